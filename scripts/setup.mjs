@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+// Installs everything the project needs on a fresh machine, each part only when it is missing:
+//   node setup.mjs [all|npm|tools|vscode] ...
+// Debian packages (chromium, libkrb5-dev, openssl), Node runtimes, npm dependencies, the Go-built Kubernetes
+// tools and code-server. Prints `NODE=<path>` last, the runtime the other scripts run tests with.
+import {
+  ensureAptPackages, ensureCodeServer, ensureGoTools, ensureNode, ensureNpmDeps, mainWrapper, versions,
+} from './lib/toolchain.mjs';
+
+export async function setup(parts = ['all']) {
+  const all = parts.includes('all');
+  const node = await ensureNode(versions.nodeTest);
+  if (all || parts.includes('npm')) await ensureNpmDeps(node);
+  if (all || parts.includes('apt')) await ensureAptPackages();
+  if (all || parts.includes('tools')) await ensureGoTools();
+  if (all || parts.includes('vscode')) await ensureCodeServer();
+  return node;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  mainWrapper(async () => {
+    const node = await setup(process.argv.slice(2).length ? process.argv.slice(2) : ['all']);
+    process.stdout.write(`NODE=${node}\n`);
+  });
+}

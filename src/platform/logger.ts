@@ -1,0 +1,31 @@
+import * as vscode from 'vscode';
+import { OUTPUT_CHANNEL_NAME } from '../shared/ids';
+import { redact } from '../shared/redact';
+
+/**
+ * The extension's one logger: a LogOutputChannel (levels, timestamps, the user picks the level). It is never shown on
+ * its own; the user opens it with "vcluster: Show Log" or from an error message. Everything is passed through
+ * redact() so that tokens, keys and certificates never reach the log.
+ */
+export class Logger implements vscode.Disposable {
+  readonly channel: vscode.LogOutputChannel;
+
+  constructor() {
+    this.channel = vscode.window.createOutputChannel(OUTPUT_CHANNEL_NAME, { log: true });
+  }
+
+  trace(msg: string): void { this.channel.trace(redact(msg)); }
+  debug(msg: string): void { this.channel.debug(redact(msg)); }
+  info(msg: string): void { this.channel.info(redact(msg)); }
+  warn(msg: string): void { this.channel.warn(redact(msg)); }
+  error(msg: string, err?: unknown): void {
+    const detail = err instanceof Error ? `${err.message}${err.stack ? `\n${err.stack}` : ''}` : err !== undefined ? String(err) : '';
+    this.channel.error(redact(detail ? `${msg}: ${detail}` : msg));
+  }
+  /** Appends raw program output (e.g. the vcluster CLI's) line by line. */
+  output(prefix: string, text: string): void {
+    for (const line of text.split(/\r?\n/)) if (line.trim()) this.channel.info(redact(`[${prefix}] ${line}`));
+  }
+  show(): void { this.channel.show(true); }
+  dispose(): void { this.channel.dispose(); }
+}

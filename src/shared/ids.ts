@@ -1,0 +1,67 @@
+// Stable identifiers shared by the extension, its manifest and its tests. Changing one is a breaking change:
+// keybindings, tests and other extensions rely on them (see docs in README, "Public contract").
+
+export const VIEW_CONTAINER_ID = 'vclusterExplorer';
+export const EXPLORER_VIEW_ID = 'vcluster.explorer';
+export const OUTPUT_CHANNEL_NAME = 'vcluster';
+
+/** Commands of the public contract, plus the extension's own helpers. Every one is declared in package.json. */
+export const Commands = {
+  refresh: 'vcluster.refresh',
+  switchContext: 'vcluster.switchContext',
+  create: 'vcluster.create',
+  connect: 'vcluster.connect',
+  disconnect: 'vcluster.disconnect',
+  delete: 'vcluster.delete',
+  pause: 'vcluster.pause',
+  resume: 'vcluster.resume',
+  showMapping: 'vcluster.showMapping',
+  filterNamespaces: 'vcluster.filterNamespaces',
+  undoKubeconfigChange: 'vcluster.undoKubeconfigChange',
+  clearWorkspaceContext: 'vcluster.clearWorkspaceContext',
+  showLog: 'vcluster.showLog',
+} as const;
+export type CommandId = (typeof Commands)[keyof typeof Commands];
+
+/** Tree item contextValues; menus in package.json match them exactly (`viewItem == …`). */
+export const ContextValues = {
+  context: 'context',
+  contextCurrent: 'contextCurrent',
+  namespace: 'namespace',
+  namespacesFilter: 'namespacesFilter',
+  vclusterRunning: 'vcluster.running',
+  vclusterConnected: 'vcluster.connected',
+  vclusterConnectedCurrent: 'vcluster.connectedCurrent',
+  vclusterPaused: 'vcluster.paused',
+  vclusterPending: 'vcluster.pending',
+  vclusterScaledDown: 'vcluster.scaledDown',
+  vclusterSleeping: 'vcluster.sleeping',
+  errorRetry: 'errorRetry',
+  message: 'message',
+} as const;
+export type ContextValue = (typeof ContextValues)[keyof typeof ContextValues];
+
+/** `when`-clause context keys the extension sets. */
+export const ContextKeys = {
+  state: 'vcluster.state', // 'ready' | 'noKubeconfig' | 'noContexts'
+  cliMissing: 'vcluster.cliMissing',
+  canUndoKubeconfig: 'vcluster.canUndoKubeconfig',
+  workspaceScoped: 'vcluster.workspaceScoped',
+} as const;
+
+/** Settings keys under the `vcluster.` section. */
+export const Settings = {
+  kubeconfig: 'kubeconfig',
+  cliPath: 'cliPath',
+  helmPath: 'helmPath',
+  createExtraArgs: 'create.extraArgs',
+  refreshMode: 'refresh.mode',
+  refreshDebounceMs: 'refresh.debounceMs',
+  requestTimeoutSeconds: 'requestTimeoutSeconds',
+  nestedMaxDepth: 'nested.maxDepth',
+  connectScope: 'connect.scope',
+  disconnectRemoveContext: 'disconnect.removeContext',
+} as const;
+
+/** Version of the API object returned by activate(). Bumped on breaking changes. */
+export const API_VERSION = 1;

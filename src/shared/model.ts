@@ -1,0 +1,119 @@
+// Plain data shared by the domain layers, the tree, the public API and the webview. No vscode, no DOM, no Node.
+
+/** A kubeconfig context as the extension shows it. */
+export interface ContextInfo {
+  readonly name: string;
+  readonly cluster: string;
+  readonly user: string;
+  readonly namespace?: string;
+  readonly server?: string;
+  readonly current: boolean;
+  /** The file of the merged KUBECONFIG list that defines the context. */
+  readonly file: string;
+  /** Set when the context name follows the vcluster CLI's `vcluster_<name>_<ns>_<parent>` convention. */
+  readonly vcluster?: ParsedVClusterContext;
+}
+
+export interface ParsedVClusterContext {
+  readonly name: string;
+  readonly namespace: string;
+  readonly parentContext: string;
+}
+
+/** Where a vcluster lives: the host context at the root, then the enclosing vclusters, outermost first. */
+export interface VClusterRef {
+  readonly context: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly parents?: readonly ParentRef[];
+}
+
+export interface ParentRef {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/**
+ * The status string exactly as `vcluster list` derives it (Paused, "Sleeping (workloads only)", a kubectl-style pod
+ * status such as Running / Pending / CrashLoopBackOff / Init:0/3, ScaledDown, or "" when nothing is known).
+ */
+export type VClusterStatus = string;
+
+/** The coarse state the tree uses for icons and menus. */
+export type VClusterPhase = 'running' | 'paused' | 'sleeping' | 'pending' | 'failing' | 'scaledDown' | 'unknown';
+
+export interface VClusterInfo {
+  readonly ref: VClusterRef;
+  readonly kind: 'StatefulSet' | 'Deployment';
+  readonly status: VClusterStatus;
+  readonly phase: VClusterPhase;
+  /** Syncer image tag, as the CLI reads it ("" when it cannot be read). */
+  readonly version: string;
+  /** k8s, k3s, k0s or eks; undefined when unknown. */
+  readonly distro?: string;
+  /** ISO timestamp of the workload's creation. */
+  readonly created?: string;
+  /** The `chart` label (e.g. vcluster-0.36.1). */
+  readonly chart?: string;
+  readonly replicas: number;
+  readonly paused: boolean;
+  /** Kubeconfig context the extension or the CLI wrote for it, if present in the kubeconfig. */
+  readonly connectedContext?: string;
+  /** True when current-context is this vcluster's context. */
+  readonly current: boolean;
+  /** The platform's "prevent deletion" flag (`loft.sh/non-deletable=true`). */
+  readonly nonDeletable: boolean;
+}
+
+/** A host namespace and what discovery found in it. */
+export interface NamespaceInfo {
+  readonly name: string;
+  readonly vclusters: readonly VClusterInfo[];
+}
+
+/** Result of discovering one cluster (the host, or a virtual cluster for nested discovery). */
+export interface DiscoveryResult {
+  readonly namespaces: readonly NamespaceInfo[];
+  /** True when cluster-wide lists were forbidden and discovery fell back to a single namespace. */
+  readonly restricted: boolean;
+  /** Namespaces discovery could read when restricted. */
+  readonly searchedNamespaces?: readonly string[];
+  /** Number of API requests made. */
+  readonly requests: number;
+}
+
+// ---- Mapping (virtual → host) ---------------------------------------------------------------------------------
+
+export type MappingKind = 'Pod' | 'Service' | 'Endpoints' | 'ConfigMap' | 'Secret' | 'PersistentVolumeClaim' | 'Ingress' | 'ServiceAccount';
+
+export type SyncState = 'synced' | 'virtual-only' | 'host-only';
+
+export interface MappingRow {
+  readonly kind: MappingKind;
+  readonly virtualNamespace?: string;
+  readonly virtualName?: string;
+  readonly hostNamespace?: string;
+  readonly hostName?: string;
+  readonly virtualStatus?: string;
+  readonly hostStatus?: string;
+  readonly state: SyncState;
+  /** How the row was joined: through the host annotations, or by the name rule as a fallback. */
+  readonly joinedBy?: 'annotation' | 'name';
+}
+
+export interface MappingSummary {
+  readonly synced: number;
+  readonly virtualOnly: number;
+  readonly hostOnly: number;
+  readonly byKind: Readonly<Record<string, { synced: number; virtualOnly: number; hostOnly: number }>>;
+}
+
+export interface MappingModel {
+  readonly vcluster: VClusterRef;
+  readonly hostNamespace: string;
+  readonly rows: readonly MappingRow[];
+  readonly summary: MappingSummary;
+  /** Kinds that could not be read (e.g. forbidden), with the reason. */
+  readonly errors: readonly { kind: MappingKind; side: 'virtual' | 'host'; message: string }[];
+  readonly fetchedAt: string;
+}
