@@ -1,0 +1,31 @@
+// Types for toolchain.mjs, so that TypeScript tests and the harness can import it.
+export const repoRoot: string;
+export const versions: {
+  nodeTest: string;
+  nodeCodeServer: string;
+  codeServer: string;
+  kubernetes: string;
+  etcd: string;
+  helm: string;
+  vcluster: string;
+};
+export const aptPackages: string[];
+export function cacheRoot(): string;
+export class SetupError extends Error {}
+export function log(msg: string): void;
+export function run(cmd: string, args: string[], opts?: { stdio?: unknown; cwd?: string; env?: NodeJS.ProcessEnv; echo?: boolean; label?: string }): Promise<string>;
+export function ensureAptPackages(pkgs?: string[]): Promise<void>;
+export function ensureNode(version: string): Promise<string>;
+export function pathWithNode(nodeBin: string, extra?: string[]): string;
+export function npmCli(): string;
+export function ensureNpmDeps(nodeBin: string): Promise<void>;
+export type GoToolName = 'kubernetes' | 'etcd' | 'helm' | 'vcluster';
+export const goTools: Record<GoToolName, { version: string; packages: string[]; binaries: string[]; rename?: Record<string, string>; flags: string[] }>;
+export function toolDir(name: GoToolName): string;
+export function toolPath(binary: 'kube-apiserver' | 'kube-controller-manager' | 'kubectl' | 'etcd' | 'helm' | 'vcluster'): string;
+export function vclusterChartDir(): Promise<string>;
+export function ensureGoTools(names?: GoToolName[]): Promise<void>;
+export function codeServerDir(): string;
+export function codeServerEntry(): string;
+export function ensureCodeServer(): Promise<void>;
+export function mainWrapper(fn: () => Promise<void>): void;
