@@ -1,0 +1,95 @@
+// Classified Kubernetes API failures. The tree turns them into error nodes with a short label and the reason in the
+// tooltip; commands turn them into one clear message. Messages never contain credentials.
+
+export type KubeErrorKind =
+  | 'timeout' // no answer in time (server down, hung, SIGSTOPped)
+  | 'unreachable' // connection refused / DNS / network
+  | 'tls' // certificate problems
+  | 'unauthorized' // 401: expired or missing credentials
+  | 'forbidden' // 403: RBAC
+  | 'notFound' // 404
+  | 'conflict' // 409
+  | 'gone' // 410: watch resource version too old
+  | 'invalid' // 422 / 400
+  | 'auth-plugin' // exec credential plugin missing, failing or hanging
+  | 'config' // the kubeconfig entry cannot be used
+  | 'server' // 5xx and anything else
+  | 'cancelled';
+
+export class KubeError extends Error {
+  constructor(
+    readonly kind: KubeErrorKind,
+    message: string,
+    readonly status?: number,
+    readonly reason?: string,
+  ) {
+    super(message);
+    this.name = 'KubeError';
+  }
+
+  /** A few words for a tree label. */
+  get shortLabel(): string {
+    switch (this.kind) {
+      case 'timeout': return 'API server did not answer in time';
+      case 'unreachable': return 'API server unreachable';
+      case 'tls': return 'TLS error';
+      case 'unauthorized': return 'Credentials rejected or expired';
+      case 'forbidden': return 'Forbidden';
+      case 'notFound': return 'Not found';
+      case 'conflict': return 'Conflict';
+      case 'gone': return 'Resource version expired';
+      case 'invalid': return 'Invalid request';
+      case 'auth-plugin': return 'Credential plugin failed';
+      case 'config': return 'Unusable kubeconfig entry';
+      case 'cancelled': return 'Cancelled';
+      default: return 'API server error';
+    }
+  }
+}
+
+export function isKubeError(err: unknown, kind?: KubeErrorKind): err is KubeError {
+  return err instanceof KubeError && (kind === undefined || err.kind === kind);
+}
+
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_NOT_YET_VALID', 'ERR_SSL_WRONG_VERSION_NUMBER',
+  'EPROTO', 'ERR_OSSL_PEM_NO_START_LINE', 'ERR_OSSL_X509_KEY_VALUES_MISMATCH',
+]);
+
+/** Classifies a Node network error into a KubeError (message without secrets). */
+export function fromNetworkError(err: unknown, server: string): KubeError {
+  const e = err as NodeJS.ErrnoException & { code?: string };
+  const code = e?.code ?? '';
+  if (e?.name === 'AbortError' || code === 'ABORT_ERR') return new KubeError('cancelled', 'The request was cancelled');
+  if (TLS_CODES.has(code) || /certificate|ssl|tls/i.test(e?.message ?? '')) {
+    return new KubeError('tls', `TLS error talking to ${server}: ${e?.message ?? code}`);
+  }
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ECONNRESET' || code === 'EAI_AGAIN' || code === 'EPIPE') {
+    return new KubeError('unreachable', `Cannot reach ${server} (${code})`);
+  }
+  return new KubeError('server', `Request to ${server} failed: ${e?.message ?? String(err)}`);
+}
+
+/** Builds a KubeError from an HTTP error response (a Kubernetes Status object when the server sent one). */
+export function fromStatus(status: number, body: string, what: string): KubeError {
+  let message = '';
+  let reason: string | undefined;
+  try {
+    const s = JSON.parse(body) as { message?: string; reason?: string };
+    message = s.message ?? '';
+    reason = s.reason;
+  } catch {
+    message = body.slice(0, 200);
+  }
+  const kind: KubeErrorKind =
+    status === 401 ? 'unauthorized'
+      : status === 403 ? 'forbidden'
+        : status === 404 ? 'notFound'
+          : status === 409 ? 'conflict'
+            : status === 410 ? 'gone'
+              : status === 400 || status === 422 ? 'invalid'
+                : 'server';
+  const text = message ? `${what}: ${message}` : `${what}: HTTP ${status}`;
+  return new KubeError(kind, text, status, reason);
+}

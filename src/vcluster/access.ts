@@ -1,0 +1,124 @@
+import { parse as parseYaml } from 'yaml';
+import type { ConnectionSpec } from '../kube/client';
+import { KubeClient } from '../kube/client';
+import { KubeError } from '../kube/errors';
+import type { Secret, Service } from '../kube/types';
+import { UserFacingError } from '../shared/errors';
+
+// Reaching a vcluster's own API server from its host: read Secret vc-NAME (key `config`), then choose the endpoint
+// in the vcluster CLI's order (design.md, vcluster-facts.md §4).
+
+export const DEFAULT_SECRET_SERVER = 'https://localhost:8443';
+
+export type EndpointKind = 'secret' | 'loadBalancer' | 'nodePort' | 'tunnel';
+
+export interface VirtualEndpoint {
+  readonly kind: EndpointKind;
+  readonly server: string;
+  /** For tunnels: the TLS server name to verify (the secret's host, which the serving certificate covers). */
+  readonly tlsServerName?: string;
+}
+
+export interface VirtualKubeconfig {
+  readonly cluster: Record<string, unknown>;
+  readonly user: Record<string, unknown>;
+  readonly secretServer: string;
+}
+
+/** Opens (or reuses) a local port-forward to a pod port and returns the local port. */
+export interface TunnelProvider {
+  open(host: KubeClient, namespace: string, pod: string, port: number): Promise<number>;
+}
+
+/** Reads and validates the `config` kubeconfig of Secret vc-NAME. Errors say which secret and what is wrong. */
+export async function readVirtualKubeconfig(host: KubeClient, namespace: string, name: string, signal?: AbortSignal): Promise<VirtualKubeconfig> {
+  let secret: Secret;
+  try {
+    secret = await host.get<Secret>(`/api/v1/namespaces/${namespace}/secrets/vc-${name}`, { signal });
+  } catch (err) {
+    if (err instanceof KubeError && err.kind === 'notFound') {
+      throw new UserFacingError(`The kubeconfig secret "vc-${name}" of vcluster ${namespace}/${name} does not exist (yet): the vcluster writes it once its control plane has started.`);
+    }
+    throw err;
+  }
+  return parseVirtualKubeconfig(secret, namespace, name);
+}
+
+export function parseVirtualKubeconfig(secret: Secret, namespace: string, name: string): VirtualKubeconfig {
+  const where = `secret ${namespace}/vc-${name}`;
+  const b64 = secret.data?.config;
+  if (!b64) throw new UserFacingError(`The ${where} has no "config" key, so the vcluster's API server cannot be reached.`);
+  let doc: unknown;
+  try {
+    doc = parseYaml(Buffer.from(b64, 'base64').toString('utf8'));
+  } catch {
+    throw new UserFacingError(`The "config" key of the ${where} is not a valid kubeconfig (YAML error).`);
+  }
+  const cfg = doc as { clusters?: { cluster?: Record<string, unknown> }[]; users?: { user?: Record<string, unknown> }[] } | null;
+  const cluster = cfg?.clusters?.[0]?.cluster;
+  const user = cfg?.users?.[0]?.user;
+  if (!cluster || typeof cluster !== 'object' || typeof cluster.server !== 'string') {
+    throw new UserFacingError(`The "config" key of the ${where} has no cluster with a server.`);
+  }
+  if (!user || typeof user !== 'object') throw new UserFacingError(`The "config" key of the ${where} has no user.`);
+  return { cluster: { ...cluster }, user: { ...user }, secretServer: cluster.server };
+}
+
+function isLoopbackServer(server: string): boolean {
+  try {
+    const h = new URL(server).hostname.replace(/^\[|\]$/g, '');
+    return h === 'localhost' || h === '::1' || /^127\./.test(h);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Chooses the endpoint: the secret's server unless it is the default https://localhost:8443; a LoadBalancer
+ * ingress of Service NAME; a NodePort when the host itself is a local cluster; otherwise a port-forward tunnel to
+ * the pod's port 8443 (the secret's host is kept so that TLS verification still matches the certificate).
+ */
+export async function chooseEndpoint(host: KubeClient, namespace: string, name: string, kc: VirtualKubeconfig, tunnels: TunnelProvider | undefined, signal?: AbortSignal): Promise<VirtualEndpoint> {
+  if (kc.secretServer !== DEFAULT_SECRET_SERVER) return { kind: 'secret', server: kc.secretServer };
+  let svc: Service | undefined;
+  try {
+    svc = await host.get<Service>(`/api/v1/namespaces/${namespace}/services/${name}`, { signal });
+  } catch (err) {
+    if (!(err instanceof KubeError && (err.kind === 'notFound' || err.kind === 'forbidden'))) throw err;
+  }
+  const ingress = svc?.status?.loadBalancer?.ingress?.find((i) => i.ip || i.hostname);
+  if (svc?.spec?.type === 'LoadBalancer' && ingress) {
+    return { kind: 'loadBalancer', server: `https://${ingress.hostname || ingress.ip}` };
+  }
+  const nodePort = svc?.spec?.ports?.find((p) => p.nodePort)?.nodePort;
+  if (svc?.spec?.type === 'NodePort' && nodePort && isLoopbackServer(host.server)) {
+    return { kind: 'nodePort', server: `https://127.0.0.1:${nodePort}` };
+  }
+  if (!tunnels) {
+    throw new UserFacingError(`vcluster ${namespace}/${name} is only reachable through a port-forward, which is not available here.`);
+  }
+  const target = new URL(kc.secretServer);
+  const podPort = Number(target.port || 8443);
+  const localPort = await tunnels.open(host, namespace, `${name}-0`, podPort);
+  return { kind: 'tunnel', server: `https://${target.hostname}:${localPort}`, tlsServerName: target.hostname };
+}
+
+/** A client for the virtual API server of vcluster NAME in NAMESPACE of `host`. */
+export async function virtualClient(
+  host: KubeClient,
+  namespace: string,
+  name: string,
+  contextName: string,
+  opts: { tunnels?: TunnelProvider; signal?: AbortSignal; timeoutMs?: number } = {},
+): Promise<{ client: KubeClient; endpoint: VirtualEndpoint; spec: ConnectionSpec }> {
+  const kc = await readVirtualKubeconfig(host, namespace, name, opts.signal);
+  const endpoint = await chooseEndpoint(host, namespace, name, kc, opts.tunnels, opts.signal);
+  const spec: ConnectionSpec = {
+    contextName,
+    clusterName: contextName,
+    cluster: { ...kc.cluster, server: endpoint.server },
+    userName: contextName,
+    user: kc.user,
+  };
+  return { client: new KubeClient(spec, { timeoutMs: opts.timeoutMs }), endpoint, spec };
+}

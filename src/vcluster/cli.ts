@@ -1,0 +1,147 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { CancelledError, UserFacingError } from '../shared/errors';
+
+// Running the vcluster CLI (and Helm) — only with spawn and argument arrays, never through a shell.
+
+export const CLI_INSTALL_HINT = 'Install it from https://www.vcluster.com/docs/get-started (or set "vcluster.cliPath").';
+
+/** Finds an executable: an explicit path (which must exist and be executable) or a lookup on PATH. */
+export function findExecutable(name: string, explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (explicit) {
+    try {
+      fs.accessSync(explicit, fs.constants.X_OK);
+      return fs.statSync(explicit).isFile() ? explicit : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  const exts = process.platform === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD').split(';') : [''];
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    for (const ext of exts) {
+      const p = path.join(dir, name + ext);
+      try {
+        fs.accessSync(p, fs.constants.X_OK);
+        if (fs.statSync(p).isFile()) return p;
+      } catch { /* next */ }
+    }
+  }
+  return undefined;
+}
+
+export interface RunOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+  readonly signal?: AbortSignal;
+  readonly timeoutMs?: number;
+  /** Called with every chunk of output (stdout and stderr), for the output channel. */
+  readonly onOutput?: (text: string) => void;
+}
+
+export interface RunResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs a program with an argument array. Cancelling (signal) or a timeout stops the whole process group (the
+ * vcluster CLI starts helm as a child). Rejects with CancelledError when cancelled; resolves with the exit code
+ * otherwise.
+ */
+export function runProgram(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  return new Promise<RunResult>((resolve, reject) => {
+    if (opts.signal?.aborted) { reject(new CancelledError()); return; }
+    const child = spawn(file, [...args], {
+      env: opts.env ?? process.env,
+      cwd: opts.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: process.platform !== 'win32',
+      shell: false,
+    });
+    let stdout = '';
+    let stderr = '';
+    let ended: 'cancelled' | 'timeout' | undefined;
+    const stop = () => {
+      if (child.exitCode !== null || !child.pid) return;
+      try { process.kill(process.platform === 'win32' ? child.pid : -child.pid, 'SIGTERM'); } catch { /* gone */ }
+      setTimeout(() => { try { if (child.pid) process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, 3000).unref();
+    };
+    const onAbort = () => { ended = 'cancelled'; stop(); };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = opts.timeoutMs ? setTimeout(() => { ended = 'timeout'; stop(); }, opts.timeoutMs) : undefined;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; opts.onOutput?.(d); });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; opts.onOutput?.(d); });
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (err.code === 'ENOENT') reject(new UserFacingError(`${path.basename(file)} was not found at ${file}`));
+      else if (err.code === 'EACCES') reject(new UserFacingError(`${file} is not executable`));
+      else reject(new UserFacingError(`Could not start ${file}: ${err.message}`));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (ended === 'cancelled') { reject(new CancelledError(`${path.basename(file)} was stopped`)); return; }
+      if (ended === 'timeout') { reject(new UserFacingError(`${path.basename(file)} ${args[0] ?? ''} did not finish within ${Math.round((opts.timeoutMs ?? 0) / 1000)} s and was stopped`)); return; }
+      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
+    });
+  });
+}
+
+/** The last meaningful error line of CLI output (vcluster prints "fatal ..." / "error ..."). */
+export function lastErrorLine(out: string): string {
+  const lines = out.split(/\r?\n/).map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim()).filter(Boolean);
+  const err = [...lines].reverse().find((l) => /\b(fatal|error|failed)\b/i.test(l));
+  return (err ?? lines[lines.length - 1] ?? '').slice(0, 400);
+}
+
+export interface CreateArgs {
+  readonly name: string;
+  readonly namespace: string;
+  readonly context: string;
+  readonly chartVersion?: string;
+  readonly valuesFile?: string;
+  readonly extraArgs?: readonly string[];
+}
+
+/** Arguments for `vcluster create`: never connect from the CLI (the extension connects without a held terminal). */
+export function createArgs(a: CreateArgs): string[] {
+  const args = ['create', a.name, '--namespace', a.namespace, '--context', a.context, '--connect=false'];
+  if (a.chartVersion) args.push('--chart-version', a.chartVersion);
+  if (a.valuesFile) args.push('--values', a.valuesFile);
+  args.push(...(a.extraArgs ?? []));
+  return args;
+}
+
+export function deleteArgs(name: string, namespace: string, context: string): string[] {
+  return ['delete', name, '--namespace', namespace, '--context', context, '--wait=false'];
+}
+
+/** One entry of `vcluster list --output json` (PascalCase keys: the Go struct has no json tags). */
+export interface CliListEntry {
+  readonly Name: string;
+  readonly Namespace: string;
+  readonly Status: string;
+  readonly Version?: string;
+  readonly Connected?: boolean;
+  readonly Created?: string;
+  readonly AgeSeconds?: number;
+}
+
+export function parseCliList(stdout: string): CliListEntry[] {
+  const text = stdout.trim();
+  if (text === '' || text === 'null') return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new UserFacingError('The vcluster CLI printed something that is not JSON for "list --output json"');
+  }
+  if (!Array.isArray(parsed) || !parsed.every((e) => e && typeof e === 'object' && typeof (e as CliListEntry).Name === 'string')) {
+    throw new UserFacingError('The vcluster CLI printed an unexpected JSON shape for "list --output json"');
+  }
+  return parsed as CliListEntry[];
+}

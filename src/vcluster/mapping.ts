@@ -1,0 +1,184 @@
+import { parse as parseYaml } from 'yaml';
+import type { KubeClient } from '../kube/client';
+import { KubeError } from '../kube/errors';
+import type { KubeList, KubeObject, Pod, Secret } from '../kube/types';
+import type { MappingKind, MappingModel, MappingRow, MappingSummary, SyncState, VClusterRef } from '../shared/model';
+import { podStatus } from './status';
+import { MANAGED_BY_LABEL, OBJECT_NAMESPACE_ANNOTATION, OBJECT_NAME_ANNOTATION, hostName } from './translate';
+
+// The virtual → host mapping model (design.md "Mapping"; vcluster-facts.md §5). Secret and ConfigMap data is never
+// requested: those kinds are listed as metadata only.
+
+const METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
+
+export interface KindSpec {
+  readonly kind: MappingKind;
+  readonly path: string; // cluster-wide list path; the host side inserts /namespaces/<ns>
+  readonly metadataOnly: boolean;
+  /** chart values key under sync.toHost */
+  readonly syncKey: string;
+  readonly defaultSynced: boolean;
+}
+
+export const MAPPED_KINDS: readonly KindSpec[] = [
+  { kind: 'Pod', path: '/api/v1/pods', metadataOnly: false, syncKey: 'pods', defaultSynced: true },
+  { kind: 'Service', path: '/api/v1/services', metadataOnly: false, syncKey: 'services', defaultSynced: true },
+  { kind: 'Endpoints', path: '/api/v1/endpoints', metadataOnly: true, syncKey: 'endpoints', defaultSynced: true },
+  { kind: 'ConfigMap', path: '/api/v1/configmaps', metadataOnly: true, syncKey: 'configMaps', defaultSynced: true },
+  { kind: 'Secret', path: '/api/v1/secrets', metadataOnly: true, syncKey: 'secrets', defaultSynced: true },
+  { kind: 'PersistentVolumeClaim', path: '/api/v1/persistentvolumeclaims', metadataOnly: false, syncKey: 'persistentVolumeClaims', defaultSynced: true },
+  { kind: 'Ingress', path: '/apis/networking.k8s.io/v1/ingresses', metadataOnly: false, syncKey: 'ingresses', defaultSynced: false },
+  { kind: 'ServiceAccount', path: '/api/v1/serviceaccounts', metadataOnly: true, syncKey: 'serviceAccounts', defaultSynced: false },
+];
+
+export function hostListPath(spec: KindSpec, hostNamespace: string): string {
+  const i = spec.path.lastIndexOf('/');
+  return `${spec.path.slice(0, i)}/namespaces/${hostNamespace}${spec.path.slice(i)}`;
+}
+
+type Obj = KubeObject & { spec?: { type?: string }; status?: { phase?: string } };
+
+function statusOf(kind: MappingKind, o: Obj): string | undefined {
+  switch (kind) {
+    case 'Pod': return podStatus(o as Pod);
+    case 'Service': return o.spec?.type ?? 'ClusterIP';
+    case 'PersistentVolumeClaim': return o.status?.phase;
+    default: return undefined;
+  }
+}
+
+export interface JoinInput {
+  readonly vclusterName: string;
+  readonly hostNamespace: string;
+  readonly virtual: Partial<Record<MappingKind, readonly Obj[]>>;
+  readonly host: Partial<Record<MappingKind, readonly Obj[]>>;
+}
+
+/**
+ * Joins virtual and host objects: first on the host annotations (object-name / object-namespace), then by the name
+ * rule SafeConcatName(name, "x", namespace, "x", vcluster) for host objects without annotations. Host objects left
+ * over are orphans. Linear in the number of objects.
+ */
+export function joinMapping(input: JoinInput): MappingRow[] {
+  const rows: MappingRow[] = [];
+  const kinds = new Set<MappingKind>([...Object.keys(input.virtual), ...Object.keys(input.host)] as MappingKind[]);
+  for (const kind of MAPPED_KINDS.map((k) => k.kind).filter((k) => kinds.has(k))) {
+    const hostObjs = input.host[kind] ?? [];
+    const byAnnotation = new Map<string, Obj>();
+    const byName = new Map<string, Obj>();
+    for (const h of hostObjs) {
+      const a = h.metadata.annotations;
+      const vn = a?.[OBJECT_NAME_ANNOTATION];
+      if (vn) byAnnotation.set(`${a?.[OBJECT_NAMESPACE_ANNOTATION] ?? ''}/${vn}`, h);
+      else byName.set(h.metadata.name, h);
+    }
+    const used = new Set<Obj>();
+    for (const v of input.virtual[kind] ?? []) {
+      const vns = v.metadata.namespace ?? '';
+      let h = byAnnotation.get(`${vns}/${v.metadata.name}`);
+      let joinedBy: 'annotation' | 'name' | undefined = h ? 'annotation' : undefined;
+      if (!h) {
+        h = byName.get(hostName(v.metadata.name, vns, input.vclusterName));
+        if (h) joinedBy = 'name';
+      }
+      if (h && used.has(h)) h = undefined;
+      if (h) used.add(h);
+      rows.push({
+        kind,
+        virtualNamespace: vns,
+        virtualName: v.metadata.name,
+        virtualStatus: statusOf(kind, v),
+        ...(h ? { hostNamespace: h.metadata.namespace ?? input.hostNamespace, hostName: h.metadata.name, hostStatus: statusOf(kind, h), joinedBy } : {}),
+        state: h ? 'synced' : 'virtual-only',
+      });
+    }
+    for (const h of hostObjs) {
+      if (used.has(h)) continue;
+      const a = h.metadata.annotations;
+      rows.push({
+        kind,
+        ...(a?.[OBJECT_NAME_ANNOTATION] ? { virtualNamespace: a[OBJECT_NAMESPACE_ANNOTATION], virtualName: a[OBJECT_NAME_ANNOTATION] } : {}),
+        hostNamespace: h.metadata.namespace ?? input.hostNamespace,
+        hostName: h.metadata.name,
+        hostStatus: statusOf(kind, h),
+        state: 'host-only',
+      });
+    }
+  }
+  return rows;
+}
+
+export function summarize(rows: readonly MappingRow[]): MappingSummary {
+  const byKind: Record<string, { synced: number; virtualOnly: number; hostOnly: number }> = {};
+  const total = { synced: 0, virtualOnly: 0, hostOnly: 0 };
+  const key: Record<SyncState, 'synced' | 'virtualOnly' | 'hostOnly'> = { synced: 'synced', 'virtual-only': 'virtualOnly', 'host-only': 'hostOnly' };
+  for (const r of rows) {
+    const k = (byKind[r.kind] ??= { synced: 0, virtualOnly: 0, hostOnly: 0 });
+    k[key[r.state]]++;
+    total[key[r.state]]++;
+  }
+  return { ...total, byKind };
+}
+
+/** Which kinds this vcluster syncs to the host, from its vc-config-NAME (chart defaults when unreadable). */
+export function syncedKinds(configYaml: string | undefined): Set<MappingKind> {
+  let toHost: Record<string, { enabled?: boolean } | undefined> = {};
+  if (configYaml) {
+    try {
+      const cfg = parseYaml(configYaml) as { sync?: { toHost?: typeof toHost } } | null;
+      toHost = cfg?.sync?.toHost ?? {};
+    } catch { /* defaults */ }
+  }
+  const out = new Set<MappingKind>();
+  for (const k of MAPPED_KINDS) {
+    const enabled = toHost[k.syncKey]?.enabled;
+    if (enabled ?? k.defaultSynced) out.add(k.kind);
+  }
+  return out;
+}
+
+export interface FetchMappingOptions {
+  readonly ref: VClusterRef;
+  readonly host: KubeClient;
+  readonly hostNamespace: string;
+  readonly virtual: KubeClient;
+  readonly signal?: AbortSignal;
+}
+
+/** Fetches both sides (in parallel, metadata-only for data-carrying kinds) and joins them. */
+export async function fetchMapping(opts: FetchMappingOptions): Promise<MappingModel> {
+  const name = opts.ref.name;
+  let configYaml: string | undefined;
+  try {
+    const s = await opts.host.get<Secret>(`/api/v1/namespaces/${opts.hostNamespace}/secrets/vc-config-${name}`, { signal: opts.signal });
+    if (s.data?.['config.yaml']) configYaml = Buffer.from(s.data['config.yaml'], 'base64').toString('utf8');
+  } catch (err) {
+    if (!(err instanceof KubeError)) throw err;
+  }
+  const kinds = MAPPED_KINDS.filter((k) => syncedKinds(configYaml).has(k.kind));
+  const errors: { kind: MappingKind; side: 'virtual' | 'host'; message: string }[] = [];
+  const virtual: Partial<Record<MappingKind, Obj[]>> = {};
+  const host: Partial<Record<MappingKind, Obj[]>> = {};
+  const accept = (k: KindSpec) => (k.metadataOnly ? METADATA_LIST : undefined);
+  await Promise.all(kinds.flatMap((k) => [
+    opts.virtual.get<KubeList<Obj>>(k.path, { signal: opts.signal, accept: accept(k) })
+      .then((l) => { virtual[k.kind] = l.items; })
+      .catch((err: unknown) => { if (!(err instanceof KubeError)) throw err; errors.push({ kind: k.kind, side: 'virtual', message: err.message }); }),
+    opts.host.get<KubeList<Obj>>(hostListPath(k, opts.hostNamespace), { signal: opts.signal, accept: accept(k), query: { labelSelector: `${MANAGED_BY_LABEL}=${name}` } })
+      .then((l) => { host[k.kind] = l.items; })
+      .catch((err: unknown) => { if (!(err instanceof KubeError)) throw err; errors.push({ kind: k.kind, side: 'host', message: err.message }); }),
+  ]));
+  // The virtual default/kubernetes Service is served by the host Service NAME itself (facts §5), not a synced copy.
+  const vServices = virtual.Service;
+  if (vServices) {
+    const i = vServices.findIndex((s) => s.metadata.namespace === 'default' && s.metadata.name === 'kubernetes');
+    if (i >= 0) {
+      const [kube] = vServices.splice(i, 1);
+      const hostSvc = await opts.host.get<Obj>(`/api/v1/namespaces/${opts.hostNamespace}/services/${name}`, { signal: opts.signal }).catch(() => undefined);
+      (host.Service ??= []).push(...(hostSvc ? [{ ...hostSvc, metadata: { ...hostSvc.metadata, annotations: { ...hostSvc.metadata.annotations, [OBJECT_NAME_ANNOTATION]: 'kubernetes', [OBJECT_NAMESPACE_ANNOTATION]: 'default' } } }] : []));
+      vServices.push(kube!);
+    }
+  }
+  const rows = joinMapping({ vclusterName: name, hostNamespace: opts.hostNamespace, virtual, host });
+  return { vcluster: opts.ref, hostNamespace: opts.hostNamespace, rows, summary: summarize(rows), errors, fetchedAt: new Date().toISOString() };
+}

@@ -1,0 +1,129 @@
+import type { Pod, Workload } from '../kube/types';
+import type { VClusterPhase } from '../shared/model';
+
+// Status exactly as the vcluster CLI derives it (pkg/cli/find/find.go getVCluster and GetPodStatus, v0.36.1), so
+// that the tree and `vcluster list` agree.
+
+export const PAUSED_ANNOTATION = 'loft.sh/paused';
+export const RESTORING_ANNOTATION = 'loft.sh/restoring';
+export const PAUSED_REPLICAS_ANNOTATION = 'loft.sh/paused-replicas';
+export const PAUSED_DATE_ANNOTATION = 'loft.sh/paused-date';
+export const SLEEP_MODE_LABEL = 'loft.sh/sleep-mode';
+export const SLEEP_TYPE_ANNOTATION = 'sleepmode.loft.sh/sleep-type';
+export const NON_DELETABLE_ANNOTATION = 'loft.sh/non-deletable';
+
+export const STATUS_PAUSED = 'Paused';
+export const STATUS_WORKLOAD_SLEEPING = 'Sleeping (workloads only)';
+export const STATUS_SCALED_DOWN = 'ScaledDown';
+
+/** kubectl-style pod status, a line-by-line port of the CLI's GetPodStatus. */
+export function podStatus(pod: Pod): string {
+  let reason = pod.status?.phase ?? '';
+  if (pod.status?.reason) reason = pod.status.reason;
+  let initializing = false;
+  const inits = pod.status?.initContainerStatuses ?? [];
+  for (let i = 0; i < inits.length; i++) {
+    const c = inits[i]!;
+    const st = c.state ?? {};
+    if (st.terminated && st.terminated.exitCode === 0) continue;
+    if (st.terminated) {
+      if (!st.terminated.reason) {
+        reason = st.terminated.signal ? `Init:Signal:${st.terminated.signal}` : `Init:ExitCode:${st.terminated.exitCode}`;
+      } else {
+        reason = `Init:${st.terminated.reason}`;
+      }
+      initializing = true;
+    } else if (st.waiting && st.waiting.reason && st.waiting.reason !== 'PodInitializing') {
+      reason = `Init:${st.waiting.reason}`;
+      initializing = true;
+    } else {
+      reason = `Init:${i}/${pod.spec?.initContainers?.length ?? 0}`;
+      initializing = true;
+    }
+    break;
+  }
+  if (!initializing) {
+    let hasRunning = false;
+    const cs = pod.status?.containerStatuses ?? [];
+    for (let i = cs.length - 1; i >= 0; i--) {
+      const c = cs[i]!;
+      const st = c.state ?? {};
+      if (st.waiting && st.waiting.reason) reason = st.waiting.reason;
+      else if (st.terminated && st.terminated.reason) reason = st.terminated.reason;
+      else if (st.terminated && !st.terminated.reason) {
+        reason = st.terminated.signal ? `Signal:${st.terminated.signal}` : `ExitCode:${st.terminated.exitCode}`;
+      } else if (c.ready && st.running) hasRunning = true;
+    }
+    if (reason === 'Completed' && hasRunning) reason = 'Running';
+  }
+  if (pod.metadata.deletionTimestamp && pod.status?.reason === 'NodeLost') reason = 'Unknown';
+  else if (pod.metadata.deletionTimestamp) reason = 'Terminating';
+  return reason;
+}
+
+export function isPaused(w: Workload): boolean {
+  return w.metadata.annotations?.[PAUSED_ANNOTATION] === 'true' || w.metadata.labels?.[SLEEP_MODE_LABEL] === 'true';
+}
+
+/**
+ * The CLI's status: Paused; else "Sleeping (workloads only)" when the config secret carries the sleep-type
+ * annotation; else the status of the last control-plane pod (app=vcluster,release=NAME, in list order); else
+ * ScaledDown when spec.replicas is 0; else "".
+ */
+export function vclusterStatus(workload: Workload, pods: readonly Pod[], configSecretAnnotations?: Record<string, string>): string {
+  if (isPaused(workload)) return STATUS_PAUSED;
+  if (configSecretAnnotations && SLEEP_TYPE_ANNOTATION in configSecretAnnotations) return STATUS_WORKLOAD_SLEEPING;
+  if (pods.length > 0) return podStatus(pods[pods.length - 1]!);
+  if (workload.spec?.replicas === 0) return STATUS_SCALED_DOWN;
+  return '';
+}
+
+const FAILING = /^(CrashLoopBackOff|Error|ImagePullBackOff|ErrImagePull|InvalidImageName|CreateContainerConfigError|CreateContainerError|RunContainerError|OOMKilled|ContainerCannotRun|Failed|Evicted|Init:(?!\d+\/\d+$).+|ExitCode:.*|Signal:.*|StartError|Unknown)$/;
+const PENDING = /^(Pending|ContainerCreating|PodInitializing|Init:\d+\/\d+|Terminating)$/;
+
+/** Coarse phase for icons and menus. */
+export function phaseOf(status: string): VClusterPhase {
+  if (status === STATUS_PAUSED) return 'paused';
+  if (status === STATUS_WORKLOAD_SLEEPING) return 'sleeping';
+  if (status === STATUS_SCALED_DOWN) return 'scaledDown';
+  if (status === 'Running') return 'running';
+  if (status === '') return 'unknown';
+  if (PENDING.test(status)) return 'pending';
+  if (FAILING.test(status)) return 'failing';
+  return 'unknown';
+}
+
+/** Version as the CLI reads it: the tag of the `syncer` container image, "" unless the image splits into 2 parts. */
+export function syncerVersion(w: Workload): string {
+  const c = w.spec?.template?.spec?.containers?.find((x) => x.name === 'syncer');
+  const parts = (c?.image ?? '').split(':');
+  return parts.length === 2 ? parts[1]! : '';
+}
+
+/**
+ * Distro from the pod template and the chart label: the 0.19 charts are named per distro (vcluster-k8s-…,
+ * vcluster-k0s-…, vcluster-eks-…; plain "vcluster-" was k3s); 0.20+ templates show k3s/k0s through the image of the
+ * init container `vcluster`, and k8s through the kube-apiserver init container. From 0.33 only k8s exists.
+ */
+export function distroOf(w: Workload, configYaml?: string): string | undefined {
+  if (configYaml) {
+    for (const d of ['k3s', 'k0s', 'k8s']) {
+      const re = new RegExp(`\\b${d}:\\s*\\n(?:\\s+.*\\n)*?\\s+enabled:\\s*true`);
+      if (re.test(configYaml)) return d;
+    }
+  }
+  const spec = w.spec?.template?.spec;
+  const images = [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].map((c) => c.image ?? '');
+  if (images.some((i) => /rancher\/k3s/.test(i))) return 'k3s';
+  if (images.some((i) => /k0sproject\/k0s/.test(i))) return 'k0s';
+  if ((spec?.initContainers ?? []).some((c) => c.name === 'kube-apiserver')) return 'k8s';
+  const chart = w.metadata.labels?.chart ?? '';
+  const m = /^vcluster-(k8s|k0s|eks)-\d/.exec(chart);
+  if (m) return m[1];
+  if (/^vcluster-0\.1\d\./.test(chart)) return 'k3s';
+  if (/^vcluster-\d/.test(chart)) {
+    const minor = Number(/^vcluster-0\.(\d+)\./.exec(chart)?.[1] ?? '0');
+    if (minor >= 33) return 'k8s';
+  }
+  return undefined;
+}

@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto';
+
+// vcluster's virtual → host name translation (pkg/util/translate, v0.20–v0.36).
+
+/** SafeConcatName: join with "-"; over 63 characters → first 52 + "-" + 10 hex of sha256(full), then ".-" → "-". */
+export function safeConcatName(...parts: string[]): string {
+  const s = parts.join('-');
+  if (s.length <= 63) return s;
+  const digest = createHash('sha256').update(s).digest('hex').slice(0, 10);
+  return `${s.slice(0, 52)}-${digest}`.replaceAll('.-', '-');
+}
+
+/** Host name of a namespaced virtual object in single-namespace mode. */
+export function hostName(virtualName: string, virtualNamespace: string, vclusterName: string): string {
+  return safeConcatName(virtualName, 'x', virtualNamespace, 'x', vclusterName);
+}
+
+/** Host name of a cluster-scoped virtual object. */
+export function hostNameClusterScoped(virtualName: string, hostNamespace: string, vclusterName: string): string {
+  return safeConcatName('vcluster', virtualName, 'x', hostNamespace, 'x', vclusterName);
+}
+
+export const MANAGED_BY_LABEL = 'vcluster.loft.sh/managed-by';
+export const NAMESPACE_LABEL = 'vcluster.loft.sh/namespace';
+export const OBJECT_NAME_ANNOTATION = 'vcluster.loft.sh/object-name';
+export const OBJECT_NAMESPACE_ANNOTATION = 'vcluster.loft.sh/object-namespace';
+export const OBJECT_KIND_ANNOTATION = 'vcluster.loft.sh/object-kind';
+export const OBJECT_UID_ANNOTATION = 'vcluster.loft.sh/object-uid';
+
+/** The CLI's context name for a connected vcluster. */
+export function vclusterContextName(name: string, namespace: string, parentContext: string): string {
+  return `vcluster_${name}_${namespace}_${parentContext}`;
+}
+
+/** DNS-1123 label: what vcluster names and namespaces must be. */
+export function dnsLabelProblem(value: string, what: string): string | undefined {
+  if (!value) return `The ${what} must not be empty`;
+  if (value.length > 63) return `The ${what} "${value}" is longer than 63 characters`;
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value)) {
+    return `The ${what} "${value}" is not a valid DNS-1123 label: use lowercase letters, digits and "-", starting and ending with a letter or digit`;
+  }
+  return undefined;
+}
