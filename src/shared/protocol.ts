@@ -1,0 +1,214 @@
+// The message protocol between the mapping panel (extension host) and its webview (webview-ui/).
+//
+// Rules both sides follow:
+// - The webview sends `ready` first; the host posts nothing before it (and re-sends the current model on every
+//   `ready`, because a hidden webview may be recreated).
+// - Requests from the webview carry a numeric `id`; the host answers each with one `reply` echoing it.
+// - The host validates every incoming message with parseFromWebview() before it looks at it: the webview runs
+//   untrusted content (names and statuses from a cluster) and is treated as untrusted itself.
+// - Nothing here carries secret material: rows are object metadata by construction, and free text from a cluster
+//   (error messages) is passed through redact() by the host before it is posted.
+//
+// No vscode, no DOM, no Node: both bundles import this module.
+
+import type { MappingKind, MappingModel, MappingRow, SyncState, VClusterRef } from './model';
+
+export const PROTOCOL_VERSION = 1;
+
+/** Longest string accepted in an identifier-like field (row keys, digests). */
+export const MAX_KEY_LENGTH = 1024;
+/** Longest free-text field accepted from the webview (client error reports). */
+export const MAX_TEXT_LENGTH = 4000;
+/** Largest numeric request id; ids are small counters. */
+export const MAX_REQUEST_ID = 2 ** 31 - 1;
+
+export type Side = 'virtual' | 'host';
+
+export const MAPPING_KINDS: readonly MappingKind[] = [
+  'Pod', 'Service', 'Endpoints', 'ConfigMap', 'Secret', 'PersistentVolumeClaim', 'Ingress', 'ServiceAccount',
+];
+export const SYNC_STATES: readonly SyncState[] = ['synced', 'virtual-only', 'host-only'];
+
+/** What the webview rendered, reported back so that tests can assert what the user actually sees. */
+export interface RenderedReport {
+  /** Table rows in the DOM. */
+  readonly rows: number;
+  /** Rows that pass the current filters (≥ rows when the table shows only a first page). */
+  readonly matching: number;
+  /** Rows in the model. */
+  readonly total: number;
+  /** digestKeys() over rowKey() of the rendered rows, in display order. */
+  readonly digest: string;
+}
+
+// ---- host → webview -------------------------------------------------------------------------------------------
+
+export type ToWebview =
+  /** A (re)load started; the webview keeps showing the previous model, marked as updating. */
+  | { readonly type: 'loading'; readonly ref: VClusterRef }
+  | { readonly type: 'model'; readonly model: MappingModel }
+  /** Loading failed; `message` has been redacted. */
+  | { readonly type: 'loadError'; readonly ref: VClusterRef; readonly message: string }
+  /** The answer to a request; `id` echoes the request's id. */
+  | { readonly type: 'reply'; readonly id: number; readonly ok: true }
+  | { readonly type: 'reply'; readonly id: number; readonly ok: false; readonly message: string };
+
+// ---- webview → host -------------------------------------------------------------------------------------------
+
+export type FromWebview =
+  | { readonly type: 'ready'; readonly version: number }
+  /** Open the YAML of one side of the row whose rowKey() is `rowKey` (the host looks the row up in its model). */
+  | { readonly type: 'openYaml'; readonly id: number; readonly rowKey: string; readonly side: Side }
+  /** Reload the model now. */
+  | { readonly type: 'refresh'; readonly id: number }
+  | ({ readonly type: 'rendered' } & RenderedReport)
+  /** An unexpected error inside the webview, for the log. */
+  | { readonly type: 'clientError'; readonly message: string };
+
+export type FromWebviewRequest = Extract<FromWebview, { id: number }>;
+
+/** The state the webview persists with setState and the serializer gets back after a reload. */
+export interface PersistedState {
+  readonly ref: VClusterRef;
+  /** The webview's own view preferences (filters, sort, expanded groups); the host does not read them. */
+  readonly view?: unknown;
+}
+
+// ---- identity and digest --------------------------------------------------------------------------------------
+
+/**
+ * A stable identifier of a row within one model: kind plus both sides' namespace/name. Kubernetes names never
+ * contain '|' or '/', so the key is unambiguous.
+ */
+export function rowKey(row: MappingRow): string {
+  return [
+    row.kind,
+    `${row.virtualNamespace ?? ''}/${row.virtualName ?? ''}`,
+    `${row.hostNamespace ?? ''}/${row.hostName ?? ''}`,
+  ].join('|');
+}
+
+/** FNV-1a (32 bit) over the keys joined by newlines, as 8 hex digits: a cheap fingerprint of a rendered list. */
+export function digestKeys(keys: readonly string[]): string {
+  let h = 0x811c9dc5;
+  const text = keys.join('\n');
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // hash each UTF-16 code unit as two bytes so that non-ASCII text is covered too
+    h ^= c & 0xff;
+    h = Math.imul(h, 0x01000193);
+    h ^= c >>> 8;
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+// ---- validation -----------------------------------------------------------------------------------------------
+
+type Rec = Record<string, unknown>;
+
+function isRecord(v: unknown): v is Rec {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isId(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_REQUEST_ID;
+}
+
+function isCount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 10_000_000;
+}
+
+function isString(v: unknown, max: number, min = 0): v is string {
+  return typeof v === 'string' && v.length >= min && v.length <= max;
+}
+
+function isSide(v: unknown): v is Side {
+  return v === 'virtual' || v === 'host';
+}
+
+/**
+ * Validates a message from the webview. Returns a fresh object holding only the known fields, or undefined for
+ * anything unexpected (unknown type, missing or mistyped field, oversized string, out-of-range number).
+ */
+export function parseFromWebview(msg: unknown): FromWebview | undefined {
+  if (!isRecord(msg) || typeof msg.type !== 'string') return undefined;
+  switch (msg.type) {
+    case 'ready':
+      return isId(msg.version) ? { type: 'ready', version: msg.version } : undefined;
+    case 'openYaml':
+      if (!isId(msg.id) || !isString(msg.rowKey, MAX_KEY_LENGTH, 1) || !isSide(msg.side)) return undefined;
+      return { type: 'openYaml', id: msg.id, rowKey: msg.rowKey, side: msg.side };
+    case 'refresh':
+      return isId(msg.id) ? { type: 'refresh', id: msg.id } : undefined;
+    case 'rendered':
+      if (!isCount(msg.rows) || !isCount(msg.matching) || !isCount(msg.total)) return undefined;
+      if (!isString(msg.digest, 16, 1) || !/^[0-9a-f]+$/.test(msg.digest)) return undefined;
+      if (msg.rows > msg.matching || msg.matching > msg.total) return undefined;
+      return { type: 'rendered', rows: msg.rows, matching: msg.matching, total: msg.total, digest: msg.digest };
+    case 'clientError':
+      return isString(msg.message, MAX_TEXT_LENGTH) ? { type: 'clientError', message: msg.message } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+const NAME_MAX = 253;
+
+function parseParent(v: unknown): { namespace: string; name: string } | undefined {
+  if (!isRecord(v) || !isString(v.namespace, NAME_MAX, 1) || !isString(v.name, NAME_MAX, 1)) return undefined;
+  return { namespace: v.namespace, name: v.name };
+}
+
+/**
+ * Validates a VClusterRef that came back from outside the extension's memory (a restored webview's state, a URI).
+ * Returns a fresh object or undefined.
+ */
+export function parseVClusterRef(v: unknown): VClusterRef | undefined {
+  if (!isRecord(v)) return undefined;
+  if (!isString(v.context, MAX_KEY_LENGTH, 1) || !isString(v.namespace, NAME_MAX, 1) || !isString(v.name, NAME_MAX, 1)) {
+    return undefined;
+  }
+  if (v.parents === undefined) return { context: v.context, namespace: v.namespace, name: v.name };
+  if (!Array.isArray(v.parents) || v.parents.length > 20) return undefined;
+  const parents = [];
+  for (const p of v.parents) {
+    const parsed = parseParent(p);
+    if (!parsed) return undefined;
+    parents.push(parsed);
+  }
+  return parents.length
+    ? { context: v.context, namespace: v.namespace, name: v.name, parents }
+    : { context: v.context, namespace: v.namespace, name: v.name };
+}
+
+/** Validates the state a webview persisted (what a WebviewPanelSerializer receives). */
+export function parsePersistedState(v: unknown): PersistedState | undefined {
+  if (!isRecord(v)) return undefined;
+  const ref = parseVClusterRef(v.ref);
+  return ref ? { ref, view: v.view } : undefined;
+}
+
+/** A light shape check for the webview side (messages there come from the host, which is trusted). */
+export function isToWebview(v: unknown): v is ToWebview {
+  if (!isRecord(v)) return false;
+  switch (v.type) {
+    case 'loading': return isRecord(v.ref);
+    case 'model': return isRecord(v.model) && Array.isArray(v.model.rows) && isRecord(v.model.summary);
+    case 'loadError': return isRecord(v.ref) && typeof v.message === 'string';
+    case 'reply': return isId(v.id) && typeof v.ok === 'boolean' && (v.ok || typeof v.message === 'string');
+    default: return false;
+  }
+}
+
+/** Same identity for the same vcluster, whatever object it came in; used as the key of open panels. */
+export function refKey(ref: VClusterRef): string {
+  return JSON.stringify([ref.context, ...(ref.parents ?? []).map((p) => `${p.namespace}/${p.name}`), `${ref.namespace}/${ref.name}`]);
+}
+
+/** "name (namespace) in context", with enclosing vclusters: for titles and labels. */
+export function refLabel(ref: VClusterRef): string {
+  const chain = (ref.parents ?? []).map((p) => p.name);
+  const via = chain.length ? ` via ${chain.join(' › ')}` : '';
+  return `${ref.name} (${ref.namespace}) in ${ref.context}${via}`;
+}
