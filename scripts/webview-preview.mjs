@@ -1,0 +1,254 @@
+#!/usr/bin/env node
+// Renders the built mapping webview (dist/webview.js + media/mapping.css) with a sample model in headless Debian
+// Chromium, under the same Content Security Policy the panel uses, and writes PNG screenshots into screenshots/.
+// A design aid: it stubs acquireVsCodeApi and sets VS Code-like theme variables for dark, light and high contrast.
+// The real check runs inside VS Code.
+//
+//   node scripts/webview-preview.mjs [--rows 60] [--big 1000] [--out screenshots]
+//
+// Exits non-zero when the page logs an error, violates the CSP, or does not report what it rendered.
+// Serves everything from a fake origin through request interception: no network, no server process.
+import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { register } from 'tsx/esm/api';
+import { chromium } from 'playwright-core';
+import { webviewOptions } from './build.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const argv = process.argv.slice(2);
+const arg = (name, def) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] ? argv[i + 1] : def;
+};
+const outDir = path.resolve(root, arg('out', 'screenshots'));
+const smallRows = Number(arg('rows', '60'));
+const bigRows = Number(arg('big', '1000'));
+const ORIGIN = 'https://webview.test';
+
+const THEMES = {
+  dark: {
+    'font-family': 'system-ui, "Ubuntu", "Droid Sans", sans-serif', 'font-size': '13px', 'font-weight': 'normal',
+    'foreground': '#cccccc', 'editor-background': '#1f1f1f', 'descriptionForeground': '#9d9d9d', 'focusBorder': '#0078d4',
+    'panel-border': '#2b2b2b', 'editorGroup-border': '#ffffff17', 'sideBar-background': '#181818',
+    'list-hoverBackground': '#2a2d2e', 'list-activeSelectionBackground': '#04395e', 'list-activeSelectionForeground': '#ffffff',
+    'list-inactiveSelectionBackground': '#37373d', 'list-focusOutline': '#0078d4',
+    'textLink-foreground': '#4daafc', 'textLink-activeForeground': '#4daafc',
+    'badge-background': '#616161', 'badge-foreground': '#f8f8f8',
+    'button-background': '#0078d4', 'button-foreground': '#ffffff', 'button-hoverBackground': '#026ec1', 'button-border': '#ffffff12',
+    'button-secondaryBackground': '#313131', 'button-secondaryForeground': '#cccccc', 'button-secondaryHoverBackground': '#3c3c3c',
+    'settings-textInputBackground': '#313131', 'settings-textInputForeground': '#cccccc', 'settings-textInputBorder': '#3c3c3c',
+    'settings-dropdownBackground': '#313131', 'settings-dropdownForeground': '#cccccc', 'settings-dropdownBorder': '#3c3c3c',
+    'settings-dropdownListBorder': '#454545', 'input-placeholderForeground': '#989898',
+    'editorWarning-foreground': '#cca700', 'editorError-foreground': '#f14c4c', 'testing-iconPassed': '#73c991', 'errorForeground': '#f85149',
+    'keybindingTable-rowsBackground': '#cccccc0a', 'keybindingTable-headerBackground': '#cccccc0a', 'icon-foreground': '#cccccc',
+    'sideBarSectionHeader-background': '#181818', 'sideBarTitle-foreground': '#cccccc', 'widget-shadow': '#0000005c',
+    'inputValidation-warningBackground': '#352a05', 'inputValidation-warningBorder': '#b89500',
+  },
+  light: {
+    'font-family': 'system-ui, "Ubuntu", "Droid Sans", sans-serif', 'font-size': '13px', 'font-weight': 'normal',
+    'foreground': '#3b3b3b', 'editor-background': '#ffffff', 'descriptionForeground': '#717171', 'focusBorder': '#005fb8',
+    'panel-border': '#e5e5e5', 'editorGroup-border': '#e5e5e5', 'sideBar-background': '#f8f8f8',
+    'list-hoverBackground': '#f2f2f2', 'list-activeSelectionBackground': '#e8e8e8', 'list-activeSelectionForeground': '#000000',
+    'list-inactiveSelectionBackground': '#e4e6f1', 'list-focusOutline': '#005fb8',
+    'textLink-foreground': '#005fb8', 'textLink-activeForeground': '#005fb8',
+    'badge-background': '#cccccc', 'badge-foreground': '#3b3b3b',
+    'button-background': '#005fb8', 'button-foreground': '#ffffff', 'button-hoverBackground': '#0258a8', 'button-border': '#0000001a',
+    'button-secondaryBackground': '#e5e5e5', 'button-secondaryForeground': '#3b3b3b', 'button-secondaryHoverBackground': '#cccccc',
+    'settings-textInputBackground': '#ffffff', 'settings-textInputForeground': '#3b3b3b', 'settings-textInputBorder': '#cecece',
+    'settings-dropdownBackground': '#ffffff', 'settings-dropdownForeground': '#3b3b3b', 'settings-dropdownBorder': '#cecece',
+    'settings-dropdownListBorder': '#c8c8c8', 'input-placeholderForeground': '#767676',
+    'editorWarning-foreground': '#bf8803', 'editorError-foreground': '#e51400', 'testing-iconPassed': '#388a34', 'errorForeground': '#f85149',
+    'keybindingTable-rowsBackground': '#0000000a', 'keybindingTable-headerBackground': '#0000000a', 'icon-foreground': '#3b3b3b',
+    'sideBarSectionHeader-background': '#f8f8f8', 'sideBarTitle-foreground': '#3b3b3b', 'widget-shadow': '#00000029',
+    'inputValidation-warningBackground': '#f6f5d2', 'inputValidation-warningBorder': '#bf8803',
+  },
+  'high-contrast': {
+    'font-family': 'system-ui, "Ubuntu", "Droid Sans", sans-serif', 'font-size': '13px', 'font-weight': 'normal',
+    'foreground': '#ffffff', 'editor-background': '#000000', 'descriptionForeground': '#ffffffb3', 'focusBorder': '#f38518',
+    'contrastBorder': '#6fc3df', 'contrastActiveBorder': '#f38518', 'panel-border': '#6fc3df', 'editorGroup-border': '#6fc3df',
+    'sideBar-background': '#000000', 'list-hoverBackground': '#000000', 'list-activeSelectionBackground': '#000000',
+    'list-activeSelectionForeground': '#ffffff', 'list-focusOutline': '#f38518',
+    'textLink-foreground': '#21a6ff', 'textLink-activeForeground': '#21a6ff', 'badge-background': '#000000', 'badge-foreground': '#ffffff',
+    'button-background': '#000000', 'button-foreground': '#ffffff', 'button-border': '#6fc3df',
+    'button-secondaryBackground': '#000000', 'button-secondaryForeground': '#ffffff',
+    'settings-textInputBackground': '#000000', 'settings-textInputForeground': '#ffffff', 'settings-textInputBorder': '#6fc3df',
+    'settings-dropdownBackground': '#000000', 'settings-dropdownForeground': '#ffffff', 'settings-dropdownBorder': '#6fc3df',
+    'settings-dropdownListBorder': '#6fc3df', 'input-placeholderForeground': '#ffffffb3',
+    'editorWarning-foreground': '#ffd370', 'editorError-foreground': '#f48771', 'testing-iconPassed': '#73c991', 'errorForeground': '#f48771',
+    'keybindingTable-rowsBackground': '#00000000', 'keybindingTable-headerBackground': '#00000000', 'icon-foreground': '#ffffff',
+  },
+};
+
+/** Builds dist/webview.js (and the codicon files) if they are missing or older than the sources. */
+async function ensureBundle() {
+  await esbuild.build({ ...webviewOptions, absWorkingDir: root, logLevel: 'warning' });
+  const src = path.join(root, 'node_modules', '@vscode', 'codicons', 'dist');
+  for (const f of ['codicon.css', 'codicon.ttf']) {
+    if (!fs.existsSync(path.join(root, 'dist', f))) fs.copyFileSync(path.join(src, f), path.join(root, 'dist', f));
+  }
+  return fs.statSync(path.join(root, 'dist', 'webview.js')).size;
+}
+
+const CONTENT_TYPES = { '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf', '.map': 'application/json', '.svg': 'image/svg+xml' };
+
+/** The stub of the VS Code webview API, run before the page's own scripts (CSP does not apply to it). */
+function installStub() {
+  const posted = [];
+  let state = undefined;
+  window.__posted = posted;
+  window.acquireVsCodeApi = () => ({
+    postMessage: (m) => posted.push(JSON.parse(JSON.stringify(m))),
+    getState: () => state,
+    setState: (s) => { state = s; },
+  });
+  window.__cspViolations = [];
+  document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+}
+
+async function main() {
+  const bytes = await ensureBundle();
+  console.log(`dist/webview.js  ${(bytes / 1024).toFixed(0)} KiB`);
+  register();
+  const { renderHtml } = await import(pathToFileURL(path.join(root, 'src/webview/html.ts')).href);
+  const { sampleModel } = await import(pathToFileURL(path.join(root, 'webview-ui/sampleModel.ts')).href);
+  fs.mkdirSync(outDir, { recursive: true });
+
+  const small = sampleModel({ rows: smallRows, namespaces: 6 });
+  const withErrors = {
+    ...small,
+    errors: [{ kind: 'Secret', side: 'host', message: 'secrets is forbidden: User "dev" cannot list resource "secrets" in API group "" in the namespace "vcluster-dev"' }],
+  };
+  const big = sampleModel({ rows: bigRows, namespaces: 24, seed: 7 });
+
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'vcx-preview-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1280, height: 900 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+  const problems = [];
+  try {
+    const page = context.pages()[0] ?? await context.newPage();
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    await page.addInitScript(installStub);
+    const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(18))).toString('base64url');
+    const html = renderHtml({
+      cspSource: ORIGIN, nonce,
+      scriptUri: `${ORIGIN}/dist/webview.js`,
+      styleUris: [`${ORIGIN}/media/mapping.css`],
+      codiconUri: `${ORIGIN}/dist/codicon.css`,
+      title: 'Mapping preview',
+      state: { ref: small.vcluster },
+    });
+    await context.route('**/*', async (route) => {
+      const url = new URL(route.request().url());
+      if (url.origin !== ORIGIN) return route.abort();
+      if (url.pathname === '/' || url.pathname === '/index.html') return route.fulfill({ contentType: 'text/html', body: html });
+      const file = path.join(root, path.normalize(url.pathname));
+      const allowed = [path.join(root, 'dist') + path.sep, path.join(root, 'media') + path.sep];
+      if (!allowed.some((d) => file.startsWith(d)) || !fs.existsSync(file)) return route.fulfill({ status: 404, body: '' });
+      return route.fulfill({ contentType: CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream', body: fs.readFileSync(file) });
+    });
+
+    const shots = [];
+    async function collectViolations() {
+      if (!page.url().startsWith(ORIGIN)) return;
+      const v = await page.evaluate(() => window.__cspViolations ?? []);
+      problems.push(...v.map((x) => `CSP violation: ${x}`));
+    }
+    async function load(theme, model, { width = 1280, height = 900 } = {}) {
+      await collectViolations();
+      await page.setViewportSize({ width, height });
+      await page.goto(`${ORIGIN}/index.html`);
+      await page.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'), null, { timeout: 10_000 });
+      await page.evaluate(({ vars, cls }) => {
+        for (const [k, v] of Object.entries(vars)) document.documentElement.style.setProperty(`--vscode-${k}`, v);
+        document.body.classList.add(cls);
+      }, { vars: THEMES[theme], cls: theme === 'light' ? 'vscode-light' : theme === 'dark' ? 'vscode-dark' : 'vscode-high-contrast' });
+      const t0 = Date.now();
+      await page.evaluate((m) => {
+        window.__posted.length = 0;
+        window.postMessage({ type: 'model', model: m }, '*');
+      }, model);
+      await page.waitForFunction(() => window.__posted.some((m) => m.type === 'rendered'), null, { timeout: 20_000 });
+      const ms = Date.now() - t0;
+      await page.evaluate(() => document.fonts.ready);
+      await page.waitForTimeout(300);
+      return ms;
+    }
+    async function shot(name, opts = { fullPage: true }) {
+      const file = path.join(outDir, `mapping-${name}.png`);
+      await page.screenshot({ path: file, ...opts });
+      shots.push(file);
+    }
+    async function lastRendered() {
+      return page.evaluate(() => [...window.__posted].reverse().find((m) => m.type === 'rendered'));
+    }
+
+    for (const theme of ['dark', 'light', 'high-contrast']) {
+      await load(theme, withErrors);
+      // expand two namespaces in the diagram, as a user would, with the keyboard
+      for (const ns of ['default', 'shop']) {
+        await page.focus(`#diagram g[data-id="ns/${ns}"]`);
+        await page.keyboard.press('Enter');
+      }
+      await shot(theme);
+    }
+    const r1 = await lastRendered();
+    if (!r1 || r1.rows !== Math.min(small.rows.length, 200) || r1.total !== small.rows.length) problems.push(`unexpected rendered report ${JSON.stringify(r1)}`);
+
+    // clicking a row asks the host to open its YAML
+    await page.evaluate(() => { window.__posted.length = 0; });
+    await page.click('vscode-table-row:first-child vscode-table-cell.host');
+    const open = await page.evaluate(() => window.__posted.find((m) => m.type === 'openYaml'));
+    if (!open || open.side !== 'host' || typeof open.id !== 'number') problems.push(`row click did not request openYaml: ${JSON.stringify(open)}`);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    const open2 = await page.evaluate(() => window.__posted.filter((m) => m.type === 'openYaml')[1]);
+    if (!open2 || open2.rowKey === open.rowKey) problems.push(`keyboard Enter on the next row did not request another openYaml: ${JSON.stringify(open2)}`);
+
+    // a kind node filters the table
+    await page.click('#diagram g[data-id="ns/shop/Pod"]');
+    await page.waitForTimeout(200);
+    const r2 = await lastRendered();
+    const shopPods = small.rows.filter((r) => r.virtualNamespace === 'shop' && r.kind === 'Pod').length;
+    if (r2?.matching !== shopPods) problems.push(`diagram filter: expected ${shopPods} shop pods, webview reported ${JSON.stringify(r2)}`);
+    await shot('high-contrast-filtered', { fullPage: false });
+
+    // big model: timing and a narrow window
+    const ms = await load('dark', big, { width: 1280, height: 1000 });
+    const r3 = await lastRendered();
+    console.log(`${big.rows.length} rows: first render reported after ${ms} ms (${r3?.rows} rows in the table, ${r3?.matching} matching)`);
+    await shot('dark-1000', { fullPage: true });
+    await page.fill('#filter >> input', 'payments').catch(async () => {
+      await page.focus('#filter');
+      await page.keyboard.type('payments');
+    });
+    await page.waitForTimeout(400);
+    const r4 = await lastRendered();
+    console.log(`filter "payments": ${r4?.matching} matching`);
+    await load('light', small, { width: 620, height: 900 });
+    await shot('light-narrow');
+
+    await collectViolations();
+    for (const s of shots) console.log(`screenshot ${path.relative(root, s)}`);
+  } finally {
+    await context.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+  if (problems.length) {
+    console.error(problems.join('\n'));
+    process.exit(1);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
