@@ -203,7 +203,7 @@ export function isToWebview(v: unknown): v is ToWebview {
 
 /** Same identity for the same vcluster, whatever object it came in; used as the key of open panels. */
 export function refKey(ref: VClusterRef): string {
-  return JSON.stringify([ref.context, ...(ref.parents ?? []).map((p) => `${p.namespace}/${p.name}`), `${ref.namespace}/${ref.name}`]);
+  return JSON.stringify([ref.context, (ref.parents ?? []).map((p) => [p.namespace, p.name]), ref.namespace, ref.name]);
 }
 
 /** "name (namespace) in context", with enclosing vclusters: for titles and labels. */

@@ -18,6 +18,7 @@ import {
 import { errorMessage } from '../shared/errors';
 import { redact } from '../shared/redact';
 import { renderHtml } from './html';
+import { sanitizeModel } from './sanitize';
 import type { MappingSource, PanelLogger } from './source';
 
 export const MAPPING_VIEW_TYPE = 'vcluster.mapping';
@@ -32,22 +33,6 @@ export interface MappingPanelOptions {
 }
 
 const silent: PanelLogger = { debug() {}, warn() {}, error() {} };
-
-/** Removes credential material from the free text of a model before it leaves the extension host. */
-export function sanitizeModel(model: MappingModel): MappingModel {
-  const clean = (s: string | undefined) => (s === undefined ? undefined : redact(s));
-  return {
-    ...model,
-    rows: model.rows.map((r): MappingRow => {
-      if (r.virtualStatus === undefined && r.hostStatus === undefined) return r;
-      const out: { -readonly [K in keyof MappingRow]: MappingRow[K] } = { ...r };
-      if (r.virtualStatus !== undefined) out.virtualStatus = clean(r.virtualStatus);
-      if (r.hostStatus !== undefined) out.hostStatus = clean(r.hostStatus);
-      return out;
-    }),
-    errors: model.errors.map((e) => ({ ...e, message: redact(e.message) })),
-  };
-}
 
 export class MappingPanel implements vscode.Disposable {
   /** The last report of what the webview rendered (row count and digest), for tests. */
