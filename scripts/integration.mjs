@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+// Runs the integration suite (test/integration/*.test.ts) inside a real VS Code extension host: code-server from npm,
+// driven by Debian's Chromium (see scripts/lib/vscode-host.mjs), then the UI checks of scripts/ui-checks.mjs.
+//
+//   node scripts/integration.mjs [options]
+//     --kubeconfig <file>   KUBECONFIG for the extension host (default: a file that does not exist, so the extension
+//                           sees no kubeconfig at all and shows its "No kubeconfig found" welcome)
+//     --workspace <dir>     folder to open (default: a new empty folder)
+//     --env KEY=VALUE       extra environment for the extension host (repeatable)
+//     --result-file <file>  write { passes, failures, pending, tests, failed } here (mocha suite + UI checks)
+//     --timeout <seconds>   limit for the mocha suite, server start included (default 300)
+//     --grep <regexp>       only the mocha tests whose title matches
+//     --untrusted           keep workspace trust on: the folder opens in Restricted Mode
+//     --no-build            use the existing dist/ and out/integration/
+//     --no-ui               skip the UI checks
+// Exit code: 0 when everything passed. The extension host's PATH starts with the cached kubectl, helm and vcluster.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { repoRoot, toolPath } from './lib/toolchain.mjs';
+import { makeTempDir, runIntegrationTests } from './lib/vscode-host.mjs';
+import { runUiChecks } from './ui-checks.mjs';
+
+const say = (msg) => process.stderr.write(`[integration] ${msg}\n`);
+
+function build() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(repoRoot, 'scripts', 'build.mjs'), '--tests'], { cwd: repoRoot, stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`node scripts/build.mjs --tests failed (${signal ?? `exit ${code}`})`))));
+  });
+}
+
+/** PATH for the extension host: the cached Kubernetes tools first (those that are built), then ours. */
+function toolsPath() {
+  const dirs = ['kubectl', 'helm', 'vcluster'].map((b) => path.dirname(toolPath(b))).filter((d) => fs.existsSync(d));
+  return [...new Set(dirs), process.env.PATH ?? ''].join(path.delimiter);
+}
+
+function parseEnv(pairs = []) {
+  const env = {};
+  for (const p of pairs) {
+    const i = p.indexOf('=');
+    if (i <= 0) throw new Error(`--env expects KEY=VALUE, got ${p}`);
+    env[p.slice(0, i)] = p.slice(i + 1);
+  }
+  return env;
+}
+
+function readResult(file) {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+export async function main(argv = process.argv.slice(2)) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      kubeconfig: { type: 'string' },
+      workspace: { type: 'string' },
+      env: { type: 'string', multiple: true },
+      'result-file': { type: 'string' },
+      timeout: { type: 'string', default: '300' },
+      grep: { type: 'string' },
+      untrusted: { type: 'boolean', default: false },
+      'no-build': { type: 'boolean', default: false },
+      'no-ui': { type: 'boolean', default: false },
+    },
+  });
+  const started = Date.now();
+  const tmp = makeTempDir('vce-integration-');
+  try {
+    if (!values['no-build']) await build();
+    const workspace = values.workspace ? path.resolve(values.workspace) : path.join(tmp, 'workspace');
+    fs.mkdirSync(workspace, { recursive: true });
+    // "Empty kubeconfig" = none at all: KUBECONFIG names a file that does not exist, and HOME (a fresh temporary
+    // folder, see startCodeServer) has no ~/.kube/config.
+    const kubeconfig = values.kubeconfig ? path.resolve(values.kubeconfig) : path.join(tmp, 'no-kubeconfig', 'config');
+    const env = {
+      PATH: toolsPath(),
+      KUBECONFIG: kubeconfig,
+      ...(values.grep ? { VCE_GREP: values.grep } : {}),
+      ...parseEnv(values.env),
+    };
+    const resultFile = path.join(tmp, 'mocha-result.json');
+    const code = await runIntegrationTests({
+      testsDir: path.join(repoRoot, 'out', 'integration'),
+      workspace,
+      env,
+      resultFile,
+      timeoutMs: Number(values.timeout) * 1000,
+      trust: !values.untrusted,
+    });
+    const result = readResult(resultFile) ?? { passes: 0, failures: 1, pending: 0, tests: 1, failed: [{ title: 'integration suite', message: `no result (exit code ${code})` }] };
+    let ok = code === 0 && result.failures === 0;
+    if (!values['no-ui']) {
+      const ui = await runUiChecks({ workspace, env, trust: !values.untrusted });
+      for (const k of ['passes', 'failures', 'pending', 'tests']) result[k] = (result[k] ?? 0) + ui[k];
+      result.failed = [...(result.failed ?? []), ...ui.failed];
+      ok &&= ui.failures === 0;
+    }
+    if (values['result-file']) fs.writeFileSync(path.resolve(values['result-file']), JSON.stringify(result));
+    say(`${result.passes} passed, ${result.failures} failed${result.pending ? `, ${result.pending} pending` : ''} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    for (const f of result.failed ?? []) say(`  ✖ ${f.title}: ${f.message}`);
+    return ok ? 0 : 1;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().then(
+    (code) => process.exit(code),
+    (err) => {
+      say(`error: ${err?.message ?? err}`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,64 @@
+// The extension's foundation inside a real VS Code extension host: it activates, registers exactly the commands its
+// manifest declares, contributes its view container and view, and returns its public API.
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { API_VERSION, Commands, EXPLORER_VIEW_ID, VIEW_CONTAINER_ID } from '../../src/shared/ids';
+
+const EXTENSION_ID = 'vcluster-explorer.vcluster-explorer';
+
+interface Manifest {
+  contributes: {
+    commands: { command: string }[];
+    viewsContainers: { activitybar: { id: string }[] };
+    views: Record<string, { id: string }[]>;
+  };
+}
+
+function extension(): vscode.Extension<unknown> {
+  const ext = vscode.extensions.getExtension(EXTENSION_ID);
+  assert.ok(ext, `extension ${EXTENSION_ID} is not loaded in this VS Code`);
+  return ext;
+}
+
+describe('foundation (real VS Code extension host)', () => {
+  let api: unknown;
+
+  before(async () => {
+    api = await extension().activate();
+  });
+
+  it('runs inside a real VS Code and activates the extension', () => {
+    console.log(`    VS Code ${vscode.version} (${vscode.env.appName}, ${vscode.env.appHost}), Node ${process.version}`);
+    assert.match(vscode.version, /^\d+\.\d+\.\d+/);
+    assert.equal(extension().isActive, true);
+  });
+
+  it('activate() returns the API object with a numeric version', () => {
+    assert.equal(typeof api, 'object');
+    const version = (api as { version?: unknown }).version;
+    assert.equal(typeof version, 'number');
+    assert.equal(version, API_VERSION);
+  });
+
+  it('registers every command that package.json declares, and declares every vcluster.* command it registers', async () => {
+    const manifest = extension().packageJSON as Manifest;
+    const declared = manifest.contributes.commands.map((c) => c.command).sort();
+    assert.ok(declared.length > 0, 'package.json declares no commands');
+    const registered = new Set(await vscode.commands.getCommands(true));
+    assert.deepEqual(declared.filter((c) => !registered.has(c)), [], 'declared but not registered');
+    // The workbench itself registers `<view id>.focus`, `.resetViewLocation`, ... for every view; those are not ours.
+    const ours = [...registered].filter((c) => c.startsWith('vcluster.') && !c.startsWith(`${EXPLORER_VIEW_ID}.`));
+    assert.deepEqual(ours.filter((c) => !declared.includes(c)).sort(), [], 'registered but not declared');
+    assert.deepEqual(Object.values(Commands).filter((c) => !declared.includes(c)), [], 'in src/shared/ids.ts but not in package.json');
+  });
+
+  it('contributes the view container and the Clusters view, which can be focused', async () => {
+    const manifest = extension().packageJSON as Manifest;
+    assert.ok(manifest.contributes.viewsContainers.activitybar.some((c) => c.id === VIEW_CONTAINER_ID));
+    assert.ok((manifest.contributes.views[VIEW_CONTAINER_ID] ?? []).some((v) => v.id === EXPLORER_VIEW_ID));
+    const registered = new Set(await vscode.commands.getCommands(true));
+    assert.ok(registered.has(`workbench.view.extension.${VIEW_CONTAINER_ID}`), 'the workbench knows no such view container');
+    assert.ok(registered.has(`${EXPLORER_VIEW_ID}.focus`), 'the workbench knows no such view');
+    await vscode.commands.executeCommand(`${EXPLORER_VIEW_ID}.focus`);
+  });
+});
