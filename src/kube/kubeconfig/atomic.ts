@@ -1,0 +1,99 @@
+// Writes a file so that readers see either the old or the new content: a temp file in the same directory, fsync,
+// rename over the target, fsync of the directory. Symlinks are followed (the link stays a link and the file it
+// points to is replaced); the target's mode (and owner, when running as root) is kept; new files are 0600 in
+// directories created 0700.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { KubeconfigError } from './errors';
+import { resolveSymlinks } from './lock';
+
+export async function writeFileAtomic(file: string, content: string | Buffer): Promise<void> {
+  const real = await resolveSymlinks(file);
+  const dir = path.dirname(real);
+  let mode = 0o600;
+  let owner: { uid: number; gid: number } | undefined;
+  try {
+    const st = await fsp.stat(real);
+    mode = st.mode & 0o7777;
+    owner = { uid: st.uid, gid: st.gid };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw writeError(file, err);
+    await fsp.mkdir(dir, { recursive: true, mode: 0o700 }).catch((e: unknown) => {
+      throw writeError(file, e);
+    });
+  }
+  const tmp = path.join(dir, `.${path.basename(real)}.vce-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  let fh: fsp.FileHandle;
+  try {
+    fh = await fsp.open(tmp, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY, 0o600);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // A directory we may not create files in, but a file we may write (e.g. a shared admin kubeconfig):
+    // write in place under the lock, as kubectl always does.
+    if ((code === 'EACCES' || code === 'EPERM') && owner) return writeInPlace(file, real, content);
+    throw writeError(file, err);
+  }
+  try {
+    try {
+      await fh.writeFile(content);
+      await fh.chmod(mode);
+      if (owner && process.getuid?.() === 0 && (owner.uid !== 0 || owner.gid !== 0)) await fh.chown(owner.uid, owner.gid);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await fsp.rename(tmp, real);
+  } catch (err) {
+    await fsp.unlink(tmp).catch(() => undefined);
+    throw writeError(file, err);
+  }
+  await syncDir(dir);
+}
+
+async function writeInPlace(file: string, real: string, content: string | Buffer): Promise<void> {
+  try {
+    const fh = await fsp.open(real, 'r+');
+    try {
+      await fh.truncate(0);
+      await fh.write(typeof content === 'string' ? Buffer.from(content) : content, 0, undefined, 0);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch (err) {
+    throw writeError(file, err);
+  }
+}
+
+export async function syncDir(dir: string): Promise<void> {
+  try {
+    const dh = await fsp.open(dir, 'r');
+    try {
+      await dh.sync();
+    } finally {
+      await dh.close();
+    }
+  } catch {
+    // Some file systems do not support fsync on directories; the rename is still atomic.
+  }
+}
+
+/** Removes a file (used by undo when the change created it), following symlinks like writeFileAtomic. */
+export async function removeFileDurably(file: string): Promise<void> {
+  const real = await resolveSymlinks(file);
+  try {
+    await fsp.unlink(real);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw writeError(file, err);
+  }
+  await syncDir(path.dirname(real));
+}
+
+function writeError(file: string, err: unknown): KubeconfigError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why =
+    code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'no space left on device' : code === 'EROFS' ? 'read-only file system' : (code ?? (err instanceof Error ? err.message : String(err)));
+  return new KubeconfigError('writeFailed', `Cannot write ${file}: ${why}; the file was not changed`, file);
+}

@@ -1,0 +1,336 @@
+// The one way the extension changes a kubeconfig. Follows kubectl (client-go tools/clientcmd/config.go,
+// ModifyConfig): an existing entry is changed in the file that defines it (first-wins), new entries and
+// current-context go to the default file (the first existing file of the list, see defaultWriteFile).
+// Every change: lock all files (`<file>.lock`, O_EXCL, bounded wait), re-read them under the lock, refuse if any
+// is malformed, edit minimally (comments and unknown fields survive), back up the old bytes, write atomically.
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { removeFileDurably, writeFileAtomic } from './atomic';
+import type { ChangeInfo } from './backup';
+import { BackupStore, sha256 } from './backup';
+import type { EntryKind } from './errors';
+import { KubeconfigError } from './errors';
+import { defaultWriteFile } from './files';
+import { acquireLocks, lockPathFor } from './lock';
+import type { JsonObject, MergedKubeconfig, ParsedFile } from './model';
+import { blockingProblems, entryBodyProblems, isObject, managedFields, mergeParsed, readKubeconfigFile } from './model';
+import { editKubeconfigText } from './yamlEdit';
+
+export interface KubeconfigWriterOptions {
+  /** The kubeconfig files in precedence order (kubeconfigFiles()), or the one workspace-scoped file. */
+  readonly files: readonly string[];
+  /** Where backups for undo go (created 0700). Without it there is no undo. */
+  readonly backupDir?: string;
+  /** How many backups to keep (default 10). */
+  readonly keepBackups?: number;
+  /** Bounded wait for `<file>.lock` (default 5000 ms). */
+  readonly lockTimeoutMs?: number;
+  /** Poll interval while waiting for the lock (default 25 ms). */
+  readonly lockPollMs?: number;
+  /**
+   * How long to keep holding the lock after writing (default 100 ms). kubectl reads the kubeconfig before it takes
+   * the lock and then writes the difference between that read and a fresh one, deleting whatever appeared in
+   * between (kubernetes/kubernetes#28260). Holding the lock a little longer makes a kubectl that read the old
+   * content fail with "file exists" instead of silently deleting what we just wrote.
+   */
+  readonly lockLingerMs?: number;
+}
+
+/** The cluster, user and context that make up one connection (what `vcluster connect` writes). */
+export interface ContextSpec {
+  readonly name: string;
+  /** The whole `cluster` object (server, certificate-authority-data, insecure-skip-tls-verify, …); replaces an existing one. */
+  readonly cluster: { readonly name: string; readonly cluster: JsonObject };
+  /** The whole `user` object; replaces an existing one. */
+  readonly user: { readonly name: string; readonly user: JsonObject };
+  /** A namespace to set; null removes it; undefined keeps an existing context's namespace. */
+  readonly namespace?: string | null;
+}
+
+export interface WriteResult {
+  /** False when the kubeconfig already was as requested (nothing written, no backup). */
+  readonly changed: boolean;
+  /** The files written (absolute paths as configured). */
+  readonly files: readonly string[];
+  /** The backup that undoLast() would restore, when a backup directory is configured. */
+  readonly backupId?: string;
+}
+
+export interface UndoResult {
+  readonly description: string;
+  readonly files: readonly string[];
+}
+
+type Mutator = (data: JsonObject) => void;
+type Plan = Map<string, Mutator[]>;
+
+const LIST: Record<EntryKind, 'clusters' | 'users' | 'contexts'> = { cluster: 'clusters', user: 'users', context: 'contexts' };
+
+export class KubeconfigWriter {
+  readonly files: readonly string[];
+  private readonly backups?: BackupStore;
+  private readonly lockOptions: { timeoutMs?: number; pollMs?: number };
+  private readonly lingerMs: number;
+
+  constructor(options: KubeconfigWriterOptions) {
+    if (options.files.length === 0) throw new KubeconfigError('invalidArgument', 'No kubeconfig file given to write to');
+    this.files = [...new Set(options.files.map((f) => path.resolve(f)))];
+    if (options.backupDir) this.backups = new BackupStore(options.backupDir, options.keepBackups ?? 10);
+    this.lockOptions = {
+      ...(options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {}),
+      ...(options.lockPollMs !== undefined ? { pollMs: options.lockPollMs } : {}),
+    };
+    this.lingerMs = options.lockLingerMs ?? 100;
+  }
+
+  /** Makes `name` the current context, in the file kubectl would write it to. */
+  async useContext(name: string): Promise<WriteResult> {
+    return this.transact(`switch to context ${JSON.stringify(name)}`, (merged) => {
+      this.requireUsable(merged, name);
+      const plan: Plan = new Map();
+      if (merged.currentContext !== name) add(plan, defaultWriteFile(this.files), setCurrent(name));
+      return plan;
+    });
+  }
+
+  /**
+   * Adds or replaces a context with its cluster and user. Entries that exist are changed in the file that defines
+   * them; new ones go to the default file. `makeCurrent` also switches to it.
+   */
+  async upsertContext(spec: ContextSpec, options: { makeCurrent?: boolean } = {}): Promise<WriteResult> {
+    validateSpec(spec);
+    return this.transact(`add or update context ${JSON.stringify(spec.name)}`, (merged) => {
+      const plan: Plan = new Map();
+      const def = defaultWriteFile(this.files);
+      add(plan, merged.clusters.get(spec.cluster.name)?.file ?? def, upsert('cluster', spec.cluster.name, spec.cluster.cluster, 'replace'));
+      add(plan, merged.users.get(spec.user.name)?.file ?? def, upsert('user', spec.user.name, spec.user.user, 'replace'));
+      const ctx: JsonObject = { cluster: spec.cluster.name, user: spec.user.name };
+      if (spec.namespace !== undefined) ctx.namespace = spec.namespace;
+      add(plan, merged.contexts.get(spec.name)?.file ?? def, upsert('context', spec.name, ctx, 'merge'));
+      if (options.makeCurrent && merged.currentContext !== spec.name) add(plan, def, setCurrent(spec.name));
+      return plan;
+    });
+  }
+
+  /**
+   * Removes a context from the file that defines it. With removeClusterAndUser, also its cluster and user unless
+   * another context (in any of the files) still refers to them. If it is the current context, `switchTo` must name
+   * the context to switch to ('' clears current-context), so current-context never points at a removed context.
+   */
+  async removeContext(name: string, options: { removeClusterAndUser?: boolean; switchTo?: string } = {}): Promise<WriteResult> {
+    return this.transact(`remove context ${JSON.stringify(name)}`, (merged, parsed) => {
+      const ctx = merged.contexts.get(name);
+      if (!ctx) throw unknownContext(name, this.files);
+      const plan: Plan = new Map();
+      add(plan, ctx.file, removeEntry('context', name));
+      if (options.removeClusterAndUser) {
+        for (const kind of ['cluster', 'user'] as const) {
+          const ref = kind === 'cluster' ? ctx.cluster : ctx.user;
+          const entry = ref === '' ? undefined : kind === 'cluster' ? merged.clusters.get(ref) : merged.users.get(ref);
+          if (!entry) continue;
+          const stillUsed = parsed.some((pf) =>
+            ((pf.data?.contexts ?? []) as unknown[]).some(
+              (c, i) => isObject(c) && !(pf.path === ctx.file && i === ctx.index) && isObject(c.context) && c.context[kind] === ref,
+            ),
+          );
+          if (!stillUsed) add(plan, entry.file, removeEntry(kind, ref));
+        }
+      }
+      if (merged.currentContext === name) {
+        const next = options.switchTo;
+        if (next === undefined) {
+          throw new KubeconfigError(
+            'contextInUse',
+            `${merged.currentContextFile}: context ${JSON.stringify(name)} is the current context; choose the context to switch to before removing it`,
+            merged.currentContextFile,
+          );
+        }
+        if (next === '') {
+          for (const pf of parsed) if (pf.data?.['current-context'] === name) add(plan, pf.path, setCurrent(''));
+        } else {
+          if (next === name) throw new KubeconfigError('invalidArgument', `Cannot switch to context ${JSON.stringify(name)}: it is the one being removed`);
+          this.requireUsable(merged, next);
+          add(plan, defaultWriteFile(this.files), setCurrent(next));
+        }
+      }
+      return plan;
+    });
+  }
+
+  /** The change undoLast() would revert, if any. */
+  async lastChange(): Promise<ChangeInfo | undefined> {
+    const r = await this.backups?.latest();
+    return r ? { id: r.id, time: r.time, description: r.description, files: r.files.map((f) => f.path) } : undefined;
+  }
+
+  /**
+   * Restores the files of the extension's last change to their content before it, atomically and under the lock,
+   * provided nobody changed them since (else KubeconfigError('changedSince') and nothing is restored).
+   */
+  async undoLast(): Promise<UndoResult> {
+    const record = await this.backups?.latest();
+    if (!record) throw new KubeconfigError('nothingToUndo', 'There is no kubeconfig change by vcluster Explorer to undo');
+    const locks = await acquireLocks(record.files.map((f) => f.path), this.lockOptions);
+    let wrote = false;
+    try {
+      for (const f of record.files) {
+        let current: Buffer | undefined;
+        try {
+          current = await fsp.readFile(f.path);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new KubeconfigError('unreadable', `${f.path}: cannot be read for undo`, f.path);
+        }
+        if (!current || sha256(current) !== f.afterSha256) {
+          throw new KubeconfigError(
+            'changedSince',
+            `${f.path} was ${current ? 'changed' : 'deleted'} after vcluster Explorer's change (${record.description}, ${record.time}); ` +
+              'undoing it now would discard that later change, so nothing was restored',
+            f.path,
+          );
+        }
+      }
+      for (const f of record.files) {
+        wrote = true;
+        if (f.before === null) await removeFileDurably(f.path);
+        else await writeFileAtomic(f.path, Buffer.from(f.before, 'base64'));
+      }
+      await this.backups!.remove(record.id);
+      return { description: record.description, files: record.files.map((f) => f.path) };
+    } finally {
+      if (wrote && this.lingerMs > 0) await sleep(this.lingerMs);
+      await locks.release();
+    }
+  }
+
+  private requireUsable(merged: MergedKubeconfig, name: string): void {
+    const ctx = merged.contexts.get(name);
+    if (!ctx) throw unknownContext(name, this.files);
+    if (ctx.problems.length > 0) {
+      throw new KubeconfigError('danglingReference', `Cannot switch to context ${JSON.stringify(name)}: ${ctx.problems[0]}`, ctx.file);
+    }
+  }
+
+  private async transact(description: string, plan: (merged: MergedKubeconfig, parsed: readonly ParsedFile[]) => Plan): Promise<WriteResult> {
+    for (let attempt = 0; ; attempt++) {
+      const locks = await acquireLocks(this.files, this.lockOptions);
+      let wrote = false;
+      try {
+        const parsed = await Promise.all(this.files.map((f) => readKubeconfigFile(f)));
+        const merged = mergeParsed(parsed);
+        const blocking = blockingProblems(merged);
+        if (blocking.length > 0) throw KubeconfigError.fromProblems(blocking);
+        const edits = plan(merged, parsed);
+
+        // A target in a directory that does not exist yet was not locked: create the directory and start over.
+        const missingDirs = [...edits.keys()].filter((f) => !locks.paths.includes(lockPathFor(f)));
+        if (missingDirs.length > 0) {
+          if (attempt >= 2) throw new KubeconfigError('lockFailed', `Cannot lock ${missingDirs[0]}`, missingDirs[0]);
+          for (const f of missingDirs) await fsp.mkdir(path.dirname(f), { recursive: true, mode: 0o700 });
+          continue;
+        }
+
+        const changes: { path: string; before: Buffer | undefined; after: string }[] = [];
+        for (const [file, mutators] of edits) {
+          const pf = parsed.find((p) => p.path === file)!;
+          const empty = !pf.exists || !pf.data || Object.keys(pf.data).length === 0;
+          const start: JsonObject = empty ? { apiVersion: 'v1', kind: 'Config', preferences: {} } : pf.data!;
+          const target = structuredClone(start);
+          for (const m of mutators) m(target);
+          if (!empty && isDeepStrictEqual(target, start)) continue;
+          const { text } = editKubeconfigText(file, pf.exists ? pf.text : undefined, target);
+          changes.push({ path: file, before: pf.exists ? pf.bytes : undefined, after: text });
+        }
+        if (changes.length === 0) return { changed: false, files: [] };
+
+        const record = this.backups ? await this.backups.add(description, changes) : undefined;
+        const done: typeof changes = [];
+        try {
+          for (const c of changes) {
+            wrote = true;
+            await writeFileAtomic(c.path, c.after);
+            done.push(c);
+          }
+        } catch (err) {
+          for (const c of done.reverse()) {
+            await (c.before ? writeFileAtomic(c.path, c.before) : removeFileDurably(c.path)).catch(() => undefined);
+          }
+          if (record) await this.backups!.remove(record.id);
+          throw err;
+        }
+        return { changed: true, files: changes.map((c) => c.path), ...(record ? { backupId: record.id } : {}) };
+      } finally {
+        if (wrote && this.lingerMs > 0) await sleep(this.lingerMs);
+        await locks.release();
+      }
+    }
+  }
+}
+
+function add(plan: Plan, file: string, m: Mutator): void {
+  const list = plan.get(file) ?? [];
+  list.push(m);
+  plan.set(file, list);
+}
+
+function setCurrent(name: string): Mutator {
+  return (data) => {
+    data['current-context'] = name;
+  };
+}
+
+function listOf(data: JsonObject, kind: EntryKind): unknown[] {
+  const key = LIST[kind];
+  if (!Array.isArray(data[key])) data[key] = [];
+  return data[key] as unknown[];
+}
+
+/** replace: managed fields become exactly `body`'s; merge: keys of `body` are set. null values remove keys. */
+function upsert(kind: EntryKind, name: string, body: JsonObject, mode: 'replace' | 'merge'): Mutator {
+  return (data) => {
+    const list = listOf(data, kind);
+    const existing = list.find((e): e is JsonObject => isObject(e) && e.name === name);
+    const clean = (o: JsonObject): JsonObject => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined));
+    if (!existing) {
+      list.push({ [kind]: clean(structuredClone(body)), name });
+      return;
+    }
+    const old = isObject(existing[kind]) ? existing[kind] : {};
+    // replace: the connection and credential fields become exactly those given (a token does not linger next to a
+    // new client certificate); fields we do not manage (extensions, anything unknown) are kept.
+    const kept = mode === 'replace' ? Object.fromEntries(Object.entries(old).filter(([k]) => !managedFields(kind).has(k))) : old;
+    existing[kind] = clean({ ...kept, ...structuredClone(body) });
+  };
+}
+
+function removeEntry(kind: EntryKind, name: string): Mutator {
+  return (data) => {
+    const key = LIST[kind];
+    if (Array.isArray(data[key])) data[key] = (data[key] as unknown[]).filter((e) => !(isObject(e) && e.name === name));
+  };
+}
+
+function unknownContext(name: string, files: readonly string[]): KubeconfigError {
+  return new KubeconfigError('unknownContext', `Context ${JSON.stringify(name)} is not defined in ${files.join(', ')}`, files[0]);
+}
+
+function validName(v: unknown): v is string {
+  return typeof v === 'string' && v !== '' && !/[\r\n\0]/.test(v);
+}
+
+function validateSpec(spec: ContextSpec): void {
+  const bad = (what: string) => new KubeconfigError('invalidArgument', `Invalid context ${JSON.stringify(String(spec?.name))}: ${what}; nothing was written`);
+  if (!validName(spec?.name)) throw bad('the context name must be a non-empty single-line string');
+  if (!validName(spec.cluster?.name)) throw bad('the cluster name must be a non-empty single-line string');
+  if (!validName(spec.user?.name)) throw bad('the user name must be a non-empty single-line string');
+  if (!isObject(spec.cluster.cluster)) throw bad('"cluster" must be a mapping');
+  if (!isObject(spec.user.user)) throw bad('"user" must be a mapping');
+  if (typeof spec.cluster.cluster.server !== 'string' || spec.cluster.cluster.server === '') throw bad('the cluster has no server');
+  if (spec.namespace !== undefined && spec.namespace !== null && typeof spec.namespace !== 'string') throw bad('the namespace must be a string');
+  const problems = [...entryBodyProblems('cluster', spec.cluster.cluster), ...entryBodyProblems('user', spec.user.user)];
+  if (problems.length > 0) throw bad(problems[0]!);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
