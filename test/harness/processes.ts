@@ -118,14 +118,14 @@ function installHooks(): void {
   // stay for the remaining tests. So only act when no other handler is installed, as Node's default would: crash.
   process.on('uncaughtException', (err) => {
     if (process.listenerCount('uncaughtException') > 1) return;
-    process.stderr.write(`uncaught exception: ${err?.stack ?? String(err)}\n`);
+    process.stderr.write(`uncaught exception: ${(err?.stack ?? String(err)).slice(0, 4000)}\n`);
     killAllSync();
     process.exit(1);
   });
   process.on('unhandledRejection', (reason) => {
     if (process.listenerCount('unhandledRejection') > 1) return;
     const r = reason as Error | undefined;
-    process.stderr.write(`unhandled rejection: ${r?.stack ?? String(reason)}\n`);
+    process.stderr.write(`unhandled rejection: ${(r?.stack ?? String(reason)).slice(0, 4000)}\n`);
     killAllSync();
     process.exit(1);
   });
