@@ -83,6 +83,7 @@ export async function main(argv = process.argv.slice(2)) {
     const env = {
       PATH: toolsPath(),
       KUBECONFIG: kubeconfig,
+      VCE_WORKSPACE_TRUST: values.untrusted ? 'untrusted' : 'trusted', // checked by foundation.test.ts
       ...(values.grep ? { VCE_GREP: values.grep } : {}),
       ...parseEnv(values.env),
     };

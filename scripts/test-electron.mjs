@@ -84,6 +84,7 @@ export async function main(argv = process.argv.slice(2)) {
         // no kubeconfig by default, as in scripts/integration.mjs
         KUBECONFIG: values.kubeconfig ? path.resolve(values.kubeconfig) : path.join(tmp, 'no-kubeconfig', 'config'),
         VCE_RESULT_FILE: resultFile,
+        VCE_WORKSPACE_TRUST: 'trusted', // --disable-workspace-trust
       },
     });
     say(`VS Code exited with ${code}`);

@@ -1,6 +1,7 @@
 // The extension's foundation inside a real VS Code extension host: it activates, registers exactly the commands its
 // manifest declares, contributes its view container and view, and returns its public API.
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import * as vscode from 'vscode';
 import { API_VERSION, Commands, EXPLORER_VIEW_ID, VIEW_CONTAINER_ID } from '../../src/shared/ids';
 
@@ -31,6 +32,20 @@ describe('foundation (real VS Code extension host)', () => {
     console.log(`    VS Code ${vscode.version} (${vscode.env.appName}, ${vscode.env.appHost}), Node ${process.version}`);
     assert.match(vscode.version, /^\d+\.\d+\.\d+/);
     assert.equal(extension().isActive, true);
+  });
+
+  it('sees the environment the launcher passes to the extension host', () => {
+    // scripts/integration.mjs and scripts/test-electron.mjs both set KUBECONFIG (a missing file by default)
+    // and VCE_RESULT_FILE; later suites rely on this to point the extension at test clusters.
+    assert.ok(process.env.KUBECONFIG && path.isAbsolute(process.env.KUBECONFIG), `KUBECONFIG=${process.env.KUBECONFIG}`);
+    assert.ok(process.env.VCE_RESULT_FILE && path.isAbsolute(process.env.VCE_RESULT_FILE), `VCE_RESULT_FILE=${process.env.VCE_RESULT_FILE}`);
+  });
+
+  it('opens the workspace with the trust the launcher asked for', () => {
+    // VCE_WORKSPACE_TRUST is set by the launchers: 'untrusted' for `scripts/integration.mjs --untrusted`
+    const expected = process.env.VCE_WORKSPACE_TRUST;
+    assert.ok(expected === 'trusted' || expected === 'untrusted', `VCE_WORKSPACE_TRUST=${expected}`);
+    assert.equal(vscode.workspace.isTrusted, expected === 'trusted');
   });
 
   it('activate() returns the API object with a numeric version', () => {
