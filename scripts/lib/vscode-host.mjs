@@ -7,6 +7,7 @@
 //   openWorkbench({ server? | extensionDevelopmentPath, workspace, env, trust?, extensionTestsPath?, onLog?, onExit? })
 //       -> { page, browser, context, server, exited, stop() }
 //   runIntegrationTests({ testsDir, workspace, env, resultFile, timeoutMs, ... }) -> exit code
+//   showViewContainer(page, title), viewPane(page, name), makeTempDir(prefix), freePort()
 //
 // Every process started here is stopped again: stop() ends the whole process tree, and exit hooks do the same on
 // SIGINT/SIGTERM/SIGHUP, on an uncaught exception and on process exit. Programs are started without a shell.
