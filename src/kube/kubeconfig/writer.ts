@@ -292,7 +292,11 @@ function upsert(kind: EntryKind, name: string, body: JsonObject, mode: 'replace'
     const existing = list.find((e): e is JsonObject => isObject(e) && e.name === name);
     const clean = (o: JsonObject): JsonObject => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined));
     if (!existing) {
-      list.push({ [kind]: clean(structuredClone(body)), name });
+      // Follow the file's style: kubectl writes `- cluster: … name:`, hand-written files often start with name.
+      const first = list.find(isObject);
+      const nameFirst = first !== undefined && Object.keys(first)[0] === 'name';
+      const fresh = clean(structuredClone(body));
+      list.push(nameFirst ? { name, [kind]: fresh } : { [kind]: fresh, name });
       return;
     }
     const old = isObject(existing[kind]) ? existing[kind] : {};

@@ -40,8 +40,7 @@ export function renderNewKubeconfig(content: JsonObject): string {
 export function editKubeconfigText(file: string, text: string | undefined, target: JsonObject): EditResult {
   if (text === undefined) return { text: renderNewKubeconfig(target), minimal: true };
   try {
-    const out = spliceTowards(text, target);
-    if (parsesTo(out, target)) return { text: out, minimal: true };
+    return { text: spliceTowards(text, target), minimal: true };
   } catch (err) {
     if (!(err instanceof NeedsFallback)) throw err;
   }
@@ -71,14 +70,26 @@ function rerender(text: string, target: JsonObject): string {
   return doc.toString(STRINGIFY);
 }
 
+/** Splices until the text parses to target; returns only verified text. */
 function spliceTowards(original: string, target: JsonObject): string {
   let text = original;
   for (let i = 0; i < 1000; i++) {
     const doc = YAML.parseDocument(text, YAML_OPTIONS);
     if (doc.errors.length > 0) throw new NeedsFallback();
-    const s = new Splicer(text, doc).next(target);
-    if (!s) return text;
-    text = text.slice(0, s.start) + s.text + text.slice(s.end);
+    const splices = new Splicer(text, doc).next(target);
+    if (splices.length === 0) {
+      if (isDeepStrictEqual(doc.toJS() ?? {}, target)) return text;
+      throw new NeedsFallback();
+    }
+    // Apply the disjoint ones from the end backwards so earlier offsets stay valid; the rest waits for the next pass.
+    const accepted: Splice[] = [];
+    for (const sp of [...splices].sort((a, b) => a.start - b.start)) {
+      const prev = accepted[accepted.length - 1];
+      if (prev && sp.start <= prev.end) continue;
+      accepted.push(sp);
+    }
+    for (const sp of [...accepted].reverse()) text = text.slice(0, sp.start) + sp.text + text.slice(sp.end);
+    if (accepted.length === splices.length && parsesTo(text, target)) return text;
   }
   throw new NeedsFallback();
 }
@@ -101,17 +112,41 @@ class Splicer {
     this.eol = text.includes('\r\n') ? '\r\n' : '\n';
   }
 
-  next(target: JsonObject): Splice | undefined {
+  /** One splice per differing top-level key (they touch disjoint text), or none when the text parses to target. */
+  next(target: JsonObject): Splice[] {
     const top = this.doc.contents;
     if (top === null || (isScalar(top) && top.value === null)) {
       // Empty file or comments only: append the whole content after what is there.
       const start = top && isScalar(top) && top.range ? top.range[0] : this.text.length;
       const end = top && isScalar(top) && top.range ? top.range[1] : this.text.length;
       const sep = start > 0 && this.text[start - 1] !== '\n' ? this.eol : '';
-      return { start, end, text: sep + this.lines(YAML.stringify(target, STRINGIFY), 0) };
+      return [{ start, end, text: sep + this.lines(YAML.stringify(target, STRINGIFY), 0) }];
     }
     if (!isMap(top) || top.flow) throw new NeedsFallback();
-    return this.diffMap(top, target);
+    const out: Splice[] = [];
+    const pairs = top.items as Pair[];
+    const byKey = new Map<unknown, Pair>();
+    for (const p of pairs) {
+      if (!isScalar(p.key)) throw new NeedsFallback();
+      byKey.set(p.key.value, p);
+    }
+    const appended: JsonObject = {};
+    for (const [k, v] of Object.entries(target)) {
+      const pair = byKey.get(k);
+      if (!pair) {
+        appended[k] = v;
+        continue;
+      }
+      const current: unknown = YAML.isNode(pair.value) ? pair.value.toJS(this.doc) : pair.value;
+      if (!isDeepStrictEqual(current ?? null, v)) out.push(this.diffValue(pair, v));
+    }
+    if (Object.keys(appended).length > 0) out.push(this.appendPair(top, appended));
+    if (out.length > 0) return out;
+    for (const p of pairs) {
+      const k = (p.key as YAML.Scalar).value;
+      if (typeof k !== 'string' || !(k in target)) return [this.removePair(p)];
+    }
+    return [];
   }
 
   // ---- positions ----------------------------------------------------------------------------------------------
@@ -192,7 +227,7 @@ class Splicer {
     }
     for (const [k, v] of Object.entries(target)) {
       const pair = byKey.get(k);
-      if (!pair) return this.appendPair(map, k, v);
+      if (!pair) return this.appendPair(map, { [k]: v });
       const current: unknown = YAML.isNode(pair.value) ? pair.value.toJS(this.doc) : pair.value;
       if (isDeepStrictEqual(current ?? null, v)) continue;
       return this.diffValue(pair, v);
@@ -253,14 +288,14 @@ class Splicer {
     return undefined;
   }
 
-  private appendPair(map: YAMLMap, key: string, v: unknown): Splice {
+  private appendPair(map: YAMLMap, entries: JsonObject): Splice {
     const pairs = map.items as Pair[];
     const last = pairs[pairs.length - 1];
     const first = pairs[0];
     if (!last || !first) throw new NeedsFallback();
     const at = this.lineEndAfter(this.valueEnd(last));
     const col = this.column(this.keyStart(first));
-    return { start: at, end: at, text: this.atLineEnd(at) + this.lines(YAML.stringify({ [key]: v }, STRINGIFY), col) };
+    return { start: at, end: at, text: this.atLineEnd(at) + this.lines(YAML.stringify(entries, STRINGIFY), col) };
   }
 
   private removePair(pair: Pair): Splice {
