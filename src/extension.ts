@@ -1,33 +1,214 @@
+import path from 'node:path';
 import * as vscode from 'vscode';
-import { Commands, EXPLORER_VIEW_ID } from './shared/ids';
+import { registerCommand } from './commands/register';
+import type { CommandEnv } from './commands/env';
+import { clearWorkspaceContext, switchContext, undoKubeconfigChange } from './commands/contextCommands';
+import { connect, create, deleteVCluster, disconnect, pause, resume, showMapping } from './commands/vclusterCommands';
+import { filterNamespaces, refresh, showLog } from './commands/viewCommands';
 import { Logger } from './platform/logger';
 import { Settings } from './platform/settings';
-import { registerCommand } from './commands/register';
-import { UserFacingError } from './shared/errors';
+import { ContextStatusBar } from './platform/statusBar';
+import { API_VERSION, Commands, ContextKeys, EXPLORER_VIEW_ID } from './shared/ids';
+import type { ContextInfo, MappingModel, VClusterInfo, VClusterRef } from './shared/model';
+import { ExplorerTreeProvider } from './tree/explorerTree';
+import { kubeconfigFiles } from './kube/kubeconfig/files';
+import fs from 'node:fs';
+import type { Services } from './services';
+import type { ChangeEvent } from './vcluster/explorer';
+import type { KubeconfigState } from './vcluster/kubeconfigState';
+import { MappingPanels } from './webview/mappingPanel';
+import { ObjectYamlProvider } from './webview/yamlDocuments';
 
 // Composition root: build the services, register the view and the commands, return the public API. Nothing here
-// loads @kubernetes/client-node; that happens on first use (see services.ts).
+// loads @kubernetes/client-node: services.ts (which does) is imported on first use.
 
-export async function activate(context: vscode.ExtensionContext) {
+/** The API returned by activate(), for other extensions and the integration tests. */
+export interface VClusterExplorerApi {
+  readonly version: number;
+  listContexts(): Promise<ContextInfo[]>;
+  listVClusters(context: string, options?: { nested?: boolean }): Promise<VClusterInfo[]>;
+  getMapping(ref: VClusterRef): Promise<MappingModel>;
+  readonly onDidChange: vscode.Event<ChangeEvent | { scope: 'status' }>;
+  /** Unstable handles for the extension's own integration tests. */
+  readonly testing: {
+    readonly tree: ExplorerTreeProvider;
+    readonly statusBar: ContextStatusBar;
+    readonly panels: () => MappingPanels;
+    readonly services: () => Promise<Services>;
+    readonly workspaceKubeconfig: string;
+  };
+}
+
+const WORKSPACE_SCOPE_KEY = 'vcluster.workspaceScoped';
+const RECENT_KEY = 'vcluster.recentContexts';
+
+export function activate(context: vscode.ExtensionContext): VClusterExplorerApi {
+  const started = performance.now();
   const logger = new Logger();
-  context.subscriptions.push(logger);
   const settings = new Settings();
-  logger.info(`vcluster Explorer ${context.extension.packageJSON.version} activating (VS Code ${vscode.version})`);
+  context.subscriptions.push(logger);
 
-  const view = vscode.window.createTreeView(EXPLORER_VIEW_ID, {
-    treeDataProvider: { getTreeItem: (e: vscode.TreeItem) => e, getChildren: () => [] },
-    showCollapseAll: true,
+  const storageDir = (context.storageUri ?? context.globalStorageUri).fsPath;
+  const workspaceKubeconfig = path.join(storageDir, 'kubeconfig.yaml');
+  const workspaceScoped = () => context.workspaceState.get<boolean>(WORKSPACE_SCOPE_KEY, false);
+  const changeEmitter = new vscode.EventEmitter<ChangeEvent | { scope: 'status' }>();
+  context.subscriptions.push(changeEmitter);
+
+  const userFiles = () => kubeconfigFiles({ override: settings.kubeconfigOverride || undefined, env: process.env });
+  const files = () => (workspaceScoped() && fs.existsSync(workspaceKubeconfig) ? [workspaceKubeconfig, ...userFiles()] : userFiles());
+
+  let kubeconfigStatePromise: Promise<KubeconfigState> | undefined;
+  const kubeconfigState = (): Promise<KubeconfigState> => {
+    kubeconfigStatePromise ??= import('./vcluster/kubeconfigState').then(({ KubeconfigState: K }) => {
+      const k = new K(files, () => settings.refreshMode === 'watch');
+      context.subscriptions.push(k);
+      context.subscriptions.push(k.onDidChange(() => void refreshStatus()));
+      return k;
+    });
+    return kubeconfigStatePromise;
+  };
+
+  let servicesPromise: Promise<Services> | undefined;
+  let servicesSync: Services | undefined;
+  const services = (): Promise<Services> => {
+    servicesPromise ??= import('./services').then(async ({ Services: S }) => {
+      const t0 = performance.now();
+      const s = new S({
+        userFiles,
+        kubeconfig: await kubeconfigState(),
+        workspaceKubeconfig,
+        backupDir: path.join(context.globalStorageUri.fsPath, 'kubeconfig-backups'),
+        timeoutMs: () => settings.requestTimeoutMs,
+        nestedMaxDepth: () => settings.nestedMaxDepth,
+        watch: () => settings.refreshMode === 'watch',
+        debounceMs: () => settings.debounceMs,
+        log: (level, msg) => logger[level](msg),
+      });
+      context.subscriptions.push(s);
+      context.subscriptions.push(s.model.onDidChange((e) => changeEmitter.fire(e)));
+      context.subscriptions.push(s.tunnels.onDidChange(() => void refreshStatus()));
+      const { findExecutable } = await import('./vcluster/cli');
+      const cliMissing = !findExecutable('vcluster', settings.cliPath || undefined);
+      void vscode.commands.executeCommand('setContext', ContextKeys.cliMissing, cliMissing);
+      treeView.message = cliMissing ? 'The vcluster CLI was not found: create and delete need it (setting vcluster.cliPath).' : undefined;
+      logger.debug(`services ready in ${(performance.now() - t0).toFixed(0)} ms`);
+      servicesSync = s;
+      return s;
+    });
+    return servicesPromise;
+  };
+
+  const tree = new ExplorerTreeProvider({
+    model: async () => (await services()).model,
+    logger,
+    nestedMaxDepth: () => settings.nestedMaxDepth,
+    decorate: (v) => (servicesSync?.decorate(v) ?? v),
   });
-  context.subscriptions.push(view);
-  void settings;
+  const treeView = vscode.window.createTreeView(EXPLORER_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
+  context.subscriptions.push(tree, treeView);
 
-  for (const id of Object.values(Commands)) {
-    context.subscriptions.push(registerCommand(id, () => {
-      throw new UserFacingError(`${id} is not available yet`);
-    }, logger));
+  const statusBar = new ContextStatusBar();
+  context.subscriptions.push(statusBar);
+  const refreshStatus = async () => {
+    // The kubeconfig state is light (no client-node): the status bar works before the tree or a command loads more.
+    const k = await kubeconfigState();
+    const snap = k.snapshot() ?? await k.reload();
+    const current = snap.contexts.find((c) => c.current);
+    statusBar.update({ context: snap.currentContext, isVCluster: !!current?.vcluster, workspaceScoped: workspaceScoped(), tunnels: servicesSync?.tunnels.list().length ?? 0 });
+    void vscode.commands.executeCommand('setContext', ContextKeys.workspaceScoped, workspaceScoped());
+    changeEmitter.fire({ scope: 'status' });
+  };
+
+  const setWorkspaceScope = async (on: boolean) => {
+    await context.workspaceState.update(WORKSPACE_SCOPE_KEY, on);
+    const collection = context.environmentVariableCollection;
+    if (on) {
+      const s = await services();
+      collection.replace('KUBECONFIG', [workspaceKubeconfig, ...s.userFiles()].join(path.delimiter));
+      collection.description = 'vcluster Explorer: this workspace uses its own Kubernetes context';
+    } else {
+      collection.delete('KUBECONFIG');
+    }
+    (await services()).model.invalidate();
+    await (await kubeconfigState()).reload();
+  };
+
+  // Mapping panels and read-only object YAML documents.
+  let yamlProvider: ObjectYamlProvider | undefined;
+  const yaml = () => (yamlProvider ??= new ObjectYamlProvider(async (a) => (await services()).objectYaml(a.ref, a.side, a.kind, a.namespace, a.name)));
+  const panels = new MappingPanels({
+    extensionUri: context.extensionUri,
+    logger,
+    debounceMs: () => settings.debounceMs,
+    source: {
+      load: async (ref) => (await services()).mapping(ref),
+      watch: (ref, onChange) => {
+        let handle: { dispose(): void } | undefined;
+        let disposed = false;
+        void services().then((s) => s.watchMapping(ref, onChange)).then((h) => { if (disposed) h.dispose(); else handle = h; }, (err) => logger.warn(`mapping watch: ${err}`));
+        return { dispose: () => { disposed = true; handle?.dispose(); } };
+      },
+      openYaml: (ref, row, side) => yaml().openRow(ref, row, side),
+    },
+  });
+  context.subscriptions.push(panels, panels.registerSerializer(), { dispose: () => yamlProvider?.dispose() });
+
+  const env: CommandEnv = {
+    services,
+    tree,
+    settings,
+    logger,
+    extension: context,
+    setWorkspaceScope,
+    workspaceScoped,
+    refreshStatus,
+    showMapping: async (ref) => panels.show(ref),
+    recentContexts: () => context.globalState.get<string[]>(RECENT_KEY, []),
+    rememberContext: async (name) => {
+      const list = [name, ...context.globalState.get<string[]>(RECENT_KEY, []).filter((n) => n !== name)].slice(0, 10);
+      await context.globalState.update(RECENT_KEY, list);
+    },
+  };
+
+  const handlers: Record<(typeof Commands)[keyof typeof Commands], (arg?: unknown) => unknown> = {
+    [Commands.refresh]: (arg) => refresh(env, arg),
+    [Commands.switchContext]: (arg) => switchContext(env, arg),
+    [Commands.create]: (arg) => create(env, arg),
+    [Commands.connect]: (arg) => connect(env, arg),
+    [Commands.disconnect]: (arg) => disconnect(env, arg),
+    [Commands.delete]: (arg) => deleteVCluster(env, arg),
+    [Commands.pause]: (arg) => pause(env, arg),
+    [Commands.resume]: (arg) => resume(env, arg),
+    [Commands.showMapping]: (arg) => showMapping(env, arg),
+    [Commands.filterNamespaces]: (arg) => filterNamespaces(env, arg),
+    [Commands.undoKubeconfigChange]: () => undoKubeconfigChange(env),
+    [Commands.clearWorkspaceContext]: () => clearWorkspaceContext(env),
+    [Commands.showLog]: () => showLog(env),
+  };
+  for (const [id, handler] of Object.entries(handlers)) {
+    context.subscriptions.push(registerCommand(id as keyof typeof handlers, handler, logger));
   }
-  await vscode.commands.executeCommand('setContext', 'vcluster.state', 'noKubeconfig');
-  return { version: 1 };
+
+  context.subscriptions.push(settings.onDidChange((e) => {
+    if (e.affectsConfiguration('vcluster.kubeconfig') || e.affectsConfiguration('vcluster.requestTimeoutSeconds') || e.affectsConfiguration('vcluster.refresh.mode')) {
+      void tree.refresh();
+    }
+    if (e.affectsConfiguration('vcluster.cliPath')) servicesPromise = undefined;
+  }));
+
+  // The status bar shows the current context from the start; reading the kubeconfig does not need client-node's
+  // API machinery, but it runs after activation returns so that activation itself stays cheap.
+  setTimeout(() => { void refreshStatus().catch((err) => logger.warn(`status: ${err}`)); }, 0);
+  logger.info(`vcluster Explorer ${String(context.extension.packageJSON.version)} activated in ${(performance.now() - started).toFixed(1)} ms (VS Code ${vscode.version})`);
+
+  return {
+    version: API_VERSION,
+    listContexts: async () => [...(await (await services()).model.contexts())],
+    listVClusters: async (ctx, options) => (await services()).listVClusters(ctx, options?.nested ?? false),
+    getMapping: async (ref) => (await services()).mapping(ref),
+    onDidChange: changeEmitter.event,
+    testing: { tree, statusBar, panels: () => panels, services, workspaceKubeconfig },
+  };
 }
 
 export function deactivate(): void {

@@ -1,0 +1,79 @@
+import * as vscode from 'vscode';
+import { CancelledError, UserFacingError } from '../shared/errors';
+import type { ParentRef, VClusterInfo, VClusterRef } from '../shared/model';
+import type { Services } from '../services';
+import { ContextNode, MessageNode, NamespaceNode, VClusterNode } from '../tree/nodes';
+
+// Argument shapes of the public contract (design.md): a tree node, a plain object, or nothing (then quick picks).
+
+export interface ContextArg { context: string }
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null;
+}
+
+function isParents(v: unknown): v is ParentRef[] {
+  return Array.isArray(v) && v.every((p) => isObject(p) && typeof p.namespace === 'string' && typeof p.name === 'string');
+}
+
+/** A vcluster reference from a node or `{ context, namespace, name, parents? }`; undefined when not given. */
+export function refFromArg(arg: unknown): VClusterRef | undefined {
+  if (arg instanceof VClusterNode) return arg.ref;
+  if (!isObject(arg)) return undefined;
+  if (typeof arg.context === 'string' && typeof arg.namespace === 'string' && typeof arg.name === 'string') {
+    if (arg.parents !== undefined && !isParents(arg.parents)) throw new UserFacingError('"parents" must be a list of { namespace, name }');
+    return { context: arg.context, namespace: arg.namespace, name: arg.name, ...(isParents(arg.parents) && arg.parents.length ? { parents: arg.parents } : {}) };
+  }
+  return undefined;
+}
+
+/** A context name from a context/namespace/error node or `{ context }`. */
+export function contextFromArg(arg: unknown): string | undefined {
+  if (arg instanceof ContextNode || arg instanceof NamespaceNode) return arg.context;
+  if (arg instanceof MessageNode) return arg.context;
+  if (isObject(arg) && typeof arg.context === 'string' && arg.namespace === undefined) return arg.context;
+  return undefined;
+}
+
+export function flag(arg: unknown, name: string): unknown {
+  return isObject(arg) && !(arg instanceof VClusterNode) ? arg[name] : undefined;
+}
+
+/** Asks for a context (current first). */
+export async function pickContext(services: Services, placeHolder = 'Select a kubeconfig context'): Promise<string> {
+  const contexts = await services.model.contexts();
+  if (contexts.length === 0) throw new UserFacingError('The kubeconfig has no contexts.');
+  const items = [...contexts].sort((a, b) => Number(b.current) - Number(a.current)).map((c) => ({
+    label: c.name,
+    description: [c.current ? 'current' : '', c.vcluster ? 'vcluster' : ''].filter(Boolean).join(' · '),
+    detail: c.server,
+  }));
+  const pick = await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true, matchOnDetail: true });
+  if (!pick) throw new CancelledError();
+  return pick.label;
+}
+
+/** Asks for a vcluster: the context first (unless given), then the vcluster (nested ones included). */
+export async function pickVCluster(services: Services, filter: (v: VClusterInfo) => boolean = () => true, placeHolder = 'Select a vcluster', context?: string): Promise<VClusterRef> {
+  const ctx = context ?? await pickContext(services, 'Select the context that hosts the vcluster');
+  const all = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Looking for vclusters in ${ctx}` }, () => services.listVClusters(ctx, true));
+  const list = all.filter(filter);
+  if (list.length === 0) throw new UserFacingError(`No suitable vcluster was found in context "${ctx}".`);
+  const pick = await vscode.window.showQuickPick(list.map((v) => ({
+    label: v.ref.name,
+    description: `${v.ref.namespace} · ${v.status || 'Unknown'}${v.connectedContext ? ' · connected' : ''}`,
+    detail: v.ref.parents?.length ? `inside ${v.ref.parents.map((p) => `${p.namespace}/${p.name}`).join(' → ')}` : undefined,
+    ref: v.ref,
+  })), { placeHolder, matchOnDescription: true });
+  if (!pick) throw new CancelledError();
+  return pick.ref;
+}
+
+/** Finds the current discovery record of a vcluster (for its status and flags). */
+export async function findVCluster(services: Services, ref: VClusterRef): Promise<VClusterInfo> {
+  const parent = services.parentOf(ref);
+  const result = parent ? await services.model.nested(parent, true) : await services.model.vclusters(ref.context, true);
+  const v = result.namespaces.flatMap((n) => n.vclusters).find((x) => x.ref.namespace === ref.namespace && x.ref.name === ref.name);
+  if (!v) throw new UserFacingError(`No vcluster "${ref.name}" was found in namespace "${ref.namespace}" of ${parent ? `vcluster ${parent.namespace}/${parent.name}` : `context "${ref.context}"`}.`);
+  return services.decorate(v);
+}

@@ -1,0 +1,87 @@
+import * as vscode from 'vscode';
+import { CancelledError, UserFacingError } from '../shared/errors';
+import type { ContextInfo } from '../shared/model';
+import { contextNameFor } from '../vcluster/refs';
+import { contextFromArg, flag, refFromArg } from './args';
+import type { CommandEnv } from './env';
+
+type ScopeArg = 'global' | 'workspace' | undefined;
+
+function scopeFrom(arg: unknown, env: CommandEnv): 'global' | 'workspace' {
+  const s = flag(arg, 'scope') as ScopeArg;
+  if (s !== undefined && s !== 'global' && s !== 'workspace') throw new UserFacingError('"scope" must be "global" or "workspace"');
+  return s ?? env.settings.connectScope;
+}
+
+/**
+ * vcluster.switchContext: from a context node, a connected vcluster node, `{ context, scope? }`, or the palette (a
+ * quick pick: host and vcluster contexts grouped, recently used first, current marked). Returns the context name.
+ */
+export async function switchContext(env: CommandEnv, arg?: unknown): Promise<string> {
+  const services = await env.services();
+  await services.model.reloadKubeconfig();
+  let target = contextFromArg(arg);
+  const ref = refFromArg(arg);
+  if (!target && ref) target = contextNameFor(ref);
+  const contexts = await services.model.contexts();
+  if (!target) target = await pickContext(env, contexts);
+  if (!contexts.some((c) => c.name === target)) throw new UserFacingError(`The context "${target}" is not in the kubeconfig.`);
+  const scope = scopeFrom(arg, env);
+  if (scope === 'workspace') {
+    await services.workspaceWriter().useContext(target);
+    await env.setWorkspaceScope(true);
+  } else {
+    await services.userWriter().useContext(target);
+    if (env.workspaceScoped()) await env.setWorkspaceScope(false);
+  }
+  env.logger.info(`Switched to context ${target} (${scope})`);
+  await env.rememberContext(target);
+  await services.model.reloadKubeconfig();
+  await env.refreshStatus();
+  void vscode.commands.executeCommand('setContext', 'vcluster.canUndoKubeconfig', scope === 'global');
+  return target;
+}
+
+async function pickContext(env: CommandEnv, contexts: readonly ContextInfo[]): Promise<string> {
+  const recent = env.recentContexts();
+  const rank = (c: ContextInfo) => { const i = recent.indexOf(c.name); return i < 0 ? Number.MAX_SAFE_INTEGER : i; };
+  const toItem = (c: ContextInfo): vscode.QuickPickItem => ({
+    label: `${c.current ? '$(check) ' : ''}${c.name}`,
+    description: [c.current ? 'current' : '', recent.includes(c.name) ? 'recent' : ''].filter(Boolean).join(' · '),
+    detail: c.vcluster ? `vcluster ${c.vcluster.name} in ${c.vcluster.namespace} of ${c.vcluster.parentContext}` : c.server,
+  });
+  const sorted = [...contexts].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
+  const hosts = sorted.filter((c) => !c.vcluster);
+  const vcs = sorted.filter((c) => c.vcluster);
+  const items: (vscode.QuickPickItem & { name?: string })[] = [];
+  if (hosts.length) items.push({ label: 'Host contexts', kind: vscode.QuickPickItemKind.Separator }, ...hosts.map((c) => ({ ...toItem(c), name: c.name })));
+  if (vcs.length) items.push({ label: 'vcluster contexts', kind: vscode.QuickPickItemKind.Separator }, ...vcs.map((c) => ({ ...toItem(c), name: c.name })));
+  const pick = await vscode.window.showQuickPick(items, { placeHolder: 'Switch the Kubernetes context', matchOnDescription: true, matchOnDetail: true });
+  if (!pick?.name) throw new CancelledError();
+  return pick.name;
+}
+
+/** vcluster.undoKubeconfigChange: restores the kubeconfig to its content before the extension's last change. */
+export async function undoKubeconfigChange(env: CommandEnv): Promise<string> {
+  const services = await env.services();
+  const writer = services.userWriter();
+  const last = await writer.lastChange();
+  if (!last) throw new UserFacingError('The extension has not changed your kubeconfig (or its backups are gone).');
+  const answer = await vscode.window.showWarningMessage(`Undo the last kubeconfig change (${last.description})?`, { modal: true }, 'Undo');
+  if (answer !== 'Undo') throw new CancelledError();
+  const result = await writer.undoLast();
+  env.logger.info(`Undid kubeconfig change: ${result.description}`);
+  await services.model.reloadKubeconfig();
+  await env.refreshStatus();
+  void vscode.window.showInformationMessage(`Undone: ${result.description}`);
+  return result.description;
+}
+
+/** vcluster.clearWorkspaceContext: terminals of this window go back to the user's kubeconfig. */
+export async function clearWorkspaceContext(env: CommandEnv): Promise<void> {
+  await env.setWorkspaceScope(false);
+  const services = await env.services();
+  await services.model.reloadKubeconfig();
+  await env.refreshStatus();
+  void vscode.window.showInformationMessage('Terminals of this window use your kubeconfig again (new terminals only).');
+}

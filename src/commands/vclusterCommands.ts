@@ -1,0 +1,319 @@
+import fs from 'node:fs';
+import * as vscode from 'vscode';
+import { CancelledError, UserFacingError, errorMessage } from '../shared/errors';
+import type { VClusterInfo, VClusterRef } from '../shared/model';
+import type { Services } from '../services';
+import { contextNameFor, parentOf } from '../vcluster/refs';
+import { dnsLabelProblem } from '../vcluster/translate';
+import { contextFromArg, findVCluster, flag, pickContext, pickVCluster, refFromArg } from './args';
+import type { CommandEnv } from './env';
+
+const CLI_MISSING = 'The vcluster CLI was not found. Install it from https://www.vcluster.com/docs/get-started or set "vcluster.cliPath".';
+
+async function resolveRef(env: CommandEnv, arg: unknown, filter?: (v: VClusterInfo) => boolean, placeHolder?: string): Promise<VClusterRef> {
+  const ref = refFromArg(arg);
+  if (ref) return ref;
+  const services = await env.services();
+  return pickVCluster(services, filter, placeHolder, contextFromArg(arg));
+}
+
+async function cancellable<T>(title: string, task: (signal: AbortSignal, report: (msg: string) => void) => Promise<T>): Promise<T> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+    const ac = new AbortController();
+    const sub = token.onCancellationRequested(() => ac.abort());
+    try {
+      return await task(ac.signal, (message) => progress.report({ message }));
+    } finally {
+      sub.dispose();
+    }
+  });
+}
+
+/** When the current context is the vcluster's own context (or one inside it), switch to the context above it first. */
+async function leaveIfInside(env: CommandEnv, services: Services, ref: VClusterRef): Promise<void> {
+  const snap = services.model.snapshot() ?? await services.model.reloadKubeconfig();
+  const own = contextNameFor(ref);
+  const current = snap.currentContext;
+  if (!current || !(current === own || current.endsWith(`_${own}`))) return;
+  const parent = parentOf(ref);
+  const target = parent ? contextNameFor(parent) : ref.context;
+  const exists = snap.contexts.some((c) => c.name === target);
+  if (!exists) throw new UserFacingError(`The current context is inside vcluster ${ref.namespace}/${ref.name}, and the context above it ("${target}") is not in the kubeconfig. Switch context first.`);
+  await services.userWriter().useContext(target);
+  env.logger.info(`Switched from ${current} to ${target} before changing vcluster ${ref.namespace}/${ref.name}`);
+  await services.model.reloadKubeconfig();
+}
+
+// ---- pause / resume --------------------------------------------------------------------------------------------
+
+export async function pause(env: CommandEnv, arg?: unknown): Promise<void> {
+  const ref = await resolveRef(env, arg, (v) => v.phase !== 'paused', 'Select the vcluster to pause');
+  const services = await env.services();
+  const info = await findVCluster(services, ref);
+  if (info.paused) throw new UserFacingError(`vcluster ${ref.namespace}/${ref.name} is already paused.`);
+  await leaveIfInside(env, services, ref);
+  const host = await services.model.hostClientOf(ref);
+  const { pauseVCluster } = await import('../vcluster/lifecycle');
+  await cancellable(`Pausing vcluster ${ref.name}`, (signal, report) => pauseVCluster(host, ref.namespace, ref.name, {
+    signal,
+    waitMs: 60_000,
+    log: (line) => { env.logger.info(`[pause ${ref.name}] ${line}`); report(line); },
+  }));
+  void vscode.window.showInformationMessage(`vcluster ${ref.name} is paused. Its virtual objects and volumes are kept; resume brings the workloads back.`);
+}
+
+export async function resume(env: CommandEnv, arg?: unknown): Promise<void> {
+  const ref = await resolveRef(env, arg, (v) => v.phase === 'paused', 'Select the vcluster to resume');
+  const services = await env.services();
+  const host = await services.model.hostClientOf(ref);
+  const { resumeVCluster } = await import('../vcluster/lifecycle');
+  await cancellable(`Resuming vcluster ${ref.name}`, (signal, report) => resumeVCluster(host, ref.namespace, ref.name, {
+    signal,
+    log: (line) => { env.logger.info(`[resume ${ref.name}] ${line}`); report(line); },
+  }));
+  void vscode.window.showInformationMessage(`vcluster ${ref.name} is resuming.`);
+}
+
+// ---- connect / disconnect ----------------------------------------------------------------------------------------
+
+/** Returns the name of the context it wrote. */
+export async function connect(env: CommandEnv, arg?: unknown): Promise<string> {
+  const ref = await resolveRef(env, arg, undefined, 'Select the vcluster to connect to');
+  const scopeArg = flag(arg, 'scope');
+  if (scopeArg !== undefined && scopeArg !== 'global' && scopeArg !== 'workspace') throw new UserFacingError('"scope" must be "global" or "workspace"');
+  const scope = (scopeArg as 'global' | 'workspace' | undefined) ?? env.settings.connectScope;
+  const services = await env.services();
+  const info = await findVCluster(services, ref);
+  if (info.paused) {
+    const answer = flag(arg, 'resume') === true ? 'Resume and Connect' : await vscode.window.showWarningMessage(
+      `vcluster ${ref.name} is paused. Resume it and connect?`, { modal: true }, 'Resume and Connect');
+    if (answer !== 'Resume and Connect') throw new CancelledError();
+    await resume(env, ref);
+  }
+  const host = await services.model.hostClientOf(ref);
+  const { readVirtualKubeconfig, chooseEndpoint } = await import('../vcluster/access');
+  const { KubeClient } = await import('../kube/client');
+  const contextName = contextNameFor(ref);
+  const result = await cancellable(`Connecting to vcluster ${ref.name}`, async (signal, report) => {
+    report('reading the vcluster kubeconfig');
+    const kc = await readVirtualKubeconfig(host, ref.namespace, ref.name, signal);
+    report('choosing the endpoint');
+    const endpoint = await chooseEndpoint(host, ref.namespace, ref.name, kc, services.tunnels, signal);
+    report(`checking ${endpoint.server}`);
+    const probe = new KubeClient({ contextName, clusterName: contextName, cluster: { ...kc.cluster, server: endpoint.server }, userName: contextName, user: kc.user }, { timeoutMs: env.settings.requestTimeoutMs });
+    try {
+      await probe.get('/api/v1/namespaces/default', { signal });
+    } catch (err) {
+      throw new UserFacingError(`The API server of vcluster ${ref.name} did not answer at ${endpoint.server}: ${errorMessage(err)}`);
+    } finally {
+      probe.dispose();
+    }
+    return { kc, endpoint };
+  });
+  const spec = {
+    name: contextName,
+    cluster: { name: contextName, cluster: { ...result.kc.cluster, server: result.endpoint.server } },
+    user: { name: contextName, user: result.kc.user },
+    namespace: null,
+  };
+  if (scope === 'workspace') {
+    await services.workspaceWriter().upsertContext(spec, { makeCurrent: true });
+    await env.setWorkspaceScope(true);
+  } else {
+    await services.userWriter().upsertContext(spec, { makeCurrent: true });
+  }
+  if (result.endpoint.kind === 'tunnel') {
+    await env.extension.globalState.update(`tunnel:${contextName}`, { ref, port: Number(new URL(result.endpoint.server).port) });
+  }
+  env.logger.info(`Connected to vcluster ${ref.namespace}/${ref.name} as context ${contextName} (${scope}, via ${result.endpoint.kind} ${result.endpoint.server})`);
+  await env.rememberContext(contextName);
+  await services.model.reloadKubeconfig();
+  await env.refreshStatus();
+  void vscode.commands.executeCommand('setContext', 'vcluster.canUndoKubeconfig', scope === 'global');
+  return contextName;
+}
+
+/** Returns the context it switched back to. */
+export async function disconnect(env: CommandEnv, arg?: unknown): Promise<string> {
+  const services = await env.services();
+  const snap = await services.model.reloadKubeconfig();
+  const { parseVClusterContext } = await import('../kube/kubeconfig/names');
+  let contextName: string | undefined;
+  const ref = refFromArg(arg);
+  if (ref) contextName = contextNameFor(ref);
+  else if (snap.currentContext && parseVClusterContext(snap.currentContext)) contextName = snap.currentContext;
+  else {
+    const connected = snap.contexts.filter((c) => c.vcluster);
+    if (connected.length === 0) throw new UserFacingError('No vcluster context to disconnect from.');
+    const pick = await vscode.window.showQuickPick(connected.map((c) => ({ label: c.name, description: c.current ? 'current' : '' })), { placeHolder: 'Disconnect from which vcluster context?' });
+    if (!pick) throw new CancelledError();
+    contextName = pick.label;
+  }
+  const parsed = parseVClusterContext(contextName);
+  if (!parsed) throw new UserFacingError(`"${contextName}" is not a vcluster context (vcluster_<name>_<namespace>_<parent>).`);
+  const parent = parsed.parentContext;
+  if (!snap.contexts.some((c) => c.name === parent)) throw new UserFacingError(`The parent context "${parent}" of ${contextName} is not in the kubeconfig.`);
+  const writer = env.workspaceScoped() ? services.workspaceWriter() : services.userWriter();
+  if (env.settings.disconnectRemovesContext && snap.contexts.some((c) => c.name === contextName)) {
+    await services.userWriter().removeContext(contextName, { removeClusterAndUser: true, switchTo: parent });
+  } else if (snap.currentContext === contextName) {
+    await writer.useContext(parent);
+  }
+  const port = env.extension.globalState.get<{ port: number }>(`tunnel:${contextName}`)?.port;
+  if (port) {
+    services.tunnels.close((t) => t.localPort === port);
+    await env.extension.globalState.update(`tunnel:${contextName}`, undefined);
+  }
+  env.logger.info(`Disconnected from ${contextName}; current context is ${parent}`);
+  await services.model.reloadKubeconfig();
+  await env.refreshStatus();
+  return parent;
+}
+
+// ---- create / delete ---------------------------------------------------------------------------------------------
+
+async function cliPath(env: CommandEnv): Promise<string | undefined> {
+  const { findExecutable } = await import('../vcluster/cli');
+  return findExecutable('vcluster', env.settings.cliPath || undefined);
+}
+
+function requireTrust(what: string): void {
+  if (!vscode.workspace.isTrusted) throw new UserFacingError(`${what} runs programs, which is disabled in an untrusted workspace. Trust the workspace to use it.`);
+}
+
+async function cliEnv(services: Services): Promise<NodeJS.ProcessEnv> {
+  return { ...process.env, KUBECONFIG: services.userFiles().join(process.platform === 'win32' ? ';' : ':') };
+}
+
+export async function create(env: CommandEnv, arg?: unknown): Promise<VClusterRef> {
+  requireTrust('Creating a vcluster');
+  const services = await env.services();
+  const cli = await cliPath(env);
+  if (!cli) throw new UserFacingError(CLI_MISSING);
+  const context = contextFromArg(arg) ?? await pickContext(services, 'Create the vcluster in which context?');
+  const nsFromNode = isNamespaceArg(arg) ? (arg as { name: string }).name : (flag(arg, 'namespace') as string | undefined);
+  let name = flag(arg, 'name') as string | undefined;
+  if (name === undefined) {
+    name = await vscode.window.showInputBox({ title: 'Create vcluster (1/4)', prompt: 'Name of the vcluster', placeHolder: 'my-vcluster', validateInput: (v) => dnsLabelProblem(v, 'vcluster name') });
+    if (name === undefined) throw new CancelledError();
+  }
+  const nameProblem = dnsLabelProblem(name, 'vcluster name');
+  if (nameProblem) throw new UserFacingError(nameProblem);
+  let namespace = nsFromNode;
+  if (namespace === undefined) {
+    namespace = await vscode.window.showInputBox({ title: 'Create vcluster (2/4)', prompt: 'Host namespace (created if missing)', value: `vcluster-${name}`, validateInput: (v) => dnsLabelProblem(v, 'namespace') });
+    if (namespace === undefined) throw new CancelledError();
+  }
+  const nsProblem = dnsLabelProblem(namespace, 'namespace');
+  if (nsProblem) throw new UserFacingError(nsProblem);
+  let chartVersion = flag(arg, 'chartVersion') as string | undefined;
+  let valuesFile = flag(arg, 'valuesFile') as string | undefined;
+  let connectAfter = flag(arg, 'connect') as boolean | undefined;
+  const interactive = refFromArg(arg) === undefined && flag(arg, 'name') === undefined;
+  if (interactive) {
+    chartVersion = await vscode.window.showInputBox({ title: 'Create vcluster (3/4)', prompt: 'Chart version (empty: the CLI\'s default)', placeHolder: 'e.g. 0.36.1' });
+    if (chartVersion === undefined) throw new CancelledError();
+    const files = await vscode.workspace.findFiles('**/vcluster.{yaml,yml}', '**/node_modules/**', 50);
+    const items = [{ label: 'No values file', file: undefined as string | undefined }, ...files.map((f) => ({ label: vscode.workspace.asRelativePath(f), file: f.fsPath })), { label: 'Browse…', file: '__browse__' }];
+    const pick = await vscode.window.showQuickPick(items, { title: 'Create vcluster (4/4)', placeHolder: 'vcluster.yaml values file' });
+    if (!pick) throw new CancelledError();
+    valuesFile = pick.file;
+    if (valuesFile === '__browse__') {
+      const uri = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { YAML: ['yaml', 'yml'] } });
+      if (!uri?.[0]) throw new CancelledError();
+      valuesFile = uri[0].fsPath;
+    }
+    const c = await vscode.window.showQuickPick(['Connect after creating', 'Only create'], { placeHolder: 'Connect to the new vcluster?' });
+    if (!c) throw new CancelledError();
+    connectAfter = c === 'Connect after creating';
+  }
+  if (chartVersion !== undefined && chartVersion !== '' && !/^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/.test(chartVersion)) {
+    throw new UserFacingError(`"${chartVersion}" is not a chart version (expected e.g. 0.36.1)`);
+  }
+  if (valuesFile && !fs.existsSync(valuesFile)) throw new UserFacingError(`The values file ${valuesFile} does not exist.`);
+  const { createArgs, runProgram, lastErrorLine } = await import('../vcluster/cli');
+  const args = createArgs({ name, namespace, context, chartVersion: chartVersion || undefined, valuesFile, extraArgs: env.settings.createExtraArgs });
+  env.logger.info(`Running ${cli} ${args.join(' ')}`);
+  const childEnv = await cliEnv(services);
+  let result;
+  try {
+    result = await cancellable(`Creating vcluster ${name} in ${namespace}`, (signal, report) => runProgram(cli, args, {
+      env: childEnv,
+      signal,
+      onOutput: (text) => { env.logger.output('vcluster create', text); const l = lastErrorLine(text); if (l) report(l.slice(0, 80)); },
+    }));
+  } catch (err) {
+    if (err instanceof CancelledError) {
+      void vscode.window.showWarningMessage(`Creating vcluster ${name} was cancelled. Whatever Helm had installed so far stays in namespace ${namespace}; delete the vcluster to remove it.`);
+    }
+    throw err;
+  }
+  if (result.code !== 0) {
+    throw new UserFacingError(`vcluster create failed (exit code ${result.code}): ${lastErrorLine(result.stdout + result.stderr) || 'no output'}`);
+  }
+  const ref: VClusterRef = { context, namespace, name };
+  await env.tree.refresh({ context });
+  void vscode.window.showInformationMessage(`vcluster ${name} created in ${namespace}.`);
+  if (connectAfter) await connect(env, { ...ref, scope: env.settings.connectScope });
+  return ref;
+}
+
+function isNamespaceArg(arg: unknown): boolean {
+  return typeof arg === 'object' && arg !== null && (arg as { type?: string }).type === 'namespace';
+}
+
+export async function deleteVCluster(env: CommandEnv, arg?: unknown): Promise<void> {
+  requireTrust('Deleting a vcluster');
+  const ref = await resolveRef(env, arg, undefined, 'Select the vcluster to delete');
+  const services = await env.services();
+  const info = await findVCluster(services, ref);
+  if (info.nonDeletable) throw new UserFacingError(`vcluster ${ref.name} is protected by the vCluster Platform ("prevent deletion" is on).`);
+  if (ref.parents?.length) throw new UserFacingError('Deleting a nested vcluster needs a context for its parent: connect to the parent vcluster and delete it from that context.');
+  if (flag(arg, 'force') !== true) {
+    const answer = await vscode.window.showWarningMessage(
+      `Delete vcluster "${ref.name}" in namespace "${ref.namespace}" of context "${ref.context}"?`,
+      { modal: true, detail: 'Its control plane, virtual objects, synced workloads and volumes are removed. This cannot be undone.' },
+      'Delete');
+    if (answer !== 'Delete') throw new CancelledError();
+  }
+  await leaveIfInside(env, services, ref);
+  const { deleteArgs, runProgram, lastErrorLine, findExecutable } = await import('../vcluster/cli');
+  const cli = await cliPath(env);
+  const childEnv = await cliEnv(services);
+  await cancellable(`Deleting vcluster ${ref.name}`, async (signal, report) => {
+    if (cli) {
+      const args = deleteArgs(ref.name, ref.namespace, ref.context);
+      env.logger.info(`Running ${cli} ${args.join(' ')}`);
+      const r = await runProgram(cli, args, { env: childEnv, signal, onOutput: (t) => { env.logger.output('vcluster delete', t); const l = lastErrorLine(t); if (l) report(l.slice(0, 80)); } });
+      if (r.code !== 0) throw new UserFacingError(`vcluster delete failed (exit code ${r.code}): ${lastErrorLine(r.stdout + r.stderr) || 'no output'}`);
+      return;
+    }
+    const helm = findExecutable('helm', env.settings.helmPath || undefined);
+    if (!helm) throw new UserFacingError(`${CLI_MISSING} (Helm was not found either.)`);
+    const args = ['uninstall', ref.name, '--namespace', ref.namespace, '--kube-context', ref.context];
+    env.logger.info(`Running ${helm} ${args.join(' ')}`);
+    const r = await runProgram(helm, args, { env: childEnv, signal, onOutput: (t) => env.logger.output('helm', t) });
+    if (r.code !== 0) throw new UserFacingError(`helm uninstall failed (exit code ${r.code}): ${lastErrorLine(r.stdout + r.stderr) || 'no output'}`);
+    // The CLI's clean-up that Helm does not do: the PVCs of the control plane.
+    const host = services.model.client(ref.context);
+    for (const pvc of [`data-${ref.name}-0`, `data-${ref.name}-etcd-0`]) {
+      await host.request('DELETE', `/api/v1/namespaces/${ref.namespace}/persistentvolumeclaims/${pvc}`, { signal }).catch(() => undefined);
+    }
+  });
+  // Remove our context for it (the CLI does too; make sure, and never leave current-context dangling).
+  const own = contextNameFor(ref);
+  const snap = await services.model.reloadKubeconfig();
+  if (snap.contexts.some((c) => c.name === own)) {
+    await services.userWriter().removeContext(own, { removeClusterAndUser: true, switchTo: snap.currentContext === own ? ref.context : undefined });
+  }
+  await env.extension.globalState.update(`tunnel:${own}`, undefined);
+  await services.model.reloadKubeconfig();
+  await env.tree.refresh({ context: ref.context });
+  await env.refreshStatus();
+  void vscode.window.showInformationMessage(`vcluster ${ref.name} deleted.`);
+}
+
+export async function showMapping(env: CommandEnv, arg?: unknown): Promise<void> {
+  const ref = await resolveRef(env, arg, undefined, 'Show the virtual→host mapping of which vcluster?');
+  await env.showMapping(ref);
+}

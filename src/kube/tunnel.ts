@@ -1,0 +1,166 @@
+import net from 'node:net';
+import WebSocket from 'ws';
+import type { KubeClient } from './client';
+
+// In-process port-forwarding to a pod over the Kubernetes WebSocket port-forward protocol (what `kubectl
+// port-forward` does over SPDY): a local TCP listener on 127.0.0.1, and for every accepted connection one WebSocket
+// to .../pods/<pod>/portforward?ports=<port>. Each WebSocket message starts with a channel byte: 0 carries data,
+// 1 carries errors; the first message on each channel is the port number (2 bytes, little-endian), not data.
+// Because every TCP connection opens its own WebSocket, a dropped stream is re-established by the next connection.
+
+export const PORT_FORWARD_PROTOCOLS = ['v4.channel.k8s.io', 'portforward.k8s.io'];
+
+export interface TunnelInfo {
+  readonly key: string;
+  readonly context: string;
+  readonly namespace: string;
+  readonly pod: string;
+  readonly remotePort: number;
+  readonly localPort: number;
+  readonly connections: number;
+  readonly lastError?: string;
+}
+
+interface Tunnel {
+  info: Omit<TunnelInfo, 'connections'>;
+  server: net.Server;
+  sockets: Set<net.Socket>;
+  lastError?: string;
+}
+
+export class TunnelManager {
+  private readonly tunnels = new Map<string, Tunnel>();
+  private readonly pending = new Map<string, Promise<number>>();
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly opts: { log?: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void } = {}) {}
+
+  onDidChange(l: () => void): { dispose(): void } {
+    this.listeners.add(l);
+    return { dispose: () => this.listeners.delete(l) };
+  }
+
+  private changed(): void {
+    for (const l of [...this.listeners]) { try { l(); } catch { /* listener bug */ } }
+  }
+
+  list(): TunnelInfo[] {
+    return [...this.tunnels.values()].map((t) => ({ ...t.info, connections: t.sockets.size, lastError: t.lastError }));
+  }
+
+  /** Opens (or reuses) a tunnel to `pod:port` in `namespace` through `host`; resolves to the local port. */
+  open(host: KubeClient, namespace: string, pod: string, port: number): Promise<number> {
+    const key = `${host.contextName}|${host.server}|${namespace}/${pod}:${port}`;
+    const existing = this.tunnels.get(key);
+    if (existing) return Promise.resolve(existing.info.localPort);
+    let p = this.pending.get(key);
+    if (!p) {
+      p = this.start(key, host, namespace, pod, port).finally(() => this.pending.delete(key));
+      this.pending.set(key, p);
+    }
+    return p;
+  }
+
+  private start(key: string, host: KubeClient, namespace: string, pod: string, port: number): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      const sockets = new Set<net.Socket>();
+      const server = net.createServer((socket) => {
+        sockets.add(socket);
+        this.changed();
+        socket.on('close', () => { sockets.delete(socket); this.changed(); });
+        this.pipe(host, namespace, pod, port, socket, tunnel);
+      });
+      const tunnel: Tunnel = { info: { key, context: host.contextName, namespace, pod, remotePort: port, localPort: 0 }, server, sockets };
+      server.on('error', (err) => reject(err));
+      server.listen(0, '127.0.0.1', () => {
+        const addr = server.address();
+        if (!addr || typeof addr === 'string') { reject(new Error('The tunnel has no local port')); return; }
+        tunnel.info = { ...tunnel.info, localPort: addr.port };
+        this.tunnels.set(key, tunnel);
+        this.opts.log?.('info', `Port-forward 127.0.0.1:${addr.port} → ${namespace}/${pod}:${port} (context ${host.contextName})`);
+        this.changed();
+        resolve(addr.port);
+      });
+    });
+  }
+
+  private pipe(host: KubeClient, namespace: string, pod: string, port: number, socket: net.Socket, tunnel: Tunnel): void {
+    socket.pause();
+    void (async () => {
+      let ws: WebSocket;
+      try {
+        const opts = await host.requestOptions();
+        const url = new URL(host.server);
+        url.protocol = url.protocol === 'http:' ? 'ws:' : 'wss:';
+        url.pathname = `${url.pathname.replace(/\/+$/, '')}/api/v1/namespaces/${namespace}/pods/${pod}/portforward`;
+        url.search = `ports=${port}`;
+        ws = new WebSocket(url, PORT_FORWARD_PROTOCOLS, {
+          headers: opts.headers,
+          ca: opts.ca, cert: opts.cert, key: opts.key,
+          rejectUnauthorized: opts.rejectUnauthorized ?? true,
+          handshakeTimeout: 15_000,
+        });
+      } catch (err) {
+        this.fail(tunnel, socket, `cannot open the port-forward: ${(err as Error).message}`);
+        return;
+      }
+      const seen = new Set<number>();
+      ws.binaryType = 'nodebuffer';
+      ws.on('open', () => {
+        socket.on('data', (chunk: Buffer) => {
+          if (ws.readyState === WebSocket.OPEN) ws.send(Buffer.concat([Buffer.from([0]), chunk]));
+        });
+        socket.resume();
+      });
+      ws.on('message', (data: Buffer) => {
+        if (data.length < 1) return;
+        const channel = data[0]!;
+        let payload = data.subarray(1);
+        if (!seen.has(channel)) {
+          // The first frame of each channel carries the port number.
+          seen.add(channel);
+          payload = payload.subarray(2);
+        }
+        if (payload.length === 0) return;
+        if (channel === 0) socket.write(payload);
+        else if (channel === 1) this.fail(tunnel, socket, `the pod reported: ${payload.toString('utf8').slice(0, 300)}`);
+      });
+      ws.on('error', (err) => this.fail(tunnel, socket, err.message));
+      ws.on('unexpected-response', (_req, res) => {
+        this.fail(tunnel, socket, `the API server answered HTTP ${res.statusCode} to the port-forward`);
+        res.resume();
+      });
+      ws.on('close', () => socket.end());
+      socket.on('close', () => { if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.terminate(); });
+      socket.on('error', () => ws.terminate());
+    })();
+  }
+
+  private fail(tunnel: Tunnel, socket: net.Socket, message: string): void {
+    tunnel.lastError = message;
+    this.opts.log?.('warn', `Port-forward to ${tunnel.info.namespace}/${tunnel.info.pod}:${tunnel.info.remotePort}: ${message}`);
+    socket.destroy();
+    this.changed();
+  }
+
+  /** Closes tunnels whose key matches (or all). */
+  close(predicate: (t: TunnelInfo) => boolean = () => true): number {
+    let n = 0;
+    for (const t of this.list()) {
+      if (!predicate(t)) continue;
+      const tunnel = this.tunnels.get(t.key);
+      if (!tunnel) continue;
+      for (const s of tunnel.sockets) s.destroy();
+      tunnel.server.close();
+      this.tunnels.delete(t.key);
+      n++;
+    }
+    if (n) this.changed();
+    return n;
+  }
+
+  dispose(): void {
+    this.close();
+    this.listeners.clear();
+  }
+}

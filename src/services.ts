@@ -1,0 +1,129 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { stringify as toYaml } from 'yaml';
+import { KubeconfigWriter } from './kube/kubeconfig/writer';
+import { TunnelManager } from './kube/tunnel';
+import type { KubeClient } from './kube/client';
+import type { KubeObject } from './kube/types';
+import type { MappingKind, MappingModel, VClusterInfo, VClusterRef } from './shared/model';
+import { ExplorerModel, withConnection } from './vcluster/explorer';
+import { fetchMapping, MAPPED_KINDS, hostListPath } from './vcluster/mapping';
+import { parentOf } from './vcluster/refs';
+import type { KubeconfigState } from './vcluster/kubeconfigState';
+
+// Everything that needs @kubernetes/client-node lives behind this module, which extension.ts imports lazily on first
+// use, so that activation stays cheap.
+
+export interface ServicesOptions {
+  /** The user's kubeconfig files (setting override, else $KUBECONFIG, else ~/.kube/config). */
+  readonly userFiles: () => string[];
+  /** The merged kubeconfig the extension reads (with the workspace scope on, its own file comes first). */
+  readonly kubeconfig: KubeconfigState;
+  /** The extension's own kubeconfig for workspace-scoped contexts. */
+  readonly workspaceKubeconfig: string;
+  readonly backupDir: string;
+  readonly timeoutMs: () => number;
+  readonly nestedMaxDepth: () => number;
+  readonly watch: () => boolean;
+  readonly debounceMs: () => number;
+  readonly log: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
+}
+
+export class Services {
+  readonly model: ExplorerModel;
+  readonly tunnels: TunnelManager;
+
+  constructor(private readonly opts: ServicesOptions) {
+    this.tunnels = new TunnelManager({ log: opts.log });
+    this.model = new ExplorerModel({
+      kubeconfig: opts.kubeconfig,
+      timeoutMs: opts.timeoutMs,
+      nestedMaxDepth: opts.nestedMaxDepth,
+      watch: opts.watch,
+      debounceMs: opts.debounceMs,
+      tunnels: this.tunnels,
+      log: opts.log,
+    });
+  }
+
+  userFiles(): string[] {
+    return this.opts.userFiles();
+  }
+
+
+  /** The writer for the user's kubeconfig (global scope). */
+  userWriter(): KubeconfigWriter {
+    return new KubeconfigWriter({ files: this.userFiles(), backupDir: this.opts.backupDir });
+  }
+
+  /** The writer for the extension's workspace kubeconfig. */
+  workspaceWriter(): KubeconfigWriter {
+    fs.mkdirSync(path.dirname(this.opts.workspaceKubeconfig), { recursive: true, mode: 0o700 });
+    return new KubeconfigWriter({ files: [this.opts.workspaceKubeconfig] });
+  }
+
+  decorate(v: VClusterInfo): VClusterInfo {
+    return withConnection(v, this.model.snapshot());
+  }
+
+  /** Every vcluster of a context, optionally with the nested ones (depth-first, to the depth limit). */
+  async listVClusters(context: string, nested: boolean): Promise<VClusterInfo[]> {
+    const top = (await this.model.vclusters(context)).namespaces.flatMap((n) => n.vclusters).map((v) => this.decorate(v));
+    if (!nested) return top;
+    const out: VClusterInfo[] = [];
+    const walk = async (list: VClusterInfo[]) => {
+      for (const v of list) {
+        out.push(v);
+        const depth = (v.ref.parents?.length ?? 0) + 1;
+        if (depth > this.opts.nestedMaxDepth() || v.phase !== 'running') continue;
+        try {
+          const inner = (await this.model.nested(v.ref)).namespaces.flatMap((n) => n.vclusters).map((x) => this.decorate(x));
+          await walk(inner);
+        } catch (err) {
+          this.opts.log('warn', `Nested discovery in ${v.ref.namespace}/${v.ref.name} failed: ${(err as Error).message}`);
+        }
+      }
+    };
+    await walk(top);
+    return out;
+  }
+
+  async mapping(ref: VClusterRef, signal?: AbortSignal): Promise<MappingModel> {
+    const host = await this.model.hostClientOf(ref);
+    const { client: virtual } = await this.model.reach(ref);
+    return fetchMapping({ ref, host, hostNamespace: ref.namespace, virtual, signal });
+  }
+
+  /** Calls onChange on any change of the mapped kinds on either side, until disposed. */
+  async watchMapping(ref: VClusterRef, onChange: () => void): Promise<{ dispose(): void }> {
+    const { Watcher } = await import('./kube/watch');
+    const host = await this.model.hostClientOf(ref);
+    const { client: virtual } = await this.model.reach(ref);
+    const watchers = MAPPED_KINDS.filter((k) => k.kind === 'Pod' || k.kind === 'Service' || k.kind === 'ConfigMap' || k.kind === 'Secret' || k.kind === 'PersistentVolumeClaim' || k.kind === 'Endpoints').flatMap((k) => [
+      new Watcher(virtual, k.path, { onEvent: onChange, onResync: onChange }),
+      new Watcher(host, hostListPath(k, ref.namespace), { labelSelector: `vcluster.loft.sh/managed-by=${ref.name}`, onEvent: onChange, onResync: onChange }),
+    ]);
+    return { dispose: () => watchers.forEach((w) => w.dispose()) };
+  }
+
+  /** One object as YAML (managedFields dropped). The caller hides Secret data. */
+  async objectYaml(ref: VClusterRef, side: 'virtual' | 'host', kind: MappingKind, namespace: string, name: string): Promise<string> {
+    const spec = MAPPED_KINDS.find((k) => k.kind === kind);
+    if (!spec) throw new Error(`Unknown kind ${kind}`);
+    const client: KubeClient = side === 'virtual' ? (await this.model.reach(ref)).client : await this.model.hostClientOf(ref);
+    const i = spec.path.lastIndexOf('/');
+    const p = `${spec.path.slice(0, i)}/namespaces/${namespace}${spec.path.slice(i)}/${name}`;
+    const obj = await client.get<KubeObject & { metadata: { managedFields?: unknown } }>(p);
+    delete obj.metadata.managedFields;
+    return toYaml(obj);
+  }
+
+  parentOf(ref: VClusterRef): VClusterRef | undefined {
+    return parentOf(ref);
+  }
+
+  dispose(): void {
+    this.model.dispose();
+    this.tunnels.dispose();
+  }
+}

@@ -1,0 +1,155 @@
+import * as vscode from 'vscode';
+import { Commands, ContextValues } from '../shared/ids';
+import type { ContextInfo, VClusterInfo, VClusterPhase, VClusterRef } from '../shared/model';
+import { refKey } from '../vcluster/refs';
+
+// Tree node classes: small, with stable ids and a contextValue from shared/ids. They hold data only; the provider
+// decides their children.
+
+export type ExplorerNode = ContextNode | NamespaceNode | VClusterNode | MessageNode;
+
+export class ContextNode {
+  readonly type = 'context';
+  constructor(readonly info: ContextInfo) {}
+  get id(): string { return `ctx:${this.info.name}`; }
+  get context(): string { return this.info.name; }
+
+  toTreeItem(): vscode.TreeItem {
+    const c = this.info;
+    const item = new vscode.TreeItem(c.name, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    item.contextValue = c.current ? ContextValues.contextCurrent : ContextValues.context;
+    const host = c.server ? safeHost(c.server) : undefined;
+    item.description = [c.current ? 'current' : undefined, c.vcluster ? 'vcluster' : undefined, host].filter(Boolean).join(' · ');
+    item.iconPath = new vscode.ThemeIcon(c.vcluster ? 'vm' : 'cloud', c.current ? new vscode.ThemeColor('charts.blue') : undefined);
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**${escapeMd(c.name)}**${c.current ? ' — current context' : ''}\n\n`);
+    md.appendMarkdown(`| | |\n|---|---|\n| Cluster | ${escapeMd(c.cluster)} |\n| User | ${escapeMd(c.user)} |\n`);
+    if (c.namespace) md.appendMarkdown(`| Namespace | ${escapeMd(c.namespace)} |\n`);
+    if (c.server) md.appendMarkdown(`| Server | ${escapeMd(c.server)} |\n`);
+    md.appendMarkdown(`| File | ${escapeMd(c.file)} |\n`);
+    if (c.vcluster) md.appendMarkdown(`\nvcluster **${escapeMd(c.vcluster.name)}** in namespace ${escapeMd(c.vcluster.namespace)} of ${escapeMd(c.vcluster.parentContext)}\n`);
+    item.tooltip = md;
+    item.accessibilityInformation = { label: `Context ${c.name}${c.current ? ', current' : ''}` };
+    return item;
+  }
+}
+
+export class NamespaceNode {
+  readonly type = 'namespace';
+  constructor(
+    readonly context: string,
+    readonly name: string,
+    readonly vclusters: readonly VClusterInfo[],
+    readonly parents: readonly { namespace: string; name: string }[] = [],
+  ) {}
+  get id(): string { return `ns:${this.context}|${this.parents.map((p) => `${p.namespace}/${p.name}|`).join('')}${this.name}`; }
+
+  toTreeItem(): vscode.TreeItem {
+    const n = this.vclusters.length;
+    const item = new vscode.TreeItem(this.name, n ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.contextValue = ContextValues.namespace;
+    item.description = n === 1 ? '1 vcluster' : `${n} vclusters`;
+    item.iconPath = new vscode.ThemeIcon('symbol-namespace');
+    item.tooltip = `Namespace ${this.name} — ${item.description}`;
+    return item;
+  }
+}
+
+const PHASE_ICON: Record<VClusterPhase, [string, string | undefined]> = {
+  running: ['pass-filled', 'testing.iconPassed'],
+  paused: ['debug-pause', 'charts.yellow'],
+  sleeping: ['watch', 'charts.yellow'],
+  pending: ['clock', 'charts.blue'],
+  failing: ['error', 'testing.iconFailed'],
+  scaledDown: ['circle-slash', 'disabledForeground'],
+  unknown: ['question', undefined],
+};
+
+export function vclusterContextValue(v: VClusterInfo): string {
+  if (v.connectedContext && v.phase !== 'paused') return v.current ? ContextValues.vclusterConnectedCurrent : ContextValues.vclusterConnected;
+  switch (v.phase) {
+    case 'running': return ContextValues.vclusterRunning;
+    case 'paused': return ContextValues.vclusterPaused;
+    case 'sleeping': return ContextValues.vclusterSleeping;
+    case 'scaledDown': return ContextValues.vclusterScaledDown;
+    default: return ContextValues.vclusterPending;
+  }
+}
+
+export class VClusterNode {
+  readonly type = 'vcluster';
+  constructor(readonly info: VClusterInfo, readonly expandable: boolean, readonly showNamespace = false) {}
+  get ref(): VClusterRef { return this.info.ref; }
+  get id(): string { return `vc:${refKey(this.info.ref)}`; }
+
+  toTreeItem(): vscode.TreeItem {
+    const v = this.info;
+    const item = new vscode.TreeItem(v.ref.name, this.expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.contextValue = vclusterContextValue(v);
+    const status = v.status || 'Unknown';
+    item.description = [
+      this.showNamespace ? v.ref.namespace : undefined,
+      status,
+      v.version ? `v${v.version.replace(/^v/, '')}` : undefined,
+      v.distro,
+      v.connectedContext ? (v.current ? 'connected · current' : 'connected') : undefined,
+    ].filter(Boolean).join(' · ');
+    const [icon, color] = PHASE_ICON[v.phase];
+    item.iconPath = new vscode.ThemeIcon(v.connectedContext && v.phase === 'running' ? 'plug' : icon, color ? new vscode.ThemeColor(color) : undefined);
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**vcluster ${escapeMd(v.ref.name)}** — ${escapeMd(status)}\n\n| | |\n|---|---|\n`);
+    md.appendMarkdown(`| Namespace | ${escapeMd(v.ref.namespace)} |\n| Context | ${escapeMd(v.ref.context)} |\n`);
+    if (v.ref.parents?.length) md.appendMarkdown(`| Inside | ${v.ref.parents.map((p) => escapeMd(`${p.namespace}/${p.name}`)).join(' → ')} |\n`);
+    md.appendMarkdown(`| Workload | ${v.kind} (replicas ${v.replicas}) |\n`);
+    if (v.version) md.appendMarkdown(`| Version | ${escapeMd(v.version)} |\n`);
+    if (v.distro) md.appendMarkdown(`| Distro | ${escapeMd(v.distro)} |\n`);
+    if (v.chart) md.appendMarkdown(`| Chart | ${escapeMd(v.chart)} |\n`);
+    if (v.created) md.appendMarkdown(`| Created | ${escapeMd(new Date(v.created).toLocaleString())} |\n`);
+    md.appendMarkdown(`| Connected | ${v.connectedContext ? escapeMd(v.connectedContext) : 'no'} |\n`);
+    if (v.nonDeletable) md.appendMarkdown('\nDeletion is prevented by the vCluster Platform.\n');
+    item.tooltip = md;
+    item.accessibilityInformation = { label: `vcluster ${v.ref.name}, ${status}${v.connectedContext ? ', connected' : ''}` };
+    return item;
+  }
+}
+
+export class MessageNode {
+  readonly type = 'message';
+  constructor(
+    readonly parentId: string,
+    readonly label: string,
+    readonly detail: string | undefined,
+    readonly kind: 'error' | 'info' | 'warning',
+    readonly retry?: { context?: string; ref?: VClusterRef },
+    readonly command?: vscode.Command,
+  ) {}
+  get id(): string { return `msg:${this.parentId}:${this.label}`; }
+  /** For the refresh command: what this error node retries. */
+  get context(): string | undefined { return this.retry?.context ?? this.retry?.ref?.context; }
+
+  toTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.contextValue = this.retry ? ContextValues.errorRetry : ContextValues.message;
+    item.iconPath = new vscode.ThemeIcon(this.kind === 'error' ? 'error' : this.kind === 'warning' ? 'warning' : 'info',
+      this.kind === 'error' ? new vscode.ThemeColor('errorForeground') : this.kind === 'warning' ? new vscode.ThemeColor('editorWarning.foreground') : undefined);
+    if (this.detail) {
+      item.tooltip = this.detail;
+      item.description = this.retry ? 'hover for details · retry' : undefined;
+    }
+    item.command = this.command ?? (this.retry ? { command: Commands.refresh, title: 'Retry', arguments: [this] } : undefined);
+    item.accessibilityInformation = { label: `${this.kind}: ${this.label}. ${this.detail ?? ''}` };
+    return item;
+  }
+}
+
+function safeHost(server: string): string | undefined {
+  try { return new URL(server).host; } catch { return undefined; }
+}
+
+function escapeMd(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}

@@ -1,0 +1,324 @@
+import path from 'node:path';
+import type { ConnectionSpec } from '../kube/client';
+import { KubeClient } from '../kube/client';
+import { KubeError } from '../kube/errors';
+import type { KubeconfigState, KubeconfigSnapshot } from './kubeconfigState';
+import type { KubeList, Namespace } from '../kube/types';
+import { Watcher } from '../kube/watch';
+import type { ContextInfo, DiscoveryResult, ParentRef, VClusterRef } from '../shared/model';
+import { errorMessage } from '../shared/errors';
+import { type TunnelProvider, type VirtualEndpoint, virtualClient } from './access';
+import { VCLUSTER_SELECTOR, discover } from './discovery';
+import { contextNameFor, parentOf, refKey } from './refs';
+
+export { contextNameFor, refKey } from './refs';
+
+// The model behind the tree and the public API, free of vscode: kubeconfig contexts, per-context discovery with a
+// cache, watches on what has been looked at, nested discovery through the virtual API servers, and file watching
+// of the kubeconfig. The tree renders it and refreshes the subtree named in each change event.
+
+export type { KubeconfigSnapshot } from './kubeconfigState';
+
+export type ChangeEvent =
+  | { readonly scope: 'kubeconfig' }
+  | { readonly scope: 'context'; readonly context: string }
+  | { readonly scope: 'vcluster'; readonly ref: VClusterRef };
+
+export interface ExplorerOptions {
+  readonly kubeconfig: KubeconfigState;
+  readonly timeoutMs?: () => number;
+  readonly nestedMaxDepth?: () => number;
+  readonly watch?: () => boolean;
+  readonly debounceMs?: () => number;
+  readonly tunnels?: TunnelProvider;
+  readonly log?: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
+}
+
+type Cached = { ok: true; result: DiscoveryResult; at: number } | { ok: false; error: Error; at: number };
+
+interface Scope {
+  readonly key: string;
+  readonly event: ChangeEvent;
+  cached?: Cached;
+  inflight?: Promise<DiscoveryResult>;
+  watchers: Watcher[];
+  debounce?: NodeJS.Timeout;
+  watchError?: KubeError;
+}
+
+const PATH_FIELDS: Record<'cluster' | 'user', string[]> = {
+  cluster: ['certificate-authority'],
+  user: ['client-certificate', 'client-key', 'tokenFile'],
+};
+
+function absolutize(body: Record<string, unknown>, kind: 'cluster' | 'user', file: string): Record<string, unknown> {
+  const out = { ...body };
+  for (const f of PATH_FIELDS[kind]) {
+    const v = out[f];
+    if (typeof v === 'string' && v && !path.isAbsolute(v)) out[f] = path.resolve(path.dirname(file), v);
+  }
+  return out;
+}
+
+export class ExplorerModel {
+  private listeners = new Set<(e: ChangeEvent) => void>();
+  private clients = new Map<string, { client: KubeClient; fingerprint: string }>();
+  private virtual = new Map<string, Promise<{ client: KubeClient; endpoint: VirtualEndpoint }>>();
+  private scopes = new Map<string, Scope>();
+  private kubeconfigSub: { dispose(): void };
+  private disposed = false;
+
+  constructor(private readonly opts: ExplorerOptions) {
+    this.kubeconfigSub = opts.kubeconfig.onDidChange(() => {
+      this.pruneClients();
+      this.fire({ scope: 'kubeconfig' });
+    });
+  }
+
+  private get snap(): KubeconfigSnapshot | undefined { return this.opts.kubeconfig.snapshot(); }
+
+  onDidChange(listener: (e: ChangeEvent) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  private fire(e: ChangeEvent): void {
+    for (const l of [...this.listeners]) {
+      try { l(e); } catch (err) { this.opts.log?.('error', `change listener failed: ${errorMessage(err)}`); }
+    }
+  }
+
+  private get timeoutMs(): number { return this.opts.timeoutMs?.() ?? 15_000; }
+
+  // ---- kubeconfig ----------------------------------------------------------------------------------------
+
+  snapshot(): KubeconfigSnapshot | undefined { return this.opts.kubeconfig.snapshot(); }
+
+  /** Re-reads the kubeconfig files (a 'kubeconfig' change is fired when anything visible changed). */
+  reloadKubeconfig(): Promise<KubeconfigSnapshot> { return this.opts.kubeconfig.reload(); }
+
+  async contexts(): Promise<readonly ContextInfo[]> {
+    return (this.snapshot() ?? (await this.reloadKubeconfig())).contexts;
+  }
+
+  /** The connection details of a kubeconfig context (raw entries, relative paths made absolute). */
+  connectionSpec(context: string): ConnectionSpec {
+    const merged = this.snap?.merged;
+    const ctx = merged?.contexts.get(context);
+    if (!merged || !ctx) throw new KubeError('config', `The context "${context}" is not in the kubeconfig`);
+    if (ctx.problems.length) throw new KubeError('config', ctx.problems.join('; '));
+    const cluster = merged.clusters.get(ctx.cluster);
+    const user = merged.users.get(ctx.user);
+    if (!cluster) throw new KubeError('config', `Context "${context}" refers to cluster "${ctx.cluster}", which is not defined in ${ctx.file}`);
+    if (!user) throw new KubeError('config', `Context "${context}" refers to user "${ctx.user}", which is not defined in ${ctx.file}`);
+    return {
+      contextName: context,
+      clusterName: ctx.cluster,
+      cluster: absolutize(cluster.cluster, 'cluster', cluster.file),
+      userName: ctx.user,
+      user: absolutize(user.user, 'user', user.file),
+      namespace: ctx.namespace,
+    };
+  }
+
+  /** A client for a kubeconfig context (cached until its entries change). */
+  client(context: string): KubeClient {
+    const spec = this.connectionSpec(context);
+    const fingerprint = JSON.stringify(spec);
+    const have = this.clients.get(context);
+    if (have && have.fingerprint === fingerprint) return have.client;
+    have?.client.dispose();
+    const client = new KubeClient(spec, { timeoutMs: this.timeoutMs });
+    this.clients.set(context, { client, fingerprint });
+    return client;
+  }
+
+  private pruneClients(): void {
+    for (const [ctx, c] of this.clients) {
+      let fp: string | undefined;
+      try { fp = JSON.stringify(this.connectionSpec(ctx)); } catch { fp = undefined; }
+      if (fp !== c.fingerprint) {
+        c.client.dispose();
+        this.clients.delete(ctx);
+        this.dropScope(ctx);
+      }
+    }
+  }
+
+  // ---- discovery --------------------------------------------------------------------------------------------
+
+  /** vclusters of a host context (cached; watched while cached in watch mode). */
+  vclusters(context: string, force = false): Promise<DiscoveryResult> {
+    return this.load(context, { scope: 'context', context }, force, async () => {
+      const client = this.client(context);
+      const contextNames = new Set(this.snap?.contexts.map((c) => c.name));
+      return { client, result: await discover(client, { rootContext: context, foundInContext: context, kubeconfigContexts: contextNames, currentContext: this.snap?.currentContext, timeoutMs: this.timeoutMs }) };
+    });
+  }
+
+  /** vclusters nested inside the virtual cluster of `ref`. */
+  nested(ref: VClusterRef, force = false): Promise<DiscoveryResult> {
+    const depth = (ref.parents?.length ?? 0) + 1;
+    const max = this.opts.nestedMaxDepth?.() ?? 3;
+    if (depth > max) {
+      return Promise.reject(new KubeError('config', `Nested discovery stops at depth ${max} (setting vcluster.nested.maxDepth)`));
+    }
+    return this.load(refKey(ref), { scope: 'vcluster', ref }, force, async () => {
+      const { client } = await this.reach(ref);
+      const parents: ParentRef[] = [...(ref.parents ?? []), { namespace: ref.namespace, name: ref.name }];
+      const contextNames = new Set(this.snap?.contexts.map((c) => c.name));
+      return {
+        client,
+        result: await discover(client, {
+          rootContext: ref.context,
+          parents,
+          foundInContext: contextNameFor(ref),
+          kubeconfigContexts: contextNames,
+          currentContext: this.snap?.currentContext,
+          timeoutMs: this.timeoutMs,
+        }),
+      };
+    });
+  }
+
+  /** Last known state of a scope without loading (undefined when never loaded). */
+  cached(key: string): Cached | undefined {
+    return this.scopes.get(key)?.cached;
+  }
+
+  /** The watch error of a scope, when its watches currently fail. */
+  watchError(key: string): KubeError | undefined {
+    return this.scopes.get(key)?.watchError;
+  }
+
+  private load(key: string, event: ChangeEvent, force: boolean, run: () => Promise<{ client: KubeClient; result: DiscoveryResult }>): Promise<DiscoveryResult> {
+    let scope = this.scopes.get(key);
+    if (!scope) {
+      scope = { key, event, watchers: [] };
+      this.scopes.set(key, scope);
+    }
+    const s = scope;
+    if (!force && s.cached?.ok && !s.inflight) return Promise.resolve(s.cached.result);
+    if (!force && s.cached && !s.cached.ok && !s.inflight && Date.now() - s.cached.at < 1000) return Promise.reject(s.cached.error);
+    if (s.inflight) return s.inflight;
+    const p = run().then(
+      ({ client, result }) => {
+        s.cached = { ok: true, result, at: Date.now() };
+        this.ensureWatches(s, client);
+        return result;
+      },
+      (err: unknown) => {
+        const e = err instanceof Error ? err : new Error(String(err));
+        s.cached = { ok: false, error: e, at: Date.now() };
+        throw e;
+      },
+    ).finally(() => { s.inflight = undefined; });
+    s.inflight = p;
+    return p;
+  }
+
+  private ensureWatches(s: Scope, client: KubeClient): void {
+    if (s.watchers.length || (this.opts.watch && !this.opts.watch()) || this.disposed) return;
+    const changed = () => this.scheduleRefresh(s);
+    const health = (err: KubeError | undefined) => {
+      const was = s.watchError;
+      s.watchError = err;
+      if (err) {
+        this.opts.log?.('warn', `watch for ${s.key} failed: ${err.message}`);
+        s.cached = { ok: false, error: err, at: Date.now() };
+        this.fire(s.event);
+      } else if (was) {
+        this.opts.log?.('info', `watch for ${s.key} recovered`);
+        this.scheduleRefresh(s);
+      }
+    };
+    for (const p of ['/apis/apps/v1/statefulsets', '/apis/apps/v1/deployments', '/api/v1/pods']) {
+      s.watchers.push(new Watcher(client, p, { labelSelector: VCLUSTER_SELECTOR, onEvent: changed, onHealth: health, onResync: changed }));
+    }
+  }
+
+  private scheduleRefresh(s: Scope): void {
+    clearTimeout(s.debounce);
+    s.debounce = setTimeout(() => {
+      if (s.cached) s.cached = { ...s.cached, at: 0 };
+      // Reload now so that listeners get fresh data on their next read.
+      const e = s.event;
+      const reload = e.scope === 'context' ? this.vclusters(e.context, true) : e.scope === 'vcluster' ? this.nested(e.ref, true) : Promise.resolve();
+      reload.catch(() => undefined).finally(() => this.fire(s.event));
+    }, this.opts.debounceMs?.() ?? 300);
+  }
+
+  private dropScope(key: string): void {
+    for (const [k, s] of this.scopes) {
+      if (k === key || k.startsWith(`${key}|`)) {
+        for (const w of s.watchers) w.dispose();
+        clearTimeout(s.debounce);
+        this.scopes.delete(k);
+      }
+    }
+    for (const [k, v] of this.virtual) {
+      if (k === key || k.startsWith(`${key}|`)) {
+        void v.then((x) => x.client.dispose(), () => undefined);
+        this.virtual.delete(k);
+      }
+    }
+  }
+
+  /** Forgets cached results (and watches) of a context or vcluster subtree, or everything. */
+  invalidate(key?: string): void {
+    if (key === undefined) {
+      for (const k of [...this.scopes.keys()]) this.dropScope(k);
+      for (const c of this.clients.values()) c.client.dispose();
+      this.clients.clear();
+    } else {
+      this.dropScope(key);
+    }
+  }
+
+  // ---- virtual clusters ---------------------------------------------------------------------------------------
+
+  /** A client for the virtual API server of `ref` (through its parents for nested vclusters). Cached. */
+  reach(ref: VClusterRef): Promise<{ client: KubeClient; endpoint: VirtualEndpoint }> {
+    const key = refKey(ref);
+    let p = this.virtual.get(key);
+    if (!p) {
+      p = (async () => {
+        const parentRef = parentOf(ref);
+        const host = parentRef ? (await this.reach(parentRef)).client : this.client(ref.context);
+        const r = await virtualClient(host, ref.namespace, ref.name, contextNameFor(ref), { tunnels: this.opts.tunnels, timeoutMs: this.timeoutMs });
+        return { client: r.client, endpoint: r.endpoint };
+      })();
+      p.catch(() => this.virtual.delete(key));
+      this.virtual.set(key, p);
+    }
+    return p;
+  }
+
+  /** The client of the cluster a vcluster runs in: the host context, or its parent's virtual API server. */
+  async hostClientOf(ref: VClusterRef): Promise<KubeClient> {
+    const parent = parentOf(ref);
+    return parent ? (await this.reach(parent)).client : this.client(ref.context);
+  }
+
+  /** All namespace names of a context (for the namespace filter). */
+  async namespaces(context: string): Promise<string[]> {
+    const l = await this.client(context).get<KubeList<Namespace>>('/api/v1/namespaces', {
+      accept: 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json',
+    });
+    return l.items.map((n) => n.metadata.name).sort();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.invalidate();
+    this.kubeconfigSub.dispose();
+    this.listeners.clear();
+  }
+}
+
+/** Recomputes the kubeconfig-dependent fields of a discovered vcluster (connected / current) from a snapshot. */
+export function withConnection<T extends { ref: VClusterRef; connectedContext?: string; current: boolean }>(v: T, snap: KubeconfigSnapshot | undefined): T {
+  const name = contextNameFor(v.ref);
+  const connected = snap?.contexts.some((c) => c.name === name) ? name : undefined;
+  return { ...v, connectedContext: connected, current: connected !== undefined && snap?.currentContext === connected };
+}
