@@ -90,7 +90,10 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
       const { findExecutable } = await import('./vcluster/cli');
       const cliMissing = !findExecutable('vcluster', settings.cliPath || undefined);
       void vscode.commands.executeCommand('setContext', ContextKeys.cliMissing, cliMissing);
-      treeView.message = cliMissing ? 'The vcluster CLI was not found: create and delete need it (setting vcluster.cliPath).' : undefined;
+      const kubeconfigReady = async () => (s.model.snapshot() ?? await s.model.reloadKubeconfig()).state === 'ready';
+      // A message would hide the welcome views, which say the same when there is no kubeconfig.
+      treeView.message = cliMissing && await kubeconfigReady() ? 'The vcluster CLI was not found: create and delete need it (setting vcluster.cliPath).' : undefined;
+      logger.info(cliMissing ? 'vcluster CLI not found on PATH or at vcluster.cliPath' : 'vcluster CLI found');
       logger.debug(`services ready in ${(performance.now() - t0).toFixed(0)} ms`);
       servicesSync = s;
       return s;
