@@ -80,8 +80,10 @@ export async function main(argv = process.argv.slice(2)) {
     // "Empty kubeconfig" = none at all: KUBECONFIG names a file that does not exist, and HOME (a fresh temporary
     // folder, see startCodeServer) has no ~/.kube/config.
     const kubeconfig = values.kubeconfig ? path.resolve(values.kubeconfig) : path.join(tmp, 'no-kubeconfig', 'config');
+    const PATH = toolsPath();
     const env = {
-      PATH: toolsPath(),
+      PATH,
+      VCE_EXPECTED_PATH_ENTRY: PATH.split(path.delimiter)[0], // checked by foundation.test.ts
       KUBECONFIG: kubeconfig,
       VCE_WORKSPACE_TRUST: values.untrusted ? 'untrusted' : 'trusted', // checked by foundation.test.ts
       ...(values.grep ? { VCE_GREP: values.grep } : {}),

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { repoRoot } from './lib/toolchain.mjs';
+import { repoRoot, toolPath } from './lib/toolchain.mjs';
 
 const say = (msg) => process.stderr.write(`[test-electron] ${msg}\n`);
 
@@ -22,6 +22,12 @@ function build() {
     child.on('error', reject);
     child.on('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`node scripts/build.mjs --tests failed (${signal ?? `exit ${code}`})`))));
   });
+}
+
+/** PATH with the cached kubectl, helm and vcluster first (those that are built), as in scripts/integration.mjs. */
+function toolsPath() {
+  const dirs = ['kubectl', 'helm', 'vcluster'].map((b) => path.dirname(toolPath(b))).filter((d) => fs.existsSync(d));
+  return [...new Set(dirs), process.env.PATH ?? ''].join(path.delimiter);
 }
 
 const NETWORK_ERROR = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|socket hang up|getaddrinfo|timeout|Failed to get JSON|status code|tunneling socket|proxy/i;
@@ -85,6 +91,8 @@ export async function main(argv = process.argv.slice(2)) {
         KUBECONFIG: values.kubeconfig ? path.resolve(values.kubeconfig) : path.join(tmp, 'no-kubeconfig', 'config'),
         VCE_RESULT_FILE: resultFile,
         VCE_WORKSPACE_TRUST: 'trusted', // --disable-workspace-trust
+        PATH: toolsPath(),
+        VCE_EXPECTED_PATH_ENTRY: toolsPath().split(path.delimiter)[0],
       },
     });
     say(`VS Code exited with ${code}`);

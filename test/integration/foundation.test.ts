@@ -39,6 +39,10 @@ describe('foundation (real VS Code extension host)', () => {
     // and VCE_RESULT_FILE; later suites rely on this to point the extension at test clusters.
     assert.ok(process.env.KUBECONFIG && path.isAbsolute(process.env.KUBECONFIG), `KUBECONFIG=${process.env.KUBECONFIG}`);
     assert.ok(process.env.VCE_RESULT_FILE && path.isAbsolute(process.env.VCE_RESULT_FILE), `VCE_RESULT_FILE=${process.env.VCE_RESULT_FILE}`);
+    // PATH too: the server must not swap it for a login shell's PATH (code-server --force-disable-user-env)
+    const entry = process.env.VCE_EXPECTED_PATH_ENTRY;
+    assert.ok(entry, 'the launcher did not set VCE_EXPECTED_PATH_ENTRY');
+    assert.ok((process.env.PATH ?? '').split(path.delimiter).includes(entry), `${entry} is missing from PATH=${process.env.PATH}`);
   });
 
   it('opens the workspace with the trust the launcher asked for', () => {
