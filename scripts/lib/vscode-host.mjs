@@ -268,9 +268,6 @@ export async function startCodeServer({
     // Without this the server runs the user's login shell and gives the extension host that shell's PATH
     // (/etc/profile resets it), dropping the PATH passed in `env`.
     '--vscode-option', 'force-disable-user-env',
-    // Keep the environment we pass (PATH with the cached tools, KUBECONFIG): without this the server replaces it with
-    // the one a login shell resolves, and /etc/profile resets PATH.
-    '--vscode-option', 'force-disable-user-env',
     ...(trust ? ['--disable-workspace-trust'] : []),
   ];
   const child = spawn(node24, args, {
