@@ -198,6 +198,21 @@ export function makeKubeconfig(o: {
   });
 }
 
+/** Waits (synchronously, up to 2 s) until /proc/PID/stat shows a state accepted by `ok`, e.g. 'T' after SIGSTOP. */
+function waitForProcState(pid: number, ok: (state: string) => boolean): void {
+  const deadline = Date.now() + 2000;
+  for (;;) {
+    let st = '';
+    try {
+      st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').charAt(0);
+    } catch {
+      return; // no /proc (not Linux) or the process is gone
+    }
+    if (ok(st) || Date.now() > deadline) return;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+  }
+}
+
 function writePrivate(file: string, text: string): void {
   fs.writeFileSync(file, text, { mode: 0o600 });
 }
@@ -442,7 +457,10 @@ export async function startHost(opts: HostOptions = {}): Promise<HostCluster> {
         if (!apiserver.hasExited()) throw new Error('the host kube-apiserver is still running');
         timings.apiserverRestart = await launchApiServer();
       },
-      pauseApiServer: () => apiserver.signal('SIGSTOP'),
+      pauseApiServer: () => {
+        apiserver.signal('SIGSTOP');
+        waitForProcState(apiserver.pid, (st) => st === 'T' || st === 't');
+      },
       resumeApiServer: () => apiserver.signal('SIGCONT'),
       startVirtual: async (name, vopts = {}) => {
         const v = await startVirtualControlPlane({ dir, etcdUrl, apiserverBin, name, opts: vopts });

@@ -423,7 +423,9 @@ async function buildVCluster(host: HostCluster, target: Target, spec: VClusterSp
   const live = state === 'Running' || state === 'Sleeping';
   const access = spec.access ?? (live ? 'server' : 'none');
   const rest = target.rest;
-  const labels = commonLabels(name, version, distro);
+  // What Helm (3.2+) adds to every object it installs, on top of the chart's own labels.
+  const labels = { ...commonLabels(name, version, distro), 'app.kubernetes.io/managed-by': 'Helm' };
+  const helmAnnotations = { 'meta.helm.sh/release-name': name, 'meta.helm.sh/release-namespace': ns };
   const modern = versionAtLeast(version, 0, 20);
 
   // The virtual API server is independent of the host objects: start it first, in parallel with the layout.
@@ -442,18 +444,18 @@ async function buildVCluster(host: HostCluster, target: Target, spec: VClusterSp
   const base = `/api/v1/namespaces/${ns}`;
 
   // ServiceAccounts, Role/RoleBinding (chart).
-  await rest.ensure(`${base}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: `vc-${name}`, namespace: ns, labels } });
-  await rest.ensure(`${base}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: `vc-workload-${name}`, namespace: ns, labels } });
+  await rest.ensure(`${base}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: `vc-${name}`, namespace: ns, labels, annotations: helmAnnotations } });
+  await rest.ensure(`${base}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: `vc-workload-${name}`, namespace: ns, labels, annotations: helmAnnotations } });
   await rest.ensure(`/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles`, {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'Role',
-    metadata: { name: `vc-${name}`, namespace: ns, labels },
+    metadata: { name: `vc-${name}`, namespace: ns, labels, annotations: helmAnnotations },
     rules: [{ apiGroups: [''], resources: ['configmaps', 'secrets', 'services', 'pods', 'pods/attach', 'pods/portforward', 'pods/exec', 'persistentvolumeclaims'], verbs: ['create', 'delete', 'patch', 'update', 'get', 'list', 'watch'] }],
   });
   await rest.ensure(`/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`, {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'RoleBinding',
-    metadata: { name: `vc-${name}`, namespace: ns, labels },
+    metadata: { name: `vc-${name}`, namespace: ns, labels, annotations: helmAnnotations },
     subjects: [{ kind: 'ServiceAccount', name: `vc-${name}`, namespace: ns }],
     roleRef: { kind: 'Role', name: `vc-${name}`, apiGroup: 'rbac.authorization.k8s.io' },
   });
@@ -475,7 +477,7 @@ async function buildVCluster(host: HostCluster, target: Target, spec: VClusterSp
         name: `vc-config-${name}`,
         namespace: ns,
         labels,
-        ...(state === 'Sleeping' ? { annotations: { 'sleepmode.loft.sh/sleep-type': 'workloads' } } : {}),
+        annotations: { ...helmAnnotations, ...(state === 'Sleeping' ? { 'sleepmode.loft.sh/sleep-type': 'workloads' } : {}) },
       },
       data: { 'config.yaml': b64(toYaml(cfg)) },
     });
@@ -486,7 +488,7 @@ async function buildVCluster(host: HostCluster, target: Target, spec: VClusterSp
   const service = await rest.ensure(`${base}/services`, {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name, namespace: ns, labels: { ...labels, 'vcluster.loft.sh/service': 'true' } },
+    metadata: { name, namespace: ns, labels: { ...labels, 'vcluster.loft.sh/service': 'true' }, annotations: helmAnnotations },
     spec: {
       type: svcType,
       ports: [
@@ -503,7 +505,7 @@ async function buildVCluster(host: HostCluster, target: Target, spec: VClusterSp
     await rest.ensure(`${base}/services`, {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: { name: `${name}-headless`, namespace: ns, labels },
+      metadata: { name: `${name}-headless`, namespace: ns, labels, annotations: helmAnnotations },
       spec: {
         publishNotReadyAddresses: true,
         clusterIP: 'None',
@@ -520,7 +522,7 @@ async function buildVCluster(host: HostCluster, target: Target, spec: VClusterSp
   const paused = state === 'Paused';
   const replicas = paused || state === 'ScaledDown' ? 0 : 1;
   const initCount = state.startsWith('Init:') ? Number.parseInt(state.split('/')[1]!, 10) : undefined;
-  const annotations: Record<string, string> = {};
+  const annotations: Record<string, string> = { ...helmAnnotations };
   if (paused) {
     annotations['loft.sh/paused'] = 'true';
     annotations['loft.sh/paused-replicas'] = '1';
