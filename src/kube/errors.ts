@@ -73,7 +73,7 @@ export function fromNetworkError(err: unknown, server: string): KubeError {
 
 /** Builds a KubeError from an HTTP error response (a Kubernetes Status object when the server sent one). */
 export function fromStatus(status: number, body: string, what: string): KubeError {
-  let message = '';
+  let message: string;
   let reason: string | undefined;
   try {
     const s = JSON.parse(body) as { message?: string; reason?: string };

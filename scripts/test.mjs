@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+// `npm test`: sets up whatever is missing on this machine (Debian packages, Node 22/24, npm packages, the Go-built
+// Kubernetes tools, code-server), then runs every check and suite and prints one closing line:
+//   total: N passed, N failed
+//
+//   node scripts/test.mjs [static] [unit] [cluster] [integration] [package]    (default: all of them)
+//
+// Suites: static (tsc over the three tsconfigs, eslint, import cycles), unit (plain-Node mocha), cluster (plain-Node
+// mocha against real etcd/kube-apiserver/kube-controller-manager, the vcluster CLI and Helm), integration (mocha inside
+// the real VS Code extension host: code-server in headless Chromium, then UI checks), package (the .vsix and its
+// contents). Exit code 0 only when everything passed.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setup } from './setup.mjs';
+import { mainWrapper, pathWithNode, repoRoot, toolPath } from './lib/toolchain.mjs';
+
+const ALL = ['static', 'unit', 'cluster', 'integration', 'package'];
+const say = (msg) => process.stdout.write(`\n[test] ${msg}\n`);
+
+function run(node, args, { env = {}, label } = {}) {
+  return new Promise((resolve) => {
+    const start = Date.now();
+    say(`${label}: ${path.basename(args[0])} ${args.slice(1).join(' ')}`);
+    const child = spawn(node, args, {
+      cwd: repoRoot,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, PATH: pathWithNode(node, toolDirs()), ...env },
+    });
+    child.on('error', (err) => { console.error(err); resolve({ code: 1, ms: Date.now() - start }); });
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), ms: Date.now() - start }));
+  });
+}
+
+function toolDirs() {
+  return ['kubectl', 'helm', 'vcluster', 'etcd'].map((b) => path.dirname(toolPath(b))).filter((d) => fs.existsSync(d));
+}
+
+const bin = (pkg, file) => path.join(repoRoot, 'node_modules', pkg, file);
+
+async function mocha(node, label, globs, extra = []) {
+  const resultFile = path.join(os.tmpdir(), `vce-${label}-${process.pid}.json`);
+  fs.rmSync(resultFile, { force: true });
+  const r = await run(node, [bin('mocha', 'bin/mocha.js'), '--import=tsx', '--reporter', 'test/support/reporter.cjs', ...extra, ...globs], {
+    label,
+    env: { VCE_RESULT_FILE: resultFile },
+  });
+  return readResult(resultFile, r, label);
+}
+
+function readResult(file, r, label) {
+  let counts = { passes: 0, failures: 0, pending: 0 };
+  try { counts = JSON.parse(fs.readFileSync(file, 'utf8')); } catch { /* the run died before reporting */ }
+  fs.rmSync(file, { force: true });
+  // A non-zero exit without reported failures (a crash, a hook that failed to load) still counts as one failure.
+  const failures = counts.failures || (r.code !== 0 ? 1 : 0);
+  return { label, passes: counts.passes, failures, pending: counts.pending ?? 0, ms: r.ms };
+}
+
+async function check(node, label, args) {
+  const r = await run(node, args, { label });
+  return { label, passes: r.code === 0 ? 1 : 0, failures: r.code === 0 ? 0 : 1, pending: 0, ms: r.ms };
+}
+
+mainWrapper(async () => {
+  const wanted = process.argv.slice(2).filter((a) => ALL.includes(a));
+  const suites = wanted.length ? wanted : ALL;
+  const t0 = Date.now();
+  say(`setting up (${suites.join(', ')})`);
+  const parts = ['npm', 'apt'];
+  if (suites.includes('cluster') || suites.includes('integration')) parts.push('tools');
+  if (suites.includes('integration')) parts.push('vscode');
+  const node = await setup(parts);
+  say(`set-up done in ${((Date.now() - t0) / 1000).toFixed(0)} s; tests run on Node ${node}`);
+
+  const results = [];
+  if (suites.includes('static')) {
+    results.push(await check(node, 'typecheck', [bin('typescript', 'bin/tsc'), '--noEmit', '-p', 'tsconfig.json']));
+    results.push(await check(node, 'typecheck webview-ui', [bin('typescript', 'bin/tsc'), '--noEmit', '-p', 'webview-ui/tsconfig.json']));
+    results.push(await check(node, 'typecheck tests', [bin('typescript', 'bin/tsc'), '--noEmit', '-p', 'test/tsconfig.json']));
+    results.push(await check(node, 'eslint', [bin('eslint', 'bin/eslint.js'), '--max-warnings', '0', '.']));
+    results.push(await check(node, 'import cycles', [bin('dpdm', 'lib/bin/dpdm.js'), '--no-warning', '--no-tree', '--transform', '--exit-code', 'circular:1', 'src/extension.ts', 'webview-ui/main.ts']));
+  }
+  if (suites.includes('unit')) results.push(await mocha(node, 'unit', ['test/unit/**/*.test.ts']));
+  if (suites.includes('cluster')) results.push(await mocha(node, 'cluster', ['test/cluster/**/*.test.ts'], ['--require', 'test/cluster/setup.ts', '--timeout', '120000']));
+  if (suites.includes('integration')) {
+    const resultFile = path.join(os.tmpdir(), `vce-integration-${process.pid}.json`);
+    const r = await run(node, [path.join(repoRoot, 'scripts', 'integration.mjs'), '--result-file', resultFile], { label: 'integration' });
+    results.push(readResult(resultFile, r, 'integration'));
+  }
+  if (suites.includes('package')) {
+    const resultFile = path.join(os.tmpdir(), `vce-package-${process.pid}.json`);
+    const r = await run(node, [path.join(repoRoot, 'scripts', 'package.mjs'), '--check', '--result-file', resultFile], { label: 'package' });
+    results.push(readResult(resultFile, r, 'package'));
+  }
+
+  process.stdout.write('\n[test] summary\n');
+  for (const r of results) {
+    process.stdout.write(`  ${r.failures ? '✖' : '✔'} ${r.label.padEnd(22)} ${String(r.passes).padStart(4)} passed  ${String(r.failures).padStart(3)} failed  ${(r.ms / 1000).toFixed(1).padStart(7)} s\n`);
+  }
+  const passed = results.reduce((a, r) => a + r.passes, 0);
+  const failed = results.reduce((a, r) => a + r.failures, 0);
+  const skipped = results.reduce((a, r) => a + r.pending, 0);
+  process.stdout.write(`[test] whole run ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+  process.stdout.write(`total: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+  process.exit(failed ? 1 : 0);
+});
