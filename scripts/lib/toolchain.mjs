@@ -162,7 +162,7 @@ export const goTools = {
     version: versions.etcd,
     packages: ['go.etcd.io/etcd/server/v3'],
     binaries: ['etcd'],
-    rename: { v3: 'etcd' },
+    rename: { server: 'etcd' },
     flags: ['-ldflags', '-s -w'],
   },
   helm: {

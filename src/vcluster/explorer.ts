@@ -150,6 +150,7 @@ export class ExplorerModel {
   /** vclusters of a host context (cached; watched while cached in watch mode). */
   vclusters(context: string, force = false): Promise<DiscoveryResult> {
     return this.load(context, { scope: 'context', context }, force, async () => {
+      await this.ready();
       const client = this.client(context);
       const contextNames = new Set(this.snap?.contexts.map((c) => c.name));
       return { client, result: await discover(client, { rootContext: context, foundInContext: context, kubeconfigContexts: contextNames, currentContext: this.snap?.currentContext, timeoutMs: this.timeoutMs }) };
@@ -283,6 +284,7 @@ export class ExplorerModel {
     let p = this.virtual.get(key);
     if (!p) {
       p = (async () => {
+        await this.ready();
         const parentRef = parentOf(ref);
         const host = parentRef ? (await this.reach(parentRef)).client : this.client(ref.context);
         const r = await virtualClient(host, ref.namespace, ref.name, contextNameFor(ref), { tunnels: this.opts.tunnels, timeoutMs: this.timeoutMs });
@@ -296,12 +298,19 @@ export class ExplorerModel {
 
   /** The client of the cluster a vcluster runs in: the host context, or its parent's virtual API server. */
   async hostClientOf(ref: VClusterRef): Promise<KubeClient> {
+    await this.ready();
     const parent = parentOf(ref);
     return parent ? (await this.reach(parent)).client : this.client(ref.context);
   }
 
+  /** Reads the kubeconfig once if nothing has read it yet. */
+  private async ready(): Promise<void> {
+    if (!this.snap) await this.reloadKubeconfig();
+  }
+
   /** All namespace names of a context (for the namespace filter). */
   async namespaces(context: string): Promise<string[]> {
+    await this.ready();
     const l = await this.client(context).get<KubeList<Namespace>>('/api/v1/namespaces', {
       accept: 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json',
     });
