@@ -5,6 +5,9 @@
 // The real check runs inside VS Code.
 //
 //   node scripts/webview-preview.mjs [--rows 60] [--big 1000] [--out screenshots]
+//   node scripts/webview-preview.mjs --vscode      the same panel inside real VS Code (code-server, see
+//                                                  scripts/lib/vscode-host.mjs) in three built-in themes, via a
+//                                                  throw-away extension that feeds the panel the sample model
 //
 // Exits non-zero when the page logs an error, violates the CSP, or does not report what it rendered.
 // Serves everything from a fake origin through request interception: no network, no server process.
@@ -248,7 +251,124 @@ async function main() {
   }
 }
 
-main().catch((e) => {
+// ---- inside VS Code -------------------------------------------------------------------------------------------
+
+const SECRET_VALUE = 'aHVudGVyMg==';
+
+/** The throw-away extension: the real MappingPanels + ObjectYamlProvider over a sample model. */
+function entrySource() {
+  const imp = (p) => JSON.stringify(path.join(root, p));
+  return `
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import { MappingPanels } from ${imp('src/webview/mappingPanel.ts')};
+import { ObjectYamlProvider } from ${imp('src/webview/yamlDocuments.ts')};
+import { sampleModel } from ${imp('webview-ui/sampleModel.ts')};
+
+export function activate(context: vscode.ExtensionContext) {
+  const model = sampleModel({ rows: Number(process.env.VCX_ROWS || 60), namespaces: 6 });
+  const yaml = new ObjectYamlProvider(async (a) => [
+    'apiVersion: v1', 'kind: ' + a.kind, 'metadata:', '  name: ' + a.name, '  namespace: ' + a.namespace,
+    ...(a.kind === 'Secret' ? ['type: Opaque', 'data:', '  password: ${SECRET_VALUE}'] : ['spec: {}']),
+  ].join('\\n') + '\\n');
+  const source = {
+    load: async () => ({ ...model, fetchedAt: new Date().toISOString() }),
+    watch: () => ({ dispose() {} }),
+    openYaml: (ref: any, row: any, side: any) => yaml.openRow(ref, row, side),
+  };
+  const panels = new MappingPanels({ extensionUri: context.extensionUri, source });
+  context.subscriptions.push(yaml, panels, panels.registerSerializer());
+  const panel = panels.show(model.vcluster);
+  panel.onDidRender((r) => fs.writeFileSync(process.env.VCX_REPORT!, JSON.stringify(r)));
+}
+export function deactivate() {}
+`;
+}
+
+async function previewInVsCode() {
+  const { openWorkbench, makeTempDir } = await import('./lib/vscode-host.mjs');
+  await ensureBundle();
+  const ext = makeTempDir('vcx-webview-ext-');
+  fs.mkdirSync(path.join(ext, 'dist'));
+  fs.mkdirSync(path.join(ext, 'media'));
+  for (const f of ['webview.js', 'codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(root, 'dist', f), path.join(ext, 'dist', f));
+  fs.copyFileSync(path.join(root, 'media', 'mapping.css'), path.join(ext, 'media', 'mapping.css'));
+  fs.writeFileSync(path.join(ext, 'entry.ts'), entrySource());
+  await esbuild.build({
+    entryPoints: [path.join(ext, 'entry.ts')], outfile: path.join(ext, 'extension.js'), bundle: true, platform: 'node',
+    format: 'cjs', target: 'node22', external: ['vscode'], mainFields: ['module', 'main'], logLevel: 'warning', absWorkingDir: root,
+  });
+  fs.writeFileSync(path.join(ext, 'package.json'), JSON.stringify({
+    name: 'vcx-webview-check', publisher: 'preview', version: '0.0.0', engines: { vscode: '^1.101.0' },
+    main: './extension.js', activationEvents: ['onStartupFinished'],
+  }));
+  const workspace = makeTempDir('vcx-webview-ws-');
+  const report = path.join(ext, 'rendered.json');
+  fs.mkdirSync(outDir, { recursive: true });
+  const problems = [];
+  const themes = { dark: 'Default Dark Modern', light: 'Default Light Modern', 'high-contrast': 'Default High Contrast' };
+  for (const [name, theme] of Object.entries(themes)) {
+    fs.rmSync(report, { force: true });
+    const wb = await openWorkbench({
+      extensionDevelopmentPath: ext, workspace, env: { VCX_REPORT: report, VCX_ROWS: String(smallRows) },
+      settings: { 'workbench.colorTheme': theme }, viewport: { width: 1400, height: 1000 },
+    });
+    try {
+      const { page } = wb;
+      const consoleLines = [];
+      page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') consoleLines.push(`${m.type()}: ${m.text()}`); });
+      const deadline = Date.now() + 60_000;
+      while (!fs.existsSync(report) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+      if (!fs.existsSync(report)) {
+        problems.push(`${name}: the webview never reported a render`);
+        for (const f of page.frames()) console.error(`frame ${f.url().slice(0, 160)}`);
+        console.error(consoleLines.filter((l) => /webview|Content Security|Refused|vcx|mapping/i.test(l)).slice(0, 30).join('\n'));
+        await page.screenshot({ path: path.join(outDir, `vscode-mapping-${name}-FAILED.png`) });
+        continue;
+      }
+      const rendered = JSON.parse(fs.readFileSync(report, 'utf8'));
+      console.log(`${name}: webview rendered ${rendered.rows} of ${rendered.total} rows (digest ${rendered.digest})`);
+      if (rendered.rows !== Math.min(200, smallRows) || rendered.total !== smallRows) problems.push(`${name}: unexpected report ${JSON.stringify(rendered)}`);
+      let frame;
+      for (let i = 0; i < 40 && !frame; i++) {
+        for (const f of page.frames()) if (await f.$('#app vscode-table').catch(() => null)) frame = f;
+        if (!frame) await page.waitForTimeout(250);
+      }
+      if (!frame) { problems.push(`${name}: webview frame not found`); continue; }
+      await page.waitForTimeout(800);
+      const shotFile = path.join(outDir, `vscode-mapping-${name}.png`);
+      await page.screenshot({ path: shotFile });
+      console.log(`screenshot ${path.relative(root, shotFile)}`);
+      if (name !== 'dark') continue;
+      // open a Secret's YAML by clicking its row: the editor must show the object without its data
+      await frame.click('table.kinds button.link:text-is("Secret")');
+      await frame.click('vscode-table-row:first-child .name[data-side="virtual"]');
+      const editor = page.locator('.editor-instance .monaco-editor .view-lines').first();
+      try {
+        await editor.getByText('data hidden', { exact: false }).waitFor({ timeout: 20_000 });
+      } catch (err) {
+        await page.screenshot({ path: path.join(outDir, 'vscode-mapping-secret-yaml-FAILED.png') });
+        console.error(`webview status: ${await frame.locator('#status').innerText().catch(() => '?')}`);
+        console.error(consoleLines.slice(-20).join('\n'));
+        throw err;
+      }
+      const text = await editor.innerText();
+      if (text.includes(SECRET_VALUE)) problems.push('the Secret value reached the editor');
+      if (!/kind: Secret/.test(text.replace(/\u00a0/g, ' '))) problems.push(`the Secret YAML is not in the editor: ${text.slice(0, 200)}`);
+      const yamlShot = path.join(outDir, 'vscode-mapping-secret-yaml.png');
+      await page.screenshot({ path: yamlShot });
+      console.log(`screenshot ${path.relative(root, yamlShot)}`);
+    } finally {
+      await wb.stop();
+    }
+  }
+  if (problems.length) {
+    console.error(problems.join('\n'));
+    process.exit(1);
+  }
+}
+
+(argv.includes('--vscode') ? previewInVsCode() : main()).catch((e) => {
   console.error(e);
   process.exit(1);
 });

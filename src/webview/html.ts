@@ -24,6 +24,17 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/**
+ * webview.cspSource is a source list: desktop VS Code gives a host source (https://*.vscode-cdn.net), the web
+ * workbench (code-server) `'self' https://*.vscode-cdn.net`. Accept host sources and 'self' only, so that a ';' or
+ * a keyword like 'unsafe-inline' can never enter the policy through it.
+ */
+export function isCspSourceList(s: string): boolean {
+  const tokens = s.trim().split(/ +/);
+  return s.length <= 512 && tokens.length > 0 && tokens.length <= 8
+    && tokens.every((t) => t === "'self'" || /^[A-Za-z][A-Za-z0-9+.-]*:(\/\/[A-Za-z0-9*.:_+-]+)?[A-Za-z0-9/._-]*$|^[A-Za-z0-9*][A-Za-z0-9*.:_-]*$/.test(t));
+}
+
 const NONCE_RE = /^[A-Za-z0-9+/=_-]{16,128}$/;
 
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
@@ -40,9 +51,7 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
 
 export function renderHtml(input: HtmlInput): string {
   if (!NONCE_RE.test(input.nonce)) throw new Error('renderHtml: the nonce must be 16–128 base64/uuid characters');
-  // cspSource is a scheme+authority such as https://*.vscode-cdn.net; anything with quotes, spaces or ';' would let
-  // it change the policy.
-  if (!/^[A-Za-z0-9+.:/*-]+$/.test(input.cspSource)) throw new Error('renderHtml: unexpected cspSource');
+  if (!isCspSourceList(input.cspSource)) throw new Error('renderHtml: unexpected cspSource');
   const csp = contentSecurityPolicy(input.cspSource, input.nonce);
   const links = [
     ...(input.codiconUri ? [`<link id="vscode-codicon-stylesheet" rel="stylesheet" href="${escapeHtml(input.codiconUri)}">`] : []),

@@ -111,7 +111,9 @@ export function prepareObjectYaml(address: ObjectAddress, text: string): string 
     return header + doc.toString({ lineWidth: 0 });
   }
   const isSecret = address.kind === 'Secret' || doc.get('kind') === 'Secret';
-  doc.deleteIn(['metadata', 'managedFields']);
+  // deleteIn throws when a collection on the path is missing: delete only what is there
+  const drop = (path: string[]) => { if (doc.hasIn(path)) doc.deleteIn(path); };
+  drop(['metadata', 'managedFields']);
   let note = '';
   if (isSecret) {
     const keys = new Set<string>();
@@ -120,7 +122,7 @@ export function prepareObjectYaml(address: ObjectAddress, text: string): string 
       if (isMap(v)) for (const item of v.items) keys.add(String((item.key as { value?: unknown })?.value ?? item.key));
       doc.delete(field);
     }
-    doc.deleteIn(['metadata', 'annotations', LAST_APPLIED]);
+    drop(['metadata', 'annotations', LAST_APPLIED]);
     note = `# ${SECRET_HIDDEN}${keys.size ? ` (keys: ${[...keys].sort().join(', ')})` : ''}\n`;
   }
   return header + note + doc.toString({ lineWidth: 0 });

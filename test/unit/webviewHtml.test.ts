@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { contentSecurityPolicy, escapeHtml, renderHtml } from '../../src/webview/html';
+import { contentSecurityPolicy, escapeHtml, isCspSourceList, renderHtml } from '../../src/webview/html';
 import { sanitizeModel } from '../../src/webview/sanitize';
 import type { MappingModel } from '../../src/shared/model';
 
@@ -74,6 +74,16 @@ describe('webview html: renderHtml', () => {
     assert.throws(() => renderHtml({ ...base, nonce: `${'a'.repeat(20)}' 'unsafe-inline` }), /nonce/);
     assert.throws(() => renderHtml({ ...base, nonce, cspSource: "https://x 'unsafe-eval'" }), /cspSource/);
     assert.throws(() => renderHtml({ ...base, nonce, cspSource: 'https://x; script-src *' }), /cspSource/);
+    assert.throws(() => renderHtml({ ...base, nonce, cspSource: "'self' 'unsafe-inline'" }), /cspSource/);
+    assert.throws(() => renderHtml({ ...base, nonce, cspSource: 'https://x\nscript-src *' }), /cspSource/);
+    assert.throws(() => renderHtml({ ...base, nonce, cspSource: '' }), /cspSource/);
+  });
+
+  it("accepts the web workbench's cspSource (code-server: 'self' plus the CDN host)", () => {
+    const web = cspOf(renderHtml({ ...base, nonce, cspSource: "'self' https://*.vscode-cdn.net" }));
+    assert.deepEqual(web.get('style-src'), ["'self'", 'https://*.vscode-cdn.net']);
+    assert.deepEqual(web.get('img-src'), ["'self'", 'https://*.vscode-cdn.net', 'data:']);
+    assert.ok(isCspSourceList('vscode-webview://abc123 https://file+.vscode-resource.vscode-cdn.net'));
   });
 
   it('builds the same policy through contentSecurityPolicy()', () => {

@@ -98,6 +98,17 @@ stringData:
     assert.equal(obj.metadata.managedFields, undefined);
   });
 
+  it('handles Secrets and other objects without annotations, managedFields or metadata', () => {
+    const bare = prepareObjectYaml(secretAddress, 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  password: aHVudGVyMg==\n');
+    assert.doesNotMatch(bare, /aHVudGVyMg/);
+    assert.match(bare, /# data hidden: .*\(keys: password\)/);
+    assert.equal((parse(bare) as { metadata: { name: string } }).metadata.name, 's');
+    const noMeta = prepareObjectYaml(secretAddress, 'kind: Secret\nstringData:\n  token: plain\n');
+    assert.doesNotMatch(noMeta, /plain/);
+    const cm = prepareObjectYaml({ ...nested }, 'kind: ConfigMap\ndata:\n  a: b\n');
+    assert.equal((parse(cm) as { data: { a: string } }).data.a, 'b');
+  });
+
   it('treats a document whose kind is Secret as a Secret even when the address says otherwise', () => {
     const out = prepareObjectYaml({ ...secretAddress, kind: 'ConfigMap' }, secretYaml);
     assert.doesNotMatch(out, /aHVudGVyMg|plain-text-token/);
