@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { KubeClient } from '../../src/kube/client';
+import { PORT_FORWARD_PROTOCOLS, TunnelManager } from '../../src/kube/tunnel';
+
+// The port-forward tunnel against a local WebSocket server that speaks the Kubernetes port-forward subprotocol
+// (channel byte, then the port number as the first frame of each channel). A kubelet would be needed for a real
+// pod, which these machines do not have.
+
+interface Server {
+  url: string;
+  requests: { path: string; protocol: string; auth?: string }[];
+  close(): Promise<void>;
+  mode: 'echo' | 'error';
+}
+
+async function portForwardServer(): Promise<Server> {
+  const httpServer = http.createServer((_req, res) => { res.statusCode = 404; res.end(); });
+  const wss = new WebSocketServer({ server: httpServer, handleProtocols: (protocols) => ([...protocols].find((p) => PORT_FORWARD_PROTOCOLS.includes(p)) ?? false) });
+  const state: Server = { url: '', requests: [], mode: 'echo', close: async () => undefined };
+  wss.on('connection', (ws: WebSocket, req) => {
+    state.requests.push({ path: req.url ?? '', protocol: ws.protocol, auth: req.headers.authorization });
+    const port = Number(new URL(req.url ?? '', 'http://x').searchParams.get('ports'));
+    const portFrame = (channel: number) => Buffer.from([channel, port & 0xff, port >> 8]);
+    ws.send(portFrame(0));
+    ws.send(portFrame(1));
+    if (state.mode === 'error') {
+      ws.send(Buffer.concat([Buffer.from([1]), Buffer.from('error forwarding port 8443 to pod: connection refused')]));
+      return;
+    }
+    ws.on('message', (data: Buffer) => {
+      assert.equal(data[0], 0, 'data must go to channel 0');
+      ws.send(Buffer.concat([Buffer.from([0]), Buffer.from(data.subarray(1).toString('utf8').toUpperCase())]));
+    });
+  });
+  await new Promise<void>((r) => httpServer.listen(0, '127.0.0.1', r));
+  state.url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
+  state.close = () => new Promise<void>((r) => { for (const c of wss.clients) c.terminate(); wss.close(); httpServer.close(() => r()); });
+  return state;
+}
+
+function roundTrip(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1', () => s.write(text));
+    let got = '';
+    s.on('data', (d) => { got += d.toString(); if (got.length >= text.length) { s.end(); resolve(got); } });
+    s.on('error', reject);
+    s.on('close', () => { if (got.length < text.length) resolve(got); });
+  });
+}
+
+describe('port-forward tunnel', () => {
+  let server: Server;
+  let tunnels: TunnelManager;
+  let client: KubeClient;
+  beforeEach(async () => {
+    server = await portForwardServer();
+    tunnels = new TunnelManager();
+    client = new KubeClient({ contextName: 'ctx', clusterName: 'c', cluster: { server: server.url, 'insecure-skip-tls-verify': true }, userName: 'u', user: { token: 'not-a-real-token-123' } });
+  });
+  afterEach(async () => {
+    tunnels.dispose();
+    client.dispose();
+    await server.close();
+  });
+
+  it('forwards bytes both ways through the pod port, with the subprotocol, path and credentials of the API', async () => {
+    const port = await tunnels.open(client, 'team-a', 'dev-0', 8443);
+    assert.equal(await roundTrip(port, 'hello vcluster'), 'HELLO VCLUSTER');
+    assert.equal(server.requests.length, 1);
+    assert.equal(server.requests[0]!.path, '/api/v1/namespaces/team-a/pods/dev-0/portforward?ports=8443');
+    assert.ok(PORT_FORWARD_PROTOCOLS.includes(server.requests[0]!.protocol));
+    assert.equal(server.requests[0]!.auth, 'Bearer not-a-real-token-123');
+    assert.deepEqual(tunnels.list().map((t) => [t.namespace, t.pod, t.remotePort, t.localPort]), [['team-a', 'dev-0', 8443, port]]);
+  });
+
+  it('reuses one tunnel per pod port and opens a new stream for every connection (a dropped one is re-established)', async () => {
+    const [a, b] = await Promise.all([tunnels.open(client, 'ns', 'p-0', 8443), tunnels.open(client, 'ns', 'p-0', 8443)]);
+    assert.equal(a, b);
+    assert.equal(await roundTrip(a, 'one'), 'ONE');
+    // Each connection ended its stream; the next connection works through a new WebSocket.
+    assert.equal(await roundTrip(a, 'two'), 'TWO');
+    assert.equal(server.requests.length, 2);
+  });
+
+  it('reports the error channel and closes the connection', async () => {
+    server.mode = 'error';
+    const port = await tunnels.open(client, 'ns', 'p-0', 8443);
+    const got = await roundTrip(port, 'x');
+    assert.equal(got, '');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.match(tunnels.list()[0]!.lastError ?? '', /connection refused/);
+  });
+
+  it('stops listening when closed', async () => {
+    const port = await tunnels.open(client, 'ns', 'p-0', 8443);
+    assert.equal(tunnels.close(), 1);
+    await assert.rejects(roundTrip(port, 'x'), /ECONNREFUSED/);
+    assert.equal(tunnels.list().length, 0);
+  });
+});
