@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+// `npm run demo`: a real Kubernetes control plane with the demo world, and VS Code (code-server) with the extension.
+//
+//   node scripts/demo.mjs [--no-editor] [--port N] [--kubeconfig PATH]
+//
+// 1. sets up what is missing (the Go-built Kubernetes tools, Helm and the vcluster CLI; code-server unless --no-editor),
+// 2. starts etcd + kube-apiserver + kube-controller-manager and builds the demo world into it (vclusters in several
+//    namespaces: running with synced workloads, one with a nested vcluster, paused, crashing, sleeping, scaled down;
+//    each running vcluster has its own real virtual API server),
+// 3. writes a kubeconfig (contexts "demo-host" = admin, "demo-restricted" = a user who may only read namespace team-a)
+//    and prints `KUBECONFIG=<path>` as soon as the cluster is ready,
+// 4. builds the extension and starts code-server with it (KUBECONFIG set, kubectl/helm/vcluster on PATH) and prints
+//    the URL; --no-editor stops after step 3.
+// Ctrl-C or SIGTERM stops everything. The harness is TypeScript (test/harness); it runs here through tsx.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { register as registerCjs } from 'tsx/cjs/api';
+import { register } from 'tsx/esm/api';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
+import { cacheRoot, ensureGoTools, log, mainWrapper, repoRoot, toolPath } from './lib/toolchain.mjs';
+
+function parseArgs(argv) {
+  const o = { editor: true, port: undefined, kubeconfig: path.join(cacheRoot(), 'demo', 'kubeconfig') };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const eq = a.indexOf('=');
+      if (eq >= 0) return a.slice(eq + 1);
+      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
+      return argv[++i];
+    };
+    if (a === '--no-editor') o.editor = false;
+    else if (a.startsWith('--port')) o.port = Number(value());
+    else if (a.startsWith('--kubeconfig')) o.kubeconfig = path.resolve(value());
+    else if (a === '--help' || a === '-h') {
+      process.stdout.write('usage: node scripts/demo.mjs [--no-editor] [--port N] [--kubeconfig PATH]\n');
+      process.exit(0);
+    } else throw new Error(`unknown argument ${a}`);
+  }
+  return o;
+}
+
+/** One kubeconfig with the admin context (renamed) and the restricted user's context (renamed). */
+function mergedKubeconfig(adminYaml, restrictedYaml) {
+  const rename = (cfg, to) => ({
+    clusters: cfg.clusters.map((c) => ({ ...c, name: to })),
+    users: cfg.users.map((u) => ({ ...u, name: to })),
+    contexts: cfg.contexts.map((c) => ({ name: to, context: { ...c.context, cluster: to, user: to } })),
+  });
+  const a = rename(parseYaml(adminYaml), 'demo-host');
+  const r = rename(parseYaml(restrictedYaml), 'demo-restricted');
+  return toYaml({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [...a.clusters, ...r.clusters],
+    users: [...a.users, ...r.users],
+    contexts: [...a.contexts, ...r.contexts],
+    'current-context': 'demo-host',
+    preferences: {},
+  });
+}
+
+function runNode(args) {
+  return new Promise((resolve, reject) => {
+    // Its output goes to stderr: stdout carries only the KUBECONFIG= and URL= lines.
+    const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 2, 2] });
+    child.on('error', reject);
+    child.on('close', (code, signal) => (code === 0 ? resolve() : reject(new Error(`node ${args.join(' ')} failed (${signal ?? `exit ${code}`})`))));
+  });
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const t0 = Date.now();
+  await ensureGoTools();
+
+  // The harness modules are TypeScript loaded as CommonJS (the package has no "type": "module"): hook both loaders.
+  register();
+  registerCjs();
+  const { startHost } = await import('../test/harness/controlPlane.ts');
+  const { buildDemoWorld } = await import('../test/harness/worlds.ts');
+
+  log('starting the control plane (etcd, kube-apiserver, kube-controller-manager)');
+  // Every process (etcd, the API servers, the controller-manager, code-server) is in a registry whose exit hooks kill
+  // it on Ctrl-C, SIGTERM, SIGHUP, an uncaught exception or a normal exit (test/harness/processes.ts and
+  // scripts/lib/vscode-host.mjs); the temp dirs go with them. The kubeconfig is removed too: its ports die with us.
+  process.on('exit', () => fs.rmSync(opts.kubeconfig, { force: true }));
+  const host = await startHost({ contextName: 'demo-host' });
+
+  log('building the demo world');
+  const world = await buildDemoWorld(host);
+  fs.mkdirSync(path.dirname(opts.kubeconfig), { recursive: true });
+  fs.writeFileSync(opts.kubeconfig, mergedKubeconfig(host.kubeconfig, world.restricted.kubeconfig), { mode: 0o600 });
+  fs.chmodSync(opts.kubeconfig, 0o600);
+  process.stdout.write(`KUBECONFIG=${opts.kubeconfig}\n`);
+  log(`cluster ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${world.all().map((v) => `${v.parents.map((p) => `${p.namespace}/${p.name} > `).join('')}${v.namespace}/${v.name} (${v.expectedStatus})`).join(', ')}`);
+  log(`try: ${toolPath('kubectl')} --kubeconfig ${opts.kubeconfig} get statefulsets -A -l app=vcluster`);
+
+  const toolPathEnv = [path.dirname(toolPath('vcluster')), path.dirname(toolPath('helm')), path.dirname(toolPath('kubectl')), process.env.PATH ?? ''].join(path.delimiter);
+  if (opts.editor) {
+    log('building the extension');
+    await runNode([path.join(repoRoot, 'scripts', 'build.mjs')]);
+    const { startCodeServer } = await import('./lib/vscode-host.mjs');
+    const workspace = path.join(cacheRoot(), 'demo', 'workspace');
+    fs.mkdirSync(workspace, { recursive: true });
+    log('starting code-server with the extension');
+    const editor = await startCodeServer({
+      extensionDevelopmentPath: repoRoot,
+      workspace,
+      env: { KUBECONFIG: opts.kubeconfig, PATH: toolPathEnv },
+      ...(opts.port ? { port: opts.port } : {}),
+    });
+    process.stdout.write(`URL=${editor.url}\n`);
+  }
+  log('running; press Ctrl-C to stop everything');
+  // Keep the process alive until a signal arrives.
+  setInterval(() => undefined, 1 << 30);
+}
+
+mainWrapper(main);
