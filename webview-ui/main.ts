@@ -335,9 +335,19 @@ function renderDiagram(): void {
   const box = byId('diagram');
   box.replaceChildren();
   if (!model) return;
-  const layout = layoutDiagram(model.rows, model.hostNamespace, new Set(prefs.expanded), { width: 760 });
+  // Text stays at its real size: the layout takes the box's width (within bounds) and scrolls when narrower.
+  const width = Math.min(960, Math.max(0, box.clientWidth - 8));
+  const layout = layoutDiagram(model.rows, model.hostNamespace, new Set(prefs.expanded), { width });
   box.append(drawDiagram(layout));
 }
+
+let diagramWidth = 0;
+const resizeObserver = new ResizeObserver(() => {
+  const w = byId('diagram').clientWidth;
+  if (Math.abs(w - diagramWidth) < 24) return;
+  diagramWidth = w;
+  renderDiagram();
+});
 
 function drawDiagram(layout: DiagramLayout): SVGElement {
   const root = svg('svg', { viewBox: `0 0 ${layout.width} ${layout.height}`, width: layout.width, height: layout.height, class: 'diagram-svg' });
@@ -390,7 +400,8 @@ function drawNode(n: DiagramNode): SVGElement {
     x += 14;
   }
   const label = svg('text', { x, y: mid, class: 'label' });
-  label.textContent = truncate(n.label, n.type === 'kind' || n.type === 'hostKind' ? 24 : 26);
+  // roughly 7 px per character at 12 px; leave room for the count
+  label.textContent = truncate(n.label, Math.max(6, Math.floor((n.w - x - 8 - n.count.length * 7 - 10) / 7)));
   g.append(label);
   if (n.count) {
     const c = svg('text', { x: n.w - 8, y: mid, class: 'count', 'text-anchor': 'end' });
@@ -627,6 +638,7 @@ window.addEventListener('error', (ev) => post({ type: 'clientError', message: St
 window.addEventListener('unhandledrejection', (ev) => post({ type: 'clientError', message: String(ev.reason).slice(0, 2000) }));
 
 buildSkeleton();
+resizeObserver.observe(byId('diagram'));
 prefs = { ...DEFAULT_PREFS, ...prefs };
 persist();
 renderHeader();

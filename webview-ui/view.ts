@@ -201,7 +201,10 @@ export interface DiagramOptions {
   readonly maxNamespaces?: number;
 }
 
-const NODE_W = 260;
+const MAX_NODE_W = 260;
+const MIN_NODE_W = 150;
+/** Narrowest layout; a narrower panel scrolls the diagram sideways. */
+export const MIN_WIDTH = 2 * MIN_NODE_W + 2 * 8 + 80;
 const NS_H = 30;
 const KIND_H = 24;
 const GAP = 6;
@@ -231,10 +234,12 @@ export function layoutDiagram(
   expanded: ReadonlySet<string>,
   opts: DiagramOptions = {},
 ): DiagramLayout {
-  const width = Math.max(2 * NODE_W + 120, opts.width ?? 720);
+  const width = Math.max(MIN_WIDTH, opts.width ?? 720);
+  // boxes shrink with a narrow panel (down to MIN_NODE_W) so that both columns stay in view
+  const nodeW = Math.min(MAX_NODE_W, Math.max(MIN_NODE_W, Math.floor((width - 2 * PAD - 80) / 2)));
   const maxNamespaces = opts.maxNamespaces ?? 40;
   const leftX = PAD;
-  const rightX = width - PAD - NODE_W;
+  const rightX = width - PAD - nodeW;
 
   // group: virtual namespace → kind → counts; host kind → counts
   const byNs = new Map<string, { counts: Counts; kinds: Map<MappingKind, Counts> }>();
@@ -267,7 +272,7 @@ export function layoutDiagram(
   const hostNode: DiagramNode = {
     id: hostId, type: 'host', label: hostNamespace, count: String(total(hostTotal)),
     description: `Host namespace ${hostNamespace}: ${total(hostTotal)} objects, ${countsLabel(hostTotal)}`,
-    x: rightX, y, w: NODE_W, h: NS_H, counts: hostTotal, warn: hostTotal.hostOnly > 0,
+    x: rightX, y, w: nodeW, h: NS_H, counts: hostTotal, warn: hostTotal.hostOnly > 0,
   };
   nodes.push(hostNode);
   y += NS_H + GAP;
@@ -277,7 +282,7 @@ export function layoutDiagram(
     nodes.push({
       id: `host/${kind}`, type: 'hostKind', label: kind, count: c.hostOnly ? `${c.synced} + ${c.hostOnly}` : String(c.synced),
       description: `${kind} in host namespace ${hostNamespace}: ${countsLabel(c)}`,
-      x: rightX + 16, y, w: NODE_W - 16, h: KIND_H, counts: c, kind, warn: c.hostOnly > 0,
+      x: rightX + 16, y, w: nodeW - 16, h: KIND_H, counts: c, kind, warn: c.hostOnly > 0,
     });
     hostKindY.set(kind, y + KIND_H / 2);
     y += KIND_H + GAP;
@@ -296,7 +301,7 @@ export function layoutDiagram(
       id: nsId, type: 'namespace', label: ns || '(no namespace)',
       count: g.counts.virtualOnly ? `${g.counts.synced} + ${g.counts.virtualOnly}` : String(g.counts.synced),
       description: `Virtual namespace ${ns}: ${total(g.counts)} objects, ${countsLabel(g.counts)}`,
-      x: leftX, y, w: NODE_W, h: NS_H, counts: g.counts, expanded: open, namespace: ns, warn: g.counts.virtualOnly > 0,
+      x: leftX, y, w: nodeW, h: NS_H, counts: g.counts, expanded: open, namespace: ns, warn: g.counts.virtualOnly > 0,
     });
     if (!open && g.counts.synced) links.push({ from: nsId, to: hostId, count: g.counts.synced, y1: y + NS_H / 2, y2: HEAD + NS_H / 2 });
     y += NS_H + GAP;
@@ -307,7 +312,7 @@ export function layoutDiagram(
       nodes.push({
         id, type: 'kind', label: kind, count: c.virtualOnly ? `${c.synced} + ${c.virtualOnly}` : String(c.synced),
         description: `${kind} in virtual namespace ${ns}: ${countsLabel(c)}`,
-        x: leftX + 16, y, w: NODE_W - 16, h: KIND_H, counts: c, namespace: ns, kind, warn: c.virtualOnly > 0,
+        x: leftX + 16, y, w: nodeW - 16, h: KIND_H, counts: c, namespace: ns, kind, warn: c.virtualOnly > 0,
       });
       const to = hostKindY.get(kind);
       if (c.synced && to !== undefined) links.push({ from: id, to: `host/${kind}`, count: c.synced, y1: y + KIND_H / 2, y2: to });
@@ -319,7 +324,7 @@ export function layoutDiagram(
     nodes.push({
       id: 'more', type: 'more', label: `${hiddenNamespaces} more namespaces`, count: '',
       description: `${hiddenNamespaces} more virtual namespaces are not drawn; filter the table to see their objects`,
-      x: leftX, y, w: NODE_W, h: KIND_H, counts: emptyCounts(), warn: false,
+      x: leftX, y, w: nodeW, h: KIND_H, counts: emptyCounts(), warn: false,
     });
     y += KIND_H + GAP;
   }
@@ -332,7 +337,7 @@ export function layoutDiagram(
     nodes,
     links: links.map((l) => ({
       from: l.from, to: l.to, count: l.count, width: linkWidth(l.count, max),
-      d: curve(leftX + NODE_W, l.y1, rightX, l.y2),
+      d: curve(leftX + nodeW, l.y1, rightX, l.y2),
     })),
     hiddenNamespaces,
   };

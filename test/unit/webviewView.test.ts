@@ -3,7 +3,7 @@ import type { MappingRow } from '../../src/shared/model';
 import { rowKey } from '../../src/shared/protocol';
 import { sampleModel } from '../../webview-ui/sampleModel';
 import {
-  DEFAULT_PREFS, PAGE_SIZE, filterRows, kindSummaries, layoutDiagram, normalizePrefs, sortRows, tableView,
+  DEFAULT_PREFS, MIN_WIDTH, PAGE_SIZE, filterRows, kindSummaries, layoutDiagram, normalizePrefs, sortRows, tableView,
   type ViewPrefs,
 } from '../../webview-ui/view';
 
@@ -134,6 +134,20 @@ describe('webview view: 1,000 rows', () => {
     const left = layout.nodes.filter((n) => n.x < layout.width / 2).sort((a, b) => a.y - b.y);
     for (let i = 1; i < left.length; i++) assert.ok(left[i]!.y >= left[i - 1]!.y + left[i - 1]!.h, 'no overlap');
     assert.ok(layout.nodes.every((n) => n.x >= 0 && n.x + n.w <= layout.width && n.y + n.h <= layout.height));
+  });
+
+  it('fits both columns into a narrow panel down to MIN_WIDTH, and no further', () => {
+    for (const width of [MIN_WIDTH, 450, 720, 960]) {
+      const layout = layoutDiagram(model.rows, model.hostNamespace, new Set(['default']), { width });
+      assert.equal(layout.width, width);
+      const left = layout.nodes.filter((n) => n.type === 'namespace' || n.type === 'kind');
+      const right = layout.nodes.filter((n) => n.type === 'host' || n.type === 'hostKind');
+      const leftEdge = Math.max(...left.map((n) => n.x + n.w));
+      const rightEdge = Math.min(...right.map((n) => n.x));
+      assert.ok(rightEdge - leftEdge >= 40, `room for the links at width ${width}`);
+      assert.ok(right.every((n) => n.x + n.w <= width));
+    }
+    assert.equal(layoutDiagram(model.rows, model.hostNamespace, new Set(), { width: 200 }).width, MIN_WIDTH);
   });
 
   it('is fast enough to run on every keystroke', () => {
