@@ -6,6 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
 import type { EntryKind, KubeconfigErrorCode, KubeconfigProblem } from './errors';
+import { redact } from '../../shared/redact';
 import { KubeconfigError } from './errors';
 
 /** YAML 1.1, as sigs.k8s.io/yaml (go-yaml v2) reads kubeconfigs: `yes`, `on`, `no` are booleans there. */
@@ -244,6 +245,10 @@ export function parseKubeconfigText(file: string, text: string): ParsedFile {
 
 /** The YAML library's message without its source excerpt (which could show credentials), plus line and column. */
 function safeYamlMessage(err: unknown, text: string): string {
+  return redact(yamlMessage(err, text));
+}
+
+function yamlMessage(err: unknown, text: string): string {
   if (err instanceof YAML.YAMLError) {
     const first = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '');
     const pos = err.linePos?.[0] ?? (err.pos ? linePos(text, err.pos[0]) : undefined);
