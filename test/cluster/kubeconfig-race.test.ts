@@ -87,6 +87,52 @@ describe('kubeconfig race: our writer, a second writer process and kubectl on on
     assert.equal(after.code, 0, after.stderr);
   });
 
+  it('puts each change in the same file of a KUBECONFIG list as kubectl does', async () => {
+    const fixtures = path.join(REPO, 'test', 'unit', 'fixtures', 'kubeconfig');
+    const layout = (sub: string) => {
+      const d = path.join(dir, sub);
+      fs.mkdirSync(d);
+      fs.copyFileSync(path.join(fixtures, 'kubectl-written.yaml'), path.join(d, 'a'));
+      fs.copyFileSync(path.join(fixtures, 'second.yaml'), path.join(d, 'b'));
+      return [path.join(d, 'missing'), path.join(d, 'a'), path.join(d, 'b')];
+    };
+    const theirs = layout('kubectl');
+    const ours = layout('ours');
+    const list = theirs.join(path.delimiter);
+    const k = async (...args: string[]) => {
+      const r = await runProgram(kubectl, ['config', ...args], { env: { ...env(list), KUBECONFIG: list }, allowFailure: true });
+      assert.equal(r.code, 0, r.stderr);
+    };
+    const w = new KubeconfigWriter({ files: ours, lockLingerMs: 0 });
+
+    await k('use-context', 'staging');
+    await w.useContext('staging');
+    await k('set-cluster', 'fresh', '--server=https://fresh.example');
+    await k('set-credentials', 'fresh', '--token=tok');
+    await k('set-context', 'fresh', '--cluster=fresh', '--user=fresh');
+    await w.upsertContext({ name: 'fresh', cluster: { name: 'fresh', cluster: { server: 'https://fresh.example' } }, user: { name: 'fresh', user: { token: 'tok' } } });
+    await k('set-context', 'second', '--namespace=zzz');
+    await w.upsertContext({ name: 'second', cluster: { name: 'second', cluster: { server: 'https://second.example.com' } }, user: { name: 'dev-admin', user: { token: 'fake-token-not-secret' } }, namespace: 'zzz' });
+    await k('use-context', 'fresh');
+    await k('delete-context', 'staging');
+    await w.removeContext('staging', { switchTo: 'fresh' });
+
+    const summary = async (file: string) => {
+      if (!fs.existsSync(file)) return 'absent';
+      const m = await loadKubeconfig([file]);
+      return {
+        current: m.currentContext,
+        contexts: [...m.contexts.values()].map((c) => `${c.name}:${c.cluster}/${c.user}/${c.namespace ?? ''}`).sort(),
+        clusters: [...m.clusters.values()].map((c) => `${c.name}:${String(c.cluster.server)}`).sort(),
+        users: [...m.users.keys()].sort(),
+      };
+    };
+    for (let i = 0; i < theirs.length; i++) {
+      assert.deepEqual(await summary(ours[i]!), await summary(theirs[i]!), `file ${path.basename(theirs[i]!)} differs from kubectl's`);
+    }
+    assert.equal((await loadKubeconfig(ours)).currentContext, 'fresh');
+  });
+
   it('loses nothing over >= 1,000 concurrent operations', async () => {
     const file = path.join(dir, 'config');
     seed(file);

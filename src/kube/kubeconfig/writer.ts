@@ -285,25 +285,29 @@ function listOf(data: JsonObject, kind: EntryKind): unknown[] {
   return data[key] as unknown[];
 }
 
-/** replace: managed fields become exactly `body`'s; merge: keys of `body` are set. null values remove keys. */
+/**
+ * replace: the managed fields (connection, credentials) become exactly `body`'s, so a token does not linger next to a
+ * new client certificate; merge: only the keys of `body` change. In both, a null in `body` removes that key, and
+ * fields we do not manage (extensions, anything unknown) are kept as they are.
+ */
 function upsert(kind: EntryKind, name: string, body: JsonObject, mode: 'replace' | 'merge'): Mutator {
   return (data) => {
     const list = listOf(data, kind);
     const existing = list.find((e): e is JsonObject => isObject(e) && e.name === name);
-    const clean = (o: JsonObject): JsonObject => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined));
-    if (!existing) {
-      // Follow the file's style: kubectl writes `- cluster: … name:`, hand-written files often start with name.
-      const first = list.find(isObject);
-      const nameFirst = first !== undefined && Object.keys(first)[0] === 'name';
-      const fresh = clean(structuredClone(body));
-      list.push(nameFirst ? { name, [kind]: fresh } : { [kind]: fresh, name });
+    const old: JsonObject = existing && isObject(existing[kind]) ? existing[kind] : {};
+    const result: JsonObject = mode === 'replace' ? Object.fromEntries(Object.entries(old).filter(([k]) => !managedFields(kind).has(k))) : { ...old };
+    for (const [k, v] of Object.entries(structuredClone(body))) {
+      if (v === null || v === undefined) delete result[k];
+      else result[k] = v;
+    }
+    if (existing) {
+      existing[kind] = result;
       return;
     }
-    const old = isObject(existing[kind]) ? existing[kind] : {};
-    // replace: the connection and credential fields become exactly those given (a token does not linger next to a
-    // new client certificate); fields we do not manage (extensions, anything unknown) are kept.
-    const kept = mode === 'replace' ? Object.fromEntries(Object.entries(old).filter(([k]) => !managedFields(kind).has(k))) : old;
-    existing[kind] = clean({ ...kept, ...structuredClone(body) });
+    // Follow the file's style: kubectl writes `- cluster: … name:`, hand-written files often start with name.
+    const first = list.find(isObject);
+    const nameFirst = first !== undefined && Object.keys(first)[0] === 'name';
+    list.push(nameFirst ? { name, [kind]: result } : { [kind]: result, name });
   };
 }
 
