@@ -293,26 +293,27 @@ describe('test harness: child processes never outlive the test process', functio
     }
   }
 
-  async function runProbe(mode: string, signal?: NodeJS.Signals): Promise<{ sleeper: number; code: number | null; sig: NodeJS.Signals | null }> {
+  async function runProbe(mode: string, signal?: NodeJS.Signals): Promise<{ sleeper: number; dir: string; code: number | null; sig: NodeJS.Signals | null }> {
     const child = spawn(process.execPath, ['--import', 'tsx', probe, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    const sleeper = await new Promise<number>((resolve, reject) => {
+    const [sleeper, dir] = await new Promise<[number, string]>((resolve, reject) => {
       child.stdout.on('data', (d: Buffer) => {
         out += d.toString();
-        const m = /^(\d+)\n/.exec(out);
-        if (m) resolve(Number(m[1]));
+        const m = /^(\d+) (\S+)\n/.exec(out);
+        if (m) resolve([Number(m[1]), m[2]!]);
       });
       child.on('error', reject);
       child.on('close', () => reject(new Error(`probe ended before printing a pid: ${out}`)));
     });
     assert.ok(alive(sleeper), 'the sleeper runs');
+    assert.ok(fs.existsSync(dir), 'the temp dir exists');
     const closed = new Promise<{ code: number | null; sig: NodeJS.Signals | null }>((r) => child.on('close', (code, sig) => r({ code, sig })));
     if (signal) {
       await new Promise((r) => setTimeout(r, 300));
       child.kill(signal);
     }
     const { code, sig } = await closed;
-    return { sleeper, code, sig };
+    return { sleeper, dir, code, sig };
   }
 
   async function gone(pid: number, ms = 5000): Promise<boolean> {
@@ -325,13 +326,16 @@ describe('test harness: child processes never outlive the test process', functio
   }
 
   for (const [mode, signal] of [['exit'], ['throw'], ['reject'], ['wait', 'SIGINT'], ['wait', 'SIGTERM'], ['wait', 'SIGKILL']] as [string, NodeJS.Signals?][]) {
-    it(`kills the process group after ${signal ?? mode}`, async function () {
+    it(`kills the process group and removes temp dirs after ${signal ?? mode}`, async function () {
       const r = await runProbe(mode, signal);
       if (mode === 'throw' || mode === 'reject') assert.equal(r.code, 1);
       if (signal === 'SIGINT') assert.equal(r.code, 130);
       if (signal === 'SIGTERM') assert.equal(r.code, 143);
       // After SIGKILL only the watchdog can clean up; it polls every 500 ms.
       assert.ok(await gone(r.sleeper), `sleeper ${r.sleeper} survived ${signal ?? mode}`);
+      const deadline = Date.now() + 3000;
+      while (fs.existsSync(r.dir) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
+      assert.ok(!fs.existsSync(r.dir), `temp dir ${r.dir} survived ${signal ?? mode}`);
     });
   }
 });

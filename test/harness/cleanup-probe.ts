@@ -1,10 +1,15 @@
 // A helper process for the cleanup tests: it starts `sleep` through processes.ts (its own process group), prints the
-// sleeper's pid, then ends in the way given by argv[2]. The test checks that the sleeper is gone afterwards.
-import { spawnManaged } from './processes';
+// sleeper's pid and a temp dir registered for removal, then ends in the way given by argv[2]. The test checks that both are gone afterwards.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { removeOnExit, spawnManaged } from './processes';
 
 const mode = process.argv[2] ?? 'exit';
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vce-probe-'));
+removeOnExit(dir);
 const sleeper = spawnManaged('sleeper', 'sleep', ['300']);
-process.stdout.write(`${sleeper.pid}\n`);
+process.stdout.write(`${sleeper.pid} ${dir}\n`);
 setTimeout(() => {
   switch (mode) {
     case 'exit':

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { toolPath, versions } from '../../scripts/lib/toolchain.mjs';
 import { createCA, createServiceAccountKeys, issueCert, kubernetesDnsNames, type CA, type CertFiles, type KeyPairFiles } from './certs';
-import { onExitSync, spawnManaged, type ManagedProcess } from './processes';
+import { removeOnExit, spawnManaged, type ManagedProcess } from './processes';
 import { KubeRest, waitFor } from './rest';
 
 export const HOST_CONTROLLERS = [
@@ -311,7 +311,7 @@ export async function startHost(opts: HostOptions = {}): Promise<HostCluster> {
   const removeDir = () => {
     if (!opts.keepDir) fs.rmSync(dir, { recursive: true, force: true });
   };
-  const unregisterCleanup = onExitSync(removeDir);
+  const unregisterCleanup = opts.keepDir ? () => undefined : removeOnExit(dir);
   const procs: ManagedProcess[] = [];
   const virtuals = new Map<string, VirtualControlPlane>();
 

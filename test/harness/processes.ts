@@ -143,12 +143,16 @@ function updateWatchdog(): void {
       "const fs = require('fs');",
       'const [parent, file] = [Number(process.argv[1]), process.argv[2]];',
       'const alive = (p) => { try { process.kill(p, 0); return true; } catch (e) { return e.code === "EPERM"; } };',
-      'setInterval(() => {',
+      'const timer = setInterval(() => {',
       '  if (alive(parent)) return;',
-      '  let groups = []; try { groups = JSON.parse(fs.readFileSync(file, "utf8")); } catch {}',
-      '  for (const g of groups) { try { process.kill(-g, "SIGKILL"); } catch {} }',
-      '  try { fs.unlinkSync(file); } catch {}',
-      '  process.exit(0);',
+      '  clearInterval(timer);',
+      '  let st = { groups: [], dirs: [] }; try { st = JSON.parse(fs.readFileSync(file, "utf8")); } catch {}',
+      '  for (const g of st.groups) { try { process.kill(-g, "SIGKILL"); } catch {} }',
+      '  setTimeout(() => {',
+      '    for (const d of st.dirs) { try { fs.rmSync(d, { recursive: true, force: true }); } catch {} }',
+      '    try { fs.unlinkSync(file); } catch {}',
+      '    process.exit(0);',
+      '  }, 300);',
       '}, 500);',
     ].join('\n');
     watchdog = spawn(process.execPath, ['-e', code, String(process.pid), watchdogFile], {
@@ -160,7 +164,24 @@ function updateWatchdog(): void {
     const file = watchdogFile;
     cleanupCallbacks.push(() => fs.rmSync(file, { force: true }));
   }
-  fs.writeFileSync(watchdogFile, JSON.stringify([...registry.keys()]));
+  fs.writeFileSync(watchdogFile, JSON.stringify({ groups: [...registry.keys()], dirs: [...tempDirs] }));
+}
+
+const tempDirs = new Set<string>();
+
+/**
+ * Removes `dir` when this process exits, also when it is SIGKILLed (the watchdog does it then). Returns a function
+ * that forgets the dir (after the caller removed it itself).
+ */
+export function removeOnExit(dir: string): () => void {
+  tempDirs.add(dir);
+  const forgetSync = onExitSync(() => fs.rmSync(dir, { recursive: true, force: true }));
+  updateWatchdog();
+  return () => {
+    forgetSync();
+    tempDirs.delete(dir);
+    updateWatchdog();
+  };
 }
 
 /** Starts a program in its own process group and registers it for cleanup. */
