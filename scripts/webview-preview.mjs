@@ -263,26 +263,72 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { MappingPanels } from ${imp('src/webview/mappingPanel.ts')};
 import { ObjectYamlProvider } from ${imp('src/webview/yamlDocuments.ts')};
-import { sampleModel } from ${imp('webview-ui/sampleModel.ts')};
+import { sampleModel, summarize } from ${imp('webview-ui/sampleModel.ts')};
+
+const log = (line: string) => fs.appendFileSync(process.env.VCX_EVENTS!, line + '\\n');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function activate(context: vscode.ExtensionContext) {
-  const model = sampleModel({ rows: Number(process.env.VCX_ROWS || 60), namespaces: 6 });
+  let model = sampleModel({ rows: Number(process.env.VCX_ROWS || 60), namespaces: 6 });
+  const lifecycle = process.env.VCX_LIFECYCLE === '1';
+  let changed: (() => void) | undefined;
   const yaml = new ObjectYamlProvider(async (a) => [
     'apiVersion: v1', 'kind: ' + a.kind, 'metadata:', '  name: ' + a.name, '  namespace: ' + a.namespace,
     ...(a.kind === 'Secret' ? ['type: Opaque', 'data:', '  password: ${SECRET_VALUE}'] : ['spec: {}']),
   ].join('\\n') + '\\n');
   const source = {
-    load: async () => ({ ...model, fetchedAt: new Date().toISOString() }),
-    watch: () => ({ dispose() {} }),
+    load: async () => { log('load'); return { ...model, fetchedAt: new Date().toISOString() }; },
+    watch: (_ref: unknown, onChange: () => void) => {
+      log('watch-start');
+      changed = onChange;
+      return { dispose() { changed = undefined; log('watch-stop'); } };
+    },
     openYaml: (ref: any, row: any, side: any) => yaml.openRow(ref, row, side),
   };
-  const panels = new MappingPanels({ extensionUri: context.extensionUri, source });
+  const panels = new MappingPanels({ extensionUri: context.extensionUri, source, debounceMs: 200 });
   context.subscriptions.push(yaml, panels, panels.registerSerializer());
   const panel = panels.show(model.vcluster);
-  panel.onDidRender((r) => fs.writeFileSync(process.env.VCX_REPORT!, JSON.stringify(r)));
+  panel.onDidRender((r) => { log('rendered ' + r.total); fs.writeFileSync(process.env.VCX_REPORT!, JSON.stringify(r)); });
+  if (!lifecycle) return;
+  void (async () => {
+    while (panel.lastRendered?.total !== model.rows.length || !changed) await sleep(100);
+    // a new object appears, reported as a burst of five events: the panel must reload once
+    const rows = [...model.rows, { kind: 'Pod' as const, virtualNamespace: 'default', virtualName: 'new-pod', hostNamespace: model.hostNamespace, hostName: 'new-pod-x-default-x-dev', state: 'synced' as const }];
+    model = { ...model, rows, summary: summarize(rows) };
+    for (let i = 0; i < 5; i++) changed();
+    while (panel.lastRendered?.total !== rows.length) await sleep(100);
+    // hide the panel behind another editor in its group, then bring it back
+    const doc = await vscode.workspace.openTextDocument({ content: 'hiding the mapping panel' });
+    await vscode.window.showTextDocument(doc, { viewColumn: panel.panel.viewColumn, preview: false });
+    await sleep(1000);
+    log('watching-while-hidden ' + panel.watching);
+    const next = panel.nextRender(15000).catch(() => log('no render after reveal'));
+    panel.reveal();
+    await next;
+    log('watching-after-reveal ' + panel.watching);
+    log('lifecycle-done');
+  })();
 }
 export function deactivate() {}
 `;
+}
+
+/** Checks the event log of the lifecycle run; returns problems. */
+function checkLifecycle(lines, rows) {
+  const problems = [];
+  const first = lines.indexOf(`rendered ${rows}`);
+  const second = lines.indexOf(`rendered ${rows + 1}`);
+  if (first < 0 || second < 0) return [`lifecycle: missing renders in ${lines.join(', ')}`];
+  const loadsBetween = lines.slice(first, second).filter((l) => l === 'load').length;
+  if (loadsBetween !== 1) problems.push(`lifecycle: a burst of 5 changes caused ${loadsBetween} reloads, expected 1`);
+  const stop = lines.indexOf('watch-stop', second);
+  if (stop < 0) problems.push('lifecycle: the watch was not stopped when the panel was hidden');
+  if (!lines.includes('watching-while-hidden false')) problems.push('lifecycle: still watching while hidden');
+  const restart = lines.indexOf('watch-start', stop);
+  if (restart < 0 || !lines.slice(restart).includes('load')) problems.push('lifecycle: no watch + reload after the panel was shown again');
+  if (!lines.includes('watching-after-reveal true')) problems.push('lifecycle: not watching after reveal');
+  if (!lines.includes('lifecycle-done')) problems.push('lifecycle: did not finish');
+  return problems;
 }
 
 async function previewInVsCode() {
@@ -304,13 +350,17 @@ async function previewInVsCode() {
   }));
   const workspace = makeTempDir('vcx-webview-ws-');
   const report = path.join(ext, 'rendered.json');
+  const events = path.join(ext, 'events.log');
   fs.mkdirSync(outDir, { recursive: true });
   const problems = [];
   const themes = { dark: 'Default Dark Modern', light: 'Default Light Modern', 'high-contrast': 'Default High Contrast' };
   for (const [name, theme] of Object.entries(themes)) {
     fs.rmSync(report, { force: true });
+    fs.writeFileSync(events, '');
+    const lifecycle = name === 'dark';
     const wb = await openWorkbench({
-      extensionDevelopmentPath: ext, workspace, env: { VCX_REPORT: report, VCX_ROWS: String(smallRows) },
+      extensionDevelopmentPath: ext, workspace,
+      env: { VCX_REPORT: report, VCX_EVENTS: events, VCX_ROWS: String(smallRows), VCX_LIFECYCLE: lifecycle ? '1' : '0' },
       settings: { 'workbench.colorTheme': theme }, viewport: { width: 1400, height: 1000 },
     });
     try {
@@ -326,9 +376,17 @@ async function previewInVsCode() {
         await page.screenshot({ path: path.join(outDir, `vscode-mapping-${name}-FAILED.png`) });
         continue;
       }
+      if (lifecycle) {
+        const until = Date.now() + 60_000;
+        while (!fs.readFileSync(events, 'utf8').includes('lifecycle-done') && Date.now() < until) await new Promise((r) => setTimeout(r, 250));
+        const lines = fs.readFileSync(events, 'utf8').split('\n').filter(Boolean);
+        console.log(`lifecycle events: ${lines.join(', ')}`);
+        problems.push(...checkLifecycle(lines, smallRows));
+      }
       const rendered = JSON.parse(fs.readFileSync(report, 'utf8'));
       console.log(`${name}: webview rendered ${rendered.rows} of ${rendered.total} rows (digest ${rendered.digest})`);
-      if (rendered.rows !== Math.min(200, smallRows) || rendered.total !== smallRows) problems.push(`${name}: unexpected report ${JSON.stringify(rendered)}`);
+      const expectedTotal = smallRows + (lifecycle ? 1 : 0);
+      if (rendered.rows !== Math.min(200, expectedTotal) || rendered.total !== expectedTotal) problems.push(`${name}: unexpected report ${JSON.stringify(rendered)}`);
       let frame;
       for (let i = 0; i < 40 && !frame; i++) {
         for (const f of page.frames()) if (await f.$('#app vscode-table').catch(() => null)) frame = f;
