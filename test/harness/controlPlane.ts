@@ -202,7 +202,7 @@ export function makeKubeconfig(o: {
 function waitForProcState(pid: number, ok: (state: string) => boolean): void {
   const deadline = Date.now() + 2000;
   for (;;) {
-    let st = '';
+    let st: string;
     try {
       st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').charAt(0);
     } catch {

@@ -28,7 +28,6 @@ const patchContentType: Record<PatchType, string> = {
   json: 'application/json-patch+json',
 };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type KObject = Record<string, any>;
 
 export class KubeRest {
