@@ -407,6 +407,74 @@ describe('kubeconfig writer', () => {
     });
   });
 
+  describe('no data loss', () => {
+    it('a seeded random sequence of 150 changes over two files matches an independent model after every step', async function () {
+      this.timeout(60_000);
+      const a = fixture('commented.yaml', 'a');
+      const b = fixture('kubectl-written.yaml', 'b');
+      const w = writer([a, b], { backupDir: undefined });
+      // The model: what kubectl's merge of [a, b] must show. Seeded from the fixtures' known content.
+      const contexts = new Map<string, { cluster: string; user: string; ns?: string }>([
+        ['prod', { cluster: 'prod', user: 'alice', ns: 'default' }],
+        ['lab', { cluster: 'lab', user: 'alice' }],
+        ['dev', { cluster: 'dev', user: 'dev-admin', ns: 'team-a' }],
+        ['staging', { cluster: 'staging', user: 'oidc' }],
+      ]);
+      const servers = new Map([['prod', 'https://prod.example.com'], ['lab', 'https://lab.example.com'], ['dev', 'https://dev.example.com:6443'], ['staging', 'https://staging.example.com']]);
+      const users = new Set(['alice', 'dev-admin', 'oidc']);
+      let current = 'lab';
+      let seed = 42;
+      const rnd = (n: number) => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return seed % n;
+      };
+      const pick = () => [...contexts.keys()][rnd(contexts.size)]!;
+      for (let step = 0; step < 150; step++) {
+        const op = rnd(10);
+        if (op < 5 || contexts.size < 3) {
+          const n = rnd(3) === 0 && contexts.size > 0 ? pick() : `gen-${step}`;
+          const server = `https://s${step}.example`;
+          const ns = rnd(2) === 0 ? `ns-${step}` : undefined;
+          const makeCurrent = rnd(3) === 0;
+          await w.upsertContext({ name: n, cluster: { name: `c-${n}`, cluster: { server } }, user: { name: `u-${n}`, user: { token: `t${step}` } }, ...(ns ? { namespace: ns } : {}) }, { makeCurrent });
+          const prev = contexts.get(n);
+          contexts.set(n, { cluster: `c-${n}`, user: `u-${n}`, ...(ns ? { ns } : prev?.ns ? { ns: prev.ns } : {}) });
+          servers.set(`c-${n}`, server);
+          users.add(`u-${n}`);
+          if (makeCurrent) current = n;
+        } else if (op < 8) {
+          const n = pick();
+          const others = [...contexts.keys()].filter((x) => x !== n);
+          const switchTo = others[rnd(others.length)]!;
+          await w.removeContext(n, { removeClusterAndUser: true, switchTo });
+          const gone = contexts.get(n)!;
+          contexts.delete(n);
+          const used = (k: 'cluster' | 'user', v: string) => [...contexts.values()].some((c) => c[k] === v);
+          if (!used('cluster', gone.cluster)) servers.delete(gone.cluster);
+          if (!used('user', gone.user)) users.delete(gone.user);
+          if (current === n) current = switchTo;
+        } else {
+          const n = pick();
+          await w.useContext(n);
+          current = n;
+        }
+        const m = await loadKubeconfig([a, b]);
+        assert.deepEqual(m.problems, [], `step ${step}`);
+        assert.equal(m.currentContext, current, `step ${step}`);
+        assert.deepEqual(
+          [...m.contexts.values()].map((c) => [c.name, c.cluster, c.user, c.namespace]).sort(),
+          [...contexts].map(([k, c]) => [k, c.cluster, c.user, c.ns]).sort(),
+          `step ${step}`,
+        );
+        assert.deepEqual(new Map([...m.clusters.values()].map((c) => [c.name, c.cluster.server])), servers, `step ${step}`);
+        assert.deepEqual(new Set(m.users.keys()), users, `step ${step}`);
+      }
+      // The unknown top-level field and the file header survive the whole sequence.
+      assert.deepEqual(parse(a)['x-team-notes'], { owner: 'platform', since: 2024 });
+      assert.ok(fs.readFileSync(a, 'utf8').startsWith('# Team kubeconfig — hand-edited, please keep these comments.\n'));
+    });
+  });
+
   describe('backups and undo', () => {
     it('undoLast restores the exact bytes before the last change, one change at a time', async () => {
       const f = fixture('commented.yaml', 'config');

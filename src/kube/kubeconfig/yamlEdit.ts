@@ -46,7 +46,7 @@ export function editKubeconfigText(file: string, text: string | undefined, targe
   }
   const out = rerender(text, target);
   if (parsesTo(out, target)) return { text: out, minimal: false };
-  throw new KubeconfigError('editFailed', `${file}: the change could not be written without altering other content; nothing was written`, file);
+  throw new KubeconfigError('editFailed', `${file}: the change could not be rendered as YAML that reads back correctly; nothing was written`, file);
 }
 
 function parsesTo(text: string, target: JsonObject): boolean {
@@ -73,7 +73,7 @@ function rerender(text: string, target: JsonObject): string {
 /** Splices until the text parses to target; returns only verified text. */
 function spliceTowards(original: string, target: JsonObject): string {
   let text = original;
-  for (let i = 0; i < 1000; i++) {
+  for (let i = 0; i < 50; i++) {
     const doc = YAML.parseDocument(text, YAML_OPTIONS);
     if (doc.errors.length > 0) throw new NeedsFallback();
     const splices = new Splicer(text, doc).next(target);
