@@ -164,7 +164,7 @@ describe('kubeconfig writer', () => {
       assertLinesKept(before, afterAdd);
       assert.ok(afterAdd.startsWith(before.slice(0, before.indexOf('contexts:'))), 'everything up to the insertion is unchanged');
       assert.ok(afterAdd.endsWith(before.slice(before.indexOf('x-team-notes:'))), 'everything after the insertions is unchanged');
-      assert.match(afterAdd, /      tls-server-name: lab.internal\n  - name: vcluster_vc_team_lab\n    cluster:\n/, 'the new entry follows the list\'s indentation and key order');
+      assert.match(afterAdd, / {6}tls-server-name: lab.internal\n {2}- name: vcluster_vc_team_lab\n {4}cluster:\n/, 'the new entry follows the list\'s indentation and key order');
 
       await w.useContext('prod');
       const afterUse = fs.readFileSync(f, 'utf8');
