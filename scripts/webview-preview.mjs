@@ -206,6 +206,19 @@ async function main() {
     const r1 = await lastRendered();
     if (!r1 || r1.rows !== Math.min(small.rows.length, 200) || r1.total !== small.rows.length) problems.push(`unexpected rendered report ${JSON.stringify(r1)}`);
 
+    // the diagram is one tab stop; arrows move between boxes and Right expands a namespace
+    const focusedId = () => page.evaluate(() => document.activeElement?.getAttribute('data-id'));
+    const stops = await page.$$eval('#diagram g.node[tabindex="0"]', (gs) => gs.length);
+    if (stops !== 1) problems.push(`diagram: expected one tab stop, found ${stops}`);
+    await page.focus('#diagram g[data-id="ns/ingress-nginx"]');
+    await page.keyboard.press('ArrowDown');
+    if ((await focusedId()) !== 'ns/kube-system') problems.push(`diagram: ArrowDown went to ${await focusedId()}`);
+    await page.keyboard.press('ArrowRight');
+    const expanded = await page.getAttribute('#diagram g[data-id="ns/kube-system"]', 'aria-expanded');
+    if (expanded !== 'true' || (await focusedId()) !== 'ns/kube-system') problems.push(`diagram: ArrowRight did not expand in place (${expanded}, ${await focusedId()})`);
+    await page.keyboard.press('ArrowLeft');
+    if ((await page.getAttribute('#diagram g[data-id="ns/kube-system"]', 'aria-expanded')) !== 'false') problems.push('diagram: ArrowLeft did not collapse');
+
     // clicking a row asks the host to open its YAML
     await page.evaluate(() => { window.__posted.length = 0; });
     await page.click('vscode-table-row:first-child vscode-table-cell.host');

@@ -22,7 +22,7 @@ import {
   type FromWebview, type FromWebviewRequest, type Side, type ToWebview,
 } from '../src/shared/protocol';
 import {
-  DEFAULT_PREFS, PAGE_SIZE, STATE_LABELS, hostRef, kindSummaries, layoutDiagram, normalizePrefs,
+  DEFAULT_PREFS, PAGE_SIZE, STATE_LABELS, diagramKeyOrder, hostRef, kindSummaries, layoutDiagram, normalizePrefs,
   tableView, virtualRef, type DiagramLayout, type DiagramNode, type SortColumn, type ViewPrefs,
 } from './view';
 
@@ -367,8 +367,47 @@ function drawDiagram(layout: DiagramLayout): SVGElement {
     links.append(p);
   }
   root.append(links);
+  // one tab stop for the whole diagram (roving tabindex); arrows move between boxes, Right/Left expand/collapse
+  const order = diagramKeyOrder(layout);
+  if (!diagramFocusId || !order.includes(diagramFocusId)) diagramFocusId = order[0];
   for (const n of layout.nodes) root.append(drawNode(n));
+  root.addEventListener('keydown', (ev) => onDiagramKey(ev, layout, order));
   return root;
+}
+
+let diagramFocusId: string | undefined;
+
+function focusDiagramNode(id: string | undefined): void {
+  if (!id) return;
+  for (const g of document.querySelectorAll<SVGElement>('#diagram g.node[tabindex]')) g.setAttribute('tabindex', g.dataset.id === id ? '0' : '-1');
+  document.querySelector<SVGElement>(`#diagram g[data-id="${CSS.escape(id)}"]`)?.focus();
+  diagramFocusId = id;
+}
+
+function onDiagramKey(ev: KeyboardEvent, layout: DiagramLayout, order: readonly string[]): void {
+  const id = (ev.target as Element).closest?.('g.node')?.getAttribute('data-id');
+  if (!id) return;
+  const i = order.indexOf(id);
+  const node = layout.nodes.find((n) => n.id === id);
+  let target: string | undefined;
+  switch (ev.key) {
+    case 'ArrowDown': target = order[Math.min(order.length - 1, i + 1)]; break;
+    case 'ArrowUp': target = order[Math.max(0, i - 1)]; break;
+    case 'Home': target = order[0]; break;
+    case 'End': target = order[order.length - 1]; break;
+    case 'ArrowRight':
+      if (node?.type === 'namespace' && !node.expanded) { ev.preventDefault(); activateNode(node); return; }
+      target = order.find((o) => o === 'host');
+      break;
+    case 'ArrowLeft':
+      if (node?.type === 'namespace' && node.expanded) { ev.preventDefault(); activateNode(node); return; }
+      if (node?.type === 'kind') target = `ns/${node.namespace ?? ''}`;
+      else if (node?.type === 'host' || node?.type === 'hostKind') target = order[0];
+      break;
+    default: return;
+  }
+  ev.preventDefault();
+  focusDiagramNode(target);
 }
 
 function drawNode(n: DiagramNode): SVGElement {
@@ -376,7 +415,8 @@ function drawNode(n: DiagramNode): SVGElement {
   g.dataset.id = n.id;
   const interactive = n.type !== 'more';
   if (interactive) {
-    g.setAttribute('tabindex', '0');
+    g.setAttribute('tabindex', n.id === diagramFocusId ? '0' : '-1');
+    g.addEventListener('focus', () => { diagramFocusId = n.id; });
     g.setAttribute('role', 'button');
     g.setAttribute('aria-label', `${n.description}. ${actionHint(n)}`);
     if (n.type === 'namespace') g.setAttribute('aria-expanded', String(!!n.expanded));
@@ -452,7 +492,7 @@ function activateNode(n: DiagramNode): void {
       return;
   }
   // the diagram was redrawn: keep the keyboard focus on the same box
-  document.querySelector<SVGElement>(`#diagram g[data-id="${CSS.escape(focusId)}"]`)?.focus();
+  focusDiagramNode(focusId);
 }
 
 // ---- table ----------------------------------------------------------------------------------------------------

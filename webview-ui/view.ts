@@ -343,6 +343,14 @@ export function layoutDiagram(
   };
 }
 
+/** Keyboard order of the diagram's boxes: the virtual column top to bottom, then the host column. */
+export function diagramKeyOrder(layout: DiagramLayout): string[] {
+  const interactive = layout.nodes.filter((n) => n.type !== 'more');
+  const left = interactive.filter((n) => n.type === 'namespace' || n.type === 'kind').sort((a, b) => a.y - b.y);
+  const right = interactive.filter((n) => n.type === 'host' || n.type === 'hostKind').sort((a, b) => a.y - b.y);
+  return [...left, ...right].map((n) => n.id);
+}
+
 // ---- summary --------------------------------------------------------------------------------------------------
 
 export interface KindSummary { readonly kind: string; readonly counts: Counts }

@@ -3,7 +3,7 @@ import type { MappingRow } from '../../src/shared/model';
 import { rowKey } from '../../src/shared/protocol';
 import { sampleModel } from '../../webview-ui/sampleModel';
 import {
-  DEFAULT_PREFS, MIN_WIDTH, PAGE_SIZE, filterRows, kindSummaries, layoutDiagram, normalizePrefs, sortRows, tableView,
+  DEFAULT_PREFS, MIN_WIDTH, PAGE_SIZE, diagramKeyOrder, filterRows, kindSummaries, layoutDiagram, normalizePrefs, sortRows, tableView,
   type ViewPrefs,
 } from '../../webview-ui/view';
 
@@ -119,6 +119,14 @@ describe('webview view: 1,000 rows', () => {
     assert.equal(linked, model.summary.synced);
     const summaries = kindSummaries(model.rows);
     for (const k of summaries) assert.deepEqual(k.counts, model.summary.byKind[k.kind]);
+  });
+
+  it('orders the boxes for the keyboard: the virtual column top to bottom, then the host column', () => {
+    const layout = layoutDiagram(rows, 'vc', new Set(['shop']));
+    assert.deepEqual(diagramKeyOrder(layout), [
+      'ns/default', 'ns/shop', 'ns/shop/Pod', 'ns/shop/Service', 'ns/team-2', 'ns/team-10',
+      'host', 'host/Pod', 'host/Service', 'host/ConfigMap',
+    ]);
   });
 
   it('caps the namespaces it draws and says how many it left out', () => {
