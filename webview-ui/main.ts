@@ -554,9 +554,9 @@ function renderRow(r: MappingRow, key: string, tabbable: boolean): HTMLElement {
   };
   const nameLink = (text: string, side: Side) => {
     if (!text) return el('span', { class: 'muted', text: '—' });
-    return el('span', { class: 'name', 'data-side': side, title: `Open the ${side} object's YAML`, text });
+    return el('span', { class: 'name', 'data-side': side, title: `${text}\nOpen the ${side} object's YAML`, text });
   };
-  const joined = r.joinedBy === 'name' ? el('span', { class: 'codicon codicon-link', title: 'Matched by the name rule (no annotations on the host object)', 'aria-label': 'matched by name' }) : '';
+  const joined = r.joinedBy === 'name' ? el('span', { class: 'codicon codicon-link', title: 'Matched by the name rule (no annotations on the host object)', role: 'img', 'aria-label': 'matched by name' }) : '';
   row.append(
     cell('kind', r.kind),
     cell('virtual', nameLink(v, 'virtual')),
@@ -565,6 +565,10 @@ function renderRow(r: MappingRow, key: string, tabbable: boolean): HTMLElement {
     cell('vstatus', r.virtualStatus ?? ''),
     cell('hstatus', r.hostStatus ?? ''),
   );
+  // statuses such as CrashLoopBackOff are cut in narrow panels: the tooltip has them in full
+  const [, , , , vs, hs] = row.children;
+  if (r.virtualStatus) vs?.setAttribute('title', r.virtualStatus);
+  if (r.hostStatus) hs?.setAttribute('title', r.hostStatus);
   return row;
 }
 
