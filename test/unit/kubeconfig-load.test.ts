@@ -148,6 +148,32 @@ describe('kubeconfig loading', () => {
       assert.match(p.message, /context "x" \(contexts\[0\]\): "namespace" must be a string, found a boolean/);
     });
 
+    it('reads a file again while kubectl holds its lock and the content does not parse yet (in-place rewrite)', async () => {
+      const full = fs.readFileSync(path.join(FIXTURES, 'kubectl-written.yaml'), 'utf8');
+      const f = write('config', full.slice(0, full.indexOf('users:') + 12)); // cut inside a list: invalid YAML
+      fs.writeFileSync(`${f}.lock`, '');
+      const rewritten = new Promise<void>((resolve) =>
+        setTimeout(() => {
+          fs.writeFileSync(f, full);
+          fs.unlinkSync(`${f}.lock`);
+          resolve();
+        }, 200),
+      );
+      const m = await loadKubeconfig([f]).finally(() => rewritten);
+      assert.deepEqual(m.problems, []);
+      assert.equal(m.users.size, 2);
+    });
+
+    it('reports the real file behind a symlinked kubeconfig, for watching', async () => {
+      const real = fixture('kubectl-written.yaml', path.join('real', 'config'));
+      const link = path.join(dir, 'link');
+      fs.symlinkSync(real, link);
+      const m = await loadKubeconfig([link]);
+      assert.equal(m.files[0]!.path, link);
+      assert.equal(m.files[0]!.realPath, fs.realpathSync(real));
+      assert.equal(m.contexts.get('dev')!.file, link);
+    });
+
     it('accepts an empty file and a comment-only file as empty kubeconfigs', async () => {
       const e = write('empty', '');
       const c = write('comments', '# nothing here yet\n');
@@ -183,6 +209,23 @@ describe('kubeconfig loading', () => {
       kc.loadFromOptions(toClientNodeOptions(m, 'dev'));
       assert.equal(kc.getCurrentUser()!.token, 'fake-token-not-secret');
       assert.equal(kc.getContextObject('dev')!.namespace, 'team-a');
+    });
+
+    it('maps tokenFile to client-node\'s tokenFile auth provider and resolves a relative exec command', async () => {
+      const f = write(path.join('k', 'config'), [
+        'clusters:', '- name: c', '  cluster: {server: "https://c/"}',
+        'users:',
+        '- name: tf', '  user: {tokenFile: secrets/token}',
+        '- name: ex', '  user:', '    exec: {apiVersion: client.authentication.k8s.io/v1, command: ./bin/helper, args: [a]}',
+        'contexts:',
+        '- name: tf', '  context: {cluster: c, user: tf}',
+        '- name: ex', '  context: {cluster: c, user: ex}', '',
+      ].join('\n'));
+      const m = await loadKubeconfig([f]);
+      const tf = toClientNodeOptions(m, 'tf');
+      assert.deepEqual(tf.users[0]!.authProvider, { name: 'tokenFile', config: { tokenFile: path.join(dir, 'k', 'secrets', 'token') } });
+      assert.equal(tf.clusters[0]!.server, 'https://c', 'a trailing slash is dropped as client-node does');
+      assert.equal(toClientNodeOptions(m, 'ex').users[0]!.exec.command, path.join(dir, 'k', 'bin', 'helper'));
     });
 
     it('refuses an unknown or broken context with a KubeconfigError naming the file', async () => {

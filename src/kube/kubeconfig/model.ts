@@ -2,12 +2,14 @@
 // precedence order, the first file that defines a context, cluster or user wins, the first non-empty
 // current-context wins, missing files are skipped. Problems are returned as data so that one broken entry never
 // hides the good ones; KubeconfigError is thrown only when no file exists at all.
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
 import type { EntryKind, KubeconfigErrorCode, KubeconfigProblem } from './errors';
 import { redact } from '../../shared/redact';
 import { KubeconfigError } from './errors';
+import { lockPathFor, resolveSymlinks } from './lock';
 
 /** YAML 1.1, as sigs.k8s.io/yaml (go-yaml v2) reads kubeconfigs: `yes`, `on`, `no` are booleans there. */
 export const YAML_OPTIONS = { version: '1.1', uniqueKeys: true, prettyErrors: false } as const;
@@ -45,6 +47,8 @@ export interface ContextEntry extends NamedEntry {
 export interface KubeconfigFileInfo {
   /** Absolute path as configured. */
   readonly path: string;
+  /** The file really read when `path` is a symlink (watch this one too); equals path otherwise. */
+  readonly realPath: string;
   readonly exists: boolean;
   /** True when the file could not be used at all (unreadable, invalid YAML, …): its entries are absent. */
   readonly failed: boolean;
@@ -69,6 +73,7 @@ export interface MergedKubeconfig {
 /** One file as read: its text (for comment-preserving edits) and its parsed content. */
 export interface ParsedFile {
   readonly path: string;
+  readonly realPath?: string;
   readonly exists: boolean;
   readonly text?: string;
   /** The exact bytes read (for byte-exact backups). */
@@ -267,21 +272,23 @@ function linePos(text: string, offset: number): { line: number; col: number } {
 /** Reads and parses one file. Missing files (also dangling symlinks) come back with exists=false. */
 export async function readKubeconfigFile(file: string): Promise<ParsedFile> {
   const abs = path.resolve(file);
+  const realPath = await resolveSymlinks(abs).catch(() => abs);
   let bytes: Buffer;
   try {
-    bytes = await fs.readFile(abs);
+    bytes = await fsp.readFile(abs);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { path: abs, exists: false, problems: [], failed: false };
+    if (code === 'ENOENT') return { path: abs, realPath, exists: false, problems: [], failed: false };
     const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : code ?? 'unknown error';
     return {
       path: abs,
+      realPath,
       exists: true,
       problems: [{ file: abs, code: 'unreadable', message: `${abs}: cannot be read (${why})`, blocking: true }],
       failed: true,
     };
   }
-  return { ...parseKubeconfigText(abs, bytes.toString('utf8')), bytes };
+  return { ...parseKubeconfigText(abs, bytes.toString('utf8')), realPath, bytes };
 }
 
 /** Merges parsed files first-wins and checks references. Pure: used by the loader and by the writer under its lock. */
@@ -297,7 +304,7 @@ export function mergeParsed(parsed: readonly ParsedFile[]): MergedKubeconfig {
   for (const pf of parsed) {
     problems.push(...pf.problems);
     const cc = pf.data?.['current-context'];
-    files.push({ path: pf.path, exists: pf.exists, failed: pf.failed, ...(typeof cc === 'string' && cc !== '' ? { currentContext: cc } : {}) });
+    files.push({ path: pf.path, realPath: pf.realPath ?? pf.path, exists: pf.exists, failed: pf.failed, ...(typeof cc === 'string' && cc !== '' ? { currentContext: cc } : {}) });
     if (!pf.data || pf.failed) continue;
     if (currentContext === undefined && typeof cc === 'string' && cc !== '') {
       currentContext = cc;
@@ -386,11 +393,19 @@ export function mergeParsed(parsed: readonly ParsedFile[]): MergedKubeconfig {
 /**
  * Loads and merges the given files (precedence order, see kubeconfigFiles). Throws KubeconfigError('noKubeconfig')
  * when none of them exists; every other problem is returned in `problems` (and on the entries concerned).
- * Reads without taking the lock: a file being rewritten in place by kubectl can be seen half-written, which shows
- * up as a problem; callers that watch files simply reload on the next change.
+ * Reads without taking the lock; a file that fails to parse while `<file>.lock` exists is read again for up to about
+ * a second, because kubectl rewrites files in place under that lock.
  */
 export async function loadKubeconfig(files: readonly string[]): Promise<MergedKubeconfig> {
   const parsed = await Promise.all(files.map((f) => readKubeconfigFile(f)));
+  // kubectl rewrites a kubeconfig in place while holding <file>.lock: a file that is malformed while its lock
+  // exists is most likely half-written, so read it again shortly (for up to about a second).
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const busy = parsed.map((p, i) => (p.problems.some((x) => x.blocking) && fs.existsSync(lockPathFor(p.path)) ? i : -1)).filter((i) => i >= 0);
+    if (busy.length === 0) break;
+    await new Promise((r) => setTimeout(r, 50));
+    for (const i of busy) parsed[i] = await readKubeconfigFile(files[i]!);
+  }
   if (parsed.length === 0 || parsed.every((p) => !p.exists)) {
     const list = files.map((f) => path.resolve(f)).join(', ');
     throw new KubeconfigError('noKubeconfig', `No kubeconfig file found (looked for ${list || 'nothing'})`, files[0] ? path.resolve(files[0]) : undefined);
