@@ -158,6 +158,7 @@ function buildSkeleton(): void {
   filter.id = 'filter';
   filter.setAttribute('placeholder', 'Filter by name, namespace, status…');
   filter.setAttribute('aria-label', 'Filter objects');
+  filter.setAttribute('label', 'Filter objects by name, namespace or status');
   const searchIcon = document.createElement('vscode-icon');
   searchIcon.setAttribute('name', 'filter');
   searchIcon.setAttribute('slot', 'content-before');
@@ -171,12 +172,14 @@ function buildSkeleton(): void {
   const kindSel = document.createElement('vscode-single-select');
   kindSel.id = 'kind';
   kindSel.setAttribute('aria-label', 'Kind');
+  kindSel.setAttribute('label', 'Filter by kind');
   kindSel.append(option('', 'All kinds'), ...MAPPING_KINDS.map((k) => option(k, k)));
   kindSel.addEventListener('change', () => setPrefs({ kind: kindSel.value as ViewPrefs['kind'] }, { resetLimit: true }));
 
   const stateSel = document.createElement('vscode-single-select');
   stateSel.id = 'state';
   stateSel.setAttribute('aria-label', 'Sync state');
+  stateSel.setAttribute('label', 'Filter by sync state');
   stateSel.append(option('', 'All states'), ...Object.entries(STATE_LABELS).map(([v, l]) => option(v, l)));
   stateSel.addEventListener('change', () => setPrefs({ state: stateSel.value as ViewPrefs['state'] }, { resetLimit: true }));
 
@@ -370,7 +373,10 @@ function drawDiagram(layout: DiagramLayout): SVGElement {
   // one tab stop for the whole diagram (roving tabindex); arrows move between boxes, Right/Left expand/collapse
   const order = diagramKeyOrder(layout);
   if (!diagramFocusId || !order.includes(diagramFocusId)) diagramFocusId = order[0];
-  for (const n of layout.nodes) root.append(drawNode(n));
+  // document order = keyboard order, so that screen readers read the virtual column first
+  const rank = new Map(order.map((id, i) => [id, i]));
+  const nodes = [...layout.nodes].sort((a, b) => (rank.get(a.id) ?? order.length) - (rank.get(b.id) ?? order.length));
+  for (const n of nodes) root.append(drawNode(n));
   root.addEventListener('keydown', (ev) => onDiagramKey(ev, layout, order));
   return root;
 }
