@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { register } from 'tsx/esm/api';
+import { register as registerCjs } from 'tsx/cjs/api';
 import { chromium } from 'playwright-core';
 import { webviewOptions } from './build.mjs';
 
@@ -115,8 +116,13 @@ async function main() {
   const bytes = await ensureBundle();
   console.log(`dist/webview.js  ${(bytes / 1024).toFixed(0)} KiB`);
   register();
+  registerCjs(); // the .ts modules load as CommonJS (no "type": "module"); their relative imports need this hook
   const { renderHtml } = await import(pathToFileURL(path.join(root, 'src/webview/html.ts')).href);
   const { sampleModel } = await import(pathToFileURL(path.join(root, 'webview-ui/sampleModel.ts')).href);
+  const { DEFAULT_PREFS, tableView } = await import(pathToFileURL(path.join(root, 'webview-ui/view.ts')).href);
+  const { digestKeys, rowKey } = await import(pathToFileURL(path.join(root, 'src/shared/protocol.ts')).href);
+  /** What the webview must report for a model shown with default filters: computed here, independently of the page. */
+  const expectedDigest = (m) => digestKeys(tableView(m.rows, DEFAULT_PREFS).rows.map(rowKey));
   fs.mkdirSync(outDir, { recursive: true });
 
   const small = sampleModel({ rows: smallRows, namespaces: 6 });
@@ -205,6 +211,7 @@ async function main() {
     }
     const r1 = await lastRendered();
     if (!r1 || r1.rows !== Math.min(small.rows.length, 200) || r1.total !== small.rows.length) problems.push(`unexpected rendered report ${JSON.stringify(r1)}`);
+    if (r1?.digest !== expectedDigest(small)) problems.push(`the rendered rows differ from the model's first page (digest ${r1?.digest}, expected ${expectedDigest(small)})`);
 
     // the diagram is one tab stop; arrows move between boxes and Right expands a namespace
     const focusedId = () => page.evaluate(() => document.activeElement?.getAttribute('data-id'));
@@ -240,6 +247,7 @@ async function main() {
     // big model: timing and a narrow window
     const ms = await load('dark', big, { width: 1280, height: 1000 });
     const r3 = await lastRendered();
+    if (r3?.digest !== expectedDigest(big)) problems.push(`1,000 rows: digest ${r3?.digest}, expected ${expectedDigest(big)}`);
     console.log(`${big.rows.length} rows: first render reported after ${ms} ms (${r3?.rows} rows in the table, ${r3?.matching} matching)`);
     await shot('dark-1000', { fullPage: true });
     await page.fill('#filter >> input', 'payments').catch(async () => {
