@@ -86,7 +86,12 @@ describe('test harness: a real Kubernetes control plane', function () {
     const apps = kc.makeApiClient(AppsV1Api);
     const core = kc.makeApiClient(CoreV1Api);
     const sts = await apps.listStatefulSetForAllNamespaces({ labelSelector: 'app=vcluster' });
-    const found = sts.items.filter((s) => s.metadata?.labels?.release).map((s) => `${s.metadata!.namespace}/${s.metadata!.name}`).sort();
+    // The host is shared with other suites: look at the demo world's namespaces only.
+    const demoNamespaces = new Set(world.vclusters.map((v) => v.namespace));
+    const found = sts.items
+      .filter((s) => s.metadata?.labels?.release && demoNamespaces.has(s.metadata.namespace!))
+      .map((s) => `${s.metadata!.namespace}/${s.metadata!.name}`)
+      .sort();
     const expected = world.vclusters.map((v) => `${v.namespace}/${v.name}`).sort();
     assert.deepEqual(found, expected);
     for (const vc of world.vclusters) {
@@ -148,7 +153,11 @@ describe('test harness: a real Kubernetes control plane', function () {
       const kcPath = path.join(home, 'kubeconfig');
       fs.writeFileSync(kcPath, host.kubeconfig, { mode: 0o600 });
       const r = await runProgram(toolPath('vcluster'), ['list', '--output', 'json'], { cwd: home, env: { PATH: process.env.PATH, HOME: home, KUBECONFIG: kcPath }, timeoutMs: 60_000 });
-      const listed = (JSON.parse(r.stdout) as { Name: string; Namespace: string; Status: string; Version: string }[]).map((x) => `${x.Namespace}/${x.Name} ${x.Status} ${x.Version}`).sort();
+      const demoNamespaces = new Set(world.vclusters.map((v) => v.namespace));
+      const listed = (JSON.parse(r.stdout) as { Name: string; Namespace: string; Status: string; Version: string }[])
+        .filter((x) => demoNamespaces.has(x.Namespace))
+        .map((x) => `${x.Namespace}/${x.Name} ${x.Status} ${x.Version}`)
+        .sort();
       const expected = world.vclusters.map((v) => `${v.namespace}/${v.name} ${v.expectedStatus} ${v.version}`).sort();
       assert.deepEqual(listed, expected);
     } finally {
