@@ -20,7 +20,7 @@ export interface WatchOptions {
 
 /**
  * A list-then-watch loop that keeps going until disposed: it resumes from the last resource version when the server
- * ends a watch, relists on 410 Gone, and backs off (1 s doubling to 30 s) while the API server is unreachable,
+ * ends a watch, relists on 410 Gone, and backs off (1 s doubling to 10 s) while the API server is unreachable,
  * reporting health changes so the tree can show an error node and recover by itself.
  */
 export class Watcher {
@@ -50,7 +50,12 @@ export class Watcher {
       try {
         if (!this.rv) {
           await this.list();
-          if (this.failing) this.opts.onResync?.();
+          if (this.failing) {
+            // The server answers again: report recovery now rather than at the first event, which may be minutes away.
+            this.failing = false;
+            this.opts.onHealth?.(undefined);
+            this.opts.onResync?.();
+          }
         }
         this.streamError = undefined;
         this.stream = new AbortController();
@@ -88,7 +93,7 @@ export class Watcher {
         // After an outage the state may have moved on: relist when we come back.
         this.rv = undefined;
         await sleep(backoff, this.abort.signal);
-        backoff = Math.min(backoff * 2, this.opts.maxBackoffMs ?? 30_000);
+        backoff = Math.min(backoff * 2, this.opts.maxBackoffMs ?? 10_000);
       }
     }
   }
