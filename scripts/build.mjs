@@ -18,7 +18,9 @@ const watch = args.has('--watch');
 const problemReporter = {
   name: 'problem-reporter',
   setup(build) {
+    if (watch) build.onStart(() => console.log('[watch] build started'));
     build.onEnd((result) => {
+      if (watch) console.log('[watch] build finished');
       for (const { text, location } of result.errors) {
         console.error(`✘ [ERROR] ${text}`);
         if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
@@ -78,6 +80,10 @@ export const testOptions = {
   target: 'node22',
   external: ['vscode', 'mocha'],
   mainFields: ['module', 'main'],
+  // The tests bundle the harness, whose ESM helpers (scripts/lib/toolchain.mjs) read import.meta.url; in CommonJS
+  // that becomes the bundle's own file URL (out/integration/x.js, two levels below the repository like scripts/lib).
+  define: { 'import.meta.url': '__vce_import_meta_url' },
+  banner: { js: 'const __vce_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
 };
 
 function copyCodicons() {
@@ -93,7 +99,6 @@ async function main() {
   copyCodicons();
   if (watch) {
     for (const c of configs) await (await esbuild.context(c)).watch();
-    console.log('[watch] build finished, watching for changes…');
     return;
   }
   const results = await Promise.all(configs.map((c) => esbuild.build(c)));

@@ -137,8 +137,9 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
   };
 
   // Mapping panels and read-only object YAML documents.
-  let yamlProvider: ObjectYamlProvider | undefined;
-  const yaml = () => (yamlProvider ??= new ObjectYamlProvider(async (a) => (await services()).objectYaml(a.ref, a.side, a.kind, a.namespace, a.name)));
+  // Registered at activation so that YAML tabs restored after a window reload find their provider.
+  const yamlProvider = new ObjectYamlProvider(async (a) => (await services()).objectYaml(a.ref, a.side, a.kind, a.namespace, a.name));
+  const yaml = () => yamlProvider;
   const panels = new MappingPanels({
     extensionUri: context.extensionUri,
     logger,
@@ -154,7 +155,7 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
       openYaml: (ref, row, side) => yaml().openRow(ref, row, side),
     },
   });
-  context.subscriptions.push(panels, panels.registerSerializer(), { dispose: () => yamlProvider?.dispose() });
+  context.subscriptions.push(panels, panels.registerSerializer(), yamlProvider);
 
   const env: CommandEnv = {
     services,
