@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// `npm run bench`: measured speed and scale of vcluster Explorer against kubectl and the vcluster CLI, on the real
+// control plane of the test harness. This launcher only starts bench/main.ts in Node with the TypeScript loader and
+// --expose-gc (heap figures); the child owns every process it starts and stops them on exit, failure or Ctrl-C.
+//
+//   npm run bench [-- --quick] [-- --runs N] [-- --only discovery,tree,watch,mapping,activation]
+//
+// Prints a table, writes bench/results.json (git-ignored), exits non-zero when a measured operation returned a wrong
+// result. Times are reported, never asserted.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { repoRoot } from './lib/toolchain.mjs';
+
+const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(repoRoot, 'bench', 'main.ts'), ...process.argv.slice(2)], {
+  cwd: repoRoot,
+  stdio: 'inherit',
+});
+// Ctrl-C reaches the child too (same process group): it stops its processes and exits; wait for that.
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    if (sig !== 'SIGINT') child.kill(sig);
+  });
+}
+child.on('error', (err) => {
+  console.error(`[bench] could not start node: ${err.message}`);
+  process.exit(1);
+});
+child.on('close', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
