@@ -305,6 +305,8 @@ describe('test harness: child processes never outlive the test process', functio
   async function runProbe(mode: string, signal?: NodeJS.Signals): Promise<{ sleeper: number; dir: string; code: number | null; sig: NodeJS.Signals | null }> {
     const child = spawn(process.execPath, ['--import', 'tsx', probe, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const [sleeper, dir] = await new Promise<[number, string]>((resolve, reject) => {
       child.stdout.on('data', (d: Buffer) => {
         out += d.toString();
@@ -312,7 +314,7 @@ describe('test harness: child processes never outlive the test process', functio
         if (m) resolve([Number(m[1]), m[2]!]);
       });
       child.on('error', reject);
-      child.on('close', () => reject(new Error(`probe ended before printing a pid: ${out}`)));
+      child.on('close', () => reject(new Error(`probe ended before printing a pid: ${out}${err.slice(-2000)}`)));
     });
     assert.ok(alive(sleeper), 'the sleeper runs');
     assert.ok(fs.existsSync(dir), 'the temp dir exists');
