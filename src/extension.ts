@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { registerCommand } from './commands/register';
 import type { CommandEnv } from './commands/env';
 import { clearWorkspaceContext, switchContext, undoKubeconfigChange } from './commands/contextCommands';
-import { connect, create, deleteVCluster, disconnect, pause, resume, showMapping } from './commands/vclusterCommands';
+import { connect, create, deleteVCluster, disconnect, pause, resume, restoreTunnels, showMapping, TUNNEL_KEY_PREFIX } from './commands/vclusterCommands';
 import { filterNamespaces, refresh, showLog } from './commands/viewCommands';
 import { Logger } from './platform/logger';
 import { Settings } from './platform/settings';
@@ -202,7 +202,13 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
 
   // The status bar shows the current context from the start; reading the kubeconfig does not need client-node's
   // API machinery, but it runs after activation returns so that activation itself stays cheap.
-  setTimeout(() => { void refreshStatus().catch((err) => logger.warn(`status: ${err}`)); }, 0);
+  setTimeout(() => {
+    void refreshStatus().catch((err) => logger.warn(`status: ${err}`));
+    // Tunnels that kubeconfig contexts point at come back after a reload (this loads the services only when needed).
+    if (context.globalState.keys().some((k) => k.startsWith(TUNNEL_KEY_PREFIX))) {
+      void restoreTunnels(env).then((n) => { if (n) logger.info(`Restored ${n} port-forward tunnel(s)`); }, (err) => logger.warn(`tunnels: ${err}`));
+    }
+  }, 0);
   logger.info(`vcluster Explorer ${String(context.extension.packageJSON.version)} activated in ${(performance.now() - started).toFixed(1)} ms (VS Code ${vscode.version})`);
 
   return {

@@ -8,6 +8,39 @@ import { dnsLabelProblem } from '../vcluster/translate';
 import { contextFromArg, findVCluster, flag, pickContext, pickVCluster, refFromArg } from './args';
 import type { CommandEnv } from './env';
 
+/** globalState record of a tunnel that a kubeconfig context points at (restored after a window reload). */
+export interface TunnelRecord { readonly ref: VClusterRef; readonly localPort: number; readonly remotePort: number }
+export const TUNNEL_KEY_PREFIX = 'tunnel:';
+
+/**
+ * Re-opens the port-forward tunnels that kubeconfig contexts written by Connect still point at (after a window
+ * reload), on the same local ports. Records whose context is gone are dropped.
+ */
+export async function restoreTunnels(env: CommandEnv): Promise<number> {
+  const keys = env.extension.globalState.keys().filter((k) => k.startsWith(TUNNEL_KEY_PREFIX));
+  if (keys.length === 0) return 0;
+  const services = await env.services();
+  const snap = await services.model.reloadKubeconfig();
+  let restored = 0;
+  for (const key of keys) {
+    const record = env.extension.globalState.get<TunnelRecord>(key);
+    const context = key.slice(TUNNEL_KEY_PREFIX.length);
+    const entry = snap.contexts.find((c) => c.name === context);
+    if (!record || !entry || !entry.server?.endsWith(`:${record.localPort}`)) {
+      await env.extension.globalState.update(key, undefined);
+      continue;
+    }
+    try {
+      const host = await services.model.hostClientOf(record.ref);
+      await services.tunnels.open(host, record.ref.namespace, `${record.ref.name}-0`, record.remotePort, record.localPort);
+      restored++;
+    } catch (err) {
+      env.logger.warn(`Could not restore the tunnel of ${context} on port ${record.localPort}: ${errorMessage(err)}`);
+    }
+  }
+  return restored;
+}
+
 const CLI_MISSING = 'The vcluster CLI was not found. Install it from https://www.vcluster.com/docs/get-started or set "vcluster.cliPath".';
 
 async function resolveRef(env: CommandEnv, arg: unknown, filter?: (v: VClusterInfo) => boolean, placeHolder?: string): Promise<VClusterRef> {
@@ -123,7 +156,8 @@ export async function connect(env: CommandEnv, arg?: unknown): Promise<string> {
     await services.userWriter().upsertContext(spec, { makeCurrent: true });
   }
   if (result.endpoint.kind === 'tunnel') {
-    await env.extension.globalState.update(`tunnel:${contextName}`, { ref, port: Number(new URL(result.endpoint.server).port) });
+    const record: TunnelRecord = { ref, localPort: Number(new URL(result.endpoint.server).port), remotePort: Number(new URL(result.kc.secretServer).port || 8443) };
+    await env.extension.globalState.update(`${TUNNEL_KEY_PREFIX}${contextName}`, record);
   }
   env.logger.info(`Connected to vcluster ${ref.namespace}/${ref.name} as context ${contextName} (${scope}, via ${result.endpoint.kind} ${result.endpoint.server})`);
   await env.rememberContext(contextName);
@@ -159,10 +193,10 @@ export async function disconnect(env: CommandEnv, arg?: unknown): Promise<string
   } else if (snap.currentContext === contextName) {
     await writer.useContext(parent);
   }
-  const port = env.extension.globalState.get<{ port: number }>(`tunnel:${contextName}`)?.port;
+  const port = env.extension.globalState.get<TunnelRecord>(`${TUNNEL_KEY_PREFIX}${contextName}`)?.localPort;
   if (port) {
     services.tunnels.close((t) => t.localPort === port);
-    await env.extension.globalState.update(`tunnel:${contextName}`, undefined);
+    await env.extension.globalState.update(`${TUNNEL_KEY_PREFIX}${contextName}`, undefined);
   }
   env.logger.info(`Disconnected from ${contextName}; current context is ${parent}`);
   await services.model.reloadKubeconfig();
@@ -306,7 +340,7 @@ export async function deleteVCluster(env: CommandEnv, arg?: unknown): Promise<vo
   if (snap.contexts.some((c) => c.name === own)) {
     await services.userWriter().removeContext(own, { removeClusterAndUser: true, switchTo: snap.currentContext === own ? ref.context : undefined });
   }
-  await env.extension.globalState.update(`tunnel:${own}`, undefined);
+  await env.extension.globalState.update(`${TUNNEL_KEY_PREFIX}${own}`, undefined);
   await services.model.reloadKubeconfig();
   await env.tree.refresh({ context: ref.context });
   await env.refreshStatus();

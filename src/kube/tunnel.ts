@@ -48,20 +48,23 @@ export class TunnelManager {
     return [...this.tunnels.values()].map((t) => ({ ...t.info, connections: t.sockets.size, lastError: t.lastError }));
   }
 
-  /** Opens (or reuses) a tunnel to `pod:port` in `namespace` through `host`; resolves to the local port. */
-  open(host: KubeClient, namespace: string, pod: string, port: number): Promise<number> {
+  /**
+   * Opens (or reuses) a tunnel to `pod:port` in `namespace` through `host`; resolves to the local port. With
+   * `localPort` (restoring a tunnel a kubeconfig context points at) it listens on that port or fails.
+   */
+  open(host: KubeClient, namespace: string, pod: string, port: number, localPort = 0): Promise<number> {
     const key = `${host.contextName}|${host.server}|${namespace}/${pod}:${port}`;
     const existing = this.tunnels.get(key);
     if (existing) return Promise.resolve(existing.info.localPort);
     let p = this.pending.get(key);
     if (!p) {
-      p = this.start(key, host, namespace, pod, port).finally(() => this.pending.delete(key));
+      p = this.start(key, host, namespace, pod, port, localPort).finally(() => this.pending.delete(key));
       this.pending.set(key, p);
     }
     return p;
   }
 
-  private start(key: string, host: KubeClient, namespace: string, pod: string, port: number): Promise<number> {
+  private start(key: string, host: KubeClient, namespace: string, pod: string, port: number, localPort: number): Promise<number> {
     return new Promise<number>((resolve, reject) => {
       const sockets = new Set<net.Socket>();
       const server = net.createServer((socket) => {
@@ -72,7 +75,7 @@ export class TunnelManager {
       });
       const tunnel: Tunnel = { info: { key, context: host.contextName, namespace, pod, remotePort: port, localPort: 0 }, server, sockets };
       server.on('error', (err) => reject(err));
-      server.listen(0, '127.0.0.1', () => {
+      server.listen(localPort, '127.0.0.1', () => {
         const addr = server.address();
         if (!addr || typeof addr === 'string') { reject(new Error('The tunnel has no local port')); return; }
         tunnel.info = { ...tunnel.info, localPort: addr.port };

@@ -95,6 +95,19 @@ describe('port-forward tunnel', () => {
     assert.match(tunnels.list()[0]!.lastError ?? '', /connection refused/);
   });
 
+  it('re-opens on the same local port (restoring the tunnel a kubeconfig context points at)', async () => {
+    const first = await tunnels.open(client, 'ns', 'p-0', 8443);
+    tunnels.close();
+    const again = await tunnels.open(client, 'ns', 'p-0', 8443, first);
+    assert.equal(again, first);
+    assert.equal(await roundTrip(again, 'back'), 'BACK');
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const busy = (blocker.address() as AddressInfo).port;
+    await assert.rejects(tunnels.open(client, 'ns', 'other-0', 8443, busy), /EADDRINUSE/);
+    blocker.close();
+  });
+
   it('stops listening when closed', async () => {
     const port = await tunnels.open(client, 'ns', 'p-0', 8443);
     assert.equal(tunnels.close(), 1);
