@@ -5,6 +5,8 @@
 // through a shell.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 export interface ManagedProcess {
   readonly name: string;
@@ -137,7 +139,7 @@ let watchdogFile: string | undefined;
 
 function updateWatchdog(): void {
   if (!watchdogFile) {
-    watchdogFile = `/tmp/vce-watchdog-${process.pid}.json`;
+    watchdogFile = path.join(os.tmpdir(), `vce-watchdog-${process.pid}.json`);
     fs.writeFileSync(watchdogFile, '[]');
     const code = [
       "const fs = require('fs');",
