@@ -40,6 +40,12 @@ interface Transport {
   readonly isHttps: boolean;
   readonly base: URL;
   readonly servername?: string;
+  /**
+   * The TLS options again, for every request: VS Code's extension host patches https (http.proxySupport) and may
+   * replace our agent with its proxy agent, which takes TLS options from the request options only. Without this the
+   * client certificate is not sent to non-localhost servers and the API server sees an anonymous user.
+   */
+  readonly tls: https.RequestOptions;
 }
 
 /**
@@ -132,7 +138,10 @@ export class KubeClient {
           servername: tlsServerName,
         })
         : new http.Agent({ keepAlive: true, maxSockets: 16 });
-      this.transport = { agent, isHttps, base, servername: tlsServerName };
+      const tls: https.RequestOptions = isHttps
+        ? { ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized ?? true, ...(tlsServerName ? { servername: tlsServerName } : {}) }
+        : {};
+      this.transport = { agent, isHttps, base, servername: tlsServerName, tls };
     }
     return { transport: this.transport, headers: opts.headers };
   }
@@ -180,7 +189,7 @@ export class KubeClient {
       this.requests++;
       return await new Promise<unknown>((resolve, reject) => {
         const mod = transport.isHttps ? https : http;
-        const req = mod.request(url, { method, headers: reqHeaders, agent: transport.agent, servername: transport.servername }, (res) => {
+        const req = mod.request(url, { ...transport.tls, method, headers: reqHeaders, agent: transport.agent }, (res) => {
           const status = res.statusCode ?? 0;
           res.setEncoding('utf8');
           if (status >= 400 || !streaming) {

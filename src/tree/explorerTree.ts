@@ -135,6 +135,7 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
     try {
       result = await model.nested(v.ref);
     } catch (err) {
+      this.deps.logger.warn(`Nested discovery in vcluster ${v.ref.namespace}/${v.ref.name} failed: ${errorMessage(err)}`);
       return [errorNode(node.id, err, { ref: v.ref })];
     }
     const all = result.namespaces.flatMap((n) => n.vclusters);
