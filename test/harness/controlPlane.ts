@@ -560,3 +560,8 @@ async function startVirtualControlPlane(o: {
 }
 
 export const kubernetesVersion = versions.kubernetes;
+
+/** Same as host.startVirtual(name, opts). */
+export function startVirtual(host: HostCluster, name: string, opts: VirtualOptions = {}): Promise<VirtualControlPlane> {
+  return host.startVirtual(name, opts);
+}
