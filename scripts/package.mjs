@@ -53,7 +53,7 @@ function expect(title, ok, detail = '') {
 async function main() {
   fs.rmSync(out, { force: true });
   // vsce runs the vscode:prepublish script (production build) itself.
-  await run([path.join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', out]);
+  await run([path.join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '--out', out]);
   const size = fs.statSync(out).size;
   process.stdout.write(`${path.basename(out)}  ${(size / 1024).toFixed(0)} KiB\n`);
   if (!values.check) return;
