@@ -4,7 +4,7 @@ import { KubeError } from '../kube/errors';
 import { ContextKeys } from '../shared/ids';
 import { errorMessage } from '../shared/errors';
 import type { DiscoveryResult, VClusterInfo, VClusterRef } from '../shared/model';
-import { refKey } from '../vcluster/refs';
+import { contextKey, refKey } from '../vcluster/refs';
 import type { Logger } from '../platform/logger';
 import { Disposable } from '../platform/disposable';
 import { ContextNode, type ExplorerNode, MessageNode, NamespaceNode, VClusterNode } from './nodes';
@@ -157,8 +157,9 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
       this.emitter.fire(this.nodes.get(`vc:${refKey(target.ref)}`));
       return;
     }
-    model.invalidate(target.context);
-    this.emitter.fire(this.nodes.get(`ctx:${target.context}`));
+    const context = target.context ?? '';
+    model.invalidate(contextKey(context));
+    this.emitter.fire(this.nodes.get(`ctx:${context}`));
   }
 
   /** Namespaces pinned by the filter command for a context. */

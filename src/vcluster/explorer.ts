@@ -9,9 +9,9 @@ import type { ContextInfo, DiscoveryResult, ParentRef, VClusterRef } from '../sh
 import { errorMessage } from '../shared/errors';
 import { type TunnelProvider, type VirtualEndpoint, virtualClient } from './access';
 import { VCLUSTER_SELECTOR, discover } from './discovery';
-import { contextNameFor, parentOf, refKey } from './refs';
+import { contextKey, contextNameFor, parentOf, refKey } from './refs';
 
-export { contextNameFor, refKey } from './refs';
+export { contextKey, contextNameFor, refKey } from './refs';
 
 // The model behind the tree and the public API, free of vscode: kubeconfig contexts, per-context discovery with a
 // cache, watches on what has been looked at, nested discovery through the virtual API servers, and file watching
@@ -140,7 +140,7 @@ export class ExplorerModel {
       if (fp !== c.fingerprint) {
         c.client.dispose();
         this.clients.delete(ctx);
-        this.dropScope(ctx);
+        this.dropScope(contextKey(ctx));
       }
     }
   }
@@ -149,7 +149,7 @@ export class ExplorerModel {
 
   /** vclusters of a host context (cached; watched while cached in watch mode). */
   vclusters(context: string, force = false): Promise<DiscoveryResult> {
-    return this.load(context, { scope: 'context', context }, force, async () => {
+    return this.load(contextKey(context), { scope: 'context', context }, force, async () => {
       await this.ready();
       const client = this.client(context);
       const contextNames = new Set(this.snap?.contexts.map((c) => c.name));
@@ -265,7 +265,7 @@ export class ExplorerModel {
     }
   }
 
-  /** Forgets cached results (and watches) of a context or vcluster subtree, or everything. */
+  /** Forgets cached results (and watches) of a scope (contextKey() or refKey()) and what is below it, or everything. */
   invalidate(key?: string): void {
     if (key === undefined) {
       for (const k of [...this.scopes.keys()]) this.dropScope(k);

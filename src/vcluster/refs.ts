@@ -1,9 +1,16 @@
 import type { VClusterRef } from '../shared/model';
 import { vclusterContextName } from './translate';
 
-/** Stable key of a vcluster reference: host context, enclosing vclusters, then namespace/name. */
+const enc = encodeURIComponent;
+
+/** Key of a context's scope; a prefix of the keys of the vclusters in it (context names may hold any character). */
+export function contextKey(context: string): string {
+  return enc(context);
+}
+
+/** Stable, unambiguous key of a vcluster reference: host context, enclosing vclusters, then namespace/name. */
 export function refKey(ref: VClusterRef): string {
-  return [ref.context, ...(ref.parents ?? []).map((p) => `${p.namespace}/${p.name}`), `${ref.namespace}/${ref.name}`].join('|');
+  return [contextKey(ref.context), ...(ref.parents ?? []).map((p) => `${enc(p.namespace)}/${enc(p.name)}`), `${enc(ref.namespace)}/${enc(ref.name)}`].join('|');
 }
 
 /** The context name the vcluster CLI would give the vcluster (nested ones chain through their parents). */

@@ -27,10 +27,8 @@ export const OBJECT_NAMESPACE_ANNOTATION = 'vcluster.loft.sh/object-namespace';
 export const OBJECT_KIND_ANNOTATION = 'vcluster.loft.sh/object-kind';
 export const OBJECT_UID_ANNOTATION = 'vcluster.loft.sh/object-uid';
 
-/** The CLI's context name for a connected vcluster. */
-export function vclusterContextName(name: string, namespace: string, parentContext: string): string {
-  return `vcluster_${name}_${namespace}_${parentContext}`;
-}
+/** The CLI's context name for a connected vcluster (defined with its parser in the kubeconfig layer). */
+export { vclusterContextName } from '../kube/kubeconfig/names';
 
 /** DNS-1123 label: what vcluster names and namespaces must be. */
 export function dnsLabelProblem(value: string, what: string): string | undefined {
