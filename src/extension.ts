@@ -36,6 +36,8 @@ export interface VClusterExplorerApi {
     readonly panels: () => MappingPanels;
     readonly services: () => Promise<Services>;
     readonly workspaceKubeconfig: string;
+    /** Folder of this extension's log files (the output channel's log). */
+    readonly logDir: string;
   };
 }
 
@@ -217,7 +219,7 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
     listVClusters: async (ctx, options) => (await services()).listVClusters(ctx, options?.nested ?? false),
     getMapping: async (ref) => (await services()).mapping(ref),
     onDidChange: changeEmitter.event,
-    testing: { tree, statusBar, panels: () => panels, services, workspaceKubeconfig },
+    testing: { tree, statusBar, panels: () => panels, services, workspaceKubeconfig, logDir: context.logUri.fsPath },
   };
 }
 
