@@ -14,11 +14,17 @@
 //     --no-build            use the existing dist/ and out/integration/
 //     --no-ui               skip the UI checks
 // Exit code: 0 when everything passed. The extension host's PATH starts with the cached kubectl, helm and vcluster.
+//
+// The cluster suites start etcd and kube-apiservers INSIDE the extension host (test/harness) and stop them in after()
+// hooks; the harness also kills them when the extension host exits, even by SIGKILL (its watchdog). As a last line,
+// the suite lists the process groups it started in $VCE_PROCESS_FILE and this launcher kills whatever of them is still
+// alive once the run is over — after a pass, a failure, a timeout or Ctrl-C.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { repoRoot, toolPath } from './lib/toolchain.mjs';
+import { cacheRoot, repoRoot, toolPath, vclusterChartDir } from './lib/toolchain.mjs';
 import { makeTempDir, runIntegrationTests } from './lib/vscode-host.mjs';
 import { runUiChecks } from './ui-checks.mjs';
 
@@ -46,6 +52,43 @@ function parseEnv(pairs = []) {
     env[p.slice(0, i)] = p.slice(i + 1);
   }
   return env;
+}
+
+/** The process groups the suite recorded (see test/integration/support/cluster.ts): [{ pid, name, exe }]. */
+const processFile = path.join(os.tmpdir(), `vce-integration-processes-${process.pid}.json`);
+
+/** Kills (SIGKILL) every recorded process group that is still alive; returns their names. Synchronous: runs on exit. */
+export function killLeftovers(file = processFile) {
+  let list;
+  try {
+    list = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return [];
+  }
+  const killed = [];
+  for (const { pid, name, exe } of Array.isArray(list) ? list : []) {
+    if (!Number.isInteger(pid) || pid <= 1) continue;
+    try {
+      process.kill(-pid, 0); // the group still exists
+    } catch {
+      continue;
+    }
+    let leaderExe;
+    try {
+      leaderExe = fs.readlinkSync(`/proc/${pid}/exe`);
+    } catch {
+      leaderExe = undefined; // the leader is gone but its group lives on: a group id is never reused while it exists
+    }
+    if (leaderExe !== undefined && exe && leaderExe !== exe) continue; // the pid was reused by something else
+    try {
+      process.kill(-pid, 'SIGKILL');
+      killed.push(`${name} (pid ${pid})`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  fs.rmSync(file, { force: true });
+  return killed;
 }
 
 function readResult(file) {
@@ -81,12 +124,22 @@ export async function main(argv = process.argv.slice(2)) {
     // folder, see startCodeServer) has no ~/.kube/config.
     const kubeconfig = values.kubeconfig ? path.resolve(values.kubeconfig) : path.join(tmp, 'no-kubeconfig', 'config');
     const PATH = toolsPath();
+    // The chart for `vcluster create --local-chart-dir` (found with `go list`, which needs this user's Go cache).
+    const chartDir = await vclusterChartDir().catch((err) => {
+      say(`the vcluster chart was not found (${err.message.split('\n')[0]}); the create test will fail`);
+      return '';
+    });
     const env = {
       PATH,
       VCE_EXPECTED_PATH_ENTRY: PATH.split(path.delimiter)[0], // checked by foundation.test.ts
       KUBECONFIG: kubeconfig,
       VCE_WORKSPACE_TRUST: values.untrusted ? 'untrusted' : 'trusted', // checked by foundation.test.ts
       ...(values.grep ? { VCE_GREP: values.grep } : {}),
+      // For the cluster suites: where the harness records its process groups, where the cached Kubernetes tools are
+      // (code-server gives the extension host a temporary HOME and XDG_CACHE_HOME), and the vcluster chart.
+      VCE_PROCESS_FILE: processFile,
+      VCE_TOOLS_CACHE_HOME: path.dirname(cacheRoot()),
+      ...(chartDir ? { VCE_VCLUSTER_CHART_DIR: chartDir } : {}),
       ...parseEnv(values.env),
     };
     const resultFile = path.join(tmp, 'mocha-result.json');
@@ -111,11 +164,18 @@ export async function main(argv = process.argv.slice(2)) {
     for (const f of result.failed ?? []) say(`  ✖ ${f.title}: ${f.message}`);
     return ok ? 0 : 1;
   } finally {
+    const killed = killLeftovers();
+    if (killed.length) say(`killed ${killed.length} process group(s) the extension host left behind: ${killed.join(', ')}`);
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  // Also on Ctrl-C / SIGTERM: scripts/lib/vscode-host.mjs stops code-server and then exits, which runs this.
+  process.on('exit', () => {
+    const killed = killLeftovers();
+    if (killed.length) say(`killed ${killed.length} process group(s) the extension host left behind: ${killed.join(', ')}`);
+  });
   main().then(
     (code) => process.exit(code),
     (err) => {

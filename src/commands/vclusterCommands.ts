@@ -224,7 +224,7 @@ export async function create(env: CommandEnv, arg?: unknown): Promise<VClusterRe
   const services = await env.services();
   const cli = await cliPath(env);
   if (!cli) throw new UserFacingError(CLI_MISSING);
-  const context = contextFromArg(arg) ?? await pickContext(services, 'Create the vcluster in which context?');
+  const context = (typeof flag(arg, 'context') === 'string' ? flag(arg, 'context') as string : contextFromArg(arg)) ?? await pickContext(services, 'Create the vcluster in which context?');
   const nsFromNode = isNamespaceArg(arg) ? (arg as { name: string }).name : (flag(arg, 'namespace') as string | undefined);
   let name = flag(arg, 'name') as string | undefined;
   if (name === undefined) {

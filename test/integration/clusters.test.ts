@@ -1,0 +1,44 @@
+// The extension inside a real VS Code extension host against REAL clusters: etcd + kube-apiserver +
+// kube-controller-manager started by test/harness inside this extension host, vclusters laid out as the chart and
+// syncer do, virtual API servers that are real kube-apiservers, and the real kubectl, vcluster CLI and Helm.
+//
+// One bundle on purpose: the suites share one host and one copy of the harness (its process registry, exit hooks and
+// watchdog), and run in this order — the bad-input suite changes vcluster.cliPath, which rebuilds the extension's
+// services, so it goes last.
+import { fx, setUpFixture, tearDownFixture } from './support/fixture';
+import { badInputSuite } from './support/suites/badInput';
+import { connectSuite } from './support/suites/connect';
+import { contextsSuite } from './support/suites/contexts';
+import { createDeleteSuite } from './support/suites/createDelete';
+import { lifecycleSuite } from './support/suites/lifecycle';
+import { mappingSuite } from './support/suites/mapping';
+import { treeSuite } from './support/suites/tree';
+import { extensionLogTail } from './support/workbench';
+import * as vscode from 'vscode';
+
+describe('vcluster Explorer against real clusters', function () {
+  before(async function () {
+    this.timeout(240_000);
+    await setUpFixture();
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await tearDownFixture();
+  });
+
+  afterEach(async function () {
+    // A command that unexpectedly asks with a quick pick would wait for a user forever: close what is left open so
+    // that one failure does not block the next test, and show what the extension logged.
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    if (this.currentTest?.state === 'failed') console.log(`      --- extension log (last lines) ---\n${extensionLogTail(25, fx.api?.testing.logDir).replace(/^/gm, '      | ')}`);
+  });
+
+  treeSuite();
+  contextsSuite();
+  connectSuite();
+  lifecycleSuite();
+  createDeleteSuite();
+  mappingSuite();
+  badInputSuite();
+});

@@ -1,0 +1,71 @@
+// Bad input through the commands: each gives one clear error message, the command returns undefined, and nothing is
+// written (the user's kubeconfig stays byte-for-byte the same, nothing is created in the cluster).
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { fx, refOf } from '../fixture';
+import { captureMessages, setSetting, waitFor } from '../workbench';
+
+/** Runs a command that must fail: returns the one error message it showed; checks that nothing was written. */
+async function failing(command: string, arg: unknown): Promise<string> {
+  const before = fs.readFileSync(fx.kubeconfig);
+  const status = fx.api.testing.statusBar.state;
+  const capture = captureMessages();
+  try {
+    const result = await vscode.commands.executeCommand(command, arg);
+    assert.equal(result, undefined, `${command} returned ${JSON.stringify(result)}`);
+    // The wrapper shows the message without awaiting it.
+    await waitFor(`${command} to show an error`, async () => capture.errors().length > 0, 10_000, 50);
+    assert.equal(capture.errors().length, 1, `one message, got ${JSON.stringify(capture.errors())}`);
+  } finally {
+    capture.dispose();
+  }
+  assert.ok(fs.readFileSync(fx.kubeconfig).equals(before), `${command} changed the kubeconfig`);
+  assert.deepEqual(fx.api.testing.statusBar.state, status);
+  return capture.errors()[0]!;
+}
+
+export function badInputSuite(): void {
+  describe('bad input through the commands', function () {
+    this.timeout(60_000);
+
+    after(async () => {
+      await setSetting('cliPath', undefined);
+    });
+
+    it('an invalid vcluster name or namespace: a clear message, nothing created', async () => {
+      const m1 = await failing('vcluster.create', { context: 'host', name: 'Not_A_Name', namespace: 'bad-input', connect: false });
+      assert.match(m1, /vcluster name "Not_A_Name" is not a valid DNS-1123 label/);
+      const m2 = await failing('vcluster.create', { context: 'host', name: 'okname', namespace: '-bad-', connect: false });
+      assert.match(m2, /namespace "-bad-" is not a valid DNS-1123 label/);
+      assert.equal(await fx.host.rest.getOrUndefined('/api/v1/namespaces/bad-input'), undefined);
+    });
+
+    it('a context that is not in the kubeconfig, and a bad scope', async () => {
+      assert.match(await failing('vcluster.switchContext', { context: 'no-such-context' }), /"no-such-context" is not in the kubeconfig/);
+      assert.match(await failing('vcluster.connect', { ...refOf(fx.world.find('alpha')), scope: 'everywhere' }), /"scope" must be "global" or "workspace"/);
+    });
+
+    it('connect to a vcluster whose vc-NAME secret is missing: says which secret, writes nothing', async () => {
+      const message = await failing('vcluster.connect', refOf(fx.world.find('nosecret')));
+      assert.match(message, /"vc-nosecret" of vcluster no-secret\/nosecret does not exist/);
+    });
+
+    it('a missing vcluster CLI (vcluster.cliPath pointing nowhere)', async () => {
+      await setSetting('cliPath', path.join(fx.dir, 'nowhere', 'vcluster'));
+      const message = await failing('vcluster.create', { context: 'host', name: 'no-cli', namespace: 'no-cli', connect: false });
+      assert.match(message, /vcluster CLI was not found/);
+      assert.equal(await fx.host.rest.getOrUndefined('/api/v1/namespaces/no-cli'), undefined);
+    });
+
+    it('a vcluster CLI that exits non-zero: its error line and exit code', async () => {
+      const script = path.join(fx.dir, 'failing-vcluster');
+      fs.writeFileSync(script, '#!/bin/sh\necho "creating $2 ..."\necho "fatal: the chart could not be installed" >&2\nexit 3\n', { mode: 0o755 });
+      await setSetting('cliPath', script);
+      const message = await failing('vcluster.create', { context: 'host', name: 'cli-fails', namespace: 'cli-fails', connect: false });
+      assert.match(message, /vcluster create failed \(exit code 3\): fatal: the chart could not be installed/);
+      assert.equal(await fx.host.rest.getOrUndefined('/api/v1/namespaces/cli-fails'), undefined);
+    });
+  });
+}

@@ -1,0 +1,84 @@
+// vcluster.create / vcluster.delete through the commands with the REAL vcluster CLI and Helm (offline: the chart from
+// the vcluster Go module through --local-chart-dir, as test/cluster/real-cli.test.ts found).
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { vclusterChartDir, versions } from '../../../../scripts/lib/toolchain.mjs';
+import type { KObject } from '../../../harness/rest';
+import { podStatusFor } from '../../../harness/worlds';
+import { fx, readKubeconfig } from '../fixture';
+import { kubectl } from '../programs';
+import { description, setSetting, waitFor } from '../workbench';
+
+const NAME = 'fresh';
+const NS = 'made';
+const CONTEXT = `vcluster_${NAME}_${NS}_host`;
+
+/**
+ * A copy of the chart stamped with the CLI's version: the chart in the Go module says 0.0.1 (the release pipeline
+ * stamps the real one) and a CLI built with `go build` embeds none.
+ */
+async function stampedChart(): Promise<string> {
+  const src = process.env.VCE_VCLUSTER_CHART_DIR || (await vclusterChartDir());
+  const version = versions.vcluster.replace(/^v/, '');
+  const dir = path.join(fx.dir, 'charts', `chart-${version}`);
+  fs.cpSync(src, dir, { recursive: true });
+  fs.chmodSync(dir, 0o755);
+  const chartYaml = path.join(dir, 'Chart.yaml');
+  fs.chmodSync(chartYaml, 0o644);
+  fs.writeFileSync(chartYaml, fs.readFileSync(chartYaml, 'utf8').replace(/^version: .*$/m, `version: ${version}`));
+  return dir;
+}
+
+export function createDeleteSuite(): void {
+  describe('vcluster.create / vcluster.delete with the real CLI and Helm', function () {
+    this.timeout(180_000);
+
+    before(async () => {
+      await setSetting('create.extraArgs', ['--local-chart-dir', await stampedChart(), '--add=false']);
+    });
+    after(async () => {
+      await setSetting('create.extraArgs', undefined);
+    });
+
+    it('creates a vcluster; once its pod runs the tree shows it Running', async () => {
+      const kubeconfigBefore = fs.readFileSync(fx.kubeconfig, 'utf8');
+      const ref = await vscode.commands.executeCommand('vcluster.create', { context: 'host', name: NAME, namespace: NS, connect: false });
+      assert.deepEqual(ref, { context: 'host', namespace: NS, name: NAME });
+      const sts = await fx.host.rest.get(`/apis/apps/v1/namespaces/${NS}/statefulsets/${NAME}`);
+      assert.equal(sts.metadata.labels.app, 'vcluster');
+      assert.equal(sts.metadata.labels.release, NAME);
+      const release = await fx.host.rest.get(`/api/v1/namespaces/${NS}/secrets/sh.helm.release.v1.${NAME}.v1`);
+      assert.equal(release.type, 'helm.sh/release.v1');
+      assert.equal(readKubeconfig()['current-context'], 'host', 'connect: false leaves the current context alone');
+      assert.equal(fs.readFileSync(fx.kubeconfig, 'utf8'), kubeconfigBefore, 'create without connect does not touch the kubeconfig');
+      const pod = await waitFor<KObject>('the statefulset controller to create the pod', () => fx.host.rest.getOrUndefined(`/api/v1/namespaces/${NS}/pods/${NAME}-0`), 60_000);
+      await fx.host.rest.patch(`/api/v1/namespaces/${NS}/pods/${NAME}-0/status`, { status: podStatusFor('Running', pod) });
+      await fx.tree.until('the tree to show the new vcluster Running', async () => {
+        const n = await fx.tree.vcluster('host', NS, NAME);
+        return n && description(n).includes('Running') && description(n).includes(`v${versions.vcluster.replace(/^v/, '')}`);
+      }, 60_000);
+    });
+
+    it('deletes it (force): gone from the API and the tree, and no dangling context', async () => {
+      // As if the user had connected with the CLI: a context for it, current.
+      await kubectl(fx.kubeconfig, ['config', 'set-cluster', CONTEXT, '--server', fx.host.server]);
+      await kubectl(fx.kubeconfig, ['config', 'set-context', CONTEXT, '--cluster', CONTEXT, '--user', 'host']);
+      await kubectl(fx.kubeconfig, ['config', 'use-context', CONTEXT]);
+      await waitFor('the extension to see the context', async () => fx.api.testing.statusBar.state.context === CONTEXT, 20_000);
+
+      await vscode.commands.executeCommand('vcluster.delete', { context: 'host', namespace: NS, name: NAME, force: true });
+      assert.equal(await fx.host.rest.getOrUndefined(`/apis/apps/v1/namespaces/${NS}/statefulsets/${NAME}`), undefined, 'the StatefulSet is gone');
+      assert.equal(await fx.host.rest.getOrUndefined(`/api/v1/namespaces/${NS}/secrets/sh.helm.release.v1.${NAME}.v1`), undefined, 'the Helm release is gone');
+      const kc = readKubeconfig();
+      assert.equal(kc['current-context'], 'host', 'current-context went back to the host');
+      assert.ok(!kc.contexts?.some((c) => c.name === CONTEXT), 'its context was removed');
+      assert.ok(!kc.clusters?.some((c) => c.name === CONTEXT), 'its cluster entry was removed');
+      assert.equal(fx.api.testing.statusBar.state.context, 'host');
+      await fx.tree.until('the tree to drop the deleted vcluster', async () => (await fx.tree.vcluster('host', NS, NAME)) === undefined, 60_000);
+      // The CLI also deletes the namespace it created (annotation vcluster.loft.sh/created).
+      await waitFor('the namespace controller to remove the namespace', async () => (await fx.host.rest.getOrUndefined(`/api/v1/namespaces/${NS}`)) === undefined, 90_000, 500);
+    });
+  });
+}
