@@ -20,19 +20,19 @@ export function quantile(sorted: readonly number[], q: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
-export function summarize(values: readonly number[]): Summary {
+export function summarize(values: readonly number[], digits = 2): Summary {
   const s = [...values].sort((a, b) => a - b);
   const median = quantile(s, 0.5);
   const p25 = quantile(s, 0.25);
   const p75 = quantile(s, 0.75);
   return {
     n: s.length,
-    median: round(median),
-    min: round(s[0] ?? Number.NaN),
-    max: round(s[s.length - 1] ?? Number.NaN),
-    p25: round(p25),
-    p75: round(p75),
-    p95: round(quantile(s, 0.95)),
+    median: round(median, digits),
+    min: round(s[0] ?? Number.NaN, digits),
+    max: round(s[s.length - 1] ?? Number.NaN, digits),
+    p25: round(p25, digits),
+    p75: round(p75, digits),
+    p95: round(quantile(s, 0.95), digits),
     spread: median > 0 ? round((p75 - p25) / median, 3) : 0,
   };
 }
@@ -97,13 +97,16 @@ export function fmtNum(x: number, digits = 2): string {
 }
 
 export function fmtMs(s: Summary): string {
+  if (s.n === 0) return 'not run';
   if (s.n === 1) return `${fmtNum(s.median)} ms (1 run)`;
   return `${fmtNum(s.median)} ms (${fmtNum(s.min)}–${fmtNum(s.max)})`;
 }
 
 export function fmtRatio(s: Summary): string {
-  if (s.n === 1) return `${s.median.toFixed(s.median < 0.01 ? 4 : 2)}× (1 pair)`;
-  return `${s.median.toFixed(2)}× (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
+  if (s.n === 0) return 'not run';
+  const f = (x: number) => x.toFixed(x < 0.01 ? 4 : 2);
+  if (s.n === 1) return `${f(s.median)}× (1 pair)`;
+  return `${f(s.median)}× (${f(s.min)}–${f(s.max)})`;
 }
 
 export function fmtBytes(b: number): string {

@@ -3,7 +3,7 @@
 // control plane of the test harness. This launcher only starts bench/main.ts in Node with the TypeScript loader and
 // --expose-gc (heap figures); the child owns every process it starts and stops them on exit, failure or Ctrl-C.
 //
-//   npm run bench [-- --quick] [-- --runs N] [-- --only discovery,tree,watch,mapping,activation]
+//   npm run bench [-- --quick] [-- --runs N] [-- --only discovery,tree,watch,mapping,activation] [-- --cli-everywhere]
 //
 // Prints a table, writes bench/results.json (git-ignored), exits non-zero when a measured operation returned a wrong
 // result. Times are reported, never asserted.
@@ -15,10 +15,11 @@ const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', path.jo
   cwd: repoRoot,
   stdio: 'inherit',
 });
-// Ctrl-C reaches the child too (same process group): it stops its processes and exits; wait for that.
+// Pass signals on (Ctrl-C in a terminal reaches both anyway): the child stops every process it started and exits;
+// this launcher waits for that and exits with the child's status.
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(sig, () => {
-    if (sig !== 'SIGINT') child.kill(sig);
+    if (child.exitCode === null && child.signalCode === null) child.kill(sig);
   });
 }
 child.on('error', (err) => {
