@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { fx, refOf } from '../fixture';
+import { addVCluster } from '../../../harness/worlds';
+import { OTHER_CONTEXT, fx, refOf } from '../fixture';
 import { captureMessages, setSetting, waitFor } from '../workbench';
 
 /** Runs a command that must fail: returns the one error message it showed; checks that nothing was written. */
@@ -66,6 +67,25 @@ export function badInputSuite(): void {
       const message = await failing('vcluster.create', { context: 'host', name: 'cli-fails', namespace: 'cli-fails', connect: false });
       assert.match(message, /vcluster create failed \(exit code 3\): fatal: the chart could not be installed/);
       assert.equal(await fx.host.rest.getOrUndefined('/api/v1/namespaces/cli-fails'), undefined);
+    });
+
+    it('after vcluster.cliPath changed (services rebuilt), the tree still follows changes of a context it opens next', async function () {
+      this.timeout(90_000);
+      await setSetting('cliPath', undefined);
+      // Open a context the extension has not listed before, so that only the rebuilt services watch it.
+      const staging = await fx.tree.context(OTHER_CONTEXT);
+      assert.equal((await fx.tree.children(staging)).some((n) => n.type === 'namespace' && n.name === 'after-settings'), false);
+      let stagingEvents = 0;
+      const sub = fx.api.testing.tree.onDidChangeTreeData((node) => {
+        if (node === undefined || node.id === staging.id) stagingEvents++;
+      });
+      try {
+        await addVCluster(fx.world, { name: 'settled', namespace: 'after-settings', access: 'none' });
+        await waitFor(`the tree to announce a change of context ${OTHER_CONTEXT}`, async () => stagingEvents > 0, 30_000);
+        await fx.tree.until('the new vcluster in the tree', async () => (await fx.tree.children(staging)).some((n) => n.type === 'namespace' && n.name === 'after-settings'));
+      } finally {
+        sub.dispose();
+      }
     });
   });
 }
