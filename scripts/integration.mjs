@@ -57,6 +57,27 @@ function parseEnv(pairs = []) {
 /** The process groups the suite recorded (see test/integration/support/cluster.ts): [{ pid, name, exe }]. */
 const processFile = path.join(os.tmpdir(), `vce-integration-processes-${process.pid}.json`);
 
+/** Processes of process group `pgid` that still run (zombies, killed but not yet reaped, do not count), from /proc. */
+function liveGroupMembers(pgid) {
+  let entries;
+  try {
+    entries = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return [];
+  }
+  const out = [];
+  for (const d of entries) {
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') out.push(Number(d));
+    } catch {
+      // ended while we looked
+    }
+  }
+  return out;
+}
+
 /** Kills (SIGKILL) every recorded process group that is still alive; returns their names. Synchronous: runs on exit. */
 export function killLeftovers(file = processFile) {
   let list;
@@ -68,11 +89,7 @@ export function killLeftovers(file = processFile) {
   const killed = [];
   for (const { pid, name, exe } of Array.isArray(list) ? list : []) {
     if (!Number.isInteger(pid) || pid <= 1) continue;
-    try {
-      process.kill(-pid, 0); // the group still exists
-    } catch {
-      continue;
-    }
+    if (liveGroupMembers(pid).length === 0) continue; // the group is gone (or only zombies are left)
     let leaderExe;
     try {
       leaderExe = fs.readlinkSync(`/proc/${pid}/exe`);
