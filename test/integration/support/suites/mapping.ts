@@ -52,7 +52,9 @@ export function mappingSuite(): void {
     it('shows an object created in the virtual cluster while the panel is open', async () => {
       const lb = fx.world.find('lb');
       const total = panel.lastRendered!.total;
+      const rendered = panel.nextRender(60_000);
       const o = await createVirtualOnlyObject(lb, 'ConfigMap', 'storefront', 'arrived-later');
+      await rendered; // the watch made the panel reload and the webview render again, without a refresh
       await waitFor('the panel to show the new object', async () => {
         const row = panel.model && rowFor(panel.model.rows, o);
         return row?.state === 'virtual-only' && panel.lastRendered?.total === total + 1;

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { addVCluster, type BuiltVCluster, type VClusterState } from '../../../harness/worlds';
 import { OTHER_CONTEXT, fx, readKubeconfig } from '../fixture';
 import { kubectl } from '../programs';
-import { description, iconId, item, label, tooltipText, type MessageNode, type VClusterNode } from '../workbench';
+import { description, iconId, item, label, setSetting, tooltipText, type MessageNode, type VClusterNode } from '../workbench';
 
 /** What the tree must show for each state (contextValues are the menus' `viewItem ==` keys in package.json). */
 const EXPECTED: Partial<Record<VClusterState, { contextValue: string; icon: string }>> = {
@@ -93,6 +93,41 @@ export function treeSuite(): void {
       assert.match(tooltipText(deepNode), /Inside/);
     });
 
+    it('the public API lists the same vclusters as the tree, nested ones with their parents', async () => {
+      const listed = await fx.api.listVClusters('host', { nested: true });
+      const key = (v: { ref: { namespace: string; name: string; parents?: readonly { namespace: string; name: string }[] } }) =>
+        [...(v.ref.parents ?? []).map((p) => `${p.namespace}/${p.name}`), `${v.ref.namespace}/${v.ref.name}`].join(' > ');
+      const world = fx.world.all().map((v) => key({ ref: { namespace: v.namespace, name: v.name, parents: v.parents } }));
+      assert.deepEqual(listed.map(key).sort(), world.sort());
+      for (const v of listed) {
+        const built = fx.world.all().find((b) => key({ ref: { namespace: b.namespace, name: b.name, parents: b.parents } }) === key(v))!;
+        assert.equal(v.status, built.expectedStatus, key(v));
+      }
+      const top = await fx.api.listVClusters('host');
+      assert.deepEqual(top.map(key).sort(), fx.world.vclusters.map((v) => `${v.namespace}/${v.name}`).sort());
+      assert.deepEqual((await fx.api.listContexts()).map((c) => c.name).sort(), (readKubeconfig().contexts ?? []).map((c) => c.name).sort());
+    });
+
+    it('vcluster.nested.maxDepth limits how deep the tree and the API go', async () => {
+      const alpha = fx.world.find('alpha');
+      await setSetting('nested.maxDepth', 1);
+      try {
+        const alphaNode = await fx.tree.vcluster('host', alpha.namespace, alpha.name);
+        assert.ok(alphaNode);
+        assert.equal(item(alphaNode).collapsibleState, vscode.TreeItemCollapsibleState.Collapsed, 'depth 1 may be expanded');
+        const [innerNode] = await fx.tree.children(alphaNode);
+        assert.ok(innerNode && innerNode.type === 'vcluster');
+        assert.equal(item(innerNode).collapsibleState, vscode.TreeItemCollapsibleState.None, 'depth 2 is beyond the limit');
+        const names = (await fx.api.listVClusters('host', { nested: true })).map((v) => v.ref.name);
+        assert.ok(names.includes('inner') && !names.includes('deep'), names.join(', '));
+      } finally {
+        await setSetting('nested.maxDepth', undefined);
+      }
+      const alphaNode = await fx.tree.vcluster('host', alpha.namespace, alpha.name);
+      const [innerNode] = await fx.tree.children(alphaNode!);
+      assert.equal(item(innerNode!).collapsibleState, vscode.TreeItemCollapsibleState.Collapsed, 'the default (3) lets depth 2 expand');
+    });
+
     it('explains why a paused or scaled-down vcluster cannot be expanded', async () => {
       for (const name of ['beta', 'delta']) {
         const v = fx.world.find(name);
@@ -142,7 +177,11 @@ export function treeSuite(): void {
       // Read the tree first so that the host context is loaded and watched.
       assert.equal(await fx.tree.namespace('host', 'tree-late'), undefined);
       let events = 0;
-      const sub = fx.api.testing.tree.onDidChangeTreeData(() => events++);
+      let apiEvents = 0;
+      const subs = [
+        fx.api.testing.tree.onDidChangeTreeData(() => events++),
+        fx.api.onDidChange((e) => { if (e.scope === 'context' && e.context === 'host') apiEvents++; }),
+      ];
       try {
         const late = await addVCluster(fx.world, { name: 'late', namespace: 'tree-late', access: 'none' });
         // It appears with the status its pod has (Pending, then Running once the fixture reports the pod running).
@@ -151,8 +190,9 @@ export function treeSuite(): void {
           return node !== undefined && description(node).includes(late.expectedStatus);
         }, 60_000);
         assert.ok(events > 0, 'the tree announced the change');
+        assert.ok(apiEvents > 0, 'the API\'s onDidChange announced the change of context host');
       } finally {
-        sub.dispose();
+        subs.forEach((d) => d.dispose());
       }
     });
 
