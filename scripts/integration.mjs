@@ -38,6 +38,21 @@ function build() {
   });
 }
 
+/** Removes bundles in out/integration whose test/integration/*.ts is gone (index.ts runs every *.test.js there). */
+function removeStaleBundles() {
+  const out = path.join(repoRoot, 'out', 'integration');
+  let files;
+  try {
+    files = fs.readdirSync(out);
+  } catch {
+    return;
+  }
+  for (const f of files) {
+    const base = f.replace(/\.js(\.map)?$/, '');
+    if (base !== f && !fs.existsSync(path.join(repoRoot, 'test', 'integration', `${base}.ts`))) fs.rmSync(path.join(out, f), { force: true });
+  }
+}
+
 /** PATH for the extension host: the cached Kubernetes tools first (those that are built), then ours. */
 function toolsPath() {
   const dirs = ['kubectl', 'helm', 'vcluster'].map((b) => path.dirname(toolPath(b))).filter((d) => fs.existsSync(d));
@@ -135,6 +150,7 @@ export async function main(argv = process.argv.slice(2)) {
   const tmp = makeTempDir('vce-integration-');
   try {
     if (!values['no-build']) await build();
+    removeStaleBundles();
     const workspace = values.workspace ? path.resolve(values.workspace) : path.join(tmp, 'workspace');
     fs.mkdirSync(workspace, { recursive: true });
     // "Empty kubeconfig" = none at all: KUBECONFIG names a file that does not exist, and HOME (a fresh temporary

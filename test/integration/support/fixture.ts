@@ -73,6 +73,12 @@ export function readKubeconfig(file = fx.kubeconfig): { 'current-context'?: stri
   return parseYaml(fs.readFileSync(file, 'utf8')) ?? {};
 }
 
+/** What the status bar says about the current context (its tunnel count is left out: other suites may open tunnels). */
+export function contextStatus(): { context?: string; isVCluster: boolean; workspaceScoped: boolean } {
+  const { context, isVCluster, workspaceScoped } = fx.api.testing.statusBar.state;
+  return { context, isVCluster, workspaceScoped };
+}
+
 /** The reference of a world vcluster as the commands take it. */
 export function refOf(v: BuiltVCluster): { context: string; namespace: string; name: string; parents?: { namespace: string; name: string }[] } {
   return { context: 'host', namespace: v.namespace, name: v.name, ...(v.parents.length ? { parents: v.parents } : {}) };

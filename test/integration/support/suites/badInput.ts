@@ -5,13 +5,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { addVCluster } from '../../../harness/worlds';
-import { OTHER_CONTEXT, fx, refOf } from '../fixture';
+import { OTHER_CONTEXT, contextStatus, fx, refOf } from '../fixture';
 import { captureMessages, setSetting, waitFor } from '../workbench';
 
 /** Runs a command that must fail: returns the one error message it showed; checks that nothing was written. */
 async function failing(command: string, arg: unknown): Promise<string> {
   const before = fs.readFileSync(fx.kubeconfig);
-  const status = fx.api.testing.statusBar.state;
+  const status = contextStatus();
   const capture = captureMessages();
   try {
     const result = await vscode.commands.executeCommand(command, arg);
@@ -23,7 +23,7 @@ async function failing(command: string, arg: unknown): Promise<string> {
     capture.dispose();
   }
   assert.ok(fs.readFileSync(fx.kubeconfig).equals(before), `${command} changed the kubeconfig`);
-  assert.deepEqual(fx.api.testing.statusBar.state, status);
+  assert.deepEqual(contextStatus(), status);
   return capture.errors()[0]!;
 }
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import * as vscode from 'vscode';
-import { fx, readKubeconfig, refOf } from '../fixture';
+import { contextStatus, fx, readKubeconfig, refOf } from '../fixture';
 import { kubectl } from '../programs';
 import { item } from '../workbench';
 
@@ -35,7 +35,7 @@ export function connectSuite(): void {
       // "nested" exists only inside alpha's virtual cluster (vcluster inner lives there), never in the host.
       assert.equal(await fx.host.rest.getOrUndefined('/api/v1/namespaces/nested'), undefined);
       assert.ok((await virtualNamespaces(want)).includes('nested'), 'kubectl did not reach the virtual cluster');
-      assert.deepEqual(fx.api.testing.statusBar.state, { context: want, isVCluster: true, workspaceScoped: false, tunnels: 0 });
+      assert.deepEqual(contextStatus(), { context: want, isVCluster: true, workspaceScoped: false });
       const node = await fx.tree.until('the tree to mark alpha connected and current', async () => {
         const n = await fx.tree.vcluster('host', alpha.namespace, alpha.name);
         return n && item(n).contextValue === 'vcluster.connectedCurrent' ? n : undefined;
@@ -64,7 +64,7 @@ export function connectSuite(): void {
       const kc = readKubeconfig();
       assert.equal(kc['current-context'], 'host');
       assert.ok(kc.contexts?.some((c) => c.name === cliContextName('lb', lb.namespace, 'host')), 'the context stays (vcluster.disconnect.removeContext is off)');
-      assert.deepEqual(fx.api.testing.statusBar.state, { context: 'host', isVCluster: false, workspaceScoped: false, tunnels: 0 });
+      assert.deepEqual(contextStatus(), { context: 'host', isVCluster: false, workspaceScoped: false });
       await fx.tree.until('the tree to mark lb connected but not current', async () => {
         const n = await fx.tree.vcluster('host', lb.namespace, lb.name);
         return n && item(n).contextValue === 'vcluster.connected';

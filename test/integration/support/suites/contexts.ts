@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { OTHER_CONTEXT, fx, readKubeconfig, refOf } from '../fixture';
+import { OTHER_CONTEXT, contextStatus, fx, readKubeconfig, refOf } from '../fixture';
 import { kubectlWithEnv } from '../programs';
 import { item, kubeconfigInNewTerminal } from '../workbench';
 
@@ -20,7 +20,7 @@ export function contextsSuite(): void {
       const result = await vscode.commands.executeCommand('vcluster.switchContext', { context: OTHER_CONTEXT });
       assert.equal(result, OTHER_CONTEXT);
       assert.equal(readKubeconfig()['current-context'], OTHER_CONTEXT);
-      assert.deepEqual(fx.api.testing.statusBar.state, { context: OTHER_CONTEXT, isVCluster: false, workspaceScoped: false, tunnels: 0 });
+      assert.deepEqual(contextStatus(), { context: OTHER_CONTEXT, isVCluster: false, workspaceScoped: false });
       assert.deepEqual(await currentInTree(), [OTHER_CONTEXT]);
 
       assert.equal(await vscode.commands.executeCommand('vcluster.switchContext', { context: 'host' }), 'host');
@@ -42,7 +42,7 @@ export function contextsSuite(): void {
         const ws = readKubeconfig(own);
         assert.equal(ws['current-context'], want, 'the extension\'s kubeconfig holds the context');
         assert.ok(ws.contexts?.some((c) => c.name === want));
-        assert.deepEqual(fx.api.testing.statusBar.state, { context: want, isVCluster: true, workspaceScoped: true, tunnels: 0 });
+        assert.deepEqual(contextStatus(), { context: want, isVCluster: true, workspaceScoped: true });
         // A new terminal sees the extension's kubeconfig first, then the user's (so every context stays usable)...
         const kubeconfigVar = await kubeconfigInNewTerminal(fx.dir);
         assert.equal(kubeconfigVar, [own, fx.kubeconfig].join(path.delimiter));
@@ -53,7 +53,7 @@ export function contextsSuite(): void {
         await vscode.commands.executeCommand('vcluster.clearWorkspaceContext');
       }
       assert.ok(fs.readFileSync(fx.kubeconfig).equals(before), 'clearing the scope changed the user\'s kubeconfig');
-      assert.deepEqual(fx.api.testing.statusBar.state, { context: 'host', isVCluster: false, workspaceScoped: false, tunnels: 0 });
+      assert.deepEqual(contextStatus(), { context: 'host', isVCluster: false, workspaceScoped: false });
       assert.deepEqual(await currentInTree(), ['host']);
       const after = await kubeconfigInNewTerminal(fx.dir);
       assert.ok(!after.split(path.delimiter).includes(own), `new terminals still use the workspace kubeconfig: ${after}`);
@@ -68,7 +68,7 @@ export function contextsSuite(): void {
         assert.equal(result, OTHER_CONTEXT, 'the switch failed (see the extension log above)');
         assert.ok(fs.readFileSync(fx.kubeconfig).equals(before), 'the user\'s kubeconfig changed');
         assert.equal(readKubeconfig(own)['current-context'], OTHER_CONTEXT, 'the extension\'s kubeconfig holds the switch');
-        assert.deepEqual(fx.api.testing.statusBar.state, { context: OTHER_CONTEXT, isVCluster: false, workspaceScoped: true, tunnels: 0 });
+        assert.deepEqual(contextStatus(), { context: OTHER_CONTEXT, isVCluster: false, workspaceScoped: true });
         assert.deepEqual(await currentInTree(), [OTHER_CONTEXT]);
         assert.equal(await kubeconfigInNewTerminal(fx.dir), [own, fx.kubeconfig].join(path.delimiter));
       } finally {
