@@ -89,18 +89,23 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
       context.subscriptions.push(s);
       context.subscriptions.push(s.model.onDidChange((e) => changeEmitter.fire(e)));
       context.subscriptions.push(s.tunnels.onDidChange(() => void refreshStatus()));
-      const { findExecutable } = await import('./vcluster/cli');
-      const cliMissing = !findExecutable('vcluster', settings.cliPath || undefined);
-      void vscode.commands.executeCommand('setContext', ContextKeys.cliMissing, cliMissing);
-      const kubeconfigReady = async () => (s.model.snapshot() ?? await s.model.reloadKubeconfig()).state === 'ready';
-      // A message would hide the welcome views, which say the same when there is no kubeconfig.
-      treeView.message = cliMissing && await kubeconfigReady() ? 'The vcluster CLI was not found: create and delete need it (setting vcluster.cliPath).' : undefined;
-      logger.info(cliMissing ? 'vcluster CLI not found on PATH or at vcluster.cliPath' : 'vcluster CLI found');
+      await checkCli(s);
       logger.debug(`services ready in ${(performance.now() - t0).toFixed(0)} ms`);
       servicesSync = s;
       return s;
     });
     return servicesPromise;
+  };
+
+  /** Looks for the vcluster CLI (PATH or vcluster.cliPath) and tells the welcome view and the tree. */
+  const checkCli = async (s: Services) => {
+    const { findExecutable } = await import('./vcluster/cli');
+    const cliMissing = !findExecutable('vcluster', settings.cliPath || undefined);
+    void vscode.commands.executeCommand('setContext', ContextKeys.cliMissing, cliMissing);
+    const kubeconfigReady = (s.model.snapshot() ?? await s.model.reloadKubeconfig()).state === 'ready';
+    // A message would hide the welcome views, which say the same when there is no kubeconfig.
+    treeView.message = cliMissing && kubeconfigReady ? 'The vcluster CLI was not found: create and delete need it (setting vcluster.cliPath).' : undefined;
+    logger.info(cliMissing ? 'vcluster CLI not found on PATH or at vcluster.cliPath' : 'vcluster CLI found');
   };
 
   const tree = new ExplorerTreeProvider({
@@ -199,7 +204,7 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
     if (e.affectsConfiguration('vcluster.kubeconfig') || e.affectsConfiguration('vcluster.requestTimeoutSeconds') || e.affectsConfiguration('vcluster.refresh.mode')) {
       void tree.refresh();
     }
-    if (e.affectsConfiguration('vcluster.cliPath')) servicesPromise = undefined;
+    if (e.affectsConfiguration('vcluster.cliPath') && servicesSync) void checkCli(servicesSync);
   }));
 
   // The status bar shows the current context from the start; reading the kubeconfig does not need client-node's
