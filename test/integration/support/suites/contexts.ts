@@ -59,6 +59,24 @@ export function contextsSuite(): void {
       assert.ok(!after.split(path.delimiter).includes(own), `new terminals still use the workspace kubeconfig: ${after}`);
     });
 
+    it('workspace scope (disconnect): disconnecting a workspace-scoped connection goes back to the parent, still only for the workspace', async function () {
+      this.timeout(90_000);
+      const alpha = fx.world.find('alpha');
+      const before = fs.readFileSync(fx.kubeconfig);
+      const own = fx.api.testing.workspaceKubeconfig;
+      try {
+        assert.equal(await vscode.commands.executeCommand('vcluster.connect', { ...refOf(alpha), scope: 'workspace' }), `vcluster_alpha_${alpha.namespace}_host`);
+        const result = await vscode.commands.executeCommand('vcluster.disconnect');
+        assert.equal(result, 'host', 'the disconnect failed (see the extension log above)');
+        assert.ok(fs.readFileSync(fx.kubeconfig).equals(before), 'the user\'s kubeconfig changed');
+        assert.equal(readKubeconfig(own)['current-context'], 'host');
+        assert.deepEqual(contextStatus(), { context: 'host', isVCluster: false, workspaceScoped: true });
+      } finally {
+        await vscode.commands.executeCommand('vcluster.clearWorkspaceContext');
+      }
+      assert.ok(fs.readFileSync(fx.kubeconfig).equals(before), 'clearing the scope changed the user\'s kubeconfig');
+    });
+
     it('workspace scope (switch): switching to a context of the user\'s kubeconfig leaves that file byte-for-byte the same', async function () {
       this.timeout(90_000);
       const before = fs.readFileSync(fx.kubeconfig);
