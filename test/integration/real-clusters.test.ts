@@ -3,8 +3,7 @@
 // syncer do, virtual API servers that are real kube-apiservers, and the real kubectl, vcluster CLI and Helm.
 //
 // One bundle on purpose: the suites share one host and one copy of the harness (its process registry, exit hooks and
-// watchdog), and run in this order — the bad-input suite changes vcluster.cliPath, which rebuilds the extension's
-// services, so it goes last.
+// watchdog), and run in this order; the bad-input suite changes vcluster.cliPath and goes last.
 import { fx, setUpFixture, tearDownFixture } from './support/fixture';
 import { badInputSuite } from './support/suites/badInput';
 import { connectSuite } from './support/suites/connect';
