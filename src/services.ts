@@ -56,10 +56,30 @@ export class Services {
     return new KubeconfigWriter({ files: this.userFiles(), backupDir: this.opts.backupDir });
   }
 
-  /** The writer for the extension's workspace kubeconfig. */
+  /** The writer for the extension's workspace kubeconfig alone (new entries of workspace-scoped connects). */
   workspaceWriter(): KubeconfigWriter {
-    fs.mkdirSync(path.dirname(this.opts.workspaceKubeconfig), { recursive: true, mode: 0o700 });
+    this.ensureWorkspaceKubeconfig();
     return new KubeconfigWriter({ files: [this.opts.workspaceKubeconfig] });
+  }
+
+  /**
+   * The writer for what a scope sees: global = the user's kubeconfig; workspace = the workspace kubeconfig first, then
+   * the user's files (what the terminals' KUBECONFIG lists), so that current-context goes to the workspace file while
+   * contexts defined in the user's files stay usable and removals happen where the entry lives.
+   */
+  scopedWriter(workspace: boolean): KubeconfigWriter {
+    if (!workspace) return this.userWriter();
+    this.ensureWorkspaceKubeconfig();
+    return new KubeconfigWriter({ files: [this.opts.workspaceKubeconfig, ...this.userFiles()] });
+  }
+
+  private ensureWorkspaceKubeconfig(): void {
+    const file = this.opts.workspaceKubeconfig;
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    if (!fs.existsSync(file)) {
+      // client-go writes current-context to the first file that exists: make sure it is this one.
+      fs.writeFileSync(file, 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\npreferences: {}\n', { mode: 0o600, flag: 'wx' });
+    }
   }
 
   decorate(v: VClusterInfo): VClusterInfo {

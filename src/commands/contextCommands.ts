@@ -28,7 +28,7 @@ export async function switchContext(env: CommandEnv, arg?: unknown): Promise<str
   if (!contexts.some((c) => c.name === target)) throw new UserFacingError(`The context "${target}" is not in the kubeconfig.`);
   const scope = scopeFrom(arg, env);
   if (scope === 'workspace') {
-    await services.workspaceWriter().useContext(target);
+    await services.scopedWriter(true).useContext(target);
     await env.setWorkspaceScope(true);
   } else {
     await services.userWriter().useContext(target);

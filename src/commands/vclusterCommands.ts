@@ -33,6 +33,7 @@ export async function restoreTunnels(env: CommandEnv): Promise<number> {
     try {
       const host = await services.model.hostClientOf(record.ref);
       await services.tunnels.open(host, record.ref.namespace, `${record.ref.name}-0`, record.remotePort, record.localPort);
+      services.tunnels.pin(record.localPort);
       restored++;
     } catch (err) {
       env.logger.warn(`Could not restore the tunnel of ${context} on port ${record.localPort}: ${errorMessage(err)}`);
@@ -72,7 +73,7 @@ async function leaveIfInside(env: CommandEnv, services: Services, ref: VClusterR
   const target = parent ? contextNameFor(parent) : ref.context;
   const exists = snap.contexts.some((c) => c.name === target);
   if (!exists) throw new UserFacingError(`The current context is inside vcluster ${ref.namespace}/${ref.name}, and the context above it ("${target}") is not in the kubeconfig. Switch context first.`);
-  await services.userWriter().useContext(target);
+  await services.scopedWriter(env.workspaceScoped()).useContext(target);
   env.logger.info(`Switched from ${current} to ${target} before changing vcluster ${ref.namespace}/${ref.name}`);
   await services.model.reloadKubeconfig();
 }
@@ -157,6 +158,7 @@ export async function connect(env: CommandEnv, arg?: unknown): Promise<string> {
   }
   if (result.endpoint.kind === 'tunnel') {
     const record: TunnelRecord = { ref, localPort: Number(new URL(result.endpoint.server).port), remotePort: Number(new URL(result.kc.secretServer).port || 8443) };
+    services.tunnels.pin(record.localPort);
     await env.extension.globalState.update(`${TUNNEL_KEY_PREFIX}${contextName}`, record);
   }
   env.logger.info(`Connected to vcluster ${ref.namespace}/${ref.name} as context ${contextName} (${scope}, via ${result.endpoint.kind} ${result.endpoint.server})`);
@@ -187,9 +189,9 @@ export async function disconnect(env: CommandEnv, arg?: unknown): Promise<string
   if (!parsed) throw new UserFacingError(`"${contextName}" is not a vcluster context (vcluster_<name>_<namespace>_<parent>).`);
   const parent = parsed.parentContext;
   if (!snap.contexts.some((c) => c.name === parent)) throw new UserFacingError(`The parent context "${parent}" of ${contextName} is not in the kubeconfig.`);
-  const writer = env.workspaceScoped() ? services.workspaceWriter() : services.userWriter();
+  const writer = services.scopedWriter(env.workspaceScoped());
   if (env.settings.disconnectRemovesContext && snap.contexts.some((c) => c.name === contextName)) {
-    await services.userWriter().removeContext(contextName, { removeClusterAndUser: true, switchTo: parent });
+    await writer.removeContext(contextName, { removeClusterAndUser: true, switchTo: snap.currentContext === contextName ? parent : undefined });
   } else if (snap.currentContext === contextName) {
     await writer.useContext(parent);
   }
@@ -338,7 +340,7 @@ export async function deleteVCluster(env: CommandEnv, arg?: unknown): Promise<vo
   const own = contextNameFor(ref);
   const snap = await services.model.reloadKubeconfig();
   if (snap.contexts.some((c) => c.name === own)) {
-    await services.userWriter().removeContext(own, { removeClusterAndUser: true, switchTo: snap.currentContext === own ? ref.context : undefined });
+    await services.scopedWriter(env.workspaceScoped()).removeContext(own, { removeClusterAndUser: true, switchTo: snap.currentContext === own ? ref.context : undefined });
   }
   await env.extension.globalState.update(`${TUNNEL_KEY_PREFIX}${own}`, undefined);
   await services.model.reloadKubeconfig();

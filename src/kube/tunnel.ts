@@ -26,14 +26,39 @@ interface Tunnel {
   server: net.Server;
   sockets: Set<net.Socket>;
   lastError?: string;
+  /** Kept open while idle: a kubeconfig context points at it (connect). */
+  pinned: boolean;
+  lastUsed: number;
 }
+
+/** Unpinned tunnels (nested discovery, mapping) close after this long without a connection. */
+export const TUNNEL_IDLE_MS = 5 * 60_000;
 
 export class TunnelManager {
   private readonly tunnels = new Map<string, Tunnel>();
   private readonly pending = new Map<string, Promise<number>>();
   private readonly listeners = new Set<() => void>();
+  private readonly sweeper: NodeJS.Timeout;
 
-  constructor(private readonly opts: { log?: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void } = {}) {}
+  constructor(private readonly opts: { log?: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void; idleMs?: number } = {}) {
+    const idle = opts.idleMs ?? TUNNEL_IDLE_MS;
+    this.sweeper = setInterval(() => this.closeIdle(idle), Math.min(60_000, idle)).unref();
+  }
+
+  /** Closes unpinned tunnels that had no connection for `idleMs`. */
+  closeIdle(idleMs: number, now = Date.now()): number {
+    return this.close((t) => {
+      const tunnel = this.tunnels.get(t.key);
+      return !!tunnel && !tunnel.pinned && tunnel.sockets.size === 0 && now - tunnel.lastUsed >= idleMs;
+    });
+  }
+
+  /** Keeps the tunnel on `localPort` open while idle (a kubeconfig context points at it). */
+  pin(localPort: number): boolean {
+    const t = [...this.tunnels.values()].find((x) => x.info.localPort === localPort);
+    if (t) t.pinned = true;
+    return !!t;
+  }
 
   onDidChange(l: () => void): { dispose(): void } {
     this.listeners.add(l);
@@ -69,11 +94,12 @@ export class TunnelManager {
       const sockets = new Set<net.Socket>();
       const server = net.createServer((socket) => {
         sockets.add(socket);
+        tunnel.lastUsed = Date.now();
         this.changed();
-        socket.on('close', () => { sockets.delete(socket); this.changed(); });
+        socket.on('close', () => { sockets.delete(socket); tunnel.lastUsed = Date.now(); this.changed(); });
         this.pipe(host, namespace, pod, port, socket, tunnel);
       });
-      const tunnel: Tunnel = { info: { key, context: host.contextName, namespace, pod, remotePort: port, localPort: 0 }, server, sockets };
+      const tunnel: Tunnel = { info: { key, context: host.contextName, namespace, pod, remotePort: port, localPort: 0 }, server, sockets, pinned: false, lastUsed: Date.now() };
       server.on('error', (err) => reject(err));
       server.listen(localPort, '127.0.0.1', () => {
         const addr = server.address();
@@ -163,6 +189,7 @@ export class TunnelManager {
   }
 
   dispose(): void {
+    clearInterval(this.sweeper);
     this.close();
     this.listeners.clear();
   }

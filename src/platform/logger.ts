@@ -24,7 +24,9 @@ export class Logger implements vscode.Disposable {
   }
   /** Appends raw program output (e.g. the vcluster CLI's) line by line. */
   output(prefix: string, text: string): void {
-    for (const line of text.split(/\r?\n/)) if (line.trim()) this.channel.info(redact(`[${prefix}] ${line}`));
+    // Programs colour their output for terminals; the log shows plain text.
+    const plain = text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+    for (const line of plain.split(/\r?\n/)) if (line.trim()) this.channel.info(redact(`[${prefix}] ${line}`));
   }
   show(): void { this.channel.show(true); }
   dispose(): void { this.channel.dispose(); }

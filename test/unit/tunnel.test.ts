@@ -108,6 +108,15 @@ describe('port-forward tunnel', () => {
     blocker.close();
   });
 
+  it('closes idle tunnels unless a context pins them', async () => {
+    const a = await tunnels.open(client, 'ns', 'a-0', 8443);
+    await tunnels.open(client, 'ns', 'b-0', 8443);
+    assert.equal(tunnels.pin(a), true);
+    assert.equal(tunnels.closeIdle(60_000), 0, 'not idle long enough yet');
+    assert.equal(tunnels.closeIdle(60_000, Date.now() + 61_000), 1);
+    assert.deepEqual(tunnels.list().map((t) => t.localPort), [a]);
+  });
+
   it('stops listening when closed', async () => {
     const port = await tunnels.open(client, 'ns', 'p-0', 8443);
     assert.equal(tunnels.close(), 1);
