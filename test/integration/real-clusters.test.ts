@@ -12,6 +12,7 @@ import { createDeleteSuite } from './support/suites/createDelete';
 import { lifecycleSuite } from './support/suites/lifecycle';
 import { mappingSuite } from './support/suites/mapping';
 import { treeSuite } from './support/suites/tree';
+import { secretsSuite } from './support/suites/secrets';
 import { extensionLogTail } from './support/workbench';
 import * as vscode from 'vscode';
 
@@ -40,4 +41,5 @@ describe('vcluster Explorer against real clusters', function () {
   createDeleteSuite();
   mappingSuite();
   badInputSuite();
+  secretsSuite();
 });
