@@ -267,7 +267,7 @@ export async function create(env: CommandEnv, arg?: unknown): Promise<VClusterRe
     throw new UserFacingError(`"${chartVersion}" is not a chart version (expected e.g. 0.36.1)`);
   }
   if (valuesFile && !fs.existsSync(valuesFile)) throw new UserFacingError(`The values file ${valuesFile} does not exist.`);
-  const { createArgs, runProgram, lastErrorLine } = await import('../vcluster/cli');
+  const { createArgs, describeExit, runProgram, lastErrorLine } = await import('../vcluster/cli');
   const args = createArgs({ name, namespace, context, chartVersion: chartVersion || undefined, valuesFile, extraArgs: env.settings.createExtraArgs });
   env.logger.info(`Running ${cli} ${args.join(' ')}`);
   const childEnv = await cliEnv(services);
@@ -285,7 +285,7 @@ export async function create(env: CommandEnv, arg?: unknown): Promise<VClusterRe
     throw err;
   }
   if (result.code !== 0) {
-    throw new UserFacingError(`vcluster create failed (exit code ${result.code}): ${lastErrorLine(result.stdout + result.stderr) || 'no output'}`);
+    throw new UserFacingError(`vcluster create failed (${describeExit(result)}): ${lastErrorLine(result.stdout + result.stderr) || 'no output'}. The kubeconfig was not changed; whatever Helm installed so far stays in namespace ${namespace}.`);
   }
   const ref: VClusterRef = { context, namespace, name };
   await env.tree.refresh({ context });
@@ -313,7 +313,7 @@ export async function deleteVCluster(env: CommandEnv, arg?: unknown): Promise<vo
     if (answer !== 'Delete') throw new CancelledError();
   }
   await leaveIfInside(env, services, ref);
-  const { deleteArgs, runProgram, lastErrorLine, findExecutable } = await import('../vcluster/cli');
+  const { deleteArgs, describeExit, runProgram, lastErrorLine, findExecutable } = await import('../vcluster/cli');
   const cli = await cliPath(env);
   const childEnv = await cliEnv(services);
   await cancellable(`Deleting vcluster ${ref.name}`, async (signal, report) => {
@@ -321,7 +321,7 @@ export async function deleteVCluster(env: CommandEnv, arg?: unknown): Promise<vo
       const args = deleteArgs(ref.name, ref.namespace, ref.context);
       env.logger.info(`Running ${cli} ${args.join(' ')}`);
       const r = await runProgram(cli, args, { env: childEnv, signal, onOutput: (t) => { env.logger.output('vcluster delete', t); const l = lastErrorLine(t); if (l) report(l.slice(0, 80)); } });
-      if (r.code !== 0) throw new UserFacingError(`vcluster delete failed (exit code ${r.code}): ${lastErrorLine(r.stdout + r.stderr) || 'no output'}`);
+      if (r.code !== 0) throw new UserFacingError(`vcluster delete failed (${describeExit(r)}): ${lastErrorLine(r.stdout + r.stderr) || 'no output'}`);
       return;
     }
     const helm = findExecutable('helm', env.settings.helmPath || undefined);
@@ -329,7 +329,7 @@ export async function deleteVCluster(env: CommandEnv, arg?: unknown): Promise<vo
     const args = ['uninstall', ref.name, '--namespace', ref.namespace, '--kube-context', ref.context];
     env.logger.info(`Running ${helm} ${args.join(' ')}`);
     const r = await runProgram(helm, args, { env: childEnv, signal, onOutput: (t) => env.logger.output('helm', t) });
-    if (r.code !== 0) throw new UserFacingError(`helm uninstall failed (exit code ${r.code}): ${lastErrorLine(r.stdout + r.stderr) || 'no output'}`);
+    if (r.code !== 0) throw new UserFacingError(`helm uninstall failed (${describeExit(r)}): ${lastErrorLine(r.stdout + r.stderr) || 'no output'}`);
     // The CLI's clean-up that Helm does not do: the PVCs of the control plane.
     const host = services.model.client(ref.context);
     for (const pvc of [`data-${ref.name}-0`, `data-${ref.name}-etcd-0`]) {

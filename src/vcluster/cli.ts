@@ -42,8 +42,15 @@ export interface RunOptions {
 
 export interface RunResult {
   readonly code: number;
+  /** The signal that ended the program, when something else killed it. */
+  readonly signal?: NodeJS.Signals;
   readonly stdout: string;
   readonly stderr: string;
+}
+
+/** "exit code 3" or "killed by SIGKILL", for messages. */
+export function describeExit(r: RunResult): string {
+  return r.signal ? `killed by ${r.signal}` : `exit code ${r.code}`;
 }
 
 /**
@@ -86,9 +93,13 @@ export function runProgram(file: string, args: readonly string[], opts: RunOptio
       opts.signal?.removeEventListener('abort', onAbort);
       if (ended === 'cancelled') { reject(new CancelledError(`${path.basename(file)} was stopped`)); return; }
       if (ended === 'timeout') { reject(new UserFacingError(`${path.basename(file)} ${args[0] ?? ''} did not finish within ${Math.round((opts.timeoutMs ?? 0) / 1000)} s and was stopped`)); return; }
-      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
+      resolve({ code: code ?? 128 + (signal ? osSignalNumber(signal) : 0), ...(signal ? { signal } : {}), stdout, stderr });
     });
   });
+}
+
+function osSignalNumber(signal: NodeJS.Signals): number {
+  return ({ SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[signal] ?? 0;
 }
 
 /** The last meaningful error line of CLI output (vcluster prints "fatal ..." / "error ..."). */

@@ -159,6 +159,26 @@ describe('the model stays live: watches and recovery', function () {
     }
   });
 
+  it('a virtual API server that is down fails only its own subtree', async () => {
+    const host = await getHost();
+    const ns = uniqueNamespace('vdown');
+    const world = await buildWorld(host, [{ name: 'fragile', namespace: ns, nested: [{ name: 'child', namespace: 'inside', access: 'none' }] }, { name: 'sturdy', namespace: ns + '-b', nested: [{ name: 'kid', namespace: 'inside', access: 'none' }] }]);
+    const p = productModel([host.kubeconfigPath], { timeoutMs: 3000 });
+    try {
+      const fragile = { context: host.contextName, namespace: ns, name: 'fragile' };
+      const sturdy = { context: host.contextName, namespace: ns + '-b', name: 'sturdy' };
+      assert.equal((await p.model.nested(fragile)).namespaces.length, 1);
+      await world.find('fragile', ns).virtual!.stop();
+      await assert.rejects(p.model.nested(fragile, true), /Cannot reach|did not answer|unreachable/i);
+      const others = (await p.model.nested(sturdy, true)).namespaces.flatMap((n) => n.vclusters).map((v) => v.ref.name);
+      assert.deepEqual(others, ['kid']);
+      const hostList = (await p.model.vclusters(host.contextName, true)).namespaces.flatMap((n) => n.vclusters).map((v) => v.ref.name);
+      assert.ok(hostList.includes('fragile') && hostList.includes('sturdy'));
+    } finally {
+      p.dispose();
+    }
+  });
+
   it('times out instead of hanging when the API server is stopped with SIGSTOP', async () => {
     const host = await getHost();
     const p = productModel([host.kubeconfigPath], { timeoutMs: 2000 });

@@ -6,7 +6,7 @@ import { KubeClient } from '../../src/kube/client';
 import { ExecCredentialProvider } from '../../src/kube/execCredential';
 import { KubeError } from '../../src/kube/errors';
 import { parseVirtualKubeconfig } from '../../src/vcluster/access';
-import { createArgs, findExecutable, lastErrorLine, parseCliList, runProgram } from '../../src/vcluster/cli';
+import { createArgs, describeExit, findExecutable, lastErrorLine, parseCliList, runProgram } from '../../src/vcluster/cli';
 import { CancelledError, UserFacingError } from '../../src/shared/errors';
 import type { Secret } from '../../src/kube/types';
 
@@ -123,6 +123,14 @@ describe('the vcluster CLI', () => {
     assert.equal(r.code, 1);
     assert.equal(lastErrorLine(r.stdout + r.stderr), 'fatal error: namespace is being terminated');
   });
+  it('is killed by someone else in the middle: the signal is reported, not a bogus exit code', async () => {
+    const cli = script('killed-cli', 'echo "info deploying chart..."; kill -9 $$');
+    const r = await runProgram(cli, ['create', 'x']);
+    assert.equal(r.signal, 'SIGKILL');
+    assert.equal(describeExit(r), 'killed by SIGKILL');
+    assert.equal(r.code, 137);
+  });
+
   it('is stopped with its children when cancelled', async () => {
     const pidFile = path.join(tmp, 'child.pid');
     const cli = script('slow-cli', `sleep 30 & echo $! > ${pidFile}; wait`);
