@@ -79,8 +79,10 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
       const snap = model.snapshot() ?? (await model.reloadKubeconfig());
       void vscode.commands.executeCommand('setContext', ContextKeys.state, snap.state);
       const out: ExplorerNode[] = snap.contexts.map((c) => new ContextNode(c));
+      // File-level problems (invalid YAML, unreadable file, …) are shown even when they leave no context at all: the
+      // welcome view's "no contexts" would hide the real reason.
       for (const p of snap.problems) out.push(new MessageNode('root', p.length > 90 ? `${p.slice(0, 87)}…` : p, p, 'warning'));
-      return snap.state === 'ready' ? out : [];
+      return snap.state === 'noKubeconfig' ? [] : out;
     }
     switch (node.type) {
       case 'context': return this.contextChildren(model, node);
