@@ -88,6 +88,10 @@ mainWrapper(async () => {
     const resultFile = path.join(os.tmpdir(), `vce-integration-${process.pid}.json`);
     const r = await run(node, [path.join(repoRoot, 'scripts', 'integration.mjs'), '--result-file', resultFile], { label: 'integration' });
     results.push(readResult(resultFile, r, 'integration'));
+    // Workspace trust: the same extension in Restricted Mode (only the trust tests).
+    const untrustedFile = path.join(os.tmpdir(), `vce-integration-untrusted-${process.pid}.json`);
+    const u = await run(node, [path.join(repoRoot, 'scripts', 'integration.mjs'), '--untrusted', '--no-ui', '--no-build', '--grep', 'workspace trust', '--result-file', untrustedFile], { label: 'integration (untrusted)' });
+    results.push(readResult(untrustedFile, u, 'integration untrusted'));
   }
   if (suites.includes('package')) {
     const resultFile = path.join(os.tmpdir(), `vce-package-${process.pid}.json`);
