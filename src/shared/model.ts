@@ -61,6 +61,8 @@ export interface VClusterInfo {
   readonly connectedContext?: string;
   /** True when current-context is this vcluster's context. */
   readonly current: boolean;
+  /** The API server address of its kubeconfig context, when connected. */
+  readonly endpoint?: string;
   /** The platform's "prevent deletion" flag (`loft.sh/non-deletable=true`). */
   readonly nonDeletable: boolean;
 }

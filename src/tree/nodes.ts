@@ -109,6 +109,7 @@ export class VClusterNode {
     if (v.chart) md.appendMarkdown(`| Chart | ${escapeMd(v.chart)} |\n`);
     if (v.created) md.appendMarkdown(`| Created | ${escapeMd(new Date(v.created).toLocaleString())} |\n`);
     md.appendMarkdown(`| Connected | ${v.connectedContext ? escapeMd(v.connectedContext) : 'no'} |\n`);
+    if (v.endpoint) md.appendMarkdown(`| Endpoint | ${escapeMd(v.endpoint)} |\n`);
     if (v.nonDeletable) md.appendMarkdown('\nDeletion is prevented by the vCluster Platform.\n');
     item.tooltip = md;
     item.accessibilityInformation = { label: `vcluster ${v.ref.name}, ${status}${v.connectedContext ? ', connected' : ''}` };

@@ -326,8 +326,8 @@ export class ExplorerModel {
 }
 
 /** Recomputes the kubeconfig-dependent fields of a discovered vcluster (connected / current) from a snapshot. */
-export function withConnection<T extends { ref: VClusterRef; connectedContext?: string; current: boolean }>(v: T, snap: KubeconfigSnapshot | undefined): T {
+export function withConnection<T extends { ref: VClusterRef; connectedContext?: string; current: boolean; endpoint?: string }>(v: T, snap: KubeconfigSnapshot | undefined): T {
   const name = contextNameFor(v.ref);
-  const connected = snap?.contexts.some((c) => c.name === name) ? name : undefined;
-  return { ...v, connectedContext: connected, current: connected !== undefined && snap?.currentContext === connected };
+  const ctx = snap?.contexts.find((c) => c.name === name);
+  return { ...v, connectedContext: ctx?.name, current: ctx !== undefined && snap?.currentContext === ctx.name, endpoint: ctx?.server };
 }

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import * as vscode from 'vscode';
 import { contextStatus, fx, readKubeconfig, refOf } from '../fixture';
 import { kubectl } from '../programs';
-import { item } from '../workbench';
+import { item, tooltipText } from '../workbench';
 
 /** The vcluster CLI's context name (independent of the product's code). */
 const cliContextName = (name: string, namespace: string, parent: string) => `vcluster_${name}_${namespace}_${parent}`;
@@ -41,6 +41,8 @@ export function connectSuite(): void {
         return n && item(n).contextValue === 'vcluster.connectedCurrent' ? n : undefined;
       });
       assert.match(String(item(node).description), /connected · current/);
+      // The tooltip is Markdown with escaped punctuation; compare its text.
+      assert.ok(tooltipText(node).replace(/\\/g, '').includes(`Endpoint | ${alpha.virtual!.server}`), `the tooltip names the endpoint: ${tooltipText(node)}`);
     });
 
     it('connects through the LoadBalancer ingress IP when the secret has the default server', async () => {
