@@ -79,6 +79,7 @@ mainWrapper(async () => {
     results.push(await check(node, 'typecheck', [bin('typescript', 'bin/tsc'), '--noEmit', '-p', 'tsconfig.json']));
     results.push(await check(node, 'typecheck webview-ui', [bin('typescript', 'bin/tsc'), '--noEmit', '-p', 'webview-ui/tsconfig.json']));
     results.push(await check(node, 'typecheck tests', [bin('typescript', 'bin/tsc'), '--noEmit', '-p', 'test/tsconfig.json']));
+    results.push(await check(node, 'typecheck bench', [bin('typescript', 'bin/tsc'), '--noEmit', '-p', 'bench/tsconfig.json']));
     results.push(await check(node, 'eslint', [bin('eslint', 'bin/eslint.js'), '--max-warnings', '0', '.']));
     results.push(await check(node, 'import cycles', [bin('dpdm', 'lib/bin/dpdm.js'), '--no-warning', '--no-tree', '--transform', '--exit-code', 'circular:1', 'src/extension.ts', 'webview-ui/main.ts']));
   }
