@@ -172,6 +172,30 @@ export function treeSuite(): void {
       assert.deepEqual(names, [...byNamespace(fx.world.vclusters).keys()].sort());
     });
 
+    it('stays responsive when the API server hangs (SIGSTOP): an error node after the request timeout, other contexts unaffected', async function () {
+      this.timeout(120_000);
+      await setSetting('requestTimeoutSeconds', 2);
+      fx.host.pauseApiServer();
+      try {
+        const t0 = Date.now();
+        await vscode.commands.executeCommand('vcluster.refresh', { context: 'host' });
+        const kids = await fx.tree.children(await fx.tree.context('host'));
+        const elapsed = Date.now() - t0;
+        assert.equal(kids.length, 1, kids.map(label).join(', '));
+        assert.equal(label(kids[0]!), 'API server did not answer in time');
+        assert.ok(elapsed < 20_000, `the tree answered after ${elapsed} ms`);
+        // The rest of the extension still answers meanwhile.
+        assert.ok((await fx.tree.contexts()).some((c) => c.context === OTHER_CONTEXT));
+        assert.equal((await fx.api.listContexts()).length >= 2, true);
+      } finally {
+        fx.host.resumeApiServer();
+        await setSetting('requestTimeoutSeconds', undefined);
+      }
+      await vscode.commands.executeCommand('vcluster.refresh', { context: 'host' });
+      const names = (await fx.tree.namespaces('host')).map((n) => n.name).sort();
+      assert.deepEqual(names, [...byNamespace(fx.world.vclusters).keys()].sort());
+    });
+
     it('shows a vcluster created in the host without a manual refresh (watch)', async function () {
       this.timeout(120_000);
       // Read the tree first so that the host context is loaded and watched.
