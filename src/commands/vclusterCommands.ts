@@ -304,7 +304,13 @@ export async function deleteVCluster(env: CommandEnv, arg?: unknown): Promise<vo
   const services = await env.services();
   const info = await findVCluster(services, ref);
   if (info.nonDeletable) throw new UserFacingError(`vcluster ${ref.name} is protected by the vCluster Platform ("prevent deletion" is on).`);
-  if (ref.parents?.length) throw new UserFacingError('Deleting a nested vcluster needs a context for its parent: connect to the parent vcluster and delete it from that context.');
+  // The CLI and Helm work through a kubeconfig context: the host context, or for a nested vcluster the context of the
+  // vcluster around it (written by Connect).
+  const parent = parentOf(ref);
+  const cliContext = parent ? contextNameFor(parent) : ref.context;
+  if (parent && !(await services.model.contexts()).some((c) => c.name === cliContext)) {
+    throw new UserFacingError(`Deleting vcluster ${ref.name}, which runs inside vcluster ${parent.name}, needs a kubeconfig context for ${parent.name}: connect to ${parent.name} first.`);
+  }
   if (flag(arg, 'force') !== true) {
     const answer = await vscode.window.showWarningMessage(
       `Delete vcluster "${ref.name}" in namespace "${ref.namespace}" of context "${ref.context}"?`,
@@ -318,7 +324,7 @@ export async function deleteVCluster(env: CommandEnv, arg?: unknown): Promise<vo
   const childEnv = await cliEnv(services);
   await cancellable(`Deleting vcluster ${ref.name}`, async (signal, report) => {
     if (cli) {
-      const args = deleteArgs(ref.name, ref.namespace, ref.context);
+      const args = deleteArgs(ref.name, ref.namespace, cliContext);
       env.logger.info(`Running ${cli} ${args.join(' ')}`);
       const r = await runProgram(cli, args, { env: childEnv, signal, onOutput: (t) => { env.logger.output('vcluster delete', t); const l = lastErrorLine(t); if (l) report(l.slice(0, 80)); } });
       if (r.code !== 0) throw new UserFacingError(`vcluster delete failed (${describeExit(r)}): ${lastErrorLine(r.stdout + r.stderr) || 'no output'}`);
@@ -326,12 +332,12 @@ export async function deleteVCluster(env: CommandEnv, arg?: unknown): Promise<vo
     }
     const helm = findExecutable('helm', env.settings.helmPath || undefined);
     if (!helm) throw new UserFacingError(`${CLI_MISSING} (Helm was not found either.)`);
-    const args = ['uninstall', ref.name, '--namespace', ref.namespace, '--kube-context', ref.context];
+    const args = ['uninstall', ref.name, '--namespace', ref.namespace, '--kube-context', cliContext];
     env.logger.info(`Running ${helm} ${args.join(' ')}`);
     const r = await runProgram(helm, args, { env: childEnv, signal, onOutput: (t) => env.logger.output('helm', t) });
     if (r.code !== 0) throw new UserFacingError(`helm uninstall failed (${describeExit(r)}): ${lastErrorLine(r.stdout + r.stderr) || 'no output'}`);
     // The CLI's clean-up that Helm does not do: the PVCs of the control plane.
-    const host = services.model.client(ref.context);
+    const host = await services.model.hostClientOf(ref);
     for (const pvc of [`data-${ref.name}-0`, `data-${ref.name}-etcd-0`]) {
       await host.request('DELETE', `/api/v1/namespaces/${ref.namespace}/persistentvolumeclaims/${pvc}`, { signal }).catch(() => undefined);
     }
@@ -340,11 +346,11 @@ export async function deleteVCluster(env: CommandEnv, arg?: unknown): Promise<vo
   const own = contextNameFor(ref);
   const snap = await services.model.reloadKubeconfig();
   if (snap.contexts.some((c) => c.name === own)) {
-    await services.scopedWriter(env.workspaceScoped()).removeContext(own, { removeClusterAndUser: true, switchTo: snap.currentContext === own ? ref.context : undefined });
+    await services.scopedWriter(env.workspaceScoped()).removeContext(own, { removeClusterAndUser: true, switchTo: snap.currentContext === own ? cliContext : undefined });
   }
   await env.extension.globalState.update(`${TUNNEL_KEY_PREFIX}${own}`, undefined);
   await services.model.reloadKubeconfig();
-  await env.tree.refresh({ context: ref.context });
+  await env.tree.refresh(parent ? { ref: parent } : { context: ref.context });
   await env.refreshStatus();
   void vscode.window.showInformationMessage(`vcluster ${ref.name} deleted.`);
 }
