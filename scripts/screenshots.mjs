@@ -2,7 +2,7 @@
 // Screenshots of the extension in a real VS Code workbench (code-server in headless Chromium), for the README and
 // for checking the UI by eye:
 //   npm run screenshots -- [--kubeconfig <file>] [--out <dir>] [--name <prefix>] [--theme dark|light] [--no-build]
-//                          [--expand <tree item label>]... [--wait <ms>]
+//                          [--expand <tree item label>]... [--mapping <vcluster row label>] [--wait <ms>]
 // Opens the workbench with the extension, clicks the vcluster activity-bar item, waits for the Clusters view and
 // writes <out>/<name>-workbench.png (whole window) and <out>/<name>-sidebar.png (the side bar). Default out:
 // screenshots/ (git-ignored). Without --kubeconfig the extension sees no kubeconfig (the welcome view).
@@ -35,6 +35,7 @@ export async function main(argv = process.argv.slice(2)) {
       theme: { type: 'string', default: 'dark' },
       workspace: { type: 'string' },
       expand: { type: 'string', multiple: true, default: [] },
+      mapping: { type: 'string' },
       wait: { type: 'string', default: '1500' },
       'no-build': { type: 'boolean', default: false },
     },
@@ -66,6 +67,15 @@ export async function main(argv = process.argv.slice(2)) {
       await row.waitFor({ timeout: 30_000 });
       if ((await row.getAttribute('aria-expanded')) === 'false') await row.click();
       await page.waitForTimeout(500);
+    }
+    if (values.mapping) {
+      // Open the mapping view through the row's inline action, as a user would.
+      const row = pane.locator('.monaco-list-row', { hasText: values.mapping }).first();
+      await row.click();
+      await row.hover();
+      await row.locator('.action-label[aria-label*="Mapping"]').click();
+      await page.locator('.webview.ready, iframe.webview').first().waitFor({ state: 'attached', timeout: 30_000 });
+      await page.waitForTimeout(4000);
     }
     await page.mouse.move(700, 450); // no hover tooltip from the activity bar in the picture
     await page.keyboard.press('Escape');
