@@ -6,8 +6,6 @@ import { ContextNode, MessageNode, NamespaceNode, VClusterNode } from '../tree/n
 
 // Argument shapes of the public contract (design.md): a tree node, a plain object, or nothing (then quick picks).
 
-export interface ContextArg { context: string }
-
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null;
 }

@@ -5,8 +5,6 @@ import { CancelledError, UserFacingError } from '../shared/errors';
 
 // Running the vcluster CLI (and Helm) — only with spawn and argument arrays, never through a shell.
 
-export const CLI_INSTALL_HINT = 'Install it from https://www.vcluster.com/docs/get-started (or set "vcluster.cliPath").';
-
 /** Finds an executable: an explicit path (which must exist and be executable) or a lookup on PATH. */
 export function findExecutable(name: string, explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (explicit) {

@@ -15,17 +15,9 @@ export function hostName(virtualName: string, virtualNamespace: string, vcluster
   return safeConcatName(virtualName, 'x', virtualNamespace, 'x', vclusterName);
 }
 
-/** Host name of a cluster-scoped virtual object. */
-export function hostNameClusterScoped(virtualName: string, hostNamespace: string, vclusterName: string): string {
-  return safeConcatName('vcluster', virtualName, 'x', hostNamespace, 'x', vclusterName);
-}
-
 export const MANAGED_BY_LABEL = 'vcluster.loft.sh/managed-by';
-export const NAMESPACE_LABEL = 'vcluster.loft.sh/namespace';
 export const OBJECT_NAME_ANNOTATION = 'vcluster.loft.sh/object-name';
 export const OBJECT_NAMESPACE_ANNOTATION = 'vcluster.loft.sh/object-namespace';
-export const OBJECT_KIND_ANNOTATION = 'vcluster.loft.sh/object-kind';
-export const OBJECT_UID_ANNOTATION = 'vcluster.loft.sh/object-uid';
 
 /** The CLI's context name for a connected vcluster (defined with its parser in the kubeconfig layer). */
 export { vclusterContextName } from '../kube/kubeconfig/names';
