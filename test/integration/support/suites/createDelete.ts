@@ -80,5 +80,32 @@ export function createDeleteSuite(): void {
       // The CLI also deletes the namespace it created (annotation vcluster.loft.sh/created).
       await waitFor('the namespace controller to remove the namespace', async () => (await fx.host.rest.getOrUndefined(`/api/v1/namespaces/${NS}`)) === undefined, 90_000, 500);
     });
+
+    it('creates a vcluster inside another through its vcluster context, and deletes it from its tree position', async () => {
+      const alpha = fx.world.find('alpha');
+      const alphaContext = await vscode.commands.executeCommand<string>('vcluster.connect', { context: 'host', namespace: alpha.namespace, name: 'alpha' });
+      assert.equal(alphaContext, `vcluster_alpha_${alpha.namespace}_host`);
+      try {
+        const ref = await vscode.commands.executeCommand('vcluster.create', { context: alphaContext, name: 'deep', namespace: 'deep-ns', connect: false });
+        assert.deepEqual(ref, { context: alphaContext, namespace: 'deep-ns', name: 'deep' });
+        const rest = alpha.virtual!.rest;
+        assert.equal((await rest.get('/apis/apps/v1/namespaces/deep-ns/statefulsets/deep')).metadata.labels.release, 'deep', 'Helm installed it into the virtual cluster');
+        assert.equal(await fx.host.rest.getOrUndefined('/apis/apps/v1/namespaces/deep-ns/statefulsets/deep'), undefined, 'not into the host');
+        const parents = [{ namespace: alpha.namespace, name: 'alpha' }];
+        await fx.tree.until('the tree to show the new vcluster under alpha', async () => {
+          await vscode.commands.executeCommand('vcluster.refresh', { context: 'host', namespace: alpha.namespace, name: 'alpha' });
+          const inner = await fx.api.listVClusters('host', { nested: true });
+          return inner.some((v) => v.ref.name === 'deep' && JSON.stringify(v.ref.parents) === JSON.stringify(parents));
+        }, 60_000);
+
+        await vscode.commands.executeCommand('vcluster.delete', { context: 'host', namespace: 'deep-ns', name: 'deep', parents, force: true });
+        assert.equal(await rest.getOrUndefined('/apis/apps/v1/namespaces/deep-ns/statefulsets/deep'), undefined, 'the StatefulSet is gone from the virtual cluster');
+        assert.equal(await rest.getOrUndefined('/api/v1/namespaces/deep-ns/secrets/sh.helm.release.v1.deep.v1'), undefined, 'the Helm release is gone');
+        assert.equal(readKubeconfig()['current-context'], alphaContext, 'deleting a vcluster inside the current one keeps the current context');
+      } finally {
+        await vscode.commands.executeCommand('vcluster.disconnect', { context: 'host', namespace: alpha.namespace, name: 'alpha' });
+      }
+      assert.equal(readKubeconfig()['current-context'], 'host');
+    });
   });
 }

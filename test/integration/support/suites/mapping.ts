@@ -51,6 +51,12 @@ export function mappingSuite(): void {
 
     it('shows an object created in the virtual cluster while the panel is open', async () => {
       const lb = fx.world.find('lb');
+      if (!panel) {
+        // Run on its own (--grep): open the panel here.
+        await vscode.commands.executeCommand('vcluster.showMapping', refOf(lb));
+        panel = fx.api.testing.panels().get(refOf(lb))!;
+      }
+      await waitFor('the webview to report a render', async () => panel.lastRendered, 60_000);
       const total = panel.lastRendered!.total;
       const rendered = panel.nextRender(60_000);
       const o = await createVirtualOnlyObject(lb, 'ConfigMap', 'storefront', 'arrived-later');
