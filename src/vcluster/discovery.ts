@@ -32,6 +32,20 @@ export interface DiscoverOptions {
  * RBAC forbids the cluster-wide lists it falls back to the context's namespace (or "default"), like the CLI.
  */
 export async function discover(client: KubeClient, opts: DiscoverOptions): Promise<DiscoveryResult> {
+  return (await discoverForWatch(client, opts)).result;
+}
+
+/** A list discovery made, to be watched from its resource version (so no event between list and watch is lost). */
+export interface ListedCollection {
+  readonly path: string;
+  readonly resourceVersion?: string;
+}
+
+/**
+ * discover(), plus the collections it could list (cluster-wide, or the namespace it fell back to): exactly what a
+ * watch may follow with the same permissions.
+ */
+export async function discoverForWatch(client: KubeClient, opts: DiscoverOptions): Promise<{ result: DiscoveryResult; lists: ListedCollection[] }> {
   const before = client.requests;
   const req = { signal: opts.signal, timeoutMs: opts.timeoutMs };
   const list = <T extends KubeObject>(p: string, accept?: string) =>
@@ -39,6 +53,7 @@ export async function discover(client: KubeClient, opts: DiscoverOptions): Promi
 
   let restricted = false;
   let searched: string[] | undefined;
+  let paths = ['/apis/apps/v1/statefulsets', '/apis/apps/v1/deployments', '/api/v1/pods'];
   let sts: KubeList<Workload>;
   let deps: KubeList<Workload>;
   let pods: KubeList<Pod> | KubeError;
@@ -60,6 +75,7 @@ export async function discover(client: KubeClient, opts: DiscoverOptions): Promi
     const ns = client.namespace || 'default';
     searched = [ns];
     const base = (kind: string) => kind === 'pods' || kind === 'secrets' ? `/api/v1/namespaces/${ns}/${kind}` : `/apis/apps/v1/namespaces/${ns}/${kind}`;
+    paths = [base('statefulsets'), base('deployments'), base('pods')];
     const nsAll = await Promise.allSettled([
       list<Workload>(base('statefulsets')),
       list<Workload>(base('deployments')),
@@ -79,7 +95,12 @@ export async function discover(client: KubeClient, opts: DiscoverOptions): Promi
   }
 
   const vclusters = buildVClusters(sts.items, deps.items, pods instanceof KubeError ? undefined : pods.items, secrets instanceof KubeError ? undefined : secrets.items, opts);
-  return { namespaces: groupByNamespace(vclusters), restricted, searchedNamespaces: searched, requests: client.requests - before };
+  const lists: ListedCollection[] = [
+    { path: paths[0]!, resourceVersion: sts.metadata.resourceVersion },
+    { path: paths[1]!, resourceVersion: deps.metadata.resourceVersion },
+    ...(pods instanceof KubeError ? [] : [{ path: paths[2]!, resourceVersion: pods.metadata.resourceVersion }]),
+  ];
+  return { result: { namespaces: groupByNamespace(vclusters), restricted, searchedNamespaces: searched, requests: client.requests - before }, lists };
 }
 
 /** Pure part of discovery, also used with recorded API objects in unit tests and by the benchmark. */

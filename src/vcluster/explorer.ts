@@ -8,7 +8,7 @@ import { Watcher } from '../kube/watch';
 import type { ContextInfo, DiscoveryResult, ParentRef, VClusterRef } from '../shared/model';
 import { errorMessage } from '../shared/errors';
 import { type TunnelProvider, type VirtualEndpoint, virtualClient } from './access';
-import { VCLUSTER_SELECTOR, discover } from './discovery';
+import { type ListedCollection, VCLUSTER_SELECTOR, discoverForWatch } from './discovery';
 import { contextKey, contextNameFor, parentOf, refKey } from './refs';
 
 export { contextKey, contextNameFor, refKey } from './refs';
@@ -153,7 +153,7 @@ export class ExplorerModel {
       await this.ready();
       const client = this.client(context);
       const contextNames = new Set(this.snap?.contexts.map((c) => c.name));
-      return { client, result: await discover(client, { rootContext: context, foundInContext: context, kubeconfigContexts: contextNames, currentContext: this.snap?.currentContext, timeoutMs: this.timeoutMs }) };
+      return { client, ...(await discoverForWatch(client, { rootContext: context, foundInContext: context, kubeconfigContexts: contextNames, currentContext: this.snap?.currentContext, timeoutMs: this.timeoutMs })) };
     });
   }
 
@@ -170,14 +170,14 @@ export class ExplorerModel {
       const contextNames = new Set(this.snap?.contexts.map((c) => c.name));
       return {
         client,
-        result: await discover(client, {
+        ...(await discoverForWatch(client, {
           rootContext: ref.context,
           parents,
           foundInContext: contextNameFor(ref),
           kubeconfigContexts: contextNames,
           currentContext: this.snap?.currentContext,
           timeoutMs: this.timeoutMs,
-        }),
+        })),
       };
     });
   }
@@ -192,7 +192,7 @@ export class ExplorerModel {
     return this.scopes.get(key)?.watchError;
   }
 
-  private load(key: string, event: ChangeEvent, force: boolean, run: () => Promise<{ client: KubeClient; result: DiscoveryResult }>): Promise<DiscoveryResult> {
+  private load(key: string, event: ChangeEvent, force: boolean, run: () => Promise<{ client: KubeClient; result: DiscoveryResult; lists: ListedCollection[] }>): Promise<DiscoveryResult> {
     let scope = this.scopes.get(key);
     if (!scope) {
       scope = { key, event, watchers: [] };
@@ -203,9 +203,9 @@ export class ExplorerModel {
     if (!force && s.cached && !s.cached.ok && !s.inflight && Date.now() - s.cached.at < 1000) return Promise.reject(s.cached.error);
     if (s.inflight) return s.inflight;
     const p = run().then(
-      ({ client, result }) => {
+      ({ client, result, lists }) => {
         s.cached = { ok: true, result, at: Date.now() };
-        this.ensureWatches(s, client);
+        this.ensureWatches(s, client, lists);
         return result;
       },
       (err: unknown) => {
@@ -218,7 +218,11 @@ export class ExplorerModel {
     return p;
   }
 
-  private ensureWatches(s: Scope, client: KubeClient): void {
+  /**
+   * Watches the collections discovery just listed, from their resource versions: the same scope (cluster-wide, or the
+   * namespace a restricted user fell back to) and no gap between the list and the watch.
+   */
+  private ensureWatches(s: Scope, client: KubeClient, lists: readonly ListedCollection[]): void {
     if (s.watchers.length || (this.opts.watch && !this.opts.watch()) || this.disposed) return;
     const changed = () => this.scheduleRefresh(s);
     const health = (err: KubeError | undefined) => {
@@ -233,8 +237,8 @@ export class ExplorerModel {
         this.scheduleRefresh(s);
       }
     };
-    for (const p of ['/apis/apps/v1/statefulsets', '/apis/apps/v1/deployments', '/api/v1/pods']) {
-      s.watchers.push(new Watcher(client, p, { labelSelector: VCLUSTER_SELECTOR, onEvent: changed, onHealth: health, onResync: changed }));
+    for (const l of lists) {
+      s.watchers.push(new Watcher(client, l.path, { labelSelector: VCLUSTER_SELECTOR, resourceVersion: l.resourceVersion, onEvent: changed, onHealth: health, onResync: changed }));
     }
   }
 

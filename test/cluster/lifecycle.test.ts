@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { HostCluster } from '../harness/controlPlane';
-import { buildWorld, type World } from '../harness/worlds';
+import YAML from 'yaml';
+import { buildWorld, createRestrictedUser, type World } from '../harness/worlds';
 import { runProgram } from '../harness/processes';
 import { toolPath } from '../../scripts/lib/toolchain.mjs';
 import { pauseVCluster, resumeVCluster } from '../../src/vcluster/lifecycle';
@@ -155,6 +156,29 @@ describe('the model stays live: watches and recovery', function () {
       assert.ok(result.namespaces.some((n) => n.name === ns), 'the vcluster is listed again after the outage');
     } finally {
       if (!(await host.rest.get('/version').then(() => true, () => false))) await host.startApiServer();
+      p.dispose();
+    }
+  });
+
+  it('watches what discovery could list: a user limited to one namespace gets a live tree, not a Forbidden watch', async () => {
+    const host = await getHost();
+    const ns = uniqueNamespace('rbac-watch');
+    await buildWorld(host, [{ name: 'watched', namespace: ns, access: 'none' }]);
+    const user = await createRestrictedUser(host, ns, `restricted-${ns}`, `restricted-${ns}`);
+    const doc = YAML.parse(user.kubeconfig) as { contexts: { context: Record<string, string> }[] };
+    doc.contexts[0]!.context.namespace = ns;
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vce-rbac-watch-')), 'config');
+    fs.writeFileSync(file, YAML.stringify(doc), { mode: 0o600 });
+    const p = productModel([file], { watch: true, debounceMs: 50 });
+    try {
+      assert.equal((await p.model.vclusters(user.contextName)).restricted, true);
+      const changed = new Promise<void>((resolve) => p.model.onDidChange((e) => { if (e.scope === 'context') resolve(); }));
+      await host.rest.patch(`/apis/apps/v1/namespaces/${ns}/statefulsets/watched`, { metadata: { annotations: { 'loft.sh/paused': 'true' } } });
+      await changed;
+      assert.equal(p.model.watchError(user.contextName), undefined, 'the watches are allowed');
+      const v = (await p.model.vclusters(user.contextName)).namespaces.flatMap((n) => n.vclusters)[0];
+      assert.equal(v?.status, 'Paused', 'the change arrived through the watch');
+    } finally {
       p.dispose();
     }
   });
