@@ -131,8 +131,7 @@ export class Services {
     const spec = MAPPED_KINDS.find((k) => k.kind === kind);
     if (!spec) throw new Error(`Unknown kind ${kind}`);
     const client: KubeClient = side === 'virtual' ? (await this.model.reach(ref)).client : await this.model.hostClientOf(ref);
-    const i = spec.path.lastIndexOf('/');
-    const p = `${spec.path.slice(0, i)}/namespaces/${namespace}${spec.path.slice(i)}/${name}`;
+    const p = `${hostListPath(spec, namespace)}/${name}`;
     const obj = await client.get<KubeObject & { metadata: { managedFields?: unknown } }>(p);
     delete obj.metadata.managedFields;
     return toYaml(obj);

@@ -1,5 +1,8 @@
 // The parts of Kubernetes objects this extension reads, as plain JSON shapes (no model classes).
 
+/** Accept header for a list of metadata only (PartialObjectMetadataList): no Secret or ConfigMap data is sent. */
+export const METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
+
 export interface ObjectMeta {
   name: string;
   namespace?: string;

@@ -1,12 +1,11 @@
 import type { KubeClient } from '../kube/client';
 import { KubeError, isKubeError } from '../kube/errors';
-import type { KubeList, Pod, Workload, KubeObject } from '../kube/types';
+import { METADATA_LIST, type KubeList, type Pod, type Workload, type KubeObject } from '../kube/types';
 import type { DiscoveryResult, NamespaceInfo, ParentRef, VClusterInfo } from '../shared/model';
 import { NON_DELETABLE_ANNOTATION, distroOf, isPaused, phaseOf, syncerVersion, vclusterStatus } from './status';
 import { vclusterContextName } from './translate';
 
 export const VCLUSTER_SELECTOR = 'app=vcluster';
-const METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
 
 export interface DiscoverOptions {
   /** Host kubeconfig context at the root of this discovery. */

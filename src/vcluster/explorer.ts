@@ -3,7 +3,7 @@ import type { ConnectionSpec } from '../kube/client';
 import { KubeClient } from '../kube/client';
 import { KubeError } from '../kube/errors';
 import type { KubeconfigState, KubeconfigSnapshot } from './kubeconfigState';
-import type { KubeList, Namespace } from '../kube/types';
+import { METADATA_LIST, type KubeList, type Namespace } from '../kube/types';
 import { Watcher } from '../kube/watch';
 import type { ContextInfo, DiscoveryResult, ParentRef, VClusterRef } from '../shared/model';
 import { errorMessage } from '../shared/errors';
@@ -316,7 +316,7 @@ export class ExplorerModel {
   async namespaces(context: string): Promise<string[]> {
     await this.ready();
     const l = await this.client(context).get<KubeList<Namespace>>('/api/v1/namespaces', {
-      accept: 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json',
+      accept: METADATA_LIST,
     });
     return l.items.map((n) => n.metadata.name).sort();
   }

@@ -1,7 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import type { KubeClient } from '../kube/client';
 import { KubeError } from '../kube/errors';
-import type { KubeList, KubeObject, Pod, Secret } from '../kube/types';
+import { METADATA_LIST, type KubeList, type KubeObject, type Pod, type Secret } from '../kube/types';
 import type { MappingKind, MappingModel, MappingRow, MappingSummary, SyncState, VClusterRef } from '../shared/model';
 import { podStatus } from './status';
 import { MANAGED_BY_LABEL, OBJECT_NAMESPACE_ANNOTATION, OBJECT_NAME_ANNOTATION, hostName } from './translate';
@@ -9,7 +9,6 @@ import { MANAGED_BY_LABEL, OBJECT_NAMESPACE_ANNOTATION, OBJECT_NAME_ANNOTATION, 
 // The virtual → host mapping model (design.md "Mapping"; vcluster-facts.md §5). Secret and ConfigMap data is never
 // requested: those kinds are listed as metadata only.
 
-const METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
 
 export interface KindSpec {
   readonly kind: MappingKind;
@@ -31,6 +30,7 @@ export const MAPPED_KINDS: readonly KindSpec[] = [
   { kind: 'ServiceAccount', path: '/api/v1/serviceaccounts', metadataOnly: true, syncKey: 'serviceAccounts', defaultSynced: false },
 ];
 
+/** The list path of a kind in one namespace (the host namespace, or any namespace for a single object). */
 export function hostListPath(spec: KindSpec, hostNamespace: string): string {
   const i = spec.path.lastIndexOf('/');
   return `${spec.path.slice(0, i)}/namespaces/${hostNamespace}${spec.path.slice(i)}`;
