@@ -146,7 +146,6 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
   // Mapping panels and read-only object YAML documents.
   // Registered at activation so that YAML tabs restored after a window reload find their provider.
   const yamlProvider = new ObjectYamlProvider(async (a) => (await services()).objectYaml(a.ref, a.side, a.kind, a.namespace, a.name));
-  const yaml = () => yamlProvider;
   const panels = new MappingPanels({
     extensionUri: context.extensionUri,
     logger,
@@ -159,7 +158,7 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
         void services().then((s) => s.watchMapping(ref, onChange)).then((h) => { if (disposed) h.dispose(); else handle = h; }, (err) => logger.warn(`mapping watch: ${err}`));
         return { dispose: () => { disposed = true; handle?.dispose(); } };
       },
-      openYaml: (ref, row, side) => yaml().openRow(ref, row, side),
+      openYaml: (ref, row, side) => yamlProvider.openRow(ref, row, side),
     },
   });
   context.subscriptions.push(panels, panels.registerSerializer(), yamlProvider);

@@ -5,6 +5,7 @@ import type { VClusterInfo, VClusterRef } from '../shared/model';
 import type { Services } from '../services';
 import { contextNameFor, parentOf } from '../vcluster/refs';
 import { dnsLabelProblem } from '../vcluster/translate';
+import { NamespaceNode } from '../tree/nodes';
 import { contextFromArg, findVCluster, flag, pickContext, pickVCluster, refFromArg } from './args';
 import type { CommandEnv } from './env';
 
@@ -227,7 +228,7 @@ export async function create(env: CommandEnv, arg?: unknown): Promise<VClusterRe
   const cli = await cliPath(env);
   if (!cli) throw new UserFacingError(CLI_MISSING);
   const context = (typeof flag(arg, 'context') === 'string' ? flag(arg, 'context') as string : contextFromArg(arg)) ?? await pickContext(services, 'Create the vcluster in which context?');
-  const nsFromNode = isNamespaceArg(arg) ? (arg as { name: string }).name : (flag(arg, 'namespace') as string | undefined);
+  const nsFromNode = arg instanceof NamespaceNode ? arg.name : (flag(arg, 'namespace') as string | undefined);
   let name = flag(arg, 'name') as string | undefined;
   if (name === undefined) {
     name = await vscode.window.showInputBox({ title: 'Create vcluster (1/4)', prompt: 'Name of the vcluster', placeHolder: 'my-vcluster', validateInput: (v) => dnsLabelProblem(v, 'vcluster name') });
@@ -292,10 +293,6 @@ export async function create(env: CommandEnv, arg?: unknown): Promise<VClusterRe
   void vscode.window.showInformationMessage(`vcluster ${name} created in ${namespace}.`);
   if (connectAfter) await connect(env, { ...ref, scope: env.settings.connectScope });
   return ref;
-}
-
-function isNamespaceArg(arg: unknown): boolean {
-  return typeof arg === 'object' && arg !== null && (arg as { type?: string }).type === 'namespace';
 }
 
 export async function deleteVCluster(env: CommandEnv, arg?: unknown): Promise<void> {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { KubeError } from './errors';
+import { signalProcessGroup } from './process';
 
 /** The `exec` stanza of a kubeconfig user (client.authentication.k8s.io). */
 export interface ExecConfig {
@@ -69,7 +70,7 @@ export class ExecCredentialProvider {
         reject(new KubeError('auth-plugin', msg));
       };
       const timer = setTimeout(() => {
-        killTree(child.pid);
+        signalProcessGroup(child.pid, 'SIGKILL');
         fail(`The credential plugin "${cmd}" for user "${this.userName}" did not answer within ${Math.round(this.timeoutMs / 1000)} s`);
       }, this.timeoutMs);
       child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
@@ -105,14 +106,5 @@ export class ExecCredentialProvider {
         resolve(status);
       });
     });
-  }
-}
-
-function killTree(pid: number | undefined): void {
-  if (!pid) return;
-  try {
-    process.kill(process.platform === 'win32' ? pid : -pid, 'SIGKILL');
-  } catch {
-    try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
   }
 }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { signalProcessGroup } from '../kube/process';
 import { CancelledError, UserFacingError } from '../shared/errors';
 
 // Running the vcluster CLI (and Helm) — only with spawn and argument arrays, never through a shell.
@@ -71,8 +72,8 @@ export function runProgram(file: string, args: readonly string[], opts: RunOptio
     let ended: 'cancelled' | 'timeout' | undefined;
     const stop = () => {
       if (child.exitCode !== null || !child.pid) return;
-      try { process.kill(process.platform === 'win32' ? child.pid : -child.pid, 'SIGTERM'); } catch { /* gone */ }
-      setTimeout(() => { try { if (child.pid) process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, 3000).unref();
+      signalProcessGroup(child.pid, 'SIGTERM');
+      setTimeout(() => signalProcessGroup(child.pid, 'SIGKILL'), 3000).unref();
     };
     const onAbort = () => { ended = 'cancelled'; stop(); };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
