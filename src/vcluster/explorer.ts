@@ -42,7 +42,11 @@ interface Scope {
   cached?: Cached;
   inflight?: Promise<DiscoveryResult>;
   watchers: Watcher[];
+  /** Set while changes are coalesced (during a refresh and debounceMs after it). */
   debounce?: NodeJS.Timeout;
+  refreshing?: boolean;
+  /** A change arrived while coalescing: refresh once more at the end of the window. */
+  pending?: boolean;
   watchError?: KubeError;
 }
 
@@ -242,15 +246,34 @@ export class ExplorerModel {
     }
   }
 
+  /**
+   * The first change of a burst refreshes at once (a person sees it without waiting for the burst to end); changes
+   * during that refresh and debounceMs after it are coalesced into one more refresh at the end of that window.
+   */
   private scheduleRefresh(s: Scope): void {
-    clearTimeout(s.debounce);
-    s.debounce = setTimeout(() => {
-      if (s.cached) s.cached = { ...s.cached, at: 0 };
-      // Reload now so that listeners get fresh data on their next read.
-      const e = s.event;
-      const reload = e.scope === 'context' ? this.vclusters(e.context, true) : e.scope === 'vcluster' ? this.nested(e.ref, true) : Promise.resolve();
-      reload.catch(() => undefined).finally(() => this.fire(s.event));
-    }, this.opts.debounceMs?.() ?? 300);
+    if (s.refreshing || s.debounce) {
+      s.pending = true;
+      return;
+    }
+    this.refreshNow(s);
+  }
+
+  private refreshNow(s: Scope): void {
+    s.refreshing = true;
+    s.pending = false;
+    if (s.cached) s.cached = { ...s.cached, at: 0 };
+    // Reload now so that listeners get fresh data on their next read.
+    const e = s.event;
+    const reload = e.scope === 'context' ? this.vclusters(e.context, true) : e.scope === 'vcluster' ? this.nested(e.ref, true) : Promise.resolve();
+    reload.catch(() => undefined).finally(() => {
+      s.refreshing = false;
+      if (this.disposed || this.scopes.get(s.key) !== s) return;
+      this.fire(s.event);
+      s.debounce = setTimeout(() => {
+        s.debounce = undefined;
+        if (s.pending && !this.disposed && this.scopes.get(s.key) === s) this.refreshNow(s);
+      }, this.opts.debounceMs?.() ?? 300);
+    });
   }
 
   private dropScope(key: string): void {
