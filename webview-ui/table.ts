@@ -197,16 +197,43 @@ function paintWindow(): void {
   viewport.tabIndex = focusShown || view.matching === 0 ? -1 : 0;
 }
 
+/** A row element with its fixed parts; fillRow() only changes their text and classes (no elements are made on scroll). */
 function newRowElement(): HTMLElement {
   const row = el('div', { class: 'grid-row row', role: 'row' });
-  for (const c of COLUMNS) row.append(el('div', { class: `cell ${c.cls}`, role: 'gridcell' }));
+  const name = (side: Side) => el('span', { class: 'name', 'data-side': side });
+  row.append(
+    el('div', { class: 'cell kind', role: 'gridcell' }),
+    el('div', { class: 'cell virtual', role: 'gridcell' }, name('virtual')),
+    el('div', { class: 'cell state', role: 'gridcell' }, el('span', { class: 'state-pill' }),
+      el('span', { class: 'codicon codicon-link', title: 'Matched by the name rule (no annotations on the host object)', role: 'img', 'aria-label': 'matched by name', hidden: '' })),
+    el('div', { class: 'cell host', role: 'gridcell' }, name('host')),
+    el('div', { class: 'cell vstatus', role: 'gridcell' }),
+    el('div', { class: 'cell hstatus', role: 'gridcell' }),
+  );
   row.hidden = true;
   return row;
 }
 
-function nameLink(text: string, side: Side): HTMLElement {
-  if (!text) return el('span', { class: 'muted', text: '—' });
-  return el('span', { class: 'name', 'data-side': side, title: `${text}\nOpen the ${side} object's YAML`, text });
+/** A name that opens its YAML, or a muted dash when the row has no such side. */
+function setName(span: HTMLElement, text: string, side: Side): void {
+  if (text) {
+    span.className = 'name';
+    span.dataset.side = side;
+    span.title = `${text}\nOpen the ${side} object's YAML`;
+    span.textContent = text;
+  } else {
+    span.className = 'muted';
+    delete span.dataset.side;
+    span.removeAttribute('title');
+    span.textContent = '—';
+  }
+}
+
+function setText(e: HTMLElement, text: string | undefined): void {
+  e.textContent = text ?? '';
+  // statuses such as CrashLoopBackOff are cut in narrow panels: the tooltip has them in full
+  if (text) e.title = text;
+  else e.removeAttribute('title');
 }
 
 function fillRow(row: HTMLElement, r: MappingRow, pos: number): void {
@@ -219,15 +246,14 @@ function fillRow(row: HTMLElement, r: MappingRow, pos: number): void {
   row.className = `grid-row row ${r.state}${pos % 2 ? ' odd' : ''}`;
   const [kind, virtual, st, host, vs, hs] = row.children as unknown as HTMLElement[];
   kind!.textContent = r.kind;
-  virtual!.replaceChildren(nameLink(v, 'virtual'));
-  const joined = r.joinedBy === 'name' ? el('span', { class: 'codicon codicon-link', title: 'Matched by the name rule (no annotations on the host object)', role: 'img', 'aria-label': 'matched by name' }) : '';
-  st!.replaceChildren(el('span', { class: `state-pill ${r.state}`, text: STATE_LABELS[r.state] }), joined);
-  host!.replaceChildren(nameLink(h, 'host'));
-  // statuses such as CrashLoopBackOff are cut in narrow panels: the tooltip has them in full
-  vs!.textContent = r.virtualStatus ?? '';
-  hs!.textContent = r.hostStatus ?? '';
-  if (r.virtualStatus) vs!.title = r.virtualStatus; else vs!.removeAttribute('title');
-  if (r.hostStatus) hs!.title = r.hostStatus; else hs!.removeAttribute('title');
+  setName(virtual!.firstElementChild as HTMLElement, v, 'virtual');
+  const pill = st!.firstElementChild as HTMLElement;
+  pill.className = `state-pill ${r.state}`;
+  pill.textContent = STATE_LABELS[r.state];
+  (st!.lastElementChild as HTMLElement).hidden = r.joinedBy !== 'name';
+  setName(host!.firstElementChild as HTMLElement, h, 'host');
+  setText(vs!, r.virtualStatus);
+  setText(hs!, r.hostStatus);
 }
 
 /**
@@ -239,16 +265,22 @@ function reportAfterPaint(): void {
   requestAnimationFrame(() => setTimeout(() => {
     if (gen !== renderGeneration) return;
     performance.mark('vce-table-painted');
-    setTimeout(() => {
+    whenIdle(() => {
       if (gen !== renderGeneration || !state.index) return;
       const rows = state.index.rows;
       const keys = Array.from(view.indices, (i) => rowKey(rows[i]!));
       const inDom = pool.filter((e) => !e.hidden).length;
       post({ type: 'rendered', rows: inDom, matching: view.matching, total: view.total, digest: digestKeys(keys) });
       // then the search text of every row, so that the first keystroke filters at once
-      setTimeout(() => state.index?.prepareSearch(), 0);
-    }, 0);
+      whenIdle(() => state.index?.prepareSearch());
+    });
   }, 0));
+}
+
+/** Runs `fn` when the page has nothing else to do (typing and scrolling come first), within a second at most. */
+function whenIdle(fn: () => void): void {
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(() => fn(), { timeout: 1000 });
+  else setTimeout(fn, 0);
 }
 
 // ---- interaction ------------------------------------------------------------------------------------------------
