@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { fastParseKubeconfig } from '../../src/kube/kubeconfig/fastYaml';
+import { YAML_OPTIONS } from '../../src/kube/kubeconfig/model';
+
+// The fast kubeconfig reader must give exactly what the `yaml` library gives (with the options the extension reads
+// kubeconfigs with), or give up. Every case compares both; cases the reader must accept say so.
+
+function library(text: string): unknown {
+  const doc = YAML.parseDocument(text, YAML_OPTIONS);
+  if (doc.errors.length) return { error: doc.errors[0]!.message };
+  return doc.toJS({ maxAliasCount: 100 }) ?? {};
+}
+
+function same(text: string, mustAccept = false): void {
+  const fast = fastParseKubeconfig(text);
+  if (!fast) {
+    assert.ok(!mustAccept, `the fast reader gave up on:\n${text}`);
+    return;
+  }
+  assert.deepEqual(fast.data, library(text), `different readings of:\n${text}`);
+}
+
+const fixtures = path.join(__dirname, 'fixtures', 'kubeconfig');
+
+/** A small random generator, the same sequence for the same seed. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+describe('kubeconfig fast reader', () => {
+  it('reads kubectl-written files exactly as the yaml library does', () => {
+    same(fs.readFileSync(path.join(fixtures, 'kubectl-written.yaml'), 'utf8'), true);
+    same(fs.readFileSync(path.join(fixtures, 'second.yaml'), 'utf8'), true);
+    // comments, blank lines, indented sequences, quoted strings
+    for (const f of fs.readdirSync(fixtures)) same(fs.readFileSync(path.join(fixtures, f), 'utf8'));
+    same('apiVersion: v1\nclusters:\n  - cluster:\n      server: "https://a"   # trailing\n    name: \'a b\'\n\n# between\ncontexts: []\npreferences: {}\n', true);
+    same('', true);
+    same('# only a comment\n', true);
+  });
+
+  it('reads every scalar as YAML 1.1 does, or gives up', () => {
+    const words = [
+      'yes', 'Yes', 'YES', 'yEs', 'y', 'Y', 'n', 'N', 'no', 'No', 'NO', 'on', 'On', 'ON', 'oN', 'off', 'Off', 'OFF', 'true', 'True', 'TRUE', 'tRUE',
+      'false', 'False', 'FALSE', '~', 'null', 'Null', 'NULL', 'nULL', 'NaN', 'nan', '.nan', '.inf', '-.inf', 'inf', 'Infinity', '0x1F', '0o17', '017',
+      '1e3', '1_000', '2001-12-14', '2001-12-14t21:59:43.10-05:00', '12:30', '190:20:30', '-1', '+1', '.5', '0b101', '=', '<<', 'a:b', 'a: b', 'a #b',
+      'a#b', "'q'", "'it''s'", '"d"', '"esc \\" \\\\ \\n \\t \\u00e9 \\x41"', '"bad \\q"', '"open', "'open", '{}', '[]', '{a: 1}', '[1]', '&a x', '*a',
+      '!!str 1', '|', '>', '@x', '`x', '%x', '?x', '-x', 'x:', 'https://10.0.0.1:6443', 'LS0tLS1CRUdJTi==', 'étoile', 'a b  c', 'trailing   ',
+      'with "quotes" inside', "with 'single' inside", 'a,b', 'a[0]', 'a{b}', 'x # c # d',
+      '0aGVsbG8=', '+abc/def', '/etc/x', '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', '1.2.3.4', '-x', '--flag=a',
+      '-1', '-.inf', '+.5', '.hidden', '.5e3', '1e', 'e1', 'E+5', 'e-', 'ex1', '0:1', '1:60', '1_0', '0xZ', '0b2', '2001-12-14 21:59:43.10 -5', '-', '--', '-.', '+',
+    ];
+    for (const w of words) {
+      same(`key: ${w}\n`);
+      same(`list:\n- ${w}\n`);
+      same(`m:\n  k: ${w}\n`);
+    }
+    for (const k of ['yes', 'on', 'null', '~', '1', 'e1', 'E2', 'e1x', '"quoted"', "'q'", 'a b', '<<', '__proto__', 'x.y/z', '-k', '?k']) same(`${k}: v\n`);
+  });
+
+  it('gives up on the layouts it does not read, and those are the ones the yaml library reads differently or not at all', () => {
+    const cases = [
+      'a: &x 1\nb: *x\n', 'a: !!str 1\n', 'a: |\n  text\n', 'a: >\n  folded\n', 'a: {b: 1}\n', 'a: [1, 2]\n', 'a: plain\n  continued\n',
+      '---\na: 1\n', 'a: 1\n---\nb: 2\n', '%YAML 1.1\n---\na: 1\n', 'a:\r\n  b: 1\r\n', 'a:\n\tb: 1\n', '\ufeffa: 1\n', 'a: 1\na: 2\n',
+      'a:\n  b: 1\n c: 2\n', 'a: 1\n- b\n', '- a\n- b\n', '  a: 1\n', 'a:\n- # empty\n', '? complex\n: value\n', 'a: "multi\n  line"\n',
+    ];
+    for (const c of cases) {
+      assert.equal(fastParseKubeconfig(c), undefined, `should give up on ${JSON.stringify(c)}`);
+      same(c);
+    }
+  });
+
+  it('agrees with the yaml library on thousands of generated kubeconfigs', function () {
+    this.timeout(120_000);
+    const rand = rng(20261130);
+    const chars = 'abcxyzABC0123456789-._/:# "\'\\é@&*!|>%{}[],?=~';
+    let weird = 0;
+    const str = () => {
+      const n = 1 + Math.floor(rand() * 12);
+      let s = '';
+      for (let i = 0; i < n; i++) s += chars[Math.floor(rand() * chars.length)];
+      // most files hold the names kubeconfigs usually hold; some have odd ones here and there
+      return rand() < weird ? s : `k${s.replace(/[^a-z0-9-]/g, 'x')}`;
+    };
+    const value = (): unknown => {
+      const r = rand();
+      return r < 0.7 ? str() : r < 0.8 ? rand() < 0.5 : r < 0.85 ? null : r < 0.9 ? {} : r < 0.95 ? [] : [str(), str()];
+    };
+    let accepted = 0;
+    for (let n = 0; n < 1500; n++) {
+      weird = n % 2 ? 0.1 : 0;
+      const entries = (kind: string) => Array.from({ length: Math.floor(rand() * 4) }, () => ({ name: str(), [kind]: { server: value(), [str()]: value(), nested: { [str()]: value() } } }));
+      const config = { apiVersion: 'v1', clusters: entries('cluster'), contexts: entries('context'), 'current-context': str(), kind: 'Config', users: entries('user') };
+      let text = YAML.stringify(config, { version: '1.1', indentSeq: rand() < 0.5, lineWidth: 0, minContentWidth: 0 });
+      if (rand() < 0.3) text = text.split('\n').map((l) => (rand() < 0.1 ? `${l}\n# note ${str()}` : l)).join('\n');
+      same(text);
+      if (fastParseKubeconfig(text)) accepted++;
+    }
+    assert.ok(accepted > 300, `the fast reader accepted only ${accepted} of 1500 generated files`);
+  });
+
+  it('says where each top-level key and each list item is', () => {
+    const text = fs.readFileSync(path.join(fixtures, 'kubectl-written.yaml'), 'utf8');
+    const { layout } = fastParseKubeconfig(text)!;
+    const lines = text.split('\n');
+    const cc = layout.keys.get('current-context')!;
+    assert.ok(cc.inline);
+    assert.match(lines[cc.first]!, /^current-context: dev$/);
+    const contexts = layout.lists.get('contexts')!;
+    assert.equal(contexts.column, 0);
+    assert.deepEqual(contexts.items.map((i) => i.name), ['dev', 'staging']);
+    for (const item of contexts.items) {
+      assert.match(lines[item.first]!, /^- context:$/);
+      assert.match(lines[item.last]!, /^ {2}name: /);
+    }
+    assert.equal(layout.lineStarts[cc.first], text.indexOf('current-context:'));
+  });
+});
