@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
+import { fastEdit } from '../../src/kube/kubeconfig/fastEdit';
 import { fastParseKubeconfig } from '../../src/kube/kubeconfig/fastYaml';
+import { editKubeconfigText } from '../../src/kube/kubeconfig/yamlEdit';
 import { YAML_OPTIONS } from '../../src/kube/kubeconfig/model';
 
 // The fast kubeconfig reader must give exactly what the `yaml` library gives (with the options the extension reads
@@ -120,5 +122,110 @@ describe('kubeconfig fast reader', () => {
       assert.match(lines[item.last]!, /^ {2}name: /);
     }
     assert.equal(layout.lineStarts[cc.first], text.indexOf('current-context:'));
+  });
+});
+
+describe('kubeconfig fast edit', () => {
+  const render = (v: unknown) => YAML.stringify(v, { version: '1.1', indentSeq: false, lineWidth: 0, minContentWidth: 0 });
+  const opts = { render, editItem: (t: string, item: Record<string, unknown>) => editKubeconfigText('item', t, item as never).text };
+  const base = [
+    '# kept: a comment on top',
+    'apiVersion: v1',
+    'clusters:',
+    '- cluster:',
+    '    server: https://a.example   # a comment in an item',
+    '  name: a',
+    '- cluster:',
+    '    server: https://b.example',
+    '  name: b',
+    'contexts:',
+    '- context:',
+    '    cluster: a',
+    '    user: a',
+    '  name: a',
+    '- context:',
+    '    cluster: b',
+    '    user: b',
+    '  name: b',
+    'current-context: a',
+    'kind: Config',
+    'preferences: {}',
+    'users:',
+    '- name: a',
+    '  user:',
+    '    token: t-a',
+    '- name: b',
+    '  user:',
+    '    token: t-b',
+    '',
+  ].join('\n');
+  const edit = (change: (d: Record<string, any>) => void, text = base) => {
+    const parsed = fastParseKubeconfig(text)!;
+    const target = structuredClone(parsed.data) as Record<string, any>;
+    change(target);
+    const r = fastEdit(text, parsed, target, opts);
+    // (fastEdit itself checks its result with the fast reader; the yaml library is too slow for the big file)
+    if (r && text.length < 100_000) assert.deepEqual(library(r.text), target, 'the yaml library reads the target');
+    return { r, target };
+  };
+
+  it('switches the current context by rewriting that one line', () => {
+    const { r } = edit((d) => { d['current-context'] = 'b'; });
+    assert.ok(r);
+    assert.equal(r.text, base.replace('current-context: a\n', 'current-context: b\n'));
+    assert.equal(r.splices.length, 1);
+  });
+
+  it('quotes what the renderer quotes, and appends a current-context that was missing', () => {
+    const { r } = edit((d) => { d['current-context'] = 'yes'; });
+    assert.match(r!.text, /^current-context: "yes"$/m);
+    const without = base.replace('current-context: a\n', '');
+    const { r: added } = edit((d) => { d['current-context'] = 'b'; }, without);
+    assert.equal(added!.text, `${without}current-context: b\n`);
+  });
+
+  it('appends new entries after the last item of each list and keeps every other line', () => {
+    const { r } = edit((d) => {
+      d.clusters.push({ cluster: { server: 'https://c.example' }, name: 'c' });
+      d.contexts.push({ context: { cluster: 'c', user: 'c' }, name: 'c' });
+      d.users.push({ name: 'c', user: { token: 't-c' } });
+      d['current-context'] = 'c';
+    });
+    assert.ok(r);
+    const removed = base.split('\n').filter((l) => !r.text.split('\n').includes(l));
+    assert.deepEqual(removed, ['current-context: a'], 'no line of the file was lost or changed but current-context');
+    assert.ok(r.text.includes("- cluster:\n    server: https://c.example\n  name: c\ncontexts:"));
+  });
+
+  it('removes an entry, and changes one in place keeping its comment', () => {
+    const { r } = edit((d) => { d.users = d.users.filter((u: { name: string }) => u.name !== 'b'); });
+    assert.ok(r && !r.text.includes('t-b') && r.text.includes('t-a'));
+    const { r: changed } = edit((d) => { d.clusters[0].cluster.server = 'https://a2.example'; });
+    assert.ok(changed);
+    assert.match(changed.text, /server: https:\/\/a2\.example {3}# a comment in an item/);
+    assert.ok(changed.text.startsWith('# kept: a comment on top\n'));
+  });
+
+  it('gives up on what it does not do: a key removed, entries reordered, a new list, a flow-style file', () => {
+    assert.equal(edit((d) => { delete d.preferences; }).r, undefined);
+    assert.equal(edit((d) => { d.contexts.reverse(); }).r, undefined);
+    assert.equal(edit((d) => { d.extensions = [{ name: 'x', extension: {} }]; }).r, undefined);
+    assert.equal(fastParseKubeconfig(fs.readFileSync(path.join(fixtures, 'commented.yaml'), 'utf8')), undefined);
+  });
+
+  it('edits a file of 10,000 contexts', function () {
+    this.timeout(60_000);
+    const n = 10_000;
+    const items = (f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i)).join('');
+    const big = `apiVersion: v1\nclusters:\n${items((i) => `- cluster:\n    certificate-authority-data: ${Buffer.from(`ca-${i}`.repeat(40)).toString('base64')}\n    server: https://10.0.${i >> 8}.${i & 255}:6443\n  name: c${i}\n`)}`
+      + `contexts:\n${items((i) => `- context:\n    cluster: c${i}\n    user: u${i}\n  name: x${i}\n`)}current-context: x0\nkind: Config\npreferences: {}\n`
+      + `users:\n${items((i) => `- name: u${i}\n  user:\n    token: t${i}\n`)}`;
+    const { r } = edit((d) => {
+      d['current-context'] = 'x4242';
+      d.contexts.push({ context: { cluster: 'c1', user: 'u1' }, name: 'new' });
+    }, big);
+    assert.ok(r);
+    assert.equal(r.splices.length, 2);
+    assert.equal(r.text.length, big.length + 3 + '- context:\n    cluster: c1\n    user: u1\n  name: new\n'.length);
   });
 });
