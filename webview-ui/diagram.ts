@@ -20,12 +20,14 @@ export function diagramSection(): HTMLElement {
 }
 
 /** Redraws the diagram when its box changes width noticeably. */
+/** The width inside the diagram box's padding as the ResizeObserver last saw it (clientWidth would force a layout). */
+let boxWidth = 0;
+
 export function followDiagramWidth(): void {
-  let width = 0;
-  new ResizeObserver(() => {
-    const w = byId('diagram').clientWidth;
-    if (Math.abs(w - width) < 24) return;
-    width = w;
+  new ResizeObserver((entries) => {
+    const w = Math.round(entries[entries.length - 1]?.contentRect.width ?? byId('diagram').clientWidth - 8);
+    if (Math.abs(w - boxWidth) < 24) return;
+    boxWidth = w;
     renderDiagram();
   }).observe(byId('diagram'));
 }
@@ -36,7 +38,7 @@ export function renderDiagram(): void {
   const model = state.model;
   if (!model) return;
   // Text stays at its real size: the layout takes the box's width (within bounds) and scrolls when narrower.
-  const width = Math.min(960, Math.max(0, box.clientWidth - 8));
+  const width = Math.min(960, Math.max(0, boxWidth || box.clientWidth - 8));
   const layout = layoutDiagram(model.rows, model.hostNamespace, new Set(state.prefs.expanded), { width });
   box.append(drawDiagram(layout));
 }
