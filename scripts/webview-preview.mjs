@@ -69,6 +69,15 @@ async function main() {
     await page.screenshot({ path: file, ...opts });
     shots.push(file);
   }
+  /** The newest render report once it satisfies `ok` (reports come when the page is idle), or the last one after 10 s. */
+  async function reportWhen(ok) {
+    const until = Date.now() + 10_000;
+    for (;;) {
+      const r = await wp.lastRendered();
+      if ((r && ok(r)) || Date.now() > until) return r;
+      await page.waitForTimeout(50);
+    }
+  }
   /** Checks a render report against the model: every row matches, the digest is that of the whole sorted list. */
   function checkReport(what, r, model) {
     if (!r || r.total !== model.rows.length || r.matching !== model.rows.length || !(r.rows > 0 && r.rows <= r.matching)) {
@@ -113,9 +122,8 @@ async function main() {
 
     // a kind node filters the table
     await page.click('#diagram g[data-id="ns/shop/Pod"]');
-    await page.waitForTimeout(200);
-    const r2 = await wp.lastRendered();
     const shopPods = small.rows.filter((r) => r.virtualNamespace === 'shop' && r.kind === 'Pod').length;
+    const r2 = await reportWhen((r) => r.matching === shopPods);
     if (r2?.matching !== shopPods) problems.push(`diagram filter: expected ${shopPods} shop pods, webview reported ${JSON.stringify(r2)}`);
     await shot('high-contrast-filtered', { fullPage: false });
 
@@ -134,9 +142,8 @@ async function main() {
       await page.focus('#filter');
       await page.keyboard.type('payments');
     });
-    await page.waitForTimeout(400);
-    const r4 = await wp.lastRendered();
     const paymentsRows = big.rows.filter((r) => [r.kind, r.virtualNamespace, r.virtualName, r.hostName, r.state, r.virtualStatus, r.hostStatus].join('\u0000').toLowerCase().includes('payments')).length;
+    const r4 = await reportWhen((r) => r.matching === paymentsRows);
     if (r4?.matching !== paymentsRows) problems.push(`filter "payments": ${r4?.matching} matching, expected ${paymentsRows}`);
     console.log(`filter "payments": ${r4?.matching} matching`);
     await load('light', small, { width: 620, height: 900 });
