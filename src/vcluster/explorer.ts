@@ -352,9 +352,14 @@ export class ExplorerModel {
   }
 }
 
+/** Contexts by name, per snapshot (a tree of 2,000 vclusters asks once per vcluster; a kubeconfig may hold 10,000). */
+const contextsByName = new WeakMap<KubeconfigSnapshot, Map<string, ContextInfo>>();
+
 /** Recomputes the kubeconfig-dependent fields of a discovered vcluster (connected / current) from a snapshot. */
 export function withConnection<T extends { ref: VClusterRef; connectedContext?: string; current: boolean; endpoint?: string }>(v: T, snap: KubeconfigSnapshot | undefined): T {
   const name = contextNameFor(v.ref);
-  const ctx = snap?.contexts.find((c) => c.name === name);
+  let byName = snap && contextsByName.get(snap);
+  if (snap && !byName) contextsByName.set(snap, (byName = new Map(snap.contexts.map((c) => [c.name, c]))));
+  const ctx = byName?.get(name);
   return { ...v, connectedContext: ctx?.name, current: ctx !== undefined && snap?.currentContext === ctx.name, endpoint: ctx?.server };
 }
