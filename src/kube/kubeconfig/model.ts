@@ -9,6 +9,7 @@ import YAML from 'yaml';
 import type { EntryKind, KubeconfigErrorCode, KubeconfigProblem } from './errors';
 import { redact } from '../../shared/redact';
 import { KubeconfigError } from './errors';
+import { type FastLayout, fastParseKubeconfig } from './fastYaml';
 import { lockPathFor, resolveSymlinks } from './lock';
 
 /** YAML 1.1, as sigs.k8s.io/yaml (go-yaml v2) reads kubeconfigs: `yes`, `on`, `no` are booleans there. */
@@ -80,6 +81,8 @@ export interface ParsedFile {
   readonly bytes?: Buffer;
   /** Parsed content; undefined when missing or failed. Empty files parse to {}. */
   readonly data?: JsonObject;
+  /** Where the top-level keys and list items are, when the fast reader read the file (for edits in place). */
+  readonly layout?: FastLayout;
   readonly problems: KubeconfigProblem[];
   /** Set when the whole file is unusable. */
   readonly failed: boolean;
@@ -187,23 +190,29 @@ export function parseKubeconfigText(file: string, text: string): ParsedFile {
     problems.push({ file, code, message: `${file}: ${what}`, blocking: true });
     return { path: file, exists: true, text, problems, failed: true };
   };
-  let docs: YAML.Document.Parsed[];
-  try {
-    docs = YAML.parseAllDocuments(text, YAML_OPTIONS) as YAML.Document.Parsed[];
-  } catch (err) {
-    return fail('invalidYaml', `invalid YAML: ${safeYamlMessage(err, text)}`);
-  }
-  if (!Array.isArray(docs)) return fail('invalidYaml', 'invalid YAML');
-  const withContent = docs.filter((d) => d.contents !== null || d.errors.length > 0);
-  if (withContent.length > 1) return fail('multipleDocuments', `contains ${withContent.length} YAML documents; a kubeconfig is a single document`);
-  const doc = withContent[0] ?? docs[0];
-  const err = doc?.errors[0];
-  if (err) return fail('invalidYaml', `invalid YAML: ${safeYamlMessage(err, text)}`);
+  // kubectl's own layout is read by the fast reader; anything it is not sure of goes through the yaml library.
+  const fast = fastParseKubeconfig(text);
   let data: unknown;
-  try {
-    data = doc ? doc.toJS({ maxAliasCount: 100 }) : null;
-  } catch (e) {
-    return fail('invalidYaml', `invalid YAML: ${safeYamlMessage(e, text)}`);
+  if (fast) {
+    data = fast.data;
+  } else {
+    let docs: YAML.Document.Parsed[];
+    try {
+      docs = YAML.parseAllDocuments(text, YAML_OPTIONS) as YAML.Document.Parsed[];
+    } catch (err) {
+      return fail('invalidYaml', `invalid YAML: ${safeYamlMessage(err, text)}`);
+    }
+    if (!Array.isArray(docs)) return fail('invalidYaml', 'invalid YAML');
+    const withContent = docs.filter((d) => d.contents !== null || d.errors.length > 0);
+    if (withContent.length > 1) return fail('multipleDocuments', `contains ${withContent.length} YAML documents; a kubeconfig is a single document`);
+    const doc = withContent[0] ?? docs[0];
+    const err = doc?.errors[0];
+    if (err) return fail('invalidYaml', `invalid YAML: ${safeYamlMessage(err, text)}`);
+    try {
+      data = doc ? doc.toJS({ maxAliasCount: 100 }) : null;
+    } catch (e) {
+      return fail('invalidYaml', `invalid YAML: ${safeYamlMessage(e, text)}`);
+    }
   }
   if (data === null || data === undefined) data = {};
   if (!isObject(data)) return fail('wrongType', `the top level must be a mapping (apiVersion, kind, clusters, contexts, users), found ${typeName(data)}`);
@@ -245,7 +254,7 @@ export function parseKubeconfigText(file: string, text: string): ParsedFile {
       if (isObject(body)) for (const what of entryBodyProblems(kind, body)) entryProblem('wrongType', `${label}: ${what}`, name);
     });
   }
-  return { path: file, exists: true, text, data, problems, failed: false };
+  return { path: file, exists: true, text, data, problems, failed: false, ...(fast ? { layout: fast.layout } : {}) };
 }
 
 /** The YAML library's message without its source excerpt (which could show credentials), plus line and column. */
