@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { KubeClient, type ConnectionSpec } from '../src/kube/client';
 import { encodeMappingModel } from '../src/shared/mappingWire';
 import type { MappingKind, VClusterRef } from '../src/shared/model';
-import { fetchMapping } from '../src/vcluster/mapping';
+import { fetchMapping, summarize } from '../src/vcluster/mapping';
 import { sanitizeModel } from '../src/webview/sanitize';
 
 export interface ChildInput {
@@ -16,13 +16,16 @@ export interface ChildInput {
   virtual: ConnectionSpec;
   ref: VClusterRef;
   hostNamespace: string;
+  /** Virtual namespaces of the objects the benchmark built (counted separately in `built`). */
+  builtNamespacePrefix: string;
 }
 
 export interface ChildOutput {
   fetchMs: number;
   requests: number;
   rows: number;
-  byKind: Partial<Record<MappingKind, { synced: number; virtualOnly: number; hostOnly: number }>>;
+  /** Rows of the built objects (virtual namespace with the prefix) per kind. */
+  built: Partial<Record<MappingKind, { synced: number; virtualOnly: number; hostOnly: number }>>;
   errors: string[];
   peakRssGrowthBytes: number;
   heapAfterBytes: number;
@@ -57,7 +60,7 @@ async function main(): Promise<void> {
     fetchMs,
     requests: host.requests + virtual.requests,
     rows: model.rows.length,
-    byKind: model.summary.byKind as ChildOutput['byKind'],
+    built: summarize(model.rows.filter((r) => r.virtualNamespace?.startsWith(input.builtNamespacePrefix))).byKind as ChildOutput['built'],
     errors: model.errors.map((e) => `${e.side} ${e.kind}: ${e.message}`),
     peakRssGrowthBytes: Math.max(0, peakRss - rssBefore),
     heapAfterBytes: process.memoryUsage().heapUsed - heapBefore,

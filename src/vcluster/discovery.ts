@@ -82,7 +82,7 @@ export async function discoverForWatch(client: KubeClient, opts: DiscoverOptions
     restricted = true;
     const ns = client.namespace || 'default';
     searched = [ns];
-    const base = (kind: string) => kind === 'pods' || kind === 'secrets' ? `/api/v1/namespaces/${ns}/${kind}` : `/apis/apps/v1/namespaces/${ns}/${kind}`;
+    const base = (kind: string) => namespacedPath(ns, kind);
     paths = [base('statefulsets'), base('deployments'), base('pods')];
     const nsAll = await Promise.allSettled([
       list<Workload>(base('statefulsets')),
@@ -109,6 +109,27 @@ export async function discoverForWatch(client: KubeClient, opts: DiscoverOptions
     ...(pods instanceof KubeError ? [] : [{ path: paths[2]!, resourceVersion: pods.metadata.resourceVersion }]),
   ];
   return { result: { namespaces: groupByNamespace(vclusters), restricted, searchedNamespaces: searched, requests: client.requests - before }, lists };
+}
+
+function namespacedPath(namespace: string, kind: string): string {
+  return kind === 'pods' || kind === 'secrets' ? `/api/v1/namespaces/${namespace}/${kind}` : `/apis/apps/v1/namespaces/${namespace}/${kind}`;
+}
+
+/**
+ * Discovery of one namespace, after a watch reported a change there: the same four lists, in that namespace only (a
+ * change costs the same few small requests however big the cluster is). Undefined when no vcluster is left there.
+ */
+export async function discoverNamespace(client: KubeClient, namespace: string, opts: DiscoverOptions): Promise<NamespaceInfo | undefined> {
+  const req = { signal: opts.signal, timeoutMs: opts.timeoutMs, query: { labelSelector: VCLUSTER_SELECTOR } };
+  const limit = opts.pageLimit ?? DISCOVERY_PAGE_LIMIT;
+  const soft = <T>(p: Promise<T>) => p.catch((e: unknown) => { if (isKubeError(e) && (e.kind === 'forbidden' || e.kind === 'notFound')) return undefined; throw e; });
+  const [sts, deps, pods, secrets] = await Promise.all([
+    listAll<Workload>(client, namespacedPath(namespace, 'statefulsets'), req, limit),
+    listAll<Workload>(client, namespacedPath(namespace, 'deployments'), req, limit),
+    soft(listAll<Pod>(client, namespacedPath(namespace, 'pods'), req, limit)),
+    soft(listAll<KubeObject>(client, namespacedPath(namespace, 'secrets'), { ...req, accept: METADATA_LIST }, limit)),
+  ]);
+  return groupByNamespace(buildVClusters(sts.items, deps.items, pods?.items, secrets?.items, opts))[0];
 }
 
 /**

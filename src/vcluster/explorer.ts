@@ -3,12 +3,12 @@ import type { ConnectionSpec } from '../kube/client';
 import { KubeClient } from '../kube/client';
 import { KubeError } from '../kube/errors';
 import type { KubeconfigState, KubeconfigSnapshot } from './kubeconfigState';
-import { METADATA_LIST, type KubeList, type Namespace } from '../kube/types';
+import { METADATA_LIST, type KubeList, type Namespace, type WatchEvent } from '../kube/types';
 import { Watcher } from '../kube/watch';
-import type { ContextInfo, DiscoveryResult, ParentRef, VClusterRef } from '../shared/model';
+import type { ContextInfo, DiscoveryResult, NamespaceInfo, ParentRef, VClusterRef } from '../shared/model';
 import { errorMessage } from '../shared/errors';
 import { type TunnelProvider, type VirtualEndpoint, virtualClient } from './access';
-import { type ListedCollection, VCLUSTER_SELECTOR, discoverForWatch } from './discovery';
+import { type DiscoverOptions, type ListedCollection, VCLUSTER_SELECTOR, discoverForWatch, discoverNamespace } from './discovery';
 import { contextKey, contextNameFor, parentOf, refKey } from './refs';
 
 export { contextKey, contextNameFor, refKey } from './refs';
@@ -45,8 +45,12 @@ interface Scope {
   /** Set while changes are coalesced (during a refresh and debounceMs after it). */
   debounce?: NodeJS.Timeout;
   refreshing?: boolean;
-  /** A change arrived while coalescing: refresh once more at the end of the window. */
-  pending?: boolean;
+  /** Changes that arrived while coalescing: the namespaces they were in, or everything (a resync). */
+  pendingNamespaces: Set<string>;
+  pendingAll: boolean;
+  /** What the last discovery used, for refreshing one namespace after a change there. */
+  client?: KubeClient;
+  discoverOptions?: DiscoverOptions;
   watchError?: KubeError;
 }
 
@@ -157,7 +161,8 @@ export class ExplorerModel {
       await this.ready();
       const client = this.client(context);
       const contextNames = new Set(this.snap?.contexts.map((c) => c.name));
-      return { client, ...(await discoverForWatch(client, { rootContext: context, foundInContext: context, kubeconfigContexts: contextNames, currentContext: this.snap?.currentContext, timeoutMs: this.timeoutMs })) };
+      const options: DiscoverOptions = { rootContext: context, foundInContext: context, kubeconfigContexts: contextNames, currentContext: this.snap?.currentContext, timeoutMs: this.timeoutMs };
+      return { client, options, ...(await discoverForWatch(client, options)) };
     });
   }
 
@@ -172,17 +177,15 @@ export class ExplorerModel {
       const { client } = await this.reach(ref);
       const parents: ParentRef[] = [...(ref.parents ?? []), { namespace: ref.namespace, name: ref.name }];
       const contextNames = new Set(this.snap?.contexts.map((c) => c.name));
-      return {
-        client,
-        ...(await discoverForWatch(client, {
-          rootContext: ref.context,
-          parents,
-          foundInContext: contextNameFor(ref),
-          kubeconfigContexts: contextNames,
-          currentContext: this.snap?.currentContext,
-          timeoutMs: this.timeoutMs,
-        })),
+      const options: DiscoverOptions = {
+        rootContext: ref.context,
+        parents,
+        foundInContext: contextNameFor(ref),
+        kubeconfigContexts: contextNames,
+        currentContext: this.snap?.currentContext,
+        timeoutMs: this.timeoutMs,
       };
+      return { client, options, ...(await discoverForWatch(client, options)) };
     });
   }
 
@@ -196,10 +199,10 @@ export class ExplorerModel {
     return this.scopes.get(key)?.watchError;
   }
 
-  private load(key: string, event: ChangeEvent, force: boolean, run: () => Promise<{ client: KubeClient; result: DiscoveryResult; lists: ListedCollection[] }>): Promise<DiscoveryResult> {
+  private load(key: string, event: ChangeEvent, force: boolean, run: () => Promise<{ client: KubeClient; options: DiscoverOptions; result: DiscoveryResult; lists: ListedCollection[] }>): Promise<DiscoveryResult> {
     let scope = this.scopes.get(key);
     if (!scope) {
-      scope = { key, event, watchers: [] };
+      scope = { key, event, watchers: [], pendingNamespaces: new Set(), pendingAll: false };
       this.scopes.set(key, scope);
     }
     const s = scope;
@@ -207,8 +210,10 @@ export class ExplorerModel {
     if (!force && s.cached && !s.cached.ok && !s.inflight && Date.now() - s.cached.at < 1000) return Promise.reject(s.cached.error);
     if (s.inflight) return s.inflight;
     const p = run().then(
-      ({ client, result, lists }) => {
+      ({ client, options, result, lists }) => {
         s.cached = { ok: true, result, at: Date.now() };
+        s.client = client;
+        s.discoverOptions = options;
         this.ensureWatches(s, client, lists);
         return result;
       },
@@ -228,7 +233,8 @@ export class ExplorerModel {
    */
   private ensureWatches(s: Scope, client: KubeClient, lists: readonly ListedCollection[]): void {
     if (s.watchers.length || (this.opts.watch && !this.opts.watch()) || this.disposed) return;
-    const changed = () => this.scheduleRefresh(s);
+    const changed = (e: WatchEvent) => this.scheduleRefresh(s, e.object?.metadata?.namespace);
+    const resync = () => this.scheduleRefresh(s);
     const health = (err: KubeError | undefined) => {
       const was = s.watchError;
       s.watchError = err;
@@ -242,36 +248,51 @@ export class ExplorerModel {
       }
     };
     for (const l of lists) {
-      s.watchers.push(new Watcher(client, l.path, { labelSelector: VCLUSTER_SELECTOR, resourceVersion: l.resourceVersion, onEvent: changed, onHealth: health, onResync: changed }));
+      s.watchers.push(new Watcher(client, l.path, { labelSelector: VCLUSTER_SELECTOR, resourceVersion: l.resourceVersion, onEvent: changed, onHealth: health, onResync: resync }));
     }
   }
 
   /**
    * The first change of a burst refreshes at once (a person sees it without waiting for the burst to end); changes
-   * during that refresh and debounceMs after it are coalesced into one more refresh at the end of that window.
+   * during that refresh and debounceMs after it are coalesced into one more refresh at the end of that window. A
+   * change in a namespace rediscovers that namespace only; a resync (or a change without one) rediscovers all.
    */
-  private scheduleRefresh(s: Scope): void {
-    if (s.refreshing || s.debounce) {
-      s.pending = true;
-      return;
-    }
-    this.refreshNow(s);
+  private scheduleRefresh(s: Scope, namespace?: string): void {
+    if (namespace) s.pendingNamespaces.add(namespace);
+    else s.pendingAll = true;
+    if (!s.refreshing && !s.debounce) this.refreshNow(s);
   }
 
   private refreshNow(s: Scope): void {
     s.refreshing = true;
-    s.pending = false;
-    if (s.cached) s.cached = { ...s.cached, at: 0 };
-    // Reload now so that listeners get fresh data on their next read.
-    const e = s.event;
-    const reload = e.scope === 'context' ? this.vclusters(e.context, true) : e.scope === 'vcluster' ? this.nested(e.ref, true) : Promise.resolve();
+    const namespaces = [...s.pendingNamespaces];
+    const all = s.pendingAll;
+    s.pendingNamespaces = new Set();
+    s.pendingAll = false;
+    const cached = s.cached;
+    let reload: Promise<unknown>;
+    if (!all && cached?.ok && !cached.result.restricted && s.client && s.discoverOptions) {
+      // Reload now so that listeners get fresh data on their next read.
+      const client = s.client;
+      const options = s.discoverOptions;
+      reload = Promise.all(namespaces.map(async (ns) => [ns, await discoverNamespace(client, ns, options)] as const)).then((fresh) => {
+        if (s.cached !== cached) return; // a full reload (or a failure) came in between: it wins
+        s.cached = { ok: true, result: withNamespaces(cached.result, new Map(fresh)), at: Date.now() };
+      }, () => {
+        s.pendingAll = true; // that namespace could not be read: rediscover everything at the end of the window
+      });
+    } else {
+      if (s.cached) s.cached = { ...s.cached, at: 0 };
+      const e = s.event;
+      reload = e.scope === 'context' ? this.vclusters(e.context, true) : e.scope === 'vcluster' ? this.nested(e.ref, true) : Promise.resolve();
+    }
     reload.catch(() => undefined).finally(() => {
       s.refreshing = false;
       if (this.disposed || this.scopes.get(s.key) !== s) return;
       this.fire(s.event);
       s.debounce = setTimeout(() => {
         s.debounce = undefined;
-        if (s.pending && !this.disposed && this.scopes.get(s.key) === s) this.refreshNow(s);
+        if ((s.pendingAll || s.pendingNamespaces.size) && !this.disposed && this.scopes.get(s.key) === s) this.refreshNow(s);
       }, this.opts.debounceMs?.() ?? 300);
     });
   }
@@ -362,4 +383,12 @@ export function withConnection<T extends { ref: VClusterRef; connectedContext?: 
   if (snap && !byName) contextsByName.set(snap, (byName = new Map(snap.contexts.map((c) => [c.name, c]))));
   const ctx = byName?.get(name);
   return { ...v, connectedContext: ctx?.name, current: ctx !== undefined && snap?.currentContext === ctx.name, endpoint: ctx?.server };
+}
+
+/** A discovery result with the given namespaces replaced by fresh ones (undefined: no vcluster left there). */
+function withNamespaces(r: DiscoveryResult, fresh: ReadonlyMap<string, NamespaceInfo | undefined>): DiscoveryResult {
+  const namespaces = r.namespaces.filter((n) => !fresh.has(n.name));
+  for (const n of fresh.values()) if (n?.vclusters.length) namespaces.push(n);
+  namespaces.sort((a, b) => a.name.localeCompare(b.name));
+  return { ...r, namespaces };
 }

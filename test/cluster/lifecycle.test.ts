@@ -143,11 +143,14 @@ describe('the model stays live: watches and recovery', function () {
       const changes: number[] = [];
       p.model.onDidChange((e) => { if (e.scope === 'context') changes.push(Date.now()); });
       const t0 = Date.now();
+      const requestsBefore = client.requests;
       await buildWorld(host, [{ name: 'first', namespace: ns, access: 'none' }]);
       await waitFor('the first change in the model', async () => changes.length > 0, 10_000, 50);
-      const names = (await p.model.vclusters(host.contextName)).namespaces.flatMap((n) => n.vclusters).map((v) => v.ref.name);
-      assert.ok(names.includes('first'), 'the first change is in the model');
+      const names = (await p.model.vclusters(host.contextName)).namespaces.flatMap((n) => n.vclusters).map((v) => `${v.ref.namespace}/${v.ref.name}`);
+      assert.ok(names.includes(`${ns}/first`), 'the first change is in the model');
       assert.ok(changes[0]! - t0 < 10_000);
+      // the change was in one namespace: only that namespace was listed again (four lists), not the whole cluster
+      assert.equal(client.requests - requestsBefore, 4);
       // the rest of the burst (the pod and more StatefulSets) falls into the window: no further refresh before its end
       const before = client.requests;
       await buildWorld(host, [{ name: 'second', namespace: ns, access: 'none' }, { name: 'third', namespace: ns, access: 'none' }]);
