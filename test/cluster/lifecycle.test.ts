@@ -140,6 +140,9 @@ describe('the model stays live: watches and recovery', function () {
       const ns = uniqueNamespace('burst');
       await p.model.vclusters(host.contextName);
       const client = p.model.client(host.contextName);
+      // the three watches (StatefulSets, Deployments, pods) open their streams just after discovery
+      const listed = client.requests;
+      await waitFor('the watches to start', async () => client.requests >= listed + 3, 10_000, 20);
       const changes: number[] = [];
       p.model.onDidChange((e) => { if (e.scope === 'context') changes.push(Date.now()); });
       const t0 = Date.now();
