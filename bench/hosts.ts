@@ -1,25 +1,13 @@
 // The benchmark's host clusters: real etcd + kube-apiserver (+ kube-controller-manager) from the test harness, with
 // namespaces and vclusters laid out by world.ts. Every host started here is stopped by stopHosts(), also on failure.
 import { performance } from 'node:perf_hooks';
-import { HOST_CONTROLLERS, startHost, type HostCluster } from '../test/harness/controlPlane';
-import type { KObject } from '../test/harness/rest';
-import { bulkRest, say, sleep } from './common';
+import { startHost, type HostCluster } from '../test/harness/controlPlane';
+import { bulkRest, say } from './common';
 import { buildVClusters, createNamespaces } from './world';
-
-/**
- * 'full': the harness's controllers: the statefulset controller makes every vcluster's pod and volume claim, and the
- * serviceaccount controller a `default` ServiceAccount per namespace (about 20 requests/s: 100 s per 2,000
- * namespaces). 'light': only the namespace and garbage-collector controllers; the builder lays out the pods and
- * claims as the statefulset controller would (what a 10,000-namespace world needs to be built in minutes).
- */
-export type Controllers = 'full' | 'light';
 
 export interface PreparedHost {
   host: HostCluster;
   namespaces: number;
-  controllers: Controllers;
-  /** Resolves when the controllers are done with the namespaces (the world is quiet). */
-  settled: Promise<void>;
   buildMs: Record<string, number>;
   /** vclusters built so far (vc-0000 … ). */
   vclusters: number;
@@ -27,51 +15,42 @@ export interface PreparedHost {
 
 const started: HostCluster[] = [];
 
-/** Starts a host and creates its namespaces `bench-0000` …; `settled` says when no controller works on them any more. */
-export async function prepareHost(contextName: string, namespaces: number, controllers: Controllers): Promise<PreparedHost> {
+/**
+ * Starts a host and creates its namespaces `bench-0000` …. The controller-manager runs the namespace and
+ * garbage-collector controllers; the statefulset and serviceaccount controllers would need minutes at their 20
+ * requests/s for 2,000 vclusters and 10,000 namespaces, so the builder lays out each vcluster's pod and volume claim
+ * as the statefulset controller would (and reports the pod Running, which without a kubelet someone must do anyway).
+ */
+export async function prepareHost(contextName: string, namespaces: number): Promise<PreparedHost> {
   const t0 = performance.now();
-  const host = await startHost({ contextName, controllers: controllers === 'full' ? HOST_CONTROLLERS : ['namespace', 'garbagecollector'] });
+  const host = await startHost({ contextName, controllers: ['namespace', 'garbagecollector'] });
   started.push(host);
   const buildMs: Record<string, number> = { startHost: Math.round(performance.now() - t0) };
   say(`host ${host.contextName} ready in ${buildMs.startHost} ms (${host.server})`);
   const rest = bulkRest(host);
-  const t = performance.now();
-  await createNamespaces(rest, 'bench', 0, namespaces);
-  buildMs.namespaces = Math.round(performance.now() - t);
-  say(`${namespaces} namespaces in ${host.contextName} in ${buildMs.namespaces} ms`);
-  const settled = (controllers === 'full' ? settleNamespaces(rest, namespaces) : Promise.resolve()).then(() => {
-    buildMs.namespacesSettled = Math.round(performance.now() - t);
-    if (controllers === 'full') say(`${namespaces} namespaces in ${host.contextName} settled after ${buildMs.namespacesSettled} ms`);
-  }).finally(() => rest.dispose());
-  settled.catch(() => undefined); // awaited by whoever measures
-  return { host, namespaces, controllers, settled, buildMs, vclusters: 0 };
+  try {
+    const t = performance.now();
+    await createNamespaces(rest, 'bench', 0, namespaces);
+    buildMs.namespaces = Math.round(performance.now() - t);
+    say(`${namespaces} namespaces in ${host.contextName} in ${buildMs.namespaces} ms`);
+  } finally {
+    rest.dispose();
+  }
+  return { host, namespaces, buildMs, vclusters: 0 };
 }
 
-/** Builds vclusters up to `to` in total (spread over the namespaces) and waits until the world is quiet. */
+/** Builds vclusters up to `to` in total, spread over the namespaces. */
 export async function growVClusters(prep: PreparedHost, to: number): Promise<void> {
   if (to <= prep.vclusters) return;
   const rest = bulkRest(prep.host);
   try {
     const t = performance.now();
-    await buildVClusters(rest, { prefix: 'bench', namespaces: prep.namespaces, from: prep.vclusters, to, controllers: prep.controllers === 'full', log: say });
+    await buildVClusters(rest, { prefix: 'bench', namespaces: prep.namespaces, from: prep.vclusters, to, controllers: false, log: say });
     prep.buildMs[`vclusters${to}`] = Math.round(performance.now() - t);
     say(`${to - prep.vclusters} vclusters built in ${prep.buildMs[`vclusters${to}`]} ms (${to} in ${prep.host.contextName})`);
     prep.vclusters = to;
   } finally {
     rest.dispose();
-  }
-  await prep.settled;
-}
-
-/** Waits until the serviceaccount controller has made `default` in every bench namespace (the world is quiet). */
-async function settleNamespaces(rest: ReturnType<typeof bulkRest>, namespaces: number): Promise<void> {
-  const deadline = Date.now() + 600_000;
-  for (;;) {
-    const l = await rest.get('/api/v1/serviceaccounts?fieldSelector=metadata.name%3Ddefault');
-    const n = (l.items as KObject[]).filter((sa) => String(sa.metadata.namespace).startsWith('bench-')).length;
-    if (n >= namespaces) return;
-    if (Date.now() > deadline) throw new Error(`only ${n} of ${namespaces} namespaces got their default ServiceAccount`);
-    await sleep(1000);
   }
 }
 

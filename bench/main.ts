@@ -34,13 +34,11 @@ import { namespaceOf } from './world';
 
 const results: Record<string, any> = {};
 
-/** Grows a host's vclusters through `sizes`, measuring discovery at each; `beforeLast` runs before the last build. */
-async function discoveryWorld(prep: PreparedHost, sizes: readonly number[], beforeLast?: () => void, othersQuiet?: () => Promise<unknown>): Promise<DiscoveryPoint[]> {
+/** Grows a host's vclusters through `sizes`, measuring discovery at each. */
+async function discoveryWorld(prep: PreparedHost, sizes: readonly number[]): Promise<DiscoveryPoint[]> {
   const points: DiscoveryPoint[] = [];
   for (const n of sizes) {
-    if (n === sizes[sizes.length - 1] && sizes.length > 1) beforeLast?.();
     await growVClusters(prep, n);
-    await othersQuiet?.(); // a host prepared in the shadow of this build must be quiet too before anything is measured
     // `vcluster list` makes two requests per vcluster through client-go's default 5 QPS limiter (≈ 0.4 s per vcluster);
     // it runs at the sizes of SIZES.cliAt (--cli-everywhere: at every size, ≈ 15 minutes more at 2,000).
     const skip = new Set(cliEverywhere || (SIZES.cliAt as readonly number[]).includes(n) ? [] : ['vclusterCli' as const]);
@@ -56,9 +54,7 @@ async function main(): Promise<number> {
   const r = results;
   Object.assign(r, { mode: quick ? 'quick' : 'full', startedAt: new Date().toISOString(), machine: machine(), runs: RUNS, sizes: SIZES, targetValues: TARGETS });
   const needBig = ['discovery', 'tree', 'watch', 'mapping', 'workbench'].some((s) => only.has(s));
-  let bigPrep: Promise<PreparedHost> | undefined;
   const big = SIZES.big;
-  const startBig = () => (bigPrep ??= prepareHost(`host-${big.namespaces}ns`, big.namespaces, 'light'));
   try {
     if (only.has('activation')) {
       say('activation: production bundles and load+activate in fresh Node processes');
@@ -70,7 +66,7 @@ async function main(): Promise<number> {
     }
     if (only.has('webview')) {
       say(`webview: the mapping view in Chromium at ${SIZES.webviewRows.join(', ')} rows`);
-      r.webview = await measureWebview(SIZES.webviewRows, RUNS);
+      r.webview = await measureWebview(SIZES.webviewRows, Math.min(RUNS, 5));
     }
     if (only.has('kubeconfig')) {
       say(`kubeconfig: switch, connect and undo at ${SIZES.kubeconfigContexts.join(', ')} contexts, and kubectl`);
@@ -80,16 +76,13 @@ async function main(): Promise<number> {
       const points: DiscoveryPoint[] = [];
       if (only.has('discovery')) {
         const s = SIZES.small;
-        say(`discovery, small world: ${s.namespaces} namespaces, vclusters ${s.vclusters.join(' → ')} (the statefulset controller makes their pods)`);
-        const small = await prepareHost(`host-${s.namespaces}ns`, s.namespaces, 'full');
-        points.push(...await discoveryWorld(small, s.vclusters, () => {
-          say(`preparing the ${big.namespaces}-namespace host while the controller builds`);
-          startBig();
-        }, () => (bigPrep ?? Promise.resolve()).then(() => undefined)));
+        say(`discovery, small world: ${s.namespaces} namespaces, vclusters ${s.vclusters.join(' → ')}`);
+        const small = await prepareHost(`host-${s.namespaces}ns`, s.namespaces);
+        points.push(...await discoveryWorld(small, s.vclusters));
         await small.host.stop();
       }
       say(`big world: ${big.namespaces} namespaces, vclusters ${big.vclusters.join(' → ')}`);
-      const prep = await startBig();
+      const prep = await prepareHost(`host-${big.namespaces}ns`, big.namespaces);
       if (only.has('discovery')) {
         points.push(...await discoveryWorld(prep, big.vclusters));
         say(`page sizes at ${prep.vclusters} vclusters: one request per list and limit ${SIZES.pageLimits.join(', ')}`);
@@ -125,7 +118,6 @@ async function main(): Promise<number> {
       }
     }
   } finally {
-    await bigPrep?.catch(() => undefined);
     await stopHosts();
   }
   const left = runningProcesses();

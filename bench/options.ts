@@ -26,9 +26,8 @@ for (const p of only) if (!(PARTS as readonly string[]).includes(p)) throw new E
 export const RUNS = Number(argValue('--runs') ?? (quick ? 3 : 7));
 
 /**
- * The worlds. Discovery grows the vclusters of two hosts: a small one (the real statefulset controller makes the
- * vcluster pods) and the big one (10,000 namespaces, 2,000 vclusters, pods laid out by the builder as a kubelet-less
- * cluster would hold them), which every later figure reuses.
+ * The worlds. Discovery grows the vclusters of two hosts: a small one (1,000 namespaces) and the big one (10,000
+ * namespaces, 2,000 vclusters), which every later figure reuses.
  */
 export const SIZES = quick
   ? {
@@ -44,7 +43,7 @@ export const SIZES = quick
     pageLimits: [100],
   }
   : {
-    small: { namespaces: 500, vclusters: [10, 100, 500] },
+    small: { namespaces: 1000, vclusters: [10, 100, 500] },
     big: { namespaces: 10_000, vclusters: [500, 2000] },
     cliAt: [10, 100],
     joinRows: [1000, 10_000, 50_000],
