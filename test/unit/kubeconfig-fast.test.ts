@@ -226,6 +226,10 @@ describe('kubeconfig fast edit', () => {
     }, big);
     assert.ok(r);
     assert.equal(r.splices.length, 2);
+    // in a big file each new piece is read back on its own: a renderer that breaks the YAML makes the edit give up
+    const parsed = fastParseKubeconfig(big)!;
+    const broken = { ...opts, render: (v: unknown) => render(v).replace(/x4242/, '[x4242') };
+    assert.equal(fastEdit(big, parsed, { ...parsed.data, 'current-context': 'x4242' }, broken), undefined);
     assert.equal(r.text.length, big.length + 3 + '- context:\n    cluster: c1\n    user: u1\n  name: new\n'.length);
   });
 });

@@ -2,7 +2,9 @@
 // line spans (fastYaml.ts) instead of a parse by the yaml library: a top-level scalar (current-context) rewritten in
 // its line, list items (clusters, contexts, users) appended after the last one, removed, or changed in place through
 // yamlEdit's comment-keeping edit of that item alone. Anything else gives up (undefined) and the caller uses
-// yamlEdit on the whole file. A result is returned only after the fast reader reads it back as exactly the target.
+// yamlEdit on the whole file. A result is returned only after the fast reader reads it back as exactly the target:
+// the whole file when it is small; in a big one each new piece of text (a line, items under their list's key),
+// because only whole lines change and the lines around them are the file's own.
 import { isDeepStrictEqual } from 'node:util';
 import { type FastParse, type JsonObject, fastParseKubeconfig } from './fastYaml';
 
@@ -21,11 +23,26 @@ export interface FastEditOptions {
 }
 
 const LIST_KEYS = new Set(['clusters', 'contexts', 'users']);
+/** Up to this size the whole result is read back; above, each new piece of text is. */
+const WHOLE_CHECK_BYTES = 1024 * 1024;
+
+/** A splice and what its text must read as on its own (`probe` prefixed to it). */
+interface Checked extends Splice {
+  readonly probe?: string;
+  readonly expect?: JsonObject;
+}
 
 class GiveUp extends Error {}
 const giveUp = (): never => {
   throw new GiveUp();
 };
+
+/** Equal values; the entries of a copied list are compared by reference first (the writer shares them). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => x === b[i] || isDeepStrictEqual(x, b[i]));
+  return isDeepStrictEqual(a, b);
+}
 
 const isScalar = (v: unknown): v is string | boolean | null => v === null || typeof v === 'string' || typeof v === 'boolean';
 const isObj = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -36,7 +53,7 @@ export function fastEdit(text: string, parsed: FastParse, target: JsonObject, op
   const starts = layout.lineStarts;
   const lineStart = (i: number) => starts[i]!;
   const lineEnd = (i: number) => (i + 1 < starts.length ? starts[i + 1]! : text.length);
-  const splices: Splice[] = [];
+  const splices: Checked[] = [];
   const appendAtEnd: string[] = [];
 
   const scalarLine = (key: string, value: unknown) => {
@@ -69,7 +86,7 @@ export function fastEdit(text: string, parsed: FastParse, target: JsonObject, op
       lastOld = i;
       used.add(i);
       if (old[i] === w || isDeepStrictEqual(old[i], w)) continue;
-      splices.push(editItem(list.items[i]!, list.column, w as JsonObject));
+      splices.push({ ...editItem(list.items[i]!, list.column, w as JsonObject), probe: `${key}:\n`, expect: { [key]: [w] } as JsonObject });
     }
     for (let i = 0; i < old.length; i++) {
       if (!used.has(i)) splices.push({ start: lineStart(list.items[i]!.first), end: lineEnd(list.items[i]!.last), text: '' });
@@ -78,7 +95,8 @@ export function fastEdit(text: string, parsed: FastParse, target: JsonObject, op
       const at = lineEnd(list.items[list.items.length - 1]!.last);
       const pad = ' '.repeat(list.column);
       const body = opts.render(appended).split('\n').map((l) => (l ? pad + l : l)).join('\n');
-      splices.push({ start: at, end: at, text: (at > 0 && text[at - 1] !== '\n' ? '\n' : '') + body });
+      const newline = at > 0 && text[at - 1] !== '\n' ? '\n' : '';
+      splices.push({ start: at, end: at, text: newline + body, probe: `${key}:${newline ? '' : '\n'}`, expect: { [key]: appended } as JsonObject });
     }
   };
 
@@ -106,7 +124,7 @@ export function fastEdit(text: string, parsed: FastParse, target: JsonObject, op
     for (const k of Object.keys(data)) if (!(k in target)) giveUp();
     for (const [k, v] of Object.entries(target)) {
       const old = data[k];
-      if (old === v || (old !== undefined && isDeepStrictEqual(old, v))) continue;
+      if (old !== undefined && sameValue(old, v)) continue;
       const span = layout.keys.get(k);
       if (old === undefined) {
         if (!isScalar(v)) giveUp();
@@ -115,7 +133,7 @@ export function fastEdit(text: string, parsed: FastParse, target: JsonObject, op
         const line = text.slice(lineStart(span.first), lineEnd(span.first));
         if (/ #/.test(line.slice(k.length + 1))) giveUp(); // keep a comment on that line: the full edit does
         const replacement = scalarLine(k, v);
-        splices.push({ start: lineStart(span.first), end: lineEnd(span.first), text: line.endsWith('\n') ? replacement : replacement.slice(0, -1) });
+        splices.push({ start: lineStart(span.first), end: lineEnd(span.first), text: line.endsWith('\n') ? replacement : replacement.slice(0, -1), probe: '', expect: { [k]: v } as JsonObject });
       } else if (LIST_KEYS.has(k) && Array.isArray(old) && Array.isArray(v)) {
         editList(k, old, v);
       } else {
@@ -126,7 +144,11 @@ export function fastEdit(text: string, parsed: FastParse, target: JsonObject, op
     if (err instanceof GiveUp) return undefined;
     throw err;
   }
-  if (appendAtEnd.length) splices.push({ start: text.length, end: text.length, text: (text && !text.endsWith('\n') ? '\n' : '') + appendAtEnd.join('') });
+  if (appendAtEnd.length) {
+    const expect: JsonObject = {};
+    for (const [k, v] of Object.entries(target)) if (!(k in data)) expect[k] = v as JsonObject[string];
+    splices.push({ start: text.length, end: text.length, text: (text && !text.endsWith('\n') ? '\n' : '') + appendAtEnd.join(''), probe: '', expect });
+  }
   const sorted = [...splices].sort((a, b) => a.start - b.start || a.end - b.end);
   for (let i = 1; i < sorted.length; i++) if (sorted[i]!.start < sorted[i - 1]!.end) return undefined;
   let out = '';
@@ -136,7 +158,15 @@ export function fastEdit(text: string, parsed: FastParse, target: JsonObject, op
     at = s.end;
   }
   out += text.slice(at);
-  const check = fastParseKubeconfig(out);
-  if (!check || !isDeepStrictEqual(check.data, target)) return undefined;
-  return { text: out, splices: sorted };
+  if (out.length <= WHOLE_CHECK_BYTES) {
+    const check = fastParseKubeconfig(out);
+    if (!check || !isDeepStrictEqual(check.data, target)) return undefined;
+  } else {
+    for (const s of sorted) {
+      if (s.expect === undefined) continue; // a removal of whole lines
+      const check = fastParseKubeconfig(`${s.probe ?? ''}${s.text}`);
+      if (!check || !isDeepStrictEqual(check.data, s.expect)) return undefined;
+    }
+  }
+  return { text: out, splices: sorted.map(({ start, end, text: t }) => ({ start, end, text: t })) };
 }

@@ -38,7 +38,20 @@ const NULLS = new Set(['~', 'null', 'Null', 'NULL']);
 const TRUES = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON']);
 const FALSES = new Set(['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF']);
 const NUMERIC = /^[0-9A-Fa-f_.:+\-xXoObBtTzZ ]*$/;
-const KEY = /^([A-Za-z_][A-Za-z0-9_./-]*):(?: +(.*))?$/;
+const KEY_NAME = /^[A-Za-z_][A-Za-z0-9_./-]*$/;
+
+/** `key: rest` or `key:` with a plain key; undefined for anything else. */
+function keyOf(text: string): { key: string; rest: string } | undefined {
+  const colon = text.indexOf(':');
+  if (colon <= 0) return undefined;
+  const next = text.charCodeAt(colon + 1);
+  if (colon + 1 < text.length && next !== 32) return undefined;
+  const key = text.slice(0, colon);
+  if (!KEY_NAME.test(key)) return undefined;
+  let r = colon + 1;
+  while (text.charCodeAt(r) === 32) r++;
+  return { key, rest: text.slice(r) };
+}
 const ESCAPES: Record<string, string> = { '\\': '\\', '"': '"', '/': '/', n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', '0': '\0', ' ': ' ' };
 
 class GiveUp extends Error {}
@@ -55,7 +68,8 @@ interface Token {
 }
 
 function tokenize(text: string): { tokens: Token[]; lineStarts: number[] } {
-  if (text.includes('\r') || text.includes('\t') || text.charCodeAt(0) === 0xfeff) giveUp();
+  // control characters (tab and CR included) and Unicode line breaks anywhere: the yaml library decides
+  if (/[\x00-\x09\x0b-\x1f\x7f\u0085\u2028\u2029\ufeff]/.test(text)) giveUp();
   const tokens: Token[] = [];
   const lineStarts: number[] = [];
   let at = 0;
@@ -144,14 +158,18 @@ function scalar(s: string): JsonValue {
     return c === '{' ? {} : [];
   }
   if ('&*!|>%@`{[]},?:#<='.includes(c)) giveUp();
-  const hash = s.search(/ #/);
-  const v = (hash >= 0 ? s.slice(0, hash) : s).trimEnd();
-  if (v.includes(': ') || v.endsWith(':') || /[\x00-\x1f\x7f\u0085\u2028\u2029\ufeff]/.test(v)) giveUp();
+  let v = s;
+  if (s.indexOf(' ') >= 0) {
+    const hash = s.indexOf(' #');
+    v = (hash >= 0 ? s.slice(0, hash) : s).trimEnd();
+    if (v.includes(': ')) giveUp();
+  }
+  if (v.endsWith(':')) giveUp();
   // Numbers, sexagesimals and timestamps of YAML 1.1 start with a digit, a sign or a dot and hold nothing but the
   // characters below: anything else there is a string (base64 data, --flags). `.inf` and `.nan` are the exceptions.
-  if (/^[-+.0-9]/.test(v) && (NUMERIC.test(v) || /^[-+]?\.(inf|Inf|INF|nan|NaN|NAN)$/.test(v))) giveUp();
+  if ('-+.0123456789'.includes(c) && (NUMERIC.test(v) || /^[-+]?\.(inf|Inf|INF|nan|NaN|NAN)$/.test(v))) giveUp();
   // the yaml library's 1.1 float allows a missing mantissa: `e1` is a number there
-  if (/^[eE][-+]?[0-9]+$/.test(v)) giveUp();
+  if ((c === 'e' || c === 'E') && /^[eE][-+]?[0-9]+$/.test(v)) giveUp();
   if (NULLS.has(v)) return null;
   if (TRUES.has(v)) return true;
   if (FALSES.has(v)) return false;
@@ -181,7 +199,7 @@ export function fastParseKubeconfig(text: string): FastParse | undefined {
       pos++;
       const t = tokens[pos];
       let item: JsonValue = null;
-      if (t && !t.dash && t.line === first && !KEY.test(t.text)) {
+      if (t && !t.dash && t.line === first && !keyOf(t.text)) {
         // a scalar item: `- value`
         pos++;
         item = scalar(t.text);
@@ -202,10 +220,10 @@ export function fastParseKubeconfig(text: string): FastParse | undefined {
     const out: JsonObject = {};
     while (pos < tokens.length && !tokens[pos]!.dash && tokens[pos]!.indent === indent) {
       const t = tokens[pos]!;
-      const m = KEY.exec(t.text) ?? giveUp();
-      const key = m[1]!;
+      const m = keyOf(t.text) ?? giveUp();
+      const key = m.key;
       if (Object.hasOwn(out, key) || key === '__proto__' || NULLS.has(key) || TRUES.has(key) || FALSES.has(key) || /^[eE][0-9]+$/.test(key)) giveUp();
-      const after = m[2] ?? '';
+      const after = m.rest;
       pos++;
       let value: JsonValue;
       const inline = after !== '' && after[0] !== '#';
