@@ -28,6 +28,11 @@ export interface EditResult {
   readonly minimal: boolean;
 }
 
+/** YAML text of any value in kubectl's layout (the fast editor renders lines and list items with it). */
+export function renderYaml(value: unknown): string {
+  return YAML.stringify(value, STRINGIFY);
+}
+
 /** Renders a new kubeconfig file. */
 export function renderNewKubeconfig(content: JsonObject): string {
   return YAML.stringify(content, STRINGIFY);
