@@ -107,7 +107,7 @@ export async function measureKubeconfig(sizes: readonly number[], runs: number):
     const ratios: number[] = [];
     const name = (i: number) => `ctx-${String(i).padStart(5, '0')}`;
     // kubectl reads and writes the whole file through Go's YAML: at 10,000 contexts a run takes seconds
-    const kubectlRuns = n >= 5000 ? Math.min(runs, 3) : runs;
+    const kubectlRuns = n >= 5000 ? Math.min(runs, 2) : runs;
     const timed = async (what: keyof typeof ms, run: number, fn: () => Promise<unknown>) => {
       const a = abs();
       const t0 = performance.now();

@@ -11,7 +11,7 @@
 // runs them in order and builds each world once: the big one (10,000 namespaces, 2,000 vclusters) serves every
 // figure after discovery.
 //
-//   node scripts/bench.mjs [--quick] [--runs N] [--only <parts>] [--cli-everywhere] [--no-workbench]
+//   node scripts/bench.mjs [--quick] [--runs N] [--only <parts>] [--cli-everywhere] [--namespace-curve] [--no-workbench]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,7 +23,7 @@ import { type PreparedHost, growVClusters, prepareHost, stopHosts } from './host
 import { measureActivation } from './activation';
 import { measureKubeconfig } from './kubeconfig';
 import { measureFetchMapping, measureJoin } from './mapping';
-import { RESULTS_FILE, RUNS, SIZES, TARGETS, cliEverywhere, machine, only, quick } from './options';
+import { RESULTS_FILE, RUNS, SIZES, TARGETS, cliEverywhere, machine, namespaceCurve, only, quick } from './options';
 import { growthCurves, printReport, targets } from './report';
 import { fmtMs, fmtNum, round } from './stats';
 import { measureTree } from './tree';
@@ -74,7 +74,7 @@ async function main(): Promise<number> {
     }
     if (needBig) {
       const points: DiscoveryPoint[] = [];
-      if (only.has('discovery')) {
+      if (only.has('discovery') && namespaceCurve) {
         const s = SIZES.small;
         say(`discovery, small world: ${s.namespaces} namespaces, vclusters ${s.vclusters.join(' → ')}`);
         const small = await prepareHost(`host-${s.namespaces}ns`, s.namespaces);
@@ -86,7 +86,7 @@ async function main(): Promise<number> {
       if (only.has('discovery')) {
         points.push(...await discoveryWorld(prep, big.vclusters));
         say(`page sizes at ${prep.vclusters} vclusters: one request per list and limit ${SIZES.pageLimits.join(', ')}`);
-        r.discovery = { points, paging: { namespaces: prep.namespaces, vclusters: prep.vclusters, points: await measurePaging(prep.host, prep.vclusters, SIZES.pageLimits, RUNS) } };
+        r.discovery = { points, paging: { namespaces: prep.namespaces, vclusters: prep.vclusters, points: await measurePaging(prep.host, prep.vclusters, SIZES.pageLimits, SIZES.pagingRuns) } };
       } else {
         await growVClusters(prep, big.vclusters[big.vclusters.length - 1]!);
       }

@@ -51,11 +51,13 @@ async function main(): Promise<void> {
   const model = await fetchMapping({ ref: input.ref, host, hostNamespace: input.hostNamespace, virtual });
   const fetchMs = performance.now() - t0;
   const peakRss = process.resourceUsage().maxRSS * 1024;
+  gc();
+  gc();
+  const heapAfterBytes = process.memoryUsage().heapUsed - heapBefore;
   const t1 = performance.now();
   const message = JSON.stringify({ type: 'model', model: encodeMappingModel(sanitizeModel(model)) });
   const panelMs = performance.now() - t1;
   const plain = JSON.stringify({ type: 'model', model });
-  gc();
   const out: ChildOutput = {
     fetchMs,
     requests: host.requests + virtual.requests,
@@ -63,7 +65,7 @@ async function main(): Promise<void> {
     built: summarize(model.rows.filter((r) => r.virtualNamespace?.startsWith(input.builtNamespacePrefix))).byKind as ChildOutput['built'],
     errors: model.errors.map((e) => `${e.side} ${e.kind}: ${e.message}`),
     peakRssGrowthBytes: Math.max(0, peakRss - rssBefore),
-    heapAfterBytes: process.memoryUsage().heapUsed - heapBefore,
+    heapAfterBytes,
     panelMs,
     messageBytes: Buffer.byteLength(message),
     plainMessageBytes: Buffer.byteLength(plain),

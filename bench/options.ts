@@ -1,6 +1,6 @@
 // Command line, sizes and targets of `npm run bench` (see main.ts for what each figure is).
 //
-//   node scripts/bench.mjs [--quick] [--runs N] [--only a,b,…] [--cli-everywhere] [--no-workbench]
+//   node scripts/bench.mjs [--quick] [--runs N] [--only a,b,…] [--cli-everywhere] [--namespace-curve] [--no-workbench]
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot, versions } from '../scripts/lib/toolchain.mjs';
@@ -18,6 +18,8 @@ export type Part = (typeof PARTS)[number];
 
 export const quick = argv.includes('--quick');
 export const cliEverywhere = argv.includes('--cli-everywhere');
+/** Also discovery in a second, smaller world (1,000 namespaces): the namespace count's share (about 4 minutes more). */
+export const namespaceCurve = argv.includes('--namespace-curve');
 export const only: ReadonlySet<string> = new Set(
   (argValue('--only') ?? PARTS.filter((p) => p !== 'workbench' || !argv.includes('--no-workbench')).join(','))
     .split(',').map((s) => s.trim()).filter(Boolean),
@@ -26,13 +28,13 @@ for (const p of only) if (!(PARTS as readonly string[]).includes(p)) throw new E
 export const RUNS = Number(argValue('--runs') ?? (quick ? 3 : 7));
 
 /**
- * The worlds. Discovery grows the vclusters of two hosts: a small one (1,000 namespaces) and the big one (10,000
- * namespaces, 2,000 vclusters), which every later figure reuses.
+ * The worlds. Discovery grows the vclusters of the big world (10,000 namespaces, up to 2,000 vclusters), which
+ * every later figure reuses; with --namespace-curve first those of a small one (1,000 namespaces) too.
  */
 export const SIZES = quick
   ? {
     small: { namespaces: 100, vclusters: [10, 50] },
-    big: { namespaces: 1000, vclusters: [50, 200] },
+    big: { namespaces: 1000, vclusters: [10, 50, 200] },
     cliAt: [10],
     joinRows: [1000, 10_000],
     fetchObjects: 2000,
@@ -41,10 +43,11 @@ export const SIZES = quick
     watchTrials: 10,
     workbenchRuns: 2,
     pageLimits: [100],
+    pagingRuns: 2,
   }
   : {
     small: { namespaces: 1000, vclusters: [10, 100, 500] },
-    big: { namespaces: 10_000, vclusters: [500, 2000] },
+    big: { namespaces: 10_000, vclusters: [10, 100, 500, 2000] },
     cliAt: [10, 100],
     joinRows: [1000, 10_000, 50_000],
     fetchObjects: 50_000,
@@ -53,6 +56,7 @@ export const SIZES = quick
     watchTrials: 30,
     workbenchRuns: 5,
     pageLimits: [250, 500, 1000],
+    pagingRuns: 3,
   };
 
 export const TARGETS = {

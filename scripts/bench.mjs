@@ -4,7 +4,7 @@
 // bench/main.ts in Node with the TypeScript loader and --expose-gc (heap figures); the child owns every process it
 // starts and stops them on exit, failure or Ctrl-C.
 //
-//   npm run bench [-- --quick] [-- --runs N] [-- --cli-everywhere] [-- --no-workbench]
+//   npm run bench [-- --quick] [-- --runs N] [-- --cli-everywhere] [-- --namespace-curve] [-- --no-workbench]
 //                 [-- --only activation,join,webview,kubeconfig,discovery,tree,watch,mapping,workbench]
 //
 // Prints a table, writes bench/results.json (git-ignored), exits non-zero when a measured operation returned a wrong

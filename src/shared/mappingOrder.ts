@@ -43,6 +43,8 @@ export function naturalKey(s: string): string {
 
 /** Orders texts with equal natural keys as the collator does: lower case before upper case (ASCII case swapped). */
 export function caseKey(s: string): string {
+  // the usual case, Kubernetes names: no upper case and nothing but ASCII, so swapping the case upper-cases it
+  if (/^[\x00-\x40\x5b-\x7f]*$/.test(s)) return s.toUpperCase();
   let out = '';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
