@@ -140,6 +140,23 @@ export function configSuite(): void {
       }
     });
 
+    it('collapsing a vcluster node closes what it held in the virtual cluster; expanding opens it again', async () => {
+      const alpha = fx.world.find('alpha');
+      const model = (await fx.api.testing.services()).model;
+      const node = await fx.tree.vcluster('host', alpha.namespace, 'alpha');
+      assert.ok(node);
+      await fx.tree.children(node); // what VS Code does when the node is expanded
+      const key = (keys: string[]) => keys.find((k) => k.endsWith(`|${alpha.namespace}/alpha`));
+      assert.ok(key(model.openVirtualClients()), 'expanded: the virtual client is open');
+      assert.ok(fx.api.testing.tree.expandedVClusters().some((r) => r.name === 'alpha'));
+      await fx.api.testing.tree.collapsed(node);
+      assert.equal(key(model.openVirtualClients()), undefined, 'collapsed: the virtual client is closed');
+      assert.ok(!fx.api.testing.tree.expandedVClusters().some((r) => r.name === 'alpha'));
+      const children = await fx.tree.children(node);
+      assert.ok(children.some((c) => c.type === 'vcluster' && c.ref.name === 'inner'), 'expanded again: nested discovery works');
+      assert.ok(key(model.openVirtualClients()));
+    });
+
     it('Describe opens the details view; the webview renders what the cluster says', async () => {
       const alpha = fx.world.find('alpha');
       await vscode.commands.executeCommand('vcluster.describe', refOf(alpha));
