@@ -7,7 +7,7 @@ import type { KubeList, KubeObject, Pod, Secret, Service, Workload } from '../ku
 import type { CertificateDetails, ContainerDetails, ContextPointer, EventDetails, PodDetails, VClusterDetails } from '../shared/describe';
 import type { ContextInfo, VClusterRef } from '../shared/model';
 import { redact } from '../shared/redact';
-import { latestReleaseStatus, type HelmReleaseStatus } from './config/helmRelease';
+import { readHelmRelease, type HelmReleaseStatus } from './config/helmRelease';
 import {
   PAUSED_DATE_ANNOTATION, PAUSED_REPLICAS_ANNOTATION, SLEEP_MODE_LABEL, SLEEP_TYPE_ANNOTATION,
   distroOf, isPaused, phaseOf, podStatus, syncerVersion, vclusterStatus,
@@ -334,7 +334,7 @@ export async function fetchDetails(cluster: KubeClient, ref: VClusterRef, o: Des
     optional(`secret vc-config-${name}`, problems, cluster.get<Secret>(`/api/v1/namespaces/${ns}/secrets/vc-config-${name}`, { signal })),
     optional(`secret ${certSecretName(name)}`, problems, cluster.get<Secret>(`/api/v1/namespaces/${ns}/secrets/${certSecretName(name)}`, { signal })),
     optional(`service ${name}`, problems, cluster.get<Service>(`/api/v1/namespaces/${ns}/services/${name}`, { signal })),
-    optional('Helm release', problems, latestReleaseStatus(cluster, ns, name, signal)),
+    optional('Helm release', problems, readHelmRelease(cluster, ns, name, signal)),
   ]);
   // Keep only what is shown: the config secret's annotations and config, the cert secret's certificates.
   const slimConfig: Secret | undefined = configSecret ? { metadata: configSecret.metadata, data: configSecret.data?.['config.yaml'] ? { 'config.yaml': configSecret.data['config.yaml'] } : {} } : undefined;
@@ -349,7 +349,7 @@ export async function fetchDetails(cluster: KubeClient, ref: VClusterRef, o: Des
     ...(slimConfig ? { configSecret: slimConfig } : {}),
     ...(slimCerts ? { certSecret: slimCerts } : {}),
     ...(service ? { service } : {}),
-    ...(release ? { release } : {}),
+    ...(release ? { release: { revision: release.revision, status: release.status, ...(release.chartVersion ? { chartVersion: release.chartVersion } : {}), ...(release.lastDeployed ? { lastDeployed: release.lastDeployed } : {}), ...(release.description ? { description: release.description } : {}) } } : {}),
     contexts: o.contexts,
     ...(o.currentContext ? { currentContext: o.currentContext } : {}),
     tunnelPorts: o.tunnelPorts ?? [],
