@@ -156,6 +156,14 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
     await (await kubeconfigState()).reload();
   };
 
+  /** A watch handle now for a watch that starts once the services are loaded (disposing early cancels it). */
+  const watchLater = (what: string, start: (s: Services) => Promise<{ dispose(): void }>): { dispose(): void } => {
+    let handle: { dispose(): void } | undefined;
+    let disposed = false;
+    void services().then(start).then((h) => { if (disposed) h.dispose(); else handle = h; }, (err) => logger.warn(`${what} watch: ${err}`));
+    return { dispose: () => { disposed = true; handle?.dispose(); } };
+  };
+
   // Mapping panels and read-only object YAML documents.
   // Registered at activation so that YAML tabs restored after a window reload find their provider.
   const yamlProvider = new ObjectYamlProvider(async (a) => (await services()).objectYaml(a.ref, a.side, a.kind, a.namespace, a.name));
@@ -165,12 +173,7 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
     debounceMs: () => settings.debounceMs,
     source: {
       load: async (ref) => (await services()).mapping(ref),
-      watch: (ref, onChange) => {
-        let handle: { dispose(): void } | undefined;
-        let disposed = false;
-        void services().then((s) => s.watchMapping(ref, onChange)).then((h) => { if (disposed) h.dispose(); else handle = h; }, (err) => logger.warn(`mapping watch: ${err}`));
-        return { dispose: () => { disposed = true; handle?.dispose(); } };
-      },
+      watch: (ref, onChange) => watchLater('mapping', (s) => s.watchMapping(ref, onChange)),
       openYaml: (ref, row, side) => yamlProvider.openRow(ref, row, side),
     },
   });
@@ -198,12 +201,7 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
     debounceMs: () => settings.debounceMs,
     source: {
       load: async (ref) => (await services()).describe(ref),
-      watch: (ref, onChange) => {
-        let handle: { dispose(): void } | undefined;
-        let disposed = false;
-        void services().then((s) => s.watchDescribe(ref, onChange)).then((h) => { if (disposed) h.dispose(); else handle = h; }, (err) => logger.warn(`describe watch: ${err}`));
-        return { dispose: () => { disposed = true; handle?.dispose(); } };
-      },
+      watch: (ref, onChange) => watchLater('describe', (s) => s.watchDescribe(ref, onChange)),
     },
     onAction: (ref, action) => {
       const id = action === 'showConfig' ? Commands.showConfig : action === 'upgrade' ? Commands.upgrade : Commands.showMapping;

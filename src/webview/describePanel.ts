@@ -16,9 +16,10 @@ import {
 } from '../shared/describe';
 import { errorMessage } from '../shared/errors';
 import type { VClusterRef } from '../shared/model';
-import { refKey } from '../shared/protocol';
 import { redact } from '../shared/redact';
+import { FollowWhileVisible } from './followWhileVisible';
 import { renderHtml } from './html';
+import { PanelRegistry } from './panelRegistry';
 import type { PanelLogger } from './source';
 
 export const DESCRIBE_VIEW_TYPE = 'vcluster.describe';
@@ -52,11 +53,9 @@ export class DescribePanel implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
   private ready = false;
   private error: string | undefined;
-  private watcher: { dispose(): void } | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly follow: FollowWhileVisible;
   private generation = 0;
   private disposed = false;
-  private wasVisible: boolean;
 
   constructor(readonly panel: vscode.WebviewPanel, readonly ref: VClusterRef, private readonly opts: DescribePanelOptions) {
     const webview = panel.webview;
@@ -75,12 +74,18 @@ export class DescribePanel implements vscode.Disposable {
     });
     this.subscriptions.push(
       webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
-      panel.onDidChangeViewState(() => this.onVisibility()),
       panel.onDidDispose(() => this.dispose()),
     );
-    this.wasVisible = panel.visible;
     void this.reload();
-    if (panel.visible) this.startWatching();
+    this.follow = new FollowWhileVisible({
+      panel,
+      watch: (onChange) => opts.source.watch(ref, onChange),
+      reload: () => void this.reload(),
+      onHidden: () => { this.ready = false; },
+      debounceMs: () => opts.debounceMs?.() ?? 300,
+      log: this.log,
+      what: `describe panel of ${ref.namespace}/${ref.name}`,
+    });
   }
 
   private get log(): PanelLogger { return this.opts.logger ?? silent; }
@@ -94,7 +99,7 @@ export class DescribePanel implements vscode.Disposable {
   }
 
   /** True while the panel follows changes (visible); for tests. */
-  get watching(): boolean { return this.watcher !== undefined; }
+  get watching(): boolean { return this.follow.watching; }
 
   async reload(): Promise<void> {
     if (this.disposed) return;
@@ -158,46 +163,10 @@ export class DescribePanel implements vscode.Disposable {
     this.panel.webview.postMessage(msg).then(undefined, (err: unknown) => this.log.debug(`describe panel: post failed: ${errorMessage(err)}`));
   }
 
-  private onVisibility(): void {
-    const visible = this.panel.visible;
-    if (visible === this.wasVisible) return;
-    this.wasVisible = visible;
-    if (visible) {
-      this.startWatching();
-      void this.reload();
-    } else {
-      this.stopWatching();
-      this.ready = false;
-    }
-  }
-
-  private startWatching(): void {
-    if (this.watcher || this.disposed) return;
-    try {
-      this.watcher = this.opts.source.watch(this.ref, () => this.scheduleReload());
-    } catch (err) {
-      this.log.warn(`describe panel: cannot watch ${this.ref.namespace}/${this.ref.name}: ${redact(errorMessage(err))}`);
-    }
-  }
-
-  private stopWatching(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const w = this.watcher;
-    this.watcher = undefined;
-    w?.dispose();
-  }
-
-  private scheduleReload(): void {
-    if (this.disposed || !this.watcher) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => { this.timer = undefined; void this.reload(); }, Math.max(0, this.opts.debounceMs?.() ?? 300));
-  }
-
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.stopWatching();
+    this.follow.dispose();
     for (const s of this.subscriptions.splice(0)) s.dispose();
     this.panel.dispose();
     this.disposeEmitter.fire();
@@ -207,57 +176,19 @@ export class DescribePanel implements vscode.Disposable {
 }
 
 /** The open describe panels (one per vcluster), restored after a window reload. */
-export class DescribePanels implements vscode.Disposable {
-  private readonly panels = new Map<string, DescribePanel>();
-
-  constructor(private readonly opts: DescribePanelOptions) {}
-
-  show(ref: VClusterRef, column: vscode.ViewColumn = vscode.ViewColumn.Active): DescribePanel {
-    const existing = this.panels.get(refKey(ref));
-    if (existing) {
-      existing.panel.reveal(column);
-      void existing.reload();
-      return existing;
-    }
-    const panel = vscode.window.createWebviewPanel(DESCRIBE_VIEW_TYPE, `Describe: ${ref.name}`, column, {
-      enableScripts: true,
-      enableFindWidget: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.opts.extensionUri, 'dist'), vscode.Uri.joinPath(this.opts.extensionUri, 'media')],
-    });
-    return this.adopt(panel, ref);
-  }
-
-  get(ref: VClusterRef): DescribePanel | undefined {
-    return this.panels.get(refKey(ref));
-  }
-
-  get all(): readonly DescribePanel[] {
-    return [...this.panels.values()];
-  }
-
-  registerSerializer(): vscode.Disposable {
-    return vscode.window.registerWebviewPanelSerializer(DESCRIBE_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel, state) => {
-        const parsed = parseDescribeState(state);
-        if (!parsed || this.panels.has(refKey(parsed.ref))) {
-          panel.dispose();
-          return;
-        }
-        this.adopt(panel, parsed.ref);
-      },
+export class DescribePanels extends PanelRegistry<DescribePanel> {
+  constructor(opts: DescribePanelOptions) {
+    super({
+      viewType: DESCRIBE_VIEW_TYPE,
+      extensionUri: opts.extensionUri,
+      create: (panel, ref) => new DescribePanel(panel, ref, opts),
+      parseState: parseDescribeState,
+      title: (ref) => `Describe: ${ref.name}`,
+      ...(opts.logger ? { logger: opts.logger } : {}),
     });
   }
 
-  private adopt(panel: vscode.WebviewPanel, ref: VClusterRef): DescribePanel {
-    const key = refKey(ref);
-    const p = new DescribePanel(panel, ref, this.opts);
-    this.panels.set(key, p);
-    p.onDidDispose(() => { if (this.panels.get(key) === p) this.panels.delete(key); });
-    return p;
-  }
-
-  dispose(): void {
-    for (const p of [...this.panels.values()]) p.dispose();
-    this.panels.clear();
+  override show(ref: VClusterRef, column?: vscode.ViewColumn): DescribePanel {
+    return super.show(ref, column, (p) => void p.reload());
   }
 }

@@ -20,6 +20,7 @@ import { loadBundledSchema } from '../../src/vcluster/config/schema';
 import { VClusterConfigValidator } from '../../src/vcluster/config/validate';
 import { fetchDetails } from '../../src/vcluster/describe';
 import { describeOutcome, runUpgrade, upgradeArgs } from '../../src/vcluster/upgrade';
+import { stampChart } from '../support/charts';
 import { getHost, uniqueNamespace } from './setup';
 
 const current = versions.vcluster.replace(/^v/, '');
@@ -38,16 +39,6 @@ describe('upgrade with the real vcluster CLI and Helm', function () {
 
   async function cli(args: string[]) {
     return runProgram(toolPath('vcluster'), args, { cwd: home, env, timeoutMs: 180_000 });
-  }
-
-  function stamp(src: string, version: string): string {
-    const dir = path.join(home, 'charts', `chart-${version}`);
-    fs.cpSync(src, dir, { recursive: true });
-    fs.chmodSync(dir, 0o755);
-    const chartYaml = path.join(dir, 'Chart.yaml');
-    fs.chmodSync(chartYaml, 0o644);
-    fs.writeFileSync(chartYaml, fs.readFileSync(chartYaml, 'utf8').replace(/^version: .*$/m, `version: ${version}`));
-    return dir;
   }
 
   function valuesFile(text: string): string {
@@ -69,8 +60,8 @@ describe('upgrade with the real vcluster CLI and Helm', function () {
     fs.writeFileSync(kubeconfig, host.kubeconfig, { mode: 0o600 });
     env = { PATH: [path.dirname(toolPath('helm')), process.env.PATH ?? ''].join(path.delimiter), HOME: home, KUBECONFIG: kubeconfig };
     const src = await vclusterChartDir();
-    charts[older] = stamp(src, older);
-    charts[current] = stamp(src, current);
+    charts[older] = stampChart(src, path.join(home, 'charts'), older);
+    charts[current] = stampChart(src, path.join(home, 'charts'), current);
     const doc = parseYaml(host.kubeconfig) as { clusters: { name: string; cluster: Record<string, unknown> }[]; users: { name: string; user: Record<string, unknown> }[] };
     client = new KubeClient({ contextName: host.contextName, clusterName: doc.clusters[0]!.name, cluster: doc.clusters[0]!.cluster, userName: doc.users[0]!.name, user: doc.users[0]!.user });
     const r = await cli(['create', name, '-n', ns, '--connect=false', '--add=false', '--local-chart-dir', charts[older]!, '--values', valuesFile('sync:\n  toHost:\n    ingresses:\n      enabled: false\n')]);
