@@ -193,8 +193,24 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
     }
     return v;
   };
-  const vclusterYaml = new VClusterYamlDiagnostics({ logger, validator: () => validatorFor(bundledSchema()), validatorFor, schemes: [CONFIG_SCHEME] });
   const configDocs = new ConfigDocumentProvider(async (a) => (await services()).configText(a.ref, a.kind));
+  // A deployed configuration is checked against the schema of its own chart (kept in the Helm release), else the
+  // bundled one with a note. Cached per document: compiling a schema takes a second or two.
+  const deployedSchemas = new Map<string, Promise<{ schema: JsonSchema; note?: string } | undefined>>();
+  const schemaFor = (uri: vscode.Uri) => {
+    const a = configDocs.addressOf(uri);
+    if (!a || a.kind !== 'values') return Promise.resolve(undefined);
+    let p = deployedSchemas.get(uri.toString());
+    if (!p) {
+      p = services().then((s) => s.helmRelease(a.ref)).then(async (release) => {
+        const { schemaForVersion } = await import('./commands/valuesFiles');
+        return schemaForVersion(bundledSchema, release?.chartVersion, release);
+      });
+      deployedSchemas.set(uri.toString(), p);
+    }
+    return p;
+  };
+  const vclusterYaml = new VClusterYamlDiagnostics({ logger, validator: () => validatorFor(bundledSchema()), validatorFor, schemes: [CONFIG_SCHEME], schemaFor });
   const describePanels = new DescribePanels({
     extensionUri: context.extensionUri,
     logger,

@@ -113,7 +113,7 @@ export async function upgrade(env: CommandEnv, arg?: unknown): Promise<{ revisio
       valuesFile = path.join(work, 'deployed.vcluster.yaml');
       fs.writeFileSync(valuesFile, valuesYaml(release.config), { mode: 0o600 });
     }
-    const { schema, note } = schemaForVersion(env, chartVersion, release);
+    const { schema, note } = schemaForVersion(env.bundledSchema, chartVersion, release);
     if (keepDeployed) {
       const { VClusterConfigValidator, hasErrors } = await import('../vcluster/config/validate');
       const problems = new VClusterConfigValidator(schema).validate(fs.readFileSync(valuesFile!, 'utf8')).problems;

@@ -1,9 +1,8 @@
 import * as vscode from 'vscode';
 import { CancelledError } from '../shared/errors';
-import type { HelmRelease } from '../vcluster/config/helmRelease';
-import { BUNDLED_CHART_VERSION } from '../vcluster/config/migrations';
-import { isVClusterYamlName, type JsonSchema } from '../vcluster/config/schema';
-import type { CommandEnv } from './env';
+import { isVClusterYamlName } from '../vcluster/config/schema';
+
+export { schemaForVersion } from '../vcluster/config/schema';
 
 // Choosing a vcluster.yaml for Create and Upgrade, and the schema it is checked against.
 
@@ -34,15 +33,3 @@ export async function pickValuesFile(title: string, opts: { keep?: boolean; none
   }
   return pick.file;
 }
-
-/**
- * The schema to validate values for a target chart version: the bundled one for its own version; the one stored in
- * the Helm release when the target is the deployed chart; otherwise the bundled one, with a note saying so.
- */
-export function schemaForVersion(env: CommandEnv, version: string | undefined, release?: HelmRelease): { schema: JsonSchema; note?: string } {
-  const v = version?.replace(/^v/, '');
-  if (!v || v === BUNDLED_CHART_VERSION) return { schema: env.bundledSchema() };
-  if (release?.schema && release.chartVersion?.replace(/^v/, '') === v) return { schema: release.schema, note: `checked against the schema of the deployed chart ${v}` };
-  return { schema: env.bundledSchema(), note: `no schema of vcluster ${v} was found, so the file was checked against the bundled schema of ${BUNDLED_CHART_VERSION}` };
-}
-

@@ -263,7 +263,7 @@ export async function create(env: CommandEnv, arg?: unknown): Promise<VClusterRe
   if (valuesFile) {
     // An invalid file opens with its diagnostics, and nothing runs.
     const { schemaForVersion } = await import('./valuesFiles');
-    const { schema, note } = schemaForVersion(env, chartVersion || undefined);
+    const { schema, note } = schemaForVersion(env.bundledSchema, chartVersion || undefined);
     await env.vclusterYaml.requireValid(valuesFile, { schema, ...(note ? { schemaNote: note } : {}) });
     if (note) env.logger.info(`Create ${name}: ${note}`);
   }

@@ -25,6 +25,11 @@ export interface VClusterYamlDeps {
   readonly validatorFor: (schema: JsonSchema) => Promise<VClusterConfigValidator>;
   /** Extra URI schemes whose documents are vcluster configurations (the deployed-configuration documents). */
   readonly schemes: readonly string[];
+  /**
+   * The schema for a document when it is not the bundled one (a deployed configuration: the schema of its chart, from
+   * the Helm release), with a note when it had to fall back to the bundled schema.
+   */
+  readonly schemaFor?: (uri: vscode.Uri) => Promise<{ schema: JsonSchema; note?: string } | undefined>;
 }
 
 export class VClusterYamlDiagnostics implements vscode.Disposable {
@@ -72,18 +77,26 @@ export class VClusterYamlDiagnostics implements vscode.Disposable {
   /** Validates a document now and sets its diagnostics. */
   async validateDocument(doc: vscode.TextDocument, validator?: VClusterConfigValidator): Promise<ValidationResult> {
     const version = doc.version;
-    const v = validator ?? await this.deps.validator();
+    const special = validator ? undefined : await this.deps.schemaFor?.(doc.uri).catch(() => undefined);
+    const v = validator ?? (special ? await this.deps.validatorFor(special.schema) : await this.deps.validator());
     const result = v.validate(doc.getText());
     if (doc.isClosed || doc.version !== version) return result;
-    this.setDiagnostics(doc.uri, result.problems);
+    this.setDiagnostics(doc.uri, result.problems, special?.note);
     this.versions.set(doc.uri.toString(), version);
     return result;
   }
 
-  setDiagnostics(uri: vscode.Uri, problems: readonly ConfigProblem[]): void {
+  setDiagnostics(uri: vscode.Uri, problems: readonly ConfigProblem[], note?: string): void {
     // The YAML extension reports what the schema rejects; ours would repeat it.
     const shown = this.yamlExtensionActive ? problems.filter((p) => p.kind === 'moved' || p.kind === 'deprecated') : problems;
-    this.collection.set(uri, shown.map(toDiagnostic));
+    const diags = shown.map(toDiagnostic);
+    if (note) {
+      const d = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), note, vscode.DiagnosticSeverity.Information);
+      d.source = DIAGNOSTIC_SOURCE;
+      d.code = 'schema';
+      diags.unshift(d);
+    }
+    this.collection.set(uri, diags);
     this.emitter.fire(uri);
   }
 

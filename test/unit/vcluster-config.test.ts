@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { decodeReleaseData, maskCredentials, toHelmRelease, valuesYaml } from '../../src/vcluster/config/helmRelease';
 import { BUNDLED_CHART_VERSION, KeyMoves, buildMoves, describeTarget, pairAdvisorExample } from '../../src/vcluster/config/migrations';
-import { deprecationAt, isVClusterYamlName, loadBundledSchema, schemaAt } from '../../src/vcluster/config/schema';
+import { deprecationAt, isVClusterYamlName, loadBundledSchema, schemaAt, schemaForVersion } from '../../src/vcluster/config/schema';
 import { VClusterConfigValidator, formatProblem, hasErrors, type ConfigProblem } from '../../src/vcluster/config/validate';
 import { decodeConfigUri, encodeConfigUri } from '../../src/webview/configUri';
 
@@ -36,6 +36,19 @@ describe('vcluster.yaml: the bundled schema', () => {
     assert.deepEqual(deprecationAt(schema, ['exportKubeConfig', 'secret'])?.replacement, ['exportKubeConfig', 'additionalSecrets'], 'a sibling named in Go');
     assert.equal(deprecationAt(schema, ['rbac', 'enableVolumeSnapshotRules'])?.rejected, true);
     assert.equal(deprecationAt(schema, ['controlPlane', 'distro']), undefined);
+  });
+
+  it('picks the schema for a target version: bundled, the deployed chart\'s from its release, else bundled with a note', () => {
+    const bundled = () => schema;
+    const own = { $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object' };
+    const release = { name: 'vc', namespace: 'ns', revision: 1, status: 'deployed', chartVersion: '0.30.0', config: {}, schema: own };
+    assert.deepEqual(schemaForVersion(bundled, BUNDLED_CHART_VERSION, release), { schema });
+    assert.deepEqual(schemaForVersion(bundled, undefined), { schema });
+    assert.deepEqual(schemaForVersion(bundled, 'v0.30.0', release), { schema: own, note: 'checked against the schema of the deployed chart 0.30.0' });
+    const fallback = schemaForVersion(bundled, '0.31.0', release);
+    assert.equal(fallback.schema, schema);
+    assert.equal(fallback.note, `no schema of vcluster 0.31.0 was found, so the file was checked against the bundled schema of ${BUNDLED_CHART_VERSION}`);
+    assert.match(schemaForVersion(bundled, '0.30.0', { ...release, schema: undefined }).note!, /no schema of vcluster 0\.30\.0 was found/);
   });
 
   it('applies to vcluster.yaml, vcluster.yml and NAME.vcluster.yaml only', () => {

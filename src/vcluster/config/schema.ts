@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { HelmRelease } from './helmRelease';
+import { BUNDLED_CHART_VERSION } from './migrations';
 
 // The JSON schema of vcluster.yaml (chart/values.schema.json of the vcluster chart, draft 2020-12) and what can be read
 // from it beyond validation: the schema of a key path, and the keys the schema itself marks deprecated (vcluster's Go
@@ -104,4 +106,15 @@ export function deprecationAt(root: JsonSchema, keys: readonly string[]): Deprec
     return { note, ...(replacement ? { replacement } : {}), rejected: /rejected by the Helm chart/i.test(note) };
   }
   return undefined;
+}
+
+/**
+ * The schema to validate values for a target chart version: the bundled one for its own version; the one stored in
+ * the Helm release when the target is the deployed chart; otherwise the bundled one, with a note saying so.
+ */
+export function schemaForVersion(bundled: () => JsonSchema, version: string | undefined, release?: HelmRelease): { schema: JsonSchema; note?: string } {
+  const v = version?.replace(/^v/, '');
+  if (!v || v === BUNDLED_CHART_VERSION) return { schema: bundled() };
+  if (release?.schema && release.chartVersion?.replace(/^v/, '') === v) return { schema: release.schema, note: `checked against the schema of the deployed chart ${v}` };
+  return { schema: bundled(), note: `no schema of vcluster ${v} was found, so the file was checked against the bundled schema of ${BUNDLED_CHART_VERSION}` };
 }
