@@ -92,6 +92,21 @@ export function configSuite(): void {
       assert.ok(!/Running .*create alpha .*--upgrade/.test(log), 'the CLI was not started');
     });
 
+    it('Upgrade with a bad chart version or a missing file says so and runs nothing', async () => {
+      const alpha = fx.world.find('alpha');
+      const before = await helmRevisions(alpha.namespace, 'alpha');
+      const messages = captureMessages();
+      try {
+        await vscode.commands.executeCommand('vcluster.upgrade', { ...refOf(alpha), chartVersion: '0.36.1; rm -rf /', valuesFile: invalid });
+        await vscode.commands.executeCommand('vcluster.upgrade', { ...refOf(alpha), chartVersion: '0.36.1', valuesFile: path.join(workspaceDir(), 'missing.vcluster.yaml') });
+      } finally {
+        messages.dispose();
+      }
+      assert.ok(messages.errors().some((m) => /"0\.36\.1; rm -rf \/" is not a chart version/.test(m)), messages.errors().join('\n'));
+      assert.ok(messages.errors().some((m) => /missing\.vcluster\.yaml does not exist/.test(m)), messages.errors().join('\n'));
+      assert.deepEqual(await helmRevisions(alpha.namespace, 'alpha'), before);
+    });
+
     it('Create with an invalid file runs nothing either', async () => {
       const messages = captureMessages();
       try {
