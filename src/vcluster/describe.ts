@@ -324,11 +324,11 @@ export async function fetchDetails(cluster: KubeClient, ref: VClusterRef, o: Des
     cluster.get<KubeList<Workload>>(`/apis/apps/v1/namespaces/${ns}/statefulsets`, { query: { labelSelector: selector }, signal }),
     cluster.get<KubeList<Workload>>(`/apis/apps/v1/namespaces/${ns}/deployments`, { query: { labelSelector: selector }, signal }),
   ]);
-  const kind = sts.items.length ? 'StatefulSet' : 'Deployment';
-  const workload = sts.items[0] ?? deps.items[0];
+  const kind = sts.items?.length ? 'StatefulSet' : 'Deployment';
+  const workload = sts.items?.[0] ?? deps.items?.[0];
   if (!workload) throw new KubeError('notFound', `No vcluster "${name}" was found in namespace "${ns}" (no StatefulSet or Deployment labelled ${selector}).`, 404);
   const pods = (await optional('pods', problems, cluster.get<KubeList<PodFull>>(`/api/v1/namespaces/${ns}/pods`, { query: { labelSelector: selector }, signal })))?.items ?? [];
-  const involved = [workload.metadata.name, ...pods.map((p) => p.metadata.name)];
+  const involved = [workload.metadata.name, ...(pods ?? []).map((p) => p.metadata.name)];
   const [eventLists, configSecret, certSecret, service, release] = await Promise.all([
     Promise.all(involved.map((n) => optional('events', problems, cluster.get<KubeList<KubeEvent>>(`/api/v1/namespaces/${ns}/events`, { query: { fieldSelector: `involvedObject.name=${n}` }, signal })))),
     optional(`secret vc-config-${name}`, problems, cluster.get<Secret>(`/api/v1/namespaces/${ns}/secrets/vc-config-${name}`, { signal })),

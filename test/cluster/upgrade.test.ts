@@ -81,6 +81,7 @@ describe('upgrade with the real vcluster CLI and Helm', function () {
     assert.deepEqual(parseYaml(valuesYaml(release.config)), parseYaml(r.stdout), 'same user-supplied values as the CLI');
     assert.equal((release.config as { sync: { toHost: { ingresses: { enabled: boolean } } } }).sync.toHost.ingresses.enabled, false);
     assert.ok(release.schema && (release.schema as { $schema?: string }).$schema?.includes('2020-12'), 'the chart\'s schema is stored in the release');
+    assert.equal(await readHelmRelease(client, ns, 'not-installed-by-helm'), undefined, 'no release: undefined (the metadata list has "items": null)');
   });
 
   it('applies a changed vcluster.yaml: a new revision, deployed, with the new values', async () => {

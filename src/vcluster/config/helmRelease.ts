@@ -90,7 +90,8 @@ const releaseSelector = (name: string) => `owner=helm,name=${name}`;
 /** The revisions of a release, newest first, from metadata only. */
 export async function releaseStatuses(client: KubeClient, namespace: string, name: string, signal?: AbortSignal): Promise<HelmReleaseStatus[]> {
   const l = await client.get<KubeList<Secret>>(`/api/v1/namespaces/${namespace}/secrets`, { query: { labelSelector: releaseSelector(name) }, accept: METADATA_LIST, signal });
-  return l.items
+  // A metadata list without items says "items": null.
+  return (l.items ?? [])
     .filter((s) => s.metadata.name.startsWith(`sh.helm.release.v1.${name}.v`))
     .map((s) => ({ revision: Number(s.metadata.labels?.version ?? 0), status: s.metadata.labels?.status ?? 'unknown' }))
     .filter((s) => Number.isInteger(s.revision) && s.revision > 0)
