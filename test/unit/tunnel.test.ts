@@ -12,7 +12,7 @@ import { PORT_FORWARD_PROTOCOLS, TunnelManager } from '../../src/kube/tunnel';
 
 interface Server {
   url: string;
-  requests: { path: string; protocol: string; auth?: string }[];
+  requests: { path: string; protocol: string; auth?: string; impersonate?: string }[];
   close(): Promise<void>;
   mode: 'echo' | 'error';
 }
@@ -22,7 +22,7 @@ async function portForwardServer(): Promise<Server> {
   const wss = new WebSocketServer({ server: httpServer, handleProtocols: (protocols) => ([...protocols].find((p) => PORT_FORWARD_PROTOCOLS.includes(p)) ?? false) });
   const state: Server = { url: '', requests: [], mode: 'echo', close: async () => undefined };
   wss.on('connection', (ws: WebSocket, req) => {
-    state.requests.push({ path: req.url ?? '', protocol: ws.protocol, auth: req.headers.authorization });
+    state.requests.push({ path: req.url ?? '', protocol: ws.protocol, auth: req.headers.authorization, impersonate: req.headers['impersonate-user'] as string | undefined });
     const port = Number(new URL(req.url ?? '', 'http://x').searchParams.get('ports'));
     const portFrame = (channel: number) => Buffer.from([channel, port & 0xff, port >> 8]);
     ws.send(portFrame(0));
@@ -59,7 +59,7 @@ describe('port-forward tunnel', () => {
   beforeEach(async () => {
     server = await portForwardServer();
     tunnels = new TunnelManager();
-    client = new KubeClient({ contextName: 'ctx', clusterName: 'c', cluster: { server: server.url, 'insecure-skip-tls-verify': true }, userName: 'u', user: { token: 'not-a-real-token-123' } });
+    client = new KubeClient({ contextName: 'ctx', clusterName: 'c', cluster: { server: server.url, 'insecure-skip-tls-verify': true }, userName: 'u', user: { token: 'not-a-real-token-123', as: 'tunnel-user' } });
   });
   afterEach(async () => {
     tunnels.dispose();
@@ -67,13 +67,15 @@ describe('port-forward tunnel', () => {
     await server.close();
   });
 
-  it('forwards bytes both ways through the pod port, with the subprotocol, path and credentials of the API', async () => {
+  it('forwards bytes both ways through the pod port, with the subprotocol, path and headers of the API client', async () => {
     const port = await tunnels.open(client, 'team-a', 'dev-0', 8443);
     assert.equal(await roundTrip(port, 'hello vcluster'), 'HELLO VCLUSTER');
     assert.equal(server.requests.length, 1);
     assert.equal(server.requests[0]!.path, '/api/v1/namespaces/team-a/pods/dev-0/portforward?ports=8443');
     assert.ok(PORT_FORWARD_PROTOCOLS.includes(server.requests[0]!.protocol));
-    assert.equal(server.requests[0]!.auth, 'Bearer not-a-real-token-123');
+    // The request headers of the client (impersonation here); as kubectl, no credentials go to a plain-http server.
+    assert.equal(server.requests[0]!.impersonate, 'tunnel-user');
+    assert.equal(server.requests[0]!.auth, undefined);
     assert.deepEqual(tunnels.list().map((t) => [t.namespace, t.pod, t.remotePort, t.localPort]), [['team-a', 'dev-0', 8443, port]]);
   });
 
