@@ -7,6 +7,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import type { ContextSpec } from '../../src/kube/kubeconfig/index';
 import { KubeconfigError, KubeconfigWriter, loadKubeconfig } from '../../src/kube/kubeconfig/index';
+import { removeCommand } from '../../src/kube/kubeconfig/lock';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'kubeconfig');
 
@@ -258,12 +259,32 @@ describe('kubeconfig writer', () => {
         assert.equal(err.code, 'lockTimeout');
         assert.ok(err.message.includes(lock), err.message);
         assert.match(err.message, /Timed out after 300 ms waiting to lock .*: .* is held by another program \(kubectl/);
-        assert.match(err.message, /delete .*config\.lock and try again/);
+        assert.ok(err.message.includes(`remove it with rm -- '${lock}' and try again`), err.message);
         return true;
       });
       assert.ok(Date.now() - started >= 290);
       assert.deepEqual(fs.readFileSync(f), before);
       assert.ok(fs.existsSync(lock), 'a lock that is not ours is never removed');
+    });
+
+    it('reports an empty lock older than a few minutes as left behind, with its age and the exact command to remove it', async () => {
+      const f = fixture('kubectl-written.yaml', 'config');
+      const lock = `${f}.lock`;
+      fs.writeFileSync(lock, '');
+      const old = new Date(Date.now() - 17 * 60_000);
+      fs.utimesSync(lock, old, old);
+      await assert.rejects(writer([f], { lockTimeoutMs: 100 }).useContext('staging'), (err: unknown) => {
+        assert.ok(err instanceof KubeconfigError && err.code === 'lockTimeout');
+        assert.ok(err.message.includes(`${lock} is 17 minutes old and empty`), err.message);
+        assert.ok(err.message.endsWith(`remove it with: rm -- '${lock}'`), err.message);
+        return true;
+      });
+      assert.ok(fs.existsSync(lock), 'reported, never removed by us');
+    });
+
+    it('quotes the remove command for the shell (POSIX sh and PowerShell)', () => {
+      assert.equal(removeCommand("/home/o'neil/.kube/config.lock", 'linux'), "rm -- '/home/o'\\''neil/.kube/config.lock'");
+      assert.equal(removeCommand("C:\\Users\\o'neil\\.kube\\config.lock", 'win32'), "Remove-Item -LiteralPath 'C:\\Users\\o''neil\\.kube\\config.lock'");
     });
 
     it('proceeds as soon as the other lock is released, and removes its own lock afterwards', async () => {
