@@ -155,6 +155,33 @@ describe('kubeconfig writer', () => {
     });
   });
 
+  describe('the same file listed twice (directly, or through a symlink) is one file', () => {
+    for (const how of ['through a symlink', 'under a second spelling'] as const) {
+      it(`removing the current context with current-context cleared sticks (${how})`, async () => {
+        const a = fixture('kubectl-written.yaml', 'a.yaml');
+        let again = path.join(dir, '.', 'sub', '..', 'a.yaml');
+        if (how === 'through a symlink') {
+          again = path.join(dir, 'link.yaml');
+          fs.symlinkSync('a.yaml', again);
+        }
+        await writer([a, again]).removeContext('dev', { switchTo: '' });
+        const m = await loadKubeconfig([a]);
+        assert.ok(!m.contexts.has('dev'), 'the removed context does not come back from the second name');
+        assert.equal(m.currentContext, undefined);
+        assert.deepEqual(leftovers(), []);
+      });
+    }
+
+    it('is loaded once: one file entry and every problem once', async () => {
+      const a = write('a.yaml', 'clusters:\n- name: c\n  cluster: {}\ncontexts:\n- name: x\n  context: {cluster: c}\n');
+      const link = path.join(dir, 'link.yaml');
+      fs.symlinkSync(a, link);
+      const m = await loadKubeconfig([a, link, a]);
+      assert.deepEqual(m.files.map((f) => f.path), [a]);
+      assert.equal(m.problems.filter((p) => p.code === 'incomplete' && p.entry?.kind === 'cluster').length, 1);
+    });
+  });
+
   describe('preservation', () => {
     it('keeps comments, key order, quoting, flow style and unknown fields byte for byte', async () => {
       const f = fixture('commented.yaml', 'config');
