@@ -112,12 +112,11 @@ describe('watch backoff (client-go reflector semantics)', () => {
     const c = client(`http://127.0.0.1:${port}`);
     const health: (string | undefined)[] = [];
     const pauses: number[] = [];
-    let r = 0;
     const w = new Watcher(c, '/apis/apps/v1/statefulsets', {
       resourceVersion: '5',
       onEvent: () => undefined,
       onHealth: (e) => health.push(e?.kind),
-      backoff: { initialMs: 40, maxMs: 160, random: () => { pauses.push(r); return r; } },
+      backoff: { initialMs: 40, maxMs: 160, random: () => { pauses.push(Date.now()); return 0; } },
     });
     await sleep(900);
     w.dispose();
