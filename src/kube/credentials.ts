@@ -14,18 +14,10 @@
 //   client-go; its token goes into Authorization and its certificate into TLS.
 import { createHash } from 'node:crypto';
 import fsp from 'node:fs/promises';
+import type { ConnectionSpec } from './client';
 import { KubeError } from './errors';
 import { type ExecCluster, type ExecConfig, ExecCredentialProvider, execConfigProblems } from './execCredential';
 import { parseProxyUrl } from './proxy';
-
-/** The connection details a client needs (see ConnectionSpec in client.ts; repeated here to keep imports one-way). */
-export interface CredentialSource {
-  readonly contextName: string;
-  readonly clusterName: string;
-  readonly cluster: Readonly<Record<string, unknown>>;
-  readonly userName: string;
-  readonly user: Readonly<Record<string, unknown>>;
-}
 
 export interface TlsMaterial {
   readonly ca?: Buffer;
@@ -117,7 +109,7 @@ export class Credentials {
   private authProvider?: Promise<(headers: Record<string, string>) => Promise<void>>;
 
   constructor(
-    private readonly spec: CredentialSource,
+    private readonly spec: ConnectionSpec,
     private readonly options: { readonly execTimeoutMs?: number; readonly recheckMs?: number } = {},
   ) {
     const problems = Credentials.problems(spec);
@@ -137,7 +129,7 @@ export class Credentials {
    * What kubectl refuses in this context's cluster and user (client-go validateClusterInfo, validateAuthInfo and
    * TLSConfigFor), as sentences; empty when usable.
    */
-  static problems(spec: CredentialSource): string[] {
+  static problems(spec: ConnectionSpec): string[] {
     const out: string[] = [];
     const c = spec.cluster;
     const u = spec.user;

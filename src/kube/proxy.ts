@@ -212,8 +212,18 @@ export interface ProxyAgentOptions {
 
 type Callback = (err: Error | null, stream: Duplex) => void;
 
-function tunnelTarget(options: http.ClientRequestArgs, defaultPort: number): { host: string; port: number } {
-  return { host: String(options.host ?? options.hostname ?? 'localhost').replace(/^\[|\]$/g, ''), port: Number(options.port) || defaultPort };
+/**
+ * createConnection of both agents: the tunnel through the proxy to the request's host and port, handed to the agent
+ * through the callback (Node's Agent accepts a connection made asynchronously), with `wrap` on top (TLS for https).
+ */
+function connectThrough(p: ProxyAgentOptions, options: http.ClientRequestArgs, defaultPort: number, wrap: (raw: net.Socket) => Duplex, callback?: Callback): undefined {
+  const host = String(options.host ?? options.hostname ?? 'localhost').replace(/^\[|\]$/g, '');
+  const port = Number(options.port) || defaultPort;
+  openProxyTunnel(p.proxy, host, port, p.timeoutMs, p.proxyTls).then(
+    (raw) => callback?.(null, wrap(raw)),
+    (err: Error) => callback?.(err, undefined as unknown as Duplex),
+  );
+  return undefined;
 }
 
 /** A keep-alive agent for https API servers whose connections go through the proxy (TLS to the API server inside). */
@@ -223,12 +233,7 @@ export class ProxyHttpsAgent extends https.Agent {
   }
 
   override createConnection(options: https.RequestOptions, callback?: Callback): Duplex | null | undefined {
-    const { host, port } = tunnelTarget(options, 443);
-    openProxyTunnel(this.p.proxy, host, port, this.p.timeoutMs, this.p.proxyTls).then(
-      (raw) => callback?.(null, tls.connect({ ...(options as tls.ConnectionOptions), socket: raw })),
-      (err: Error) => callback?.(err, undefined as unknown as Duplex),
-    );
-    return undefined;
+    return connectThrough(this.p, options, 443, (raw) => tls.connect({ ...(options as tls.ConnectionOptions), socket: raw }), callback);
   }
 }
 
@@ -239,11 +244,6 @@ export class ProxyHttpAgent extends http.Agent {
   }
 
   override createConnection(options: http.ClientRequestArgs, callback?: Callback): Duplex | null | undefined {
-    const { host, port } = tunnelTarget(options, 80);
-    openProxyTunnel(this.p.proxy, host, port, this.p.timeoutMs, this.p.proxyTls).then(
-      (raw) => callback?.(null, raw),
-      (err: Error) => callback?.(err, undefined as unknown as Duplex),
-    );
-    return undefined;
+    return connectThrough(this.p, options, 80, (raw) => raw, callback);
   }
 }
