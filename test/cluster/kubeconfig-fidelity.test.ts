@@ -293,6 +293,13 @@ describe('the user\'s kubeconfig behaves as in kubectl (same files, same API ser
       assert.equal(((info('ours').spec as { cluster: { server: string } }).cluster).server, host.server);
       assert.equal(fs.readFileSync(`${record('ours')}.env`, 'utf8'), 'exec env value');
       assert.equal(fs.readFileSync(`${record('kubectl')}.env`, 'utf8'), 'exec env value');
+      // Without the exec extension, with a proxy and disable-compression.
+      const plain = (who: string) => single(`execinfo/plain-${who}.config`, clusterEntry({ 'proxy-url': 'http://127.0.0.1:9', 'disable-compression': true }), { exec: {
+        apiVersion: 'client.authentication.k8s.io/v1', command: plugin, args: [record(`plain-${who}`)], interactiveMode: 'Never', provideClusterInfo: true,
+      } });
+      await whoKubectl([plain('kubectl')]);
+      await whoUs(ourClient([plain('ours')]));
+      assert.deepEqual(info('plain-ours'), info('plain-kubectl'));
     });
 
     it('a missing plugin: both refuse and show the installHint', async () => {
