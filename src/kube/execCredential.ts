@@ -167,8 +167,9 @@ export class ExecCredentialProvider {
     }
     if (!cred || typeof cred !== 'object') throw this.fail(`${label} printed something that is not an ExecCredential`);
     if (cred.kind !== undefined && cred.kind !== 'ExecCredential') throw this.fail(`${label} printed a ${String(cred.kind)}, not an ExecCredential`);
-    if (typeof cred.apiVersion === 'string' && cred.apiVersion !== apiVersion) {
-      throw this.fail(`${label} is configured to use API version ${apiVersion}, plugin returned version ${cred.apiVersion}`);
+    if (cred.apiVersion !== apiVersion) {
+      // kubectl refuses an answer without apiVersion the same way ("plugin returned version .../__internal").
+      throw this.fail(`${label} is configured to use API version ${apiVersion}, plugin returned ${typeof cred.apiVersion === 'string' ? `version ${cred.apiVersion}` : 'no apiVersion'}`);
     }
     const status = cred.status;
     if (!status || typeof status !== 'object') throw this.fail(`${label} returned no status`);

@@ -328,10 +328,14 @@ describe('the user\'s kubeconfig behaves as in kubectl (same files, same API ser
       assert.equal(userOf((await agree([f])).kubectl), sa('alice'));
     });
 
-    it('an answer of another apiVersion is refused by both', async () => {
-      const f = single('mismatch/config', clusterEntry(), { exec: { apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never', command: put('mismatch/plugin', `#!/bin/sh\necho '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"${tokens.alice}"}}'\n`, 0o755) } });
-      await agree([f]);
-    });
+    for (const [label, answerVersion] of [['another apiVersion', '"apiVersion":"client.authentication.k8s.io/v1beta1",'], ['no apiVersion', '']] as const) {
+      it(`an answer with ${label} is refused by both`, async () => {
+        const where = `mismatch-${label.length}`;
+        const f = single(`${where}/config`, clusterEntry(), { exec: { apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never', command: put(`${where}/plugin`, `#!/bin/sh\necho '{${answerVersion}"kind":"ExecCredential","status":{"token":"${tokens.alice}"}}'\n`, 0o755) } });
+        const r = await agree([f]);
+        assert.match(userOf(r.ours), /is configured to use API version client\.authentication\.k8s\.io\/v1, plugin returned/);
+      });
+    }
 
     it('token and exec together: the token is used and the plugin never runs, in both', async () => {
       const ran = path.join(dir, 'tokexec', 'ran');

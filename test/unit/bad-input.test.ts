@@ -65,7 +65,7 @@ describe('exec credential plugins', () => {
   });
   it('a good plugin gets KUBERNETES_EXEC_INFO and its env, and the token is cached until expiry', async () => {
     const counter = path.join(tmp, 'count');
-    const cmd = script('good', `echo x >> ${counter}; [ -n "$KUBERNETES_EXEC_INFO" ] || exit 9; [ "$EXTRA" = "yes" ] || exit 8; echo '{"kind":"ExecCredential","status":{"token":"${SECRET_TOKEN}","expirationTimestamp":"2099-01-01T00:00:00Z"}}'`);
+    const cmd = script('good', `echo x >> ${counter}; [ -n "$KUBERNETES_EXEC_INFO" ] || exit 9; [ "$EXTRA" = "yes" ] || exit 8; echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${SECRET_TOKEN}","expirationTimestamp":"2099-01-01T00:00:00Z"}}'`);
     const p = new ExecCredentialProvider({ ...V1, command: cmd, env: [{ name: 'EXTRA', value: 'yes' }] }, 'frank');
     assert.equal((await p.get()).token, SECRET_TOKEN);
     assert.equal((await p.get()).token, SECRET_TOKEN);
