@@ -104,6 +104,7 @@ export class ExplorerModel {
     const have = this.clients.get(context);
     if (have && have.fingerprint === fingerprint) return have.client;
     if (have && this.updateInPlace(context, have, spec, fingerprint)) return have.client;
+    have?.client.dispose();
     const client = new KubeClient(spec, { timeoutMs: this.timeoutMs });
     this.clients.set(context, { client, fingerprint });
     return client;
@@ -120,9 +121,6 @@ export class ExplorerModel {
       this.opts.log?.('info', `The credentials of context "${context}" changed: live watches reconnect with the new ones`);
       return true;
     } catch {
-      have.client.dispose();
-      this.clients.delete(context);
-      this.dropScope(contextKey(context));
       return false;
     }
   }
