@@ -12,7 +12,7 @@ import YAML from 'yaml';
 import { toolPath } from '../../scripts/lib/toolchain.mjs';
 import { KubeClient } from '../../src/kube/client';
 import { connectionSpecFor } from '../../src/kube/connection';
-import { loadKubeconfig } from '../../src/kube/kubeconfig/index';
+import { KubeconfigWriter, loadKubeconfig } from '../../src/kube/kubeconfig/index';
 import { contextKey } from '../../src/vcluster/explorer';
 import { createCA } from '../harness/certs';
 import type { HostCluster } from '../harness/controlPlane';
@@ -395,6 +395,27 @@ describe('the user\'s kubeconfig behaves as in kubectl (same files, same API ser
       copy(host.ca.certPath, 'rotate/ca.crt');
       await new Promise((r) => setTimeout(r, 1100));
       assert.equal(userOf(await whoUs(ca)), sa('alice'));
+    });
+  });
+
+  describe('the same file listed twice', () => {
+    it('directly and through a symlink: one file for kubectl, our loader and our writer', async () => {
+      const a = put('twice/a.yaml', {
+        apiVersion: 'v1', kind: 'Config',
+        clusters: [{ name: 'c', cluster: clusterEntry() }], users: [{ name: 'u', user: { token: tokens.alice } }],
+        contexts: [{ name: 'first', context: { cluster: 'c', user: 'u' } }, { name: 'second', context: { cluster: 'c', user: 'u' } }],
+        'current-context': 'first',
+      });
+      const link = path.join(dir, 'twice', 'link.yaml');
+      fs.symlinkSync('a.yaml', link);
+      const files = [a, link, a];
+      const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: files.join(path.delimiter) };
+      const names = async () => (await runProgram(kubectl, ['config', 'get-contexts', '-o', 'name'], { env, timeoutMs: 30_000 })).stdout.trim().split('\n').sort();
+      assert.deepEqual([...(await loadKubeconfig(files)).contexts.keys()].sort(), await names());
+      await new KubeconfigWriter({ files, lockLingerMs: 0 }).removeContext('first', { switchTo: '' });
+      assert.deepEqual(await names(), ['second'], 'kubectl sees the context removed for good');
+      const view = JSON.parse((await runProgram(kubectl, ['config', 'view', '-o', 'json'], { env, timeoutMs: 30_000 })).stdout) as { 'current-context'?: string };
+      assert.equal(view['current-context'] ?? '', '');
     });
   });
 
