@@ -344,10 +344,12 @@ describe('kubeconfig writer', () => {
     });
 
     it('serialises concurrent writers: no entry is lost', async function () {
-      this.timeout(30_000);
+      this.timeout(240_000);
       const f = fixture('kubectl-written.yaml', 'config');
-      const w1 = writer([f], { backupDir: undefined });
-      const w2 = writer([f], { backupDir: undefined });
+      // 50 writes queue for one lock: on a busy machine one may wait longer than the default lock timeout, and this
+      // test is about lost entries, not speed.
+      const w1 = writer([f], { backupDir: undefined, lockTimeoutMs: 120_000 });
+      const w2 = writer([f], { backupDir: undefined, lockTimeoutMs: 120_000 });
       const ops: Promise<unknown>[] = [];
       for (let i = 0; i < 25; i++) {
         ops.push(w1.upsertContext(spec(`one-${i}`)));
