@@ -1,6 +1,6 @@
-import path from 'node:path';
 import type { ConnectionSpec } from '../kube/client';
 import { KubeClient } from '../kube/client';
+import { connectionSpecFor } from '../kube/connection';
 import { KubeError } from '../kube/errors';
 import type { KubeconfigState, KubeconfigSnapshot } from './kubeconfigState';
 import { METADATA_LIST, type KubeList, type Namespace } from '../kube/types';
@@ -49,20 +49,6 @@ interface Scope {
   watchError?: KubeError;
 }
 
-const PATH_FIELDS: Record<'cluster' | 'user', string[]> = {
-  cluster: ['certificate-authority'],
-  user: ['client-certificate', 'client-key', 'tokenFile'],
-};
-
-function absolutize(body: Record<string, unknown>, kind: 'cluster' | 'user', file: string): Record<string, unknown> {
-  const out = { ...body };
-  for (const f of PATH_FIELDS[kind]) {
-    const v = out[f];
-    if (typeof v === 'string' && v && !path.isAbsolute(v)) out[f] = path.resolve(path.dirname(file), v);
-  }
-  return out;
-}
-
 export class ExplorerModel {
   private listeners = new Set<(e: ChangeEvent) => void>();
   private clients = new Map<string, { client: KubeClient; fingerprint: string }>();
@@ -73,6 +59,7 @@ export class ExplorerModel {
   private lastUse = new Map<string, number>();
   private sweeper?: NodeJS.Timeout;
   private kubeconfigSub: { dispose(): void };
+  private contentSub: { dispose(): void };
   private disposed = false;
 
   constructor(private readonly opts: ExplorerOptions) {
@@ -80,6 +67,8 @@ export class ExplorerModel {
       this.pruneClients();
       this.fire({ scope: 'kubeconfig' });
     });
+    // Credentials can change without anything visible changing (a rotated token): clients take them in place.
+    this.contentSub = opts.kubeconfig.onDidChangeContent(() => this.pruneClients());
   }
 
   private get snap(): KubeconfigSnapshot | undefined { return this.opts.kubeconfig.snapshot(); }
@@ -108,47 +97,51 @@ export class ExplorerModel {
     return (this.snapshot() ?? (await this.reloadKubeconfig())).contexts;
   }
 
-  /** The connection details of a kubeconfig context (raw entries, relative paths made absolute). */
+  /** The connection details of a kubeconfig context (raw entries, relative paths resolved as kubectl does). */
   connectionSpec(context: string): ConnectionSpec {
     const merged = this.snap?.merged;
-    const ctx = merged?.contexts.get(context);
-    if (!merged || !ctx) throw new KubeError('config', `The context "${context}" is not in the kubeconfig`);
-    if (ctx.problems.length) throw new KubeError('config', ctx.problems.join('; '));
-    const cluster = merged.clusters.get(ctx.cluster);
-    const user = merged.users.get(ctx.user);
-    if (!cluster) throw new KubeError('config', `Context "${context}" refers to cluster "${ctx.cluster}", which is not defined in ${ctx.file}`);
-    if (!user) throw new KubeError('config', `Context "${context}" refers to user "${ctx.user}", which is not defined in ${ctx.file}`);
-    return {
-      contextName: context,
-      clusterName: ctx.cluster,
-      cluster: absolutize(cluster.cluster, 'cluster', cluster.file),
-      userName: ctx.user,
-      user: absolutize(user.user, 'user', user.file),
-      namespace: ctx.namespace,
-    };
+    if (!merged) throw new KubeError('config', `The context "${context}" is not in the kubeconfig`);
+    return connectionSpecFor(merged, context);
   }
 
-  /** A client for a kubeconfig context (cached until its entries change). */
+  /** A client for a kubeconfig context (cached; takes changed credentials in place, see pruneClients). */
   client(context: string): KubeClient {
     const spec = this.connectionSpec(context);
     const fingerprint = JSON.stringify(spec);
     const have = this.clients.get(context);
     if (have && have.fingerprint === fingerprint) return have.client;
+    if (have && this.updateInPlace(context, have, spec, fingerprint)) return have.client;
     have?.client.dispose();
     const client = new KubeClient(spec, { timeoutMs: this.timeoutMs });
     this.clients.set(context, { client, fingerprint });
     return client;
   }
 
+  /**
+   * A context whose server stayed the same keeps its client (and its watches, which reconnect with the new
+   * credentials); one whose server changed starts over.
+   */
+  private updateInPlace(context: string, have: { client: KubeClient; fingerprint: string }, spec: ConnectionSpec, fingerprint: string): boolean {
+    try {
+      have.client.update(spec);
+      have.fingerprint = fingerprint;
+      this.opts.log?.('info', `The credentials of context "${context}" changed: live watches reconnect with the new ones`);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   private pruneClients(): void {
-    for (const [ctx, c] of this.clients) {
-      let fp: string | undefined;
-      try { fp = JSON.stringify(this.connectionSpec(ctx)); } catch { fp = undefined; }
-      if (fp !== c.fingerprint) {
-        c.client.dispose();
-        this.clients.delete(ctx);
-        this.dropScope(contextKey(ctx));
-      }
+    for (const [ctx, c] of [...this.clients]) {
+      let spec: ConnectionSpec | undefined;
+      try { spec = this.connectionSpec(ctx); } catch { spec = undefined; }
+      const fp = spec && JSON.stringify(spec);
+      if (fp === c.fingerprint) continue;
+      if (spec && fp && this.updateInPlace(ctx, c, spec, fp)) continue;
+      c.client.dispose();
+      this.clients.delete(ctx);
+      this.dropScope(contextKey(ctx));
     }
   }
 
@@ -252,7 +245,7 @@ export class ExplorerModel {
       }
     };
     for (const l of lists) {
-      s.watchers.push(new Watcher(client, l.path, { labelSelector: VCLUSTER_SELECTOR, resourceVersion: l.resourceVersion, onEvent: changed, onHealth: health, onResync: changed }));
+      s.watchers.push(new Watcher(client, l.path, { labelSelector: VCLUSTER_SELECTOR, resourceVersion: l.resourceVersion, onEvent: changed, onHealth: health, onResync: changed, log: this.opts.log }));
     }
   }
 
@@ -403,6 +396,7 @@ export class ExplorerModel {
     clearInterval(this.sweeper);
     this.invalidate();
     this.kubeconfigSub.dispose();
+    this.contentSub.dispose();
     this.listeners.clear();
   }
 }
