@@ -9,11 +9,11 @@ import { mkTmp } from './common';
 export type EsbuildOptions = Record<string, unknown>;
 export const PRODUCTION = { minify: true, sourcemap: false, legalComments: 'none', logLevel: 'error' } as const;
 
-export async function buildOptions(): Promise<{ extensionOptions: EsbuildOptions; webviewOptions: EsbuildOptions }> {
-  return (await import(pathToFileURL(path.join(repoRoot, 'scripts', 'build.mjs')).href)) as { extensionOptions: EsbuildOptions; webviewOptions: EsbuildOptions };
+export async function buildOptions(): Promise<{ extensionOptions: EsbuildOptions; webviewOptions: EsbuildOptions; describeWebviewOptions: EsbuildOptions }> {
+  return (await import(pathToFileURL(path.join(repoRoot, 'scripts', 'build.mjs')).href)) as { extensionOptions: EsbuildOptions; webviewOptions: EsbuildOptions; describeWebviewOptions: EsbuildOptions };
 }
 
-/** Builds dist/extension.js and dist/webview.js for production into `dir`; returns the extension build's result. */
+/** Builds dist/extension.js and the webviews' bundles for production into `dir`; returns the extension build's result. */
 export async function buildProduction(dir: string): Promise<{ extFile: string; webFile: string; metafile: unknown }> {
   const build = await buildOptions();
   const esbuild = await import('esbuild');
@@ -21,6 +21,7 @@ export async function buildProduction(dir: string): Promise<{ extFile: string; w
   const webFile = path.join(dir, 'webview.js');
   const ext = await esbuild.build({ ...build.extensionOptions, ...PRODUCTION, outfile: extFile, metafile: true } as never);
   await esbuild.build({ ...build.webviewOptions, ...PRODUCTION, outfile: webFile } as never);
+  await esbuild.build({ ...build.describeWebviewOptions, ...PRODUCTION, outfile: path.join(dir, 'describe.js') } as never);
   return { extFile, webFile, metafile: (ext as { metafile: unknown }).metafile };
 }
 

@@ -19,7 +19,7 @@ import { KubeconfigError } from './errors';
 import { defaultWriteFile } from './files';
 import { acquireLocks, lockPathFor } from './lock';
 import type { JsonObject, MergedKubeconfig, ParsedFile } from './model';
-import { blockingProblems, entryBodyProblems, isObject, managedFields, mergeParsed, readKubeconfigFile } from './model';
+import { blockingProblems, distinctFiles, entryBodyProblems, isObject, managedFields, mergeParsed, readKubeconfigFile } from './model';
 import { fastEdit } from './fastEdit';
 import type { FastParse } from './fastYaml';
 import { editKubeconfigText, renderYaml } from './yamlEdit';
@@ -237,7 +237,8 @@ export class KubeconfigWriter {
       const early = underLock ? await acquireLocks(this.files, this.lockOptions) : undefined;
       let wrote = false;
       try {
-        const parsed = await Promise.all(this.files.map((f) => readKubeconfigFile(f)));
+        const all = await Promise.all(this.files.map((f) => readKubeconfigFile(f)));
+        const parsed = distinctFiles(all);
         const merged = mergeParsed(parsed);
         const blocking = blockingProblems(merged);
         if (blocking.length > 0) {
@@ -248,7 +249,7 @@ export class KubeconfigWriter {
           }
           throw KubeconfigError.fromProblems(blocking);
         }
-        const edits = plan(merged, parsed);
+        const edits = sameFileOnce(plan(merged, parsed), all, parsed);
 
         // A target in a directory that does not exist yet cannot be locked: create the directory and start over.
         const missingDirs = [...edits.keys()].filter((f) => !fs.existsSync(path.dirname(f)) || (early && !early.paths.includes(lockPathFor(f))));
@@ -356,6 +357,18 @@ function sameContent(a: JsonObject, b: JsonObject): boolean {
     } else if (!isDeepStrictEqual(x, y)) return false;
   }
   return true;
+}
+
+/** A plan whose edits of one file under two names (a repeated or symlinked list entry) are joined under its first name. */
+function sameFileOnce(plan: Plan, all: readonly ParsedFile[], kept: readonly ParsedFile[]): Plan {
+  const real = (p: ParsedFile) => p.realPath ?? p.path;
+  const out: Plan = new Map();
+  for (const [file, mutators] of plan) {
+    const entry = all.find((p) => p.path === file);
+    const target = (entry && kept.find((k) => real(k) === real(entry))?.path) ?? file;
+    for (const m of mutators) add(out, target, m);
+  }
+  return out;
 }
 
 function add(plan: Plan, file: string, m: Mutator): void {
