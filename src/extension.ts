@@ -2,10 +2,11 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { registerCommand } from './commands/register';
 import type { CommandEnv } from './commands/env';
-import { clearWorkspaceContext, switchContext, undoKubeconfigChange } from './commands/contextCommands';
+import { clearWorkspaceContext, setContextNamespace, switchContext, undoKubeconfigChange } from './commands/contextCommands';
 import { connect, create, deleteVCluster, disconnect, pause, resume, restoreTunnels, showMapping, TUNNEL_KEY_PREFIX } from './commands/vclusterCommands';
-import { filterNamespaces, refresh, showLog } from './commands/viewCommands';
+import { filterNamespaces, refresh, setSearchNamespaces, showLog } from './commands/viewCommands';
 import { Logger } from './platform/logger';
+import { SearchNamespacesStore } from './platform/searchNamespaces';
 import { Settings } from './platform/settings';
 import { ContextStatusBar } from './platform/statusBar';
 import { API_VERSION, Commands, ContextKeys, EXPLORER_VIEW_ID } from './shared/ids';
@@ -56,6 +57,10 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
   const changeEmitter = new vscode.EventEmitter<ChangeEvent | { scope: 'status' }>();
   context.subscriptions.push(changeEmitter);
 
+  // Namespaces to search per context (a tenant's own namespaces), kept across reloads.
+  const searchNamespaces = new SearchNamespacesStore(context.globalState);
+  context.subscriptions.push(searchNamespaces);
+
   const userFiles = () => kubeconfigFiles({ override: settings.kubeconfigOverride || undefined, env: process.env });
   const files = () => (workspaceScoped() && fs.existsSync(workspaceKubeconfig) ? [workspaceKubeconfig, ...userFiles()] : userFiles());
 
@@ -84,6 +89,7 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
         nestedMaxDepth: () => settings.nestedMaxDepth,
         watch: () => settings.refreshMode === 'watch',
         debounceMs: () => settings.debounceMs,
+        searchNamespaces: (ctx) => searchNamespaces.get(ctx),
         log: (level, msg) => logger[level](msg),
       });
       context.subscriptions.push(s);
@@ -113,6 +119,7 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
     logger,
     nestedMaxDepth: () => settings.nestedMaxDepth,
     decorate: (v) => (servicesSync?.decorate(v) ?? v),
+    searchNamespaces,
   });
   const treeView = vscode.window.createTreeView(EXPLORER_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(tree, treeView);
@@ -191,6 +198,8 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
     [Commands.resume]: (arg) => resume(env, arg),
     [Commands.showMapping]: (arg) => showMapping(env, arg),
     [Commands.filterNamespaces]: (arg) => filterNamespaces(env, arg),
+    [Commands.setSearchNamespaces]: (arg) => setSearchNamespaces(env, arg),
+    [Commands.setContextNamespace]: (arg) => setContextNamespace(env, arg),
     [Commands.undoKubeconfigChange]: () => undoKubeconfigChange(env),
     [Commands.clearWorkspaceContext]: () => clearWorkspaceContext(env),
     [Commands.showLog]: () => showLog(env),

@@ -13,6 +13,7 @@ import { lifecycleSuite } from './support/suites/lifecycle';
 import { mappingSuite } from './support/suites/mapping';
 import { treeSuite } from './support/suites/tree';
 import { secretsSuite } from './support/suites/secrets';
+import { tenantsSuite } from './support/suites/tenants';
 import { extensionLogTail } from './support/workbench';
 import * as vscode from 'vscode';
 
@@ -40,6 +41,7 @@ describe('vcluster Explorer against real clusters', function () {
   lifecycleSuite();
   createDeleteSuite();
   mappingSuite();
+  tenantsSuite();
   badInputSuite();
   secretsSuite();
 });

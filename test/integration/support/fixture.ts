@@ -22,6 +22,8 @@ export interface Fixture {
   home: string;
   /** The kubeconfig the extension uses (setting vcluster.kubeconfig): the user's kubeconfig in these tests. */
   kubeconfig: string;
+  /** Credentials suites added (e.g. a tenant's token), which the secrets suite looks for too. */
+  extraSecrets?: { what: string; value: string }[];
 }
 
 export const fx = {} as Fixture;
