@@ -57,8 +57,8 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
   const changeEmitter = new vscode.EventEmitter<ChangeEvent | { scope: 'status' }>();
   context.subscriptions.push(changeEmitter);
 
-  // Namespaces to search per context (a tenant's own namespaces), kept across reloads.
-  const searchNamespaces = new SearchNamespacesStore(context.globalState);
+  // Namespaces to search per context (a tenant's own namespaces): the setting vcluster.searchNamespaces.
+  const searchNamespaces = new SearchNamespacesStore();
   context.subscriptions.push(searchNamespaces);
 
   const userFiles = () => kubeconfigFiles({ override: settings.kubeconfigOverride || undefined, env: process.env });
@@ -207,6 +207,11 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
   for (const [id, handler] of Object.entries(handlers)) {
     context.subscriptions.push(registerCommand(id as keyof typeof handlers, handler, logger));
   }
+
+  // Edited in settings.json (or set by the command): those contexts are discovered again.
+  context.subscriptions.push(searchNamespaces.onDidChange((contexts) => {
+    for (const c of contexts) void tree.refresh({ context: c });
+  }));
 
   context.subscriptions.push(settings.onDidChange((e) => {
     if (e.affectsConfiguration('vcluster.kubeconfig') || e.affectsConfiguration('vcluster.requestTimeoutSeconds') || e.affectsConfiguration('vcluster.refresh.mode')) {

@@ -82,6 +82,7 @@ export const Settings = {
   nestedMaxDepth: 'nested.maxDepth',
   connectScope: 'connect.scope',
   disconnectRemoveContext: 'disconnect.removeContext',
+  searchNamespaces: 'searchNamespaces',
 } as const;
 
 /** Version of the API object returned by activate(). Bumped on breaking changes. */

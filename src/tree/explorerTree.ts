@@ -45,8 +45,14 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
   }
 
   getTreeItem(node: ExplorerNode): vscode.TreeItem {
-    // Permissions arrive after the node was made: render with the latest answer.
-    if (node instanceof NamespaceNode) return this.withPermissions(node).toTreeItem();
+    if (node instanceof NamespaceNode) {
+      // Permissions arrive after the node was made: render with the latest answer. Without one, a host namespace has no
+      // tooltip yet, so that VS Code asks resolveTreeItem for it on hover (it only resolves what is undefined).
+      const n = this.withPermissions(node);
+      const item = n.toTreeItem();
+      if (!n.permissions && !n.parents.length && !n.refused) item.tooltip = undefined;
+      return item;
+    }
     return node.toTreeItem();
   }
 
@@ -55,17 +61,18 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
    * it at once), then the node is rendered again so that its menus and its vclusters' menus follow the answer.
    */
   async resolveTreeItem(item: vscode.TreeItem, node: ExplorerNode, token: vscode.CancellationToken): Promise<vscode.TreeItem> {
-    if (!(node instanceof NamespaceNode) || node.parents.length || node.refused || this.withPermissions(node).permissions) return item;
-    const model = await this.deps.model();
+    if (!(node instanceof NamespaceNode) || item.tooltip !== undefined) return item;
     try {
+      const model = await this.deps.model();
       const permissions = await model.permissions(node.context, node.name, kindsOf(node));
-      if (token.isCancellationRequested) return item;
-      this.emitter.fire(this.nodes.get(node.id) ?? node);
-      return node.withPermissions(permissions).toTreeItem();
+      item.tooltip = node.withPermissions(permissions).toTreeItem().tooltip;
+      // Its menus (create) and its vclusters' menus follow the answer.
+      if (!token.isCancellationRequested) this.emitter.fire(this.nodes.get(node.id) ?? node);
     } catch (err) {
       this.deps.logger.debug(`Permissions in ${node.context}/${node.name}: ${errorMessage(err)}`);
-      return item;
+      item.tooltip = node.toTreeItem().tooltip;
     }
+    return item;
   }
 
   private withPermissions(node: NamespaceNode): NamespaceNode {
@@ -213,6 +220,7 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
     const model = await this.deps.model();
     if (!target || (!target.context && !target.ref)) {
       model.invalidate();
+      this.permissionRequests.clear();
       await model.reloadKubeconfig();
       this.emitter.fire(undefined);
       return;

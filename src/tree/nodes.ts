@@ -79,7 +79,7 @@ export class NamespaceNode {
     if (this.shownBecause === 'searched') md.appendMarkdown(' (searched: listing cluster-wide is forbidden)');
     md.appendMarkdown('\n\n');
     if (this.permissions) appendPermissions(md, this.permissions);
-    else md.appendMarkdown(this.parents.length ? '' : '_What you may do here is checked when you hover (or when a search shows it)._\n');
+    else if (!this.parents.length) md.appendMarkdown('_What you may do here could not be checked._\n');
     item.tooltip = md;
     return item;
   }

@@ -22,7 +22,7 @@ import { createArgs, deleteArgs } from '../../src/vcluster/cli';
 import { DiscoveryForbiddenError } from '../../src/vcluster/discovery';
 import { contextKey } from '../../src/vcluster/refs';
 import { SUMMARY_ACTIONS, describeMissing, requirements } from '../../src/vcluster/permissions';
-import { getHost, uniqueNamespace } from './setup';
+import { getDemoWorld, getHost, uniqueNamespace } from './setup';
 import { productModel, type ProductModel } from './product';
 
 /** `kubectl auth can-i` as the tenant, with its own kubeconfig: the oracle for "may I?". */
@@ -293,5 +293,31 @@ describe('a tenant creates and deletes a vcluster with the real vcluster CLI and
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.equal(await host.rest.getOrUndefined(`/apis/apps/v1/namespaces/${ns}/statefulsets/${name}`), undefined);
     assert.equal(await host.rest.getOrUndefined(`/api/v1/namespaces/${ns}/secrets/sh.helm.release.v1.${name}.v1`), undefined);
+  });
+});
+
+describe('the demo\'s restricted context, as README walks through it', function () {
+  this.timeout(180_000);
+  it('Forbidden without a search; with team-a: dev Running with its nested vcluster; may see and connect, nothing else', async () => {
+    const demo = await getDemoWorld();
+    const search: string[] = [];
+    const p = productModel([demo.restricted.kubeconfigPath], { searchNamespaces: () => search });
+    try {
+      const err = await p.model.vclusters(demo.restricted.contextName, true).then(() => undefined, (e: unknown) => e);
+      assert.ok(err instanceof DiscoveryForbiddenError);
+      assert.equal(err.clusterWide?.user, 'restricted-dev');
+      search.push('team-a');
+      p.model.invalidate();
+      const result = await p.model.vclusters(demo.restricted.contextName, true);
+      const dev = result.namespaces.flatMap((n) => n.vclusters).find((v) => v.ref.name === 'dev');
+      assert.equal(dev?.status, 'Running');
+      const nested = (await p.model.nested(dev.ref)).namespaces.flatMap((n) => n.vclusters).map((v) => v.ref.name);
+      assert.deepEqual(nested, ['inner']);
+      const summary = await p.model.permissions(demo.restricted.contextName, 'team-a');
+      assert.deepEqual(Object.fromEntries(summary.actions.map((a) => [a.action, a.allowed])), { list: true, connect: true, pause: false, resume: false, delete: false, create: false });
+      assert.ok(summary.actions.find((a) => a.action === 'pause')!.missing.some((m) => m.verb === 'patch' && m.resource === 'statefulsets'));
+    } finally {
+      p.dispose();
+    }
   });
 });

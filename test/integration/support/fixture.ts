@@ -111,7 +111,7 @@ export async function tearDownFixture(): Promise<void> {
   try {
     if (fx.api) {
       for (const p of fx.api.testing.panels().all) p.dispose();
-      for (const key of ['kubeconfig', 'refresh.debounceMs', 'requestTimeoutSeconds', 'cliPath', 'create.extraArgs', 'nested.maxDepth']) await setSetting(key, undefined);
+      for (const key of ['kubeconfig', 'refresh.debounceMs', 'requestTimeoutSeconds', 'cliPath', 'create.extraArgs', 'nested.maxDepth', 'searchNamespaces']) await setSetting(key, undefined);
     }
   } finally {
     await stopHost();

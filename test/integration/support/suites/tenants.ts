@@ -108,7 +108,9 @@ export function tenantsSuite(): void {
       const info = (await contextChildren()).find((n) => item(n).contextValue === 'searchInfo');
       assert.ok(info && label(info) === `Searching ${NS}`, 'the tree says what it searched');
       assert.equal(await forbiddenNode(), undefined, 'the Forbidden node is gone');
-      assert.deepEqual(fx.api.testing.tree.searchNamespaces(CONTEXT), [NS], 'kept for the context (global state)');
+      assert.deepEqual(fx.api.testing.tree.searchNamespaces(CONTEXT), [NS]);
+      const setting = vscode.workspace.getConfiguration('vcluster').inspect<Record<string, string[]>>('searchNamespaces');
+      assert.deepEqual(setting?.globalValue?.[CONTEXT], [NS], 'kept for the context in the user\'s settings (vcluster.searchNamespaces)');
     });
 
     it('the namespace\'s tooltip says what the tenant may do; menus hide the rest; a refused action names the permission', async () => {
