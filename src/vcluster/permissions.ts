@@ -65,6 +65,14 @@ export function requirements(action: VClusterAction, namespace: string, opts: Re
   const add = (verb: string, group: string, resource: string, name?: string) => {
     if (!out.some((p) => p.verb === verb && p.group === group && p.resource === resource && p.name === name)) out.push(perm(verb, group, resource, namespace, name));
   };
+  // Both the CLI's create and delete first look for vclusters in the namespace (find.ListVClusters) and read Helm's
+  // release record, which Helm then updates (status "uninstalling", "deployed").
+  const findAndRelease = () => {
+    add('list', 'apps', 'statefulsets');
+    add('list', 'apps', 'deployments');
+    add('list', '', 'secrets');
+    add('update', '', 'secrets');
+  };
   switch (action) {
     case 'list':
       for (const r of ['statefulsets', 'deployments']) { add('list', 'apps', r); add('watch', 'apps', r); }
@@ -80,19 +88,13 @@ export function requirements(action: VClusterAction, namespace: string, opts: Re
       for (const r of kinds) { add('list', 'apps', r); add('patch', 'apps', r); }
       break;
     case 'delete':
-      add('list', 'apps', 'statefulsets');
-      add('list', 'apps', 'deployments');
-      add('list', '', 'secrets');
-      add('update', '', 'secrets');
+      findAndRelease();
       for (const r of kinds) add('delete', 'apps', r);
       for (const [g, r] of CHART_OBJECTS) if (g !== 'apps') add('delete', g, r);
       add('delete', '', 'persistentvolumeclaims');
       break;
     case 'create':
-      add('list', 'apps', 'statefulsets');
-      add('list', 'apps', 'deployments');
-      add('list', '', 'secrets');
-      add('update', '', 'secrets');
+      findAndRelease();
       for (const [g, r] of CHART_OBJECTS) { add('get', g, r); add('create', g, r); }
       for (const rule of CHART_ROLE_RULES) for (const g of rule.groups) for (const r of rule.resources) for (const v of rule.verbs) add(v, g, r);
       break;
