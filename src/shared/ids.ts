@@ -16,6 +16,10 @@ export const Commands = {
   pause: 'vcluster.pause',
   resume: 'vcluster.resume',
   showMapping: 'vcluster.showMapping',
+  upgrade: 'vcluster.upgrade',
+  showConfig: 'vcluster.showConfig',
+  compareWithDeployed: 'vcluster.compareWithDeployed',
+  describe: 'vcluster.describe',
   filterNamespaces: 'vcluster.filterNamespaces',
   setSearchNamespaces: 'vcluster.setSearchNamespaces',
   setContextNamespace: 'vcluster.setContextNamespace',
@@ -59,6 +63,7 @@ export const PERMISSION_MARKS = {
   pause: 'no-pause',
   resume: 'no-resume',
   connect: 'no-connect',
+  upgrade: 'no-upgrade',
 } as const;
 export type ContextValue = (typeof ContextValues)[keyof typeof ContextValues];
 

@@ -116,7 +116,7 @@ export interface PermissionDenial extends Permission {
   readonly user: string;
 }
 
-export type VClusterAction = 'list' | 'create' | 'delete' | 'pause' | 'resume' | 'connect';
+export type VClusterAction = 'list' | 'create' | 'delete' | 'pause' | 'resume' | 'connect' | 'upgrade';
 
 /** What the user of a context may do with vclusters in one namespace. */
 export interface PermissionSummary {

@@ -42,6 +42,9 @@ export interface ExplorerOptions {
 
 type Cached = { ok: true; result: DiscoveryResult; at: number } | { ok: false; error: Error; at: number };
 
+/** Unheld virtual clients (one-off reads: object YAML, the API's nested listing) are closed after this long unused. */
+const VIRTUAL_IDLE_MS = 10_000;
+
 interface Scope {
   readonly key: string;
   readonly event: ChangeEvent;
@@ -59,6 +62,10 @@ export class ExplorerModel {
   private scopes = new Map<string, Scope>();
   /** Per host context: the API's answers about the user's permissions (dropped with the context's scope). */
   private reviews = new Map<string, { review: AccessReview; summaries: Map<string, { at: number; summary?: PermissionSummary; pending?: Promise<PermissionSummary> }> }>();
+  /** Reasons to keep a virtual cluster's client and watches: an expanded tree node, an open view (refKey → count). */
+  private holds = new Map<string, number>();
+  private lastUse = new Map<string, number>();
+  private sweeper?: NodeJS.Timeout;
   private kubeconfigSub: { dispose(): void };
   private contentSub: { dispose(): void };
   private disposed = false;
@@ -171,7 +178,10 @@ export class ExplorerModel {
     if (depth > max) {
       return Promise.reject(new KubeError('config', `Nested discovery stops at depth ${max} (setting vcluster.nested.maxDepth)`));
     }
-    return this.load(refKey(ref), { scope: 'vcluster', ref }, force, async () => {
+    const key = refKey(ref);
+    // Without a hold (an expanded node or an open view) nothing stays behind in the virtual cluster: no cache, no watch.
+    if (!this.isHeld(key)) force = true;
+    return this.load(key, { scope: 'vcluster', ref }, force, async () => {
       const { client } = await this.reach(ref);
       const parents: ParentRef[] = [...(ref.parents ?? []), { namespace: ref.namespace, name: ref.name }];
       const contextNames = new Set(this.snap?.contexts.map((c) => c.name));
@@ -211,6 +221,10 @@ export class ExplorerModel {
     if (s.inflight) return s.inflight;
     const p = run().then(
       ({ client, result, lists }) => {
+        if (s.event.scope === 'vcluster' && !this.isHeld(key)) {
+          this.dropScope(key, false);
+          return result;
+        }
         s.cached = { ok: true, result, at: Date.now() };
         this.ensureWatches(s, client, lists);
         return result;
@@ -260,7 +274,7 @@ export class ExplorerModel {
     }, this.opts.debounceMs?.() ?? 300);
   }
 
-  private dropScope(key: string): void {
+  private dropScope(key: string, clients = true): void {
     for (const ctx of [...this.reviews.keys()]) if (contextKey(ctx) === key) this.reviews.delete(ctx);
     for (const [k, s] of this.scopes) {
       if (k === key || k.startsWith(`${key}|`)) {
@@ -269,12 +283,73 @@ export class ExplorerModel {
         this.scopes.delete(k);
       }
     }
-    for (const [k, v] of this.virtual) {
-      if (k === key || k.startsWith(`${key}|`)) {
-        void v.then((x) => x.client.dispose(), () => undefined);
-        this.virtual.delete(k);
-      }
+    if (!clients) return;
+    for (const k of [...this.virtual.keys()]) {
+      if (k === key || k.startsWith(`${key}|`)) this.closeVirtual(k);
     }
+  }
+
+  private closeVirtual(key: string): void {
+    const v = this.virtual.get(key);
+    if (!v) return;
+    this.virtual.delete(key);
+    this.lastUse.delete(key);
+    void v.then((x) => x.client.dispose(), () => undefined);
+    this.opts.log?.('debug', `closed the client of virtual cluster ${key}`);
+  }
+
+  // ---- holds: what may make requests into a virtual cluster ------------------------------------------------------
+
+  /** True when `key` or a vcluster inside it is held (a nested vcluster is reached through the ones around it). */
+  isHeld(key: string): boolean {
+    for (const [k, n] of this.holds) if (n > 0 && (k === key || k.startsWith(`${key}|`))) return true;
+    return false;
+  }
+
+  /**
+   * Allows requests into the virtual cluster of `ref` (and the ones around it) until disposed: the tree holds an
+   * expanded vcluster, a view holds the vcluster it shows. Without any hold the model closes the client.
+   */
+  hold(ref: VClusterRef): { dispose(): void } {
+    const key = refKey(ref);
+    this.holds.set(key, (this.holds.get(key) ?? 0) + 1);
+    let done = false;
+    return {
+      dispose: () => {
+        if (done) return;
+        done = true;
+        const n = (this.holds.get(key) ?? 1) - 1;
+        if (n > 0) this.holds.set(key, n);
+        else this.holds.delete(key);
+        this.sweep(0);
+      },
+    };
+  }
+
+  /**
+   * The tree collapsed `ref`: stop nested discovery in it and in everything below it now, and close the clients
+   * nothing else holds.
+   */
+  collapse(ref: VClusterRef): void {
+    this.dropScope(refKey(ref), false);
+    this.sweep(0);
+  }
+
+  /** Closes virtual clients that nothing holds and nothing used for `idleMs`, and their nested scopes. */
+  sweep(idleMs = VIRTUAL_IDLE_MS, now = Date.now()): number {
+    let closed = 0;
+    for (const key of [...this.virtual.keys()]) {
+      if (this.isHeld(key) || now - (this.lastUse.get(key) ?? 0) < idleMs) continue;
+      this.dropScope(key, false);
+      this.closeVirtual(key);
+      closed++;
+    }
+    return closed;
+  }
+
+  /** Keys of the virtual clients open now (tests). */
+  openVirtualClients(): string[] {
+    return [...this.virtual.keys()];
   }
 
   /** Forgets cached results (and watches) of a scope (contextKey() or refKey()) and what is below it, or everything. */
@@ -294,6 +369,8 @@ export class ExplorerModel {
   /** A client for the virtual API server of `ref` (through its parents for nested vclusters). Cached. */
   reach(ref: VClusterRef): Promise<{ client: KubeClient; endpoint: VirtualEndpoint }> {
     const key = refKey(ref);
+    for (let r: VClusterRef | undefined = ref; r; r = parentOf(r)) this.lastUse.set(refKey(r), Date.now());
+    this.sweeper ??= setInterval(() => this.sweep(), VIRTUAL_IDLE_MS / 2).unref();
     let p = this.virtual.get(key);
     if (!p) {
       p = (async () => {
@@ -370,6 +447,7 @@ export class ExplorerModel {
 
   dispose(): void {
     this.disposed = true;
+    clearInterval(this.sweeper);
     this.invalidate();
     this.kubeconfigSub.dispose();
     this.contentSub.dispose();

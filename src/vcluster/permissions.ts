@@ -56,7 +56,8 @@ export interface RequirementOptions {
 /**
  * The permissions an action needs in `namespace`, in the order a person should read them. Sources: the vcluster CLI
  * v0.36.1 (pkg/cli/create_helm.go, delete_helm.go, find/find.go, pkg/helm/helm.go), Helm v3.21 (pkg/action install,
- * upgrade, uninstall: the release record is a Secret that is listed, created, updated and deleted) and this
+ * upgrade, uninstall: the release record is a Secret that is listed, created, updated and deleted; an upgrade patches
+ * every object of the release) and this
  * extension's own requests (pause/resume: src/vcluster/lifecycle.ts; connect: src/vcluster/access.ts).
  */
 export function requirements(action: VClusterAction, namespace: string, opts: RequirementOptions = {}): Permission[] {
@@ -93,6 +94,13 @@ export function requirements(action: VClusterAction, namespace: string, opts: Re
       for (const [g, r] of CHART_OBJECTS) if (g !== 'apps') add('delete', g, r);
       add('delete', '', 'persistentvolumeclaims');
       break;
+    case 'upgrade':
+      // `vcluster create --upgrade` (helm upgrade): a new release record, every object patched, the Role's rules held.
+      findAndRelease();
+      add('create', '', 'secrets');
+      for (const [g, r] of CHART_OBJECTS) { add('get', g, r); add('patch', g, r); }
+      for (const rule of CHART_ROLE_RULES) for (const g of rule.groups) for (const r of rule.resources) for (const v of rule.verbs) add(v, g, r);
+      break;
     case 'create':
       findAndRelease();
       for (const [g, r] of CHART_OBJECTS) { add('get', g, r); add('create', g, r); }
@@ -109,9 +117,10 @@ export const ACTION_LABELS: Record<VClusterAction, string> = {
   pause: 'Pause',
   resume: 'Resume',
   connect: 'Connect (read vc-NAME secrets)',
+  upgrade: 'Upgrade / apply configuration',
 };
 
-export const SUMMARY_ACTIONS: readonly VClusterAction[] = ['list', 'connect', 'pause', 'resume', 'delete', 'create'];
+export const SUMMARY_ACTIONS: readonly VClusterAction[] = ['list', 'connect', 'pause', 'resume', 'upgrade', 'delete', 'create'];
 
 // ---- the API's answer --------------------------------------------------------------------------------------------
 
@@ -232,7 +241,7 @@ export class AccessReview {
     const [user, actions] = await Promise.all([
       this.whoami(),
       Promise.all(SUMMARY_ACTIONS.map(async (action) => {
-        const needed = action === 'pause' || action === 'resume' || action === 'delete' ? kinds.flatMap((kind) => requirements(action, namespace, { kind })) : requirements(action, namespace);
+        const needed = action === 'pause' || action === 'resume' || action === 'delete' || action === 'upgrade' ? kinds.flatMap((kind) => requirements(action, namespace, { kind })) : requirements(action, namespace);
         const missing = await this.missing(dedupe(needed));
         return { action, allowed: missing.length === 0, missing };
       })),

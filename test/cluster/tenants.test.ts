@@ -142,7 +142,7 @@ for (const credential of ['serviceAccountToken', 'clientCertificate'] as const) 
       assert.deepEqual(differences, []);
       for (const a of summary.actions) assert.equal(a.allowed, a.missing.length === 0);
       const allowed = Object.fromEntries(summary.actions.map((a) => [a.action, a.allowed]));
-      assert.deepEqual(allowed, { list: true, connect: true, pause: true, resume: true, delete: false, create: false });
+      assert.deepEqual(allowed, { list: true, connect: true, pause: true, resume: true, upgrade: false, delete: false, create: false });
     });
 
     it('a refused delete names the missing permission: the pre-check, the API server, and the real vcluster CLI', async () => {
@@ -314,7 +314,7 @@ describe('the demo\'s restricted context, as README walks through it', function 
       const nested = (await p.model.nested(dev.ref)).namespaces.flatMap((n) => n.vclusters).map((v) => v.ref.name);
       assert.deepEqual(nested, ['inner']);
       const summary = await p.model.permissions(demo.restricted.contextName, 'team-a');
-      assert.deepEqual(Object.fromEntries(summary.actions.map((a) => [a.action, a.allowed])), { list: true, connect: true, pause: false, resume: false, delete: false, create: false });
+      assert.deepEqual(Object.fromEntries(summary.actions.map((a) => [a.action, a.allowed])), { list: true, connect: true, pause: false, resume: false, upgrade: false, delete: false, create: false });
       assert.ok(summary.actions.find((a) => a.action === 'pause')!.missing.some((m) => m.verb === 'patch' && m.resource === 'statefulsets'));
     } finally {
       p.dispose();

@@ -82,7 +82,9 @@ describe('tenants: what each action needs', () => {
     assert.ok(names('create').includes('patch pods/status'));
     assert.ok(names('create').includes('create statefulsets.apps'));
     assert.deepEqual(requirements('connect', 'ns', { name: 'dev' }), [{ verb: 'get', group: '', resource: 'secrets', namespace: 'ns', name: 'vc-dev' }]);
-    for (const a of ['list', 'create', 'delete', 'pause', 'resume', 'connect'] as const) {
+    // An upgrade patches every object and needs the Role's rules; it makes a new release record.
+    assert.ok(names('upgrade').includes('patch statefulsets.apps') && names('upgrade').includes('create secrets') && names('upgrade').includes('patch pods/status'));
+    for (const a of ['list', 'create', 'delete', 'pause', 'resume', 'connect', 'upgrade'] as const) {
       const keys = requirements(a, 'ns').map((x) => JSON.stringify(x));
       assert.equal(new Set(keys).size, keys.length, `${a}: no duplicates`);
       assert.ok(requirements(a, 'ns').every((x) => x.namespace === 'ns'));
@@ -133,13 +135,15 @@ describe('tenants: menus follow the permission markers of the tree items', () =>
   const visible = (viewItem: string) => [...new Set(menus.filter((m) => shows(m.when, viewItem)).map((m) => m.command.replace(/^vcluster\./, '')))].sort();
 
   it('a vcluster without markers keeps every menu; each marker hides exactly its action', () => {
-    assert.deepEqual(visible('vcluster.running'), ['connect', 'delete', 'pause', 'showMapping']);
-    assert.deepEqual(visible('vcluster.running no-delete no-pause'), ['connect', 'showMapping']);
-    assert.deepEqual(visible('vcluster.running no-connect'), ['delete', 'pause', 'showMapping']);
-    assert.deepEqual(visible('vcluster.paused'), ['connect', 'delete', 'resume', 'showMapping']);
-    assert.deepEqual(visible('vcluster.paused no-resume no-delete'), ['connect', 'showMapping']);
-    assert.deepEqual(visible('vcluster.connected no-pause'), ['delete', 'disconnect', 'showMapping', 'switchContext']);
-    assert.deepEqual(visible('vcluster.connectedCurrent'), ['delete', 'disconnect', 'pause', 'showMapping']);
+    const inspect = ['compareWithDeployed', 'describe', 'showConfig', 'showMapping'];
+    const sorted = (...xs: string[]) => [...xs, ...inspect].sort();
+    assert.deepEqual(visible('vcluster.running'), sorted('connect', 'delete', 'pause', 'upgrade'));
+    assert.deepEqual(visible('vcluster.running no-delete no-pause'), sorted('connect', 'upgrade'));
+    assert.deepEqual(visible('vcluster.running no-connect no-upgrade'), sorted('delete', 'pause'));
+    assert.deepEqual(visible('vcluster.paused'), sorted('connect', 'delete', 'resume', 'upgrade'));
+    assert.deepEqual(visible('vcluster.paused no-resume no-delete'), sorted('connect', 'upgrade'));
+    assert.deepEqual(visible('vcluster.connected no-pause'), sorted('delete', 'disconnect', 'switchContext', 'upgrade'));
+    assert.deepEqual(visible('vcluster.connectedCurrent'), sorted('delete', 'disconnect', 'pause', 'upgrade'));
   });
 
   it('namespaces: create only without no-create; Forbidden and search nodes offer the two ways out', () => {

@@ -130,7 +130,7 @@ export function tenantsSuite(): void {
       const vc = (await vclusterNode())!;
       const cv = fx.api.testing.tree.getTreeItem(vc).contextValue ?? '';
       assert.match(cv, /^vcluster\.running /);
-      for (const mark of ['no-delete', 'no-pause', 'no-resume']) assert.ok(cv.split(' ').includes(mark), `${mark} in "${cv}"`);
+      for (const mark of ['no-delete', 'no-pause', 'no-resume', 'no-upgrade']) assert.ok(cv.split(' ').includes(mark), `${mark} in "${cv}"`);
       assert.ok(!cv.split(' ').includes('no-connect'), 'it may read secrets: Connect stays');
 
       const messages = captureMessages();
