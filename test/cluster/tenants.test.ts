@@ -22,6 +22,7 @@ import { createArgs, deleteArgs } from '../../src/vcluster/cli';
 import { DiscoveryForbiddenError } from '../../src/vcluster/discovery';
 import { contextKey } from '../../src/vcluster/refs';
 import { SUMMARY_ACTIONS, describeMissing, requirements } from '../../src/vcluster/permissions';
+import { stampChart } from '../support/charts';
 import { getDemoWorld, getHost, uniqueNamespace } from './setup';
 import { productModel, type ProductModel } from './product';
 
@@ -235,13 +236,7 @@ describe('a tenant creates and deletes a vcluster with the real vcluster CLI and
     user = await createTenantUser(host, ns, { name: 'builder', credential: 'serviceAccountToken', rules });
     reader = await createTenantUser(host, ns, { name: 'reader', credential: 'clientCertificate' });
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'vce-tenant-make-'));
-    const version = versions.vcluster.replace(/^v/, '');
-    chartDir = path.join(home, 'charts', `chart-${version}`);
-    fs.cpSync(await vclusterChartDir(), chartDir, { recursive: true });
-    fs.chmodSync(chartDir, 0o755);
-    const chartYaml = path.join(chartDir, 'Chart.yaml');
-    fs.chmodSync(chartYaml, 0o644);
-    fs.writeFileSync(chartYaml, fs.readFileSync(chartYaml, 'utf8').replace(/^version: .*$/m, `version: ${version}`));
+    chartDir = stampChart(await vclusterChartDir(), path.join(home, 'charts'), versions.vcluster.replace(/^v/, ''));
     env = { PATH: [path.dirname(toolPath('helm')), process.env.PATH ?? ''].join(path.delimiter), HOME: home, KUBECONFIG: user.kubeconfigPath };
     p = productModel([user.kubeconfigPath, reader.kubeconfigPath], { searchNamespaces: () => [ns] });
   });
