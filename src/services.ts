@@ -50,6 +50,14 @@ export class Services {
     return this.opts.userFiles();
   }
 
+  /**
+   * The kubeconfig files the extension reads (with the workspace scope on, its own file first): the list whose
+   * contexts the commands check and offer, so programs that get a context name (the vcluster CLI, Helm) get this list.
+   */
+  async kubeconfigFiles(): Promise<string[]> {
+    return [...(this.model.snapshot() ?? await this.model.reloadKubeconfig()).files];
+  }
+
 
   /** The writer for the user's kubeconfig (global scope). */
   userWriter(): KubeconfigWriter {

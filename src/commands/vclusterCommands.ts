@@ -218,8 +218,9 @@ function requireTrust(what: string): void {
   if (!vscode.workspace.isTrusted) throw new UserFacingError(`${what} runs programs, which is disabled in an untrusted workspace. Trust the workspace to use it.`);
 }
 
+/** The CLI's environment: KUBECONFIG lists the files whose contexts the command checked (workspace scope included). */
 async function cliEnv(services: Services): Promise<NodeJS.ProcessEnv> {
-  return { ...process.env, KUBECONFIG: services.userFiles().join(process.platform === 'win32' ? ';' : ':') };
+  return { ...process.env, KUBECONFIG: (await services.kubeconfigFiles()).join(process.platform === 'win32' ? ';' : ':') };
 }
 
 export async function create(env: CommandEnv, arg?: unknown): Promise<VClusterRef> {
