@@ -4,6 +4,7 @@ import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeError, fromNetworkError, fromStatus } from './errors';
 import { ExecCredentialProvider, type ExecConfig } from './execCredential';
+import { rememberAuthorization } from '../shared/redact';
 
 /**
  * What a client needs to reach one API server: the raw kubeconfig cluster and user entries (YAML field names) of a
@@ -118,6 +119,8 @@ export class KubeClient {
       opts.headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
     }
     delete opts.auth;
+    // A server or proxy that echoes the credential back in an error body must not get it shown: see redact().
+    rememberAuthorization(opts.headers.Authorization);
     return opts;
   }
 

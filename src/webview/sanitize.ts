@@ -2,6 +2,7 @@
 // through redact(). No vscode import (unit-tested in plain Node).
 
 import type { MappingModel, MappingRow } from '../shared/model';
+import type { ToWebview } from '../shared/protocol';
 import { redact } from '../shared/redact';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -38,4 +39,12 @@ export function sanitizeModel(model: MappingModel): MappingModel {
     errors: model.errors.map((e) => ({ kind: e.kind, side: e.side, message: redact(e.message) })),
     fetchedAt: model.fetchedAt,
   };
+}
+
+/**
+ * The last step before a message is posted to the webview: its free-text `message` (an error, often quoting a server's
+ * answer) through redact(). Models are copied through sanitizeModel() when they are loaded.
+ */
+export function redactMessage(msg: ToWebview): ToWebview {
+  return 'message' in msg && typeof msg.message === 'string' ? { ...msg, message: redact(msg.message) } : msg;
 }
