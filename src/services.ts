@@ -90,8 +90,10 @@ export class Services {
     }
   }
 
+  /** Adds what depends on the kubeconfig (connected, current) and on the vcluster's secret (fields left out of it). */
   decorate(v: VClusterInfo): VClusterInfo {
-    return withConnection(v, this.model.snapshot());
+    const ignored = this.model.ignoredKubeconfigFields(v.ref);
+    return withConnection(ignored.length ? { ...v, ignoredKubeconfigFields: ignored } : v, this.model.snapshot());
   }
 
   /** Every vcluster of a context, optionally with the nested ones (depth-first, to the depth limit). */

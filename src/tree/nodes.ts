@@ -110,8 +110,11 @@ export class VClusterNode {
     if (v.chart) md.appendMarkdown(`| Chart | ${escapeMd(v.chart)} |\n`);
     if (v.created) md.appendMarkdown(`| Created | ${escapeMd(new Date(v.created).toLocaleString())} |\n`);
     md.appendMarkdown(`| Connected | ${v.connectedContext ? escapeMd(v.connectedContext) : 'no'} |\n`);
-    if (v.endpoint) md.appendMarkdown(`| Endpoint | ${escapeMd(v.endpoint)} |\n`);
+    if (v.endpoint) md.appendMarkdown(`| Endpoint | ${escapeMd(redact(v.endpoint))} |\n`);
     if (v.nonDeletable) md.appendMarkdown('\nDeletion is prevented by the vCluster Platform.\n');
+    if (v.ignoredKubeconfigFields?.length) {
+      md.appendMarkdown(`\n$(shield) Its kubeconfig secret vc\\-${escapeMd(v.ref.name)} names what a kubeconfig from a cluster may not use; left out (nothing it names is run or read): ${v.ignoredKubeconfigFields.map((f) => `\`${f.replace(/`/g, '')}\``).join(', ')}\n`);
+    }
     item.tooltip = md;
     item.accessibilityInformation = { label: `vcluster ${v.ref.name}, ${status}${v.connectedContext ? ', connected' : ''}` };
     return item;
