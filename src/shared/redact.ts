@@ -7,7 +7,7 @@
 // (PEM blocks, base64 PEM, JWTs, `token: …`-style fields, Authorization headers, user:password in URLs, long random
 // strings).
 
-const MIN_KNOWN_LENGTH = 6;
+const MIN_KNOWN_LENGTH = 8;
 const MAX_KNOWN = 256;
 /** Credentials seen in this process, newest last (bounded: the oldest is forgotten first). */
 const known = new Set<string>();

@@ -130,7 +130,7 @@ export async function chooseEndpoint(host: KubeClient, namespace: string, name: 
     return { kind: 'loadBalancer', server: `https://${address}` };
   }
   const nodePort = svc?.spec?.ports?.find((p) => p.nodePort)?.nodePort;
-  if (svc?.spec?.type === 'NodePort' && nodePort && isLoopbackServer(host.server)) {
+  if (svc?.spec?.type === 'NodePort' && Number.isInteger(nodePort) && nodePort! > 0 && nodePort! < 65536 && isLoopbackServer(host.server)) {
     return { kind: 'nodePort', server: `https://127.0.0.1:${nodePort}` };
   }
   if (!tunnels) {
