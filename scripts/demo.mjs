@@ -12,13 +12,12 @@
 // 4. builds the extension and starts code-server with it (KUBECONFIG set, kubectl/helm/vcluster on PATH) and prints
 //    the URL; --no-editor stops after step 3.
 // Ctrl-C or SIGTERM stops everything. The harness is TypeScript (test/harness); it runs here through tsx.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { register as registerCjs } from 'tsx/cjs/api';
 import { register } from 'tsx/esm/api';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
-import { cacheRoot, ensureGoTools, log, mainWrapper, repoRoot, toolPath } from './lib/toolchain.mjs';
+import { cacheRoot, ensureGoTools, log, mainWrapper, repoRoot, runNodeScript, toolPath } from './lib/toolchain.mjs';
 
 function parseArgs(argv) {
   const o = { editor: true, port: undefined, kubeconfig: path.join(cacheRoot(), 'demo', 'kubeconfig') };
@@ -61,15 +60,6 @@ function mergedKubeconfig(adminYaml, restrictedYaml) {
   });
 }
 
-function runNode(args) {
-  return new Promise((resolve, reject) => {
-    // Its output goes to stderr: stdout carries only the KUBECONFIG= and URL= lines.
-    const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 2, 2] });
-    child.on('error', reject);
-    child.on('close', (code, signal) => (code === 0 ? resolve() : reject(new Error(`node ${args.join(' ')} failed (${signal ?? `exit ${code}`})`))));
-  });
-}
-
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const t0 = Date.now();
@@ -100,7 +90,8 @@ async function main() {
   const toolPathEnv = [path.dirname(toolPath('vcluster')), path.dirname(toolPath('helm')), path.dirname(toolPath('kubectl')), process.env.PATH ?? ''].join(path.delimiter);
   if (opts.editor) {
     log('building the extension');
-    await runNode([path.join(repoRoot, 'scripts', 'build.mjs')]);
+    // Its output goes to stderr: stdout carries only the KUBECONFIG= and URL= lines.
+    await runNodeScript([path.join(repoRoot, 'scripts', 'build.mjs')], { stdio: ['ignore', 2, 2] });
     const { startCodeServer } = await import('./lib/vscode-host.mjs');
     const workspace = path.join(cacheRoot(), 'demo', 'workspace');
     fs.mkdirSync(workspace, { recursive: true });

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setup } from './setup.mjs';
-import { mainWrapper, pathWithNode, repoRoot, toolPath } from './lib/toolchain.mjs';
+import { envWithNode, mainWrapper, repoRoot, toolPath } from './lib/toolchain.mjs';
 
 const ALL = ['static', 'unit', 'cluster', 'integration', 'package'];
 const say = (msg) => process.stdout.write(`\n[test] ${msg}\n`);
@@ -26,7 +26,7 @@ function run(node, args, { env = {}, label } = {}) {
     const child = spawn(node, args, {
       cwd: repoRoot,
       stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, PATH: pathWithNode(node, toolDirs()), ...env },
+      env: envWithNode(node, { pathFirst: toolDirs(), set: env }),
     });
     child.on('error', (err) => { console.error(err); resolve({ code: 1, ms: Date.now() - start }); });
     child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), ms: Date.now() - start }));
