@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Installs everything the project needs on a fresh machine, each part only when it is missing:
-//   node setup.mjs [all|npm|tools|vscode] ...
+//   node setup.mjs [all|apt|npm|tools|vscode] ...
 // Debian packages (chromium, libkrb5-dev, openssl), Node runtimes, npm dependencies, the Go-built Kubernetes
 // tools and code-server. Prints `NODE=<path>` last, the runtime the other scripts run tests with.
 import {
@@ -9,9 +9,10 @@ import {
 
 export async function setup(parts = ['all']) {
   const all = parts.includes('all');
+  if (all || parts.includes('apt')) await ensureAptPackages();
+  if (parts.every((p) => p === 'apt')) return undefined; // Debian packages only (.ci/run, before anything else)
   const node = await ensureNode(versions.nodeTest);
   if (all || parts.includes('npm')) await ensureNpmDeps(node);
-  if (all || parts.includes('apt')) await ensureAptPackages();
   if (all || parts.includes('tools')) await ensureGoTools();
   if (all || parts.includes('vscode')) await ensureCodeServer();
   return node;
@@ -20,6 +21,6 @@ export async function setup(parts = ['all']) {
 if (import.meta.url === `file://${process.argv[1]}`) {
   mainWrapper(async () => {
     const node = await setup(process.argv.slice(2).length ? process.argv.slice(2) : ['all']);
-    process.stdout.write(`NODE=${node}\n`);
+    if (node) process.stdout.write(`NODE=${node}\n`);
   });
 }

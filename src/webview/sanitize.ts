@@ -2,6 +2,7 @@
 // through redact(). No vscode import (unit-tested in plain Node).
 
 import type { MappingModel, MappingRow } from '../shared/model';
+import type { ToDescribeWebview } from '../shared/describe';
 import type { ToWebview } from '../shared/protocol';
 import { redact } from '../shared/redact';
 
@@ -42,9 +43,9 @@ export function sanitizeModel(model: MappingModel): MappingModel {
 }
 
 /**
- * The last step before a message is posted to the webview: its free-text `message` (an error, often quoting a server's
- * answer) through redact(). Models are copied through sanitizeModel() when they are loaded.
+ * The last step before a message is posted to a webview (mapping or describe): its free-text `message` (an error, often
+ * quoting a server's answer) through redact(). Models and details are redacted when they are loaded.
  */
-export function redactMessage(msg: ToWebview): ToWebview {
+export function redactMessage<T extends ToWebview | ToDescribeWebview>(msg: T): T {
   return 'message' in msg && typeof msg.message === 'string' ? { ...msg, message: redact(msg.message) } : msg;
 }

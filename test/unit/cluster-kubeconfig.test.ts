@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
+import type http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,14 +13,15 @@ import { ALLOWED_CLUSTER_FIELDS, ALLOWED_USER_FIELDS } from '../../src/vcluster/
 import { ExplorerModel } from '../../src/vcluster/explorer';
 import { KubeconfigState } from '../../src/vcluster/kubeconfigState';
 import type { Secret } from '../../src/kube/types';
+import { type CA, createCA, issueCert } from '../harness/certs';
 
 // A kubeconfig read from a cluster (Secret vc-NAME) is data written by whoever may create secrets in that namespace. A
 // tenant of a shared host cluster plants a StatefulSet labelled app=vcluster and a vc-NAME secret whose kubeconfig
 // names a credential plugin (exec), an auth-provider command (cmd-path) or a local file (tokenFile, client-key, …).
 // Before the allow-list, reading that secret ran the program as the user and sent the file's content as a bearer
-// token. Here the "host" and the "virtual API server" are one small local HTTP server that serves the planted secret
-// as a recorded API object and records every Authorization header it receives (the real control plane version of
-// these checks is test/cluster/untrusted-kubeconfig.test.ts).
+// token. Here the "host" and the "virtual API server" are one small local HTTPS server (a test CA made with openssl by
+// test/harness/certs.ts) that serves the planted secret as a recorded API object and records every Authorization
+// header it receives (the real control plane version of these checks is test/cluster/untrusted-kubeconfig.test.ts).
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vce-untrusted-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -38,11 +40,21 @@ const missing = (name: string) => path.join(tmp, 'never-created', name);
 
 const canaryRan = () => fs.existsSync(marker);
 
+let ca: CA;
+let serving: { certPem: string; keyPem: string };
+before(async function () {
+  this.timeout(30_000);
+  ca = await createCA(path.join(tmp, 'pki'), 'ca');
+  serving = await issueCert(ca, path.join(tmp, 'pki'), 'serving', { commonName: 'localhost', ips: ['127.0.0.1'], usage: 'server' });
+});
+/** The cluster fields that make our client trust the test server. */
+const trust = () => ({ 'certificate-authority-data': Buffer.from(ca.certPem).toString('base64') });
+
 interface Recorder { server: string; auth: (string | undefined)[]; headers: http.IncomingHttpHeaders[]; secret?: Secret; close(): Promise<void> }
 
 async function apiServer(): Promise<Recorder> {
   const rec: Recorder = { server: '', auth: [], headers: [], close: async () => undefined };
-  const srv = http.createServer((req, res) => {
+  const srv = https.createServer({ cert: serving.certPem, key: serving.keyPem }, (req, res) => {
     rec.auth.push(req.headers.authorization);
     rec.headers.push(req.headers);
     res.setHeader('Content-Type', 'application/json');
@@ -56,7 +68,7 @@ async function apiServer(): Promise<Recorder> {
     }
   });
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  rec.server = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
+  rec.server = `https://127.0.0.1:${(srv.address() as AddressInfo).port}`;
   rec.close = () => new Promise<void>((r) => { srv.closeAllConnections(); srv.close(() => r()); });
   return rec;
 }
@@ -65,7 +77,7 @@ function plant(rec: Recorder, cluster: Record<string, unknown>, user: Record<str
   const config = toYaml({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'c', cluster: { server: rec.server, 'insecure-skip-tls-verify': true, ...cluster } }],
+    clusters: [{ name: 'c', cluster: { server: rec.server, ...trust(), ...cluster } }],
     users: [{ name: 'u', user }],
     contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
     'current-context': 'x',
@@ -81,7 +93,7 @@ describe('a kubeconfig from a cluster is data, never code', () => {
   beforeEach(async () => {
     fs.rmSync(marker, { force: true });
     rec = await apiServer();
-    host = new KubeClient({ contextName: 'host', clusterName: 'host', cluster: { server: rec.server, 'insecure-skip-tls-verify': true }, userName: 'host', user: { token: 'host-admin-token' } });
+    host = new KubeClient({ contextName: 'host', clusterName: 'host', cluster: { server: rec.server, ...trust() }, userName: 'host', user: { token: 'host-admin-token' } });
   });
   afterEach(async () => {
     host.dispose();
@@ -151,18 +163,18 @@ describe('a kubeconfig from a cluster is data, never code', () => {
     const kc = parseVirtualKubeconfig(rec.secret!, 'tenant', 'evil');
     assert.deepEqual(kc.ignored, ['cluster.certificate-authority', 'cluster.disable-compression', 'cluster.proxy-url', 'user.as', 'user.auth-provider', 'user.exec', 'user.password', 'user.tokenFile', 'user.username']);
     assert.deepEqual(kc.user, { token: SECRET_TOKEN });
-    assert.deepEqual(kc.cluster, { server: rec.server, 'insecure-skip-tls-verify': true });
+    assert.deepEqual(kc.cluster, { server: rec.server, ...trust() });
   });
 
   it('Connect writes only allow-listed fields', () => {
-    plant(rec, { 'certificate-authority-data': 'Q0E=', 'tls-server-name': 'vc.example', 'proxy-url': 'http://127.0.0.1:9', extensions: [] },
+    plant(rec, { 'tls-server-name': 'vc.example', 'insecure-skip-tls-verify': false, 'proxy-url': 'http://127.0.0.1:9', extensions: [] },
       { 'client-certificate-data': 'Q0VSVA==', 'client-key-data': 'S0VZ', token: SECRET_TOKEN, exec: { command: canary }, 'auth-provider': gcpCmdPath, tokenFile: privateFile, 'client-key': missing('k') });
     const kc = parseVirtualKubeconfig(rec.secret!, 'tenant', 'evil');
     const entry = virtualKubeconfigEntry('vcluster_evil_tenant_host', kc, { kind: 'secret', server: kc.secretServer });
     for (const k of Object.keys(entry.cluster.cluster)) assert.ok((ALLOWED_CLUSTER_FIELDS as readonly string[]).includes(k), `cluster.${k}`);
     for (const k of Object.keys(entry.user.user)) assert.ok((ALLOWED_USER_FIELDS as readonly string[]).includes(k), `user.${k}`);
     assert.deepEqual(entry.user.user, { 'client-certificate-data': 'Q0VSVA==', 'client-key-data': 'S0VZ', token: SECRET_TOKEN });
-    assert.deepEqual(entry.cluster.cluster, { server: rec.server, 'insecure-skip-tls-verify': true, 'certificate-authority-data': 'Q0E=', 'tls-server-name': 'vc.example' });
+    assert.deepEqual(entry.cluster.cluster, { server: rec.server, ...trust(), 'tls-server-name': 'vc.example', 'insecure-skip-tls-verify': false });
   });
 
   it('a client certificate without its key is no credential', () => {
@@ -216,7 +228,7 @@ describe('the model behind the tree and the API', () => {
     const file = path.join(tmp, 'kubeconfig');
     fs.writeFileSync(file, toYaml({
       apiVersion: 'v1', kind: 'Config', 'current-context': 'host',
-      clusters: [{ name: 'host', cluster: { server: rec.server, 'insecure-skip-tls-verify': true } }],
+      clusters: [{ name: 'host', cluster: { server: rec.server, ...trust() } }],
       users: [{ name: 'host', user: { token: 'host-admin-token' } }],
       contexts: [{ name: 'host', context: { cluster: 'host', user: 'host' } }],
     }), { mode: 0o600 });

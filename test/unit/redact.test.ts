@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
+import type http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import { Watcher } from '../../src/kube/watch';
 import type { MappingModel } from '../../src/shared/model';
 import { redact, rememberAuthorization, rememberSecret } from '../../src/shared/redact';
 import { redactMessage, sanitizeModel } from '../../src/webview/sanitize';
+import { type CA, createCA, issueCert } from '../harness/certs';
 
 // One redaction function (src/shared/redact.ts) at every boundary where text reaches a person. The domain-side paths
 // are checked here (API error bodies, watch errors, credential-plugin stderr, server URLs in network errors, webview
@@ -19,6 +21,13 @@ import { redactMessage, sanitizeModel } from '../../src/webview/sanitize';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vce-redact-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+let ca: CA;
+let serving: { certPem: string; keyPem: string };
+before(async function () {
+  this.timeout(30_000);
+  ca = await createCA(path.join(tmp, 'pki'), 'ca');
+  serving = await issueCert(ca, path.join(tmp, 'pki'), 'serving', { commonName: 'localhost', ips: ['127.0.0.1'], usage: 'server' });
+});
 
 describe('redact()', () => {
   it('user:password and a lone user part of URLs', () => {
@@ -57,15 +66,15 @@ interface Echo { server: string; close(): Promise<void> }
 
 /** A local server that answers like an API server behind a careless proxy: it echoes the credential in its errors. */
 async function echoServer(handler: (req: http.IncomingMessage, res: http.ServerResponse) => void): Promise<Echo> {
-  const srv = http.createServer(handler);
+  const srv = https.createServer({ cert: serving.certPem, key: serving.keyPem }, handler);
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   return {
-    server: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`,
+    server: `https://127.0.0.1:${(srv.address() as AddressInfo).port}`,
     close: () => new Promise<void>((r) => { srv.closeAllConnections(); srv.close(() => r()); }),
   };
 }
 
-const client = (server: string, token: string) => new KubeClient({ contextName: 'c', clusterName: 'c', cluster: { server, 'insecure-skip-tls-verify': true }, userName: 'u', user: { token } }, { timeoutMs: 5000 });
+const client = (server: string, token: string) => new KubeClient({ contextName: 'c', clusterName: 'c', cluster: { server, 'certificate-authority-data': Buffer.from(ca.certPem).toString('base64') }, userName: 'u', user: { token } }, { timeoutMs: 5000 });
 
 describe('redaction at the domain boundaries', () => {
   it('a KubeError built from an API error body that echoes the bearer token', async () => {
@@ -110,7 +119,7 @@ describe('redaction at the domain boundaries', () => {
   it('a credential plugin\'s stderr', async () => {
     const plugin = path.join(tmp, 'plugin');
     fs.writeFileSync(plugin, '#!/bin/sh\necho "refresh failed: refresh-token=rt-0123 at https://u:p4ss@idp.example.com, got 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" >&2\nexit 1\n', { mode: 0o755 });
-    const p = new ExecCredentialProvider({ command: plugin }, 'alice', 5000);
+    const p = new ExecCredentialProvider({ apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never', command: plugin }, 'alice', 5000);
     await assert.rejects(p.get(), (e: Error) => {
       assert.match(e.message, /failed \(exit code 1\): refresh failed: refresh-token=<redacted> at https:\/\/<redacted>@idp\.example\.com, got <redacted>/);
       for (const s of ['rt-0123', 'p4ss', '9f86d081884c7d659a']) assert.ok(!e.message.includes(s), s);

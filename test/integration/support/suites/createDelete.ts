@@ -8,6 +8,7 @@ import { vclusterChartDir, versions } from '../../../../scripts/lib/toolchain.mj
 import type { KObject } from '../../../harness/rest';
 import { runProgram } from '../../../harness/processes';
 import { podStatusFor } from '../../../harness/worlds';
+import { stampChart } from '../../../support/charts';
 import { fx, readKubeconfig, refOf } from '../fixture';
 import { kubectl, onPath } from '../programs';
 import { captureMessages, description, setSetting, waitFor } from '../workbench';
@@ -22,14 +23,7 @@ const CONTEXT = `vcluster_${NAME}_${NS}_host`;
  */
 async function stampedChart(): Promise<string> {
   const src = process.env.VCE_VCLUSTER_CHART_DIR || (await vclusterChartDir());
-  const version = versions.vcluster.replace(/^v/, '');
-  const dir = path.join(fx.dir, 'charts', `chart-${version}`);
-  fs.cpSync(src, dir, { recursive: true });
-  fs.chmodSync(dir, 0o755);
-  const chartYaml = path.join(dir, 'Chart.yaml');
-  fs.chmodSync(chartYaml, 0o644);
-  fs.writeFileSync(chartYaml, fs.readFileSync(chartYaml, 'utf8').replace(/^version: .*$/m, `version: ${version}`));
-  return dir;
+  return stampChart(src, path.join(fx.dir, 'charts'), versions.vcluster.replace(/^v/, ''));
 }
 
 export function createDeleteSuite(): void {
