@@ -13,7 +13,7 @@ import { ALLOWED_CLUSTER_FIELDS, ALLOWED_USER_FIELDS } from '../../src/vcluster/
 import { ExplorerModel } from '../../src/vcluster/explorer';
 import { KubeconfigState } from '../../src/vcluster/kubeconfigState';
 import type { Secret } from '../../src/kube/types';
-import { type CA, createCA, issueCert } from '../harness/certs';
+import { type CA, type CertFiles, createLoopbackServing } from '../harness/certs';
 
 // A kubeconfig read from a cluster (Secret vc-NAME) is data written by whoever may create secrets in that namespace. A
 // tenant of a shared host cluster plants a StatefulSet labelled app=vcluster and a vc-NAME secret whose kubeconfig
@@ -41,11 +41,10 @@ const missing = (name: string) => path.join(tmp, 'never-created', name);
 const canaryRan = () => fs.existsSync(marker);
 
 let ca: CA;
-let serving: { certPem: string; keyPem: string };
+let serving: CertFiles;
 before(async function () {
   this.timeout(30_000);
-  ca = await createCA(path.join(tmp, 'pki'), 'ca');
-  serving = await issueCert(ca, path.join(tmp, 'pki'), 'serving', { commonName: 'localhost', ips: ['127.0.0.1'], usage: 'server' });
+  ({ ca, serving } = await createLoopbackServing(path.join(tmp, 'pki')));
 });
 /** The cluster fields that make our client trust the test server. */
 const trust = () => ({ 'certificate-authority-data': Buffer.from(ca.certPem).toString('base64') });

@@ -12,7 +12,7 @@ import { Watcher } from '../../src/kube/watch';
 import type { MappingModel } from '../../src/shared/model';
 import { redact, rememberAuthorization, rememberSecret } from '../../src/shared/redact';
 import { redactMessage, sanitizeModel } from '../../src/webview/sanitize';
-import { type CA, createCA, issueCert } from '../harness/certs';
+import { type CA, type CertFiles, createLoopbackServing } from '../harness/certs';
 
 // One redaction function (src/shared/redact.ts) at every boundary where text reaches a person. The domain-side paths
 // are checked here (API error bodies, watch errors, credential-plugin stderr, server URLs in network errors, webview
@@ -22,11 +22,10 @@ import { type CA, createCA, issueCert } from '../harness/certs';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vce-redact-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 let ca: CA;
-let serving: { certPem: string; keyPem: string };
+let serving: CertFiles;
 before(async function () {
   this.timeout(30_000);
-  ca = await createCA(path.join(tmp, 'pki'), 'ca');
-  serving = await issueCert(ca, path.join(tmp, 'pki'), 'serving', { commonName: 'localhost', ips: ['127.0.0.1'], usage: 'server' });
+  ({ ca, serving } = await createLoopbackServing(path.join(tmp, 'pki')));
 });
 
 describe('redact()', () => {
