@@ -84,7 +84,8 @@ mainWrapper(async () => {
     results.push(await check(node, 'eslint', [bin('eslint', 'bin/eslint.js'), '--max-warnings', '0', '.']));
     results.push(await check(node, 'import cycles', [bin('dpdm', 'lib/bin/dpdm.js'), '--no-warning', '--no-tree', '--transform', '--exit-code', 'circular:1', 'src/extension.ts', 'webview-ui/main.ts', 'webview-ui/describe.ts']));
   }
-  if (suites.includes('unit')) results.push(await mocha(node, 'unit', ['test/unit/**/*.test.ts']));
+  // Unit tests read files and start small programs: mocha's 2 s default is too short on a busy 2-core machine.
+  if (suites.includes('unit')) results.push(await mocha(node, 'unit', ['test/unit/**/*.test.ts'], ['--timeout', '20000']));
   if (suites.includes('cluster')) results.push(await mocha(node, 'cluster', ['test/cluster/**/*.test.ts'], ['--require', 'test/cluster/setup.ts', '--timeout', '120000']));
   if (suites.includes('integration')) {
     const resultFile = path.join(os.tmpdir(), `vce-integration-${process.pid}.json`);
