@@ -1,7 +1,9 @@
 import type { PermissionDenial } from '../shared/model';
+import { redact } from '../shared/redact';
 
 // Classified Kubernetes API failures. The tree turns them into error nodes with a short label and the reason in the
-// tooltip; commands turn them into one clear message. Messages never contain credentials.
+// tooltip; commands turn them into one clear message. Messages never contain credentials: they often quote an API
+// error body, a watch's Status or a credential plugin's stderr, so every message passes through redact().
 
 export type KubeErrorKind =
   | 'timeout' // no answer in time (server down, hung, SIGSTOPped)
@@ -34,7 +36,7 @@ export class KubeError extends Error {
     /** For 'forbidden': the request the API server refused and for whom, when its message says so. */
     readonly denial?: Denial,
   ) {
-    super(message);
+    super(redact(message));
     this.name = 'KubeError';
   }
 

@@ -55,6 +55,9 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
       if (!n.permissions && !n.parents.length && !n.refused) item.tooltip = undefined;
       return item;
     }
+    // A vcluster's tooltip also shows what was left out of its kubeconfig secret, which is known only once the secret
+    // was read (after the node was made): decorate again when rendering (keeping the actions its user may not take).
+    if (node instanceof VClusterNode) return new VClusterNode(this.deps.decorate(node.info), node.expandable, node.showNamespace, node.refused).toTreeItem();
     return node.toTreeItem();
   }
 
@@ -315,6 +318,7 @@ function forbiddenNode(parentId: string, context: string, err: DiscoveryForbidde
 }
 
 function errorNode(parentId: string, err: unknown, retry: { context?: string; ref?: VClusterRef }): MessageNode {
-  const label = err instanceof KubeError ? err.shortLabel : 'Failed';
+  const short = (err as { shortLabel?: unknown } | undefined)?.shortLabel;
+  const label = err instanceof KubeError ? err.shortLabel : typeof short === 'string' ? short : 'Failed';
   return new MessageNode(parentId, label, errorMessage(err), 'error', retry);
 }
