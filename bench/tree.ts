@@ -9,6 +9,12 @@ import { withConnection } from '../src/vcluster/explorer';
 import { gc, kubeconfigFile, wrong } from './common';
 import { summarize } from './stats';
 
+/** The tree's per-context namespaces to search, kept in memory (the extension keeps them in its global state). */
+function memorySearchNamespaces() {
+  const lists = new Map<string, readonly string[]>();
+  return { get: (c: string) => lists.get(c) ?? [], set: async (c: string, n: readonly string[]) => { lists.set(c, n); } };
+}
+
 export async function measureTree(host: HostCluster, expectedVClusters: number, expectedNamespacesWithVClusters: number, runs: number) {
   // The real ExplorerTreeProvider with the vscode stand-in: the same code VS Code calls, minus VS Code.
   const stubLib = require('./vscode-stub.cjs') as { createVscodeStub(): unknown; installVscodeStub(stub: unknown): () => void };
@@ -26,6 +32,7 @@ export async function measureTree(host: HostCluster, expectedVClusters: number, 
       logger: logger as never,
       nestedMaxDepth: () => 3,
       decorate: (v) => withConnection(v, product.model.snapshot()),
+      searchNamespaces: memorySearchNamespaces(),
     });
     return { product, tree };
   };
@@ -102,7 +109,7 @@ export async function measureTree(host: HostCluster, expectedVClusters: number, 
 
   // Every namespace of the cluster shown (the namespace filter pins them all): the largest child list a context has.
   const allNs = await product.model.namespaces(host.contextName);
-  tree.setPinned(host.contextName, allNs);
+  await tree.setSearchNamespaces(host.contextName, allNs);
   const pinned = await timeChildren();
   check(pinned.kids, 'all namespaces pinned', allNs.length);
   tree.dispose();

@@ -7,8 +7,9 @@
 // 2. starts etcd + kube-apiserver + kube-controller-manager and builds the demo world into it (vclusters in several
 //    namespaces: running with synced workloads, one with a nested vcluster, paused, crashing, sleeping, scaled down;
 //    each running vcluster has its own real virtual API server),
-// 3. writes a kubeconfig (contexts "demo-host" = admin, "demo-restricted" = a user who may only read namespace team-a)
-//    and prints `KUBECONFIG=<path>` as soon as the cluster is ready,
+// 3. writes a kubeconfig (contexts "demo-host" = admin, "demo-restricted" = a user who may only read namespace team-a,
+//    with no namespace in its context: the tenant's path of README, from the Forbidden node to vcluster dev) and prints
+//    `KUBECONFIG=<path>` as soon as the cluster is ready,
 // 4. builds the extension and starts code-server with it (KUBECONFIG set, kubectl/helm/vcluster on PATH) and prints
 //    the URL; --no-editor stops after step 3.
 // Ctrl-C or SIGTERM stops everything. The harness is TypeScript (test/harness); it runs here through tsx.

@@ -30,6 +30,8 @@ export interface ServicesOptions {
   readonly nestedMaxDepth: () => number;
   readonly watch: () => boolean;
   readonly debounceMs: () => number;
+  /** Namespaces to search per context when cluster-wide lists are forbidden. */
+  readonly searchNamespaces?: (context: string) => readonly string[];
   readonly log: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
 }
 
@@ -46,12 +48,21 @@ export class Services {
       watch: opts.watch,
       debounceMs: opts.debounceMs,
       tunnels: this.tunnels,
+      searchNamespaces: opts.searchNamespaces,
       log: opts.log,
     });
   }
 
   userFiles(): string[] {
     return this.opts.userFiles();
+  }
+
+  /**
+   * The kubeconfig files the extension reads (with the workspace scope on, its own file first): the list whose
+   * contexts the commands check and offer, so programs that get a context name (the vcluster CLI, Helm) get this list.
+   */
+  async kubeconfigFiles(): Promise<string[]> {
+    return [...(this.model.snapshot() ?? await this.model.reloadKubeconfig()).files];
   }
 
 
@@ -86,8 +97,10 @@ export class Services {
     }
   }
 
+  /** Adds what depends on the kubeconfig (connected, current) and on the vcluster's secret (fields left out of it). */
   decorate(v: VClusterInfo): VClusterInfo {
-    return withConnection(v, this.model.snapshot());
+    const ignored = this.model.ignoredKubeconfigFields(v.ref);
+    return withConnection(ignored.length ? { ...v, ignoredKubeconfigFields: ignored } : v, this.model.snapshot());
   }
 
   /**
