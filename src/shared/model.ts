@@ -14,9 +14,11 @@ export interface ContextInfo {
   readonly vcluster?: ParsedVClusterContext;
 }
 
+/** A context name `vcluster_<name>_<namespace>_<parentContext>` taken apart (src/vcluster/contextName.ts). */
 export interface ParsedVClusterContext {
   readonly name: string;
   readonly namespace: string;
+  /** The context the vcluster was found in: everything after the third `_`. */
   readonly parentContext: string;
 }
 

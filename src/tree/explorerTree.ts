@@ -3,7 +3,7 @@ import type { ExplorerModel, ChangeEvent } from '../vcluster/explorer';
 import { KubeError } from '../kube/errors';
 import { DiscoveryForbiddenError } from '../vcluster/discovery';
 import type { WorkloadKind } from '../vcluster/permissions';
-import { ContextKeys } from '../shared/ids';
+import { setContextKey } from '../platform/contextKeys';
 import { errorMessage } from '../shared/errors';
 import type { DiscoveryResult, VClusterAction, VClusterInfo, VClusterRef } from '../shared/model';
 import { contextKey, refKey } from '../vcluster/refs';
@@ -136,7 +136,7 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
   private async children(model: ExplorerModel, node?: ExplorerNode): Promise<ExplorerNode[]> {
     if (!node) {
       const snap = model.snapshot() ?? (await model.reloadKubeconfig());
-      void vscode.commands.executeCommand('setContext', ContextKeys.state, snap.state);
+      setContextKey('state', snap.state);
       const out: ExplorerNode[] = snap.contexts.map((c) => new ContextNode(c));
       // File-level problems (invalid YAML, unreadable file, …) are shown even when they leave no context at all: the
       // welcome view's "no contexts" would hide the real reason.

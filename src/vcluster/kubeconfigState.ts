@@ -3,7 +3,7 @@ import { KubeconfigError } from '../kube/kubeconfig/errors';
 import { KubeconfigFileWatcher } from '../kube/kubeconfig/fileWatch';
 import type { MergedKubeconfig } from '../kube/kubeconfig/model';
 import { loadKubeconfig } from '../kube/kubeconfig/model';
-import { parseVClusterContext } from '../kube/kubeconfig/names';
+import { parseVClusterContext } from './contextName';
 import { errorMessage } from '../shared/errors';
 import type { ContextInfo } from '../shared/model';
 

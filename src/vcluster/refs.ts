@@ -1,5 +1,5 @@
 import type { VClusterRef } from '../shared/model';
-import { vclusterContextName } from './translate';
+import { vclusterContextName } from './contextName';
 
 const enc = encodeURIComponent;
 

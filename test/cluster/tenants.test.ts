@@ -16,7 +16,8 @@ import { TENANT_READ_RULES, addVCluster, buildWorld, createTenantUser, podStatus
 import { KubeClient } from '../../src/kube/client';
 import { connectionSpecFor } from '../../src/kube/connection';
 import { KubeError, describePermission, parseDenial, qualifiedResource } from '../../src/kube/errors';
-import { KubeconfigWriter, loadKubeconfig } from '../../src/kube/kubeconfig/index';
+import { KubeconfigWriter } from '../../src/kube/kubeconfig/writer';
+import { loadKubeconfig } from '../../src/kube/kubeconfig/model';
 import type { Permission } from '../../src/shared/model';
 import { createArgs, deleteArgs } from '../../src/vcluster/cli';
 import { DiscoveryForbiddenError } from '../../src/vcluster/discovery';
