@@ -5,15 +5,18 @@ import { ContextStatusBar } from '../platform/statusBar';
 import type { WorkspaceScope } from '../platform/workspaceScope';
 import type { Services } from '../services';
 import type { LazyServices } from './services';
+import { Disposable } from '../platform/disposable';
 
 // What the window shows about the kubeconfig outside the tree: the status bar (current context, workspace scope,
 // tunnels), the workspace-scope context key, and whether the vcluster CLI is missing.
 
-export class StatusController {
-  readonly statusBar = new ContextStatusBar();
+export class StatusController extends Disposable {
+  readonly statusBar = this.register(new ContextStatusBar());
   treeView?: { message?: string };
 
-  constructor(private readonly o: { services: LazyServices; scope: WorkspaceScope; settings: Settings; logger: Logger; changed: () => void }) {}
+  constructor(private readonly o: { services: LazyServices; scope: WorkspaceScope; settings: Settings; logger: Logger; changed: () => void }) {
+    super();
+  }
 
   /** Shows the current context; reading the kubeconfig needs no client-node, so this works before the tree loads more. */
   readonly refresh = async (): Promise<void> => {
@@ -36,8 +39,4 @@ export class StatusController {
     if (this.treeView) this.treeView.message = cliMissing && kubeconfigReady ? 'The vcluster CLI was not found: create and delete need it (setting vcluster.cliPath).' : undefined;
     this.o.logger.info(cliMissing ? 'vcluster CLI not found on PATH or at vcluster.cliPath' : 'vcluster CLI found');
   };
-
-  dispose(): void {
-    this.statusBar.dispose();
-  }
 }

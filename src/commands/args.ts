@@ -5,7 +5,8 @@ import { redact } from '../shared/redact';
 import type { Services } from '../services';
 import { ContextNode, MessageNode, NamespaceNode, VClusterNode } from '../tree/nodes';
 
-// Argument shapes of the public contract (design.md): a tree node, a plain object, or nothing (then quick picks).
+// Argument shapes of the public contract (README.md, Commands): a tree node, a plain object, or nothing (then quick
+// picks).
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null;

@@ -6,7 +6,7 @@ import type { WorkloadKind } from '../vcluster/permissions';
 import { setContextKey } from '../platform/contextKeys';
 import { errorMessage } from '../shared/errors';
 import type { DiscoveryResult, VClusterAction, VClusterInfo, VClusterRef } from '../shared/model';
-import { contextKey, refKey } from '../vcluster/refs';
+import { contextKey, refKey } from '../shared/refKey';
 import type { Logger } from '../platform/logger';
 import { Disposable } from '../platform/disposable';
 import { ContextNode, type ExplorerNode, ForbiddenNode, MessageNode, NamespaceNode, SearchInfoNode, VClusterNode, describeDenial, refusedActions } from './nodes';

@@ -7,8 +7,8 @@
 // Also here: hiding Secret data in the YAML text before it reaches an editor.
 
 import { parseDocument, isMap, type Document } from 'yaml';
-import type { MappingKind, MappingRow, VClusterRef } from '../shared/model';
-import { MAPPING_KINDS, parseVClusterRef, type Side } from '../shared/protocol';
+import { MAPPING_KINDS, type MappingKind, type MappingRow, type VClusterRef } from '../shared/model';
+import { parseVClusterRef, type Side } from '../shared/protocol';
 
 export const OBJECT_SCHEME = 'vcluster-object';
 

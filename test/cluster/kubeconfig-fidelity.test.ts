@@ -14,7 +14,7 @@ import { KubeClient } from '../../src/kube/client';
 import { connectionSpecFor } from '../../src/kube/connection';
 import { KubeconfigWriter } from '../../src/kube/kubeconfig/writer';
 import { loadKubeconfig } from '../../src/kube/kubeconfig/model';
-import { contextKey } from '../../src/vcluster/explorer';
+import { contextKey } from '../../src/shared/refKey';
 import { createCA } from '../harness/certs';
 import type { HostCluster } from '../harness/controlPlane';
 import { runProgram } from '../harness/processes';

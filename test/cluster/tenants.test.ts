@@ -21,7 +21,7 @@ import { loadKubeconfig } from '../../src/kube/kubeconfig/model';
 import type { Permission } from '../../src/shared/model';
 import { createArgs, deleteArgs } from '../../src/vcluster/cli';
 import { DiscoveryForbiddenError } from '../../src/vcluster/discovery';
-import { contextKey } from '../../src/vcluster/refs';
+import { contextKey } from '../../src/shared/refKey';
 import { SUMMARY_ACTIONS, describeMissing, requirements } from '../../src/vcluster/permissions';
 import { stampChart } from '../support/charts';
 import { getDemoWorld, getHost, uniqueNamespace } from './setup';
