@@ -7,7 +7,7 @@
 
 import { KIND_ORDER, STATE_ORDER, hostRef, textKey, tieKey, virtualRef } from '../src/shared/mappingOrder';
 import type { MappingKind, MappingRow, SyncState } from '../src/shared/model';
-import { MAPPING_KINDS, SYNC_STATES } from '../src/shared/protocol';
+import { MAPPING_KINDS, SYNC_STATES } from '../src/shared/model';
 
 export type SortColumn = 'kind' | 'virtual' | 'state' | 'host' | 'virtualStatus' | 'hostStatus';
 export const SORT_COLUMNS: readonly SortColumn[] = ['kind', 'virtual', 'state', 'host', 'virtualStatus', 'hostStatus'];
