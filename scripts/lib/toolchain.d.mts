@@ -26,7 +26,6 @@ export function toolDir(name: GoToolName): string;
 export function toolPath(binary: 'kube-apiserver' | 'kube-controller-manager' | 'kubectl' | 'etcd' | 'helm' | 'vcluster' | 'kubelet' | 'kube-scheduler' | 'vcluster-syncer' | 'kine'): string;
 export function vclusterChartDir(): Promise<string>;
 export function ensureGoTools(names?: GoToolName[]): Promise<void>;
-export const nodeGoTools: GoToolName[];
 export interface NodeImage {
   /** Image reference inside the node's containerd, e.g. localhost/pause:v1.34.4. */
   ref: string;
@@ -34,7 +33,8 @@ export interface NodeImage {
   file: string;
 }
 export function nodeImages(): { pause: NodeImage; busybox: NodeImage; vcluster: NodeImage; kubernetes: NodeImage };
-export function ensureNodeImages(): Promise<ReturnType<typeof nodeImages>>;
+export function ensureNodeImages(names?: (keyof ReturnType<typeof nodeImages>)[]): Promise<ReturnType<typeof nodeImages>>;
+export function chartRepoDir(): string;
 export function ensureChartRepo(): Promise<string>;
 export const SKIP_REAL_NODE_ENV: string;
 export function realNodeSupport(): string[];

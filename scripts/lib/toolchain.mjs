@@ -266,9 +266,6 @@ export async function ensureGoTools(names = Object.keys(goTools)) {
 
 // ---- images and the chart for real vclusters on a real node ----------------------------------------------------
 
-/** The Go tools a real node and its vclusters need (besides the control plane, Helm and the CLI). */
-export const nodeGoTools = ['kubernetes', 'node', 'syncer', 'kine'];
-
 function upstreamVersion(debianVersion) {
   // "1:1.35.0-4+deb12u1+b1" -> "1.35.0": without the epoch and the Debian revision.
   return debianVersion.replace(/^\d+:/, '').replace(/-[^-]*$/, '');
@@ -317,12 +314,13 @@ function busyboxRootfs(dir) {
   fs.writeFileSync(path.join(dir, 'etc', 'group'), 'root:x:0:\nnobody:x:65534:\n');
 }
 
-/** Builds the node images that are missing from the cache (see nodeImages()); returns nodeImages(). */
-export async function ensureNodeImages() {
+/** Builds the node images (all, or those named) that are missing from the cache (see nodeImages()); returns nodeImages(). */
+export async function ensureNodeImages(names = ['pause', 'busybox', 'vcluster', 'kubernetes']) {
   const images = nodeImages();
-  const missing = Object.entries(images).filter(([, i]) => !fs.existsSync(i.file));
+  const missing = Object.entries(images).filter(([n, i]) => names.includes(n) && !fs.existsSync(i.file));
   if (missing.length === 0) return images;
-  await ensureGoTools(nodeGoTools);
+  const needs = { pause: ['kubernetes'], busybox: [], vcluster: ['syncer'], kubernetes: ['kubernetes', 'kine'] };
+  await ensureGoTools([...new Set(missing.flatMap(([n]) => needs[n]))]);
   const start = Date.now();
   log(`building the node images: ${missing.map(([n]) => n).join(', ')}`);
   fs.mkdirSync(path.dirname(images.pause.file), { recursive: true });
@@ -364,6 +362,11 @@ export async function ensureNodeImages() {
   return images;
 }
 
+/** Where ensureChartRepo() puts the chart repository (it may not exist yet). */
+export function chartRepoDir() {
+  return path.join(cacheRoot(), 'charts', `vcluster-${versions.vcluster.slice(1)}`);
+}
+
 /**
  * A Helm chart repository (index.yaml + the packaged chart) with the vcluster chart of the Go module, stamped with
  * the CLI's version as vcluster's release does (the module's Chart.yaml says 0.0.1). The harness serves this directory
@@ -371,7 +374,7 @@ export async function ensureNodeImages() {
  */
 export async function ensureChartRepo() {
   const version = versions.vcluster.slice(1);
-  const dir = path.join(cacheRoot(), 'charts', `vcluster-${version}`);
+  const dir = chartRepoDir();
   if (fs.existsSync(path.join(dir, 'index.yaml')) && fs.existsSync(path.join(dir, `vcluster-${version}.tgz`))) return dir;
   await ensureGoTools(['helm', 'vcluster']);
   const tmp = `${dir}.tmp-${process.pid}`;
