@@ -115,6 +115,14 @@ export class TunnelManager {
 
   private pipe(host: KubeClient, namespace: string, pod: string, port: number, socket: net.Socket, tunnel: Tunnel): void {
     socket.pause();
+    // The first error of a connection is the one to report: closing the connection after it makes the WebSocket report
+    // its own end ("closed before the connection was established"), which says nothing about the cause.
+    let failed = false;
+    const fail = (message: string) => {
+      if (failed) return;
+      failed = true;
+      this.fail(tunnel, socket, message);
+    };
     void (async () => {
       let ws: WebSocket;
       try {
@@ -130,7 +138,7 @@ export class TunnelManager {
           handshakeTimeout: 15_000,
         });
       } catch (err) {
-        this.fail(tunnel, socket, `cannot open the port-forward: ${(err as Error).message}`);
+        fail(`cannot open the port-forward: ${(err as Error).message}`);
         return;
       }
       const seen = new Set<number>();
@@ -152,11 +160,11 @@ export class TunnelManager {
         }
         if (payload.length === 0) return;
         if (channel === 0) socket.write(payload);
-        else if (channel === 1) this.fail(tunnel, socket, `the pod reported: ${payload.toString('utf8').slice(0, 300)}`);
+        else if (channel === 1) fail(`the pod reported: ${payload.toString('utf8').slice(0, 300)}`);
       });
-      ws.on('error', (err) => this.fail(tunnel, socket, err.message));
+      ws.on('error', (err) => fail(err.message));
       ws.on('unexpected-response', (_req, res) => {
-        this.fail(tunnel, socket, `the API server answered HTTP ${res.statusCode} to the port-forward`);
+        fail(`the API server answered HTTP ${res.statusCode} to the port-forward`);
         res.resume();
       });
       ws.on('close', () => socket.end());
