@@ -289,7 +289,8 @@ export function nodeImages() {
   const vc = versions.vcluster.slice(1);
   return {
     pause: { ref: `localhost/pause:${versions.kubernetes}`, file: path.join(dir, `pause-${versions.kubernetes}.tar`) },
-    busybox: { ref: `localhost/busybox:${busybox}`, file: path.join(dir, `busybox-${busybox}.tar`) },
+    // "library/": the syncer names a one-part repository the Docker Hub way (rewriteHosts.initContainer.image).
+    busybox: { ref: `localhost/library/busybox:${busybox}`, file: path.join(dir, `library-busybox-${busybox}.tar`) },
     vcluster: { ref: `localhost/vcluster:${vc}`, file: path.join(dir, `vcluster-${vc}-busybox-${busybox}.tar`) },
     kubernetes: { ref: `localhost/kubernetes:${versions.kubernetes}`, file: path.join(dir, `kubernetes-${versions.kubernetes}-kine-${versions.kine}-busybox-${busybox}.tar`) },
   };

@@ -103,10 +103,6 @@ function containerdConfig(r: NodeRun, images: NodeImages): string {
     '    bin_dir = "/usr/lib/cni"',
     `    conf_dir = ${JSON.stringify(path.join(r.dir, 'cni', 'net.d'))}`,
     '    max_conf_num = 1',
-    '  [plugins."io.containerd.grpc.v1.cri".registry]',
-    // Registry hosts from this directory only; its default sends every registry to a closed loopback port, so an
-    // image that is not imported fails at once instead of being fetched from the internet.
-    `    config_path = ${JSON.stringify(path.join(r.dir, 'registry'))}`,
     '',
   ].join('\n');
 }
@@ -222,12 +218,18 @@ async function startNodeProcesses(host: HostCluster, r: NodeRun, tools: NodeTool
   const { images, chartDir } = tools;
   const name = `node-${r.id}`;
   let t = Date.now();
-  for (const d of ['logs', 'cni/net.d', 'cni/ipam', 'registry/_default', 'pki', 'kubelet', 'pod-logs', 'volume-plugins', 'volumes', 'runc']) fs.mkdirSync(path.join(r.dir, d), { recursive: true });
-  fs.writeFileSync(path.join(r.dir, 'registry', '_default', 'hosts.toml'), 'server = "http://127.0.0.1:9"\n');
+  for (const d of ['logs', 'cni/net.d', 'cni/ipam', 'pki', 'kubelet', 'pod-logs', 'volume-plugins', 'volumes', 'runc']) fs.mkdirSync(path.join(r.dir, d), { recursive: true });
   fs.writeFileSync(path.join(r.dir, 'cni', 'net.d', '10-bridge.conflist'), cniConfig(r));
   const containerdToml = path.join(r.dir, 'containerd.toml');
   fs.writeFileSync(containerdToml, containerdConfig(r, images));
-  const containerd = spawnManaged('containerd', 'containerd', ['--config', containerdToml, '--log-level', 'warn'], { logFile: path.join(r.dir, 'logs', 'containerd.log') });
+  // Nothing is ever pulled: containerd's registry client honours the proxy variables (Go's ProxyFromEnvironment), so a
+  // proxy on a closed loopback port makes a pull of an image that was not imported fail at once, without even a DNS
+  // lookup of the registry's name.
+  const noPull = 'http://127.0.0.1:9';
+  const containerd = spawnManaged('containerd', 'containerd', ['--config', containerdToml, '--log-level', 'warn'], {
+    logFile: path.join(r.dir, 'logs', 'containerd.log'),
+    env: { ...process.env, HTTPS_PROXY: noPull, HTTP_PROXY: noPull, https_proxy: noPull, http_proxy: noPull, NO_PROXY: '', no_proxy: '' },
+  });
   procs.push(containerd);
   const ctr = (args: string[], timeoutMs = 300_000) => runProgram('ctr', ['--address', r.containerdSocket, '--namespace', 'k8s.io', ...args], { timeoutMs });
   await waitFor('containerd to answer', async () => {

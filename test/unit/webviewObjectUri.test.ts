@@ -124,7 +124,7 @@ stringData:
       `    vcluster.loft.sh/token-ktnvlzhy: ${token}`,
       `    example.com/copied: "bearer ${token}"`,
       'spec:',
-      '  containers: [{name: worker, image: "localhost/busybox:1.35.0"}]',
+      '  containers: [{name: worker, image: "localhost/library/busybox:1.35.0"}]',
       '',
     ].join('\n');
     const out = prepareObjectYaml({ ...nested, kind: 'Pod', name: 'web-worker-x-shop-x-apps' }, podYaml);
