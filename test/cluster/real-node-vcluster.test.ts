@@ -5,7 +5,8 @@ import type { MappingModel } from '../../src/shared/model';
 import { type RealCluster } from '../harness/node';
 import { applyObjects, createRealVCluster, provideClaimVolume, runVClusterCli, sampleApp, VCLUSTER_VERSION, type RealVCluster } from '../harness/realVCluster';
 import { waitFor, type KObject } from '../harness/rest';
-import { getRealCluster } from './setup';
+import { buildWorld } from '../harness/worlds';
+import { getHost, getRealCluster, uniqueNamespace } from './setup';
 import { productModel, type ProductModel } from './product';
 
 // vclusters as users have them: installed by the real vcluster CLI from the real chart, their pod running the real
@@ -160,6 +161,51 @@ describe('[real vcluster] a vcluster installed by the real CLI, its pod running 
     it('reports the pod status the kubelet reports', function () {
       const row = model.rows.find((r) => r.kind === 'Pod' && r.virtualName === 'web-worker')!;
       assert.equal(row.hostStatus ?? row.virtualStatus, 'Running');
+    });
+
+    it('is what the fixtures of worlds.ts lay out for the same objects: host names, labels, annotations, owners', async function () {
+      // The same virtual objects in a fixture world on the fixture host (same vcluster name, another host namespace).
+      const fixtureHost = await getHost();
+      const fixtureNs = uniqueNamespace('real-twin');
+      const labelsOf = (kind: string, name: string) => sampleApp('unused', APP_NS).find((o) => o.kind === kind && o.metadata.name === name)!.metadata.labels as Record<string, string>;
+      const world = await buildWorld(fixtureHost, [{
+        name: 'apps',
+        namespace: fixtureNs,
+        workloads: [
+          { kind: 'Pod', namespace: APP_NS, name: 'web-worker', labels: labelsOf('Pod', 'web-worker') },
+          { kind: 'Service', namespace: APP_NS, name: 'web', labels: labelsOf('Service', 'web') },
+          { kind: 'Endpoints', namespace: APP_NS, name: 'web', labels: labelsOf('Service', 'web') },
+          { kind: 'ConfigMap', namespace: APP_NS, name: 'web-config', labels: labelsOf('ConfigMap', 'web-config') },
+          { kind: 'Secret', namespace: APP_NS, name: 'web-credentials', labels: labelsOf('Secret', 'web-credentials') },
+          { kind: 'PersistentVolumeClaim', namespace: APP_NS, name: 'web-data', labels: labelsOf('PersistentVolumeClaim', 'web-data') },
+        ],
+      }]);
+      const fixture = world.find('apps', fixtureNs);
+      // Values that differ by nature (uids, the host namespace, times, the token's random key) are named, not compared;
+      // what the host's own controllers add (the volume binder's annotations) is left out.
+      const uid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+      const jwt = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+      const shape = (o: KObject, hostNs: string) => ({
+        name: o.metadata.name,
+        labels: o.metadata.labels ?? {},
+        annotations: Object.fromEntries(Object.entries((o.metadata.annotations ?? {}) as Record<string, string>)
+          .filter(([k]) => !k.startsWith('pv.kubernetes.io/'))
+          .map(([k, v]) => [
+            k.startsWith('vcluster.loft.sh/token-') ? 'vcluster.loft.sh/token-<random>' : k,
+            uid.test(v) ? '<uid>' : v === hostNs ? '<host namespace>' : jwt.test(v) ? '<token>' : k === 'endpoints.kubernetes.io/last-change-trigger-time' ? '<time>' : v,
+          ])),
+        owners: ((o.metadata.ownerReferences ?? []) as KObject[]).map((r) => `${r.kind}/${r.name} controller=${r.controller}`),
+      });
+      const compared: string[] = [];
+      for (const o of fixture.objects) {
+        const real = hostObjects.get(`${o.kind} ${o.host!.name}`);
+        assert.ok(real, `the real syncer made no host ${o.kind} named ${o.host!.name} (the fixture did)`);
+        const plural = MAPPED_KINDS.find((k) => k.kind === o.kind)!.path.split('/').pop();
+        const fake = await fixtureHost.rest.get(`/api/v1/namespaces/${fixtureNs}/${plural}/${o.host!.name}`);
+        assert.deepEqual(shape(fake, fixtureNs), shape(real, NS), `${o.kind} ${o.host!.name}: the fixture (actual) differs from the real syncer (expected)`);
+        compared.push(o.kind);
+      }
+      assert.deepEqual(compared.sort(), ['ConfigMap', 'Endpoints', 'PersistentVolumeClaim', 'Pod', 'Secret', 'Service']);
     });
   });
 
