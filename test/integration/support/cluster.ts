@@ -9,9 +9,11 @@
 //     and the launcher kills whatever of them is still alive once the run is over.
 import fs from 'node:fs';
 import { startHost, type HostCluster } from '../../harness/controlPlane';
+import { startRealCluster, type RealCluster } from '../../harness/node';
 import { runningProcesses } from '../../harness/processes';
 
 let hostPromise: Promise<HostCluster> | undefined;
+let realPromise: Promise<RealCluster> | undefined;
 let recorder: NodeJS.Timeout | undefined;
 let lastRecorded = '';
 
@@ -58,15 +60,43 @@ function withToolsCache<T>(fn: () => T): T {
   }
 }
 
+function startRecorder(): void {
+  recorder ??= setInterval(recordProcesses, 200);
+  recorder.unref();
+}
+
 /** The host cluster (context "host"), started on first use. */
 export function getHost(): Promise<HostCluster> {
   if (!hostPromise) {
-    recorder ??= setInterval(recordProcesses, 200);
-    recorder.unref();
+    startRecorder();
     hostPromise = withToolsCache(() => startHost({ contextName: 'host', verbose: process.env.VCE_HARNESS_VERBOSE === '1' }));
     hostPromise.then(recordProcesses, () => undefined);
   }
   return hostPromise;
+}
+
+/**
+ * A second host with a real node (test/harness/node.ts; context "real-host"), for the real-vcluster suite. Its node
+ * state is removed by its stop(), the harness's exit hooks and, after a SIGKILL, the harness's watchdog.
+ */
+export function getRealCluster(): Promise<RealCluster> {
+  if (!realPromise) {
+    startRecorder();
+    realPromise = withToolsCache(() => startRealCluster({ contextName: 'real-host', verbose: process.env.VCE_HARNESS_VERBOSE === '1' }));
+    realPromise.then(recordProcesses, () => undefined);
+  }
+  return realPromise;
+}
+
+/** Stops the real cluster (idempotent). */
+export async function stopRealCluster(): Promise<void> {
+  const p = realPromise;
+  realPromise = undefined;
+  try {
+    if (p) await (await p.catch(() => undefined))?.stop();
+  } finally {
+    recordProcesses();
+  }
 }
 
 /** Stops the host and every virtual API server (idempotent). */
@@ -77,7 +107,9 @@ export async function stopHost(): Promise<void> {
     if (p) await (await p.catch(() => undefined))?.stop();
   } finally {
     recordProcesses();
-    if (recorder) clearInterval(recorder);
-    recorder = undefined;
+    if (recorder && !realPromise) {
+      clearInterval(recorder);
+      recorder = undefined;
+    }
   }
 }
