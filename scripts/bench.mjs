@@ -9,11 +9,12 @@
 // result. Times are reported, never asserted.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { repoRoot } from './lib/toolchain.mjs';
+import { childEnv, repoRoot } from './lib/toolchain.mjs';
 
 const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(repoRoot, 'bench', 'main.ts'), ...process.argv.slice(2)], {
   cwd: repoRoot,
   stdio: 'inherit',
+  env: childEnv(),
 });
 // Pass signals on (Ctrl-C in a terminal reaches both anyway): the child stops every process it started and exits;
 // this launcher waits for that and exits with the child's status.

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Builds the two bundles with esbuild:
 //   dist/extension.js  Node, CommonJS, `vscode` external (minified with --production)
-//   dist/webview.js    browser bundle of webview-ui/ (plus dist/codicon.css|ttf for its icons)
+//   dist/webview.js    browser bundle of the mapping view, webview-ui/main.ts (plus dist/codicon.css|ttf for its icons)
+//   dist/describe.js   browser bundle of the describe view, webview-ui/describe.ts
 // and, with --tests, the integration suite (out/integration/*.js) that runs inside the VS Code extension host.
 // Type checking is separate: `npm run typecheck` (tsc --noEmit over each tsconfig).
 import * as esbuild from 'esbuild';
@@ -63,6 +64,12 @@ export const webviewOptions = {
   metafile: true,
 };
 
+export const describeWebviewOptions = {
+  ...webviewOptions,
+  entryPoints: ['webview-ui/describe.ts'],
+  outfile: 'dist/describe.js',
+};
+
 function integrationTestEntries() {
   const dir = path.join(root, 'test', 'integration');
   if (!fs.existsSync(dir)) return [];
@@ -95,6 +102,7 @@ function copyCodicons() {
 async function main() {
   const configs = [extensionOptions];
   if (fs.existsSync(path.join(root, 'webview-ui', 'main.ts'))) configs.push(webviewOptions);
+  if (fs.existsSync(path.join(root, 'webview-ui', 'describe.ts'))) configs.push(describeWebviewOptions);
   if (args.has('--tests') && testOptions.entryPoints.length) configs.push(testOptions);
   copyCodicons();
   if (watch) {

@@ -18,13 +18,12 @@
 // says what is missing and shows the fixture world only: every vcluster laid out by test/harness/worlds.ts, each
 // running one with its own real virtual API server.
 // Ctrl-C or SIGTERM stops everything. The harness is TypeScript (test/harness); it runs here through tsx.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { register as registerCjs } from 'tsx/cjs/api';
 import { register } from 'tsx/esm/api';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
-import { cacheRoot, ensureGoTools, log, mainWrapper, realNodeSupport, repoRoot, SKIP_REAL_NODE_ENV, toolPath } from './lib/toolchain.mjs';
+import { cacheRoot, ensureGoTools, log, mainWrapper, realNodeSupport, repoRoot, runNodeScript, SKIP_REAL_NODE_ENV, toolPath } from './lib/toolchain.mjs';
 
 function parseArgs(argv) {
   const o = { editor: true, real: true, port: undefined, kubeconfig: path.join(cacheRoot(), 'demo', 'kubeconfig') };
@@ -65,15 +64,6 @@ function mergedKubeconfig(adminYaml, restrictedYaml) {
     contexts: [...a.contexts, ...r.contexts],
     'current-context': 'demo-host',
     preferences: {},
-  });
-}
-
-function runNode(args) {
-  return new Promise((resolve, reject) => {
-    // Its output goes to stderr: stdout carries only the KUBECONFIG= and URL= lines.
-    const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 2, 2] });
-    child.on('error', reject);
-    child.on('close', (code, signal) => (code === 0 ? resolve() : reject(new Error(`node ${args.join(' ')} failed (${signal ?? `exit ${code}`})`))));
   });
 }
 
@@ -131,7 +121,8 @@ async function main() {
   const toolPathEnv = [path.dirname(toolPath('vcluster')), path.dirname(toolPath('helm')), path.dirname(toolPath('kubectl')), process.env.PATH ?? ''].join(path.delimiter);
   if (opts.editor) {
     log('building the extension');
-    await runNode([path.join(repoRoot, 'scripts', 'build.mjs')]);
+    // Its output goes to stderr: stdout carries only the KUBECONFIG= and URL= lines.
+    await runNodeScript([path.join(repoRoot, 'scripts', 'build.mjs')], { stdio: ['ignore', 2, 2] });
     const { startCodeServer } = await import('./lib/vscode-host.mjs');
     const workspace = path.join(cacheRoot(), 'demo', 'workspace');
     fs.mkdirSync(workspace, { recursive: true });

@@ -19,23 +19,18 @@
 // hooks; the harness also kills them when the extension host exits, even by SIGKILL (its watchdog). As a last line,
 // the suite lists the process groups it started in $VCE_PROCESS_FILE and this launcher kills whatever of them is still
 // alive once the run is over — after a pass, a failure, a timeout or Ctrl-C.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { cacheRoot, repoRoot, SKIP_REAL_NODE_ENV, toolPath, vclusterChartDir } from './lib/toolchain.mjs';
+import { cacheRoot, repoRoot, runNodeScript, SKIP_REAL_NODE_ENV, toolPath, vclusterChartDir } from './lib/toolchain.mjs';
 import { makeTempDir, runIntegrationTests } from './lib/vscode-host.mjs';
 import { runUiChecks } from './ui-checks.mjs';
 
 const say = (msg) => process.stderr.write(`[integration] ${msg}\n`);
 
 function build() {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'scripts', 'build.mjs'), '--tests'], { cwd: repoRoot, stdio: 'inherit' });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`node scripts/build.mjs --tests failed (${signal ?? `exit ${code}`})`))));
-  });
+  return runNodeScript([path.join(repoRoot, 'scripts', 'build.mjs'), '--tests']);
 }
 
 /** Removes bundles in out/integration whose test/integration/*.ts is gone (index.ts runs every *.test.js there). */

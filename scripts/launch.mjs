@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { setup } from './setup.mjs';
-import { mainWrapper, pathWithNode, repoRoot } from './lib/toolchain.mjs';
+import { envWithNode, mainWrapper, repoRoot } from './lib/toolchain.mjs';
 
 mainWrapper(async () => {
   const [script, ...args] = process.argv.slice(2);
@@ -15,7 +15,7 @@ mainWrapper(async () => {
   const child = spawn(node, [path.join(repoRoot, 'scripts', script), ...args], {
     cwd: repoRoot,
     stdio: 'inherit',
-    env: { ...process.env, PATH: pathWithNode(node) },
+    env: envWithNode(node),
   });
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
   child.on('close', (code, signal) => process.exit(code ?? (signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 1)));

@@ -3,24 +3,15 @@
 //   node scripts/package.mjs [--check] [--result-file <file>]
 // --check also verifies the package: the bundles, media, README, CHANGELOG and LICENSE are in it; no sources,
 // tests, maps or node_modules; and it is under 3 MB. Prints the file name and size.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { repoRoot } from './lib/toolchain.mjs';
+import { repoRoot, runNodeScript } from './lib/toolchain.mjs';
 
 const { values } = parseArgs({ options: { check: { type: 'boolean' }, 'result-file': { type: 'string' } } });
 const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
 const out = path.join(repoRoot, `${pkg.name}-${pkg.version}.vsix`);
 const MAX_BYTES = 3 * 1024 * 1024;
-
-function run(args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: 'inherit' });
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(' ')} exited with ${code}`))));
-  });
-}
 
 /** Names of the entries of a zip file, from its central directory. */
 export function zipEntries(file) {
@@ -53,13 +44,13 @@ function expect(title, ok, detail = '') {
 async function main() {
   fs.rmSync(out, { force: true });
   // vsce runs the vscode:prepublish script (production build) itself.
-  await run([path.join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '--out', out]);
+  await runNodeScript([path.join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '--out', out]);
   const size = fs.statSync(out).size;
   process.stdout.write(`${path.basename(out)}  ${(size / 1024).toFixed(0)} KiB\n`);
   if (!values.check) return;
   const entries = zipEntries(out).map((e) => e.replace(/^extension\//, ''));
   process.stdout.write('\n  package contents\n');
-  for (const f of ['dist/extension.js', 'dist/webview.js', 'dist/codicon.css', 'dist/codicon.ttf', 'media/vcluster.svg', 'media/icon.png', 'package.json']) {
+  for (const f of ['dist/extension.js', 'dist/webview.js', 'dist/describe.js', 'schemas/vcluster.schema.json', 'dist/codicon.css', 'dist/codicon.ttf', 'media/vcluster.svg', 'media/icon.png', 'package.json']) {
     expect(`contains ${f}`, entries.includes(f));
   }
   expect('contains README, CHANGELOG and LICENSE', ['readme.md', 'changelog.md'].every((f) => entries.some((e) => e.toLowerCase() === f)) && entries.some((e) => /^license(\.txt|\.md)?$/i.test(e)), entries.join(', '));

@@ -6,24 +6,15 @@
 // Opens the workbench with the extension, clicks the vcluster activity-bar item, waits for the Clusters view and
 // writes <out>/<name>-workbench.png (whole window) and <out>/<name>-sidebar.png (the side bar). Default out:
 // screenshots/ (git-ignored). Without --kubeconfig the extension sees no kubeconfig (the welcome view).
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { repoRoot, toolPath } from './lib/toolchain.mjs';
+import { repoRoot, runNodeScript, toolPath } from './lib/toolchain.mjs';
 import { makeTempDir, openWorkbench, showViewContainer, viewPane } from './lib/vscode-host.mjs';
 
 const say = (msg) => process.stderr.write(`[screenshots] ${msg}\n`);
 
 const themes = { dark: 'Default Dark Modern', light: 'Default Light Modern' };
-
-function build() {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'scripts', 'build.mjs')], { cwd: repoRoot, stdio: 'inherit' });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`node scripts/build.mjs failed (${signal ?? `exit ${code}`})`))));
-  });
-}
 
 export async function main(argv = process.argv.slice(2)) {
   const { values } = parseArgs({
@@ -41,7 +32,7 @@ export async function main(argv = process.argv.slice(2)) {
     },
   });
   if (!themes[values.theme]) throw new Error(`--theme must be one of ${Object.keys(themes).join(', ')}`);
-  if (!values['no-build']) await build();
+  if (!values['no-build']) await runNodeScript([path.join(repoRoot, 'scripts', 'build.mjs')]);
   const tmp = makeTempDir('vce-screenshots-');
   let wb;
   try {

@@ -7,21 +7,16 @@
 //                            [--kubeconfig <file>] [--no-build] [--result-file <file>]
 // Without --vscode (or $VSCODE_EXECUTABLE) it downloads VS Code into .vscode-test/ (git-ignored). On Linux without a
 // display run it under `xvfb-run -a`.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { repoRoot, toolPath } from './lib/toolchain.mjs';
+import { repoRoot, runNodeScript, toolPath } from './lib/toolchain.mjs';
 
 const say = (msg) => process.stderr.write(`[test-electron] ${msg}\n`);
 
 function build() {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'scripts', 'build.mjs'), '--tests'], { cwd: repoRoot, stdio: 'inherit' });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`node scripts/build.mjs --tests failed (${signal ?? `exit ${code}`})`))));
-  });
+  return runNodeScript([path.join(repoRoot, 'scripts', 'build.mjs'), '--tests']);
 }
 
 /** PATH with the cached kubectl, helm and vcluster first (those that are built), as in scripts/integration.mjs. */

@@ -3,12 +3,13 @@
 // Kubernetes tools, code-server), then runs every check and suite and prints one closing line:
 //   total: N passed, N failed
 //
-//   node scripts/test.mjs [static] [unit] [cluster] [integration] [package]    (default: all of them)
+//   node scripts/test.mjs [static] [unit] [cluster] [integration] [package] [newcomer]    (default: all of them)
 //
 // Suites: static (tsc over the three tsconfigs, eslint, import cycles), unit (plain-Node mocha), cluster (plain-Node
 // mocha against real etcd/kube-apiserver/kube-controller-manager, the vcluster CLI and Helm), integration (mocha inside
 // the real VS Code extension host: code-server in headless Chromium, then UI checks), package (the .vsix and its
-// contents). Exit code 0 only when everything passed.
+// contents), newcomer (README's `npm run demo` and `npm run screenshots` run through npm on a copy of the repository
+// with an empty code-server cache: scripts/newcomer.mjs). Exit code 0 only when everything passed.
 //
 // The suites tagged [real vcluster] / [real node] (test/cluster/real-node-*.test.ts and
 // test/integration/real-node-*.test.ts) run real vclusters on a real node (test/harness/node.ts), which needs root,
@@ -20,9 +21,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setup } from './setup.mjs';
-import { mainWrapper, pathWithNode, realNodeSupport, repoRoot, SKIP_REAL_NODE_ENV, toolPath } from './lib/toolchain.mjs';
+import { envWithNode, mainWrapper, realNodeSupport, repoRoot, SKIP_REAL_NODE_ENV, toolPath } from './lib/toolchain.mjs';
 
-const ALL = ['static', 'unit', 'cluster', 'integration', 'package'];
+const ALL = ['static', 'unit', 'cluster', 'integration', 'package', 'newcomer'];
 const say = (msg) => process.stdout.write(`\n[test] ${msg}\n`);
 
 function run(node, args, { env = {}, label } = {}) {
@@ -32,7 +33,7 @@ function run(node, args, { env = {}, label } = {}) {
     const child = spawn(node, args, {
       cwd: repoRoot,
       stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, PATH: pathWithNode(node, toolDirs()), ...env },
+      env: envWithNode(node, { pathFirst: toolDirs(), set: env }),
     });
     child.on('error', (err) => { console.error(err); resolve({ code: 1, ms: Date.now() - start }); });
     child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), ms: Date.now() - start }));
@@ -75,7 +76,7 @@ mainWrapper(async () => {
   const t0 = Date.now();
   say(`setting up (${suites.join(', ')})`);
   const parts = ['npm', 'apt'];
-  if (suites.includes('cluster') || suites.includes('integration')) parts.push('tools');
+  if (suites.some((s) => ['cluster', 'integration', 'newcomer'].includes(s))) parts.push('tools');
   if (suites.includes('integration')) parts.push('vscode');
   const node = await setup(parts);
   say(`set-up done in ${((Date.now() - t0) / 1000).toFixed(0)} s; tests run on Node ${node}`);
@@ -97,9 +98,10 @@ mainWrapper(async () => {
     results.push(await check(node, 'typecheck tests', [bin('typescript', 'bin/tsc'), '--noEmit', '-p', 'test/tsconfig.json']));
     results.push(await check(node, 'typecheck bench', [bin('typescript', 'bin/tsc'), '--noEmit', '-p', 'bench/tsconfig.json']));
     results.push(await check(node, 'eslint', [bin('eslint', 'bin/eslint.js'), '--max-warnings', '0', '.']));
-    results.push(await check(node, 'import cycles', [bin('dpdm', 'lib/bin/dpdm.js'), '--no-warning', '--no-tree', '--transform', '--exit-code', 'circular:1', 'src/extension.ts', 'webview-ui/main.ts']));
+    results.push(await check(node, 'import cycles', [bin('dpdm', 'lib/bin/dpdm.js'), '--no-warning', '--no-tree', '--transform', '--exit-code', 'circular:1', 'src/extension.ts', 'webview-ui/main.ts', 'webview-ui/describe.ts']));
   }
-  if (suites.includes('unit')) results.push(await mocha(node, 'unit', ['test/unit/**/*.test.ts']));
+  // Unit tests read files and start small programs: mocha's 2 s default is too short on a busy 2-core machine.
+  if (suites.includes('unit')) results.push(await mocha(node, 'unit', ['test/unit/**/*.test.ts'], ['--timeout', '20000']));
   if (suites.includes('cluster')) {
     results.push(await mocha(node, 'cluster', ['test/cluster/**/*.test.ts'], ['--require', 'test/cluster/setup.ts', '--timeout', '120000', ...(skipReal ? ['--ignore', 'test/cluster/real-node-*.test.ts'] : [])]));
   }
@@ -117,6 +119,12 @@ mainWrapper(async () => {
     const resultFile = path.join(os.tmpdir(), `vce-package-${process.pid}.json`);
     const r = await run(node, [path.join(repoRoot, 'scripts', 'package.mjs'), '--check', '--result-file', resultFile], { label: 'package' });
     results.push(readResult(resultFile, r, 'package'));
+  }
+
+  if (suites.includes('newcomer')) {
+    const resultFile = path.join(os.tmpdir(), `vce-newcomer-${process.pid}.json`);
+    const r = await run(node, [path.join(repoRoot, 'scripts', 'newcomer.mjs'), '--result-file', resultFile], { label: 'newcomer' });
+    results.push(readResult(resultFile, r, 'newcomer'));
   }
 
   process.stdout.write('\n[test] summary\n');

@@ -5,6 +5,13 @@ import type { CommandEnv } from './commands/env';
 import { clearWorkspaceContext, switchContext, undoKubeconfigChange } from './commands/contextCommands';
 import { connect, create, deleteVCluster, disconnect, pause, resume, restoreTunnels, showMapping, TUNNEL_KEY_PREFIX } from './commands/vclusterCommands';
 import { filterNamespaces, refresh, showLog } from './commands/viewCommands';
+import { compareWithDeployed, describe, showConfig, upgrade } from './commands/configCommands';
+import { VClusterYamlDiagnostics } from './platform/vclusterYaml';
+import type { VClusterDetails } from './shared/describe';
+import { loadBundledSchema, type JsonSchema } from './vcluster/config/schema';
+import type { VClusterConfigValidator } from './vcluster/config/validate';
+import { CONFIG_SCHEME, ConfigDocumentProvider } from './webview/configDocuments';
+import { DescribePanels } from './webview/describePanel';
 import { Logger } from './platform/logger';
 import { Settings } from './platform/settings';
 import { ContextStatusBar } from './platform/statusBar';
@@ -28,12 +35,17 @@ export interface VClusterExplorerApi {
   listContexts(): Promise<ContextInfo[]>;
   listVClusters(context: string, options?: { nested?: boolean }): Promise<VClusterInfo[]>;
   getMapping(ref: VClusterRef): Promise<MappingModel>;
+  /** What vcluster.describe shows: status and why, versions, endpoint, contexts, pause/sleep, events, certificates. */
+  describe(ref: VClusterRef): Promise<VClusterDetails>;
   readonly onDidChange: vscode.Event<ChangeEvent | { scope: 'status' }>;
   /** Unstable handles for the extension's own integration tests. */
   readonly testing: {
     readonly tree: ExplorerTreeProvider;
     readonly statusBar: ContextStatusBar;
     readonly panels: () => MappingPanels;
+    readonly describePanels: () => DescribePanels;
+    readonly vclusterYaml: VClusterYamlDiagnostics;
+    readonly configDocs: ConfigDocumentProvider;
     readonly services: () => Promise<Services>;
     readonly workspaceKubeconfig: string;
     /** Folder of this extension's log files (the output channel's log). */
@@ -115,7 +127,8 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
     decorate: (v) => (servicesSync?.decorate(v) ?? v),
   });
   const treeView = vscode.window.createTreeView(EXPLORER_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
-  context.subscriptions.push(tree, treeView);
+  // Collapsing a node ends every request into the virtual clusters below it (vcluster sleep mode counts them).
+  context.subscriptions.push(tree, treeView, treeView.onDidCollapseElement((e) => void tree.collapsed(e.element).catch((err) => logger.warn(`collapse: ${err}`))));
 
   const statusBar = new ContextStatusBar();
   context.subscriptions.push(statusBar);
@@ -143,6 +156,14 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
     await (await kubeconfigState()).reload();
   };
 
+  /** A watch handle now for a watch that starts once the services are loaded (disposing early cancels it). */
+  const watchLater = (what: string, start: (s: Services) => Promise<{ dispose(): void }>): { dispose(): void } => {
+    let handle: { dispose(): void } | undefined;
+    let disposed = false;
+    void services().then(start).then((h) => { if (disposed) h.dispose(); else handle = h; }, (err) => logger.warn(`${what} watch: ${err}`));
+    return { dispose: () => { disposed = true; handle?.dispose(); } };
+  };
+
   // Mapping panels and read-only object YAML documents.
   // Registered at activation so that YAML tabs restored after a window reload find their provider.
   const yamlProvider = new ObjectYamlProvider(async (a) => (await services()).objectYaml(a.ref, a.side, a.kind, a.namespace, a.name));
@@ -152,16 +173,58 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
     debounceMs: () => settings.debounceMs,
     source: {
       load: async (ref) => (await services()).mapping(ref),
-      watch: (ref, onChange) => {
-        let handle: { dispose(): void } | undefined;
-        let disposed = false;
-        void services().then((s) => s.watchMapping(ref, onChange)).then((h) => { if (disposed) h.dispose(); else handle = h; }, (err) => logger.warn(`mapping watch: ${err}`));
-        return { dispose: () => { disposed = true; handle?.dispose(); } };
-      },
+      watch: (ref, onChange) => watchLater('mapping', (s) => s.watchMapping(ref, onChange)),
       openYaml: (ref, row, side) => yamlProvider.openRow(ref, row, side),
     },
   });
   context.subscriptions.push(panels, panels.registerSerializer(), yamlProvider);
+
+  // vcluster.yaml: the bundled schema (read on first use), validators compiled on first use, diagnostics, the read-only
+  // documents of deployed configurations, and the describe view.
+  let bundled: JsonSchema | undefined;
+  const bundledSchema = () => (bundled ??= loadBundledSchema(context.extensionPath));
+  const validators = new WeakMap<JsonSchema, VClusterConfigValidator>();
+  const validatorFor = async (schema: JsonSchema) => {
+    let v = validators.get(schema);
+    if (!v) {
+      const { VClusterConfigValidator: V } = await import('./vcluster/config/validate');
+      v = new V(schema);
+      validators.set(schema, v);
+    }
+    return v;
+  };
+  const configDocs = new ConfigDocumentProvider(async (a) => (await services()).configText(a.ref, a.kind));
+  // A deployed configuration is checked against the schema of its own chart (kept in the Helm release), else the
+  // bundled one with a note. Cached per document: compiling a schema takes a second or two.
+  const deployedSchemas = new Map<string, Promise<{ schema: JsonSchema; note?: string } | undefined>>();
+  const schemaFor = (uri: vscode.Uri) => {
+    const a = configDocs.addressOf(uri);
+    if (!a || a.kind !== 'values') return Promise.resolve(undefined);
+    let p = deployedSchemas.get(uri.toString());
+    if (!p) {
+      p = services().then((s) => s.helmRelease(a.ref)).then(async (release) => {
+        const { schemaForVersion } = await import('./commands/valuesFiles');
+        return schemaForVersion(bundledSchema, release?.chartVersion, release);
+      });
+      deployedSchemas.set(uri.toString(), p);
+    }
+    return p;
+  };
+  const vclusterYaml = new VClusterYamlDiagnostics({ logger, validator: () => validatorFor(bundledSchema()), validatorFor, schemes: [CONFIG_SCHEME], schemaFor });
+  const describePanels = new DescribePanels({
+    extensionUri: context.extensionUri,
+    logger,
+    debounceMs: () => settings.debounceMs,
+    source: {
+      load: async (ref) => (await services()).describe(ref),
+      watch: (ref, onChange) => watchLater('describe', (s) => s.watchDescribe(ref, onChange)),
+    },
+    onAction: (ref, action) => {
+      const id = action === 'showConfig' ? Commands.showConfig : action === 'upgrade' ? Commands.upgrade : Commands.showMapping;
+      void vscode.commands.executeCommand(id, { ...ref });
+    },
+  });
+  context.subscriptions.push(vclusterYaml, configDocs, describePanels, describePanels.registerSerializer());
 
   const env: CommandEnv = {
     services,
@@ -173,6 +236,10 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
     workspaceScoped,
     refreshStatus,
     showMapping: async (ref) => panels.show(ref),
+    showDescribe: async (ref) => describePanels.show(ref),
+    vclusterYaml,
+    configDocs,
+    bundledSchema,
     recentContexts: () => context.globalState.get<string[]>(RECENT_KEY, []),
     rememberContext: async (name) => {
       const list = [name, ...context.globalState.get<string[]>(RECENT_KEY, []).filter((n) => n !== name)].slice(0, 10);
@@ -190,6 +257,10 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
     [Commands.pause]: (arg) => pause(env, arg),
     [Commands.resume]: (arg) => resume(env, arg),
     [Commands.showMapping]: (arg) => showMapping(env, arg),
+    [Commands.upgrade]: (arg) => upgrade(env, arg),
+    [Commands.showConfig]: (arg) => showConfig(env, arg),
+    [Commands.compareWithDeployed]: (arg) => compareWithDeployed(env, arg),
+    [Commands.describe]: (arg) => describe(env, arg),
     [Commands.filterNamespaces]: (arg) => filterNamespaces(env, arg),
     [Commands.undoKubeconfigChange]: () => undoKubeconfigChange(env),
     [Commands.clearWorkspaceContext]: () => clearWorkspaceContext(env),
@@ -222,8 +293,9 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
     listContexts: async () => [...(await (await services()).model.contexts())],
     listVClusters: async (ctx, options) => (await services()).listVClusters(ctx, options?.nested ?? false),
     getMapping: async (ref) => (await services()).mapping(ref),
+    describe: async (ref) => (await services()).describe(ref),
     onDidChange: changeEmitter.event,
-    testing: { tree, statusBar, panels: () => panels, services, workspaceKubeconfig, logDir: context.logUri.fsPath },
+    testing: { tree, statusBar, panels: () => panels, describePanels: () => describePanels, vclusterYaml, configDocs, services, workspaceKubeconfig, logDir: context.logUri.fsPath },
   };
 }
 

@@ -8,8 +8,12 @@ import type { KubeObject } from './kube/types';
 import type { MappingKind, MappingModel, VClusterInfo, VClusterRef } from './shared/model';
 import { ExplorerModel, withConnection } from './vcluster/explorer';
 import { fetchMapping, MAPPED_KINDS, hostListPath } from './vcluster/mapping';
-import { parentOf } from './vcluster/refs';
+import { parentOf, refKey } from './vcluster/refs';
 import type { KubeconfigState } from './vcluster/kubeconfigState';
+import type { VClusterDetails } from './shared/describe';
+import { UserFacingError } from './shared/errors';
+import { maskCredentials, readHelmRelease, valuesYaml, type HelmRelease } from './vcluster/config/helmRelease';
+import { fetchDetails, watchDetails } from './vcluster/describe';
 
 // Everything that needs @kubernetes/client-node lives behind this module, which extension.ts imports lazily on first
 // use, so that activation stays cheap.
@@ -86,8 +90,12 @@ export class Services {
     return withConnection(v, this.model.snapshot());
   }
 
-  /** Every vcluster of a context, optionally with the nested ones (depth-first, to the depth limit). */
-  async listVClusters(context: string, nested: boolean): Promise<VClusterInfo[]> {
+  /**
+   * Every vcluster of a context, optionally with the nested ones (depth-first, to the depth limit). With
+   * `onlyExpanded`, nested discovery goes only into vclusters the user holds open (an expanded node, an open view), so
+   * that a quick pick never wakes a sleeping vcluster.
+   */
+  async listVClusters(context: string, nested: boolean, opts: { onlyExpanded?: boolean } = {}): Promise<VClusterInfo[]> {
     const top = (await this.model.vclusters(context)).namespaces.flatMap((n) => n.vclusters).map((v) => this.decorate(v));
     if (!nested) return top;
     const out: VClusterInfo[] = [];
@@ -96,6 +104,7 @@ export class Services {
         out.push(v);
         const depth = (v.ref.parents?.length ?? 0) + 1;
         if (depth > this.opts.nestedMaxDepth() || v.phase !== 'running') continue;
+        if (opts.onlyExpanded && !this.model.isHeld(refKey(v.ref))) continue;
         try {
           const inner = (await this.model.nested(v.ref)).namespaces.flatMap((n) => n.vclusters).map((x) => this.decorate(x));
           await walk(inner);
@@ -114,16 +123,24 @@ export class Services {
     return fetchMapping({ ref, host, hostNamespace: ref.namespace, virtual, signal });
   }
 
-  /** Calls onChange on any change of the mapped kinds on either side, until disposed. */
+  /** Calls onChange on any change of the mapped kinds on either side, until disposed (holding the vcluster meanwhile). */
   async watchMapping(ref: VClusterRef, onChange: () => void): Promise<{ dispose(): void }> {
     const { Watcher } = await import('./kube/watch');
-    const host = await this.model.hostClientOf(ref);
-    const { client: virtual } = await this.model.reach(ref);
+    const hold = this.model.hold(ref);
+    let host: KubeClient;
+    let virtual: KubeClient;
+    try {
+      host = await this.model.hostClientOf(ref);
+      virtual = (await this.model.reach(ref)).client;
+    } catch (err) {
+      hold.dispose();
+      throw err;
+    }
     const watchers = MAPPED_KINDS.filter((k) => k.kind === 'Pod' || k.kind === 'Service' || k.kind === 'ConfigMap' || k.kind === 'Secret' || k.kind === 'PersistentVolumeClaim' || k.kind === 'Endpoints').flatMap((k) => [
       new Watcher(virtual, k.path, { onEvent: onChange, onResync: onChange }),
       new Watcher(host, hostListPath(k, ref.namespace), { labelSelector: `vcluster.loft.sh/managed-by=${ref.name}`, onEvent: onChange, onResync: onChange }),
     ]);
-    return { dispose: () => watchers.forEach((w) => w.dispose()) };
+    return { dispose: () => { watchers.forEach((w) => w.dispose()); hold.dispose(); } };
   }
 
   /** One object as YAML (managedFields dropped). The caller hides Secret data. */
@@ -139,6 +156,58 @@ export class Services {
 
   parentOf(ref: VClusterRef): VClusterRef | undefined {
     return parentOf(ref);
+  }
+
+  /** The newest revision of the vcluster's Helm release, or undefined when it was not installed by Helm. */
+  async helmRelease(ref: VClusterRef, signal?: AbortSignal): Promise<HelmRelease | undefined> {
+    return readHelmRelease(await this.model.hostClientOf(ref), ref.namespace, ref.name, signal);
+  }
+
+  /**
+   * A deployed configuration as YAML with credentials hidden: `values` = the user-supplied values of the Helm release
+   * (what `vcluster describe --config-only` prints); `running` = the merged configuration in Secret vc-config-NAME.
+   */
+  async configText(ref: VClusterRef, kind: 'values' | 'running'): Promise<string> {
+    if (kind === 'values') {
+      const release = await this.helmRelease(ref);
+      if (!release) throw new UserFacingError(`vcluster ${ref.name} in ${ref.namespace} has no Helm release (it was not installed by Helm), so there are no user-supplied values to show.`);
+      const header = `# vcluster ${ref.name} (${ref.namespace}): the values it was deployed with — Helm release revision ${release.revision}, ${release.status}${release.chartVersion ? `, chart ${release.chartVersion}` : ''}. Read-only; credentials hidden.\n`;
+      return header + valuesYaml(maskCredentials(release.config) as Record<string, unknown>);
+    }
+    const host = await this.model.hostClientOf(ref);
+    const secret = await host.get<{ data?: Record<string, string> }>(`/api/v1/namespaces/${ref.namespace}/secrets/vc-config-${ref.name}`);
+    const raw = secret.data?.['config.yaml'];
+    if (!raw) throw new UserFacingError(`Secret vc-config-${ref.name} in ${ref.namespace} has no config.yaml.`);
+    const { parse } = await import('yaml');
+    const cfg = parse(Buffer.from(raw, 'base64').toString('utf8')) as unknown;
+    const header = `# vcluster ${ref.name} (${ref.namespace}): the configuration it runs with (Secret vc-config-${ref.name}: chart defaults merged with its values). Read-only; credentials hidden.\n`;
+    return header + valuesYaml((maskCredentials(cfg ?? {}) ?? {}) as Record<string, unknown>);
+  }
+
+  /** What vcluster.describe shows, read from the cluster the vcluster runs in (never from the vcluster itself). */
+  async describe(ref: VClusterRef, signal?: AbortSignal): Promise<VClusterDetails> {
+    const snap = this.model.snapshot() ?? await this.model.reloadKubeconfig();
+    const cluster = await this.model.hostClientOf(ref);
+    return fetchDetails(cluster, ref, {
+      contexts: snap.contexts,
+      ...(snap.currentContext ? { currentContext: snap.currentContext } : {}),
+      tunnelPorts: this.tunnels.list().map((t) => t.localPort),
+      ...(signal ? { signal } : {}),
+    });
+  }
+
+  /** Calls onChange when what describe shows changes, until disposed. A nested vcluster's parent is held meanwhile. */
+  async watchDescribe(ref: VClusterRef, onChange: () => void): Promise<{ dispose(): void }> {
+    const parent = parentOf(ref);
+    const hold = parent ? this.model.hold(parent) : undefined;
+    try {
+      const cluster = await this.model.hostClientOf(ref);
+      const w = watchDetails(cluster, ref, onChange);
+      return { dispose: () => { w.dispose(); hold?.dispose(); } };
+    } catch (err) {
+      hold?.dispose();
+      throw err;
+    }
   }
 
   dispose(): void {

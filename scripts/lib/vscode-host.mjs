@@ -18,7 +18,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { format } from 'node:util';
-import { codeServerEntry, ensureCodeServer, ensureNode, repoRoot, versions } from './toolchain.mjs';
+import { childEnv, codeServerEntry, ensureCodeServer, ensureNode, repoRoot, versions } from './toolchain.mjs';
 
 export const chromiumPath = process.env.VCE_CHROMIUM || '/usr/bin/chromium';
 
@@ -86,7 +86,7 @@ function installExitHooks() {
 }
 
 /** Child processes of `pid`, recursively, from /proc (Linux); empty elsewhere. */
-function descendants(pid) {
+export function descendants(pid) {
   let entries;
   try {
     entries = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
@@ -132,7 +132,8 @@ function signalTree(pid, signal, extra = []) {
 }
 
 /** Processes whose command line contains `needle` (Linux /proc); used to find a browser by its profile folder. */
-function processesMentioning(needle) {
+/** Processes (not ours) whose command line contains `needle`, from /proc. */
+export function processesMentioning(needle) {
   const out = [];
   let entries;
   try {
@@ -200,13 +201,9 @@ function httpGet(url, timeoutMs = 2000) {
 }
 
 /** Environment variables of the launching process that must not leak into the test VS Code. */
+/** Our environment without what would confuse code-server or leak into the extension host under test. */
 function cleanBaseEnv() {
-  const env = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (/^(VSCODE_|ELECTRON_|NODE_OPTIONS$|NODE_PATH$|npm_|KUBECONFIG$|VCE_RESULT_FILE$)/.test(k)) continue;
-    env[k] = v;
-  }
-  return env;
+  return childEnv({ drop: [/^VSCODE_/, /^ELECTRON_/, /^KUBECONFIG$/, /^VCE_RESULT_FILE$/] });
 }
 
 function toRemoteUri(p) {
@@ -382,6 +379,7 @@ function isNoise(line) {
 /**
  * Opens the VS Code workbench in headless Chromium.
  *   server               a running startCodeServer() result; without it a server is started (and stopped by stop())
+ *   url                  instead of a server: the workbench URL of a code-server started elsewhere (e.g. the demo)
  *   extensionTestsPath   run this test entry (a folder with index.js exporting run()) inside the extension host
  *   onLog(line)          lines the workbench logs in automation mode (the extension host's console while testing)
  *   onExit(code)         called when the workbench reports the end of an extension test run
@@ -389,13 +387,13 @@ function isNoise(line) {
  * Returns { page, browser (the persistent browser context), context, server, exited (Promise<code>), stop() }.
  */
 export async function openWorkbench({
-  server, extensionDevelopmentPath, workspace, env, trust, settings, extensionTestsPath, onLog, onExit,
+  server, url, extensionDevelopmentPath, workspace, env, trust, settings, extensionTestsPath, onLog, onExit,
   viewport = { width: 1400, height: 900 }, deviceScaleFactor = 1, waitForWorkbench = true,
 } = {}) {
   installExitHooks();
   const chromium = await loadChromium();
-  const ownServer = !server;
-  server ??= await startCodeServer({ extensionDevelopmentPath, workspace, env, trust, settings });
+  const ownServer = !server && !url;
+  if (ownServer) server = await startCodeServer({ extensionDevelopmentPath, workspace, env, trust, settings });
   const profileDir = makeTempDir('vce-chromium-');
   fs.mkdirSync(path.join(profileDir, 'tmp'), { recursive: true });
   let context;
@@ -467,7 +465,7 @@ export async function openWorkbench({
       onLog?.('the workbench page crashed', 'error');
       resolveExit(1);
     });
-    await page.goto(server.workbenchUrl({ extensionTestsPath }), { waitUntil: 'domcontentloaded', timeout: 60_000 });
+    await page.goto(url ?? server.workbenchUrl({ extensionTestsPath }), { waitUntil: 'domcontentloaded', timeout: 60_000 });
     if (waitForWorkbench) await page.locator('.monaco-workbench').first().waitFor({ timeout: 60_000 });
     return { page, browser: context, context, server, exited, stop: () => record.stop() };
   } catch (err) {

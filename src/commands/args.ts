@@ -54,7 +54,7 @@ export async function pickContext(services: Services, placeHolder = 'Select a ku
 /** Asks for a vcluster: the context first (unless given), then the vcluster (nested ones included). */
 export async function pickVCluster(services: Services, filter: (v: VClusterInfo) => boolean = () => true, placeHolder = 'Select a vcluster', context?: string): Promise<VClusterRef> {
   const ctx = context ?? await pickContext(services, 'Select the context that hosts the vcluster');
-  const all = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Looking for vclusters in ${ctx}` }, () => services.listVClusters(ctx, true));
+  const all = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Looking for vclusters in ${ctx}` }, () => services.listVClusters(ctx, true, { onlyExpanded: true }));
   const list = all.filter(filter);
   if (list.length === 0) throw new UserFacingError(`No suitable vcluster was found in context "${ctx}".`);
   const pick = await vscode.window.showQuickPick(list.map((v) => ({

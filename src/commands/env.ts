@@ -4,6 +4,9 @@ import type { Settings } from '../platform/settings';
 import type { Services } from '../services';
 import type { ExplorerTreeProvider } from '../tree/explorerTree';
 import type { VClusterRef } from '../shared/model';
+import type { VClusterYamlDiagnostics } from '../platform/vclusterYaml';
+import type { JsonSchema } from '../vcluster/config/schema';
+import type { ConfigDocumentProvider } from '../webview/configDocuments';
 
 /** What command handlers get: services (loaded lazily), the tree, settings, the logger and workspace-scope control. */
 export interface CommandEnv {
@@ -17,6 +20,13 @@ export interface CommandEnv {
   readonly workspaceScoped: () => boolean;
   readonly refreshStatus: () => Promise<void>;
   readonly showMapping: (ref: VClusterRef) => Promise<unknown>;
+  readonly showDescribe: (ref: VClusterRef) => Promise<unknown>;
+  /** vcluster.yaml diagnostics, and the check Create and Upgrade run first. */
+  readonly vclusterYaml: VClusterYamlDiagnostics;
+  /** Read-only documents of deployed configurations. */
+  readonly configDocs: ConfigDocumentProvider;
+  /** The schema bundled with the extension (of the chart version in BUNDLED_CHART_VERSION). */
+  readonly bundledSchema: () => JsonSchema;
   /** Remembers contexts switched to, most recent first. */
   readonly recentContexts: () => string[];
   readonly rememberContext: (name: string) => Promise<void>;

@@ -43,16 +43,16 @@ export async function restoreTunnels(env: CommandEnv): Promise<number> {
   return restored;
 }
 
-const CLI_MISSING = 'The vcluster CLI was not found. Install it from https://www.vcluster.com/docs/get-started or set "vcluster.cliPath".';
+export const CLI_MISSING = 'The vcluster CLI was not found. Install it from https://www.vcluster.com/docs/get-started or set "vcluster.cliPath".';
 
-async function resolveRef(env: CommandEnv, arg: unknown, filter?: (v: VClusterInfo) => boolean, placeHolder?: string): Promise<VClusterRef> {
+export async function resolveRef(env: CommandEnv, arg: unknown, filter?: (v: VClusterInfo) => boolean, placeHolder?: string): Promise<VClusterRef> {
   const ref = refFromArg(arg);
   if (ref) return ref;
   const services = await env.services();
   return pickVCluster(services, filter, placeHolder, contextFromArg(arg));
 }
 
-async function cancellable<T>(title: string, task: (signal: AbortSignal, report: (msg: string) => void) => Promise<T>): Promise<T> {
+export async function cancellable<T>(title: string, task: (signal: AbortSignal, report: (msg: string) => void) => Promise<T>): Promise<T> {
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
     const ac = new AbortController();
     const sub = token.onCancellationRequested(() => ac.abort());
@@ -209,16 +209,16 @@ export async function disconnect(env: CommandEnv, arg?: unknown): Promise<string
 
 // ---- create / delete ---------------------------------------------------------------------------------------------
 
-async function cliPath(env: CommandEnv): Promise<string | undefined> {
+export async function cliPath(env: CommandEnv): Promise<string | undefined> {
   const { findExecutable } = await import('../vcluster/cli');
   return findExecutable('vcluster', env.settings.cliPath || undefined);
 }
 
-function requireTrust(what: string): void {
+export function requireTrust(what: string): void {
   if (!vscode.workspace.isTrusted) throw new UserFacingError(`${what} runs programs, which is disabled in an untrusted workspace. Trust the workspace to use it.`);
 }
 
-async function cliEnv(services: Services): Promise<NodeJS.ProcessEnv> {
+export async function cliEnv(services: Services): Promise<NodeJS.ProcessEnv> {
   return { ...process.env, KUBECONFIG: services.userFiles().join(process.platform === 'win32' ? ';' : ':') };
 }
 
@@ -250,16 +250,8 @@ export async function create(env: CommandEnv, arg?: unknown): Promise<VClusterRe
   if (interactive) {
     chartVersion = await vscode.window.showInputBox({ title: 'Create vcluster (3/4)', prompt: 'Chart version (empty: the CLI\'s default)', placeHolder: 'e.g. 0.36.1' });
     if (chartVersion === undefined) throw new CancelledError();
-    const files = await vscode.workspace.findFiles('**/vcluster.{yaml,yml}', '**/node_modules/**', 50);
-    const items = [{ label: 'No values file', file: undefined as string | undefined }, ...files.map((f) => ({ label: vscode.workspace.asRelativePath(f), file: f.fsPath })), { label: 'Browse…', file: '__browse__' }];
-    const pick = await vscode.window.showQuickPick(items, { title: 'Create vcluster (4/4)', placeHolder: 'vcluster.yaml values file' });
-    if (!pick) throw new CancelledError();
-    valuesFile = pick.file;
-    if (valuesFile === '__browse__') {
-      const uri = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { YAML: ['yaml', 'yml'] } });
-      if (!uri?.[0]) throw new CancelledError();
-      valuesFile = uri[0].fsPath;
-    }
+    const { pickValuesFile } = await import('./valuesFiles');
+    valuesFile = await pickValuesFile('Create vcluster (4/4)', { none: true }) as string | undefined;
     const c = await vscode.window.showQuickPick(['Connect after creating', 'Only create'], { placeHolder: 'Connect to the new vcluster?' });
     if (!c) throw new CancelledError();
     connectAfter = c === 'Connect after creating';
@@ -268,6 +260,13 @@ export async function create(env: CommandEnv, arg?: unknown): Promise<VClusterRe
     throw new UserFacingError(`"${chartVersion}" is not a chart version (expected e.g. 0.36.1)`);
   }
   if (valuesFile && !fs.existsSync(valuesFile)) throw new UserFacingError(`The values file ${valuesFile} does not exist.`);
+  if (valuesFile) {
+    // An invalid file opens with its diagnostics, and nothing runs.
+    const { schemaForVersion } = await import('./valuesFiles');
+    const { schema, note } = schemaForVersion(env.bundledSchema, chartVersion || undefined);
+    await env.vclusterYaml.requireValid(valuesFile, { schema, ...(note ? { schemaNote: note } : {}) });
+    if (note) env.logger.info(`Create ${name}: ${note}`);
+  }
   const { createArgs, describeExit, runProgram, lastErrorLine } = await import('../vcluster/cli');
   const args = createArgs({ name, namespace, context, chartVersion: chartVersion || undefined, valuesFile, extraArgs: env.settings.createExtraArgs });
   env.logger.info(`Running ${cli} ${args.join(' ')}`);

@@ -1,13 +1,14 @@
 import http from 'node:http';
 import https from 'node:https';
-import path from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { Readable } from 'node:stream';
+import zlib from 'node:zlib';
+import { type Material, Credentials } from './credentials';
 import { KubeError, fromNetworkError, fromStatus } from './errors';
-import { ExecCredentialProvider, type ExecConfig } from './execCredential';
+import { ProxyHttpAgent, ProxyHttpsAgent, parseProxyUrl, proxyAuthorization, proxyHostPort } from './proxy';
 
 /**
  * What a client needs to reach one API server: the raw kubeconfig cluster and user entries (YAML field names) of a
- * context, and the file they came from (relative certificate paths are resolved against it).
+ * context, with relative file paths already resolved against the file that defines each entry (connectionSpecFor).
  */
 export interface ConnectionSpec {
   readonly contextName: string;
@@ -16,7 +17,6 @@ export interface ConnectionSpec {
   readonly userName: string;
   readonly user: Readonly<Record<string, unknown>>;
   readonly namespace?: string;
-  readonly sourceFile?: string;
 }
 
 export interface RequestOptions {
@@ -28,122 +28,190 @@ export interface RequestOptions {
   readonly signal?: AbortSignal;
 }
 
+export interface StreamOptions extends RequestOptions {
+  /** Called when the server answered 200 (before any line). */
+  readonly onResponse?: () => void;
+}
+
 export interface ClientOptions {
   /** Per-request timeout (default 15 s). */
   readonly timeoutMs?: number;
   /** Timeout for exec credential plugins (default 30 s). */
   readonly execTimeoutMs?: number;
+  /** How often credential files (token, certificate, key, CA) are checked while watches run (default 10 s). */
+  readonly credentialRecheckMs?: number;
+}
+
+/** Options for a WebSocket to the API server (the port-forward tunnel): same agent, TLS material and headers. */
+export interface ConnectOptions {
+  readonly agent: http.Agent;
+  readonly headers: Record<string, string | string[]>;
+  readonly ca?: Buffer;
+  readonly cert?: Buffer;
+  readonly key?: Buffer;
+  readonly servername?: string;
+  readonly rejectUnauthorized: boolean;
 }
 
 interface Transport {
+  readonly key: string;
   readonly agent: http.Agent;
   readonly isHttps: boolean;
   readonly base: URL;
-  readonly servername?: string;
+  /** An http(s) proxy in front of a plain-http API server: requests go to it in absolute form. */
+  readonly forwardProxy?: URL;
   /**
    * The TLS options again, for every request: VS Code's extension host patches https (http.proxySupport) and may
    * replace our agent with its proxy agent, which takes TLS options from the request options only. Without this the
    * client certificate is not sent to non-localhost servers and the API server sees an anonymous user.
    */
-  readonly tls: https.RequestOptions;
+  readonly tls: TlsRequestOptions;
+}
+
+interface TlsRequestOptions {
+  readonly ca?: Buffer;
+  readonly cert?: Buffer;
+  readonly key?: Buffer;
+  readonly rejectUnauthorized?: boolean;
+  readonly servername?: string;
 }
 
 /**
- * A small, fast Kubernetes REST client for one context. @kubernetes/client-node provides the authentication
- * (certificates, tokens, token files, auth providers) through its KubeConfig; exec credential plugins run through
- * ExecCredentialProvider so that a hanging plugin times out instead of blocking. Requests go over one keep-alive
- * agent per client and responses are parsed with JSON.parse only (no model classes), which keeps large lists cheap.
+ * A small, fast Kubernetes REST client for one context, with kubectl's credential semantics (Credentials) and
+ * transport (proxy-url, tls-server-name, gzip unless disable-compression). Requests go over one keep-alive agent per
+ * TLS identity and responses are parsed with JSON.parse only (no model classes), which keeps large lists cheap.
+ * When the credentials change (a rotated token file, an exec plugin's new certificate, a kubeconfig edit through
+ * update()), listeners of onDidChangeCredentials are told, so that long-running watches reconnect with them.
  */
 export class KubeClient {
   /** Number of HTTP requests started, for the benchmark and the tests. */
   requests = 0;
   readonly server: string;
+  private currentSpec: ConnectionSpec;
+  private creds: Credentials;
   private transport?: Transport;
-  private kc?: KubeConfig;
-  private readonly exec?: ExecCredentialProvider;
+  private identity?: string;
   private disposed = false;
+  private readonly credentialListeners = new Set<() => void>();
+  private streams = 0;
+  private recheckTimer?: NodeJS.Timeout;
 
-  constructor(readonly spec: ConnectionSpec, private readonly options: ClientOptions = {}) {
+  constructor(spec: ConnectionSpec, private readonly options: ClientOptions = {}) {
     const server = spec.cluster.server;
     if (typeof server !== 'string' || !/^https?:\/\//.test(server)) {
       throw new KubeError('config', `Cluster "${spec.clusterName}" of context "${spec.contextName}" has no valid server URL`);
     }
     this.server = server.replace(/\/+$/, '');
-    const exec = spec.user.exec as ExecConfig | undefined;
-    if (exec && typeof exec === 'object') {
-      if (typeof exec.command !== 'string' || !exec.command) {
-        throw new KubeError('config', `User "${spec.userName}" of context "${spec.contextName}" has an exec section without a command`);
-      }
-      this.exec = new ExecCredentialProvider(exec, spec.userName, options.execTimeoutMs ?? 30_000);
+    this.currentSpec = spec;
+    this.creds = new Credentials(spec, { execTimeoutMs: options.execTimeoutMs });
+  }
+
+  get spec(): ConnectionSpec { return this.currentSpec; }
+  get contextName(): string { return this.currentSpec.contextName; }
+  get namespace(): string | undefined { return this.currentSpec.namespace; }
+
+  /**
+   * Takes new cluster and user entries for the same server (a kubeconfig edit that changed credentials, the CA, the
+   * proxy, ...). Throws KubeError('config') and keeps the old ones when the new entries are unusable.
+   */
+  update(spec: ConnectionSpec): void {
+    if (String(spec.cluster.server).replace(/\/+$/, '') !== this.server) {
+      throw new KubeError('config', `The server of context "${spec.contextName}" changed; a new client is needed`);
+    }
+    const creds = new Credentials(spec, { execTimeoutMs: this.options.execTimeoutMs });
+    this.currentSpec = spec;
+    this.creds = creds;
+    this.identity = undefined;
+    this.dropTransport();
+    this.credentialsChanged();
+  }
+
+  /** Called when the credentials in use changed; live watches reconnect with the new ones. */
+  onDidChangeCredentials(listener: () => void): { dispose(): void } {
+    this.credentialListeners.add(listener);
+    return { dispose: () => this.credentialListeners.delete(listener) };
+  }
+
+  private credentialsChanged(): void {
+    for (const l of [...this.credentialListeners]) {
+      try { l(); } catch { /* a listener's bug */ }
     }
   }
 
-  get contextName(): string { return this.spec.contextName; }
-  get namespace(): string | undefined { return this.spec.namespace; }
-
-  /** The client-node KubeConfig of this context (exec section removed: we run plugins ourselves). */
-  kubeConfig(): KubeConfig {
-    if (!this.kc) {
-      const { exec: _exec, ...userWithoutExec } = this.spec.user as Record<string, unknown>;
-      const kc = new KubeConfig();
-      kc.loadFromString(JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: this.spec.clusterName, cluster: this.spec.cluster }],
-        users: [{ name: this.spec.userName, user: userWithoutExec }],
-        contexts: [{ name: this.spec.contextName, context: { cluster: this.spec.clusterName, user: this.spec.userName, namespace: this.spec.namespace } }],
-        'current-context': this.spec.contextName,
-      }));
-      if (this.spec.sourceFile) kc.makePathsAbsolute(path.dirname(this.spec.sourceFile));
-      this.kc = kc;
-    }
-    return this.kc;
-  }
-
-  /** TLS material and auth headers for one request (also used for WebSocket port-forwards). */
-  async requestOptions(): Promise<https.RequestOptions & { headers: Record<string, string> }> {
-    const opts: https.RequestOptions & { headers: Record<string, string> } = { headers: {} };
+  private async material(): Promise<Material> {
+    let m: Material;
     try {
-      await this.kubeConfig().applyToHTTPSOptions(opts);
+      m = await this.creds.material();
     } catch (err) {
-      throw new KubeError('config', `Cannot use the credentials of context "${this.spec.contextName}": ${(err as Error).message}`);
+      if (err instanceof KubeError) throw err;
+      throw new KubeError('config', `Cannot use the credentials of context "${this.contextName}": ${(err as Error).message}`);
     }
-    if (this.exec) {
-      const cred = await this.exec.get();
-      if (cred.token) opts.headers.Authorization = `Bearer ${cred.token}`;
-      if (cred.clientCertificateData) opts.cert = cred.clientCertificateData;
-      if (cred.clientKeyData) opts.key = cred.clientKeyData;
+    const before = this.identity;
+    this.identity = m.identity;
+    if (this.transport && this.transport.key !== this.transportKey(m)) {
+      // New TLS material: connections made with the old one go, as client-go closes them on certificate rotation.
+      // Streams are told first, so that watches see a restart rather than a network error.
+      this.credentialsChanged();
+      this.dropTransport();
+    } else if (before !== undefined && before !== m.identity) {
+      this.credentialsChanged();
     }
-    if (opts.auth && !opts.headers.Authorization) {
-      opts.headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
-    }
-    delete opts.auth;
-    return opts;
+    return m;
   }
 
-  private async getTransport(): Promise<{ transport: Transport; headers: Record<string, string> }> {
-    const opts = await this.requestOptions();
-    if (!this.transport) {
-      const base = new URL(this.server);
-      const isHttps = base.protocol === 'https:';
-      const tlsServerName = typeof this.spec.cluster['tls-server-name'] === 'string' ? this.spec.cluster['tls-server-name'] : undefined;
-      const agent = isHttps
-        ? new https.Agent({
-          keepAlive: true,
-          maxSockets: 16,
-          ca: opts.ca,
-          cert: opts.cert,
-          key: opts.key,
-          rejectUnauthorized: opts.rejectUnauthorized ?? true,
-          servername: tlsServerName,
-        })
-        : new http.Agent({ keepAlive: true, maxSockets: 16 });
-      const tls: https.RequestOptions = isHttps
-        ? { ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized ?? true, ...(tlsServerName ? { servername: tlsServerName } : {}) }
-        : {};
-      this.transport = { agent, isHttps, base, servername: tlsServerName, tls };
+  private transportKey(m: Material): string {
+    return `${m.tlsKey}|${String(this.currentSpec.cluster['proxy-url'] ?? '')}`;
+  }
+
+  private dropTransport(): void {
+    this.transport?.agent.destroy();
+    this.transport = undefined;
+  }
+
+  private getTransport(m: Material, timeoutMs: number): Transport {
+    const key = this.transportKey(m);
+    if (this.transport?.key === key) return this.transport;
+    const base = new URL(this.server);
+    const isHttps = base.protocol === 'https:';
+    const t = m.tls;
+    const tls: TlsRequestOptions = isHttps
+      ? { ca: t.ca, cert: t.cert, key: t.key, rejectUnauthorized: t.rejectUnauthorized, ...(t.servername ? { servername: t.servername } : {}) }
+      : {};
+    const agentOptions = { keepAlive: true, maxSockets: 16 };
+    const proxyRaw = this.currentSpec.cluster['proxy-url'];
+    const proxy = typeof proxyRaw === 'string' && proxyRaw ? parseProxyUrl(proxyRaw, this.currentSpec.clusterName) : undefined;
+    let agent: http.Agent;
+    let forwardProxy: URL | undefined;
+    if (proxy) {
+      // Go's Transport checks an https proxy's certificate with the same TLS settings as the API server's.
+      const p = { proxy, timeoutMs, proxyTls: { ca: t.ca, rejectUnauthorized: t.rejectUnauthorized } };
+      if (isHttps) agent = new ProxyHttpsAgent(p, { ...agentOptions, ...tls });
+      else if (proxy.protocol === 'socks5:') agent = new ProxyHttpAgent(p, agentOptions);
+      else {
+        forwardProxy = proxy;
+        agent = proxy.protocol === 'https:' ? new https.Agent({ ...agentOptions, ca: t.ca, rejectUnauthorized: t.rejectUnauthorized }) : new http.Agent(agentOptions);
+      }
+    } else {
+      agent = isHttps ? new https.Agent({ ...agentOptions, ...tls }) : new http.Agent(agentOptions);
     }
-    return { transport: this.transport, headers: opts.headers };
+    this.transport?.agent.destroy();
+    this.transport = { key, agent, isHttps, base, tls, ...(forwardProxy ? { forwardProxy } : {}) };
+    return this.transport;
+  }
+
+  /** Agent, TLS material and headers for a WebSocket to the API server (port-forward). */
+  async connectOptions(): Promise<ConnectOptions> {
+    const m = await this.material();
+    const transport = this.getTransport(m, this.options.timeoutMs ?? 15_000);
+    return {
+      agent: transport.agent,
+      headers: { ...m.headers },
+      ca: m.tls.ca,
+      cert: m.tls.cert,
+      key: m.tls.key,
+      ...(m.tls.servername ? { servername: m.tls.servername } : {}),
+      rejectUnauthorized: m.tls.rejectUnauthorized,
+    };
   }
 
   /** One HTTP request; resolves to the parsed JSON body (or the raw text when `accept` is not JSON). */
@@ -158,11 +226,31 @@ export class KubeClient {
    * Opens a streaming GET (watch) and calls onLine for every complete line. Resolves when the server ends the
    * stream; rejects on errors. Abort through options.signal.
    */
-  async stream(apiPath: string, options: RequestOptions, onLine: (line: string) => void): Promise<void> {
-    await this.send('GET', apiPath, options, true, onLine);
+  async stream(apiPath: string, options: StreamOptions, onLine: (line: string) => void): Promise<void> {
+    this.streams++;
+    this.scheduleRecheck();
+    try {
+      await this.send('GET', apiPath, options, true, onLine);
+    } finally {
+      this.streams--;
+    }
   }
 
-  private async send(method: string, apiPath: string, options: RequestOptions, streaming: boolean, onLine?: (line: string) => void): Promise<unknown> {
+  /**
+   * While watches run, the credential files are checked now and then even without other requests, so that a rotated
+   * token or certificate reconnects them (and a revoked one shows up) instead of going unnoticed for minutes.
+   */
+  private scheduleRecheck(): void {
+    if (this.recheckTimer || this.disposed) return;
+    this.recheckTimer = setTimeout(() => {
+      this.recheckTimer = undefined;
+      if (this.streams <= 0 || this.disposed) return;
+      void this.material().catch(() => undefined).finally(() => this.scheduleRecheck());
+    }, this.options.credentialRecheckMs ?? 10_000);
+    this.recheckTimer.unref();
+  }
+
+  private async send(method: string, apiPath: string, options: StreamOptions, streaming: boolean, onLine?: (line: string) => void): Promise<unknown> {
     if (this.disposed) throw new KubeError('cancelled', 'The client was closed');
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? 15_000;
     const what = `${method} ${apiPath}`;
@@ -172,32 +260,38 @@ export class KubeClient {
     const onAbort = () => deadline.abort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const { transport, headers } = await raceAbort(this.getTransport(), deadline.signal, () => this.timeoutError(timeoutMs, options.signal));
+      const m = await raceAbort(this.material(), deadline.signal, () => this.timeoutError(timeoutMs, options.signal));
+      const transport = this.getTransport(m, timeoutMs);
       const url = new URL(transport.base.toString());
       url.pathname = (transport.base.pathname.replace(/\/+$/, '') + apiPath).replace(/\/{2,}/g, '/');
       for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
       const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
-      const reqHeaders: Record<string, string> = {
-        ...headers,
+      const reqHeaders: Record<string, string | string[]> = {
+        ...m.headers,
         Accept: options.accept ?? 'application/json',
         'User-Agent': 'vcluster-explorer',
       };
+      // Go's Transport asks for gzip unless the cluster sets disable-compression (the API server compresses large answers).
+      if (this.currentSpec.cluster['disable-compression'] !== true) reqHeaders['Accept-Encoding'] = 'gzip';
       if (body !== undefined) {
         reqHeaders['Content-Type'] = options.contentType ?? 'application/json';
         reqHeaders['Content-Length'] = String(Buffer.byteLength(body));
       }
       this.requests++;
       return await new Promise<unknown>((resolve, reject) => {
-        const mod = transport.isHttps ? https : http;
-        const req = mod.request(url, { ...transport.tls, method, headers: reqHeaders, agent: transport.agent }, (res) => {
+        const onResponse = (res: http.IncomingMessage) => {
           const status = res.statusCode ?? 0;
-          res.setEncoding('utf8');
+          const decoded = decode(res, (err) => reject(fromNetworkError(err, this.server)));
+          decoded.setEncoding('utf8');
+          res.on('error', (err) => reject(fromNetworkError(err, this.server)));
+          // A connection cut in the middle of the body (settles nothing if the body was complete).
+          res.on('close', () => { if (!res.complete) reject(new KubeError('unreachable', streaming ? `The watch ${apiPath} was cut off` : `${what}: the connection was cut off`)); });
           if (status >= 400 || !streaming) {
             let text = '';
-            res.on('data', (d: string) => { text += d; });
-            res.on('end', () => {
+            decoded.on('data', (d: string) => { text += d; });
+            decoded.on('end', () => {
               if (status >= 400) {
-                if (status === 401) this.exec?.invalidate();
+                if (status === 401) this.creds.unauthorized();
                 reject(fromStatus(status, text, what));
                 return;
               }
@@ -205,13 +299,13 @@ export class KubeClient {
               if (!accept.includes('json')) { resolve(text); return; }
               try { resolve(text ? JSON.parse(text) : undefined); } catch { reject(new KubeError('server', `${what}: the response is not JSON`)); }
             });
-            res.on('error', (err) => reject(fromNetworkError(err, this.server)));
             return;
           }
           // Streaming: the deadline only covers the response headers; a watch runs until the server or caller ends it.
           clearTimeout(timer);
+          try { options.onResponse?.(); } catch { /* the caller's bug */ }
           let buf = '';
-          res.on('data', (d: string) => {
+          decoded.on('data', (d: string) => {
             buf += d;
             let i: number;
             while ((i = buf.indexOf('\n')) >= 0) {
@@ -220,10 +314,9 @@ export class KubeClient {
               if (line.trim()) onLine?.(line);
             }
           });
-          res.on('end', () => { if (buf.trim()) onLine?.(buf); resolve(undefined); });
-          res.on('error', (err) => reject(fromNetworkError(err, this.server)));
-          res.on('aborted', () => reject(new KubeError('unreachable', `The watch ${apiPath} was cut off`)));
-        });
+          decoded.on('end', () => { if (buf.trim()) onLine?.(buf); resolve(undefined); });
+        };
+        const req = this.openRequest(transport, url, method, reqHeaders, onResponse);
         const abort = () => {
           req.destroy();
           reject(this.timeoutError(timeoutMs, options.signal));
@@ -244,6 +337,39 @@ export class KubeClient {
     }
   }
 
+  private openRequest(t: Transport, url: URL, method: string, headers: Record<string, string | string[]>, onResponse: (res: http.IncomingMessage) => void): http.ClientRequest {
+    if (t.forwardProxy) {
+      // A plain-http API server behind an http(s) proxy: the request goes to the proxy with the absolute URL.
+      const { host, port } = proxyHostPort(t.forwardProxy);
+      const auth = proxyAuthorization(t.forwardProxy);
+      return new http.ClientRequest({
+        protocol: t.forwardProxy.protocol,
+        host,
+        port,
+        path: url.href,
+        method,
+        headers: { ...headers, Host: url.host, ...(auth ? { 'Proxy-Authorization': auth } : {}) },
+        agent: t.agent,
+      }, onResponse);
+    }
+    if (this.currentSpec.cluster['proxy-url']) {
+      // Through our proxy agent, not through https.request: a host that patches https.request (VS Code's proxy
+      // support) must not swap the agent that carries the cluster's own proxy.
+      return new http.ClientRequest({
+        ...t.tls,
+        protocol: url.protocol,
+        host: url.hostname.replace(/^\[|\]$/g, ''),
+        port: url.port,
+        path: url.pathname + url.search,
+        method,
+        headers,
+        agent: t.agent,
+      }, onResponse);
+    }
+    const mod = t.isHttps ? https : http;
+    return mod.request(url, { ...t.tls, method, headers, agent: t.agent }, onResponse);
+  }
+
   private timeoutError(timeoutMs: number, signal?: AbortSignal): KubeError {
     if (signal?.aborted) return new KubeError('cancelled', 'The request was cancelled');
     return new KubeError('timeout', `${this.server} did not answer within ${Math.round(timeoutMs / 1000)} s`);
@@ -251,9 +377,22 @@ export class KubeClient {
 
   dispose(): void {
     this.disposed = true;
-    this.transport?.agent.destroy();
-    this.transport = undefined;
+    clearTimeout(this.recheckTimer);
+    this.recheckTimer = undefined;
+    this.credentialListeners.clear();
+    this.dropTransport();
   }
+}
+
+/** The body of a response, gunzipped when the server compressed it. */
+function decode(res: http.IncomingMessage, onError: (err: Error) => void): Readable {
+  const encoding = String(res.headers['content-encoding'] ?? '').toLowerCase();
+  if (encoding !== 'gzip') return res;
+  const gunzip = zlib.createGunzip();
+  gunzip.on('error', onError);
+  res.on('error', (err) => gunzip.destroy(err));
+  res.pipe(gunzip);
+  return gunzip;
 }
 
 function raceAbort<T>(p: Promise<T>, signal: AbortSignal, onAbort: () => Error): Promise<T> {

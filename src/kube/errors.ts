@@ -59,6 +59,7 @@ const TLS_CODES = new Set([
 
 /** Classifies a Node network error into a KubeError (message without secrets). */
 export function fromNetworkError(err: unknown, server: string): KubeError {
+  if (err instanceof KubeError) return err;
   const e = err as NodeJS.ErrnoException & { code?: string };
   const code = e?.code ?? '';
   if (e?.name === 'AbortError' || code === 'ABORT_ERR') return new KubeError('cancelled', 'The request was cancelled');

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import WebSocket from 'ws';
-import type { KubeClient } from './client';
+import type { ConnectOptions, KubeClient } from './client';
 
 // In-process port-forwarding to a pod over the Kubernetes WebSocket port-forward protocol (what `kubectl
 // port-forward` does over SPDY): a local TCP listener on 127.0.0.1, and for every accepted connection one WebSocket
@@ -25,6 +25,8 @@ interface Tunnel {
   info: Omit<TunnelInfo, 'connections'>;
   server: net.Server;
   sockets: Set<net.Socket>;
+  /** The WebSockets to the API server, one per local connection. */
+  websockets: Set<WebSocket>;
   lastError?: string;
   /** Kept open while idle: a kubeconfig context points at it (connect). */
   pinned: boolean;
@@ -99,7 +101,7 @@ export class TunnelManager {
         socket.on('close', () => { sockets.delete(socket); tunnel.lastUsed = Date.now(); this.changed(); });
         this.pipe(host, namespace, pod, port, socket, tunnel);
       });
-      const tunnel: Tunnel = { info: { key, context: host.contextName, namespace, pod, remotePort: port, localPort: 0 }, server, sockets, pinned: false, lastUsed: Date.now() };
+      const tunnel: Tunnel = { info: { key, context: host.contextName, namespace, pod, remotePort: port, localPort: 0 }, server, sockets, websockets: new Set(), pinned: false, lastUsed: Date.now() };
       server.on('error', (err) => reject(err));
       server.listen(localPort, '127.0.0.1', () => {
         const addr = server.address();
@@ -115,7 +117,20 @@ export class TunnelManager {
 
   private pipe(host: KubeClient, namespace: string, pod: string, port: number, socket: net.Socket, tunnel: Tunnel): void {
     socket.pause();
-    // The first error of a connection is the one to report: closing the connection after it makes the WebSocket report
+    // The local client may go away while the credentials are still being fetched (a slow exec plugin): then no
+    // WebSocket may be opened at all, and one that is open goes with it.
+    let ws: WebSocket | undefined;
+    let closed = false;
+    const end = () => {
+      closed = true;
+      if (ws) {
+        tunnel.websockets.delete(ws);
+        if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.terminate();
+      }
+    };
+    socket.on('close', end);
+    socket.on('error', end);
+    // The first error of a connection is the one to report: ending the connection after it makes the WebSocket report
     // its own end ("closed before the connection was established"), which says nothing about the cause.
     let failed = false;
     const fail = (message: string) => {
@@ -124,32 +139,36 @@ export class TunnelManager {
       this.fail(tunnel, socket, message);
     };
     void (async () => {
-      let ws: WebSocket;
+      let opts: ConnectOptions;
       try {
-        const opts = await host.requestOptions();
-        const url = new URL(host.server);
-        url.protocol = url.protocol === 'http:' ? 'ws:' : 'wss:';
-        url.pathname = `${url.pathname.replace(/\/+$/, '')}/api/v1/namespaces/${namespace}/pods/${pod}/portforward`;
-        url.search = `ports=${port}`;
-        ws = new WebSocket(url, PORT_FORWARD_PROTOCOLS, {
-          headers: opts.headers,
-          ca: opts.ca, cert: opts.cert, key: opts.key,
-          rejectUnauthorized: opts.rejectUnauthorized ?? true,
-          handshakeTimeout: 15_000,
-        });
+        opts = await host.connectOptions();
+      } catch (err) {
+        if (!closed) fail(`cannot open the port-forward: ${(err as Error).message}`);
+        return;
+      }
+      if (closed || socket.destroyed) return;
+      const url = new URL(host.server);
+      url.protocol = url.protocol === 'http:' ? 'ws:' : 'wss:';
+      url.pathname = `${url.pathname.replace(/\/+$/, '')}/api/v1/namespaces/${namespace}/pods/${pod}/portforward`;
+      url.search = `ports=${port}`;
+      let conn: WebSocket;
+      try {
+        conn = new WebSocket(url, PORT_FORWARD_PROTOCOLS, { ...opts, handshakeTimeout: 15_000 });
       } catch (err) {
         fail(`cannot open the port-forward: ${(err as Error).message}`);
         return;
       }
+      ws = conn;
+      tunnel.websockets.add(conn);
       const seen = new Set<number>();
-      ws.binaryType = 'nodebuffer';
-      ws.on('open', () => {
+      conn.binaryType = 'nodebuffer';
+      conn.on('open', () => {
         socket.on('data', (chunk: Buffer) => {
-          if (ws.readyState === WebSocket.OPEN) ws.send(Buffer.concat([Buffer.from([0]), chunk]));
+          if (conn.readyState === WebSocket.OPEN) conn.send(Buffer.concat([Buffer.from([0]), chunk]));
         });
         socket.resume();
       });
-      ws.on('message', (data: Buffer) => {
+      conn.on('message', (data: Buffer) => {
         if (data.length < 1) return;
         const channel = data[0]!;
         let payload = data.subarray(1);
@@ -162,15 +181,23 @@ export class TunnelManager {
         if (channel === 0) socket.write(payload);
         else if (channel === 1) fail(`the pod reported: ${payload.toString('utf8').slice(0, 300)}`);
       });
-      ws.on('error', (err) => fail(err.message));
-      ws.on('unexpected-response', (_req, res) => {
+      conn.on('error', (err) => fail(err.message));
+      conn.on('unexpected-response', (_req, res) => {
         fail(`the API server answered HTTP ${res.statusCode} to the port-forward`);
         res.resume();
       });
-      ws.on('close', () => socket.end());
-      socket.on('close', () => { if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.terminate(); });
-      socket.on('error', () => ws.terminate());
+      conn.on('close', () => {
+        tunnel.websockets.delete(conn);
+        socket.end();
+      });
     })();
+  }
+
+  /** Open local connections and WebSockets of all tunnels (0 after close()). */
+  openSockets(): number {
+    let n = 0;
+    for (const t of this.tunnels.values()) n += t.sockets.size + t.websockets.size;
+    return n;
   }
 
   private fail(tunnel: Tunnel, socket: net.Socket, message: string): void {
@@ -188,6 +215,8 @@ export class TunnelManager {
       const tunnel = this.tunnels.get(t.key);
       if (!tunnel) continue;
       for (const s of tunnel.sockets) s.destroy();
+      for (const w of tunnel.websockets) w.terminate();
+      tunnel.websockets.clear();
       tunnel.server.close();
       this.tunnels.delete(t.key);
       n++;

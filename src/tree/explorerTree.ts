@@ -28,6 +28,8 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
   private readonly parents = new Map<string, ExplorerNode | undefined>();
   /** Per-context namespace filter: extra namespaces to show even without vclusters. */
   private readonly pinned = new Map<string, Set<string>>();
+  /** Expanded vcluster nodes (by node id): they may make requests into their virtual cluster (model.hold). */
+  private readonly expanded = new Map<string, { ref: VClusterRef; hold: { dispose(): void } }>();
   private subscribed = false;
 
   constructor(private readonly deps: TreeDeps) {
@@ -130,6 +132,7 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
 
   private async nestedChildren(model: ExplorerModel, node: VClusterNode): Promise<ExplorerNode[]> {
     const v = node.info;
+    if (!this.expanded.has(node.id)) this.expanded.set(node.id, { ref: v.ref, hold: model.hold(v.ref) });
     if (v.phase === 'paused' || v.phase === 'sleeping' || v.phase === 'scaledDown') {
       return [new MessageNode(node.id, `${v.status || 'Not running'}: resume it to see nested vclusters`, 'A paused vcluster has no running API server to ask.', 'info')];
     }
@@ -162,6 +165,45 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
     const context = target.context ?? '';
     model.invalidate(contextKey(context));
     this.emitter.fire(this.nodes.get(`ctx:${context}`));
+  }
+
+  /**
+   * A node was collapsed: the vclusters at or below it stop every request into their virtual clusters (watches end,
+   * clients close unless a view holds them). Their children are read again on the next expansion.
+   */
+  async collapsed(node: ExplorerNode): Promise<void> {
+    const model = await this.deps.model();
+    let released = 0;
+    for (const [id, e] of [...this.expanded]) {
+      if (!this.isAtOrBelow(id, node.id)) continue;
+      this.expanded.delete(id);
+      e.hold.dispose();
+      model.collapse(e.ref);
+      released++;
+    }
+    if (released) {
+      this.deps.logger.debug(`collapsed ${node.id}: ${released} vcluster subtree(s) no longer watched`);
+      this.emitter.fire(node);
+    }
+  }
+
+  private isAtOrBelow(id: string, ancestorId: string): boolean {
+    for (let cur: string | undefined = id, guard = 0; cur && guard < 64; guard++) {
+      if (cur === ancestorId) return true;
+      cur = this.parents.get(cur)?.id;
+    }
+    return false;
+  }
+
+  /** Vcluster nodes currently holding their virtual cluster open (tests). */
+  expandedVClusters(): VClusterRef[] {
+    return [...this.expanded.values()].map((e) => e.ref);
+  }
+
+  override dispose(): void {
+    for (const e of this.expanded.values()) e.hold.dispose();
+    this.expanded.clear();
+    super.dispose();
   }
 
   /** Namespaces pinned by the filter command for a context. */

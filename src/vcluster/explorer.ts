@@ -1,6 +1,6 @@
-import path from 'node:path';
 import type { ConnectionSpec } from '../kube/client';
 import { KubeClient } from '../kube/client';
+import { connectionSpecFor } from '../kube/connection';
 import { KubeError } from '../kube/errors';
 import type { KubeconfigState, KubeconfigSnapshot } from './kubeconfigState';
 import { METADATA_LIST, type KubeList, type Namespace } from '../kube/types';
@@ -36,6 +36,9 @@ export interface ExplorerOptions {
 
 type Cached = { ok: true; result: DiscoveryResult; at: number } | { ok: false; error: Error; at: number };
 
+/** Unheld virtual clients (one-off reads: object YAML, the API's nested listing) are closed after this long unused. */
+const VIRTUAL_IDLE_MS = 10_000;
+
 interface Scope {
   readonly key: string;
   readonly event: ChangeEvent;
@@ -46,26 +49,17 @@ interface Scope {
   watchError?: KubeError;
 }
 
-const PATH_FIELDS: Record<'cluster' | 'user', string[]> = {
-  cluster: ['certificate-authority'],
-  user: ['client-certificate', 'client-key', 'tokenFile'],
-};
-
-function absolutize(body: Record<string, unknown>, kind: 'cluster' | 'user', file: string): Record<string, unknown> {
-  const out = { ...body };
-  for (const f of PATH_FIELDS[kind]) {
-    const v = out[f];
-    if (typeof v === 'string' && v && !path.isAbsolute(v)) out[f] = path.resolve(path.dirname(file), v);
-  }
-  return out;
-}
-
 export class ExplorerModel {
   private listeners = new Set<(e: ChangeEvent) => void>();
   private clients = new Map<string, { client: KubeClient; fingerprint: string }>();
   private virtual = new Map<string, Promise<{ client: KubeClient; endpoint: VirtualEndpoint }>>();
   private scopes = new Map<string, Scope>();
+  /** Reasons to keep a virtual cluster's client and watches: an expanded tree node, an open view (refKey → count). */
+  private holds = new Map<string, number>();
+  private lastUse = new Map<string, number>();
+  private sweeper?: NodeJS.Timeout;
   private kubeconfigSub: { dispose(): void };
+  private contentSub: { dispose(): void };
   private disposed = false;
 
   constructor(private readonly opts: ExplorerOptions) {
@@ -73,6 +67,8 @@ export class ExplorerModel {
       this.pruneClients();
       this.fire({ scope: 'kubeconfig' });
     });
+    // Credentials can change without anything visible changing (a rotated token): clients take them in place.
+    this.contentSub = opts.kubeconfig.onDidChangeContent(() => this.pruneClients());
   }
 
   private get snap(): KubeconfigSnapshot | undefined { return this.opts.kubeconfig.snapshot(); }
@@ -101,47 +97,51 @@ export class ExplorerModel {
     return (this.snapshot() ?? (await this.reloadKubeconfig())).contexts;
   }
 
-  /** The connection details of a kubeconfig context (raw entries, relative paths made absolute). */
+  /** The connection details of a kubeconfig context (raw entries, relative paths resolved as kubectl does). */
   connectionSpec(context: string): ConnectionSpec {
     const merged = this.snap?.merged;
-    const ctx = merged?.contexts.get(context);
-    if (!merged || !ctx) throw new KubeError('config', `The context "${context}" is not in the kubeconfig`);
-    if (ctx.problems.length) throw new KubeError('config', ctx.problems.join('; '));
-    const cluster = merged.clusters.get(ctx.cluster);
-    const user = merged.users.get(ctx.user);
-    if (!cluster) throw new KubeError('config', `Context "${context}" refers to cluster "${ctx.cluster}", which is not defined in ${ctx.file}`);
-    if (!user) throw new KubeError('config', `Context "${context}" refers to user "${ctx.user}", which is not defined in ${ctx.file}`);
-    return {
-      contextName: context,
-      clusterName: ctx.cluster,
-      cluster: absolutize(cluster.cluster, 'cluster', cluster.file),
-      userName: ctx.user,
-      user: absolutize(user.user, 'user', user.file),
-      namespace: ctx.namespace,
-    };
+    if (!merged) throw new KubeError('config', `The context "${context}" is not in the kubeconfig`);
+    return connectionSpecFor(merged, context);
   }
 
-  /** A client for a kubeconfig context (cached until its entries change). */
+  /** A client for a kubeconfig context (cached; takes changed credentials in place, see pruneClients). */
   client(context: string): KubeClient {
     const spec = this.connectionSpec(context);
     const fingerprint = JSON.stringify(spec);
     const have = this.clients.get(context);
     if (have && have.fingerprint === fingerprint) return have.client;
+    if (have && this.updateInPlace(context, have, spec, fingerprint)) return have.client;
     have?.client.dispose();
     const client = new KubeClient(spec, { timeoutMs: this.timeoutMs });
     this.clients.set(context, { client, fingerprint });
     return client;
   }
 
+  /**
+   * A context whose server stayed the same keeps its client (and its watches, which reconnect with the new
+   * credentials); one whose server changed starts over.
+   */
+  private updateInPlace(context: string, have: { client: KubeClient; fingerprint: string }, spec: ConnectionSpec, fingerprint: string): boolean {
+    try {
+      have.client.update(spec);
+      have.fingerprint = fingerprint;
+      this.opts.log?.('info', `The credentials of context "${context}" changed: live watches reconnect with the new ones`);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   private pruneClients(): void {
-    for (const [ctx, c] of this.clients) {
-      let fp: string | undefined;
-      try { fp = JSON.stringify(this.connectionSpec(ctx)); } catch { fp = undefined; }
-      if (fp !== c.fingerprint) {
-        c.client.dispose();
-        this.clients.delete(ctx);
-        this.dropScope(contextKey(ctx));
-      }
+    for (const [ctx, c] of [...this.clients]) {
+      let spec: ConnectionSpec | undefined;
+      try { spec = this.connectionSpec(ctx); } catch { spec = undefined; }
+      const fp = spec && JSON.stringify(spec);
+      if (fp === c.fingerprint) continue;
+      if (spec && fp && this.updateInPlace(ctx, c, spec, fp)) continue;
+      c.client.dispose();
+      this.clients.delete(ctx);
+      this.dropScope(contextKey(ctx));
     }
   }
 
@@ -164,7 +164,10 @@ export class ExplorerModel {
     if (depth > max) {
       return Promise.reject(new KubeError('config', `Nested discovery stops at depth ${max} (setting vcluster.nested.maxDepth)`));
     }
-    return this.load(refKey(ref), { scope: 'vcluster', ref }, force, async () => {
+    const key = refKey(ref);
+    // Without a hold (an expanded node or an open view) nothing stays behind in the virtual cluster: no cache, no watch.
+    if (!this.isHeld(key)) force = true;
+    return this.load(key, { scope: 'vcluster', ref }, force, async () => {
       const { client } = await this.reach(ref);
       const parents: ParentRef[] = [...(ref.parents ?? []), { namespace: ref.namespace, name: ref.name }];
       const contextNames = new Set(this.snap?.contexts.map((c) => c.name));
@@ -204,6 +207,10 @@ export class ExplorerModel {
     if (s.inflight) return s.inflight;
     const p = run().then(
       ({ client, result, lists }) => {
+        if (s.event.scope === 'vcluster' && !this.isHeld(key)) {
+          this.dropScope(key, false);
+          return result;
+        }
         s.cached = { ok: true, result, at: Date.now() };
         this.ensureWatches(s, client, lists);
         return result;
@@ -238,7 +245,7 @@ export class ExplorerModel {
       }
     };
     for (const l of lists) {
-      s.watchers.push(new Watcher(client, l.path, { labelSelector: VCLUSTER_SELECTOR, resourceVersion: l.resourceVersion, onEvent: changed, onHealth: health, onResync: changed }));
+      s.watchers.push(new Watcher(client, l.path, { labelSelector: VCLUSTER_SELECTOR, resourceVersion: l.resourceVersion, onEvent: changed, onHealth: health, onResync: changed, log: this.opts.log }));
     }
   }
 
@@ -253,7 +260,7 @@ export class ExplorerModel {
     }, this.opts.debounceMs?.() ?? 300);
   }
 
-  private dropScope(key: string): void {
+  private dropScope(key: string, clients = true): void {
     for (const [k, s] of this.scopes) {
       if (k === key || k.startsWith(`${key}|`)) {
         for (const w of s.watchers) w.dispose();
@@ -261,12 +268,73 @@ export class ExplorerModel {
         this.scopes.delete(k);
       }
     }
-    for (const [k, v] of this.virtual) {
-      if (k === key || k.startsWith(`${key}|`)) {
-        void v.then((x) => x.client.dispose(), () => undefined);
-        this.virtual.delete(k);
-      }
+    if (!clients) return;
+    for (const k of [...this.virtual.keys()]) {
+      if (k === key || k.startsWith(`${key}|`)) this.closeVirtual(k);
     }
+  }
+
+  private closeVirtual(key: string): void {
+    const v = this.virtual.get(key);
+    if (!v) return;
+    this.virtual.delete(key);
+    this.lastUse.delete(key);
+    void v.then((x) => x.client.dispose(), () => undefined);
+    this.opts.log?.('debug', `closed the client of virtual cluster ${key}`);
+  }
+
+  // ---- holds: what may make requests into a virtual cluster ------------------------------------------------------
+
+  /** True when `key` or a vcluster inside it is held (a nested vcluster is reached through the ones around it). */
+  isHeld(key: string): boolean {
+    for (const [k, n] of this.holds) if (n > 0 && (k === key || k.startsWith(`${key}|`))) return true;
+    return false;
+  }
+
+  /**
+   * Allows requests into the virtual cluster of `ref` (and the ones around it) until disposed: the tree holds an
+   * expanded vcluster, a view holds the vcluster it shows. Without any hold the model closes the client.
+   */
+  hold(ref: VClusterRef): { dispose(): void } {
+    const key = refKey(ref);
+    this.holds.set(key, (this.holds.get(key) ?? 0) + 1);
+    let done = false;
+    return {
+      dispose: () => {
+        if (done) return;
+        done = true;
+        const n = (this.holds.get(key) ?? 1) - 1;
+        if (n > 0) this.holds.set(key, n);
+        else this.holds.delete(key);
+        this.sweep(0);
+      },
+    };
+  }
+
+  /**
+   * The tree collapsed `ref`: stop nested discovery in it and in everything below it now, and close the clients
+   * nothing else holds.
+   */
+  collapse(ref: VClusterRef): void {
+    this.dropScope(refKey(ref), false);
+    this.sweep(0);
+  }
+
+  /** Closes virtual clients that nothing holds and nothing used for `idleMs`, and their nested scopes. */
+  sweep(idleMs = VIRTUAL_IDLE_MS, now = Date.now()): number {
+    let closed = 0;
+    for (const key of [...this.virtual.keys()]) {
+      if (this.isHeld(key) || now - (this.lastUse.get(key) ?? 0) < idleMs) continue;
+      this.dropScope(key, false);
+      this.closeVirtual(key);
+      closed++;
+    }
+    return closed;
+  }
+
+  /** Keys of the virtual clients open now (tests). */
+  openVirtualClients(): string[] {
+    return [...this.virtual.keys()];
   }
 
   /** Forgets cached results (and watches) of a scope (contextKey() or refKey()) and what is below it, or everything. */
@@ -285,6 +353,8 @@ export class ExplorerModel {
   /** A client for the virtual API server of `ref` (through its parents for nested vclusters). Cached. */
   reach(ref: VClusterRef): Promise<{ client: KubeClient; endpoint: VirtualEndpoint }> {
     const key = refKey(ref);
+    for (let r: VClusterRef | undefined = ref; r; r = parentOf(r)) this.lastUse.set(refKey(r), Date.now());
+    this.sweeper ??= setInterval(() => this.sweep(), VIRTUAL_IDLE_MS / 2).unref();
     let p = this.virtual.get(key);
     if (!p) {
       p = (async () => {
@@ -323,8 +393,10 @@ export class ExplorerModel {
 
   dispose(): void {
     this.disposed = true;
+    clearInterval(this.sweeper);
     this.invalidate();
     this.kubeconfigSub.dispose();
+    this.contentSub.dispose();
     this.listeners.clear();
   }
 }

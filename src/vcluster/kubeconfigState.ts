@@ -1,6 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
+import { createHash } from 'node:crypto';
 import { KubeconfigError } from '../kube/kubeconfig/errors';
+import { KubeconfigFileWatcher } from '../kube/kubeconfig/fileWatch';
 import type { MergedKubeconfig } from '../kube/kubeconfig/model';
 import { loadKubeconfig } from '../kube/kubeconfig/model';
 import { parseVClusterContext } from '../kube/kubeconfig/names';
@@ -26,9 +26,9 @@ export interface KubeconfigSnapshot {
 export class KubeconfigState {
   private snap?: KubeconfigSnapshot;
   private readonly listeners = new Set<(s: KubeconfigSnapshot) => void>();
-  private fileWatchers: fs.FSWatcher[] = [];
-  private debounce?: NodeJS.Timeout;
-  private watchedKey = '';
+  private readonly contentListeners = new Set<(s: KubeconfigSnapshot) => void>();
+  private fileWatcher?: KubeconfigFileWatcher;
+  private contentKey?: string;
   private reloading?: Promise<KubeconfigSnapshot>;
   private again = false;
 
@@ -40,6 +40,15 @@ export class KubeconfigState {
   onDidChange(listener: (s: KubeconfigSnapshot) => void): { dispose(): void } {
     this.listeners.add(listener);
     return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /**
+   * Calls the listener after every reload that changed anything in the entries, credentials included (a rotated
+   * token changes nothing visible, but clients must use the new one).
+   */
+  onDidChangeContent(listener: (s: KubeconfigSnapshot) => void): { dispose(): void } {
+    this.contentListeners.add(listener);
+    return { dispose: () => this.contentListeners.delete(listener) };
   }
 
   /** Re-reads the files (concurrent calls share one read; a call during a read schedules one more). */
@@ -87,51 +96,37 @@ export class KubeconfigState {
         : { state: 'noContexts', files, contexts: [], problems: [errorMessage(err)], error: errorMessage(err) };
     }
     const changed = JSON.stringify(visible(this.snap)) !== JSON.stringify(visible(snap));
+    const contentKey = contentOf(snap);
+    const contentChanged = this.contentKey !== undefined && contentKey !== this.contentKey;
+    this.contentKey = contentKey;
     this.snap = snap;
     this.watchFiles(files);
     if (changed) for (const l of [...this.listeners]) { try { l(snap); } catch { /* listener bug */ } }
+    if (contentChanged) for (const l of [...this.contentListeners]) { try { l(snap); } catch { /* listener bug */ } }
     return snap;
   }
 
   private watchFiles(files: readonly string[]): void {
     if (!this.watch()) return;
-    const key = files.join('\n');
-    if (key === this.watchedKey) return;
-    for (const w of this.fileWatchers) w.close();
-    this.fileWatchers = [];
-    this.watchedKey = key;
-    // Watch the directories: writers (kubectl, us) replace files by rename, which ends a watch on the file itself.
-    const dirs = new Map<string, Set<string>>();
-    for (const f of files) {
-      const abs = path.resolve(f);
-      const names = dirs.get(path.dirname(abs)) ?? new Set<string>();
-      names.add(path.basename(abs));
-      dirs.set(path.dirname(abs), names);
-    }
-    for (const [dir, names] of dirs) {
-      try {
-        const w = fs.watch(dir, { persistent: false }, (_ev, name) => {
-          if (name && !names.has(name.toString())) return;
-          clearTimeout(this.debounce);
-          this.debounce = setTimeout(() => { void this.reload().catch(() => undefined); }, 100);
-        });
-        w.on('error', () => undefined);
-        this.fileWatchers.push(w);
-      } catch {
-        // The directory does not exist (yet): nothing to watch.
-      }
-    }
+    this.fileWatcher ??= new KubeconfigFileWatcher(() => { void this.reload().catch(() => undefined); });
+    void this.fileWatcher.update(files).catch(() => undefined);
   }
 
   dispose(): void {
-    for (const w of this.fileWatchers) w.close();
-    this.fileWatchers = [];
-    clearTimeout(this.debounce);
+    this.fileWatcher?.close();
     this.listeners.clear();
+    this.contentListeners.clear();
   }
 }
 
 function visible(s: KubeconfigSnapshot | undefined): unknown {
   if (!s) return undefined;
   return { state: s.state, current: s.currentContext, contexts: s.contexts.map((c) => [c.name, c.cluster, c.user, c.namespace, c.server, c.file]), problems: s.problems };
+}
+
+/** A digest of every entry and the current context (never kept or shown in clear: it covers credentials). */
+function contentOf(s: KubeconfigSnapshot): string {
+  const m = s.merged;
+  const entries = m ? [m.currentContext, [...m.contexts.values()], [...m.clusters.values()], [...m.users.values()]] : [s.state, s.error];
+  return createHash('sha256').update(JSON.stringify(entries)).digest('hex');
 }

@@ -12,12 +12,14 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import type { MappingModel, MappingRow, VClusterRef } from '../shared/model';
 import {
-  PROTOCOL_VERSION, parseFromWebview, parsePersistedState, refKey, rowKey,
+  PROTOCOL_VERSION, parseFromWebview, parsePersistedState, rowKey,
   type FromWebview, type RenderedReport, type ToWebview,
 } from '../shared/protocol';
 import { errorMessage } from '../shared/errors';
 import { redact } from '../shared/redact';
+import { FollowWhileVisible } from './followWhileVisible';
 import { renderHtml } from './html';
+import { PanelRegistry } from './panelRegistry';
 import { sanitizeModel } from './sanitize';
 import type { MappingSource, PanelLogger } from './source';
 
@@ -49,10 +51,8 @@ export class MappingPanel implements vscode.Disposable {
   private rowsByKey = new Map<string, MappingRow>();
   private ready = false;
   private loadState: { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'loaded' } = { kind: 'loading' };
-  private watcher: { dispose(): void } | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly follow: FollowWhileVisible;
   private generation = 0;
-  private wasVisible: boolean;
   private disposed = false;
 
   constructor(readonly panel: vscode.WebviewPanel, readonly ref: VClusterRef, private readonly opts: MappingPanelOptions) {
@@ -75,12 +75,19 @@ export class MappingPanel implements vscode.Disposable {
       webview.onDidReceiveMessage((raw: unknown) => {
         this.receive(raw).catch((err) => log.error('mapping panel: message handling failed', err));
       }),
-      panel.onDidChangeViewState(() => this.onVisibility()),
       panel.onDidDispose(() => this.dispose()),
     );
-    this.wasVisible = panel.visible;
     this.reload().catch(() => { /* posted as loadError */ });
-    if (panel.visible) this.startWatching();
+    const d = opts.debounceMs;
+    this.follow = new FollowWhileVisible({
+      panel,
+      watch: (onChange) => opts.source.watch(ref, onChange),
+      reload: () => this.reload().catch(() => { /* posted as loadError */ }),
+      onHidden: () => { this.ready = false; },
+      debounceMs: () => (typeof d === 'function' ? d() : d) ?? DEFAULT_DEBOUNCE_MS,
+      log,
+      what: `mapping panel of ${ref.namespace}/${ref.name}`,
+    });
   }
 
   private get log(): PanelLogger {
@@ -203,62 +210,15 @@ export class MappingPanel implements vscode.Disposable {
     this.panel.webview.postMessage(msg).then(undefined, (err: unknown) => this.log.debug(`mapping panel: post failed: ${errorMessage(err)}`));
   }
 
-  private onVisibility(): void {
-    const visible = this.panel.visible;
-    if (visible === this.wasVisible) return;
-    this.wasVisible = visible;
-    if (visible) {
-      // changes while hidden were not watched: read again, then follow changes
-      this.startWatching();
-      this.reload().catch(() => { /* posted as loadError */ });
-    } else {
-      this.stopWatching();
-      // a hidden webview is destroyed (no retainContextWhenHidden); it sends `ready` again when shown
-      this.ready = false;
-    }
-  }
-
-  private startWatching(): void {
-    if (this.watcher || this.disposed) return;
-    try {
-      this.watcher = this.opts.source.watch(this.ref, () => this.scheduleReload());
-    } catch (err) {
-      this.log.warn(`mapping panel: cannot watch ${this.ref.namespace}/${this.ref.name}: ${redact(errorMessage(err))}`);
-    }
-  }
-
-  private stopWatching(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const w = this.watcher;
-    this.watcher = undefined;
-    try {
-      w?.dispose();
-    } catch (err) {
-      this.log.debug(`mapping panel: stopping the watch failed: ${errorMessage(err)}`);
-    }
-  }
-
   /** True while the panel follows changes (visible and watching); for tests. */
   get watching(): boolean {
-    return this.watcher !== undefined;
-  }
-
-  private scheduleReload(): void {
-    if (this.disposed || !this.watcher) return;
-    const d = this.opts.debounceMs;
-    const ms = Math.max(0, (typeof d === 'function' ? d() : d) ?? DEFAULT_DEBOUNCE_MS);
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.reload().catch(() => { /* posted as loadError */ });
-    }, ms);
+    return this.follow.watching;
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.stopWatching();
+    this.follow.dispose();
     for (const s of this.subscriptions.splice(0)) s.dispose();
     this.panel.dispose();
     this.disposeEmitter.fire();
@@ -268,69 +228,16 @@ export class MappingPanel implements vscode.Disposable {
 }
 
 /** Owns the open mapping panels (one per vcluster) and restores them after a window reload. */
-export class MappingPanels implements vscode.Disposable {
-  private readonly panels = new Map<string, MappingPanel>();
-
-  constructor(private readonly opts: MappingPanelOptions) {}
-
-  /** Opens the panel of `ref`, or reveals it if it is open already. */
-  show(ref: VClusterRef, column: vscode.ViewColumn = vscode.ViewColumn.Active): MappingPanel {
-    const existing = this.panels.get(refKey(ref));
-    if (existing) {
-      existing.reveal(column);
-      return existing;
-    }
-    const panel = vscode.window.createWebviewPanel(MAPPING_VIEW_TYPE, `Mapping: ${ref.name}`, column, {
-      enableScripts: true,
-      enableFindWidget: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.opts.extensionUri, 'dist'), vscode.Uri.joinPath(this.opts.extensionUri, 'media')],
+export class MappingPanels extends PanelRegistry<MappingPanel> {
+  constructor(opts: MappingPanelOptions) {
+    super({
+      viewType: MAPPING_VIEW_TYPE,
+      extensionUri: opts.extensionUri,
+      create: (panel, ref) => new MappingPanel(panel, ref, opts),
+      // The webview's persisted state holds the VClusterRef and its own view preferences.
+      parseState: parsePersistedState,
+      title: (ref) => `Mapping: ${ref.name}`,
+      ...(opts.logger ? { logger: opts.logger } : {}),
     });
-    return this.adopt(panel, ref);
-  }
-
-  get(ref: VClusterRef): MappingPanel | undefined {
-    return this.panels.get(refKey(ref));
-  }
-
-  get all(): readonly MappingPanel[] {
-    return [...this.panels.values()];
-  }
-
-  /**
-   * Restores panels after a reload of the window. The webview's persisted state holds the VClusterRef (and its own
-   * view preferences); anything that does not validate closes the panel. Activation on `onWebviewPanel:vcluster.mapping`
-   * makes VS Code call this.
-   */
-  registerSerializer(): vscode.Disposable {
-    return vscode.window.registerWebviewPanelSerializer(MAPPING_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
-        const parsed = parsePersistedState(state);
-        if (!parsed) {
-          this.opts.logger?.warn('mapping panel: could not restore a panel (no vcluster in its state)');
-          panel.dispose();
-          return;
-        }
-        if (this.panels.has(refKey(parsed.ref))) {
-          panel.dispose();
-          return;
-        }
-        this.adopt(panel, parsed.ref);
-      },
-    });
-  }
-
-  private adopt(panel: vscode.WebviewPanel, ref: VClusterRef): MappingPanel {
-    const key = refKey(ref);
-    const p = new MappingPanel(panel, ref, this.opts);
-    this.panels.set(key, p);
-    p.onDidDispose(() => {
-      if (this.panels.get(key) === p) this.panels.delete(key);
-    });
-    return p;
-  }
-
-  dispose(): void {
-    for (const p of [...this.panels.values()]) p.dispose();
-    this.panels.clear();
   }
 }

@@ -94,6 +94,8 @@ export interface VirtualOptions {
   ips?: readonly string[];
   /** Kubeconfig context name for the admin kubeconfig (default `virtual-<name>`). */
   contextName?: string;
+  /** More kube-apiserver flags (e.g. an audit policy and log). */
+  extraArgs?: readonly string[];
 }
 
 export interface VirtualControlPlane extends ClusterAccess {
@@ -566,7 +568,7 @@ async function startVirtualControlPlane(o: {
     serviceCidr: '10.96.0.0/16',
     tokenFile,
   };
-  const proc = spawnManaged(`kube-apiserver(virtual ${id})`, o.apiserverBin, apiServerArgs(spec), { logFile: path.join(dir, 'kube-apiserver.log') });
+  const proc = spawnManaged(`kube-apiserver(virtual ${id})`, o.apiserverBin, [...apiServerArgs(spec), ...(o.opts.extraArgs ?? [])], { logFile: path.join(dir, 'kube-apiserver.log') });
   const rest = new KubeRest({ server, caPem: ca.certPem, certPem: admin.certPem, keyPem: admin.keyPem });
   try {
     await waitReady(rest, () => proc, `the virtual kube-apiserver ${id}`);

@@ -6,6 +6,7 @@
 // watchdog), and run in this order; the bad-input suite changes vcluster.cliPath and goes last.
 import { fx, setUpFixture, tearDownFixture } from './support/fixture';
 import { badInputSuite } from './support/suites/badInput';
+import { configSuite } from './support/suites/config';
 import { connectSuite } from './support/suites/connect';
 import { contextsSuite } from './support/suites/contexts';
 import { createDeleteSuite } from './support/suites/createDelete';
@@ -40,6 +41,7 @@ describe('vcluster Explorer against real clusters', function () {
   lifecycleSuite();
   createDeleteSuite();
   mappingSuite();
+  configSuite();
   badInputSuite();
   secretsSuite();
 });

@@ -34,19 +34,21 @@ function alive(pid: number): boolean {
 }
 
 const SECRET_TOKEN = 'sha256~super-secret-token-value-0123456789';
+/** What every exec section needs for kubectl: an apiVersion and (for v1) an interactiveMode. */
+const V1 = { apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never' } as const;
 
 describe('exec credential plugins', () => {
   it('a missing plugin is named, with its install hint', async () => {
-    const p = new ExecCredentialProvider({ command: path.join(tmp, 'no-such-plugin'), installHint: 'Install it with your package manager.' }, 'alice');
+    const p = new ExecCredentialProvider({ ...V1, command: path.join(tmp, 'no-such-plugin'), installHint: 'Install it with your package manager.' }, 'alice');
     await assert.rejects(p.get(), (e: KubeError) => e.kind === 'auth-plugin' && /no-such-plugin" for user "alice" was not found\. Install it/.test(e.message));
   });
   it('a failing plugin reports its exit code and first stderr line', async () => {
-    const p = new ExecCredentialProvider({ command: script('fails', 'echo "token expired, run login" >&2; exit 3') }, 'bob');
+    const p = new ExecCredentialProvider({ ...V1, command: script('fails', 'echo "token expired, run login" >&2; exit 3') }, 'bob');
     await assert.rejects(p.get(), /failed \(exit code 3\): token expired, run login/);
   });
   it('a hanging plugin times out instead of blocking, and is killed', async () => {
     const pidFile = path.join(tmp, 'hang.pid');
-    const p = new ExecCredentialProvider({ command: script('hangs', `echo $$ > ${pidFile}; exec sleep 30`) }, 'carol', 500);
+    const p = new ExecCredentialProvider({ ...V1, command: script('hangs', `echo $$ > ${pidFile}; exec sleep 30`) }, 'carol', 500);
     const t0 = Date.now();
     await assert.rejects(p.get(), /did not answer within 1 s|did not answer within 0 s/);
     assert.ok(Date.now() - t0 < 3000);
@@ -54,24 +56,24 @@ describe('exec credential plugins', () => {
     assert.ok(!alive(Number(fs.readFileSync(pidFile, 'utf8'))), 'the plugin process is gone');
   });
   it('garbage output is rejected without echoing it', async () => {
-    const p = new ExecCredentialProvider({ command: script('garbage', `echo "not json ${SECRET_TOKEN}"`) }, 'dave');
+    const p = new ExecCredentialProvider({ ...V1, command: script('garbage', `echo "not json ${SECRET_TOKEN}"`) }, 'dave');
     await assert.rejects(p.get(), (e: Error) => /not an ExecCredential/.test(e.message) && !e.message.includes(SECRET_TOKEN));
   });
   it('an ExecCredential without token or certificate is rejected', async () => {
-    const p = new ExecCredentialProvider({ command: script('empty', `echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{}}'`) }, 'erin');
+    const p = new ExecCredentialProvider({ ...V1, command: script('empty', `echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{}}'`) }, 'erin');
     await assert.rejects(p.get(), /returned no token or certificate/);
   });
   it('a good plugin gets KUBERNETES_EXEC_INFO and its env, and the token is cached until expiry', async () => {
     const counter = path.join(tmp, 'count');
-    const cmd = script('good', `echo x >> ${counter}; [ -n "$KUBERNETES_EXEC_INFO" ] || exit 9; [ "$EXTRA" = "yes" ] || exit 8; echo '{"kind":"ExecCredential","status":{"token":"${SECRET_TOKEN}","expirationTimestamp":"2099-01-01T00:00:00Z"}}'`);
-    const p = new ExecCredentialProvider({ command: cmd, env: [{ name: 'EXTRA', value: 'yes' }] }, 'frank');
+    const cmd = script('good', `echo x >> ${counter}; [ -n "$KUBERNETES_EXEC_INFO" ] || exit 9; [ "$EXTRA" = "yes" ] || exit 8; echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${SECRET_TOKEN}","expirationTimestamp":"2099-01-01T00:00:00Z"}}'`);
+    const p = new ExecCredentialProvider({ ...V1, command: cmd, env: [{ name: 'EXTRA', value: 'yes' }] }, 'frank');
     assert.equal((await p.get()).token, SECRET_TOKEN);
     assert.equal((await p.get()).token, SECRET_TOKEN);
     assert.equal(fs.readFileSync(counter, 'utf8').trim().split('\n').length, 1);
   });
   it('an exec section without a command is a config error naming user and context', () => {
     assert.throws(() => new KubeClient({ contextName: 'ctx', clusterName: 'c', cluster: { server: 'https://127.0.0.1:1' }, userName: 'u', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1' } } }),
-      /User "u" of context "ctx" has an exec section without a command/);
+      /Context "ctx" cannot be used: command must be specified for user "u" to use exec authentication plugin/);
   });
   it('a cluster without a valid server URL is a config error', () => {
     assert.throws(() => new KubeClient({ contextName: 'ctx', clusterName: 'c', cluster: { server: 'ftp://x' }, userName: 'u', user: {} }), /Cluster "c" of context "ctx" has no valid server URL/);

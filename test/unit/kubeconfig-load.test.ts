@@ -1,4 +1,4 @@
-// Loading KUBECONFIG lists: which files, first-wins merging, problems as data, client-node options, vcluster names.
+// Loading KUBECONFIG lists: which files, first-wins merging, problems as data, connection specs, vcluster names.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,9 +9,10 @@ import {
   kubeconfigFiles,
   loadKubeconfig,
   parseVClusterContext,
-  toClientNodeOptions,
   vclusterContextName,
 } from '../../src/kube/kubeconfig/index';
+import { connectionSpecFor } from '../../src/kube/connection';
+import { KubeError } from '../../src/kube/errors';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'kubeconfig');
 
@@ -183,56 +184,54 @@ describe('kubeconfig loading', () => {
     });
   });
 
-  describe('toClientNodeOptions', () => {
-    it('builds client-node options for one context with paths resolved against the defining file', async () => {
+  describe('connectionSpecFor', () => {
+    it('keeps the entries as written, paths resolved against the directory of the defining file', async () => {
       const f = fixture('commented.yaml', path.join('team', 'config'));
       const m = await loadKubeconfig([f]);
-      const o = toClientNodeOptions(m, 'prod');
-      assert.deepEqual(o.contexts, [{ name: 'prod', cluster: 'prod', user: 'alice', namespace: 'default' }]);
-      assert.deepEqual(o.clusters, [{ name: 'prod', server: 'https://prod.example.com', caFile: path.join(dir, 'team', 'certs', 'prod-ca.crt'), skipTLSVerify: false }]);
-      assert.deepEqual(o.users, [{ name: 'alice', certFile: path.join(dir, 'team', 'certs', 'alice.crt'), keyFile: path.join(dir, 'team', 'certs', 'alice.key') }]);
-      assert.equal(o.currentContext, 'prod');
-      const lab = toClientNodeOptions(m, 'lab');
-      assert.equal(lab.clusters[0]!.tlsServerName, 'lab.internal');
+      const o = connectionSpecFor(m, 'prod');
+      assert.equal(o.contextName, 'prod');
+      assert.equal(o.namespace, 'default');
+      assert.equal(o.cluster['certificate-authority'], path.join(dir, 'team', 'certs', 'prod-ca.crt'));
+      assert.deepEqual(o.cluster.extensions, [{ name: 'client.authentication.k8s.io/exec', extension: { audience: 'prod' } }]);
+      assert.equal(o.user['client-certificate'], path.join(dir, 'team', 'certs', 'alice.crt'));
+      assert.equal(o.user['client-key'], path.join(dir, 'team', 'certs', 'alice.key'));
+      assert.equal(connectionSpecFor(m, 'lab').cluster['tls-server-name'], 'lab.internal');
     });
 
-    it('is accepted by @kubernetes/client-node KubeConfig.loadFromOptions', async () => {
-      const { KubeConfig } = await import('@kubernetes/client-node');
-      const f = fixture('kubectl-written.yaml');
-      const m = await loadKubeconfig([f]);
-      const kc = new KubeConfig();
-      kc.loadFromOptions(toClientNodeOptions(m, 'staging'));
-      assert.equal(kc.getCurrentContext(), 'staging');
-      assert.equal(kc.getCurrentCluster()!.server, 'https://staging.example.com');
-      assert.equal(kc.getCurrentCluster()!.skipTLSVerify, true);
-      assert.equal(kc.getCurrentUser()!.exec.command, 'kubelogin');
-      kc.loadFromOptions(toClientNodeOptions(m, 'dev'));
-      assert.equal(kc.getCurrentUser()!.token, 'fake-token-not-secret');
-      assert.equal(kc.getContextObject('dev')!.namespace, 'team-a');
-    });
-
-    it('maps tokenFile to client-node\'s tokenFile auth provider and resolves a relative exec command', async () => {
-      const f = write(path.join('k', 'config'), [
-        'clusters:', '- name: c', '  cluster: {server: "https://c/"}',
-        'users:',
-        '- name: tf', '  user: {tokenFile: secrets/token}',
-        '- name: ex', '  user:', '    exec: {apiVersion: client.authentication.k8s.io/v1, command: ./bin/helper, args: [a]}',
+    it('resolves tokenFile and a command given as a path, each against the file that defines the user (merged lists)', async () => {
+      const first = write(path.join('a', 'config'), [
+        'clusters:', '- name: c', '  cluster: {server: "https://c/", certificate-authority: ca.crt}',
         'contexts:',
         '- name: tf', '  context: {cluster: c, user: tf}',
-        '- name: ex', '  context: {cluster: c, user: ex}', '',
+        '- name: ex', '  context: {cluster: c, user: ex}',
+        '- name: path', '  context: {cluster: c, user: onpath}', '',
       ].join('\n'));
-      const m = await loadKubeconfig([f]);
-      const tf = toClientNodeOptions(m, 'tf');
-      assert.deepEqual(tf.users[0]!.authProvider, { name: 'tokenFile', config: { tokenFile: path.join(dir, 'k', 'secrets', 'token') } });
-      assert.equal(tf.clusters[0]!.server, 'https://c', 'a trailing slash is dropped as client-node does');
-      assert.equal(toClientNodeOptions(m, 'ex').users[0]!.exec.command, path.join(dir, 'k', 'bin', 'helper'));
+      const second = write(path.join('b', 'sub', 'config'), [
+        'users:',
+        '- name: tf', '  user: {tokenFile: secrets/token, token-file: ignored}',
+        '- name: ex', '  user:', '    exec: {apiVersion: client.authentication.k8s.io/v1, command: ./bin/helper, args: [a]}',
+        '- name: onpath', '  user:', '    exec: {apiVersion: client.authentication.k8s.io/v1, command: kubelogin}', '',
+      ].join('\n'));
+      const m = await loadKubeconfig([first, second]);
+      const tf = connectionSpecFor(m, 'tf');
+      assert.equal(tf.cluster['certificate-authority'], path.join(dir, 'a', 'ca.crt'), 'the cluster is defined in the first file');
+      assert.equal(tf.user.tokenFile, path.join(dir, 'b', 'sub', 'secrets', 'token'), 'the user in the second');
+      assert.equal(tf.user['token-file'], 'ignored', 'token-file is no kubeconfig field: left alone (and unused)');
+      assert.equal((connectionSpecFor(m, 'ex').user.exec as { command: string }).command, path.join(dir, 'b', 'sub', 'bin', 'helper'));
+      assert.equal((connectionSpecFor(m, 'path').user.exec as { command: string }).command, 'kubelogin', 'a bare name is looked up on PATH');
     });
 
-    it('refuses an unknown or broken context with a KubeconfigError naming the file', async () => {
+    it('gives a context without a user an empty user (anonymous, as in kubectl)', async () => {
+      const f = write('k.yaml', 'clusters:\n- name: c\n  cluster: {server: "https://c"}\ncontexts:\n- name: anon\n  context: {cluster: c}\n');
+      const m = await loadKubeconfig([f]);
+      assert.deepEqual(connectionSpecFor(m, 'anon').user, {});
+    });
+
+    it('refuses an unknown or broken context with a config error naming the file', async () => {
       const f = write('k.yaml', 'contexts:\n- name: b\n  context: {cluster: nowhere}\n');
       const m = await loadKubeconfig([f]);
-      assert.throws(() => toClientNodeOptions(m, 'nope'), (e: unknown) => e instanceof KubeconfigError && e.code === 'unknownContext');
-      assert.throws(() => toClientNodeOptions(m, 'b'), (e: unknown) => e instanceof KubeconfigError && e.code === 'danglingReference' && e.message.includes(f));
+      assert.throws(() => connectionSpecFor(m, 'nope'), (e: unknown) => e instanceof KubeError && e.kind === 'config' && /"nope" is not in the kubeconfig/.test(e.message));
+      assert.throws(() => connectionSpecFor(m, 'b'), (e: unknown) => e instanceof KubeError && e.kind === 'config' && e.message.includes(f));
     });
   });
 

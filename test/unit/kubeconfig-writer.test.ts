@@ -7,6 +7,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import type { ContextSpec } from '../../src/kube/kubeconfig/index';
 import { KubeconfigError, KubeconfigWriter, loadKubeconfig } from '../../src/kube/kubeconfig/index';
+import { removeCommand } from '../../src/kube/kubeconfig/lock';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'kubeconfig');
 
@@ -154,6 +155,33 @@ describe('kubeconfig writer', () => {
     });
   });
 
+  describe('the same file listed twice (directly, or through a symlink) is one file', () => {
+    for (const how of ['through a symlink', 'under a second spelling'] as const) {
+      it(`removing the current context with current-context cleared sticks (${how})`, async () => {
+        const a = fixture('kubectl-written.yaml', 'a.yaml');
+        let again = path.join(dir, '.', 'sub', '..', 'a.yaml');
+        if (how === 'through a symlink') {
+          again = path.join(dir, 'link.yaml');
+          fs.symlinkSync('a.yaml', again);
+        }
+        await writer([a, again]).removeContext('dev', { switchTo: '' });
+        const m = await loadKubeconfig([a]);
+        assert.ok(!m.contexts.has('dev'), 'the removed context does not come back from the second name');
+        assert.equal(m.currentContext, undefined);
+        assert.deepEqual(leftovers(), []);
+      });
+    }
+
+    it('is loaded once: one file entry and every problem once', async () => {
+      const a = write('a.yaml', 'clusters:\n- name: c\n  cluster: {}\ncontexts:\n- name: x\n  context: {cluster: c}\n');
+      const link = path.join(dir, 'link.yaml');
+      fs.symlinkSync(a, link);
+      const m = await loadKubeconfig([a, link, a]);
+      assert.deepEqual(m.files.map((f) => f.path), [a]);
+      assert.equal(m.problems.filter((p) => p.code === 'incomplete' && p.entry?.kind === 'cluster').length, 1);
+    });
+  });
+
   describe('preservation', () => {
     it('keeps comments, key order, quoting, flow style and unknown fields byte for byte', async () => {
       const f = fixture('commented.yaml', 'config');
@@ -258,12 +286,32 @@ describe('kubeconfig writer', () => {
         assert.equal(err.code, 'lockTimeout');
         assert.ok(err.message.includes(lock), err.message);
         assert.match(err.message, /Timed out after 300 ms waiting to lock .*: .* is held by another program \(kubectl/);
-        assert.match(err.message, /delete .*config\.lock and try again/);
+        assert.ok(err.message.includes(`remove it with rm -- '${lock}' and try again`), err.message);
         return true;
       });
       assert.ok(Date.now() - started >= 290);
       assert.deepEqual(fs.readFileSync(f), before);
       assert.ok(fs.existsSync(lock), 'a lock that is not ours is never removed');
+    });
+
+    it('reports an empty lock older than a few minutes as left behind, with its age and the exact command to remove it', async () => {
+      const f = fixture('kubectl-written.yaml', 'config');
+      const lock = `${f}.lock`;
+      fs.writeFileSync(lock, '');
+      const old = new Date(Date.now() - 17 * 60_000);
+      fs.utimesSync(lock, old, old);
+      await assert.rejects(writer([f], { lockTimeoutMs: 100 }).useContext('staging'), (err: unknown) => {
+        assert.ok(err instanceof KubeconfigError && err.code === 'lockTimeout');
+        assert.ok(err.message.includes(`${lock} is 17 minutes old and empty`), err.message);
+        assert.ok(err.message.endsWith(`remove it with: rm -- '${lock}'`), err.message);
+        return true;
+      });
+      assert.ok(fs.existsSync(lock), 'reported, never removed by us');
+    });
+
+    it('quotes the remove command for the shell (POSIX sh and PowerShell)', () => {
+      assert.equal(removeCommand("/home/o'neil/.kube/config.lock", 'linux'), "rm -- '/home/o'\\''neil/.kube/config.lock'");
+      assert.equal(removeCommand("C:\\Users\\o'neil\\.kube\\config.lock", 'win32'), "Remove-Item -LiteralPath 'C:\\Users\\o''neil\\.kube\\config.lock'");
     });
 
     it('proceeds as soon as the other lock is released, and removes its own lock afterwards', async () => {
@@ -296,10 +344,12 @@ describe('kubeconfig writer', () => {
     });
 
     it('serialises concurrent writers: no entry is lost', async function () {
-      this.timeout(30_000);
+      this.timeout(240_000);
       const f = fixture('kubectl-written.yaml', 'config');
-      const w1 = writer([f], { backupDir: undefined });
-      const w2 = writer([f], { backupDir: undefined });
+      // 50 writes queue for one lock: on a busy machine one may wait longer than the default lock timeout, and this
+      // test is about lost entries, not speed.
+      const w1 = writer([f], { backupDir: undefined, lockTimeoutMs: 120_000 });
+      const w2 = writer([f], { backupDir: undefined, lockTimeoutMs: 120_000 });
       const ops: Promise<unknown>[] = [];
       for (let i = 0; i < 25; i++) {
         ops.push(w1.upsertContext(spec(`one-${i}`)));

@@ -1,7 +1,7 @@
 // Writes a file so that readers see either the old or the new content: a temp file in the same directory, fsync,
 // rename over the target, fsync of the directory. Symlinks are followed (the link stays a link and the file it
 // points to is replaced); the target's mode (and owner, when running as root) is kept; new files are 0600 in
-// directories created 0700.
+// directories created 0700. Temp files are 0600 and removed again whatever fails.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -35,18 +35,23 @@ export async function writeFileAtomic(file: string, content: string | Buffer): P
     if ((code === 'EACCES' || code === 'EPERM') && owner) return writeInPlace(file, real, content);
     throw writeError(file, err);
   }
+  // The temp file stays 0600 for as long as it is a temp file: the target's mode and owner are given to it only once
+  // it has been renamed into place (through the same handle).
+  let renamed = false;
   try {
     try {
       await fh.writeFile(content);
-      await fh.chmod(mode);
       if (owner && process.getuid?.() === 0 && (owner.uid !== 0 || owner.gid !== 0)) await fh.chown(owner.uid, owner.gid);
       await fh.sync();
+      await fsp.rename(tmp, real);
+      renamed = true;
+      // Should this fail, the file stays 0600: stricter than before, never looser.
+      if (mode !== 0o600) await fh.chmod(mode).catch(() => undefined);
     } finally {
       await fh.close();
     }
-    await fsp.rename(tmp, real);
   } catch (err) {
-    await fsp.unlink(tmp).catch(() => undefined);
+    if (!renamed) await fsp.unlink(tmp).catch(() => undefined);
     throw writeError(file, err);
   }
   await syncDir(dir);

@@ -7,8 +7,6 @@ export type { ClusterEntry, ContextEntry, JsonObject, KubeconfigFileInfo, Merged
 export { loadKubeconfig } from './model';
 export type { VClusterContextRef } from './names';
 export { parseVClusterContext, vclusterContextName } from './names';
-export type { ClientNodeOptions } from './clientNode';
-export { toClientNodeOptions } from './clientNode';
 export type { ChangeInfo } from './backup';
 export type { ContextSpec, KubeconfigWriterOptions, UndoResult, WriteResult } from './writer';
 export { KubeconfigWriter } from './writer';

@@ -17,17 +17,32 @@ export interface LockOptions {
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 5000;
 
+/** A lock we created: its path, the inode we created (dev:ino) and the token we (tried to) put in it. */
+interface OwnLock {
+  readonly path: string;
+  readonly id: string;
+  readonly token: string;
+}
+
 /** Locks held by this process, removed on exit so a crash of the caller's logic does not leave them behind. */
-const held = new Map<string, string>();
+const held = new Map<string, OwnLock>();
 let exitHookInstalled = false;
+
+/**
+ * Still the lock we created: the same inode, and its content our token or a part of it (a write of the token that
+ * failed half-way, e.g. on a full disk). If someone removed it as stale and another program took it, it is theirs.
+ */
+function isOurs(lock: OwnLock, st: { dev: number | bigint; ino: number | bigint }, content: string): boolean {
+  return `${st.dev}:${st.ino}` === lock.id && lock.token.startsWith(content);
+}
 
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.once('exit', () => {
-    for (const [lockPath, token] of held) {
+    for (const lock of held.values()) {
       try {
-        if (fs.readFileSync(lockPath, 'utf8') === token) fs.unlinkSync(lockPath);
+        if (isOurs(lock, fs.lstatSync(lock.path), fs.readFileSync(lock.path, 'utf8'))) fs.unlinkSync(lock.path);
       } catch {
         // already gone
       }
@@ -41,7 +56,7 @@ export function lockPathFor(file: string): string {
 
 /** A set of held locks; release() removes those that are still ours. */
 export class HeldLocks {
-  constructor(private readonly locks: { path: string; token: string }[]) {}
+  constructor(private readonly locks: OwnLock[]) {}
 
   get paths(): readonly string[] {
     return this.locks.map((l) => l.path);
@@ -51,8 +66,7 @@ export class HeldLocks {
     for (const l of [...this.locks].reverse()) {
       held.delete(l.path);
       try {
-        // Only remove our own lock: if someone deleted it as stale and another program took it, it is theirs now.
-        if ((await fsp.readFile(l.path, 'utf8')) === l.token) await fsp.unlink(l.path);
+        if (isOurs(l, await fsp.lstat(l.path), await fsp.readFile(l.path, 'utf8'))) await fsp.unlink(l.path);
       } catch {
         // gone already
       }
@@ -79,32 +93,38 @@ export async function acquireLocks(files: readonly string[], options: LockOption
     if (real !== abs && fs.existsSync(path.dirname(real))) wanted.set(lockPathFor(real), real);
   }
   const order = [...wanted.keys()].sort();
-  const got: { path: string; token: string }[] = [];
+  const got: OwnLock[] = [];
   const locks = new HeldLocks(got);
   installExitHook();
   try {
     for (const lockPath of order) {
       const token = `vcluster-explorer pid=${process.pid} host=${os.hostname()} id=${randomBytes(8).toString('hex')}\n`;
       for (;;) {
+        let fh: fsp.FileHandle;
         try {
-          const fh = await fsp.open(lockPath, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY, 0o600);
-          held.set(lockPath, token);
-          got.push({ path: lockPath, token });
-          try {
-            await fh.writeFile(token);
-          } finally {
-            await fh.close();
-          }
-          break;
+          fh = await fsp.open(lockPath, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY, 0o600);
         } catch (err) {
           const code = (err as NodeJS.ErrnoException).code;
-          if (code !== 'EEXIST') {
-            const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'read-only file system' : (code ?? 'unknown error');
-            throw new KubeconfigError('lockFailed', `Cannot lock ${wanted.get(lockPath)}: creating ${lockPath} failed (${why})`, wanted.get(lockPath));
-          }
+          if (code !== 'EEXIST') throw lockFailed(lockPath, wanted.get(lockPath)!, err);
           if (Date.now() >= deadline) throw await timeoutError(lockPath, wanted.get(lockPath)!, timeoutMs);
           await new Promise((r) => setTimeout(r, Math.min(pollMs, Math.max(1, deadline - Date.now()))));
+          continue;
         }
+        // From here on the lock exists and is ours: whatever fails, release() below removes it.
+        try {
+          const st = await fh.stat();
+          const lock: OwnLock = { path: lockPath, id: `${st.dev}:${st.ino}`, token };
+          held.set(lockPath, lock);
+          got.push(lock);
+          await fh.writeFile(token);
+        } catch (err) {
+          await fh.close().catch(() => undefined);
+          // Without a recorded inode the file cannot be told apart from someone else's: remove what we just made.
+          if (!got.some((l) => l.path === lockPath)) await fsp.unlink(lockPath).catch(() => undefined);
+          throw lockFailed(lockPath, wanted.get(lockPath)!, err);
+        }
+        await fh.close();
+        break;
       }
     }
   } catch (err) {
@@ -114,23 +134,56 @@ export async function acquireLocks(files: readonly string[], options: LockOption
   return locks;
 }
 
+function lockFailed(lockPath: string, file: string, err: unknown): KubeconfigError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'read-only file system' : code === 'ENOSPC' ? 'no space left on device' : (code ?? 'unknown error');
+  return new KubeconfigError('lockFailed', `Cannot lock ${file}: creating ${lockPath} failed (${why}); the file was not changed`, file);
+}
+
+/** A lock older than this whose file is empty (kubectl writes nothing into its lock) was most likely left behind. */
+export const STALE_LOCK_MS = 3 * 60_000;
+
+/** The command that removes a file, for the user's shell (POSIX sh, or PowerShell on Windows). */
+export function removeCommand(file: string, platform: NodeJS.Platform = process.platform): string {
+  return platform === 'win32' ? `Remove-Item -LiteralPath '${file.replace(/'/g, "''")}'` : `rm -- '${file.replace(/'/g, "'\\''")}'`;
+}
+
+function formatAge(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 120) return `${s} s`;
+  const m = Math.round(s / 60);
+  if (m < 120) return `${m} minutes`;
+  const h = Math.round(m / 60);
+  return h < 48 ? `${h} hours` : `${Math.round(h / 24)} days`;
+}
+
 async function timeoutError(lockPath: string, file: string, timeoutMs: number): Promise<KubeconfigError> {
   let holder = 'another program (kubectl, the vcluster CLI or another VS Code window)';
-  let age = '';
+  let ageMs: number | undefined;
+  let content: string | undefined;
   try {
     const st = await fsp.stat(lockPath);
-    age = ` The lock file is ${Math.max(0, Math.round((Date.now() - st.mtimeMs) / 1000))} s old.`;
-    const content = await fsp.readFile(lockPath, 'utf8').catch(() => '');
-    const m = /^vcluster-explorer pid=(\d+)/.exec(content);
+    ageMs = Date.now() - st.mtimeMs;
+    content = await fsp.readFile(lockPath, 'utf8').catch(() => undefined);
+    const m = /^vcluster-explorer pid=(\d+)/.exec(content ?? '');
     if (m) holder = `vcluster Explorer (process ${m[1]})`;
   } catch {
     // it vanished meanwhile
   }
   const secs = timeoutMs >= 1000 ? `${(timeoutMs / 1000).toFixed(timeoutMs % 1000 === 0 ? 0 : 1)} s` : `${timeoutMs} ms`;
+  const remove = removeCommand(lockPath);
+  if (ageMs !== undefined && ageMs >= STALE_LOCK_MS && content === '') {
+    return new KubeconfigError(
+      'lockTimeout',
+      `Cannot lock ${file}: ${lockPath} is ${formatAge(ageMs)} old and empty, so it was most likely left behind by a kubectl ` +
+        `(or another program) that crashed. If no kubectl is running, remove it with: ${remove}`,
+      file,
+    );
+  }
   return new KubeconfigError(
     'lockTimeout',
-    `Timed out after ${secs} waiting to lock ${file}: ${lockPath} is held by ${holder}.${age} ` +
-      `If no such program is running, the lock was left behind by one that crashed: delete ${lockPath} and try again.`,
+    `Timed out after ${secs} waiting to lock ${file}: ${lockPath} is held by ${holder}.${ageMs !== undefined ? ` The lock file is ${formatAge(ageMs)} old.` : ''} ` +
+      `If no such program is running, the lock was left behind by one that crashed: remove it with ${remove} and try again.`,
     file,
   );
 }

@@ -410,7 +410,22 @@ export async function loadKubeconfig(files: readonly string[]): Promise<MergedKu
     const list = files.map((f) => path.resolve(f)).join(', ');
     throw new KubeconfigError('noKubeconfig', `No kubeconfig file found (looked for ${list || 'nothing'})`, files[0] ? path.resolve(files[0]) : undefined);
   }
-  return mergeParsed(parsed);
+  return mergeParsed(distinctFiles(parsed));
+}
+
+/**
+ * The same file listed twice (under two spellings, or once through a symlink) is one file: only its first place in
+ * the list counts. client-go drops repeated KUBECONFIG entries by string (loader.go, deduplicate) and its first-wins
+ * merge makes a second reading of a file add nothing; the writer must not plan two edits of one file either.
+ */
+export function distinctFiles(parsed: readonly ParsedFile[]): ParsedFile[] {
+  const seen = new Set<string>();
+  return parsed.filter((p) => {
+    const key = p.realPath ?? p.path;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** Problems that make kubectl refuse the file: the writer refuses to edit while any exists. */

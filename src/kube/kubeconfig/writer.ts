@@ -14,7 +14,7 @@ import { KubeconfigError } from './errors';
 import { defaultWriteFile } from './files';
 import { acquireLocks, lockPathFor } from './lock';
 import type { JsonObject, MergedKubeconfig, ParsedFile } from './model';
-import { blockingProblems, entryBodyProblems, isObject, managedFields, mergeParsed, readKubeconfigFile } from './model';
+import { blockingProblems, distinctFiles, entryBodyProblems, isObject, managedFields, mergeParsed, readKubeconfigFile } from './model';
 import { editKubeconfigText } from './yamlEdit';
 
 export interface KubeconfigWriterOptions {
@@ -216,11 +216,12 @@ export class KubeconfigWriter {
       const locks = await acquireLocks(this.files, this.lockOptions);
       let wrote = false;
       try {
-        const parsed = await Promise.all(this.files.map((f) => readKubeconfigFile(f)));
+        const all = await Promise.all(this.files.map((f) => readKubeconfigFile(f)));
+        const parsed = distinctFiles(all);
         const merged = mergeParsed(parsed);
         const blocking = blockingProblems(merged);
         if (blocking.length > 0) throw KubeconfigError.fromProblems(blocking);
-        const edits = plan(merged, parsed);
+        const edits = sameFileOnce(plan(merged, parsed), all, parsed);
 
         // A target in a directory that does not exist yet was not locked: create the directory and start over.
         const missingDirs = [...edits.keys()].filter((f) => !locks.paths.includes(lockPathFor(f)));
@@ -265,6 +266,18 @@ export class KubeconfigWriter {
       }
     }
   }
+}
+
+/** A plan whose edits of one file under two names (a repeated or symlinked list entry) are joined under its first name. */
+function sameFileOnce(plan: Plan, all: readonly ParsedFile[], kept: readonly ParsedFile[]): Plan {
+  const real = (p: ParsedFile) => p.realPath ?? p.path;
+  const out: Plan = new Map();
+  for (const [file, mutators] of plan) {
+    const entry = all.find((p) => p.path === file);
+    const target = (entry && kept.find((k) => real(k) === real(entry))?.path) ?? file;
+    for (const m of mutators) add(out, target, m);
+  }
+  return out;
 }
 
 function add(plan: Plan, file: string, m: Mutator): void {

@@ -8,6 +8,7 @@ import { isDeepStrictEqual } from 'node:util';
 import YAML, { isMap, isScalar, isSeq } from 'yaml';
 import type { Pair, YAMLMap, YAMLSeq } from 'yaml';
 import { KubeconfigError } from './errors';
+import { goYamlReadsAsNonString } from './goYaml';
 import type { JsonObject } from './model';
 import { YAML_OPTIONS, isObject } from './model';
 
@@ -15,6 +16,24 @@ import { YAML_OPTIONS, isObject } from './model';
 const STRINGIFY = { version: '1.1', indentSeq: false, lineWidth: 0, minContentWidth: 0 } as const;
 
 class NeedsFallback extends Error {}
+
+/** Strings that kubectl's YAML decoder would read as numbers, bools or null get double quotes (see goYaml.ts). */
+function quoteForGo(doc: YAML.Document): void {
+  YAML.visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && !node.type?.startsWith('QUOTE') && node.type !== 'BLOCK_LITERAL' && goYamlReadsAsNonString(node.value)) {
+        node.type = 'QUOTE_DOUBLE';
+      }
+    },
+  });
+}
+
+/** YAML text of a value in kubectl's layout, with every string kubectl could misread quoted. */
+function render(value: unknown): string {
+  const doc = new YAML.Document(value, { version: '1.1' });
+  quoteForGo(doc);
+  return doc.toString(STRINGIFY);
+}
 
 interface Splice {
   readonly start: number;
@@ -30,7 +49,7 @@ export interface EditResult {
 
 /** Renders a new kubeconfig file. */
 export function renderNewKubeconfig(content: JsonObject): string {
-  return YAML.stringify(content, STRINGIFY);
+  return render(content);
 }
 
 /**
@@ -67,6 +86,7 @@ function rerender(text: string, target: JsonObject): string {
     }
     for (const k of Object.keys(current)) if (!(k in target)) doc.delete(k);
   }
+  quoteForGo(doc);
   return doc.toString(STRINGIFY);
 }
 
@@ -120,7 +140,7 @@ class Splicer {
       const start = top && isScalar(top) && top.range ? top.range[0] : this.text.length;
       const end = top && isScalar(top) && top.range ? top.range[1] : this.text.length;
       const sep = start > 0 && this.text[start - 1] !== '\n' ? this.eol : '';
-      return [{ start, end, text: sep + this.lines(YAML.stringify(target, STRINGIFY), 0) }];
+      return [{ start, end, text: sep + this.lines(render(target), 0) }];
     }
     if (!isMap(top) || top.flow) throw new NeedsFallback();
     const out: Splice[] = [];
@@ -211,7 +231,7 @@ class Splicer {
 
   private inline(v: unknown): string {
     if (typeof v === 'string' && /[\r\n]/.test(v)) return JSON.stringify(v);
-    const s = YAML.stringify(v, STRINGIFY).trimEnd();
+    const s = render(v).trimEnd();
     if (s.includes('\n')) throw new NeedsFallback();
     return s;
   }
@@ -295,7 +315,7 @@ class Splicer {
     if (!last || !first) throw new NeedsFallback();
     const at = this.lineEndAfter(this.valueEnd(last));
     const col = this.column(this.keyStart(first));
-    return { start: at, end: at, text: this.atLineEnd(at) + this.lines(YAML.stringify(entries, STRINGIFY), col) };
+    return { start: at, end: at, text: this.atLineEnd(at) + this.lines(render(entries), col) };
   }
 
   private removePair(pair: Pair): Splice {
@@ -315,7 +335,7 @@ class Splicer {
     const endsLine = end > 0 && this.text[end - 1] === '\n';
     const tail = endsLine ? this.eol : '';
     if (isScalarValue(v) || isEmptyCollection(v)) return { start, end, text: ` ${this.inline(v)}${tail}` };
-    const rendered = YAML.stringify(v, STRINGIFY).replace(/\n$/, '');
+    const rendered = render(v).replace(/\n$/, '');
     const body = this.lines(rendered, Array.isArray(v) ? col : col + 2);
     return { start, end, text: this.eol + body + (endsLine ? this.eol : '') };
   }
@@ -327,7 +347,7 @@ class Splicer {
     if (!first?.range || !last?.range) throw new NeedsFallback();
     const col = this.column(this.dashBefore(first.range[0]));
     const at = this.lineEndAfter(last.range[1]);
-    return { start: at, end: at, text: this.atLineEnd(at) + this.lines(YAML.stringify([item], STRINGIFY), col) };
+    return { start: at, end: at, text: this.atLineEnd(at) + this.lines(render([item]), col) };
   }
 
   private removeSeqItem(item: YAMLMap): Splice {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { vclusterChartDir, versions } from '../../../../scripts/lib/toolchain.mjs';
 import type { KObject } from '../../../harness/rest';
+import { stampChart } from '../../../support/charts';
 import { fx, readKubeconfig } from '../fixture';
 import { kubectl } from '../programs';
 import { description, setSetting, waitFor } from '../workbench';
@@ -20,14 +21,7 @@ const CONTEXT = `vcluster_${NAME}_${NS}_host`;
  */
 async function stampedChart(): Promise<string> {
   const src = process.env.VCE_VCLUSTER_CHART_DIR || (await vclusterChartDir());
-  const version = versions.vcluster.replace(/^v/, '');
-  const dir = path.join(fx.dir, 'charts', `chart-${version}`);
-  fs.cpSync(src, dir, { recursive: true });
-  fs.chmodSync(dir, 0o755);
-  const chartYaml = path.join(dir, 'Chart.yaml');
-  fs.chmodSync(chartYaml, 0o644);
-  fs.writeFileSync(chartYaml, fs.readFileSync(chartYaml, 'utf8').replace(/^version: .*$/m, `version: ${version}`));
-  return dir;
+  return stampChart(src, path.join(fx.dir, 'charts'), versions.vcluster.replace(/^v/, ''));
 }
 
 export function createDeleteSuite(): void {

@@ -1,0 +1,225 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { CancelledError, UserFacingError } from '../shared/errors';
+import type { VClusterRef } from '../shared/model';
+import { BUNDLED_CHART_VERSION } from '../vcluster/config/migrations';
+import { contextNameFor, parentOf } from '../vcluster/refs';
+import { CONFIG_SCHEME } from '../webview/configUri';
+import { findVCluster, flag, refFromArg } from './args';
+import type { CommandEnv } from './env';
+import { KEEP, pickValuesFile, schemaForVersion } from './valuesFiles';
+import { CLI_MISSING, cancellable, cliEnv, cliPath, requireTrust, resolveRef } from './vclusterCommands';
+
+// vcluster.upgrade, vcluster.showConfig, vcluster.compareWithDeployed and vcluster.describe. Handlers resolve the
+// target, ask, call the domain (src/vcluster/upgrade.ts, describe.ts, config/) and show the result.
+
+/** The kubeconfig context the CLI works through: the host context, or for a nested vcluster the context of its parent. */
+async function cliContextFor(env: CommandEnv, ref: VClusterRef, what: string): Promise<string> {
+  const parent = parentOf(ref);
+  if (!parent) return ref.context;
+  const ctx = contextNameFor(parent);
+  const services = await env.services();
+  if (!(await services.model.contexts()).some((c) => c.name === ctx)) {
+    throw new UserFacingError(`${what} vcluster ${ref.name}, which runs inside vcluster ${parent.name}, needs a kubeconfig context for ${parent.name}: connect to ${parent.name} first.`);
+  }
+  return ctx;
+}
+
+async function cliVersion(cli: string): Promise<string | undefined> {
+  const { runProgram } = await import('../vcluster/cli');
+  const { parseCliVersion } = await import('../vcluster/upgrade');
+  try {
+    const r = await runProgram(cli, ['--version'], { timeoutMs: 15_000 });
+    return parseCliVersion(r.stdout + r.stderr);
+  } catch {
+    return undefined;
+  }
+}
+
+async function pickVersion(deployed: string | undefined, cliV: string | undefined): Promise<string> {
+  const { versionOffers, isChartVersion } = await import('../vcluster/upgrade');
+  const offers = versionOffers({ deployed, cli: cliV, bundled: BUNDLED_CHART_VERSION });
+  const OTHER = '__other__';
+  const pick = await vscode.window.showQuickPick([
+    ...offers.map((o) => ({ label: o.version, description: o.label, version: o.version })),
+    { label: 'Other version…', description: 'type a chart version', version: OTHER },
+  ], { title: 'Upgrade vcluster (2/2)', placeHolder: `Chart version (deployed: ${deployed || 'unknown'})` });
+  if (!pick) throw new CancelledError();
+  if (pick.version !== OTHER) return pick.version;
+  const typed = await vscode.window.showInputBox({
+    title: 'Upgrade vcluster', prompt: 'Chart version', placeHolder: 'e.g. 0.36.1',
+    validateInput: (v) => (isChartVersion(v) ? undefined : 'A chart version such as 0.36.1'),
+  });
+  if (typed === undefined) throw new CancelledError();
+  return typed.trim().replace(/^v/, '');
+}
+
+/**
+ * vcluster.upgrade `{ context, namespace, name, parents?, chartVersion?, valuesFile?, force? }`: `vcluster create NAME
+ * --upgrade` with a values file (the deployed values when none is chosen) and a chart version, after validating the
+ * values and warning before a skipped minor version or a downgrade (`force: true` skips that question, for automation).
+ * Asks for whatever the argument leaves out. Returns the Helm release status afterwards.
+ */
+export async function upgrade(env: CommandEnv, arg?: unknown): Promise<{ revision: number; status: string } | undefined> {
+  requireTrust('Upgrading a vcluster');
+  // From the editor title of a vcluster.yaml: that file, applied to a vcluster to pick.
+  const fromEditor = arg instanceof vscode.Uri && arg.scheme === 'file' ? arg.fsPath : undefined;
+  if (fromEditor) arg = { valuesFile: fromEditor };
+  const ref = await resolveRef(env, arg, undefined, 'Upgrade which vcluster?');
+  const services = await env.services();
+  const cli = await cliPath(env);
+  if (!cli) throw new UserFacingError(CLI_MISSING);
+  const info = await findVCluster(services, ref);
+  const cliContext = await cliContextFor(env, ref, 'Upgrading');
+  const release = await services.helmRelease(ref);
+  if (!release) {
+    throw new UserFacingError(`vcluster ${ref.name} in ${ref.namespace} has no Helm release (it was not installed by Helm): vcluster create --upgrade would install a second copy over it. Upgrade it the way it was installed.`);
+  }
+  const deployed = (release.chartVersion ?? info.version).replace(/^v/, '') || undefined;
+
+  const { versionStepWarning, isChartVersion, upgradeArgs, runUpgrade, describeOutcome } = await import('../vcluster/upgrade');
+  let valuesFile = flag(arg, 'valuesFile') as string | undefined;
+  let chartVersion = flag(arg, 'chartVersion') as string | undefined;
+  if (valuesFile !== undefined && typeof valuesFile !== 'string') throw new UserFacingError('"valuesFile" must be a path');
+  if (chartVersion !== undefined && (typeof chartVersion !== 'string' || !isChartVersion(chartVersion))) {
+    throw new UserFacingError(`"${String(chartVersion)}" is not a chart version (expected e.g. 0.36.1)`);
+  }
+  // Asks only for what the argument leaves out: a version without a file keeps the deployed values; a file without a
+  // version applies it at the deployed version.
+  const fileGiven = valuesFile !== undefined;
+  let keepDeployed = false;
+  if (valuesFile === undefined) {
+    if (chartVersion !== undefined) keepDeployed = true;
+    else {
+      const picked = await pickValuesFile('Upgrade vcluster (1/2)', { keep: true });
+      if (picked === KEEP || picked === undefined) keepDeployed = true;
+      else valuesFile = picked;
+    }
+  }
+  if (valuesFile && !fs.existsSync(valuesFile)) throw new UserFacingError(`The values file ${valuesFile} does not exist.`);
+  if (chartVersion === undefined) {
+    chartVersion = fileGiven ? deployed : await pickVersion(deployed, await cliVersion(cli));
+  }
+  chartVersion = chartVersion?.replace(/^v/, '');
+
+  // A temp folder for the deployed values and as the CLI's working directory (it refuses to run in a folder holding
+  // something named like its chart, "vcluster").
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'vcluster-upgrade-'));
+  try {
+    if (keepDeployed) {
+      const { valuesYaml } = await import('../vcluster/config/helmRelease');
+      valuesFile = path.join(work, 'deployed.vcluster.yaml');
+      fs.writeFileSync(valuesFile, valuesYaml(release.config), { mode: 0o600 });
+    }
+    const { schema, note } = schemaForVersion(env.bundledSchema, chartVersion, release);
+    if (keepDeployed) {
+      const { VClusterConfigValidator, hasErrors } = await import('../vcluster/config/validate');
+      const problems = new VClusterConfigValidator(schema).validate(fs.readFileSync(valuesFile!, 'utf8')).problems;
+      if (hasErrors(problems)) {
+        await env.configDocs.open({ ref, kind: 'values' });
+        throw new UserFacingError(`The deployed configuration of ${ref.name} is not valid for vcluster ${chartVersion ?? BUNDLED_CHART_VERSION} (${problems.filter((p) => p.severity === 'error').length} errors, first: ${problems.find((p) => p.severity === 'error')!.message}). Nothing was run: write a vcluster.yaml for the new version and upgrade with it.`);
+      }
+    } else {
+      await env.vclusterYaml.requireValid(valuesFile!, { schema, ...(note ? { schemaNote: note } : {}) });
+    }
+    if (note) env.logger.info(`Upgrade of ${ref.name}: ${note}`);
+
+    const warning = versionStepWarning(deployed, chartVersion);
+    if (warning && flag(arg, 'force') !== true) {
+      const answer = await vscode.window.showWarningMessage(`Upgrade vcluster ${ref.name} from ${deployed} to ${chartVersion}?`, { modal: true, detail: warning }, 'Upgrade Anyway');
+      if (answer !== 'Upgrade Anyway') throw new CancelledError();
+    }
+
+    const args = upgradeArgs({ name: ref.name, namespace: ref.namespace, context: cliContext, valuesFile: valuesFile!, ...(chartVersion ? { chartVersion } : {}), extraArgs: env.settings.createExtraArgs });
+    env.logger.info(`Running ${cli} ${args.join(' ')}`);
+    const childEnv = await cliEnv(services);
+    const cluster = await services.model.hostClientOf(ref);
+    let outcome;
+    try {
+      outcome = await cancellable(`Upgrading vcluster ${ref.name}${chartVersion ? ` to ${chartVersion}` : ''}`, (signal, report) => runUpgrade({
+        cli, args, env: childEnv, cwd: work, signal, cluster, namespace: ref.namespace, name: ref.name,
+        onOutput: (text) => {
+          env.logger.output('vcluster upgrade', text);
+          const line = text.split(/\r?\n/).map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim()).filter(Boolean).pop();
+          if (line) report(line.slice(0, 80));
+        },
+      }));
+    } catch (err) {
+      if (err instanceof CancelledError) void vscode.window.showWarningMessage(err.message);
+      throw err;
+    } finally {
+      await env.tree.refresh(parentOf(ref) ? { ref: parentOf(ref)! } : { context: ref.context });
+    }
+    const { ok, message } = describeOutcome(ref.name, outcome);
+    env.logger[ok ? 'info' : 'warn'](message);
+    if (!ok) throw new UserFacingError(message);
+    void vscode.window.showInformationMessage(`${message}${note ? ` (${note})` : ''}`);
+    return outcome.after ? { revision: outcome.after.revision, status: outcome.after.status } : undefined;
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The vcluster a `vcluster-config:` URI (or an editor showing one) is about. */
+function refFromConfigUri(env: CommandEnv, arg: unknown): VClusterRef | undefined {
+  const uri = arg instanceof vscode.Uri ? arg : undefined;
+  if (uri?.scheme === CONFIG_SCHEME) return env.configDocs.addressOf(uri)?.ref;
+  return undefined;
+}
+
+/**
+ * vcluster.showConfig: the values the vcluster was deployed with (the Helm release's user-supplied values) as a
+ * read-only YAML document. A vcluster without a Helm release says so and offers the configuration it runs with.
+ */
+export async function showConfig(env: CommandEnv, arg?: unknown): Promise<vscode.Uri> {
+  const ref = refFromConfigUri(env, arg) ?? await resolveRef(env, arg, undefined, 'Show the configuration of which vcluster?');
+  const services = await env.services();
+  const release = await services.helmRelease(ref);
+  if (!release) {
+    const answer = flag(arg, 'running') === true ? 'Show Running Configuration' : await vscode.window.showWarningMessage(
+      `vcluster ${ref.name} in ${ref.namespace} was not installed by Helm (it has no Helm release), so the values it was deployed with cannot be read.`,
+      { modal: false },
+      'Show Running Configuration', 'Describe');
+    if (answer === 'Describe') {
+      await env.showDescribe(ref);
+      throw new CancelledError('showConfig: described instead');
+    }
+    if (answer !== 'Show Running Configuration') throw new CancelledError();
+    const editor = await env.configDocs.open({ ref, kind: 'running' });
+    return editor.document.uri;
+  }
+  const editor = await env.configDocs.open({ ref, kind: 'values' });
+  return editor.document.uri;
+}
+
+/**
+ * vcluster.compareWithDeployed: the diff editor with the deployed values on the left and a vcluster.yaml on the right.
+ * From a deployed-configuration document it asks for the workspace file; from a vcluster.yaml it asks for the vcluster.
+ * Argument: an editor resource, or `{ context, namespace, name, parents?, valuesFile? }`.
+ */
+export async function compareWithDeployed(env: CommandEnv, arg?: unknown): Promise<void> {
+  const active = vscode.window.activeTextEditor?.document.uri;
+  const target = arg ?? active;
+  let ref = refFromConfigUri(env, target) ?? refFromArg(arg);
+  let local = flag(arg, 'valuesFile') as string | undefined;
+  if (!local && target instanceof vscode.Uri && target.scheme === 'file') local = target.fsPath;
+  if (local !== undefined && (typeof local !== 'string' || !fs.existsSync(local))) throw new UserFacingError(`The values file ${String(local)} does not exist.`);
+  if (!ref) ref = await resolveRef(env, undefined, undefined, 'Compare with the configuration of which vcluster?');
+  if (!local) {
+    const picked = await pickValuesFile('Compare with the deployed configuration');
+    if (!picked || picked === KEEP) throw new CancelledError();
+    local = picked;
+  }
+  const services = await env.services();
+  const release = await services.helmRelease(ref);
+  const left = await env.configDocs.document({ ref, kind: release ? 'values' : 'running' });
+  await vscode.commands.executeCommand('vscode.diff', left.uri, vscode.Uri.file(local), `${ref.name} (${release ? 'deployed values' : 'running configuration'}) ↔ ${path.basename(local)}`, { preview: false });
+}
+
+/** vcluster.describe: the details view of one vcluster. */
+export async function describe(env: CommandEnv, arg?: unknown): Promise<void> {
+  const ref = refFromConfigUri(env, arg) ?? await resolveRef(env, arg, undefined, 'Describe which vcluster?');
+  await env.showDescribe(ref);
+}

@@ -1,0 +1,51 @@
+// Which plain (unquoted) YAML scalars kubectl would NOT read as strings. kubectl reads kubeconfigs with
+// sigs.k8s.io/yaml, which decodes through go-yaml v2 (go.yaml.in/yaml/v2 v2.4, resolve.go `resolve`): by the first
+// character a plain scalar may be a bool/null/.inf/.nan/merge key from a fixed table (y, Yes, on, OFF, ~, null, ...),
+// a float (".5"), or — starting with a digit or a sign — a timestamp, an int in any of Go's ParseInt base-0 forms
+// (0x1F, 0o17, 0b101, 017, 1_000) or a float (1e3, 1.5, 09). Such a value written plain comes back to kubectl as a
+// number or a bool, and a name of that kind makes kubectl refuse the whole file. The writer quotes them.
+// The test is on the safe side: quoting a string that Go would have read as a string anyway costs nothing.
+
+const TABLE = new Set([
+  'y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON',
+  'n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF',
+  '', '~', 'null', 'Null', 'NULL',
+  '.nan', '.NaN', '.NAN', '.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF', '-.inf', '-.Inf', '-.INF',
+  '<<',
+]);
+
+/** go-yaml v2's yamlStyleFloat. */
+const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+/** Go's strconv.ParseInt/ParseUint with base 0 (underscores already removed), any size (overflow is checked below). */
+const GO_INT = /^([-+]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/;
+/** Anything go-yaml's parseTimestamp could accept starts with four digits and a dash. */
+const TIMESTAMP_ISH = /^[0-9]{4}-/;
+
+const INT64_MIN = -(2n ** 63n);
+const UINT64_MAX = 2n ** 64n - 1n;
+
+function goIntFits(sign: string, body: string): boolean {
+  let v: bigint;
+  const lower = body.toLowerCase();
+  if (lower.startsWith('0x') || lower.startsWith('0b')) v = BigInt(lower);
+  else if (lower.startsWith('0o')) v = BigInt(`0o${lower.slice(2)}`);
+  else if (body.length > 1 && body.startsWith('0')) v = BigInt(`0o${body.slice(1)}`);
+  else v = BigInt(body);
+  if (sign === '-') return -v >= INT64_MIN;
+  return v <= UINT64_MAX;
+}
+
+/** True when go-yaml v2 would resolve `s`, written as a plain scalar, to something other than a string. */
+export function goYamlReadsAsNonString(s: string): boolean {
+  if (TABLE.has(s)) return true;
+  const first = s[0]!;
+  if (first === '.') return /^\.[0-9]+([eE][-+]?[0-9]+)?$/.test(s);
+  if (!/[-+0-9]/.test(first)) return false;
+  if (TIMESTAMP_ISH.test(s)) return true;
+  const plain = s.replace(/_/g, '');
+  const m = GO_INT.exec(plain);
+  if (m && goIntFits(m[1]!, m[2]!)) return true;
+  if (YAML_STYLE_FLOAT.test(plain)) return true;
+  // go-yaml's own binary forms, up to 64 bits.
+  return /^-?0b[01]{1,64}$/.test(plain);
+}

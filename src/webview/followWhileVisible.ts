@@ -1,0 +1,91 @@
+// What the mapping and describe panels share: following changes of what they show only while they are visible. A
+// hidden panel watches nothing (no requests, nothing that keeps a vcluster awake) and reads again when shown.
+
+import type * as vscode from 'vscode';
+import { errorMessage } from '../shared/errors';
+import { redact } from '../shared/redact';
+import type { PanelLogger } from './source';
+
+export interface FollowOptions {
+  readonly panel: vscode.WebviewPanel;
+  /** Starts watching; onChange may be called in bursts. */
+  readonly watch: (onChange: () => void) => { dispose(): void };
+  /** Reads again and posts the result (errors are the caller's to show). */
+  readonly reload: () => void;
+  /** The panel became hidden (its webview is destroyed and sends `ready` again when shown). */
+  readonly onHidden: () => void;
+  readonly debounceMs: () => number;
+  readonly log: PanelLogger;
+  /** "mapping panel of ns/name", for log lines. */
+  readonly what: string;
+}
+
+export class FollowWhileVisible {
+  private watcher: { dispose(): void } | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private wasVisible: boolean;
+  private disposed = false;
+  private readonly sub: vscode.Disposable;
+
+  constructor(private readonly o: FollowOptions) {
+    this.wasVisible = o.panel.visible;
+    this.sub = o.panel.onDidChangeViewState(() => this.onVisibility());
+    if (o.panel.visible) this.start();
+  }
+
+  /** True while the panel follows changes (visible and watching); for tests. */
+  get watching(): boolean {
+    return this.watcher !== undefined;
+  }
+
+  private onVisibility(): void {
+    const visible = this.o.panel.visible;
+    if (visible === this.wasVisible || this.disposed) return;
+    this.wasVisible = visible;
+    if (visible) {
+      // changes while hidden were not watched: read again, then follow changes
+      this.start();
+      this.o.reload();
+    } else {
+      this.stop();
+      this.o.onHidden();
+    }
+  }
+
+  private start(): void {
+    if (this.watcher || this.disposed) return;
+    try {
+      this.watcher = this.o.watch(() => this.schedule());
+    } catch (err) {
+      this.o.log.warn(`${this.o.what}: cannot watch: ${redact(errorMessage(err))}`);
+    }
+  }
+
+  private stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const w = this.watcher;
+    this.watcher = undefined;
+    try {
+      w?.dispose();
+    } catch (err) {
+      this.o.log.debug(`${this.o.what}: stopping the watch failed: ${errorMessage(err)}`);
+    }
+  }
+
+  private schedule(): void {
+    if (this.disposed || !this.watcher) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.o.reload();
+    }, Math.max(0, this.o.debounceMs()));
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.stop();
+    this.sub.dispose();
+  }
+}

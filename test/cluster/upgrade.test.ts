@@ -1,0 +1,150 @@
+// vcluster.upgrade's domain against the harness with the REAL vcluster CLI and Helm (offline, through
+// --local-chart-dir as in real-cli.test.ts): a values change and a version change, each checked in the Helm release;
+// a rejected upgrade reports the CLI's reason and the release's state. Also: the Helm release reader against what
+// `vcluster describe --config-only` prints, describe against `vcluster describe --output json`, and the bundled
+// schema / old-key data against the pinned vcluster module.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { repoRoot, toolPath, vclusterChartDir, versions } from '../../scripts/lib/toolchain.mjs';
+import type { HostCluster } from '../harness/controlPlane';
+import { runProgram } from '../harness/processes';
+import { waitFor, type KObject } from '../harness/rest';
+import { podStatusFor } from '../harness/worlds';
+import { KubeClient } from '../../src/kube/client';
+import { readHelmRelease, valuesYaml } from '../../src/vcluster/config/helmRelease';
+import { loadBundledSchema } from '../../src/vcluster/config/schema';
+import { VClusterConfigValidator } from '../../src/vcluster/config/validate';
+import { fetchDetails } from '../../src/vcluster/describe';
+import { describeOutcome, runUpgrade, upgradeArgs } from '../../src/vcluster/upgrade';
+import { stampChart } from '../support/charts';
+import { getHost, uniqueNamespace } from './setup';
+
+const current = versions.vcluster.replace(/^v/, '');
+/** The version the test vcluster starts at: the same chart stamped one patch lower (the CLI embeds no chart). */
+const older = current.replace(/\.(\d+)$/, (_, p: string) => `.${Math.max(0, Number(p) - 1)}`);
+
+describe('upgrade with the real vcluster CLI and Helm', function () {
+  this.timeout(240_000);
+  let host: HostCluster;
+  let home: string;
+  let env: NodeJS.ProcessEnv;
+  let client: KubeClient;
+  const charts: Record<string, string> = {};
+  const name = 'up';
+  let ns: string;
+
+  async function cli(args: string[]) {
+    return runProgram(toolPath('vcluster'), args, { cwd: home, env, timeoutMs: 180_000 });
+  }
+
+  function valuesFile(text: string): string {
+    const f = path.join(home, `values-${Math.random().toString(36).slice(2)}.vcluster.yaml`);
+    fs.writeFileSync(f, text);
+    return f;
+  }
+
+  async function upgrade(values: string, version: string) {
+    const args = upgradeArgs({ name, namespace: ns, context: host.contextName, valuesFile: values, chartVersion: version, extraArgs: ['--local-chart-dir', charts[version]!, '--add=false'] });
+    return runUpgrade({ cli: toolPath('vcluster'), args, env, cwd: home, cluster: client, namespace: ns, name });
+  }
+
+  before(async function () {
+    host = await getHost();
+    ns = uniqueNamespace('upgrade');
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'vce-upgrade-'));
+    const kubeconfig = path.join(home, 'kubeconfig');
+    fs.writeFileSync(kubeconfig, host.kubeconfig, { mode: 0o600 });
+    env = { PATH: [path.dirname(toolPath('helm')), process.env.PATH ?? ''].join(path.delimiter), HOME: home, KUBECONFIG: kubeconfig };
+    const src = await vclusterChartDir();
+    charts[older] = stampChart(src, path.join(home, 'charts'), older);
+    charts[current] = stampChart(src, path.join(home, 'charts'), current);
+    const doc = parseYaml(host.kubeconfig) as { clusters: { name: string; cluster: Record<string, unknown> }[]; users: { name: string; user: Record<string, unknown> }[] };
+    client = new KubeClient({ contextName: host.contextName, clusterName: doc.clusters[0]!.name, cluster: doc.clusters[0]!.cluster, userName: doc.users[0]!.name, user: doc.users[0]!.user });
+    const r = await cli(['create', name, '-n', ns, '--connect=false', '--add=false', '--local-chart-dir', charts[older]!, '--values', valuesFile('sync:\n  toHost:\n    ingresses:\n      enabled: false\n')]);
+    assert.match(r.stdout + r.stderr, /Successfully created virtual cluster/);
+  });
+
+  after(function () {
+    client?.dispose();
+    if (home) fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('reads the release as `vcluster describe --config-only` prints it', async () => {
+    const release = await readHelmRelease(client, ns, name);
+    assert.ok(release);
+    assert.deepEqual([release.revision, release.status, release.chartName, release.chartVersion], [1, 'deployed', 'vcluster', older]);
+    const r = await cli(['describe', name, '-n', ns, '--config-only']);
+    assert.deepEqual(parseYaml(valuesYaml(release.config)), parseYaml(r.stdout), 'same user-supplied values as the CLI');
+    assert.equal((release.config as { sync: { toHost: { ingresses: { enabled: boolean } } } }).sync.toHost.ingresses.enabled, false);
+    assert.ok(release.schema && (release.schema as { $schema?: string }).$schema?.includes('2020-12'), 'the chart\'s schema is stored in the release');
+    assert.equal(await readHelmRelease(client, ns, 'not-installed-by-helm'), undefined, 'no release: undefined (the metadata list has "items": null)');
+  });
+
+  it('applies a changed vcluster.yaml: a new revision, deployed, with the new values', async () => {
+    const file = valuesFile('sync:\n  toHost:\n    ingresses:\n      enabled: true\n');
+    assert.deepEqual(new VClusterConfigValidator(loadBundledSchema(repoRoot)).validate(fs.readFileSync(file, 'utf8')).problems, []);
+    const outcome = await upgrade(file, older);
+    const { ok, message } = describeOutcome(name, outcome);
+    assert.ok(ok, `${message}\n${outcome.result.stdout}${outcome.result.stderr}`);
+    assert.match(outcome.result.stdout + outcome.result.stderr, /Successfully upgraded virtual cluster/);
+    assert.deepEqual([outcome.before?.revision, outcome.after?.revision, outcome.after?.status], [1, 2, 'deployed']);
+    const release = await readHelmRelease(client, ns, name);
+    assert.equal((release!.config as { sync: { toHost: { ingresses: { enabled: boolean } } } }).sync.toHost.ingresses.enabled, true);
+    assert.equal(release!.chartVersion, older, 'same chart version');
+    const cfg = await host.rest.get(`/api/v1/namespaces/${ns}/secrets/vc-config-${name}`);
+    assert.match(Buffer.from(cfg.data['config.yaml'], 'base64').toString('utf8'), /ingresses:\n\s+enabled: true/, 'the chart rendered the new values');
+  });
+
+  it('changes the version: the release and the workload carry the new chart version', async () => {
+    const keep = valuesFile(valuesYaml((await readHelmRelease(client, ns, name))!.config));
+    const outcome = await upgrade(keep, current);
+    const { ok, message } = describeOutcome(name, outcome);
+    assert.ok(ok, `${message}\n${outcome.result.stdout}${outcome.result.stderr}`);
+    assert.deepEqual([outcome.after?.revision, outcome.after?.status], [3, 'deployed']);
+    const release = await readHelmRelease(client, ns, name);
+    assert.equal(release!.chartVersion, current);
+    assert.equal((release!.config as { sync: { toHost: { ingresses: { enabled: boolean } } } }).sync.toHost.ingresses.enabled, true, 'values kept');
+    const sts = await host.rest.get(`/apis/apps/v1/namespaces/${ns}/statefulsets/${name}`);
+    assert.equal(sts.metadata.labels.chart, `vcluster-${current}`);
+    assert.ok(sts.spec.template.spec.containers.some((c: KObject) => c.image.endsWith(`:${current}`)), 'syncer image of the new version');
+  });
+
+  it('a values file the CLI rejects: the CLI\'s reason and the release left as it was, never a success', async () => {
+    const outcome = await upgrade(valuesFile('sync:\n  toHost:\n    pods:\n      enabled: "yes"\n'), current);
+    const { ok, message } = describeOutcome(name, outcome);
+    assert.equal(ok, false);
+    assert.notEqual(outcome.result.code, 0);
+    assert.match(message, /vcluster create --upgrade failed for up \(exit code \d+\): .+\. Afterwards Helm release revision 3 is deployed \(unchanged\)\./);
+  });
+
+  it('describes the vcluster as `vcluster describe` does, with certificate expiry from its certificate secret', async () => {
+    const pod = await waitFor<KObject>('the pod', () => host.rest.getOrUndefined(`/api/v1/namespaces/${ns}/pods/${name}-0`), 60_000);
+    await host.rest.patch(`/api/v1/namespaces/${ns}/pods/${name}-0/status`, { status: podStatusFor('Running', pod) });
+    // The syncer writes NAME-certs when it starts; there is none here, so write one as it would, with a short-lived cert.
+    const dir = fs.mkdtempSync(path.join(home, 'certs-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'k'), '-out', path.join(dir, 'c'), '-days', '20', '-subj', '/CN=kube-apiserver'], { stdio: 'ignore' });
+    await host.rest.ensure(`/api/v1/namespaces/${ns}/secrets`, {
+      apiVersion: 'v1', kind: 'Secret', metadata: { name: `${name}-certs`, namespace: ns },
+      data: { 'apiserver.crt': fs.readFileSync(path.join(dir, 'c')).toString('base64'), 'apiserver.key': fs.readFileSync(path.join(dir, 'k')).toString('base64') },
+    });
+    const d = await fetchDetails(client, { context: host.contextName, namespace: ns, name }, { contexts: [] });
+    const r = await cli(['describe', name, '-n', ns, '--output', 'json']);
+    const cliOut = JSON.parse(r.stdout) as { status: string; version: string; backingStore: string };
+    assert.deepEqual([d.status, d.versions.vcluster, d.backingStore], [cliOut.status, cliOut.version, cliOut.backingStore]);
+    assert.deepEqual([d.helm?.revision, d.helm?.status, d.versions.chart], [3, 'deployed', current]);
+    assert.equal(d.certificates.items.length, 1);
+    assert.ok(d.certificates.items[0]!.daysLeft < 30 && d.certificates.items[0]!.daysLeft >= 19);
+    assert.ok(!JSON.stringify(d).includes('PRIVATE KEY'));
+    assert.ok(d.events.length > 0, 'events of the StatefulSet (SuccessfulCreate) are there');
+  });
+
+  it('the bundled schema and old-key data are exactly what the pinned vcluster module gives', async function () {
+    this.timeout(900_000);
+    const r = await runProgram(process.execPath, [path.join(repoRoot, 'scripts', 'vcluster-config-data.mjs'), '--check'], { cwd: repoRoot, timeoutMs: 880_000, allowFailure: true });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+  });
+});

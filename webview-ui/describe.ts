@@ -1,0 +1,225 @@
+// The describe webview: the details of one vcluster, posted by src/webview/describePanel.ts (protocol in
+// src/shared/describe.ts). Everything from the cluster is put into the DOM as text (textContent / createTextNode),
+// never as HTML; the page loads nothing from the network.
+
+import {
+  CERT_WARNING_DAYS, DESCRIBE_PROTOCOL_VERSION, isToDescribeWebview, parseDescribeState,
+  type DescribeAction, type FromDescribeWebview, type ToDescribeWebview, type VClusterDetails,
+} from '../src/shared/describe';
+import type { VClusterRef } from '../src/shared/model';
+import { refLabel } from '../src/shared/protocol';
+
+interface VsCodeApi {
+  postMessage(msg: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+
+function initialRef(): VClusterRef | undefined {
+  const saved = parseDescribeState(vscode.getState());
+  if (saved) return saved.ref;
+  try {
+    return parseDescribeState(JSON.parse(document.body.dataset.state ?? '{}'))?.ref;
+  } catch {
+    return undefined;
+  }
+}
+
+let ref = initialRef();
+
+function post(msg: FromDescribeWebview): void {
+  vscode.postMessage(msg);
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, ...children: (Node | string | undefined)[]): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  for (const c of children) if (c !== undefined) e.append(c);
+  return e;
+}
+
+function when(iso: string | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const ago = Math.round((Date.now() - d.getTime()) / 1000);
+  const rel = ago < 0 ? 'in the future' : ago < 90 ? `${ago}s ago` : ago < 5400 ? `${Math.round(ago / 60)}m ago` : ago < 172_800 ? `${Math.round(ago / 3600)}h ago` : `${Math.round(ago / 86_400)}d ago`;
+  return `${d.toLocaleString()} (${rel})`;
+}
+
+/** A two-column table of label → value rows; empty values are left out. */
+function facts(rows: [string, string | number | undefined | Node][]): HTMLElement {
+  const dl = el('dl', 'facts');
+  for (const [k, v] of rows) {
+    if (v === undefined || v === '') continue;
+    dl.append(el('dt', undefined, k), el('dd', undefined, typeof v === 'number' ? String(v) : v));
+  }
+  return dl;
+}
+
+function section(id: string, title: string, ...content: (Node | undefined)[]): HTMLElement {
+  const s = el('section', 'card', el('h2', undefined, title), ...content);
+  s.id = id;
+  s.setAttribute('aria-label', title);
+  return s;
+}
+
+function table(headers: string[], rows: (string | Node)[][], cls = ''): HTMLElement {
+  const t = el('table', cls);
+  const head = el('tr');
+  for (const h of headers) head.append(el('th', undefined, h));
+  t.append(el('thead', undefined, head));
+  const body = el('tbody');
+  for (const r of rows) {
+    const tr = el('tr');
+    for (const c of r) tr.append(el('td', undefined, c));
+    body.append(tr);
+  }
+  t.append(body);
+  return t;
+}
+
+function badge(text: string, kind: string): HTMLElement {
+  return el('span', `badge ${kind}`, text);
+}
+
+function button(label: string, icon: string, onClick: () => void): HTMLButtonElement {
+  const b = el('button', 'action', el('span', `codicon codicon-${icon}`), label);
+  b.type = 'button';
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+function action(a: DescribeAction): void {
+  post({ type: 'action', action: a });
+}
+
+function header(d: VClusterDetails | undefined, status?: string): HTMLElement {
+  const title = el('h1', undefined, `vcluster ${ref?.name ?? ''}`);
+  const sub = el('p', 'muted', ref ? refLabel(ref) : '');
+  const actions = el('div', 'actions',
+    button('Refresh', 'refresh', () => post({ type: 'refresh' })),
+    button('Show Config', 'file-code', () => action('showConfig')),
+    button('Upgrade…', 'arrow-circle-up', () => action('upgrade')),
+    button('Mapping', 'type-hierarchy-sub', () => action('showMapping')));
+  const top = el('header', 'top', el('div', 'titles', title, sub), actions);
+  const line = el('p', 'status');
+  line.id = 'status';
+  line.setAttribute('role', 'status');
+  if (d) {
+    line.append(badge(d.status || 'Unknown', d.phase), ' ', d.reason ?? '');
+  } else if (status) {
+    line.textContent = status;
+  }
+  return el('div', undefined, top, line);
+}
+
+function render(d: VClusterDetails): void {
+  const app = document.getElementById('app')!;
+  const sections: HTMLElement[] = [];
+  const expiring = d.certificates.items.filter((c) => c.daysLeft < CERT_WARNING_DAYS);
+
+  sections.push(section('overview', 'Overview', facts([
+    ['Status', d.status || 'Unknown'],
+    ['Workload', `${d.workload.kind} ${d.workload.name}: ${d.workload.readyReplicas}/${d.workload.replicas} ready`],
+    ['Created', when(d.workload.created)],
+    ['vcluster version', d.versions.vcluster],
+    ['Chart', d.versions.chart],
+    ['Kubernetes', d.versions.kubernetes],
+    ['Distro', d.distro],
+    ['Backing store', d.backingStore],
+    ['Helm release', d.helm ? `revision ${d.helm.revision}, ${d.helm.status}${d.helm.lastDeployed ? `, deployed ${when(d.helm.lastDeployed)}` : ''}` : 'none (not installed by Helm)'],
+    ['Read', when(d.fetchedAt)],
+  ])));
+
+  const podRows = d.pods.flatMap((p) => p.containers.map((c) => [
+    p.name,
+    `${c.init ? 'init: ' : ''}${c.name}`,
+    `${c.state}${c.reason ? ` (${c.reason})` : ''}${c.exitCode !== undefined ? `, exit ${c.exitCode}` : ''}`,
+    String(c.restartCount),
+    c.lastTermination ? `${c.lastTermination.reason ?? ''} exit ${c.lastTermination.exitCode ?? '?'}${c.lastTermination.message ? `: ${c.lastTermination.message}` : ''}` : '',
+    c.message ?? '',
+    c.image ?? '',
+  ]));
+  sections.push(section('pods', 'Control plane pods',
+    d.pods.length ? facts(d.pods.map((p) => [p.name, `${p.status} · phase ${p.phase}${p.node ? ` · node ${p.node}` : ' · not scheduled'} · ${p.restarts} restarts${p.conditions.length ? ` · ${p.conditions.map((c) => `${c.type}: ${c.reason ?? 'False'}${c.message ? ` (${c.message})` : ''}`).join('; ')}` : ''}`])) : el('p', 'muted', 'No control-plane pod.'),
+    podRows.length ? table(['Pod', 'Container', 'State', 'Restarts', 'Last termination', 'Message', 'Image'], podRows, 'wide') : undefined));
+
+  const ep = d.endpoint;
+  sections.push(section('endpoint', 'Endpoint', facts([
+    ['Service', ep.serviceType ? `${ep.serviceType}${ep.clusterIP ? ` ${ep.clusterIP}` : ''}` : undefined],
+    ['LoadBalancer', ep.loadBalancer.join(', ')],
+    ['NodePorts', ep.nodePorts.join(', ')],
+    ['Exported server', ep.exportServer],
+    ['Contexts', ep.contexts.length ? ep.contexts.map((c) => `${c.name}${c.server ? ` → ${c.server}` : ''}${c.tunnel ? ' (port-forward tunnel)' : ''}${c.current ? ' (current)' : ''}`).join('\n') : 'none (not connected)'],
+  ])));
+
+  const s = d.sleep;
+  sections.push(section('sleep', 'Pause and sleep', facts([
+    ['Paused', s.paused ? `yes${s.pausedSince ? `, since ${when(s.pausedSince)}` : ''}${s.pausedReplicas ? ` (resumes with ${s.pausedReplicas} replica(s))` : ''}` : 'no'],
+    ['Sleep mode label', s.sleepModeLabel ? 'yes (vCluster Platform)' : undefined],
+    ['Sleep type', s.sleepType],
+    ['Sleeping since', when(s.sleepingSince)],
+    ['Last activity', when(s.lastActivity)],
+  ])));
+
+  const certs = d.certificates;
+  sections.push(section('certificates', 'Certificates',
+    certs.note ? el('p', 'muted', certs.note) : undefined,
+    expiring.length ? el('p', 'warning', `${expiring.length} certificate${expiring.length === 1 ? '' : 's'} expire${expiring.length === 1 ? 's' : ''} within ${CERT_WARNING_DAYS} days or already expired: rotate them (vcluster certs rotate).`) : undefined,
+    certs.items.length ? table(['Secret key', 'Subject', 'Expires', 'Days left'], certs.items.map((c) => {
+      const days = el('span', c.daysLeft < CERT_WARNING_DAYS ? 'warning' : '', String(c.daysLeft));
+      return [c.key, c.subject, new Date(c.notAfter).toLocaleString(), days];
+    })) : undefined));
+
+  sections.push(section('events', 'Recent events',
+    d.events.length ? table(['Last seen', 'Type', 'Reason', 'Object', 'Message', 'Count'], d.events.map((e) => [when(e.lastSeen), e.type, e.reason ?? '', e.object, e.message, String(e.count)]), 'wide') : el('p', 'muted', 'No events.')));
+
+  if (d.problems.length) {
+    const ul = el('ul');
+    for (const p of d.problems) ul.append(el('li', undefined, p));
+    sections.push(section('problems', 'Could not read', ul));
+  }
+
+  app.replaceChildren(header(d), ...sections);
+  app.setAttribute('aria-busy', 'false');
+  post({ type: 'rendered', sections: sections.length, events: d.events.length, warnings: expiring.length });
+}
+
+function onMessage(msg: ToDescribeWebview): void {
+  const app = document.getElementById('app')!;
+  switch (msg.type) {
+    case 'loading':
+      ref = msg.ref;
+      vscode.setState({ ref });
+      app.setAttribute('aria-busy', 'true');
+      if (!app.querySelector('section')) app.replaceChildren(header(undefined, 'Loading…'));
+      break;
+    case 'details':
+      ref = msg.details.ref;
+      vscode.setState({ ref });
+      render(msg.details);
+      break;
+    case 'loadError':
+      ref = msg.ref;
+      app.setAttribute('aria-busy', 'false');
+      app.replaceChildren(header(undefined), el('p', 'status error', `Could not describe the vcluster: ${msg.message}`));
+      post({ type: 'rendered', sections: 0, events: 0, warnings: 0 });
+      break;
+    default: {
+      const never: never = msg;
+      void never;
+    }
+  }
+}
+
+window.addEventListener('message', (ev: MessageEvent) => {
+  if (isToDescribeWebview(ev.data)) onMessage(ev.data);
+});
+window.addEventListener('error', (ev) => post({ type: 'clientError', message: String(ev.message).slice(0, 2000) }));
+
+document.getElementById('app')!.replaceChildren(header(undefined, 'Loading…'));
+post({ type: 'ready', version: DESCRIBE_PROTOCOL_VERSION });
