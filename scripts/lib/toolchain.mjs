@@ -333,7 +333,7 @@ function upstreamVersion(debianVersion) {
 }
 
 function installedDebianVersion(pkg) {
-  const r = spawnSync('dpkg-query', ['-W', '-f=${Version}', pkg], { encoding: 'utf8' });
+  const r = spawnSync('dpkg-query', ['-W', '-f=${Version}', pkg], { encoding: 'utf8', env: childEnv() });
   if (r.status !== 0 || !r.stdout) throw new SetupError(`the Debian package ${pkg} is not installed (npm run setup installs it)`);
   return upstreamVersion(r.stdout.trim());
 }
@@ -370,7 +370,7 @@ function busyboxRootfs(dir) {
   fs.chmodSync(path.join(dir, 'tmp'), 0o1777);
   fs.copyFileSync('/bin/busybox', path.join(dir, 'bin', 'busybox'));
   fs.chmodSync(path.join(dir, 'bin', 'busybox'), 0o755);
-  const applets = spawnSync('/bin/busybox', ['--list'], { encoding: 'utf8' }).stdout.split('\n').filter((a) => a && a !== 'busybox');
+  const applets = spawnSync('/bin/busybox', ['--list'], { encoding: 'utf8', env: childEnv() }).stdout.split('\n').filter((a) => a && a !== 'busybox');
   for (const a of applets) fs.symlinkSync('busybox', path.join(dir, 'bin', a));
   fs.writeFileSync(path.join(dir, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n');
   fs.writeFileSync(path.join(dir, 'etc', 'group'), 'root:x:0:\nnobody:x:65534:\n');
@@ -444,7 +444,7 @@ export async function ensureChartRepo() {
   fs.mkdirSync(tmp, { recursive: true });
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'vce-helm-'));
   try {
-    const env = { ...process.env, HOME: home, HELM_CACHE_HOME: path.join(home, 'cache'), HELM_CONFIG_HOME: path.join(home, 'config'), HELM_DATA_HOME: path.join(home, 'data') };
+    const env = childEnv({ set: { HOME: home, HELM_CACHE_HOME: path.join(home, 'cache'), HELM_CONFIG_HOME: path.join(home, 'config'), HELM_DATA_HOME: path.join(home, 'data') } });
     await run(toolPath('helm'), ['package', await vclusterChartDir(), '--version', version, '--app-version', version, '--destination', tmp], { env });
     await run(toolPath('helm'), ['repo', 'index', tmp], { env });
   } finally {
@@ -490,9 +490,9 @@ export function realNodeSupport() {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vce-overlay-check-'));
     try {
       for (const d of ['lower', 'upper', 'work', 'merged']) fs.mkdirSync(path.join(dir, d));
-      const r = spawnSync('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${dir}/lower,upperdir=${dir}/upper,workdir=${dir}/work`, path.join(dir, 'merged')], { encoding: 'utf8' });
+      const r = spawnSync('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${dir}/lower,upperdir=${dir}/upper,workdir=${dir}/work`, path.join(dir, 'merged')], { encoding: 'utf8', env: childEnv() });
       if (r.status !== 0) missing.push(`an overlay mount in ${os.tmpdir()} (containerd's overlayfs snapshotter): mount said ${(r.stderr || r.stdout).trim()}`);
-      else spawnSync('umount', [path.join(dir, 'merged')]);
+      else spawnSync('umount', [path.join(dir, 'merged')], { env: childEnv() });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
