@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { fetchDetails } from '../../src/vcluster/describe';
 import { pauseVCluster, resumeVCluster } from '../../src/vcluster/lifecycle';
 import { fetchMapping, MAPPED_KINDS } from '../../src/vcluster/mapping';
 import type { MappingModel } from '../../src/shared/model';
@@ -87,6 +88,16 @@ describe('[real vcluster] a vcluster installed by the real CLI, its pod running 
       assert.equal(version.gitVersion, 'v1.34.4', 'the virtual control plane is the kube-apiserver of the local image');
       const listed = (await cliList()).find((e) => e.Name === 'apps' && e.Namespace === NS);
       assert.equal(listed?.Version, VCLUSTER_VERSION);
+    });
+
+    it('is described as `vcluster describe` describes it, with the certificates its syncer wrote', async function () {
+      const d = await fetchDetails(p.model.client(ctx()), { context: ctx(), namespace: NS, name: 'apps' }, { contexts: [] });
+      const cli = JSON.parse((await apps.cli(['describe', 'apps', '--namespace', NS, '--output', 'json'])).stdout) as { status: string; version: string; backingStore: string };
+      assert.deepEqual([d.status, d.versions.vcluster, d.backingStore], [cli.status, cli.version, cli.backingStore]);
+      assert.equal(d.status, 'Running');
+      // The syncer writes its serving and client certificates (Secret apps-certs) when it starts; they last a year.
+      assert.ok(d.certificates.items.length > 0, 'certificates from apps-certs');
+      assert.ok(d.certificates.items.every((c) => c.daysLeft > 300), JSON.stringify(d.certificates.items.map((c) => c.daysLeft)));
     });
   });
 
