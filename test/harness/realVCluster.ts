@@ -13,9 +13,9 @@ import path from 'node:path';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { versions } from '../../scripts/lib/toolchain.mjs';
 import { removeOnExit, runProgram, type RunResult } from './processes';
-import { KubeRest, waitFor, type KObject } from './rest';
+import { collectionPath, KubeRest, waitFor, type KObject } from './rest';
 import { NODE_TAINT_KEY, type RealCluster } from './node';
-import { hostName } from './worlds';
+import { hostName, kindInfo } from './worlds';
 
 export const VCLUSTER_VERSION = versions.vcluster.replace(/^v/, '');
 /** Port of the syncer's proxy to the virtual API server (controlPlane.proxy.port of the chart). */
@@ -317,24 +317,13 @@ export async function createRealVCluster(cluster: RealCluster, spec: RealVCluste
 
 // ---- workloads ---------------------------------------------------------------------------------------------------------
 
-const objectPaths: Record<string, { api: string; plural: string }> = {
-  Namespace: { api: '/api/v1', plural: 'namespaces' },
-  ConfigMap: { api: '/api/v1', plural: 'configmaps' },
-  Secret: { api: '/api/v1', plural: 'secrets' },
-  Service: { api: '/api/v1', plural: 'services' },
-  Pod: { api: '/api/v1', plural: 'pods' },
-  PersistentVolumeClaim: { api: '/api/v1', plural: 'persistentvolumeclaims' },
-  Deployment: { api: '/apis/apps/v1', plural: 'deployments' },
-};
-
 /** Creates objects in a cluster (namespaces first; existing ones are kept). */
 export async function applyObjects(rest: KubeRest, objects: readonly KObject[]): Promise<KObject[]> {
   const out: KObject[] = [];
   for (const o of [...objects].sort((a, b) => Number(b.kind === 'Namespace') - Number(a.kind === 'Namespace'))) {
-    const p = objectPaths[o.kind as string];
-    if (!p) throw new Error(`applyObjects: unsupported kind ${o.kind}`);
-    const ns = o.metadata.namespace as string | undefined;
-    out.push(await rest.ensure(ns ? `${p.api}/namespaces/${ns}/${p.plural}` : `${p.api}/${p.plural}`, o));
+    const k = kindInfo[o.kind as string];
+    if (!k) throw new Error(`applyObjects: unsupported kind ${o.kind}`);
+    out.push(await rest.ensure(collectionPath(k.apiVersion, k.plural, o.metadata.namespace as string | undefined), o));
   }
   return out;
 }

@@ -668,7 +668,9 @@ export function expectedCliStatus(state: VClusterState): string {
 
 // ---- virtual objects and their host twins --------------------------------------------------------------------------
 
-const kindInfo: Record<string, { apiVersion: string; plural: string }> = {
+/** apiVersion and plural of the kinds the fixtures and the harness create (kindInfo.Namespace is cluster-scoped). */
+export const kindInfo: Record<string, { apiVersion: string; plural: string }> = {
+  Namespace: { apiVersion: 'v1', plural: 'namespaces' },
   Pod: { apiVersion: 'v1', plural: 'pods' },
   Service: { apiVersion: 'v1', plural: 'services' },
   Endpoints: { apiVersion: 'v1', plural: 'endpoints' },

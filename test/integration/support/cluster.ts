@@ -60,18 +60,31 @@ function withToolsCache<T>(fn: () => T): T {
   }
 }
 
-function startRecorder(): void {
+/** Starts a cluster with the tools cache in place and records its process groups while it lives. */
+function started<T>(start: () => Promise<T>): Promise<T> {
   recorder ??= setInterval(recordProcesses, 200);
   recorder.unref();
+  const p = withToolsCache(start);
+  p.then(recordProcesses, () => undefined);
+  return p;
+}
+
+/** Stops a cluster started with started(), if it started at all; the recorder stops with the last cluster. */
+async function stopped(p: Promise<{ stop(): Promise<void> }> | undefined): Promise<void> {
+  try {
+    if (p) await (await p.catch(() => undefined))?.stop();
+  } finally {
+    recordProcesses();
+    if (recorder && !hostPromise && !realPromise) {
+      clearInterval(recorder);
+      recorder = undefined;
+    }
+  }
 }
 
 /** The host cluster (context "host"), started on first use. */
 export function getHost(): Promise<HostCluster> {
-  if (!hostPromise) {
-    startRecorder();
-    hostPromise = withToolsCache(() => startHost({ contextName: 'host', verbose: process.env.VCE_HARNESS_VERBOSE === '1' }));
-    hostPromise.then(recordProcesses, () => undefined);
-  }
+  hostPromise ??= started(() => startHost({ contextName: 'host', verbose: process.env.VCE_HARNESS_VERBOSE === '1' }));
   return hostPromise;
 }
 
@@ -80,11 +93,7 @@ export function getHost(): Promise<HostCluster> {
  * state is removed by its stop(), the harness's exit hooks and, after a SIGKILL, the harness's watchdog.
  */
 export function getRealCluster(): Promise<RealCluster> {
-  if (!realPromise) {
-    startRecorder();
-    realPromise = withToolsCache(() => startRealCluster({ contextName: 'real-host', verbose: process.env.VCE_HARNESS_VERBOSE === '1' }));
-    realPromise.then(recordProcesses, () => undefined);
-  }
+  realPromise ??= started(() => startRealCluster({ contextName: 'real-host', verbose: process.env.VCE_HARNESS_VERBOSE === '1' }));
   return realPromise;
 }
 
@@ -92,24 +101,12 @@ export function getRealCluster(): Promise<RealCluster> {
 export async function stopRealCluster(): Promise<void> {
   const p = realPromise;
   realPromise = undefined;
-  try {
-    if (p) await (await p.catch(() => undefined))?.stop();
-  } finally {
-    recordProcesses();
-  }
+  await stopped(p);
 }
 
 /** Stops the host and every virtual API server (idempotent). */
 export async function stopHost(): Promise<void> {
   const p = hostPromise;
   hostPromise = undefined;
-  try {
-    if (p) await (await p.catch(() => undefined))?.stop();
-  } finally {
-    recordProcesses();
-    if (recorder && !realPromise) {
-      clearInterval(recorder);
-      recorder = undefined;
-    }
-  }
+  await stopped(p);
 }
