@@ -200,23 +200,16 @@ async function serveDirectory(dir: string): Promise<{ url: string; close(): Prom
   };
 }
 
-/**
- * Starts the node for `host` (which must have been started with forNode and bindAddress = run.gateway) on the
- * reserved run `r`. The caller owns `r`'s cleanup registration.
- */
-async function startNode(host: HostCluster, r: NodeRun, tools: NodeTools, imageNames: (keyof NodeImages)[], say: (m: string) => void, timings: Record<string, number>): Promise<RealNode> {
-  const procs: ManagedProcess[] = [];
-  try {
-    return await startNodeProcesses(host, r, tools, imageNames, say, timings, procs);
-  } catch (err) {
-    await Promise.all(procs.map((p) => p.stop(2000)));
-    throw err;
-  }
+interface Runtime {
+  readonly containerd: ManagedProcess;
 }
 
-async function startNodeProcesses(host: HostCluster, r: NodeRun, tools: NodeTools, imageNames: (keyof NodeImages)[], say: (m: string) => void, timings: Record<string, number>, procs: ManagedProcess[]): Promise<RealNode> {
-  const { images, chartDir } = tools;
-  const name = `node-${r.id}`;
+/**
+ * Starts containerd for run `r` and imports the images: independent of the host, so it runs while the host starts.
+ * Processes go into `procs` as they start (the caller stops them on failure).
+ */
+async function startRuntime(r: NodeRun, tools: NodeTools, imageNames: (keyof NodeImages)[], say: (m: string) => void, timings: Record<string, number>, procs: ManagedProcess[]): Promise<Runtime> {
+  const { images } = tools;
   let t = Date.now();
   for (const d of ['logs', 'cni/net.d', 'cni/ipam', 'pki', 'kubelet', 'pod-logs', 'volume-plugins', 'volumes', 'runc']) fs.mkdirSync(path.join(r.dir, d), { recursive: true });
   fs.writeFileSync(path.join(r.dir, 'cni', 'net.d', '10-bridge.conflist'), cniConfig(r));
@@ -238,24 +231,24 @@ async function startNodeProcesses(host: HostCluster, r: NodeRun, tools: NodeTool
   }, 30_000, 100);
   timings.containerd = Date.now() - t;
   say(`containerd ready (${timings.containerd} ms)`);
-
-  // The images (a few hundred MB) and the kubelet's credentials are independent: do both at once.
   t = Date.now();
-  const importImages = (async () => {
-    for (const n of imageNames) await ctr(['images', 'import', images[n].file]);
-    timings.images = Date.now() - t;
-    say(`images imported (${timings.images} ms)`);
-  })();
-  importImages.catch(() => undefined);
+  for (const n of imageNames) await ctr(['images', 'import', images[n].file]);
+  timings.images = Date.now() - t;
+  say(`images imported (${timings.images} ms)`);
+  return { containerd };
+}
+
+/** Starts the kubelet for `host` (started with forNode on run `r`'s bridge address) once the runtime is up. */
+async function startKubelet(host: HostCluster, r: NodeRun, tools: NodeTools, runtime: Runtime, say: (m: string) => void, timings: Record<string, number>, procs: ManagedProcess[]): Promise<RealNode> {
+  const { images, chartDir } = tools;
+  const name = `node-${r.id}`;
+  const t = Date.now();
   const cert = await issueCert(host.ca, path.join(r.dir, 'pki'), 'kubelet', { commonName: `system:node:${name}`, organizations: ['system:nodes'], usage: 'client' });
   const kubeconfigPath = path.join(r.dir, 'kubelet.kubeconfig');
   fs.writeFileSync(kubeconfigPath, makeKubeconfig({ contextName: 'node', server: host.server, caPem: host.ca.certPem, certPem: cert.certPem, keyPem: cert.keyPem }), { mode: 0o600 });
   const kubeletPort = await freePort(r.gateway);
   const configPath = path.join(r.dir, 'kubelet-config.yaml');
   fs.writeFileSync(configPath, kubeletConfig({ r, caPath: host.ca.certPath, port: kubeletPort }));
-  await importImages;
-
-  t = Date.now();
   recordSysctls();
   const kubelet = spawnManaged('kubelet', tools.kubelet, [
     `--config=${configPath}`,
@@ -290,7 +283,7 @@ async function startNodeProcesses(host: HostCluster, r: NodeRun, tools: NodeTool
         // The kubelet first, so that it does not restart what is being killed; containerd after it. cleanupRun then
         // kills the containers and shims, unmounts and removes the rest.
         await kubelet.stop(5000);
-        await containerd.stop(5000);
+        await runtime.containerd.stop(5000);
         const left = cleanupRun(r);
         if (left.length) throw new Error(`the node left state behind:\n  ${left.join('\n  ')}`);
       })();
@@ -354,15 +347,20 @@ async function startRealClusterWith(tools: NodeTools, opts: RealClusterOptions):
     repoRoot,
   );
   let host: HostCluster | undefined;
+  const procs: ManagedProcess[] = [];
+  const starting: Promise<unknown>[] = [];
   try {
     createBridge(r);
     createCgroupRoot(r);
-    let t = Date.now();
-    host = await startHost({ contextName: opts.contextName ?? 'host', bindAddress: r.gateway, forNode: true, verbose: opts.verbose });
-    timings.host = Date.now() - t;
-    t = Date.now();
-    const node = await startNode(host, r, tools, opts.images ?? ALL_IMAGES, say, timings);
-    timings.node = Date.now() - t;
+    // The host and the container runtime (with its image import) start side by side; the kubelet needs both.
+    const hostP = startHost({ contextName: opts.contextName ?? 'host', bindAddress: r.gateway, forNode: true, verbose: opts.verbose });
+    const runtimeP = startRuntime(r, tools, opts.images ?? ALL_IMAGES, say, timings, procs);
+    starting.push(hostP.then((h) => (host = h)), runtimeP);
+    for (const p of starting) p.catch(() => undefined);
+    host = await hostP;
+    timings.host = Date.now() - t0;
+    const runtime = await runtimeP;
+    const node = await startKubelet(host, r, tools, runtime, say, timings, procs);
     timings.total = Date.now() - t0;
     const h = host;
     let stopped: Promise<void> | undefined;
@@ -384,7 +382,9 @@ async function startRealClusterWith(tools: NodeTools, opts: RealClusterOptions):
       },
     };
   } catch (err) {
-    // Stop what started: the exit hooks would too, but a caller may go on (and start another).
+    // Stop what started (once both halves have settled): the exit hooks would too, but a caller may go on.
+    await Promise.allSettled(starting);
+    await Promise.all(procs.map((p) => p.stop(2000)));
     const left = cleanupRun(r);
     await host?.stop().catch(() => undefined);
     forget();
