@@ -1,6 +1,13 @@
-// Fixtures that lay vclusters out EXACTLY as the real Helm chart and syncer do, written from the fact sheet
-// (/work/shared/docs/vcluster-facts.md §1 and §5) and checked against `helm template` of the v0.36.1 chart. This file
-// never imports from src/: the product's rules are tested against an independent encoding of vcluster's rules.
+// Fixtures that lay vclusters out EXACTLY as the real Helm chart and syncer do, checked against the chart the real CLI
+// installs (test/cluster/real-cli.test.ts) and against the real syncer's output on a real node
+// (test/cluster/real-node-vcluster.test.ts). This file never imports from src/: the product's rules are tested against
+// an independent encoding of vcluster's rules.
+//
+// Fixtures stand in for real vclusters where a real one does not fit: for scale (the benchmark's hundreds of
+// vclusters; a real one costs about 540 MB and half a minute) and for states a real vcluster cannot reach quickly on a
+// test machine — crash loops, the platform's sleep mode, other versions and distros, scaled-down and paused layouts
+// built in bulk, LoadBalancer and exportKubeConfig endpoints, orphaned, unannotated and hashed-name host objects, users
+// with little RBAC. Everything a real vcluster does quickly is tested on real ones (test/harness/realVCluster.ts).
 //
 // A "world" is a set of vclusters built into a host cluster (and, for nested ones, into virtual clusters), plus a
 // description of everything that was built, so tests can compare what the product finds with what exists.
