@@ -54,6 +54,14 @@ export class Services {
     return this.opts.userFiles();
   }
 
+  /**
+   * The kubeconfig files the extension reads (with the workspace scope on, its own file first): the list whose
+   * contexts the commands check and offer, so programs that get a context name (the vcluster CLI, Helm) get this list.
+   */
+  async kubeconfigFiles(): Promise<string[]> {
+    return [...(this.model.snapshot() ?? await this.model.reloadKubeconfig()).files];
+  }
+
 
   /** The writer for the user's kubeconfig (global scope). */
   userWriter(): KubeconfigWriter {
@@ -86,8 +94,10 @@ export class Services {
     }
   }
 
+  /** Adds what depends on the kubeconfig (connected, current) and on the vcluster's secret (fields left out of it). */
   decorate(v: VClusterInfo): VClusterInfo {
-    return withConnection(v, this.model.snapshot());
+    const ignored = this.model.ignoredKubeconfigFields(v.ref);
+    return withConnection(ignored.length ? { ...v, ignoredKubeconfigFields: ignored } : v, this.model.snapshot());
   }
 
   /**

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { CancelledError, UserFacingError } from '../shared/errors';
 import type { ParentRef, VClusterInfo, VClusterRef } from '../shared/model';
+import { redact } from '../shared/redact';
 import type { Services } from '../services';
 import { ContextNode, MessageNode, NamespaceNode, VClusterNode } from '../tree/nodes';
 
@@ -44,7 +45,7 @@ export async function pickContext(services: Services, placeHolder = 'Select a ku
   const items = [...contexts].sort((a, b) => Number(b.current) - Number(a.current)).map((c) => ({
     label: c.name,
     description: [c.current ? 'current' : '', c.vcluster ? 'vcluster' : ''].filter(Boolean).join(' · '),
-    detail: c.server,
+    detail: c.server && redact(c.server),
   }));
   const pick = await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true, matchOnDetail: true });
   if (!pick) throw new CancelledError();

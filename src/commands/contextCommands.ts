@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { CancelledError, UserFacingError } from '../shared/errors';
 import type { ContextInfo } from '../shared/model';
+import { redact } from '../shared/redact';
 import { contextNameFor } from '../vcluster/refs';
 import { contextFromArg, flag, refFromArg } from './args';
 import type { CommandEnv } from './env';
@@ -48,7 +49,7 @@ async function pickContext(env: CommandEnv, contexts: readonly ContextInfo[]): P
   const toItem = (c: ContextInfo): vscode.QuickPickItem => ({
     label: `${c.current ? '$(check) ' : ''}${c.name}`,
     description: [c.current ? 'current' : '', recent.includes(c.name) ? 'recent' : ''].filter(Boolean).join(' · '),
-    detail: c.vcluster ? `vcluster ${c.vcluster.name} in ${c.vcluster.namespace} of ${c.vcluster.parentContext}` : c.server,
+    detail: c.vcluster ? `vcluster ${c.vcluster.name} in ${c.vcluster.namespace} of ${c.vcluster.parentContext}` : c.server && redact(c.server),
   });
   const sorted = [...contexts].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
   const hosts = sorted.filter((c) => !c.vcluster);

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { CancelledError, UserFacingError, errorMessage } from '../shared/errors';
 import type { CommandId } from '../shared/ids';
 import type { Logger } from '../platform/logger';
+import { redact } from '../shared/redact';
 
 export type Handler = (...args: unknown[]) => unknown;
 
@@ -33,6 +34,7 @@ export function registerCommand(id: CommandId, handler: Handler, logger: Logger)
 }
 
 async function showError(message: string, logger: Logger): Promise<void> {
-  const choice = await vscode.window.showErrorMessage(message, 'Show Log');
+  // Messages often quote a server's answer or a program's output: no credential may reach the notification.
+  const choice = await vscode.window.showErrorMessage(redact(message), 'Show Log');
   if (choice === 'Show Log') logger.show();
 }

@@ -125,17 +125,17 @@ export async function connect(env: CommandEnv, arg?: unknown): Promise<string> {
     if (answer !== 'Resume and Connect') throw new CancelledError();
     await resume(env, ref);
   }
-  const host = await services.model.hostClientOf(ref);
-  const { readVirtualKubeconfig, chooseEndpoint } = await import('../vcluster/access');
+  const { chooseEndpoint, virtualConnectionSpec, virtualKubeconfigEntry } = await import('../vcluster/access');
   const { KubeClient } = await import('../kube/client');
   const contextName = contextNameFor(ref);
   const result = await cancellable(`Connecting to vcluster ${ref.name}`, async (signal, report) => {
     report('reading the vcluster kubeconfig');
-    const kc = await readVirtualKubeconfig(host, ref.namespace, ref.name, signal);
+    // Only the allow-listed fields of the secret's kubeconfig: it is cluster data, never a program or a local path.
+    const { host, kubeconfig: kc } = await services.model.virtualKubeconfig(ref, signal);
     report('choosing the endpoint');
     const endpoint = await chooseEndpoint(host, ref.namespace, ref.name, kc, services.tunnels, signal);
     report(`checking ${endpoint.server}`);
-    const probe = new KubeClient({ contextName, clusterName: contextName, cluster: { ...kc.cluster, server: endpoint.server }, userName: contextName, user: kc.user }, { timeoutMs: env.settings.requestTimeoutMs });
+    const probe = new KubeClient(virtualConnectionSpec(contextName, kc, endpoint), { timeoutMs: env.settings.requestTimeoutMs });
     try {
       await probe.get('/api/v1/namespaces/default', { signal });
     } catch (err) {
@@ -145,12 +145,7 @@ export async function connect(env: CommandEnv, arg?: unknown): Promise<string> {
     }
     return { kc, endpoint };
   });
-  const spec = {
-    name: contextName,
-    cluster: { name: contextName, cluster: { ...result.kc.cluster, server: result.endpoint.server } },
-    user: { name: contextName, user: result.kc.user },
-    namespace: null,
-  };
+  const spec = virtualKubeconfigEntry(contextName, result.kc, result.endpoint);
   if (scope === 'workspace') {
     await services.workspaceWriter().upsertContext(spec, { makeCurrent: true });
     await env.setWorkspaceScope(true);
@@ -218,8 +213,9 @@ export function requireTrust(what: string): void {
   if (!vscode.workspace.isTrusted) throw new UserFacingError(`${what} runs programs, which is disabled in an untrusted workspace. Trust the workspace to use it.`);
 }
 
+/** The CLI's environment: KUBECONFIG lists the files whose contexts the command checked (workspace scope included). */
 export async function cliEnv(services: Services): Promise<NodeJS.ProcessEnv> {
-  return { ...process.env, KUBECONFIG: services.userFiles().join(process.platform === 'win32' ? ';' : ':') };
+  return { ...process.env, KUBECONFIG: (await services.kubeconfigFiles()).join(process.platform === 'win32' ? ';' : ':') };
 }
 
 export async function create(env: CommandEnv, arg?: unknown): Promise<VClusterRef> {

@@ -5,6 +5,7 @@ import zlib from 'node:zlib';
 import { type Material, Credentials } from './credentials';
 import { KubeError, fromNetworkError, fromStatus } from './errors';
 import { ProxyHttpAgent, ProxyHttpsAgent, parseProxyUrl, proxyAuthorization, proxyHostPort } from './proxy';
+import { rememberAuthorization } from '../shared/redact';
 
 /**
  * What a client needs to reach one API server: the raw kubeconfig cluster and user entries (YAML field names) of a
@@ -146,6 +147,9 @@ export class KubeClient {
       if (err instanceof KubeError) throw err;
       throw new KubeError('config', `Cannot use the credentials of context "${this.contextName}": ${(err as Error).message}`);
     }
+    // A server or proxy that echoes the credential back in an error body must not get it shown: see redact().
+    const auth = m.headers.Authorization;
+    rememberAuthorization(Array.isArray(auth) ? auth[0] : auth);
     const before = this.identity;
     this.identity = m.identity;
     if (this.transport && this.transport.key !== this.transportKey(m)) {

@@ -1,5 +1,8 @@
+import { redact } from '../shared/redact';
+
 // Classified Kubernetes API failures. The tree turns them into error nodes with a short label and the reason in the
-// tooltip; commands turn them into one clear message. Messages never contain credentials.
+// tooltip; commands turn them into one clear message. Messages never contain credentials: they often quote an API
+// error body, a watch's Status or a credential plugin's stderr, so every message passes through redact().
 
 export type KubeErrorKind =
   | 'timeout' // no answer in time (server down, hung, SIGSTOPped)
@@ -23,7 +26,7 @@ export class KubeError extends Error {
     readonly status?: number,
     readonly reason?: string,
   ) {
-    super(message);
+    super(redact(message));
     this.name = 'KubeError';
   }
 

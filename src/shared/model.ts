@@ -65,6 +65,11 @@ export interface VClusterInfo {
   readonly endpoint?: string;
   /** The platform's "prevent deletion" flag (`loft.sh/non-deletable=true`). */
   readonly nonDeletable: boolean;
+  /**
+   * Names of fields of its vc-NAME kubeconfig that were left out because a kubeconfig from a cluster may not use them
+   * (`user.exec`, `user.auth-provider`, file paths, …), once the secret has been read; absent when nothing was.
+   */
+  readonly ignoredKubeconfigFields?: readonly string[];
 }
 
 /** A host namespace and what discovery found in it. */

@@ -37,6 +37,9 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
   }
 
   getTreeItem(node: ExplorerNode): vscode.TreeItem {
+    // A vcluster's tooltip also shows what was left out of its kubeconfig secret, which is known only once the secret
+    // was read (after the node was made): decorate again when rendering.
+    if (node instanceof VClusterNode) return new VClusterNode(this.deps.decorate(node.info), node.expandable, node.showNamespace).toTreeItem();
     return node.toTreeItem();
   }
 
@@ -223,6 +226,7 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
 }
 
 function errorNode(parentId: string, err: unknown, retry: { context?: string; ref?: VClusterRef }): MessageNode {
-  const label = err instanceof KubeError ? err.shortLabel : 'Failed';
+  const short = (err as { shortLabel?: unknown } | undefined)?.shortLabel;
+  const label = err instanceof KubeError ? err.shortLabel : typeof short === 'string' ? short : 'Failed';
   return new MessageNode(parentId, label, errorMessage(err), 'error', retry);
 }

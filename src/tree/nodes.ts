@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Commands, ContextValues } from '../shared/ids';
 import type { ContextInfo, VClusterInfo, VClusterPhase, VClusterRef } from '../shared/model';
+import { redact } from '../shared/redact';
 import { refKey } from '../vcluster/refs';
 
 // Tree node classes: small, with stable ids and a contextValue from shared/ids. They hold data only; the provider
@@ -26,7 +27,7 @@ export class ContextNode {
     md.appendMarkdown(`**${escapeMd(c.name)}**${c.current ? ' — current context' : ''}\n\n`);
     md.appendMarkdown(`| | |\n|---|---|\n| Cluster | ${escapeMd(c.cluster)} |\n| User | ${escapeMd(c.user)} |\n`);
     if (c.namespace) md.appendMarkdown(`| Namespace | ${escapeMd(c.namespace)} |\n`);
-    if (c.server) md.appendMarkdown(`| Server | ${escapeMd(c.server)} |\n`);
+    if (c.server) md.appendMarkdown(`| Server | ${escapeMd(redact(c.server))} |\n`);
     md.appendMarkdown(`| File | ${escapeMd(c.file)} |\n`);
     if (c.vcluster) md.appendMarkdown(`\nvcluster **${escapeMd(c.vcluster.name)}** in namespace ${escapeMd(c.vcluster.namespace)} of ${escapeMd(c.vcluster.parentContext)}\n`);
     item.tooltip = md;
@@ -109,8 +110,11 @@ export class VClusterNode {
     if (v.chart) md.appendMarkdown(`| Chart | ${escapeMd(v.chart)} |\n`);
     if (v.created) md.appendMarkdown(`| Created | ${escapeMd(new Date(v.created).toLocaleString())} |\n`);
     md.appendMarkdown(`| Connected | ${v.connectedContext ? escapeMd(v.connectedContext) : 'no'} |\n`);
-    if (v.endpoint) md.appendMarkdown(`| Endpoint | ${escapeMd(v.endpoint)} |\n`);
+    if (v.endpoint) md.appendMarkdown(`| Endpoint | ${escapeMd(redact(v.endpoint))} |\n`);
     if (v.nonDeletable) md.appendMarkdown('\nDeletion is prevented by the vCluster Platform.\n');
+    if (v.ignoredKubeconfigFields?.length) {
+      md.appendMarkdown(`\n$(shield) Its kubeconfig secret vc\\-${escapeMd(v.ref.name)} names what a kubeconfig from a cluster may not use; left out (nothing it names is run or read): ${v.ignoredKubeconfigFields.map((f) => `\`${f.replace(/`/g, '')}\``).join(', ')}\n`);
+    }
     item.tooltip = md;
     item.accessibilityInformation = { label: `vcluster ${v.ref.name}, ${status}${v.connectedContext ? ', connected' : ''}` };
     return item;
@@ -132,17 +136,19 @@ export class MessageNode {
   get context(): string | undefined { return this.retry?.context ?? this.retry?.ref?.context; }
 
   toTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(redact(this.label), vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     item.contextValue = this.retry ? ContextValues.errorRetry : ContextValues.message;
     item.iconPath = new vscode.ThemeIcon(this.kind === 'error' ? 'error' : this.kind === 'warning' ? 'warning' : 'info',
       this.kind === 'error' ? new vscode.ThemeColor('errorForeground') : this.kind === 'warning' ? new vscode.ThemeColor('editorWarning.foreground') : undefined);
-    if (this.detail) {
-      item.tooltip = this.detail;
+    // Error details often carry server answers: they pass through redact() like every text a person sees.
+    const detail = this.detail === undefined ? undefined : redact(this.detail);
+    if (detail) {
+      item.tooltip = detail;
       item.description = this.retry ? 'hover for details · retry' : undefined;
     }
     item.command = this.command ?? (this.retry ? { command: Commands.refresh, title: 'Retry', arguments: [this] } : undefined);
-    item.accessibilityInformation = { label: `${this.kind}: ${this.label}. ${this.detail ?? ''}` };
+    item.accessibilityInformation = { label: redact(`${this.kind}: ${this.label}. ${detail ?? ''}`) };
     return item;
   }
 }

@@ -1,9 +1,12 @@
+import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import type { ConnectionSpec } from '../kube/client';
 import { KubeClient } from '../kube/client';
 import { KubeError } from '../kube/errors';
 import type { Secret, Service } from '../kube/types';
 import { UserFacingError } from '../shared/errors';
+import { rememberSecret } from '../shared/redact';
+import { type AllowListedCluster, type AllowListedUser, reduceToAllowList, serverUrlProblem } from './clusterKubeconfig';
 
 // Reaching a vcluster's own API server from its host: read Secret vc-NAME (key `config`), then choose the endpoint
 // in the vcluster CLI's order (design.md, vcluster-facts.md §4).
@@ -19,10 +22,25 @@ export interface VirtualEndpoint {
   readonly tlsServerName?: string;
 }
 
+/** The `config` kubeconfig of Secret vc-NAME, reduced to the allow-list of clusterKubeconfig.ts. */
 export interface VirtualKubeconfig {
-  readonly cluster: Record<string, unknown>;
-  readonly user: Record<string, unknown>;
+  readonly cluster: AllowListedCluster;
+  readonly user: AllowListedUser;
   readonly secretServer: string;
+  /** Names of the fields left out (never their values). */
+  readonly ignored: readonly string[];
+}
+
+/**
+ * The secret's kubeconfig has no credential that may be used from a cluster (everything it had was left out, or it
+ * had none). The tree shows it as an error node with `shortLabel`; `ignored` names what was left out.
+ */
+export class UnusableClusterKubeconfigError extends UserFacingError {
+  readonly shortLabel = 'No usable credential in its kubeconfig secret';
+  constructor(message: string, readonly ignored: readonly string[]) {
+    super(message);
+    this.name = 'UnusableClusterKubeconfigError';
+  }
 }
 
 /** Opens (or reuses) a local port-forward to a pod port and returns the local port. */
@@ -61,7 +79,19 @@ export function parseVirtualKubeconfig(secret: Secret, namespace: string, name: 
     throw new UserFacingError(`The "config" key of the ${where} has no cluster with a server.`);
   }
   if (!user || typeof user !== 'object') throw new UserFacingError(`The "config" key of the ${where} has no user.`);
-  return { cluster: { ...cluster }, user: { ...user }, secretServer: cluster.server };
+  const problem = serverUrlProblem(cluster.server);
+  if (problem) throw new UserFacingError(`The server URL in the "config" key of the ${where} ${problem}.`);
+  // Cluster data is data: no plugin, command, local file or proxy named by it is ever used (clusterKubeconfig.ts).
+  const reduced = reduceToAllowList(cluster, user);
+  if (!reduced.hasCredential) {
+    const left = reduced.ignored.length ? ` It names ${reduced.ignored.join(', ')}, which a kubeconfig from a cluster may not use: programs and local files it names are never run or read.` : '';
+    throw new UnusableClusterKubeconfigError(
+      `The kubeconfig in the ${where} has no credential the extension accepts from a cluster (an inline token, or an inline client certificate with its key).${left}`,
+      reduced.ignored,
+    );
+  }
+  rememberSecret(reduced.user.token);
+  return { cluster: reduced.cluster, user: reduced.user, secretServer: reduced.cluster.server, ignored: reduced.ignored };
 }
 
 function isLoopbackServer(server: string): boolean {
@@ -71,6 +101,14 @@ function isLoopbackServer(server: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A LoadBalancer ingress hostname or IP as the host part of a URL, or undefined when it is neither. */
+export function ingressHost(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (isIP(value) === 4) return value;
+  if (isIP(value) === 6) return `[${value}]`;
+  return /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(value) ? value : undefined;
 }
 
 /**
@@ -86,12 +124,13 @@ export async function chooseEndpoint(host: KubeClient, namespace: string, name: 
   } catch (err) {
     if (!(err instanceof KubeError && (err.kind === 'notFound' || err.kind === 'forbidden'))) throw err;
   }
-  const ingress = svc?.status?.loadBalancer?.ingress?.find((i) => i.ip || i.hostname);
-  if (svc?.spec?.type === 'LoadBalancer' && ingress) {
-    return { kind: 'loadBalancer', server: `https://${ingress.hostname || ingress.ip}` };
+  // The ingress address is cluster data too: only a DNS name or an IP address becomes the host of a URL.
+  const address = svc?.status?.loadBalancer?.ingress?.map((i) => ingressHost(i.hostname) ?? ingressHost(i.ip)).find((h) => h !== undefined);
+  if (svc?.spec?.type === 'LoadBalancer' && address) {
+    return { kind: 'loadBalancer', server: `https://${address}` };
   }
   const nodePort = svc?.spec?.ports?.find((p) => p.nodePort)?.nodePort;
-  if (svc?.spec?.type === 'NodePort' && nodePort && isLoopbackServer(host.server)) {
+  if (svc?.spec?.type === 'NodePort' && Number.isInteger(nodePort) && nodePort! > 0 && nodePort! < 65536 && isLoopbackServer(host.server)) {
     return { kind: 'nodePort', server: `https://127.0.0.1:${nodePort}` };
   }
   if (!tunnels) {
@@ -103,6 +142,28 @@ export async function chooseEndpoint(host: KubeClient, namespace: string, name: 
   return { kind: 'tunnel', server: `https://${target.hostname}:${localPort}`, tlsServerName: target.hostname };
 }
 
+/** The connection to a vcluster's API server: the allow-listed entries of its secret, at the chosen endpoint. */
+export function virtualConnectionSpec(contextName: string, kc: VirtualKubeconfig, endpoint: VirtualEndpoint): ConnectionSpec {
+  return {
+    contextName,
+    clusterName: contextName,
+    cluster: { ...kc.cluster, server: endpoint.server },
+    userName: contextName,
+    user: { ...kc.user },
+  };
+}
+
+/** The kubeconfig entries Connect writes for a vcluster: the allow-listed fields only, nothing else of the secret. */
+export function virtualKubeconfigEntry(contextName: string, kc: VirtualKubeconfig, endpoint: VirtualEndpoint): {
+  name: string;
+  cluster: { name: string; cluster: Record<string, unknown> };
+  user: { name: string; user: Record<string, unknown> };
+  namespace: null;
+} {
+  const spec = virtualConnectionSpec(contextName, kc, endpoint);
+  return { name: contextName, cluster: { name: contextName, cluster: { ...spec.cluster } }, user: { name: contextName, user: { ...spec.user } }, namespace: null };
+}
+
 /** A client for the virtual API server of vcluster NAME in NAMESPACE of `host`. */
 export async function virtualClient(
   host: KubeClient,
@@ -110,15 +171,9 @@ export async function virtualClient(
   name: string,
   contextName: string,
   opts: { tunnels?: TunnelProvider; signal?: AbortSignal; timeoutMs?: number } = {},
-): Promise<{ client: KubeClient; endpoint: VirtualEndpoint; spec: ConnectionSpec }> {
+): Promise<{ client: KubeClient; endpoint: VirtualEndpoint; spec: ConnectionSpec; ignored: readonly string[] }> {
   const kc = await readVirtualKubeconfig(host, namespace, name, opts.signal);
   const endpoint = await chooseEndpoint(host, namespace, name, kc, opts.tunnels, opts.signal);
-  const spec: ConnectionSpec = {
-    contextName,
-    clusterName: contextName,
-    cluster: { ...kc.cluster, server: endpoint.server },
-    userName: contextName,
-    user: kc.user,
-  };
-  return { client: new KubeClient(spec, { timeoutMs: opts.timeoutMs }), endpoint, spec };
+  const spec = virtualConnectionSpec(contextName, kc, endpoint);
+  return { client: new KubeClient(spec, { timeoutMs: opts.timeoutMs }), endpoint, spec, ignored: kc.ignored };
 }

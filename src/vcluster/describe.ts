@@ -203,7 +203,7 @@ export function contextsPointingAt(ref: VClusterRef, contexts: readonly ContextI
   const own = contextNameFor(ref);
   return contexts.filter((c) => c.name === own).map((c) => ({
     name: c.name,
-    ...(c.server ? { server: c.server } : {}),
+    ...(c.server ? { server: redact(c.server) } : {}),
     current: c.name === currentContext,
     tunnel: isLoopback(c.server) && tunnelPorts.includes(portOf(c.server) ?? -1),
   }));
@@ -268,7 +268,7 @@ export function buildDetails(ref: VClusterRef, i: DescribeInput): VClusterDetail
       ...(svc?.spec?.clusterIP ? { clusterIP: svc.spec.clusterIP } : {}),
       loadBalancer: (svc?.status?.loadBalancer?.ingress ?? []).map((x) => x.hostname || x.ip || '').filter(Boolean),
       nodePorts: (svc?.spec?.ports ?? []).map((p) => p.nodePort).filter((p): p is number => typeof p === 'number'),
-      ...(exportServer ? { exportServer } : {}),
+      ...(exportServer ? { exportServer: redact(exportServer) } : {}),
       contexts: contextsPointingAt(ref, i.contexts, i.currentContext, i.tunnelPorts),
     },
     ...(i.release ? { helm: { revision: i.release.revision, status: i.release.status, ...(i.release.chartVersion ? { chartVersion: i.release.chartVersion } : {}), ...(i.release.lastDeployed ? { lastDeployed: i.release.lastDeployed } : {}), ...(i.release.description ? { description: clip(i.release.description)! } : {}) } } : {}),

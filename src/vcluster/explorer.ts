@@ -7,7 +7,7 @@ import { METADATA_LIST, type KubeList, type Namespace } from '../kube/types';
 import { Watcher } from '../kube/watch';
 import type { ContextInfo, DiscoveryResult, ParentRef, VClusterRef } from '../shared/model';
 import { errorMessage } from '../shared/errors';
-import { type TunnelProvider, type VirtualEndpoint, virtualClient } from './access';
+import { type TunnelProvider, type VirtualEndpoint, type VirtualKubeconfig, UnusableClusterKubeconfigError, readVirtualKubeconfig, virtualClient } from './access';
 import { type ListedCollection, VCLUSTER_SELECTOR, discoverForWatch } from './discovery';
 import { contextKey, contextNameFor, parentOf, refKey } from './refs';
 
@@ -54,6 +54,9 @@ export class ExplorerModel {
   private clients = new Map<string, { client: KubeClient; fingerprint: string }>();
   private virtual = new Map<string, Promise<{ client: KubeClient; endpoint: VirtualEndpoint }>>();
   private scopes = new Map<string, Scope>();
+  /** Per vcluster (refKey): names of the fields its vc-NAME kubeconfig had and that were left out. */
+  private ignored = new Map<string, readonly string[]>();
+  private loggedIgnored = new Set<string>();
   /** Reasons to keep a virtual cluster's client and watches: an expanded tree node, an open view (refKey → count). */
   private holds = new Map<string, number>();
   private lastUse = new Map<string, number>();
@@ -361,13 +364,55 @@ export class ExplorerModel {
         await this.ready();
         const parentRef = parentOf(ref);
         const host = parentRef ? (await this.reach(parentRef)).client : this.client(ref.context);
-        const r = await virtualClient(host, ref.namespace, ref.name, contextNameFor(ref), { tunnels: this.opts.tunnels, timeoutMs: this.timeoutMs });
+        const r = await this.noteIgnored(ref, virtualClient(host, ref.namespace, ref.name, contextNameFor(ref), { tunnels: this.opts.tunnels, timeoutMs: this.timeoutMs }));
         return { client: r.client, endpoint: r.endpoint };
       })();
       p.catch(() => this.virtual.delete(key));
       this.virtual.set(key, p);
     }
     return p;
+  }
+
+  /**
+   * The allow-listed kubeconfig of a vcluster's vc-NAME secret, read through the cluster it runs in (for Connect). What
+   * was left out is recorded as for the tree.
+   */
+  async virtualKubeconfig(ref: VClusterRef, signal?: AbortSignal): Promise<{ host: KubeClient; kubeconfig: VirtualKubeconfig }> {
+    const host = await this.hostClientOf(ref);
+    const kubeconfig = await this.noteIgnored(ref, readVirtualKubeconfig(host, ref.namespace, ref.name, signal));
+    return { host, kubeconfig };
+  }
+
+  /**
+   * Names of the fields of a vcluster's kubeconfig secret that were left out because a kubeconfig from a cluster may not
+   * use them (exec, auth-provider, file paths, …), as of the last time it was read; [] when nothing was.
+   */
+  ignoredKubeconfigFields(ref: VClusterRef): readonly string[] {
+    return this.ignored.get(refKey(ref)) ?? [];
+  }
+
+  /** Records (and logs once, by name) what was left out of a vcluster's kubeconfig secret, when the read succeeds or fails. */
+  private async noteIgnored<T extends { ignored: readonly string[] }>(ref: VClusterRef, read: Promise<T>): Promise<T> {
+    let ignored: readonly string[] = [];
+    try {
+      const r = await read;
+      ignored = r.ignored;
+      return r;
+    } catch (err) {
+      if (err instanceof UnusableClusterKubeconfigError) ignored = err.ignored;
+      throw err;
+    } finally {
+      const key = refKey(ref);
+      const before = this.ignored.get(key) ?? [];
+      if (ignored.length) this.ignored.set(key, ignored);
+      else this.ignored.delete(key);
+      const logKey = `${key}|${ignored.join(',')}`;
+      if (ignored.length && !this.loggedIgnored.has(logKey)) {
+        this.loggedIgnored.add(logKey);
+        this.opts.log?.('warn', `The kubeconfig in secret ${ref.namespace}/vc-${ref.name} names fields that a kubeconfig read from a cluster may not use; they were left out (nothing they name is run or read): ${ignored.join(', ')}`);
+      }
+      if (before.join(',') !== ignored.join(',')) this.fire({ scope: 'vcluster', ref });
+    }
   }
 
   /** The client of the cluster a vcluster runs in: the host context, or its parent's virtual API server. */

@@ -20,6 +20,7 @@ import { redact } from '../shared/redact';
 import { FollowWhileVisible } from './followWhileVisible';
 import { renderHtml } from './html';
 import { PanelRegistry } from './panelRegistry';
+import { redactMessage } from './sanitize';
 import type { PanelLogger } from './source';
 
 export const DESCRIBE_VIEW_TYPE = 'vcluster.describe';
@@ -160,7 +161,7 @@ export class DescribePanel implements vscode.Disposable {
 
   private post(msg: ToDescribeWebview): void {
     if (!this.ready || this.disposed) return;
-    this.panel.webview.postMessage(msg).then(undefined, (err: unknown) => this.log.debug(`describe panel: post failed: ${errorMessage(err)}`));
+    this.panel.webview.postMessage(redactMessage(msg)).then(undefined, (err: unknown) => this.log.debug(`describe panel: post failed: ${errorMessage(err)}`));
   }
 
   dispose(): void {

@@ -6,7 +6,7 @@
 //
 // Security: the HTML has a strict CSP with a fresh nonce (html.ts); the webview may load only dist/ and media/;
 // every message from it is validated with parseFromWebview() before use; rows carry metadata only and free text
-// from the cluster (statuses, error messages) goes through redact() before it is posted.
+// from the cluster (statuses, error messages) goes through redact() before it is posted (post() and sanitizeModel()).
 
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
@@ -20,7 +20,7 @@ import { redact } from '../shared/redact';
 import { FollowWhileVisible } from './followWhileVisible';
 import { renderHtml } from './html';
 import { PanelRegistry } from './panelRegistry';
-import { sanitizeModel } from './sanitize';
+import { redactMessage, sanitizeModel } from './sanitize';
 import type { MappingSource, PanelLogger } from './source';
 
 export const MAPPING_VIEW_TYPE = 'vcluster.mapping';
@@ -161,7 +161,7 @@ export class MappingPanel implements vscode.Disposable {
           await this.opts.source.openYaml(this.ref, row, msg.side);
           this.post({ type: 'reply', id: msg.id, ok: true });
         } catch (err) {
-          this.post({ type: 'reply', id: msg.id, ok: false, message: redact(errorMessage(err)) });
+          this.post({ type: 'reply', id: msg.id, ok: false, message: errorMessage(err) });
         }
         return;
       }
@@ -170,7 +170,7 @@ export class MappingPanel implements vscode.Disposable {
           await this.reload();
           this.post({ type: 'reply', id: msg.id, ok: true });
         } catch (err) {
-          this.post({ type: 'reply', id: msg.id, ok: false, message: redact(errorMessage(err)) });
+          this.post({ type: 'reply', id: msg.id, ok: false, message: errorMessage(err) });
         }
         return;
       case 'rendered': {
@@ -207,7 +207,7 @@ export class MappingPanel implements vscode.Disposable {
 
   private post(msg: ToWebview): void {
     if (!this.ready || this.disposed) return;
-    this.panel.webview.postMessage(msg).then(undefined, (err: unknown) => this.log.debug(`mapping panel: post failed: ${errorMessage(err)}`));
+    this.panel.webview.postMessage(redactMessage(msg)).then(undefined, (err: unknown) => this.log.debug(`mapping panel: post failed: ${errorMessage(err)}`));
   }
 
   /** True while the panel follows changes (visible and watching); for tests. */

@@ -2,6 +2,8 @@
 // through redact(). No vscode import (unit-tested in plain Node).
 
 import type { MappingModel, MappingRow } from '../shared/model';
+import type { ToDescribeWebview } from '../shared/describe';
+import type { ToWebview } from '../shared/protocol';
 import { redact } from '../shared/redact';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -38,4 +40,12 @@ export function sanitizeModel(model: MappingModel): MappingModel {
     errors: model.errors.map((e) => ({ kind: e.kind, side: e.side, message: redact(e.message) })),
     fetchedAt: model.fetchedAt,
   };
+}
+
+/**
+ * The last step before a message is posted to a webview (mapping or describe): its free-text `message` (an error, often
+ * quoting a server's answer) through redact(). Models and details are redacted when they are loaded.
+ */
+export function redactMessage<T extends ToWebview | ToDescribeWebview>(msg: T): T {
+  return 'message' in msg && typeof msg.message === 'string' ? { ...msg, message: redact(msg.message) } : msg;
 }

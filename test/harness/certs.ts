@@ -123,3 +123,10 @@ export const kubernetesDnsNames = [
   'kubernetes.default.svc',
   'kubernetes.default.svc.cluster.local',
 ];
+
+/** A CA and a serving certificate for 127.0.0.1 / localhost, for local HTTPS servers in tests. */
+export async function createLoopbackServing(dir: string): Promise<{ ca: CA; serving: CertFiles }> {
+  const ca = await createCA(dir, 'ca');
+  const serving = await issueCert(ca, dir, 'serving', { commonName: 'localhost', dnsNames: ['localhost'], ips: ['127.0.0.1'], usage: 'server' });
+  return { ca, serving };
+}

@@ -3,7 +3,7 @@
 // syncer do, virtual API servers that are real kube-apiservers, and the real kubectl, vcluster CLI and Helm.
 //
 // One bundle on purpose: the suites share one host and one copy of the harness (its process registry, exit hooks and
-// watchdog), and run in this order; the bad-input suite changes vcluster.cliPath and goes last.
+// watchdog), and run in this order; the suites that change vcluster.cliPath (untrusted input, bad input) go last.
 import { fx, setUpFixture, tearDownFixture } from './support/fixture';
 import { badInputSuite } from './support/suites/badInput';
 import { configSuite } from './support/suites/config';
@@ -14,6 +14,7 @@ import { lifecycleSuite } from './support/suites/lifecycle';
 import { mappingSuite } from './support/suites/mapping';
 import { treeSuite } from './support/suites/tree';
 import { secretsSuite } from './support/suites/secrets';
+import { untrustedSuite } from './support/suites/untrusted';
 import { extensionLogTail } from './support/workbench';
 import * as vscode from 'vscode';
 
@@ -42,6 +43,7 @@ describe('vcluster Explorer against real clusters', function () {
   createDeleteSuite();
   mappingSuite();
   configSuite();
+  untrustedSuite();
   badInputSuite();
   secretsSuite();
 });

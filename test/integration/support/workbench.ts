@@ -169,3 +169,33 @@ export function extensionLogTail(lines = 40, logDir?: string): string {
   const newest = found.sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0]!;
   return fs.readFileSync(newest, 'utf8').split('\n').slice(-lines - 1).join('\n');
 }
+
+/**
+ * Records the items of every quick pick the extension shows (as captureMessages() does for messages) and answers each
+ * with "dismissed", as a user pressing Escape would. Dispose to restore.
+ */
+export function captureQuickPicks(): { readonly picks: vscode.QuickPickItem[][]; dispose(): void } {
+  const w = vscode.window as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const original = w.showQuickPick!;
+  const picks: vscode.QuickPickItem[][] = [];
+  w.showQuickPick = async (items: unknown) => {
+    const resolved = (await items) as readonly (string | vscode.QuickPickItem)[];
+    picks.push(resolved.map((i) => (typeof i === 'string' ? { label: i } : i)));
+    return undefined;
+  };
+  return { picks, dispose: () => { w.showQuickPick = original; } };
+}
+
+/** The text of the extension's own log files (its output channel), for checks of what it logged. */
+export function extensionLog(logDir: string): string {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile() && e.name.endsWith('.log')) out.push(fs.readFileSync(p, 'utf8'));
+    }
+  };
+  if (fs.existsSync(logDir)) walk(logDir);
+  return out.join('\n');
+}

@@ -9,7 +9,7 @@ import { OTHER_CONTEXT, contextStatus, fx, refOf } from '../fixture';
 import { captureMessages, setSetting, waitFor } from '../workbench';
 
 /** Runs a command that must fail: returns the one error message it showed; checks that nothing was written. */
-async function failing(command: string, arg: unknown): Promise<string> {
+export async function failing(command: string, arg: unknown): Promise<string> {
   const before = fs.readFileSync(fx.kubeconfig);
   const status = contextStatus();
   const capture = captureMessages();

@@ -6,10 +6,11 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { vclusterChartDir, versions } from '../../../../scripts/lib/toolchain.mjs';
 import type { KObject } from '../../../harness/rest';
+import { runProgram } from '../../../harness/processes';
 import { stampChart } from '../../../support/charts';
-import { fx, readKubeconfig } from '../fixture';
-import { kubectl } from '../programs';
-import { description, setSetting, waitFor } from '../workbench';
+import { fx, readKubeconfig, refOf } from '../fixture';
+import { kubectl, onPath } from '../programs';
+import { captureMessages, description, setSetting, waitFor } from '../workbench';
 
 const NAME = 'fresh';
 const NS = 'made';
@@ -27,9 +28,11 @@ async function stampedChart(): Promise<string> {
 export function createDeleteSuite(): void {
   describe('vcluster.create / vcluster.delete with the real CLI and Helm', function () {
     this.timeout(180_000);
+    let chart: string;
 
     before(async () => {
-      await setSetting('create.extraArgs', ['--local-chart-dir', await stampedChart(), '--add=false']);
+      chart = await stampedChart();
+      await setSetting('create.extraArgs', ['--local-chart-dir', chart, '--add=false']);
     });
     after(async () => {
       await setSetting('create.extraArgs', undefined);
@@ -99,6 +102,36 @@ export function createDeleteSuite(): void {
         await vscode.commands.executeCommand('vcluster.disconnect', { context: 'host', namespace: alpha.namespace, name: 'alpha' });
       }
       assert.equal(readKubeconfig()['current-context'], 'host');
+    });
+
+    it('deletes a vcluster nested inside one connected with workspace scope: the CLI gets the kubeconfig files the command checked', async () => {
+      const alpha = fx.world.find('alpha');
+      const alphaContext = `vcluster_alpha_${alpha.namespace}_host`;
+      const rest = alpha.virtual!.rest;
+      // Only the workspace scope may know alpha's context: remove the one that earlier connects left in the user's file.
+      for (const what of ['delete-context', 'delete-cluster', 'delete-user']) await kubectl(fx.kubeconfig, ['config', what, alphaContext], { allowFailure: true });
+      assert.ok(!readKubeconfig().contexts?.some((c) => c.name === alphaContext));
+      // The nested vcluster, created by the real CLI inside alpha's virtual cluster through alpha's admin kubeconfig.
+      await runProgram(onPath('vcluster'), ['create', 'scoped', '--namespace', 'scoped-ns', '--context', alpha.virtual!.contextName, '--connect=false', '--local-chart-dir', chart, '--add=false'], {
+        cwd: fx.home,
+        env: { PATH: process.env.PATH ?? '', HOME: fx.home, KUBECONFIG: alpha.virtual!.kubeconfigPath },
+        timeoutMs: 150_000,
+      });
+      assert.equal((await rest.get('/apis/apps/v1/namespaces/scoped-ns/statefulsets/scoped')).metadata.labels.release, 'scoped');
+      const before = fs.readFileSync(fx.kubeconfig);
+      const capture = captureMessages();
+      try {
+        assert.equal(await vscode.commands.executeCommand('vcluster.connect', { ...refOf(alpha), scope: 'workspace' }), alphaContext);
+        await vscode.commands.executeCommand('vcluster.delete', { context: 'host', namespace: 'scoped-ns', name: 'scoped', parents: [{ namespace: alpha.namespace, name: 'alpha' }], force: true });
+        assert.deepEqual(capture.errors(), [], 'the delete failed');
+        assert.equal(await rest.getOrUndefined('/apis/apps/v1/namespaces/scoped-ns/statefulsets/scoped'), undefined, 'the StatefulSet is gone from the virtual cluster');
+        assert.equal(await rest.getOrUndefined('/api/v1/namespaces/scoped-ns/secrets/sh.helm.release.v1.scoped.v1'), undefined, 'the Helm release is gone');
+        assert.equal(readKubeconfig(fx.api.testing.workspaceKubeconfig)['current-context'], alphaContext, 'the workspace stays in alpha');
+      } finally {
+        capture.dispose();
+        await vscode.commands.executeCommand('vcluster.clearWorkspaceContext');
+      }
+      assert.ok(fs.readFileSync(fx.kubeconfig).equals(before), 'the user\'s kubeconfig was not touched');
     });
   });
 }
