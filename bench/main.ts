@@ -357,6 +357,12 @@ async function settleNamespaces(rest: BulkRest, namespaces: number): Promise<voi
 
 // ---- 2. tree children ------------------------------------------------------------------------------------------------
 
+/** The tree's per-context namespaces to search, kept in memory (the extension keeps them in its global state). */
+function memorySearchNamespaces() {
+  const lists = new Map<string, readonly string[]>();
+  return { get: (c: string) => lists.get(c) ?? [], set: async (c: string, n: readonly string[]) => { lists.set(c, n); } };
+}
+
 async function measureTree(host: HostCluster, expectedVClusters: number, expectedNamespacesWithVClusters: number) {
   // The real ExplorerTreeProvider with the vscode stand-in: the same code VS Code calls, minus VS Code.
   const stubLib = require('./vscode-stub.cjs') as { createVscodeStub(): unknown; installVscodeStub(stub: unknown): () => void };
@@ -376,6 +382,7 @@ async function measureTree(host: HostCluster, expectedVClusters: number, expecte
       logger: logger as never,
       nestedMaxDepth: () => 3,
       decorate: (v) => withConnection(v, product.model.snapshot()),
+      searchNamespaces: memorySearchNamespaces(),
     });
     return { product, tree };
   };
@@ -448,7 +455,7 @@ async function measureTree(host: HostCluster, expectedVClusters: number, expecte
 
   // Every namespace of the cluster shown (the namespace filter pins them all): the largest child list a context has.
   const allNs = await product.model.namespaces(host.contextName);
-  tree.setPinned(host.contextName, allNs);
+  await tree.setSearchNamespaces(host.contextName, allNs);
   const pinned: number[] = [];
   const pinnedItems: number[] = [];
   for (let run = -3; run < RUNS * 3; run++) {

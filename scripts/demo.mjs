@@ -8,8 +8,9 @@
 // 2. starts etcd + kube-apiserver + kube-controller-manager + kube-scheduler and a real node (containerd + kubelet,
 //    test/harness/node.ts), and lays out the fixture vclusters for states a real one cannot reach quickly (crashing,
 //    sleeping, an old 0.20 layout scaled down),
-// 3. writes a kubeconfig (contexts "demo-host" = admin, "demo-restricted" = a user who may only read namespace team-a)
-//    and prints `KUBECONFIG=<path>` as soon as the cluster is ready,
+// 3. writes a kubeconfig (contexts "demo-host" = admin, "demo-restricted" = a user who may only read namespace team-a,
+//    with no namespace in its context: the tenant's path of README, from the Forbidden node to vcluster dev) and prints
+//    `KUBECONFIG=<path>` as soon as the cluster is ready,
 // 4. creates the real vclusters in the background with the real vcluster CLI — team-a/dev running an application with
 //    a real vcluster nested inside it, team-c/qa running another, team-b/staging paused — and says when each is up,
 // 5. builds the extension and starts code-server with it (KUBECONFIG set, kubectl/helm/vcluster on PATH) and prints

@@ -2,9 +2,9 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { registerCommand } from './commands/register';
 import type { CommandEnv } from './commands/env';
-import { clearWorkspaceContext, switchContext, undoKubeconfigChange } from './commands/contextCommands';
+import { clearWorkspaceContext, setContextNamespace, switchContext, undoKubeconfigChange } from './commands/contextCommands';
 import { connect, create, deleteVCluster, disconnect, pause, resume, restoreTunnels, showMapping, TUNNEL_KEY_PREFIX } from './commands/vclusterCommands';
-import { filterNamespaces, refresh, showLog } from './commands/viewCommands';
+import { filterNamespaces, refresh, setSearchNamespaces, showLog } from './commands/viewCommands';
 import { compareWithDeployed, describe, showConfig, upgrade } from './commands/configCommands';
 import { VClusterYamlDiagnostics } from './platform/vclusterYaml';
 import type { VClusterDetails } from './shared/describe';
@@ -13,6 +13,7 @@ import type { VClusterConfigValidator } from './vcluster/config/validate';
 import { CONFIG_SCHEME, ConfigDocumentProvider } from './webview/configDocuments';
 import { DescribePanels } from './webview/describePanel';
 import { Logger } from './platform/logger';
+import { SearchNamespacesStore } from './platform/searchNamespaces';
 import { Settings } from './platform/settings';
 import { ContextStatusBar } from './platform/statusBar';
 import { API_VERSION, Commands, ContextKeys, EXPLORER_VIEW_ID } from './shared/ids';
@@ -68,6 +69,10 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
   const changeEmitter = new vscode.EventEmitter<ChangeEvent | { scope: 'status' }>();
   context.subscriptions.push(changeEmitter);
 
+  // Namespaces to search per context (a tenant's own namespaces): the setting vcluster.searchNamespaces.
+  const searchNamespaces = new SearchNamespacesStore();
+  context.subscriptions.push(searchNamespaces);
+
   const userFiles = () => kubeconfigFiles({ override: settings.kubeconfigOverride || undefined, env: process.env });
   const files = () => (workspaceScoped() && fs.existsSync(workspaceKubeconfig) ? [workspaceKubeconfig, ...userFiles()] : userFiles());
 
@@ -96,6 +101,7 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
         nestedMaxDepth: () => settings.nestedMaxDepth,
         watch: () => settings.refreshMode === 'watch',
         debounceMs: () => settings.debounceMs,
+        searchNamespaces: (ctx) => searchNamespaces.get(ctx),
         log: (level, msg) => logger[level](msg),
       });
       context.subscriptions.push(s);
@@ -125,6 +131,7 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
     logger,
     nestedMaxDepth: () => settings.nestedMaxDepth,
     decorate: (v) => (servicesSync?.decorate(v) ?? v),
+    searchNamespaces,
   });
   const treeView = vscode.window.createTreeView(EXPLORER_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
   // Collapsing a node ends every request into the virtual clusters below it (vcluster sleep mode counts them).
@@ -262,6 +269,8 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
     [Commands.compareWithDeployed]: (arg) => compareWithDeployed(env, arg),
     [Commands.describe]: (arg) => describe(env, arg),
     [Commands.filterNamespaces]: (arg) => filterNamespaces(env, arg),
+    [Commands.setSearchNamespaces]: (arg) => setSearchNamespaces(env, arg),
+    [Commands.setContextNamespace]: (arg) => setContextNamespace(env, arg),
     [Commands.undoKubeconfigChange]: () => undoKubeconfigChange(env),
     [Commands.clearWorkspaceContext]: () => clearWorkspaceContext(env),
     [Commands.showLog]: () => showLog(env),
@@ -269,6 +278,11 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
   for (const [id, handler] of Object.entries(handlers)) {
     context.subscriptions.push(registerCommand(id as keyof typeof handlers, handler, logger));
   }
+
+  // Edited in settings.json (or set by the command): those contexts are discovered again.
+  context.subscriptions.push(searchNamespaces.onDidChange((contexts) => {
+    for (const c of contexts) void tree.refresh({ context: c });
+  }));
 
   context.subscriptions.push(settings.onDidChange((e) => {
     if (e.affectsConfiguration('vcluster.kubeconfig') || e.affectsConfiguration('vcluster.requestTimeoutSeconds') || e.affectsConfiguration('vcluster.refresh.mode')) {

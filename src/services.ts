@@ -30,6 +30,8 @@ export interface ServicesOptions {
   readonly nestedMaxDepth: () => number;
   readonly watch: () => boolean;
   readonly debounceMs: () => number;
+  /** Namespaces to search per context when cluster-wide lists are forbidden. */
+  readonly searchNamespaces?: (context: string) => readonly string[];
   readonly log: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
 }
 
@@ -46,6 +48,7 @@ export class Services {
       watch: opts.watch,
       debounceMs: opts.debounceMs,
       tunnels: this.tunnels,
+      searchNamespaces: opts.searchNamespaces,
       log: opts.log,
     });
   }

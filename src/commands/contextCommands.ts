@@ -3,6 +3,7 @@ import { CancelledError, UserFacingError } from '../shared/errors';
 import type { ContextInfo } from '../shared/model';
 import { redact } from '../shared/redact';
 import { contextNameFor } from '../vcluster/refs';
+import { dnsLabelProblem } from '../vcluster/translate';
 import { contextFromArg, flag, refFromArg } from './args';
 import type { CommandEnv } from './env';
 
@@ -85,4 +86,41 @@ export async function clearWorkspaceContext(env: CommandEnv): Promise<void> {
   await services.model.reloadKubeconfig();
   await env.refreshStatus();
   void vscode.window.showInformationMessage('Terminals of this window use your kubeconfig again (new terminals only).');
+}
+
+/**
+ * vcluster.setContextNamespace: `{ context, namespace }` (namespace "" removes it), or a node (then it asks). Writes
+ * the namespace into the kubeconfig context through the writer, as `kubectl config set-context CONTEXT --namespace NS`
+ * (`--current` for the current context) does; a user whose cluster-wide lists are forbidden is then searched there.
+ * Returns the namespace written ("" when removed).
+ */
+export async function setContextNamespace(env: CommandEnv, arg?: unknown): Promise<string> {
+  const services = await env.services();
+  const snap = await services.model.reloadKubeconfig();
+  const given = contextFromArg(arg) ?? (typeof flag(arg, 'context') === 'string' ? flag(arg, 'context') as string : undefined);
+  const target = given ?? await pickContext(env, snap.contexts);
+  const ctx = snap.contexts.find((c) => c.name === target);
+  if (!ctx) throw new UserFacingError(`The context "${target}" is not in the kubeconfig.`);
+  let namespace = flag(arg, 'namespace');
+  if (namespace === undefined) {
+    namespace = await vscode.window.showInputBox({
+      title: `Namespace of context ${ctx.name}`,
+      prompt: 'Written into the kubeconfig, as `kubectl config set-context --current --namespace` does (empty: remove it).',
+      value: ctx.namespace ?? env.tree.searchNamespaces(ctx.name)[0] ?? '',
+      validateInput: (v) => (v.trim() === '' ? undefined : dnsLabelProblem(v.trim(), 'namespace name')),
+    });
+    if (namespace === undefined) throw new CancelledError();
+    namespace = (namespace as string).trim();
+  }
+  if (typeof namespace !== 'string') throw new UserFacingError('"namespace" must be a string');
+  const problem = namespace === '' ? undefined : dnsLabelProblem(namespace, 'namespace name');
+  if (problem) throw new UserFacingError(problem);
+  const scope = env.workspaceScoped() ? 'workspace' : 'global';
+  const result = await services.scopedWriter(scope === 'workspace').setContextNamespace(ctx.name, namespace || null);
+  env.logger.info(result.changed ? `Set the namespace of context ${ctx.name} to "${namespace}" in ${result.files.join(', ')}` : `Context ${ctx.name} already had namespace "${namespace}"`);
+  await services.model.reloadKubeconfig();
+  await env.tree.refresh({ context: ctx.name });
+  await env.refreshStatus();
+  if (result.changed) void vscode.commands.executeCommand('setContext', 'vcluster.canUndoKubeconfig', scope === 'global');
+  return namespace;
 }

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import * as vscode from 'vscode';
 import { CancelledError, UserFacingError, errorMessage } from '../shared/errors';
-import type { VClusterInfo, VClusterRef } from '../shared/model';
+import type { VClusterAction, VClusterInfo, VClusterRef } from '../shared/model';
+import type { RequirementOptions } from '../vcluster/permissions';
+import type { RunResult } from '../vcluster/cli';
 import type { Services } from '../services';
 import { contextNameFor, parentOf } from '../vcluster/refs';
 import { dnsLabelProblem } from '../vcluster/translate';
@@ -64,6 +66,38 @@ export async function cancellable<T>(title: string, task: (signal: AbortSignal, 
   });
 }
 
+/**
+ * Before an action on a vcluster of a host context, asks the API whether its user may take it and refuses with the
+ * permissions that are missing (verb, resource, namespace) instead of letting a request or the CLI fail half-way.
+ * vclusters nested in a virtual cluster are not checked (there the user is the virtual cluster's admin). When the
+ * review itself fails, the action goes ahead and the API server decides.
+ */
+export async function requirePermissions(env: CommandEnv, services: Services, action: VClusterAction, ref: VClusterRef, what: string, opts: RequirementOptions = {}): Promise<void> {
+  if (ref.parents?.length) return;
+  const { requirements, describeMissing } = await import('../vcluster/permissions');
+  let missing;
+  let user;
+  try {
+    const review = await services.model.accessReview(ref.context);
+    [missing, user] = await Promise.all([review.missing(requirements(action, ref.namespace, opts)), review.whoami()]);
+  } catch (err) {
+    env.logger.warn(`Could not check the permissions for ${what}: ${errorMessage(err)}`);
+    return;
+  }
+  if (missing.length === 0) return;
+  throw new UserFacingError(`${what} needs permissions that ${user ? `user "${user}"` : 'your user'} does not have: ${describeMissing(missing)}. Nothing was changed.`);
+}
+
+/** A failed CLI or Helm run as one message: the permission the API server refused when the output quotes one. */
+async function programFailure(what: string, r: RunResult, suffix = ''): Promise<UserFacingError> {
+  const { describeExit, lastErrorLine } = await import('../vcluster/cli');
+  const { describePermission, parseDenial } = await import('../kube/errors');
+  const out = r.stdout + r.stderr;
+  const denial = parseDenial(out.replace(/\x1b\[[0-9;]*m/g, ''));
+  const reason = denial ? `the API server refused user "${denial.user}": ${describePermission(denial)}` : lastErrorLine(out) || 'no output';
+  return new UserFacingError(`${what} failed (${describeExit(r)}): ${reason}.${suffix}`);
+}
+
 /** When the current context is the vcluster's own context (or one inside it), switch to the context above it first. */
 async function leaveIfInside(env: CommandEnv, services: Services, ref: VClusterRef): Promise<void> {
   const snap = services.model.snapshot() ?? await services.model.reloadKubeconfig();
@@ -86,6 +120,7 @@ export async function pause(env: CommandEnv, arg?: unknown): Promise<void> {
   const services = await env.services();
   const info = await findVCluster(services, ref);
   if (info.paused) throw new UserFacingError(`vcluster ${ref.namespace}/${ref.name} is already paused.`);
+  await requirePermissions(env, services, 'pause', ref, `Pausing vcluster ${ref.name}`, { kind: info.kind });
   await leaveIfInside(env, services, ref);
   const host = await services.model.hostClientOf(ref);
   const { pauseVCluster } = await import('../vcluster/lifecycle');
@@ -100,6 +135,8 @@ export async function pause(env: CommandEnv, arg?: unknown): Promise<void> {
 export async function resume(env: CommandEnv, arg?: unknown): Promise<void> {
   const ref = await resolveRef(env, arg, (v) => v.phase === 'paused', 'Select the vcluster to resume');
   const services = await env.services();
+  const kind = (await findVCluster(services, ref).catch(() => undefined))?.kind;
+  await requirePermissions(env, services, 'resume', ref, `Resuming vcluster ${ref.name}`, { kind });
   const host = await services.model.hostClientOf(ref);
   const { resumeVCluster } = await import('../vcluster/lifecycle');
   await cancellable(`Resuming vcluster ${ref.name}`, (signal, report) => resumeVCluster(host, ref.namespace, ref.name, {
@@ -119,6 +156,7 @@ export async function connect(env: CommandEnv, arg?: unknown): Promise<string> {
   const scope = (scopeArg as 'global' | 'workspace' | undefined) ?? env.settings.connectScope;
   const services = await env.services();
   const info = await findVCluster(services, ref);
+  await requirePermissions(env, services, 'connect', ref, `Connecting to vcluster ${ref.name}`, { name: ref.name });
   if (info.paused) {
     const answer = flag(arg, 'resume') === true ? 'Resume and Connect' : await vscode.window.showWarningMessage(
       `vcluster ${ref.name} is paused. Resume it and connect?`, { modal: true }, 'Resume and Connect');
@@ -234,7 +272,10 @@ export async function create(env: CommandEnv, arg?: unknown): Promise<VClusterRe
   if (nameProblem) throw new UserFacingError(nameProblem);
   let namespace = nsFromNode;
   if (namespace === undefined) {
-    namespace = await vscode.window.showInputBox({ title: 'Create vcluster (2/4)', prompt: 'Host namespace (created if missing)', value: `vcluster-${name}`, validateInput: (v) => dnsLabelProblem(v, 'namespace') });
+    // A tenant creates in a namespace of theirs: the context's, or one it searches; else the CLI's default name.
+    const ctxNamespace = (await services.model.contexts()).find((c) => c.name === context)?.namespace;
+    const suggested = (ctxNamespace && ctxNamespace !== 'default' ? ctxNamespace : undefined) ?? env.tree.searchNamespaces(context)[0] ?? `vcluster-${name}`;
+    namespace = await vscode.window.showInputBox({ title: 'Create vcluster (2/4)', prompt: 'Host namespace (created if missing and you may create namespaces)', value: suggested, validateInput: (v) => dnsLabelProblem(v, 'namespace') });
     if (namespace === undefined) throw new CancelledError();
   }
   const nsProblem = dnsLabelProblem(namespace, 'namespace');
@@ -263,8 +304,10 @@ export async function create(env: CommandEnv, arg?: unknown): Promise<VClusterRe
     await env.vclusterYaml.requireValid(valuesFile, { schema, ...(note ? { schemaNote: note } : {}) });
     if (note) env.logger.info(`Create ${name}: ${note}`);
   }
-  const { createArgs, describeExit, runProgram, lastErrorLine } = await import('../vcluster/cli');
-  const args = createArgs({ name, namespace, context, chartVersion: chartVersion || undefined, valuesFile, extraArgs: env.settings.createExtraArgs });
+  const { createArgs, runProgram, lastErrorLine } = await import('../vcluster/cli');
+  const extraArgs = env.settings.createExtraArgs;
+  const plan = await createPlan(env, services, context, namespace, extraArgs);
+  const args = createArgs({ name, namespace, context, chartVersion: chartVersion || undefined, valuesFile, extraArgs: [...plan.extraArgs, ...extraArgs] });
   env.logger.info(`Running ${cli} ${args.join(' ')}`);
   const childEnv = await cliEnv(services);
   let result;
@@ -281,7 +324,7 @@ export async function create(env: CommandEnv, arg?: unknown): Promise<VClusterRe
     throw err;
   }
   if (result.code !== 0) {
-    throw new UserFacingError(`vcluster create failed (${describeExit(result)}): ${lastErrorLine(result.stdout + result.stderr) || 'no output'}. The kubeconfig was not changed; whatever Helm installed so far stays in namespace ${namespace}.`);
+    throw await programFailure('vcluster create', result, ` The kubeconfig was not changed; whatever Helm installed so far stays in namespace ${namespace}.`);
   }
   const ref: VClusterRef = { context, namespace, name };
   await env.tree.refresh({ context });
@@ -290,12 +333,52 @@ export async function create(env: CommandEnv, arg?: unknown): Promise<VClusterRe
   return ref;
 }
 
+/**
+ * The pre-check of create: the permissions the vcluster CLI and Helm will need in the namespace (refused with the
+ * missing ones named), and whether the namespace may be created. `vcluster create` passes `--create-namespace` to Helm
+ * by default, which asks to create the namespace even when it exists, and a user who may not create namespaces (a
+ * tenant) is refused there: such a user runs `vcluster create … --create-namespace=false` in a terminal, and so do we.
+ */
+async function createPlan(env: CommandEnv, services: Services, context: string, namespace: string, extraArgs: readonly string[]): Promise<{ extraArgs: string[] }> {
+  const { requirements, describeMissing } = await import('../vcluster/permissions');
+  const { isKubeError } = await import('../kube/errors');
+  let review;
+  try {
+    review = await services.model.accessReview(context);
+  } catch (err) {
+    env.logger.warn(`Could not check the permissions for creating a vcluster: ${errorMessage(err)}`);
+    return { extraArgs: [] };
+  }
+  let missing;
+  let user;
+  let mayCreateNamespace;
+  let exists: boolean | undefined;
+  try {
+    [missing, user, mayCreateNamespace] = await Promise.all([
+      review.missing(requirements('create', namespace)),
+      review.whoami(),
+      review.can({ verb: 'create', group: '', resource: 'namespaces' }),
+    ]);
+    exists = await review.client.get(`/api/v1/namespaces/${namespace}`).then(() => true, (err: unknown) => (isKubeError(err, 'notFound') ? false : undefined));
+  } catch (err) {
+    env.logger.warn(`Could not check the permissions for creating a vcluster: ${errorMessage(err)}`);
+    return { extraArgs: [] };
+  }
+  if (exists === false && !mayCreateNamespace) missing.unshift({ verb: 'create', group: '', resource: 'namespaces' });
+  if (missing.length) {
+    throw new UserFacingError(`Creating a vcluster in namespace ${namespace} needs permissions that ${user ? `user "${user}"` : 'your user'} does not have: ${describeMissing(missing)}. Nothing was run.`);
+  }
+  const chosen = extraArgs.some((a) => a === '--create-namespace' || a.startsWith('--create-namespace='));
+  return { extraArgs: !mayCreateNamespace && !chosen ? ['--create-namespace=false'] : [] };
+}
+
 export async function deleteVCluster(env: CommandEnv, arg?: unknown): Promise<void> {
   requireTrust('Deleting a vcluster');
   const ref = await resolveRef(env, arg, undefined, 'Select the vcluster to delete');
   const services = await env.services();
   const info = await findVCluster(services, ref);
   if (info.nonDeletable) throw new UserFacingError(`vcluster ${ref.name} is protected by the vCluster Platform ("prevent deletion" is on).`);
+  await requirePermissions(env, services, 'delete', ref, `Deleting vcluster ${ref.name}`, { kind: info.kind });
   // The CLI and Helm work through a kubeconfig context: the host context, or for a nested vcluster the context of the
   // vcluster around it (written by Connect).
   const parent = parentOf(ref);
@@ -311,7 +394,7 @@ export async function deleteVCluster(env: CommandEnv, arg?: unknown): Promise<vo
     if (answer !== 'Delete') throw new CancelledError();
   }
   await leaveIfInside(env, services, ref);
-  const { deleteArgs, describeExit, runProgram, lastErrorLine, findExecutable } = await import('../vcluster/cli');
+  const { deleteArgs, runProgram, lastErrorLine, findExecutable } = await import('../vcluster/cli');
   const cli = await cliPath(env);
   const childEnv = await cliEnv(services);
   await cancellable(`Deleting vcluster ${ref.name}`, async (signal, report) => {
@@ -319,7 +402,7 @@ export async function deleteVCluster(env: CommandEnv, arg?: unknown): Promise<vo
       const args = deleteArgs(ref.name, ref.namespace, cliContext);
       env.logger.info(`Running ${cli} ${args.join(' ')}`);
       const r = await runProgram(cli, args, { env: childEnv, signal, onOutput: (t) => { env.logger.output('vcluster delete', t); const l = lastErrorLine(t); if (l) report(l.slice(0, 80)); } });
-      if (r.code !== 0) throw new UserFacingError(`vcluster delete failed (${describeExit(r)}): ${lastErrorLine(r.stdout + r.stderr) || 'no output'}`);
+      if (r.code !== 0) throw await programFailure('vcluster delete', r);
       return;
     }
     const helm = findExecutable('helm', env.settings.helmPath || undefined);
@@ -327,7 +410,7 @@ export async function deleteVCluster(env: CommandEnv, arg?: unknown): Promise<vo
     const args = ['uninstall', ref.name, '--namespace', ref.namespace, '--kube-context', cliContext];
     env.logger.info(`Running ${helm} ${args.join(' ')}`);
     const r = await runProgram(helm, args, { env: childEnv, signal, onOutput: (t) => env.logger.output('helm', t) });
-    if (r.code !== 0) throw new UserFacingError(`helm uninstall failed (${describeExit(r)}): ${lastErrorLine(r.stdout + r.stderr) || 'no output'}`);
+    if (r.code !== 0) throw await programFailure('helm uninstall', r);
     // The CLI's clean-up that Helm does not do: the PVCs of the control plane.
     const host = await services.model.hostClientOf(ref);
     for (const pvc of [`data-${ref.name}-0`, `data-${ref.name}-etcd-0`]) {

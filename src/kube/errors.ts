@@ -1,3 +1,4 @@
+import type { PermissionDenial } from '../shared/model';
 import { redact } from '../shared/redact';
 
 // Classified Kubernetes API failures. The tree turns them into error nodes with a short label and the reason in the
@@ -19,12 +20,21 @@ export type KubeErrorKind =
   | 'server' // 5xx and anything else
   | 'cancelled';
 
+/**
+ * What the API server refused, read from its 403 message. The RBAC denial is worded by kube-apiserver's
+ * forbiddenMessage (k8s.io/apiserver v0.34, pkg/endpoints/handlers/responsewriters/errors.go): `User "U" cannot VERB
+ * resource "RESOURCE[/SUB]" in API group "G" in the namespace "NS"` or `… at the cluster scope`.
+ */
+export type Denial = PermissionDenial;
+
 export class KubeError extends Error {
   constructor(
     readonly kind: KubeErrorKind,
     message: string,
     readonly status?: number,
     readonly reason?: string,
+    /** For 'forbidden': the request the API server refused and for whom, when its message says so. */
+    readonly denial?: Denial,
   ) {
     super(redact(message));
     this.name = 'KubeError';
@@ -95,5 +105,31 @@ export function fromStatus(status: number, body: string, what: string): KubeErro
               : status === 400 || status === 422 ? 'invalid'
                 : 'server';
   const text = message ? `${what}: ${message}` : `${what}: HTTP ${status}`;
-  return new KubeError(kind, text, status, reason);
+  return new KubeError(kind, text, status, reason, kind === 'forbidden' ? parseDenial(message) : undefined);
+}
+
+const GO_QUOTED = '"((?:[^"\\\\]|\\\\.)*)"';
+const DENIAL = new RegExp(`User ${GO_QUOTED} cannot (\\S+) resource ${GO_QUOTED} in API group ${GO_QUOTED} (?:in the namespace ${GO_QUOTED}|at the cluster scope)`);
+
+function unquote(s: string): string {
+  return s.replace(/\\(.)/g, '$1');
+}
+
+/** The refused request in an API server's (or a program's) text that quotes an RBAC denial; undefined when none. */
+export function parseDenial(text: string): Denial | undefined {
+  const m = DENIAL.exec(text);
+  if (!m) return undefined;
+  return { user: unquote(m[1]!), verb: m[2]!, resource: unquote(m[3]!), group: unquote(m[4]!), ...(m[5] !== undefined ? { namespace: unquote(m[5]) } : {}) };
+}
+
+/** "statefulsets.apps", "secrets", "roles.rbac.authorization.k8s.io": the resource as kubectl auth can-i names it. */
+export function qualifiedResource(resource: string, group: string): string {
+  if (!group) return resource;
+  const [res, sub] = resource.split('/');
+  return `${res}.${group}${sub ? `/${sub}` : ''}`;
+}
+
+/** "delete statefulsets.apps in namespace team-a" / "create namespaces (cluster-wide)". */
+export function describePermission(p: { verb: string; resource: string; group: string; namespace?: string }): string {
+  return `${p.verb} ${qualifiedResource(p.resource, p.group)}${p.namespace ? ` in namespace ${p.namespace}` : ' (cluster-wide)'}`;
 }

@@ -21,13 +21,18 @@ export const Commands = {
   compareWithDeployed: 'vcluster.compareWithDeployed',
   describe: 'vcluster.describe',
   filterNamespaces: 'vcluster.filterNamespaces',
+  setSearchNamespaces: 'vcluster.setSearchNamespaces',
+  setContextNamespace: 'vcluster.setContextNamespace',
   undoKubeconfigChange: 'vcluster.undoKubeconfigChange',
   clearWorkspaceContext: 'vcluster.clearWorkspaceContext',
   showLog: 'vcluster.showLog',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
-/** Tree item contextValues; menus in package.json match them exactly (`viewItem == …`). */
+/**
+ * Tree item contextValues; menus in package.json match them exactly (`viewItem == …`), or by their start when a node
+ * adds permission markers (PERMISSION_MARKS) for actions its user may not take (`viewItem =~ /…/`).
+ */
 export const ContextValues = {
   context: 'context',
   contextCurrent: 'contextCurrent',
@@ -41,7 +46,24 @@ export const ContextValues = {
   vclusterScaledDown: 'vcluster.scaledDown',
   vclusterSleeping: 'vcluster.sleeping',
   errorRetry: 'errorRetry',
+  /** Listing vclusters was refused: offers namespaces to search and the context's namespace. */
+  forbidden: 'forbidden',
+  /** Cluster-wide lists are forbidden and single namespaces were searched: offers to change them. */
+  searchInfo: 'searchInfo',
   message: 'message',
+} as const;
+
+/**
+ * Markers appended to a namespace's or vcluster's contextValue (after a space) for an action the API says its user
+ * may not take, so that the menus hide it: e.g. `vcluster.running no-delete no-pause`.
+ */
+export const PERMISSION_MARKS = {
+  create: 'no-create',
+  delete: 'no-delete',
+  pause: 'no-pause',
+  resume: 'no-resume',
+  connect: 'no-connect',
+  upgrade: 'no-upgrade',
 } as const;
 export type ContextValue = (typeof ContextValues)[keyof typeof ContextValues];
 
@@ -65,6 +87,7 @@ export const Settings = {
   nestedMaxDepth: 'nested.maxDepth',
   connectScope: 'connect.scope',
   disconnectRemoveContext: 'disconnect.removeContext',
+  searchNamespaces: 'searchNamespaces',
 } as const;
 
 /** Version of the API object returned by activate(). Bumped on breaking changes. */

@@ -81,12 +81,55 @@ export interface NamespaceInfo {
 /** Result of discovering one cluster (the host, or a virtual cluster for nested discovery). */
 export interface DiscoveryResult {
   readonly namespaces: readonly NamespaceInfo[];
-  /** True when cluster-wide lists were forbidden and discovery fell back to a single namespace. */
+  /**
+   * True when cluster-wide lists were forbidden and discovery searched single namespaces instead: the context's
+   * namespace (or "default", as the vcluster CLI does) and the namespaces set to search for the context.
+   */
   readonly restricted: boolean;
   /** Namespaces discovery could read when restricted. */
   readonly searchedNamespaces?: readonly string[];
+  /** Namespaces searched (when restricted) whose lists the API server refused, with what it refused. */
+  readonly refusedNamespaces?: readonly RefusedNamespace[];
+  /** What the API server refused cluster-wide, when restricted. */
+  readonly clusterWideDenial?: PermissionDenial;
   /** Number of API requests made. */
   readonly requests: number;
+}
+
+/** A namespace discovery was asked to search but could not read. */
+export interface RefusedNamespace {
+  readonly namespace: string;
+  readonly message: string;
+  readonly denial?: PermissionDenial;
+}
+
+// ---- Permissions ("what may I do here?") -------------------------------------------------------------------------
+
+/** One request as RBAC sees it (what `kubectl auth can-i` asks about). `group` is "" for the core group. */
+export interface Permission {
+  readonly verb: string;
+  readonly group: string;
+  /** The resource, with "/subresource" when there is one (pods/portforward). */
+  readonly resource: string;
+  /** Undefined: cluster-wide. */
+  readonly namespace?: string;
+  readonly name?: string;
+}
+
+/** A request the API server refused, and for whom. */
+export interface PermissionDenial extends Permission {
+  readonly user: string;
+}
+
+export type VClusterAction = 'list' | 'create' | 'delete' | 'pause' | 'resume' | 'connect' | 'upgrade';
+
+/** What the user of a context may do with vclusters in one namespace. */
+export interface PermissionSummary {
+  readonly namespace: string;
+  /** As `kubectl auth whoami` names the user, when the server says. */
+  readonly user?: string;
+  readonly checkedAt: string;
+  readonly actions: readonly { readonly action: VClusterAction; readonly allowed: boolean; readonly missing: readonly Permission[] }[];
 }
 
 // ---- Mapping (virtual → host) ---------------------------------------------------------------------------------

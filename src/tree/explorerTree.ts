@@ -1,19 +1,28 @@
 import * as vscode from 'vscode';
 import type { ExplorerModel, ChangeEvent } from '../vcluster/explorer';
 import { KubeError } from '../kube/errors';
+import { DiscoveryForbiddenError } from '../vcluster/discovery';
+import type { WorkloadKind } from '../vcluster/permissions';
 import { ContextKeys } from '../shared/ids';
 import { errorMessage } from '../shared/errors';
-import type { DiscoveryResult, VClusterInfo, VClusterRef } from '../shared/model';
+import type { DiscoveryResult, VClusterAction, VClusterInfo, VClusterRef } from '../shared/model';
 import { contextKey, refKey } from '../vcluster/refs';
 import type { Logger } from '../platform/logger';
 import { Disposable } from '../platform/disposable';
-import { ContextNode, type ExplorerNode, MessageNode, NamespaceNode, VClusterNode } from './nodes';
+import { ContextNode, type ExplorerNode, ForbiddenNode, MessageNode, NamespaceNode, SearchInfoNode, VClusterNode, describeDenial, refusedActions } from './nodes';
+
+/** The namespaces to search per context (kept across reloads by the extension). */
+export interface SearchNamespaces {
+  get(context: string): readonly string[];
+  set(context: string, namespaces: readonly string[]): Promise<void>;
+}
 
 export interface TreeDeps {
   readonly model: () => Promise<ExplorerModel>;
   readonly logger: Logger;
   readonly nestedMaxDepth: () => number;
   readonly decorate: (v: VClusterInfo) => VClusterInfo;
+  readonly searchNamespaces: SearchNamespaces;
 }
 
 /**
@@ -26,21 +35,65 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
   readonly onDidChangeTreeData = this.emitter.event;
   private readonly nodes = new Map<string, ExplorerNode>();
   private readonly parents = new Map<string, ExplorerNode | undefined>();
-  /** Per-context namespace filter: extra namespaces to show even without vclusters. */
-  private readonly pinned = new Map<string, Set<string>>();
   /** Expanded vcluster nodes (by node id): they may make requests into their virtual cluster (model.hold). */
   private readonly expanded = new Map<string, { ref: VClusterRef; hold: { dispose(): void } }>();
   private subscribed = false;
+  private modelSync?: ExplorerModel;
+  /** Namespaces (context|namespace) whose permissions are being asked for, or could not be: not asked again until a refresh. */
+  private readonly permissionRequests = new Set<string>();
 
   constructor(private readonly deps: TreeDeps) {
     super();
   }
 
   getTreeItem(node: ExplorerNode): vscode.TreeItem {
+    if (node instanceof NamespaceNode) {
+      // Permissions arrive after the node was made: render with the latest answer. Without one, a host namespace has no
+      // tooltip yet, so that VS Code asks resolveTreeItem for it on hover (it only resolves what is undefined).
+      const n = this.withPermissions(node);
+      const item = n.toTreeItem();
+      if (!n.permissions && !n.parents.length && !n.refused) item.tooltip = undefined;
+      return item;
+    }
     // A vcluster's tooltip also shows what was left out of its kubeconfig secret, which is known only once the secret
-    // was read (after the node was made): decorate again when rendering.
-    if (node instanceof VClusterNode) return new VClusterNode(this.deps.decorate(node.info), node.expandable, node.showNamespace).toTreeItem();
+    // was read (after the node was made): decorate again when rendering (keeping the actions its user may not take).
+    if (node instanceof VClusterNode) return new VClusterNode(this.deps.decorate(node.info), node.expandable, node.showNamespace, node.refused).toTreeItem();
     return node.toTreeItem();
+  }
+
+  /**
+   * The tooltip of a host namespace says what its user may do there: asked on hover when not known yet (a search shows
+   * it at once), then the node is rendered again so that its menus and its vclusters' menus follow the answer.
+   */
+  async resolveTreeItem(item: vscode.TreeItem, node: ExplorerNode, token: vscode.CancellationToken): Promise<vscode.TreeItem> {
+    if (!(node instanceof NamespaceNode) || item.tooltip !== undefined) return item;
+    try {
+      const model = await this.deps.model();
+      const permissions = await model.permissions(node.context, node.name, kindsOf(node));
+      item.tooltip = node.withPermissions(permissions).toTreeItem().tooltip;
+      // Its menus (create) and its vclusters' menus follow the answer.
+      if (!token.isCancellationRequested) this.emitter.fire(this.nodes.get(node.id) ?? node);
+    } catch (err) {
+      this.deps.logger.debug(`Permissions in ${node.context}/${node.name}: ${errorMessage(err)}`);
+      item.tooltip = node.toTreeItem().tooltip;
+    }
+    return item;
+  }
+
+  private withPermissions(node: NamespaceNode): NamespaceNode {
+    if (node.parents.length || node.refused) return node;
+    return node.withPermissions(this.modelSync?.cachedPermissions(node.context, node.name) ?? node.permissions);
+  }
+
+  /** Asks for a namespace's permissions in the background and renders the namespace again when they are known. */
+  private loadPermissions(model: ExplorerModel, node: NamespaceNode): void {
+    const key = `${node.context}|${node.name}`;
+    if (model.cachedPermissions(node.context, node.name) || this.permissionRequests.has(key)) return;
+    this.permissionRequests.add(key);
+    model.permissions(node.context, node.name, kindsOf(node)).then(
+      () => { this.permissionRequests.delete(key); this.emitter.fire(this.nodes.get(node.id) ?? node); },
+      (err: unknown) => this.deps.logger.debug(`Permissions in ${node.context}/${node.name}: ${errorMessage(err)}`),
+    );
   }
 
   getParent(node: ExplorerNode): ExplorerNode | undefined {
@@ -55,6 +108,7 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
       return [new MessageNode('root', 'vcluster Explorer could not start', errorMessage(err), 'error')];
     }
     this.subscribe(model);
+    this.modelSync = model;
     const kids = await this.children(model, node);
     for (const k of kids) {
       this.nodes.set(k.id, k);
@@ -91,15 +145,18 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
     }
     switch (node.type) {
       case 'context': return this.contextChildren(model, node);
-      case 'namespace': return node.vclusters.map((v) => this.vclusterNode(v, false));
+      case 'namespace': {
+        const refused = refusedActions(this.withPermissions(node).permissions);
+        return node.vclusters.map((v) => this.vclusterNode(v, false, refused));
+      }
       case 'vcluster': return this.nestedChildren(model, node);
       default: return [];
     }
   }
 
-  private vclusterNode(v: VClusterInfo, showNamespace: boolean): VClusterNode {
+  private vclusterNode(v: VClusterInfo, showNamespace: boolean, refused: readonly VClusterAction[] = []): VClusterNode {
     const depth = (v.ref.parents?.length ?? 0) + 1;
-    return new VClusterNode(this.deps.decorate(v), depth <= this.deps.nestedMaxDepth(), showNamespace);
+    return new VClusterNode(this.deps.decorate(v), depth <= this.deps.nestedMaxDepth(), showNamespace, refused);
   }
 
   private async contextChildren(model: ExplorerModel, node: ContextNode): Promise<ExplorerNode[]> {
@@ -113,21 +170,34 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
       result = await model.vclusters(ctx.name);
     } catch (err) {
       this.deps.logger.warn(`Listing vclusters in context ${ctx.name} failed: ${errorMessage(err)}`);
+      if (err instanceof DiscoveryForbiddenError) return [forbiddenNode(node.id, ctx.name, err)];
       return [errorNode(node.id, err, { context: ctx.name })];
     }
     const out: ExplorerNode[] = [];
+    const listed = this.deps.searchNamespaces.get(ctx.name);
     if (result.restricted) {
-      out.push(new MessageNode(node.id, `Only namespace ${result.searchedNamespaces?.join(', ')} searched`,
-        'Listing StatefulSets and Deployments cluster-wide is forbidden for this user, so discovery fell back to the context\'s namespace, as the vcluster CLI does.', 'warning'));
+      const searched = result.searchedNamespaces ?? [];
+      const refusal = result.clusterWideDenial ? `The API server refused ${describeDenial(result.clusterWideDenial)}` : 'Listing StatefulSets and Deployments cluster-wide is forbidden for this user';
+      out.push(new SearchInfoNode(node.id, ctx.name, searched,
+        `${refusal}, so discovery searched single namespaces: the context's namespace${ctx.namespace ? ` (${ctx.namespace})` : ' ("default" when it has none, as the vcluster CLI does)'}` +
+        `${listed.length ? ` and the namespaces set to search (${listed.join(', ')})` : ''}. Click to change the namespaces to search.`));
+      const found = new Map(result.namespaces.map((ns) => [ns.name, ns]));
+      for (const name of searched) {
+        const ns = new NamespaceNode(ctx.name, name, found.get(name)?.vclusters ?? [], [], 'searched');
+        out.push(ns);
+        this.loadPermissions(model, ns);
+      }
+      for (const r of result.refusedNamespaces ?? []) out.push(new NamespaceNode(ctx.name, r.namespace, [], [], 'searched', r));
+      return out;
     }
-    const pinned = this.pinned.get(ctx.name) ?? new Set<string>();
+    const pinned = new Set(listed);
     const seen = new Set<string>();
     for (const ns of result.namespaces) {
       seen.add(ns.name);
-      out.push(new NamespaceNode(ctx.name, ns.name, ns.vclusters));
+      out.push(new NamespaceNode(ctx.name, ns.name, ns.vclusters, [], pinned.has(ns.name) ? 'pinned' : undefined));
     }
-    for (const ns of [...pinned].sort()) if (!seen.has(ns)) out.push(new NamespaceNode(ctx.name, ns, []));
-    if (result.namespaces.length === 0 && !result.restricted) {
+    for (const ns of [...pinned].sort()) if (!seen.has(ns)) out.push(new NamespaceNode(ctx.name, ns, [], [], 'pinned'));
+    if (result.namespaces.length === 0) {
       out.push(new MessageNode(node.id, 'No vclusters', 'No StatefulSet or Deployment labelled app=vcluster was found in this cluster.', 'info'));
     }
     return out;
@@ -156,6 +226,7 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
     const model = await this.deps.model();
     if (!target || (!target.context && !target.ref)) {
       model.invalidate();
+      this.permissionRequests.clear();
       await model.reloadKubeconfig();
       this.emitter.fire(undefined);
       return;
@@ -167,6 +238,7 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
     }
     const context = target.context ?? '';
     model.invalidate(contextKey(context));
+    for (const k of [...this.permissionRequests]) if (k.startsWith(`${context}|`)) this.permissionRequests.delete(k);
     this.emitter.fire(this.nodes.get(`ctx:${context}`));
   }
 
@@ -209,20 +281,40 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
     super.dispose();
   }
 
-  /** Namespaces pinned by the filter command for a context. */
-  setPinned(context: string, namespaces: readonly string[]): void {
-    this.pinned.set(context, new Set(namespaces));
-    this.emitter.fire(this.nodes.get(`ctx:${context}`));
+  /**
+   * Sets the namespaces to search (cluster-wide lists forbidden) or to show (allowed) for a context, kept across
+   * reloads, and discovers the context again.
+   */
+  async setSearchNamespaces(context: string, namespaces: readonly string[]): Promise<void> {
+    await this.deps.searchNamespaces.set(context, namespaces);
+    await this.refresh({ context });
   }
 
-  pinnedNamespaces(context: string): readonly string[] {
-    return [...(this.pinned.get(context) ?? [])];
+  /** The namespaces to search or show for a context. */
+  searchNamespaces(context: string): readonly string[] {
+    return this.deps.searchNamespaces.get(context);
   }
 
   /** Latest node instance for an id (tests and reveal). */
   node(id: string): ExplorerNode | undefined {
     return this.nodes.get(id);
   }
+}
+
+function kindsOf(node: NamespaceNode): WorkloadKind[] {
+  return [...new Set(node.vclusters.map((v) => v.kind))];
+}
+
+function forbiddenNode(parentId: string, context: string, err: DiscoveryForbiddenError): ForbiddenNode {
+  const d = err.clusterWide ?? err.denial;
+  const where = err.searched.length === 1 ? `namespace "${err.searched[0]}"` : `namespaces ${err.searched.join(', ')}`;
+  const detail = [
+    d ? `The API server refused ${describeDenial(d)}, and listing in ${where} was refused too.` : err.message,
+    ...err.refused.filter((r) => r.denial && r.denial !== d).map((r) => `In ${r.namespace}: refused ${describeDenial(r.denial!)}.`),
+    '',
+    'Tenants of a shared cluster may usually read only their own namespaces. "Search Namespaces…" (click) names the namespaces to look in for this context; "Set the Context\'s Namespace…" writes one into the kubeconfig, as `kubectl config set-context --current --namespace` does.',
+  ].join('\n');
+  return new ForbiddenNode(parentId, context, d, err.searched, detail);
 }
 
 function errorNode(parentId: string, err: unknown, retry: { context?: string; ref?: VClusterRef }): MessageNode {

@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
-import { Commands, ContextValues } from '../shared/ids';
-import type { ContextInfo, VClusterInfo, VClusterPhase, VClusterRef } from '../shared/model';
+import { describePermission, qualifiedResource } from '../kube/errors';
+import { Commands, ContextValues, PERMISSION_MARKS } from '../shared/ids';
+import type { ContextInfo, PermissionDenial, PermissionSummary, RefusedNamespace, VClusterAction, VClusterInfo, VClusterPhase, VClusterRef } from '../shared/model';
 import { redact } from '../shared/redact';
+import { ACTION_LABELS, describeMissing } from '../vcluster/permissions';
 import { refKey } from '../vcluster/refs';
 
 // Tree node classes: small, with stable ids and a contextValue from shared/ids. They hold data only; the provider
@@ -43,19 +45,65 @@ export class NamespaceNode {
     readonly name: string,
     readonly vclusters: readonly VClusterInfo[],
     readonly parents: readonly { namespace: string; name: string }[] = [],
+    /** How it came to be shown: found by a search of single namespaces (cluster-wide lists forbidden), or pinned. */
+    readonly shownBecause?: 'searched' | 'pinned',
+    /** Searched, but the API server refused its lists. */
+    readonly refused?: RefusedNamespace,
+    /** What the user may do here, when the API was asked (SelfSubjectRulesReview / access reviews). */
+    readonly permissions?: PermissionSummary,
   ) {}
   get id(): string { return `ns:${this.context}|${this.parents.map((p) => `${p.namespace}/${p.name}|`).join('')}${this.name}`; }
+
+  /** The same namespace with what its user may do. */
+  withPermissions(permissions: PermissionSummary | undefined): NamespaceNode {
+    return permissions === this.permissions ? this : new NamespaceNode(this.context, this.name, this.vclusters, this.parents, this.shownBecause, this.refused, permissions);
+  }
 
   toTreeItem(): vscode.TreeItem {
     const n = this.vclusters.length;
     const item = new vscode.TreeItem(this.name, n ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
-    item.contextValue = ContextValues.namespace;
-    item.description = n === 1 ? '1 vcluster' : `${n} vclusters`;
+    const refusedCreate = this.permissions?.actions.some((a) => a.action === 'create' && !a.allowed);
+    item.contextValue = this.refused ? ContextValues.message : `${ContextValues.namespace}${refusedCreate ? ` ${PERMISSION_MARKS.create}` : ''}`;
+    if (this.refused) {
+      item.description = 'not readable';
+      item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('editorWarning.foreground'));
+      item.tooltip = this.refused.denial
+        ? `Namespace ${this.name}: the API server refused ${describeDenial(this.refused.denial)}.`
+        : `Namespace ${this.name}: ${this.refused.message}`;
+      return item;
+    }
+    item.description = [n === 1 ? '1 vcluster' : `${n} vclusters`, this.shownBecause === 'searched' ? 'searched' : undefined].filter(Boolean).join(' · ');
     item.iconPath = new vscode.ThemeIcon('symbol-namespace');
-    item.tooltip = `Namespace ${this.name} — ${item.description}`;
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**Namespace ${escapeMd(this.name)}** — ${n === 1 ? '1 vcluster' : `${n} vclusters`}`);
+    if (this.shownBecause === 'searched') md.appendMarkdown(' (searched: listing cluster-wide is forbidden)');
+    md.appendMarkdown('\n\n');
+    if (this.permissions) appendPermissions(md, this.permissions);
+    else if (!this.parents.length) md.appendMarkdown('_What you may do here could not be checked._\n');
+    item.tooltip = md;
     return item;
   }
+}
+
+/** "list statefulsets.apps cluster-wide for user \"alice\"" */
+export function describeDenial(d: PermissionDenial): string {
+  return `${describePermission(d)} for user "${d.user}"`;
+}
+
+/** The namespace tooltip's table of what the user may do there. */
+export function appendPermissions(md: vscode.MarkdownString, p: PermissionSummary): void {
+  md.appendMarkdown(`Your permissions here${p.user ? ` (user ${escapeMd(p.user)})` : ''}, as the API server answers:\n\n| | |\n|---|---|\n`);
+  for (const a of p.actions) {
+    const label = escapeMd(ACTION_LABELS[a.action]);
+    md.appendMarkdown(a.allowed ? `| $(check) ${label} | allowed |\n` : `| $(circle-slash) ${label} | missing ${escapeMd(describeMissing(a.missing, 3).replace(/ in namespace \S+$/, ''))} |\n`);
+  }
+  md.appendMarkdown(`\nChecked ${escapeMd(new Date(p.checkedAt).toLocaleTimeString())} with SelfSubjectRulesReview; refresh the context to ask again.\n`);
+}
+
+/** The actions a summary says the user may not take on the vclusters of its namespace. */
+export function refusedActions(p: PermissionSummary | undefined): VClusterAction[] {
+  return (p?.actions ?? []).filter((a) => !a.allowed && a.action !== 'list' && a.action !== 'create').map((a) => a.action);
 }
 
 const PHASE_ICON: Record<VClusterPhase, [string, string | undefined]> = {
@@ -81,7 +129,13 @@ export function vclusterContextValue(v: VClusterInfo): string {
 
 export class VClusterNode {
   readonly type = 'vcluster';
-  constructor(readonly info: VClusterInfo, readonly expandable: boolean, readonly showNamespace = false) {}
+  constructor(
+    readonly info: VClusterInfo,
+    readonly expandable: boolean,
+    readonly showNamespace = false,
+    /** Actions the API says its user may not take (their menu entries are hidden). */
+    readonly refused: readonly VClusterAction[] = [],
+  ) {}
   get ref(): VClusterRef { return this.info.ref; }
   get id(): string { return `vc:${refKey(this.info.ref)}`; }
 
@@ -89,7 +143,7 @@ export class VClusterNode {
     const v = this.info;
     const item = new vscode.TreeItem(v.ref.name, this.expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
-    item.contextValue = vclusterContextValue(v);
+    item.contextValue = vclusterContextValue(v) + this.refused.filter((a): a is keyof typeof PERMISSION_MARKS => a in PERMISSION_MARKS).map((a) => ` ${PERMISSION_MARKS[a]}`).join('');
     const status = v.status || 'Unknown';
     item.description = [
       this.showNamespace ? v.ref.namespace : undefined,
@@ -112,6 +166,7 @@ export class VClusterNode {
     md.appendMarkdown(`| Connected | ${v.connectedContext ? escapeMd(v.connectedContext) : 'no'} |\n`);
     if (v.endpoint) md.appendMarkdown(`| Endpoint | ${escapeMd(redact(v.endpoint))} |\n`);
     if (v.nonDeletable) md.appendMarkdown('\nDeletion is prevented by the vCluster Platform.\n');
+    if (this.refused.length) md.appendMarkdown(`\nYou may not: ${this.refused.map((a) => escapeMd(ACTION_LABELS[a].toLowerCase())).join(', ')} (see the namespace's tooltip).\n`);
     if (v.ignoredKubeconfigFields?.length) {
       md.appendMarkdown(`\n$(shield) Its kubeconfig secret vc\\-${escapeMd(v.ref.name)} names what a kubeconfig from a cluster may not use; left out (nothing it names is run or read): ${v.ignoredKubeconfigFields.map((f) => `\`${f.replace(/`/g, '')}\``).join(', ')}\n`);
     }
@@ -149,6 +204,42 @@ export class MessageNode {
     }
     item.command = this.command ?? (this.retry ? { command: Commands.refresh, title: 'Retry', arguments: [this] } : undefined);
     item.accessibilityInformation = { label: redact(`${this.kind}: ${this.label}. ${detail ?? ''}`) };
+    return item;
+  }
+}
+
+/**
+ * Listing vclusters was refused cluster-wide and in every namespace searched. Says which request was refused for which
+ * user; clicking it (or its inline action) asks for namespaces to search, and it also offers to set the context's
+ * namespace in the kubeconfig.
+ */
+export class ForbiddenNode extends MessageNode {
+  constructor(parentId: string, readonly forContext: string, readonly denial: PermissionDenial | undefined, readonly searched: readonly string[], detail: string) {
+    super(parentId, denial ? `Forbidden: ${denial.verb} ${qualifiedResource(denial.resource, denial.group)}` : 'Forbidden', detail, 'error', { context: forContext },
+      { command: Commands.setSearchNamespaces, title: 'Search Namespaces…', arguments: [{ context: forContext }] });
+  }
+
+  override toTreeItem(): vscode.TreeItem {
+    const item = super.toTreeItem();
+    item.contextValue = ContextValues.forbidden;
+    item.description = [this.denial ? `user ${this.denial.user}` : undefined, 'search namespaces…'].filter(Boolean).join(' · ');
+    return item;
+  }
+}
+
+/** Cluster-wide lists are forbidden and single namespaces were searched: which, and a way to change them. */
+export class SearchInfoNode extends MessageNode {
+  constructor(parentId: string, readonly forContext: string, searched: readonly string[], detail: string) {
+    super(parentId, `Searching ${searched.join(', ')}`, detail, 'info', undefined,
+      { command: Commands.setSearchNamespaces, title: 'Search Namespaces…', arguments: [{ context: forContext }] });
+  }
+
+  override get context(): string { return this.forContext; }
+
+  override toTreeItem(): vscode.TreeItem {
+    const item = super.toTreeItem();
+    item.contextValue = ContextValues.searchInfo;
+    item.description = 'cluster-wide lists forbidden · change…';
     return item;
   }
 }

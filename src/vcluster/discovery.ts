@@ -1,7 +1,7 @@
 import type { KubeClient } from '../kube/client';
-import { KubeError, isKubeError } from '../kube/errors';
+import { KubeError, isKubeError, qualifiedResource } from '../kube/errors';
 import { METADATA_LIST, type KubeList, type Pod, type Workload, type KubeObject } from '../kube/types';
-import type { DiscoveryResult, NamespaceInfo, ParentRef, VClusterInfo } from '../shared/model';
+import type { DiscoveryResult, NamespaceInfo, ParentRef, PermissionDenial, RefusedNamespace, VClusterInfo } from '../shared/model';
 import { NON_DELETABLE_ANNOTATION, distroOf, isPaused, phaseOf, syncerVersion, vclusterStatus } from './status';
 import { vclusterContextName } from './translate';
 
@@ -22,13 +22,16 @@ export interface DiscoverOptions {
   readonly currentContext?: string;
   readonly signal?: AbortSignal;
   readonly timeoutMs?: number;
+  /** Namespaces to search besides the context's when cluster-wide lists are forbidden (a tenant's namespaces). */
+  readonly searchNamespaces?: readonly string[];
 }
 
 /**
  * Finds every vcluster in one cluster the way `vcluster list` does (StatefulSets and Deployments labelled
  * app=vcluster with a release label), with the CLI's status, in four cluster-wide list calls made in parallel:
  * StatefulSets, Deployments, control-plane pods and the metadata of vcluster secrets (for workload sleep). When
- * RBAC forbids the cluster-wide lists it falls back to the context's namespace (or "default"), like the CLI.
+ * RBAC forbids the cluster-wide lists it searches single namespaces instead: the context's namespace (or "default",
+ * like the CLI) and the namespaces set to search for the context (DiscoverOptions.searchNamespaces).
  */
 export async function discover(client: KubeClient, opts: DiscoverOptions): Promise<DiscoveryResult> {
   return (await discoverForWatch(client, opts)).result;
@@ -41,65 +44,108 @@ export interface ListedCollection {
 }
 
 /**
- * discover(), plus the collections it could list (cluster-wide, or the namespace it fell back to): exactly what a
- * watch may follow with the same permissions.
+ * Discovery could read nothing: the cluster-wide lists and those of every namespace it searched were refused. Says
+ * which request was refused for which user, so that the tree can offer the way out (namespaces to search).
+ */
+export class DiscoveryForbiddenError extends KubeError {
+  constructor(
+    readonly searched: readonly string[],
+    readonly clusterWide: PermissionDenial | undefined,
+    readonly refused: readonly RefusedNamespace[],
+  ) {
+    const d = clusterWide ?? refused.find((r) => r.denial)?.denial;
+    const where = searched.length === 1 ? `namespace "${searched[0]}"` : `namespaces ${searched.map((n) => `"${n}"`).join(', ')}`;
+    super('forbidden', `Listing vclusters is forbidden cluster-wide and in ${where}${d ? ` for user "${d.user}" (refused: ${d.verb} ${qualifiedResource(d.resource, d.group)})` : ''}`, 403, 'Forbidden', d);
+    this.name = 'DiscoveryForbiddenError';
+  }
+}
+
+/** The namespaces searched when cluster-wide lists are forbidden: the context's (or "default"), then the extra ones. */
+export function namespacesToSearch(contextNamespace: string | undefined, extra: readonly string[] = []): { namespaces: string[]; implicit?: string } {
+  const first = contextNamespace || 'default';
+  return { namespaces: [...new Set([first, ...extra])], ...(contextNamespace || extra.includes(first) ? {} : { implicit: first }) };
+}
+
+/**
+ * discover(), plus the collections it could list (cluster-wide, or each namespace it searched): exactly what a watch
+ * may follow with the same permissions.
  */
 export async function discoverForWatch(client: KubeClient, opts: DiscoverOptions): Promise<{ result: DiscoveryResult; lists: ListedCollection[] }> {
   const before = client.requests;
   const req = { signal: opts.signal, timeoutMs: opts.timeoutMs };
   const list = <T extends KubeObject>(p: string, accept?: string) =>
     client.get<KubeList<T>>(p, { ...req, query: { labelSelector: VCLUSTER_SELECTOR }, accept });
-
-  let restricted = false;
-  let searched: string[] | undefined;
-  let paths = ['/apis/apps/v1/statefulsets', '/apis/apps/v1/deployments', '/api/v1/pods'];
-  let sts: KubeList<Workload>;
-  let deps: KubeList<Workload>;
-  let pods: KubeList<Pod> | KubeError;
-  let secrets: KubeList<KubeObject> | KubeError;
   const soft = <T>(p: Promise<T>) => p.catch((e: unknown) => { if (isKubeError(e) && (e.kind === 'forbidden' || e.kind === 'notFound')) return e; throw e; });
-
-  const all = await Promise.allSettled([
-    list<Workload>('/apis/apps/v1/statefulsets'),
-    list<Workload>('/apis/apps/v1/deployments'),
-    soft(list<Pod>('/api/v1/pods')),
-    soft(list<KubeObject>('/api/v1/secrets', METADATA_LIST)),
-  ]);
-  const forbidden = all.slice(0, 2).some((r) => r.status === 'rejected' && isKubeError(r.reason, 'forbidden'));
-  const otherFailure = all.find((r) => r.status === 'rejected' && !isKubeError(r.reason, 'forbidden'));
-  if (otherFailure && otherFailure.status === 'rejected') throw otherFailure.reason;
-  if (forbidden) {
-    // Like the CLI: retry in the kubeconfig's namespace, or default.
-    restricted = true;
-    const ns = client.namespace || 'default';
-    searched = [ns];
-    const base = (kind: string) => kind === 'pods' || kind === 'secrets' ? `/api/v1/namespaces/${ns}/${kind}` : `/apis/apps/v1/namespaces/${ns}/${kind}`;
-    paths = [base('statefulsets'), base('deployments'), base('pods')];
-    const nsAll = await Promise.allSettled([
+  /** The four lists of one scope (cluster-wide, or one namespace), or the refusal of a workload list. */
+  const listScope = async (base: (kind: string) => string): Promise<ScopeLists> => {
+    const settled = await Promise.allSettled([
       list<Workload>(base('statefulsets')),
       list<Workload>(base('deployments')),
       soft(list<Pod>(base('pods'))),
       soft(list<KubeObject>(base('secrets'), METADATA_LIST)),
     ]);
-    const failed = nsAll.slice(0, 2).find((r) => r.status === 'rejected');
-    if (failed && failed.status === 'rejected') {
-      if (isKubeError(failed.reason, 'forbidden')) {
-        throw new KubeError('forbidden', `Listing vclusters is forbidden cluster-wide and in namespace "${ns}"`, 403);
-      }
-      throw failed.reason;
-    }
-    [sts, deps, pods, secrets] = nsAll.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [KubeList<Workload>, KubeList<Workload>, KubeList<Pod> | KubeError, KubeList<KubeObject> | KubeError];
-  } else {
-    [sts, deps, pods, secrets] = all.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [KubeList<Workload>, KubeList<Workload>, KubeList<Pod> | KubeError, KubeList<KubeObject> | KubeError];
+    const failed = settled.slice(0, 2).find((r) => r.status === 'rejected');
+    const other = settled.find((r) => r.status === 'rejected' && !isKubeError(r.reason, 'forbidden'));
+    if (other && other.status === 'rejected') throw other.reason;
+    if (failed && failed.status === 'rejected') return { ok: false, refused: failed.reason as KubeError };
+    const [sts, deps, pods, secrets] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [KubeList<Workload>, KubeList<Workload>, KubeList<Pod> | KubeError, KubeList<KubeObject> | KubeError];
+    const lists: ListedCollection[] = [
+      { path: base('statefulsets'), resourceVersion: sts.metadata.resourceVersion },
+      { path: base('deployments'), resourceVersion: deps.metadata.resourceVersion },
+      ...(pods instanceof KubeError ? [] : [{ path: base('pods'), resourceVersion: pods.metadata.resourceVersion }]),
+    ];
+    return { ok: true, sts: sts.items, deps: deps.items, pods: pods instanceof KubeError ? undefined : pods.items, secrets: secrets instanceof KubeError ? undefined : secrets.items, lists };
+  };
+
+  const all = await listScope(clusterWidePath);
+  if (all.ok) {
+    const vclusters = buildVClusters(all.sts, all.deps, all.pods, all.secrets, opts);
+    return { result: { namespaces: groupByNamespace(vclusters), restricted: false, requests: client.requests - before }, lists: all.lists };
   }
 
-  const vclusters = buildVClusters(sts.items, deps.items, pods instanceof KubeError ? undefined : pods.items, secrets instanceof KubeError ? undefined : secrets.items, opts);
-  const lists: ListedCollection[] = [
-    { path: paths[0]!, resourceVersion: sts.metadata.resourceVersion },
-    { path: paths[1]!, resourceVersion: deps.metadata.resourceVersion },
-    ...(pods instanceof KubeError ? [] : [{ path: paths[2]!, resourceVersion: pods.metadata.resourceVersion }]),
-  ];
-  return { result: { namespaces: groupByNamespace(vclusters), restricted, searchedNamespaces: searched, requests: client.requests - before }, lists };
+  // Forbidden cluster-wide: search single namespaces, each on its own (one refused namespace does not hide the others).
+  const clusterWideDenial = all.refused.denial;
+  const { namespaces: searched, implicit } = namespacesToSearch(client.namespace, opts.searchNamespaces);
+  const scopes = await Promise.all(searched.map(async (ns) => ({ ns, r: await listScope((kind) => namespacedPath(ns, kind)) })));
+  const readable = scopes.filter((s) => s.r.ok);
+  const refused: RefusedNamespace[] = [];
+  for (const s of scopes) {
+    if (s.r.ok) continue;
+    // The CLI's fallback to "default" is not the user's wish: its refusal is news only when nothing could be read.
+    if (s.ns === implicit && readable.length > 0) continue;
+    refused.push({ namespace: s.ns, message: s.r.refused.message, ...(s.r.refused.denial ? { denial: s.r.refused.denial } : {}) });
+  }
+  if (readable.length === 0) throw new DiscoveryForbiddenError(searched, clusterWideDenial, refused);
+  const vclusters: VClusterInfo[] = [];
+  const lists: ListedCollection[] = [];
+  for (const { r } of readable) {
+    if (!r.ok) continue;
+    vclusters.push(...buildVClusters(r.sts, r.deps, r.pods, r.secrets, opts));
+    lists.push(...r.lists);
+  }
+  return {
+    result: {
+      namespaces: groupByNamespace(vclusters),
+      restricted: true,
+      searchedNamespaces: readable.map((s) => s.ns),
+      ...(refused.length ? { refusedNamespaces: refused } : {}),
+      ...(clusterWideDenial ? { clusterWideDenial } : {}),
+      requests: client.requests - before,
+    },
+    lists,
+  };
+}
+
+type ScopeLists =
+  | { ok: true; sts: Workload[]; deps: Workload[]; pods?: Pod[]; secrets?: KubeObject[]; lists: ListedCollection[] }
+  | { ok: false; refused: KubeError };
+
+function clusterWidePath(kind: string): string {
+  return kind === 'pods' || kind === 'secrets' ? `/api/v1/${kind}` : `/apis/apps/v1/${kind}`;
+}
+
+function namespacedPath(namespace: string, kind: string): string {
+  return kind === 'pods' || kind === 'secrets' ? `/api/v1/namespaces/${namespace}/${kind}` : `/apis/apps/v1/namespaces/${namespace}/${kind}`;
 }
 
 /** Pure part of discovery, also used with recorded API objects in unit tests and by the benchmark. */

@@ -5,11 +5,15 @@ import { KubeError } from '../kube/errors';
 import type { KubeconfigState, KubeconfigSnapshot } from './kubeconfigState';
 import { METADATA_LIST, type KubeList, type Namespace } from '../kube/types';
 import { Watcher } from '../kube/watch';
-import type { ContextInfo, DiscoveryResult, ParentRef, VClusterRef } from '../shared/model';
+import type { ContextInfo, DiscoveryResult, ParentRef, PermissionSummary, VClusterRef } from '../shared/model';
 import { errorMessage } from '../shared/errors';
 import { type TunnelProvider, type VirtualEndpoint, type VirtualKubeconfig, UnusableClusterKubeconfigError, readVirtualKubeconfig, virtualClient } from './access';
 import { type ListedCollection, VCLUSTER_SELECTOR, discoverForWatch } from './discovery';
+import { AccessReview, type WorkloadKind } from './permissions';
 import { contextKey, contextNameFor, parentOf, refKey } from './refs';
+
+/** How long a namespace's permission summary is reused before the API is asked again. */
+const PERMISSIONS_TTL_MS = 5 * 60_000;
 
 export { contextKey, contextNameFor, refKey } from './refs';
 
@@ -31,6 +35,8 @@ export interface ExplorerOptions {
   readonly watch?: () => boolean;
   readonly debounceMs?: () => number;
   readonly tunnels?: TunnelProvider;
+  /** Namespaces to search in a context besides its own when cluster-wide lists are forbidden (kept by the caller). */
+  readonly searchNamespaces?: (context: string) => readonly string[];
   readonly log?: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
 }
 
@@ -54,6 +60,8 @@ export class ExplorerModel {
   private clients = new Map<string, { client: KubeClient; fingerprint: string }>();
   private virtual = new Map<string, Promise<{ client: KubeClient; endpoint: VirtualEndpoint }>>();
   private scopes = new Map<string, Scope>();
+  /** Per host context: the API's answers about the user's permissions (dropped with the context's scope). */
+  private reviews = new Map<string, { review: AccessReview; summaries: Map<string, { at: number; summary?: PermissionSummary; pending?: Promise<PermissionSummary> }> }>();
   /** Per vcluster (refKey): names of the fields its vc-NAME kubeconfig had and that were left out. */
   private ignored = new Map<string, readonly string[]>();
   private loggedIgnored = new Set<string>();
@@ -141,7 +149,12 @@ export class ExplorerModel {
       try { spec = this.connectionSpec(ctx); } catch { spec = undefined; }
       const fp = spec && JSON.stringify(spec);
       if (fp === c.fingerprint) continue;
-      if (spec && fp && this.updateInPlace(ctx, c, spec, fp)) continue;
+      // A new namespace in the context changes where a restricted user's discovery looks: discover again.
+      const namespaceChanged = spec?.namespace !== c.client.namespace;
+      if (spec && fp && this.updateInPlace(ctx, c, spec, fp)) {
+        if (namespaceChanged) this.dropScope(contextKey(ctx));
+        continue;
+      }
       c.client.dispose();
       this.clients.delete(ctx);
       this.dropScope(contextKey(ctx));
@@ -156,7 +169,8 @@ export class ExplorerModel {
       await this.ready();
       const client = this.client(context);
       const contextNames = new Set(this.snap?.contexts.map((c) => c.name));
-      return { client, ...(await discoverForWatch(client, { rootContext: context, foundInContext: context, kubeconfigContexts: contextNames, currentContext: this.snap?.currentContext, timeoutMs: this.timeoutMs })) };
+      const searchNamespaces = this.opts.searchNamespaces?.(context) ?? [];
+      return { client, ...(await discoverForWatch(client, { rootContext: context, foundInContext: context, kubeconfigContexts: contextNames, currentContext: this.snap?.currentContext, timeoutMs: this.timeoutMs, searchNamespaces })) };
     });
   }
 
@@ -264,6 +278,7 @@ export class ExplorerModel {
   }
 
   private dropScope(key: string, clients = true): void {
+    for (const ctx of [...this.reviews.keys()]) if (contextKey(ctx) === key) this.reviews.delete(ctx);
     for (const [k, s] of this.scopes) {
       if (k === key || k.startsWith(`${key}|`)) {
         for (const w of s.watchers) w.dispose();
@@ -343,6 +358,7 @@ export class ExplorerModel {
   /** Forgets cached results (and watches) of a scope (contextKey() or refKey()) and what is below it, or everything. */
   invalidate(key?: string): void {
     if (key === undefined) {
+      this.reviews.clear();
       for (const k of [...this.scopes.keys()]) this.dropScope(k);
       for (const c of this.clients.values()) c.client.dispose();
       this.clients.clear();
@@ -425,6 +441,44 @@ export class ExplorerModel {
   /** Reads the kubeconfig once if nothing has read it yet. */
   private async ready(): Promise<void> {
     if (!this.snap) await this.reloadKubeconfig();
+  }
+
+  // ---- permissions ----------------------------------------------------------------------------------------------
+
+  /** The API's answers about what the user of a host context may do (cached until the context is refreshed). */
+  async accessReview(context: string): Promise<AccessReview> {
+    await this.ready();
+    const client = this.client(context);
+    let r = this.reviews.get(context);
+    if (!r || r.review.client !== client) {
+      r = { review: new AccessReview(client, { timeoutMs: this.timeoutMs }), summaries: new Map() };
+      this.reviews.set(context, r);
+    }
+    return r.review;
+  }
+
+  /**
+   * What the user may do with vclusters in a host namespace (SelfSubjectRulesReview, access reviews where it cannot
+   * tell). Cached for a few minutes, and until the context is refreshed.
+   */
+  async permissions(context: string, namespace: string, kinds?: readonly WorkloadKind[]): Promise<PermissionSummary> {
+    const review = await this.accessReview(context);
+    const entry = this.reviews.get(context)!;
+    const have = entry.summaries.get(namespace);
+    if (have?.pending) return have.pending;
+    if (have?.summary && Date.now() - have.at < PERMISSIONS_TTL_MS) return have.summary;
+    const slot: { at: number; summary?: PermissionSummary; pending?: Promise<PermissionSummary> } = { at: Date.now() };
+    slot.pending = review.summary(namespace, { kinds }).then(
+      (summary) => { slot.summary = summary; slot.pending = undefined; slot.at = Date.now(); return summary; },
+      (err: unknown) => { if (entry.summaries.get(namespace) === slot) entry.summaries.delete(namespace); throw err; },
+    );
+    entry.summaries.set(namespace, slot);
+    return slot.pending;
+  }
+
+  /** The last permission summary of a namespace, without asking (undefined when not asked yet). */
+  cachedPermissions(context: string, namespace: string): PermissionSummary | undefined {
+    return this.reviews.get(context)?.summaries.get(namespace)?.summary;
   }
 
   /** All namespace names of a context (for the namespace filter). */

@@ -31,3 +31,16 @@ export function dnsLabelProblem(value: string, what: string): string | undefined
   }
   return undefined;
 }
+
+/**
+ * Namespace names typed by a person ("team-a, team-b" or one per space): each must be a namespace name (a DNS-1123
+ * label), duplicates count once. Returns the names in the order given, or the first problem.
+ */
+export function parseNamespaceList(text: string): { names: string[]; problem?: string } {
+  const names = [...new Set(text.split(/[\s,]+/).filter(Boolean))];
+  for (const n of names) {
+    const problem = dnsLabelProblem(n, 'namespace name');
+    if (problem) return { names: [], problem };
+  }
+  return { names };
+}

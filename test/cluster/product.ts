@@ -10,7 +10,7 @@ export interface ProductModel {
   dispose(): void;
 }
 
-export function productModel(files: string[], opts: { watch?: boolean; debounceMs?: number; timeoutMs?: number; nestedMaxDepth?: number } = {}): ProductModel {
+export function productModel(files: string[], opts: { watch?: boolean; debounceMs?: number; timeoutMs?: number; nestedMaxDepth?: number; searchNamespaces?: (context: string) => readonly string[] } = {}): ProductModel {
   const kubeconfig = new KubeconfigState(() => files, () => opts.watch ?? false);
   const tunnels = new TunnelManager();
   const model = new ExplorerModel({
@@ -20,6 +20,7 @@ export function productModel(files: string[], opts: { watch?: boolean; debounceM
     timeoutMs: () => opts.timeoutMs ?? 15_000,
     nestedMaxDepth: () => opts.nestedMaxDepth ?? 3,
     tunnels,
+    searchNamespaces: opts.searchNamespaces,
   });
   return { model, kubeconfig, tunnels, dispose: () => { model.dispose(); kubeconfig.dispose(); tunnels.dispose(); } };
 }

@@ -14,6 +14,7 @@ import { lifecycleSuite } from './support/suites/lifecycle';
 import { mappingSuite } from './support/suites/mapping';
 import { treeSuite } from './support/suites/tree';
 import { secretsSuite } from './support/suites/secrets';
+import { tenantsSuite } from './support/suites/tenants';
 import { untrustedSuite } from './support/suites/untrusted';
 import { extensionLogTail } from './support/workbench';
 import * as vscode from 'vscode';
@@ -44,6 +45,7 @@ describe('vcluster Explorer against real clusters', function () {
   mappingSuite();
   configSuite();
   untrustedSuite();
+  tenantsSuite();
   badInputSuite();
   secretsSuite();
 });

@@ -114,6 +114,24 @@ export class KubeconfigWriter {
   }
 
   /**
+   * Sets the namespace of a context in the file that defines it, as `kubectl config set-context NAME --namespace NS`
+   * does (`kubectl config set-context --current --namespace NS` for the current one): only that field changes; ''
+   * or null removes it (kubectl writes no empty namespace).
+   */
+  async setContextNamespace(name: string, namespace: string | null): Promise<WriteResult> {
+    if (namespace !== null && (typeof namespace !== 'string' || /[\r\n\0]/.test(namespace))) {
+      throw new KubeconfigError('invalidArgument', `Invalid namespace ${JSON.stringify(String(namespace))} for context ${JSON.stringify(name)}; nothing was written`);
+    }
+    return this.transact(`set the namespace of context ${JSON.stringify(name)} to ${JSON.stringify(namespace || '')}`, (merged) => {
+      const ctx = merged.contexts.get(name);
+      if (!ctx) throw unknownContext(name, this.files);
+      const plan: Plan = new Map();
+      add(plan, ctx.file, upsert('context', name, { namespace: namespace || null }, 'merge'));
+      return plan;
+    });
+  }
+
+  /**
    * Removes a context from the file that defines it. With removeClusterAndUser, also its cluster and user unless
    * another context (in any of the files) still refers to them. If it is the current context, `switchTo` must name
    * the context to switch to ('' clears current-context), so current-context never points at a removed context.

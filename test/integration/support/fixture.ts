@@ -22,6 +22,8 @@ export interface Fixture {
   home: string;
   /** The kubeconfig the extension uses (setting vcluster.kubeconfig): the user's kubeconfig in these tests. */
   kubeconfig: string;
+  /** Credentials suites added (e.g. a tenant's token), which the secrets suite looks for too. */
+  extraSecrets?: { what: string; value: string }[];
 }
 
 export const fx = {} as Fixture;
@@ -109,7 +111,7 @@ export async function tearDownFixture(): Promise<void> {
   try {
     if (fx.api) {
       for (const p of fx.api.testing.panels().all) p.dispose();
-      for (const key of ['kubeconfig', 'refresh.debounceMs', 'requestTimeoutSeconds', 'cliPath', 'create.extraArgs', 'nested.maxDepth']) await setSetting(key, undefined);
+      for (const key of ['kubeconfig', 'refresh.debounceMs', 'requestTimeoutSeconds', 'cliPath', 'create.extraArgs', 'nested.maxDepth', 'searchNamespaces']) await setSetting(key, undefined);
     }
   } finally {
     await stopHost();

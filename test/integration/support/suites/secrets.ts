@@ -40,6 +40,7 @@ export function secretsSuite(): void {
         add(`${vc.name} CA key`, vc.virtual.ca.keyPem);
         if (vc.virtual.token.length >= 16) secrets.push({ what: `${vc.name} bearer token`, value: vc.virtual.token });
       }
+      secrets.push(...(fx.extraSecrets ?? []));
       assert.ok(secrets.length >= 8, `collected ${secrets.length} secret pieces`);
 
       // The session's log folder: .../logs/<session>/ holds the window, extension host and every output channel.

@@ -1,0 +1,271 @@
+import type { KubeClient } from '../kube/client';
+import { describePermission, isKubeError } from '../kube/errors';
+import type { Permission, PermissionSummary, VClusterAction } from '../shared/model';
+
+// "What may I do here?": the permissions each vcluster action needs in a host namespace, and the API's answer for the
+// user of a context, from one SelfSubjectRulesReview per namespace (evaluated here with RBAC's own matching rules) and
+// SelfSubjectAccessReviews where the rules cannot tell (cluster-scoped requests, or an authorizer that does not list
+// rules, e.g. a webhook: the review says "incomplete"). An access review is what `kubectl auth can-i` asks.
+
+export type { Permission, PermissionSummary, VClusterAction } from '../shared/model';
+
+export type WorkloadKind = 'StatefulSet' | 'Deployment';
+
+const perm = (verb: string, group: string, resource: string, namespace: string | undefined, name?: string): Permission =>
+  ({ verb, group, resource, ...(namespace !== undefined ? { namespace } : {}), ...(name ? { name } : {}) });
+
+function workloadResources(kind: WorkloadKind): string[] {
+  // A Deployment-based vcluster (charts before 0.20's single StatefulSet) has api and controller Deployments and an
+  // etcd StatefulSet, which pause and resume scale too (vcluster CLI v0.36.1, pkg/lifecycle/lifecycle.go).
+  return kind === 'Deployment' ? ['deployments', 'statefulsets'] : ['statefulsets'];
+}
+
+/**
+ * The objects Helm installs for a vcluster with the chart's default values (chart/templates of vcluster v0.36.1:
+ * statefulset, service, headless-service, serviceaccount, workload-serviceaccount, config-secret, role, rolebinding),
+ * and Helm's release record (a Secret).
+ */
+const CHART_OBJECTS: readonly [group: string, resource: string][] = [
+  ['apps', 'statefulsets'], ['', 'services'], ['', 'serviceaccounts'], ['', 'secrets'],
+  ['rbac.authorization.k8s.io', 'roles'], ['rbac.authorization.k8s.io', 'rolebindings'],
+];
+
+/**
+ * The rules of the Role the chart gives the vcluster (chart/templates/role.yaml of vcluster v0.36.1, default values).
+ * Kubernetes lets a user create a Role or RoleBinding only with permissions they hold themselves (RBAC's escalation
+ * check), so creating a vcluster needs all of them in its namespace.
+ */
+const CHART_ROLE_RULES: readonly { groups: string[]; resources: string[]; verbs: string[] }[] = [
+  { groups: [''], resources: ['configmaps', 'secrets', 'services', 'pods', 'pods/attach', 'pods/portforward', 'pods/exec', 'persistentvolumeclaims'], verbs: ['create', 'delete', 'patch', 'update', 'get', 'list', 'watch'] },
+  { groups: [''], resources: ['pods/status', 'pods/ephemeralcontainers'], verbs: ['patch', 'update'] },
+  { groups: ['apps'], resources: ['statefulsets', 'replicasets', 'deployments'], verbs: ['get', 'list', 'watch', 'patch', 'update'] },
+  { groups: [''], resources: ['endpoints', 'pods/log'], verbs: ['get', 'list', 'watch'] },
+  { groups: [''], resources: ['events'], verbs: ['create', 'get', 'list', 'watch'] },
+  { groups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'get', 'list', 'watch'] },
+  { groups: [''], resources: ['endpoints'], verbs: ['create', 'delete', 'patch', 'update'] },
+  { groups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['create', 'list', 'get', 'delete', 'patch', 'update', 'watch'] },
+];
+
+export interface RequirementOptions {
+  /** The vcluster's workload kind (default StatefulSet, the chart's). */
+  readonly kind?: WorkloadKind;
+  /** The vcluster's name, for requests that name one object (its kubeconfig secret). */
+  readonly name?: string;
+}
+
+/**
+ * The permissions an action needs in `namespace`, in the order a person should read them. Sources: the vcluster CLI
+ * v0.36.1 (pkg/cli/create_helm.go, delete_helm.go, find/find.go, pkg/helm/helm.go), Helm v3.21 (pkg/action install,
+ * upgrade, uninstall: the release record is a Secret that is listed, created, updated and deleted; an upgrade patches
+ * every object of the release) and this
+ * extension's own requests (pause/resume: src/vcluster/lifecycle.ts; connect: src/vcluster/access.ts).
+ */
+export function requirements(action: VClusterAction, namespace: string, opts: RequirementOptions = {}): Permission[] {
+  const kinds = workloadResources(opts.kind ?? 'StatefulSet');
+  const out: Permission[] = [];
+  const add = (verb: string, group: string, resource: string, name?: string) => {
+    if (!out.some((p) => p.verb === verb && p.group === group && p.resource === resource && p.name === name)) out.push(perm(verb, group, resource, namespace, name));
+  };
+  // Both the CLI's create and delete first look for vclusters in the namespace (find.ListVClusters) and read Helm's
+  // release record, which Helm then updates (status "uninstalling", "deployed").
+  const findAndRelease = () => {
+    add('list', 'apps', 'statefulsets');
+    add('list', 'apps', 'deployments');
+    add('list', '', 'secrets');
+    add('update', '', 'secrets');
+  };
+  switch (action) {
+    case 'list':
+      for (const r of ['statefulsets', 'deployments']) { add('list', 'apps', r); add('watch', 'apps', r); }
+      break;
+    case 'connect':
+      add('get', '', 'secrets', opts.name ? `vc-${opts.name}` : undefined);
+      break;
+    case 'pause':
+      for (const r of kinds) { add('list', 'apps', r); add('get', 'apps', r); add('patch', 'apps', r); }
+      add('deletecollection', '', 'pods');
+      break;
+    case 'resume':
+      for (const r of kinds) { add('list', 'apps', r); add('patch', 'apps', r); }
+      break;
+    case 'delete':
+      findAndRelease();
+      for (const r of kinds) add('delete', 'apps', r);
+      for (const [g, r] of CHART_OBJECTS) if (g !== 'apps') add('delete', g, r);
+      add('delete', '', 'persistentvolumeclaims');
+      break;
+    case 'upgrade':
+      // `vcluster create --upgrade` (helm upgrade): a new release record, every object patched, the Role's rules held.
+      findAndRelease();
+      add('create', '', 'secrets');
+      for (const [g, r] of CHART_OBJECTS) { add('get', g, r); add('patch', g, r); }
+      for (const rule of CHART_ROLE_RULES) for (const g of rule.groups) for (const r of rule.resources) for (const v of rule.verbs) add(v, g, r);
+      break;
+    case 'create':
+      findAndRelease();
+      for (const [g, r] of CHART_OBJECTS) { add('get', g, r); add('create', g, r); }
+      for (const rule of CHART_ROLE_RULES) for (const g of rule.groups) for (const r of rule.resources) for (const v of rule.verbs) add(v, g, r);
+      break;
+  }
+  return out;
+}
+
+export const ACTION_LABELS: Record<VClusterAction, string> = {
+  list: 'See vclusters (list, watch)',
+  create: 'Create a vcluster',
+  delete: 'Delete vclusters',
+  pause: 'Pause',
+  resume: 'Resume',
+  connect: 'Connect (read vc-NAME secrets)',
+  upgrade: 'Upgrade / apply configuration',
+};
+
+export const SUMMARY_ACTIONS: readonly VClusterAction[] = ['list', 'connect', 'pause', 'resume', 'upgrade', 'delete', 'create'];
+
+// ---- the API's answer --------------------------------------------------------------------------------------------
+
+interface ResourceRule {
+  readonly verbs?: readonly string[];
+  readonly apiGroups?: readonly string[];
+  readonly resources?: readonly string[];
+  readonly resourceNames?: readonly string[];
+}
+
+interface RulesReviewStatus {
+  readonly resourceRules?: readonly ResourceRule[];
+  readonly incomplete?: boolean;
+  readonly evaluationError?: string;
+}
+
+/**
+ * Whether a rule of a SelfSubjectRulesReview allows a request, with RBAC's matching (k8s.io/kubernetes v1.34,
+ * pkg/apis/rbac/v1/evaluation_helpers.go: VerbMatches, APIGroupMatches, ResourceMatches with `*` and `*∕subresource`,
+ * ResourceNameMatches where a rule that names objects never matches a request without a name).
+ */
+export function ruleAllows(rule: ResourceRule, p: Permission): boolean {
+  const has = (list: readonly string[] | undefined, v: string) => (list ?? []).some((x) => x === '*' || x === v);
+  if (!has(rule.verbs, p.verb) || !has(rule.apiGroups, p.group)) return false;
+  const sub = p.resource.includes('/') ? p.resource.slice(p.resource.indexOf('/') + 1) : '';
+  const resourceOk = (rule.resources ?? []).some((r) => r === '*' || r === p.resource || (sub !== '' && r === `*/${sub}`));
+  if (!resourceOk) return false;
+  const names = rule.resourceNames ?? [];
+  return names.length === 0 || (p.name !== undefined && names.includes(p.name));
+}
+
+export interface AccessReviewOptions {
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The API's answers for one client (one user), cached: the rules per namespace and single access reviews. Make a new
+ * one to ask again (the explorer keeps one per context until the context is refreshed).
+ */
+export class AccessReview {
+  private rules = new Map<string, Promise<RulesReviewStatus | undefined>>();
+  private reviews = new Map<string, Promise<boolean>>();
+  private user?: Promise<string | undefined>;
+
+  constructor(readonly client: KubeClient, private readonly opts: AccessReviewOptions = {}) {}
+
+  /** The user name, as `kubectl auth whoami` reports it (SelfSubjectReview); undefined when the server cannot say. */
+  whoami(): Promise<string | undefined> {
+    this.user ??= this.client.request<{ status?: { userInfo?: { username?: string } } }>('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', {
+      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+      timeoutMs: this.opts.timeoutMs,
+      signal: this.opts.signal,
+    }).then((r) => r.status?.userInfo?.username || undefined, () => undefined);
+    return this.user;
+  }
+
+  private rulesFor(namespace: string): Promise<RulesReviewStatus | undefined> {
+    let p = this.rules.get(namespace);
+    if (!p) {
+      p = this.client.request<{ status?: RulesReviewStatus }>('POST', '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', {
+        body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace } },
+        timeoutMs: this.opts.timeoutMs,
+        signal: this.opts.signal,
+      }).then((r) => r.status, (err: unknown) => {
+        // A server without the review API (or that forbids it) still answers single access reviews.
+        if (isKubeError(err, 'notFound') || isKubeError(err, 'forbidden')) return undefined;
+        this.rules.delete(namespace);
+        throw err;
+      });
+      this.rules.set(namespace, p);
+    }
+    return p;
+  }
+
+  /** What `kubectl auth can-i VERB RESOURCE[.GROUP] [NAME] [-n NAMESPACE]` asks: one SelfSubjectAccessReview. */
+  accessReview(p: Permission): Promise<boolean> {
+    const key = JSON.stringify([p.verb, p.group, p.resource, p.namespace ?? null, p.name ?? null]);
+    let r = this.reviews.get(key);
+    if (!r) {
+      const [resource, subresource] = p.resource.split('/');
+      r = this.client.request<{ status?: { allowed?: boolean } }>('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
+        body: {
+          apiVersion: 'authorization.k8s.io/v1',
+          kind: 'SelfSubjectAccessReview',
+          spec: { resourceAttributes: { verb: p.verb, group: p.group, resource, ...(subresource ? { subresource } : {}), ...(p.namespace ? { namespace: p.namespace } : {}), ...(p.name ? { name: p.name } : {}) } },
+        },
+        timeoutMs: this.opts.timeoutMs,
+        signal: this.opts.signal,
+      }).then((x) => x.status?.allowed === true);
+      r.catch(() => this.reviews.delete(key));
+      this.reviews.set(key, r);
+    }
+    return r;
+  }
+
+  /**
+   * Whether the user may make the request. Namespaced requests are answered from the namespace's rules; an access
+   * review decides when the rules are incomplete and do not allow it, and for cluster-wide requests.
+   */
+  async can(p: Permission): Promise<boolean> {
+    if (p.namespace === undefined) return this.accessReview(p);
+    const status = await this.rulesFor(p.namespace);
+    if (status && (status.resourceRules ?? []).some((rule) => ruleAllows(rule, p))) return true;
+    if (status && !status.incomplete) return false;
+    return this.accessReview(p);
+  }
+
+  /** The permissions of `list` the user does not have, in order. */
+  async missing(list: readonly Permission[]): Promise<Permission[]> {
+    const answers = await Promise.all(list.map((p) => this.can(p)));
+    return list.filter((_, i) => !answers[i]);
+  }
+
+  /** What the user may do with vclusters in a namespace (the namespace tooltip). */
+  async summary(namespace: string, opts: { kinds?: readonly WorkloadKind[] } = {}): Promise<PermissionSummary> {
+    const kinds = opts.kinds?.length ? [...new Set(opts.kinds)] : ['StatefulSet' as const];
+    const [user, actions] = await Promise.all([
+      this.whoami(),
+      Promise.all(SUMMARY_ACTIONS.map(async (action) => {
+        const needed = action === 'pause' || action === 'resume' || action === 'delete' || action === 'upgrade' ? kinds.flatMap((kind) => requirements(action, namespace, { kind })) : requirements(action, namespace);
+        const missing = await this.missing(dedupe(needed));
+        return { action, allowed: missing.length === 0, missing };
+      })),
+    ]);
+    return { namespace, ...(user ? { user } : {}), checkedAt: new Date().toISOString(), actions };
+  }
+}
+
+function dedupe(list: readonly Permission[]): Permission[] {
+  const seen = new Set<string>();
+  return list.filter((p) => {
+    const k = `${p.verb}|${p.group}|${p.resource}|${p.name ?? ''}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** "delete statefulsets.apps, delete secrets in namespace team-a" (the first `max`, then how many more). */
+export function describeMissing(missing: readonly Permission[], max = 4): string {
+  if (missing.length === 0) return '';
+  const ns = missing[0]!.namespace;
+  const same = missing.every((p) => p.namespace === ns);
+  const shown = missing.slice(0, max).map((p) => (same ? describePermission({ ...p, namespace: undefined }).replace(/ \(cluster-wide\)$/, '') : describePermission(p)) + (p.name ? ` (${p.name})` : ''));
+  const more = missing.length > max ? ` and ${missing.length - max} more` : '';
+  return `${shown.join(', ')}${more}${same ? (ns ? ` in namespace ${ns}` : ' (cluster-wide)') : ''}`;
+}
