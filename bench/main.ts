@@ -18,7 +18,7 @@ import { repoRoot, toolPath, versions } from '../scripts/lib/toolchain.mjs';
 import { startHost, type ClusterAccess, type HostCluster } from '../test/harness/controlPlane';
 import { onExitSync, runProgram, runningProcesses } from '../test/harness/processes';
 import type { KObject } from '../test/harness/rest';
-import { buildWorld, hostName as fixtureHostName } from '../test/harness/worlds';
+import { buildWorld, hostName as fixtureHostName, namespaceLabelKey } from '../test/harness/worlds';
 import { productModel } from '../test/cluster/product';
 import { KubeClient, type ConnectionSpec } from '../src/kube/client';
 import { discover } from '../src/vcluster/discovery';
@@ -550,7 +550,10 @@ function runningPod(name: string, ns: string, uid: string): Obj {
   };
 }
 
-/** The host twin of a virtual pod as the syncer writes it (0.21+ annotations; `annotated` false: labels only). */
+/**
+ * The host twin of a virtual pod as the syncer writes it (0.21+ annotations; `annotated` false: labels only), as
+ * test/harness/worlds.ts lays it out (checked against the real syncer) minus the service account token annotation.
+ */
 function hostTwin(v: Obj, vcluster: string, hostNs: string, annotated: boolean, serviceUid?: string): Obj {
   const vns = v.metadata.namespace!;
   const name = fixtureHostName(v.metadata.name, vns, vcluster);
@@ -567,8 +570,7 @@ function hostTwin(v: Obj, vcluster: string, hostNs: string, annotated: boolean, 
         'vcluster.loft.sh/uid': v.metadata.uid ?? '',
         'vcluster.loft.sh/labels': Object.entries(v.metadata.labels ?? {}).map(([a, b]) => `${a}="${b}"`).join('\n'),
         'vcluster.loft.sh/service-account-name': 'default',
-        'vcluster.loft.sh/managed-annotations': '',
-        'vcluster.loft.sh/managed-labels': Object.keys(v.metadata.labels ?? {}).join('\n'),
+        'cluster-autoscaler.kubernetes.io/safe-to-evict': 'false',
       }
     : {};
   return {
@@ -577,7 +579,7 @@ function hostTwin(v: Obj, vcluster: string, hostNs: string, annotated: boolean, 
     metadata: {
       name,
       namespace: hostNs,
-      labels: { ...(v.metadata.labels ?? {}), 'vcluster.loft.sh/managed-by': vcluster, 'vcluster.loft.sh/namespace': vns },
+      labels: { ...(v.metadata.labels ?? {}), 'vcluster.loft.sh/managed-by': vcluster, 'vcluster.loft.sh/namespace': vns, [namespaceLabelKey('kubernetes.io/metadata.name', vcluster)]: vns },
       annotations,
       ...(serviceUid ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: vcluster, uid: serviceUid, controller: false }] } : {}),
     },
