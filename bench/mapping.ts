@@ -11,7 +11,7 @@ import { repoRoot } from '../scripts/lib/toolchain.mjs';
 import type { HostCluster } from '../test/harness/controlPlane';
 import { runProgram } from '../test/harness/processes';
 import type { KObject } from '../test/harness/rest';
-import { hostName as fixtureHostName } from '../test/harness/worlds';
+import { hostName as fixtureHostName, namespaceLabelKey } from '../test/harness/worlds';
 import { joinMapping, summarize as summarizeMapping } from '../src/vcluster/mapping';
 import type { MappingKind } from '../src/shared/model';
 import { pool } from './bulk';
@@ -46,7 +46,7 @@ function dataObject(kind: 'ConfigMap' | 'Secret', name: string, ns: string): Obj
   };
 }
 
-/** The host twin of a virtual object as the syncer writes it (0.21+ annotations; `annotated` false: labels only). */
+/** The host twin of a virtual object as test/harness/worlds.ts lays it out (checked there against the real syncer), minus the token annotation; `annotated` false: labels only. */
 function hostTwin(v: Obj, vcluster: string, hostNs: string, annotated: boolean, serviceUid?: string): Obj {
   const vns = v.metadata.namespace!;
   const name = fixtureHostName(v.metadata.name, vns, vcluster);
@@ -58,7 +58,7 @@ function hostTwin(v: Obj, vcluster: string, hostNs: string, annotated: boolean, 
       'vcluster.loft.sh/object-kind': `/v1, Kind=${v.kind}`,
       'vcluster.loft.sh/object-host-name': name,
       'vcluster.loft.sh/object-host-namespace': hostNs,
-      'vcluster.loft.sh/managed-labels': Object.keys(v.metadata.labels ?? {}).join('\n'),
+      'cluster-autoscaler.kubernetes.io/safe-to-evict': 'false',
     }
     : {};
   const { metadata: _m, status: _s, ...body } = v;
@@ -67,7 +67,7 @@ function hostTwin(v: Obj, vcluster: string, hostNs: string, annotated: boolean, 
     metadata: {
       name,
       namespace: hostNs,
-      labels: { ...(v.metadata.labels ?? {}), 'vcluster.loft.sh/managed-by': vcluster, 'vcluster.loft.sh/namespace': vns },
+      labels: { ...(v.metadata.labels ?? {}), 'vcluster.loft.sh/managed-by': vcluster, 'vcluster.loft.sh/namespace': vns, [namespaceLabelKey('kubernetes.io/metadata.name', vcluster)]: vns },
       annotations,
       ...(serviceUid ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: vcluster, uid: serviceUid, controller: false }] } : {}),
     },

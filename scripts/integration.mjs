@@ -23,7 +23,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { cacheRoot, repoRoot, runNodeScript, toolPath, vclusterChartDir } from './lib/toolchain.mjs';
+import { cacheRoot, repoRoot, runNodeScript, SKIP_REAL_NODE_ENV, toolPath, vclusterChartDir } from './lib/toolchain.mjs';
 import { makeTempDir, runIntegrationTests } from './lib/vscode-host.mjs';
 import { runUiChecks } from './ui-checks.mjs';
 
@@ -168,6 +168,8 @@ export async function main(argv = process.argv.slice(2)) {
       VCE_PROCESS_FILE: processFile,
       VCE_TOOLS_CACHE_HOME: path.dirname(cacheRoot()),
       ...(chartDir ? { VCE_VCLUSTER_CHART_DIR: chartDir } : {}),
+      // The real-vcluster suite is left out when the person opted out of the real node (scripts/test.mjs).
+      ...(process.env[SKIP_REAL_NODE_ENV] ? { [SKIP_REAL_NODE_ENV]: process.env[SKIP_REAL_NODE_ENV] } : {}),
       ...parseEnv(values.env),
     };
     const resultFile = path.join(tmp, 'mocha-result.json');

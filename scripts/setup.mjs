@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Installs everything the project needs on a fresh machine, each part only when it is missing:
 //   node setup.mjs [all|apt|npm|tools|vscode] ...
-// Debian packages (chromium, libkrb5-dev, openssl), Node runtimes, npm dependencies, the Go-built Kubernetes
-// tools and code-server. Prints `NODE=<path>` last, the runtime the other scripts run tests with.
+// Debian packages (chromium, libkrb5-dev, openssl; containerd, runc, CNI plugins, iptables, busybox-static and gcc for
+// the real node), Node runtimes, npm dependencies, the Go-built Kubernetes tools (with the node's kubelet,
+// kube-scheduler, the vcluster syncer and kine), the node's images, the local vcluster chart repository, code-server.
+// Prints `NODE=<path>` last, the runtime the other scripts run tests with.
 import {
-  ensureAptPackages, ensureCodeServer, ensureGoTools, ensureNode, ensureNpmDeps, mainWrapper, versions,
+  ensureAptPackages, ensureChartRepo, ensureCodeServer, ensureGoTools, ensureNode, ensureNodeImages, ensureNpmDeps, mainWrapper, versions,
 } from './lib/toolchain.mjs';
 
 export async function setup(parts = ['all']) {
@@ -13,7 +15,12 @@ export async function setup(parts = ['all']) {
   if (parts.every((p) => p === 'apt')) return undefined; // Debian packages only (.ci/run, before anything else)
   const node = await ensureNode(versions.nodeTest);
   if (all || parts.includes('npm')) await ensureNpmDeps(node);
-  if (all || parts.includes('tools')) await ensureGoTools();
+  if (all || parts.includes('tools')) {
+    await ensureGoTools();
+    // The real node's images and the local chart repository (built from the tools above).
+    await ensureNodeImages();
+    await ensureChartRepo();
+  }
   if (all || parts.includes('vscode')) await ensureCodeServer();
   return node;
 }

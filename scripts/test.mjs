@@ -10,13 +10,19 @@
 // the real VS Code extension host: code-server in headless Chromium, then UI checks), package (the .vsix and its
 // contents), newcomer (README's `npm run demo` and `npm run screenshots` run through npm on a copy of the repository
 // with an empty code-server cache: scripts/newcomer.mjs). Exit code 0 only when everything passed.
+//
+// The suites tagged [real vcluster] / [real node] (test/cluster/real-node-*.test.ts and
+// test/integration/real-node-*.test.ts) run real vclusters on a real node (test/harness/node.ts), which needs root,
+// overlayfs and cgroups. On a machine without them those suites fail, saying what is missing, unless
+// VCE_SKIP_REAL_NODE=1: then they are not run, and the closing line says so. The closing line counts the tests that
+// touched a real vcluster.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setup } from './setup.mjs';
 import { CHECKS } from './lib/checks.mjs';
-import { envWithNode, mainWrapper, repoRoot, toolPath } from './lib/toolchain.mjs';
+import { envWithNode, mainWrapper, realNodeSupport, repoRoot, SKIP_REAL_NODE_ENV, toolPath } from './lib/toolchain.mjs';
 
 const ALL = ['static', 'unit', 'cluster', 'integration', 'package', 'newcomer'];
 const say = (msg) => process.stdout.write(`\n[test] ${msg}\n`);
@@ -52,12 +58,12 @@ async function mocha(node, label, globs, extra = []) {
 }
 
 function readResult(file, r, label) {
-  let counts = { passes: 0, failures: 0, pending: 0 };
+  let counts = { passes: 0, failures: 0, pending: 0, real: undefined };
   try { counts = JSON.parse(fs.readFileSync(file, 'utf8')); } catch { /* the run died before reporting */ }
   fs.rmSync(file, { force: true });
   // A non-zero exit without reported failures (a crash, a hook that failed to load) still counts as one failure.
   const failures = counts.failures || (r.code !== 0 ? 1 : 0);
-  return { label, passes: counts.passes, failures, pending: counts.pending ?? 0, ms: r.ms };
+  return { label, passes: counts.passes, failures, pending: counts.pending ?? 0, real: counts.real, ms: r.ms };
 }
 
 async function check(node, label, args) {
@@ -75,6 +81,16 @@ mainWrapper(async () => {
   if (suites.includes('integration')) parts.push('vscode');
   const node = await setup(parts);
   say(`set-up done in ${((Date.now() - t0) / 1000).toFixed(0)} s; tests run on Node ${node}`);
+  const skipReal = process.env[SKIP_REAL_NODE_ENV] === '1';
+  const realWanted = suites.includes('cluster') || suites.includes('integration');
+  if (realWanted && skipReal) say(`${SKIP_REAL_NODE_ENV}=1: the suites on a real node and real vclusters are NOT run`);
+  if (realWanted && !skipReal) {
+    const missing = realNodeSupport();
+    if (missing.length) {
+      say(`this machine cannot run a real node, so the real-vcluster suites will fail:\n  - ${missing.join('\n  - ')}\n` +
+        `Set ${SKIP_REAL_NODE_ENV}=1 to run everything else and report those suites as not run.`);
+    }
+  }
 
   const results = [];
   if (suites.includes('static')) {
@@ -82,10 +98,13 @@ mainWrapper(async () => {
   }
   // Unit tests read files and start small programs: mocha's 2 s default is too short on a busy 2-core machine.
   if (suites.includes('unit')) results.push(await mocha(node, 'unit', ['test/unit/**/*.test.ts'], ['--timeout', '20000']));
-  if (suites.includes('cluster')) results.push(await mocha(node, 'cluster', ['test/cluster/**/*.test.ts'], ['--require', 'test/cluster/setup.ts', '--timeout', '120000']));
+  if (suites.includes('cluster')) {
+    results.push(await mocha(node, 'cluster', ['test/cluster/**/*.test.ts'], ['--require', 'test/cluster/setup.ts', '--timeout', '120000', ...(skipReal ? ['--ignore', 'test/cluster/real-node-*.test.ts'] : [])]));
+  }
   if (suites.includes('integration')) {
     const resultFile = path.join(os.tmpdir(), `vce-integration-${process.pid}.json`);
-    const r = await run(node, [path.join(repoRoot, 'scripts', 'integration.mjs'), '--result-file', resultFile], { label: 'integration' });
+    // Longer than the launcher's default: this run also starts a real node and a real vcluster.
+    const r = await run(node, [path.join(repoRoot, 'scripts', 'integration.mjs'), '--result-file', resultFile, '--timeout', '900'], { label: 'integration' });
     results.push(readResult(resultFile, r, 'integration'));
     // Workspace trust: the same extension in Restricted Mode (only the trust tests).
     const untrustedFile = path.join(os.tmpdir(), `vce-integration-untrusted-${process.pid}.json`);
@@ -111,7 +130,13 @@ mainWrapper(async () => {
   const passed = results.reduce((a, r) => a + r.passes, 0);
   const failed = results.reduce((a, r) => a + r.failures, 0);
   const skipped = results.reduce((a, r) => a + r.pending, 0);
+  const sum = (k) => results.reduce((a, r) => a + (r.real?.[k] ?? 0), 0);
+  const realNote = !realWanted
+    ? ''
+    : skipReal
+      ? `; real-vcluster suites NOT RUN (${SKIP_REAL_NODE_ENV}=1)`
+      : `; ${sum('passes') + sum('failures')} on real vclusters (${sum('failures')} failed), ${sum('nodePasses') + sum('nodeFailures')} more on the real node`;
   process.stdout.write(`[test] whole run ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
-  process.stdout.write(`total: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+  process.stdout.write(`total: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}${realNote}\n`);
   process.exit(failed ? 1 : 0);
 });

@@ -128,12 +128,20 @@ export class TunnelManager {
     };
     socket.on('close', end);
     socket.on('error', end);
+    // The first error of a connection is the one to report: ending the connection after it makes the WebSocket report
+    // its own end ("closed before the connection was established"), which says nothing about the cause.
+    let failed = false;
+    const fail = (message: string) => {
+      if (failed) return;
+      failed = true;
+      this.fail(tunnel, socket, message);
+    };
     void (async () => {
       let opts: ConnectOptions;
       try {
         opts = await host.connectOptions();
       } catch (err) {
-        if (!closed) this.fail(tunnel, socket, `cannot open the port-forward: ${(err as Error).message}`);
+        if (!closed) fail(`cannot open the port-forward: ${(err as Error).message}`);
         return;
       }
       if (closed || socket.destroyed) return;
@@ -145,7 +153,7 @@ export class TunnelManager {
       try {
         conn = new WebSocket(url, PORT_FORWARD_PROTOCOLS, { ...opts, handshakeTimeout: 15_000 });
       } catch (err) {
-        this.fail(tunnel, socket, `cannot open the port-forward: ${(err as Error).message}`);
+        fail(`cannot open the port-forward: ${(err as Error).message}`);
         return;
       }
       ws = conn;
@@ -169,11 +177,11 @@ export class TunnelManager {
         }
         if (payload.length === 0) return;
         if (channel === 0) socket.write(payload);
-        else if (channel === 1) this.fail(tunnel, socket, `the pod reported: ${payload.toString('utf8').slice(0, 300)}`);
+        else if (channel === 1) fail(`the pod reported: ${payload.toString('utf8').slice(0, 300)}`);
       });
-      conn.on('error', (err) => this.fail(tunnel, socket, err.message));
+      conn.on('error', (err) => fail(err.message));
       conn.on('unexpected-response', (_req, res) => {
-        this.fail(tunnel, socket, `the API server answered HTTP ${res.statusCode} to the port-forward`);
+        fail(`the API server answered HTTP ${res.statusCode} to the port-forward`);
         res.resume();
       });
       conn.on('close', () => {

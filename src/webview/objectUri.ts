@@ -6,7 +6,8 @@
 //
 // Also here: hiding Secret data in the YAML text before it reaches an editor.
 
-import { parseDocument, isMap, type Document } from 'yaml';
+import { parseDocument, isMap, isScalar, type Document } from 'yaml';
+import { redact } from '../shared/redact';
 import { MAPPING_KINDS, type MappingKind, type MappingRow, type VClusterRef } from '../shared/model';
 import { parseVClusterRef, type Side } from '../shared/protocol';
 
@@ -92,7 +93,9 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 /**
  * Prepares fetched YAML for display: a header comment, `managedFields` dropped (noise), and for Secrets (by the
  * address or by the document's own `kind`) `data`, `stringData` and the last-applied annotation (which holds a
- * copy of the data) removed. Text that cannot be parsed is shown only if it cannot be a Secret.
+ * copy of the data) removed. Annotation values that carry credentials are redacted: the vcluster syncer stores the
+ * virtual service account token of a synced pod in an annotation `vcluster.loft.sh/token-<random>` of the host pod
+ * (seen on v0.36.1). Text that cannot be parsed is shown only if it cannot be a Secret.
  */
 export function prepareObjectYaml(address: ObjectAddress, text: string): string {
   const header = `# ${describeAddress(address)} (read-only)\n`;
@@ -114,6 +117,15 @@ export function prepareObjectYaml(address: ObjectAddress, text: string): string 
   // deleteIn throws when a collection on the path is missing: delete only what is there
   const drop = (path: string[]) => { if (doc.hasIn(path)) doc.deleteIn(path); };
   drop(['metadata', 'managedFields']);
+  const annotations = doc.getIn(['metadata', 'annotations']);
+  if (isMap(annotations)) {
+    for (const item of annotations.items) {
+      const key = String((item.key as { value?: unknown })?.value ?? item.key);
+      if (!isScalar(item.value) || typeof item.value.value !== 'string') continue;
+      if (/^vcluster\.loft\.sh\/token-/.test(key)) item.value.value = '<redacted: a service account token>';
+      else item.value.value = redact(item.value.value);
+    }
+  }
   let note = '';
   if (isSecret) {
     const keys = new Set<string>();

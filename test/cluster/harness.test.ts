@@ -208,7 +208,8 @@ describe('test harness: a real Kubernetes control plane', function () {
     const vcore = kubeConfig(dev.virtual!.kubeconfig).makeApiClient(CoreV1Api);
     const web = await vcore.readNamespacedPod({ name: 'web', namespace: 'default' });
     const hostPod = await core.readNamespacedPod({ name: 'web-x-default-x-dev', namespace: 'team-a' });
-    assert.deepEqual(hostPod.metadata!.labels, { app: 'web', 'vcluster.loft.sh/managed-by': 'dev', 'vcluster.loft.sh/namespace': 'default' });
+    // The last label carries the virtual namespace's kubernetes.io/metadata.name (key hashed as translate.HostLabelNamespace).
+    assert.deepEqual(hostPod.metadata!.labels, { app: 'web', 'vcluster.loft.sh/managed-by': 'dev', 'vcluster.loft.sh/namespace': 'default', 'vcluster.loft.sh/ns-label-dev-x-cf1227b7b2': 'default' });
     const a = hostPod.metadata!.annotations!;
     assert.equal(a['vcluster.loft.sh/object-name'], 'web');
     assert.equal(a['vcluster.loft.sh/object-namespace'], 'default');

@@ -8,11 +8,13 @@
 // root hook plugin (mochaHooks). Either way the state lives on globalThis, so two module instances (ESM and CJS
 // loaders) still share one control plane.
 import { startHost, type HostCluster } from '../harness/controlPlane';
+import { startRealCluster, type RealCluster } from '../harness/node';
 import { buildDemoWorld, type DemoWorld } from '../harness/worlds';
 
 interface SharedState {
   host?: Promise<HostCluster>;
   demo?: Promise<DemoWorld>;
+  real?: Promise<RealCluster>;
   afterRegistered?: boolean;
   namespaceCounter: number;
 }
@@ -36,6 +38,16 @@ export function getDemoWorld(): Promise<DemoWorld> {
   return state.demo;
 }
 
+/**
+ * The shared host with a real node (test/harness/node.ts), separate from the fixture host above so that the fixture
+ * suites keep a cluster without scheduler and kubelet. Started by the first suite that needs it; stopped after the
+ * last test. Rejects with NodeUnsupportedError on a machine that cannot run a node.
+ */
+export function getRealCluster(): Promise<RealCluster> {
+  state.real ??= startRealCluster({ contextName: 'real-host', verbose: process.env.VCE_HARNESS_VERBOSE === '1' });
+  return state.real;
+}
+
 /** A namespace name no other suite of this run uses. */
 export function uniqueNamespace(prefix: string): string {
   return `${prefix}-${process.pid % 10000}-${state.namespaceCounter++}`;
@@ -44,14 +56,17 @@ export function uniqueNamespace(prefix: string): string {
 /** Stops the shared host (idempotent); the next getHost() starts a new one. */
 export async function stopSharedHost(): Promise<void> {
   const h = state.host;
+  const r = state.real;
   state.host = undefined;
   state.demo = undefined;
+  state.real = undefined;
   if (h) await (await h.catch(() => undefined))?.stop();
+  if (r) await (await r.catch(() => undefined))?.stop();
 }
 
 export const mochaHooks = {
   async afterAll(this: Mocha.Context) {
-    this.timeout(60_000);
+    this.timeout(120_000);
     await stopSharedHost();
   },
 };
@@ -59,7 +74,7 @@ export const mochaHooks = {
 if (typeof after === 'function' && !state.afterRegistered) {
   state.afterRegistered = true;
   after(async function () {
-    this.timeout(60_000);
+    this.timeout(120_000);
     await stopSharedHost();
   });
 }

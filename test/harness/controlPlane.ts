@@ -30,6 +30,14 @@ export const HOST_CONTROLLERS = [
   'pvc-protection',
 ] as const;
 
+/**
+ * Further controllers of a host that runs a real node (forNode): the node lifecycle controller lifts the not-ready
+ * taint once the kubelet reports Ready, every namespace gets the kube-root-ca.crt config map that service account token
+ * volumes project, claims bind to the volumes the harness provides, and Services with selectors
+ * get their Endpoints from the pods that really run, as in any cluster.
+ */
+export const NODE_HOST_CONTROLLERS = ['nodelifecycle', 'root-ca-cert-publisher', 'persistentvolume-binder', 'endpoint', 'endpointslice'] as const;
+
 /** What every cluster (host or virtual) offers: where it is and how to reach it as an admin. */
 export interface ClusterAccess {
   /** Kubeconfig context name. */
@@ -115,6 +123,12 @@ export interface HostOptions {
   keepDir?: boolean;
   /** Print progress to stderr. */
   verbose?: boolean;
+  /**
+   * Prepare the host for a real node (test/harness/node.ts): the Node authorizer, the ServiceAccount admission plugin
+   * (pods get their token volume, as in any cluster), a client certificate for the API server to reach kubelets, the
+   * controllers of NODE_HOST_CONTROLLERS and a kube-scheduler. bindAddress must then be reachable from pods.
+   */
+  forNode?: boolean;
 }
 
 // ---- ports and addresses -------------------------------------------------------------------------------------------
@@ -235,6 +249,8 @@ interface ApiServerSpec {
   sa: KeyPairFiles;
   serviceCidr: string;
   tokenFile?: string;
+  /** The client certificate the API server presents to kubelets (hosts with a real node only). */
+  kubeletClient?: CertFiles;
 }
 
 function apiServerArgs(s: ApiServerSpec): string[] {
@@ -252,10 +268,20 @@ function apiServerArgs(s: ApiServerSpec): string[] {
     `--service-account-issuer=https://${s.bindAddress}:${s.port}`,
     `--service-account-key-file=${s.sa.publicKeyPath}`,
     `--service-account-signing-key-file=${s.sa.privateKeyPath}`,
-    '--authorization-mode=RBAC',
+    ...(s.kubeletClient
+      ? [
+        // Kubelets are authorized as nodes; the API server reaches them by their InternalIP (no DNS for node names).
+        '--authorization-mode=Node,RBAC',
+        `--kubelet-client-certificate=${s.kubeletClient.certPath}`,
+        `--kubelet-client-key=${s.kubeletClient.keyPath}`,
+        '--kubelet-preferred-address-types=InternalIP,Hostname',
+      ]
+      : [
+        '--authorization-mode=RBAC',
+        // Pods are created by fixtures and by the statefulset controller before a default ServiceAccount may exist.
+        '--disable-admission-plugins=ServiceAccount',
+      ]),
     '--allow-privileged=true',
-    // Pods are created by fixtures and by the statefulset controller before a default ServiceAccount may exist.
-    '--disable-admission-plugins=ServiceAccount',
     '--endpoint-reconciler-type=none',
     '--enable-priority-and-fairness=false',
     '--profiling=false',
@@ -307,6 +333,7 @@ export async function startHost(opts: HostOptions = {}): Promise<HostCluster> {
   const etcdBin = requireTool('etcd');
   const apiserverBin = requireTool('kube-apiserver');
   const kcmBin = requireTool('kube-controller-manager');
+  const schedulerBin = opts.forNode ? requireTool('kube-scheduler') : undefined;
   const contextName = opts.contextName ?? 'host';
   const bindAddress = opts.bindAddress ?? '127.0.0.1';
   const dir = fs.mkdtempSync(path.join(opts.tmpRoot ?? os.tmpdir(), 'vce-host-'));
@@ -339,7 +366,7 @@ export async function startHost(opts: HostOptions = {}): Promise<HostCluster> {
     let t = Date.now();
     const pki = path.join(dir, 'pki');
     const ca = await createCA(pki, 'ca', 'vcluster-explorer-host-ca');
-    const [serving, admin, kcm] = await Promise.all([
+    const [serving, admin, kcm, kubeletClient, scheduler] = await Promise.all([
       issueCert(ca, pki, 'apiserver', {
         commonName: 'kube-apiserver',
         dnsNames: kubernetesDnsNames,
@@ -348,6 +375,8 @@ export async function startHost(opts: HostOptions = {}): Promise<HostCluster> {
       }),
       issueCert(ca, pki, 'admin', { commonName: 'admin', organizations: ['system:masters'], usage: 'client' }),
       issueCert(ca, pki, 'kube-controller-manager', { commonName: 'system:kube-controller-manager', usage: 'client' }),
+      opts.forNode ? issueCert(ca, pki, 'apiserver-kubelet-client', { commonName: 'kube-apiserver-kubelet-client', organizations: ['system:masters'], usage: 'client' }) : undefined,
+      opts.forNode ? issueCert(ca, pki, 'kube-scheduler', { commonName: 'system:kube-scheduler', usage: 'client' }) : undefined,
     ]);
     const sa = createServiceAccountKeys(pki);
     timings.certs = ms(t);
@@ -373,6 +402,7 @@ export async function startHost(opts: HostOptions = {}): Promise<HostCluster> {
       ca,
       sa,
       serviceCidr: '10.0.0.0/16',
+      kubeletClient,
     };
     const rest = new KubeRest({ server, caPem: ca.certPem, certPem: admin.certPem, keyPem: admin.keyPem });
     let apiserver: ManagedProcess;
@@ -390,7 +420,7 @@ export async function startHost(opts: HostOptions = {}): Promise<HostCluster> {
     const kubeconfigPath = path.join(dir, 'admin.kubeconfig');
     writePrivate(kubeconfigPath, kubeconfig);
 
-    const controllers = opts.controllers ?? HOST_CONTROLLERS;
+    const controllers = opts.controllers ?? (opts.forNode ? [...HOST_CONTROLLERS, ...NODE_HOST_CONTROLLERS] : HOST_CONTROLLERS);
     if (controllers.length > 0) {
       t = Date.now();
       const kcmKubeconfigPath = path.join(dir, 'kube-controller-manager.kubeconfig');
@@ -418,6 +448,18 @@ export async function startHost(opts: HostOptions = {}): Promise<HostCluster> {
       }
       timings.controllerManager = ms(t);
       say(`kube-controller-manager running (${timings.controllerManager} ms)`);
+    }
+    if (scheduler && schedulerBin) {
+      const schedKubeconfigPath = path.join(dir, 'kube-scheduler.kubeconfig');
+      writePrivate(schedKubeconfigPath, makeKubeconfig({ contextName: 'scheduler', server, caPem: ca.certPem, certPem: scheduler.certPem, keyPem: scheduler.keyPem }));
+      procs.push(spawnManaged('kube-scheduler', schedulerBin, [
+        `--kubeconfig=${schedKubeconfigPath}`,
+        `--authentication-kubeconfig=${schedKubeconfigPath}`,
+        `--authorization-kubeconfig=${schedKubeconfigPath}`,
+        '--leader-elect=false',
+        '--secure-port=0',
+        '--v=0',
+      ], { logFile: path.join(dir, 'kube-scheduler.log') }));
     }
     timings.total = ms(t0);
 

@@ -143,14 +143,16 @@ function updateWatchdog(): void {
     fs.writeFileSync(watchdogFile, '[]');
     const code = [
       "const fs = require('fs');",
+      "const { spawnSync } = require('child_process');",
       'const [parent, file] = [Number(process.argv[1]), process.argv[2]];',
       'const alive = (p) => { try { process.kill(p, 0); return true; } catch (e) { return e.code === "EPERM"; } };',
       'const timer = setInterval(() => {',
       '  if (alive(parent)) return;',
       '  clearInterval(timer);',
-      '  let st = { groups: [], dirs: [] }; try { st = JSON.parse(fs.readFileSync(file, "utf8")); } catch {}',
+      '  let st = { groups: [], dirs: [], commands: [] }; try { st = JSON.parse(fs.readFileSync(file, "utf8")); } catch {}',
       '  for (const g of st.groups) { try { process.kill(-g, "SIGKILL"); } catch {} }',
       '  setTimeout(() => {',
+      '    for (const c of st.commands || []) { try { spawnSync(c.argv[0], c.argv.slice(1), { cwd: c.cwd, stdio: "ignore", timeout: 120000 }); } catch {} }',
       '    for (const d of st.dirs) { try { fs.rmSync(d, { recursive: true, force: true }); } catch {} }',
       '    try { fs.unlinkSync(file); } catch {}',
       '    process.exit(0);',
@@ -166,10 +168,29 @@ function updateWatchdog(): void {
     const file = watchdogFile;
     cleanupCallbacks.push(() => fs.rmSync(file, { force: true }));
   }
-  fs.writeFileSync(watchdogFile, JSON.stringify({ groups: [...registry.keys()], dirs: [...tempDirs] }));
+  fs.writeFileSync(watchdogFile, JSON.stringify({ groups: [...registry.keys()], dirs: [...tempDirs], commands: [...abandonCommands] }));
 }
 
 const tempDirs = new Set<string>();
+const abandonCommands = new Set<{ argv: string[]; cwd?: string }>();
+
+/**
+ * Runs `fn` synchronously when this process exits normally or by a handled signal (like onExitSync), and `argv` (a
+ * program with its arguments, no shell) from the watchdog when this process is killed with SIGKILL — after the process
+ * groups are killed and before the temp dirs are removed. For state that killing the groups does not remove (a real
+ * node's containers, mounts, network). Returns a function that forgets both.
+ */
+export function cleanUpOnExit(fn: () => void, argv: string[], cwd?: string): () => void {
+  const forgetSync = onExitSync(fn);
+  const command = { argv, cwd };
+  abandonCommands.add(command);
+  updateWatchdog();
+  return () => {
+    forgetSync();
+    abandonCommands.delete(command);
+    updateWatchdog();
+  };
+}
 
 /**
  * Removes `dir` when this process exits, also when it is SIGKILLed (the watchdog does it then). Returns a function

@@ -9,6 +9,8 @@ export interface RestCredentials {
   certPem?: string;
   keyPem?: string;
   token?: string;
+  /** The name to verify the server's certificate against, when it differs from the server's host (e.g. a pod IP). */
+  tlsServerName?: string;
 }
 
 export class KubeError extends Error {
@@ -50,6 +52,7 @@ export class KubeRest {
           ca: this.creds.caPem,
           cert: this.creds.certPem,
           key: this.creds.keyPem,
+          ...(this.creds.tlsServerName ? { servername: this.creds.tlsServerName } : {}),
           // A fresh connection per request: the fault tests stop and restart servers under us.
           agent: false,
           timeout: timeoutMs,

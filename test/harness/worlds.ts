@@ -1,6 +1,13 @@
-// Fixtures that lay vclusters out EXACTLY as the real Helm chart and syncer do, written from the fact sheet
-// (/work/shared/docs/vcluster-facts.md §1 and §5) and checked against `helm template` of the v0.36.1 chart. This file
-// never imports from src/: the product's rules are tested against an independent encoding of vcluster's rules.
+// Fixtures that lay vclusters out EXACTLY as the real Helm chart and syncer do, checked against the chart the real CLI
+// installs (test/cluster/real-cli.test.ts) and against the real syncer's output on a real node
+// (test/cluster/real-node-vcluster.test.ts). This file never imports from src/: the product's rules are tested against
+// an independent encoding of vcluster's rules.
+//
+// Fixtures stand in for real vclusters where a real one does not fit: for scale (the benchmark's hundreds of
+// vclusters; a real one costs about 540 MB and half a minute) and for states a real vcluster cannot reach quickly on a
+// test machine — crash loops, the platform's sleep mode, other versions and distros, scaled-down and paused layouts
+// built in bulk, LoadBalancer and exportKubeConfig endpoints, orphaned, unannotated and hashed-name host objects, users
+// with little RBAC. Everything a real vcluster does quickly is tested on real ones (test/harness/realVCluster.ts).
 //
 // A "world" is a set of vclusters built into a host cluster (and, for nested ones, into virtual clusters), plus a
 // description of everything that was built, so tests can compare what the product finds with what exists.
@@ -670,7 +677,9 @@ export function expectedCliStatus(state: VClusterState): string {
 
 // ---- virtual objects and their host twins --------------------------------------------------------------------------
 
-const kindInfo: Record<string, { apiVersion: string; plural: string }> = {
+/** apiVersion and plural of the kinds the fixtures and the harness create (kindInfo.Namespace is cluster-scoped). */
+export const kindInfo: Record<string, { apiVersion: string; plural: string }> = {
+  Namespace: { apiVersion: 'v1', plural: 'namespaces' },
   Pod: { apiVersion: 'v1', plural: 'pods' },
   Service: { apiVersion: 'v1', plural: 'services' },
   Endpoints: { apiVersion: 'v1', plural: 'endpoints' },
@@ -725,7 +734,27 @@ function virtualBody(kind: string, ns: string, name: string, labels: Record<stri
   return o;
 }
 
-/** The host twin of a virtual object, as the syncer writes it (single-namespace mode). */
+/** The host label that carries a label of the pod's virtual namespace (translate.HostLabelNamespace, v0.36.1). */
+export function namespaceLabelKey(key: string, vclusterName: string): string {
+  return safeConcatName('vcluster.loft.sh/ns-label', vclusterName, 'x', createHash('sha256').update(key).digest('hex').slice(0, 10));
+}
+
+/**
+ * What the syncer stores in an annotation vcluster.loft.sh/token-<random> of a host pod: the virtual service account
+ * token the pod mounts. Here a JWT-shaped string that is no credential anywhere (unsigned), so that tests that look
+ * for tokens where they must not be find this one too.
+ */
+function fixtureToken(namespace: string): string {
+  const part = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  return `${part({ alg: 'RS256', kid: 'fixture' })}.${part({ sub: `system:serviceaccount:${namespace}:default`, fixture: true })}.${randomBytes(32).toString('base64url')}`;
+}
+
+/**
+ * The host twin of a virtual object, as the syncer writes it when it creates it (single-namespace mode), compared
+ * field by field with the real syncer's output in test/cluster/real-node-vcluster.test.ts. Endpoints are the
+ * exception: the syncer leaves the Endpoints of a Service with a selector to the host's endpoints controller, so the
+ * twin is what that controller writes (the host Service's labels, no vcluster annotations, no owner).
+ */
 function hostTwin(vc: BuiltVCluster, kind: string, vObj: KObject, annotated: boolean): KObject {
   const vNs: string = vObj.metadata.namespace;
   const vName: string = vObj.metadata.name;
@@ -733,6 +762,24 @@ function hostTwin(vc: BuiltVCluster, kind: string, vObj: KObject, annotated: boo
   const k = kindInfo[kind]!;
   const serviceUid = vc.serviceUid;
   const annotations: Record<string, string> = {};
+  const labels = hostLabels(vObj.metadata.labels ?? {}, vc.name, vNs, vc.version);
+  if (kind === 'Endpoints') {
+    return {
+      apiVersion: k.apiVersion,
+      kind,
+      metadata: {
+        name: pName,
+        namespace: vc.namespace,
+        labels: { ...labels, 'endpoints.kubernetes.io/managed-by': 'endpoint-controller' },
+        annotations: { 'endpoints.kubernetes.io/last-change-trigger-time': nowIso() },
+      },
+      subsets: vObj.subsets,
+    };
+  }
+  if (kind === 'Pod' && versionAtLeast(vc.version, 0, 21)) {
+    // Every label of the virtual namespace (at least kubernetes.io/metadata.name, which the API server sets).
+    labels[namespaceLabelKey('kubernetes.io/metadata.name', vc.name)] = vNs;
+  }
   if (annotated) {
     annotations['vcluster.loft.sh/object-name'] = vName;
     annotations['vcluster.loft.sh/object-namespace'] = vNs;
@@ -753,14 +800,15 @@ function hostTwin(vc: BuiltVCluster, kind: string, vObj: KObject, annotated: boo
         annotations['vcluster.loft.sh/owner-references'] = JSON.stringify(owners);
         annotations['vcluster.loft.sh/owner-set-kind'] = owners[0]!.kind === 'ReplicaSet' ? 'Deployment' : owners[0]!.kind;
       }
+      // Evictable when a controller owns the virtual pod (pods/translate/translator.go, v0.36.1).
+      annotations['cluster-autoscaler.kubernetes.io/safe-to-evict'] = String(owners.some((o) => o.controller === true));
+      annotations[`vcluster.loft.sh/token-${randomBytes(6).toString('hex').replace(/[0-9]/g, (d) => 'ghijklmnop'[Number(d)]!).slice(0, 8)}`] = fixtureToken(vNs);
     }
-    annotations['vcluster.loft.sh/managed-annotations'] = '';
-    annotations['vcluster.loft.sh/managed-labels'] = Object.keys(vObj.metadata.labels ?? {}).join('\n');
   }
   const metadata: KObject = {
     name: pName,
     namespace: vc.namespace,
-    labels: hostLabels(vObj.metadata.labels ?? {}, vc.name, vNs, vc.version),
+    labels,
     annotations,
     ...(serviceUid ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: vc.name, uid: serviceUid, controller: false }] } : {}),
   };

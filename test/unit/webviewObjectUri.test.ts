@@ -109,6 +109,32 @@ stringData:
     assert.equal((parse(cm) as { data: { a: string } }).data.a, 'b');
   });
 
+  it('redacts the virtual service account token the syncer keeps in an annotation of a host pod', () => {
+    // Recorded from the real syncer (vcluster v0.36.1) on a real node: the host pod of a virtual pod, shortened.
+    const token = 'eyJhbGciOiJSUzI1NiIsImtpZCI6IjQzSUZydi1OZm9jX0steXhhSE1MeDhFR200aDJrX0x2TlFmVm1pU2FuT3cifQ.eyJhdWQiOlsiaHR0cHM6Ly9rdWJlcm5ldGVzLmRlZmF1bHQuc3ZjIl19.DwDyycA1eeIOSU43zPQPpfClZHJGxyzZlxOAPFcSWsgsic9o8V_v5bBKsCzsnRI3iJbIYCWGigXGrIChwbJCDm94x8kQF8Cq';
+    const podYaml = [
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata:',
+      '  name: web-worker-x-shop-x-apps',
+      '  namespace: real-apps',
+      '  annotations:',
+      '    vcluster.loft.sh/object-name: web-worker',
+      '    vcluster.loft.sh/service-account-name: default',
+      `    vcluster.loft.sh/token-ktnvlzhy: ${token}`,
+      `    example.com/copied: "bearer ${token}"`,
+      'spec:',
+      '  containers: [{name: worker, image: "localhost/library/busybox:1.35.0"}]',
+      '',
+    ].join('\n');
+    const out = prepareObjectYaml({ ...nested, kind: 'Pod', name: 'web-worker-x-shop-x-apps' }, podYaml);
+    assert.doesNotMatch(out, /eyJhbGci|DwDyycA1/);
+    const a = (parse(out) as { metadata: { annotations: Record<string, string> } }).metadata.annotations;
+    assert.equal(a['vcluster.loft.sh/token-ktnvlzhy'], '<redacted: a service account token>');
+    assert.equal(a['vcluster.loft.sh/object-name'], 'web-worker');
+    assert.equal(a['vcluster.loft.sh/service-account-name'], 'default');
+  });
+
   it('treats a document whose kind is Secret as a Secret even when the address says otherwise', () => {
     const out = prepareObjectYaml({ ...secretAddress, kind: 'ConfigMap' }, secretYaml);
     assert.doesNotMatch(out, /aHVudGVyMg|plain-text-token/);

@@ -9,9 +9,11 @@
 //     and the launcher kills whatever of them is still alive once the run is over.
 import fs from 'node:fs';
 import { startHost, type HostCluster } from '../../harness/controlPlane';
+import { startRealCluster, type RealCluster } from '../../harness/node';
 import { runningProcesses } from '../../harness/processes';
 
 let hostPromise: Promise<HostCluster> | undefined;
+let realPromise: Promise<RealCluster> | undefined;
 let recorder: NodeJS.Timeout | undefined;
 let lastRecorded = '';
 
@@ -58,26 +60,53 @@ function withToolsCache<T>(fn: () => T): T {
   }
 }
 
+/** Starts a cluster with the tools cache in place and records its process groups while it lives. */
+function started<T>(start: () => Promise<T>): Promise<T> {
+  recorder ??= setInterval(recordProcesses, 200);
+  recorder.unref();
+  const p = withToolsCache(start);
+  p.then(recordProcesses, () => undefined);
+  return p;
+}
+
+/** Stops a cluster started with started(), if it started at all; the recorder stops with the last cluster. */
+async function stopped(p: Promise<{ stop(): Promise<void> }> | undefined): Promise<void> {
+  try {
+    if (p) await (await p.catch(() => undefined))?.stop();
+  } finally {
+    recordProcesses();
+    if (recorder && !hostPromise && !realPromise) {
+      clearInterval(recorder);
+      recorder = undefined;
+    }
+  }
+}
+
 /** The host cluster (context "host"), started on first use. */
 export function getHost(): Promise<HostCluster> {
-  if (!hostPromise) {
-    recorder ??= setInterval(recordProcesses, 200);
-    recorder.unref();
-    hostPromise = withToolsCache(() => startHost({ contextName: 'host', verbose: process.env.VCE_HARNESS_VERBOSE === '1' }));
-    hostPromise.then(recordProcesses, () => undefined);
-  }
+  hostPromise ??= started(() => startHost({ contextName: 'host', verbose: process.env.VCE_HARNESS_VERBOSE === '1' }));
   return hostPromise;
+}
+
+/**
+ * A second host with a real node (test/harness/node.ts; context "real-host"), for the real-vcluster suite. Its node
+ * state is removed by its stop(), the harness's exit hooks and, after a SIGKILL, the harness's watchdog.
+ */
+export function getRealCluster(): Promise<RealCluster> {
+  realPromise ??= started(() => startRealCluster({ contextName: 'real-host', verbose: process.env.VCE_HARNESS_VERBOSE === '1' }));
+  return realPromise;
+}
+
+/** Stops the real cluster (idempotent). */
+export async function stopRealCluster(): Promise<void> {
+  const p = realPromise;
+  realPromise = undefined;
+  await stopped(p);
 }
 
 /** Stops the host and every virtual API server (idempotent). */
 export async function stopHost(): Promise<void> {
   const p = hostPromise;
   hostPromise = undefined;
-  try {
-    if (p) await (await p.catch(() => undefined))?.stop();
-  } finally {
-    recordProcesses();
-    if (recorder) clearInterval(recorder);
-    recorder = undefined;
-  }
+  await stopped(p);
 }
