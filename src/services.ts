@@ -168,10 +168,6 @@ export class Services {
     return toYaml(obj);
   }
 
-  parentOf(ref: VClusterRef): VClusterRef | undefined {
-    return parentOf(ref);
-  }
-
   /** The newest revision of the vcluster's Helm release, or undefined when it was not installed by Helm. */
   async helmRelease(ref: VClusterRef, signal?: AbortSignal): Promise<HelmRelease | undefined> {
     return readHelmRelease(await this.model.hostClientOf(ref), ref.namespace, ref.name, signal);

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { CancelledError, UserFacingError } from '../shared/errors';
 import type { ContextInfo, ParentRef, VClusterInfo, VClusterRef } from '../shared/model';
 import { redact } from '../shared/redact';
+import { parentOf } from '../vcluster/refs';
 import type { Services } from '../services';
 import { ContextNode, MessageNode, NamespaceNode, VClusterNode } from '../tree/nodes';
 
@@ -88,7 +89,7 @@ export async function pickVCluster(services: Services, filter: (v: VClusterInfo)
 
 /** Finds the current discovery record of a vcluster (for its status and flags). */
 export async function findVCluster(services: Services, ref: VClusterRef): Promise<VClusterInfo> {
-  const parent = services.parentOf(ref);
+  const parent = parentOf(ref);
   const result = parent ? await services.model.nested(parent, true) : await services.model.vclusters(ref.context, true);
   const v = result.namespaces.flatMap((n) => n.vclusters).find((x) => x.ref.namespace === ref.namespace && x.ref.name === ref.name);
   if (!v) throw new UserFacingError(`No vcluster "${ref.name}" was found in namespace "${ref.namespace}" of ${parent ? `vcluster ${parent.namespace}/${parent.name}` : `context "${ref.context}"`}.`);

@@ -171,29 +171,3 @@ export function createArgs(a: CreateArgs): string[] {
 export function deleteArgs(name: string, namespace: string, context: string): string[] {
   return ['delete', name, '--namespace', namespace, '--context', context, '--wait=false'];
 }
-
-/** One entry of `vcluster list --output json` (PascalCase keys: the Go struct has no json tags). */
-export interface CliListEntry {
-  readonly Name: string;
-  readonly Namespace: string;
-  readonly Status: string;
-  readonly Version?: string;
-  readonly Connected?: boolean;
-  readonly Created?: string;
-  readonly AgeSeconds?: number;
-}
-
-export function parseCliList(stdout: string): CliListEntry[] {
-  const text = stdout.trim();
-  if (text === '' || text === 'null') return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new UserFacingError('The vcluster CLI printed something that is not JSON for "list --output json"');
-  }
-  if (!Array.isArray(parsed) || !parsed.every((e) => e && typeof e === 'object' && typeof (e as CliListEntry).Name === 'string')) {
-    throw new UserFacingError('The vcluster CLI printed an unexpected JSON shape for "list --output json"');
-  }
-  return parsed as CliListEntry[];
-}
