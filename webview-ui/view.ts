@@ -1,5 +1,5 @@
 // The mapping view's table logic without the DOM: view preferences, filtering and sorting. Kept free of DOM types so
-// that plain-Node tests can drive it (test/unit/webviewView.test.ts).
+// that plain-Node tests can drive it (test/unit/webview-view.test.ts).
 //
 // Built for 50,000 rows on every keystroke: a RowIndex computes each row's search text once per model and keeps the
 // sorted order per column, so a keystroke costs one pass of `includes` over the sorted rows and no sort. The rows
