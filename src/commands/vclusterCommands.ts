@@ -167,16 +167,8 @@ export async function disconnect(env: CommandEnv, arg?: unknown): Promise<string
     if (!pick) throw new CancelledError();
     contextName = pick.label;
   }
-  const parsed = parseVClusterContext(contextName);
-  if (!parsed) throw new UserFacingError(`"${contextName}" is not a vcluster context (vcluster_<name>_<namespace>_<parent>).`);
-  const parent = parsed.parentContext;
-  if (!snap.contexts.some((c) => c.name === parent)) throw new UserFacingError(`The parent context "${parent}" of ${contextName} is not in the kubeconfig.`);
-  const writer = services.scopedWriter(env.workspaceScoped());
-  if (env.settings.disconnectRemovesContext && snap.contexts.some((c) => c.name === contextName)) {
-    await writer.removeContext(contextName, { removeClusterAndUser: true, switchTo: snap.currentContext === contextName ? parent : undefined });
-  } else if (snap.currentContext === contextName) {
-    await writer.useContext(parent);
-  }
+  const { disconnectContext } = await import('../vcluster/connect');
+  const parent = await disconnectContext(services.scopedWriter(env.workspaceScoped()), snap, contextName, { removeContext: env.settings.disconnectRemovesContext });
   const port = env.tunnelStore.get(contextName)?.localPort;
   if (port) {
     services.tunnels.close((t) => t.localPort === port);
@@ -260,7 +252,9 @@ export async function create(env: CommandEnv, arg?: unknown): Promise<VClusterRe
   }
   const { createArgs, runCli } = await import('../vcluster/cli');
   const extraArgs = env.settings.createExtraArgs;
-  const plan = await createPlan(env, services, context, namespace, extraArgs);
+  const { planCreate } = await import('../vcluster/permissions');
+  const plan = await planCreate(() => services.model.accessReview(context), namespace, extraArgs);
+  if (plan.unchecked) env.logger.warn(`Could not check the permissions for creating a vcluster: ${plan.unchecked}`);
   const args = createArgs({ name, namespace, context, chartVersion: chartVersion || undefined, valuesFile, extraArgs: [...plan.extraArgs, ...extraArgs] });
   const childEnv = await cliEnv(services);
   try {
@@ -283,45 +277,6 @@ export async function create(env: CommandEnv, arg?: unknown): Promise<VClusterRe
   void vscode.window.showInformationMessage(`vcluster ${name} created in ${namespace}.`);
   if (connectAfter) await connect(env, { ...ref, scope: env.settings.connectScope });
   return ref;
-}
-
-/**
- * The pre-check of create: the permissions the vcluster CLI and Helm will need in the namespace (refused with the
- * missing ones named), and whether the namespace may be created. `vcluster create` passes `--create-namespace` to Helm
- * by default, which asks to create the namespace even when it exists, and a user who may not create namespaces (a
- * tenant) is refused there: such a user runs `vcluster create … --create-namespace=false` in a terminal, and so do we.
- */
-async function createPlan(env: CommandEnv, services: Services, context: string, namespace: string, extraArgs: readonly string[]): Promise<{ extraArgs: string[] }> {
-  const { requirements, describeMissing } = await import('../vcluster/permissions');
-  const { isKubeError } = await import('../kube/errors');
-  let review;
-  try {
-    review = await services.model.accessReview(context);
-  } catch (err) {
-    env.logger.warn(`Could not check the permissions for creating a vcluster: ${errorMessage(err)}`);
-    return { extraArgs: [] };
-  }
-  let missing;
-  let user;
-  let mayCreateNamespace;
-  let exists: boolean | undefined;
-  try {
-    [missing, user, mayCreateNamespace] = await Promise.all([
-      review.missing(requirements('create', namespace)),
-      review.whoami(),
-      review.can({ verb: 'create', group: '', resource: 'namespaces' }),
-    ]);
-    exists = await review.client.get(`/api/v1/namespaces/${namespace}`).then(() => true, (err: unknown) => (isKubeError(err, 'notFound') ? false : undefined));
-  } catch (err) {
-    env.logger.warn(`Could not check the permissions for creating a vcluster: ${errorMessage(err)}`);
-    return { extraArgs: [] };
-  }
-  if (exists === false && !mayCreateNamespace) missing.unshift({ verb: 'create', group: '', resource: 'namespaces' });
-  if (missing.length) {
-    throw new UserFacingError(`Creating a vcluster in namespace ${namespace} needs permissions that ${user ? `user "${user}"` : 'your user'} does not have: ${describeMissing(missing)}. Nothing was run.`);
-  }
-  const chosen = extraArgs.some((a) => a === '--create-namespace' || a.startsWith('--create-namespace='));
-  return { extraArgs: !mayCreateNamespace && !chosen ? ['--create-namespace=false'] : [] };
 }
 
 export async function deleteVCluster(env: CommandEnv, arg?: unknown): Promise<void> {

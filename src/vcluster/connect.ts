@@ -5,6 +5,8 @@ import { UserFacingError, errorMessage } from '../shared/errors';
 import type { VClusterRef } from '../shared/model';
 import { chooseEndpoint, virtualConnectionSpec, virtualKubeconfigEntry, type VirtualEndpoint } from './access';
 import type { ExplorerModel } from './explorer';
+import { parseVClusterContext } from './contextName';
+import type { KubeconfigSnapshot } from './kubeconfigState';
 import { contextNameFor } from './refs';
 
 // Connect as one domain step, without VS Code: reach the vcluster's kubeconfig through the cluster it runs in, choose
@@ -73,4 +75,22 @@ export async function restoreTunnel(deps: Omit<ConnectDeps, 'timeoutMs'>, contex
   await deps.tunnels.open(host, record.ref.namespace, `${record.ref.name}-0`, record.remotePort, record.localPort);
   deps.tunnels.pin(record.localPort);
   return true;
+}
+
+/**
+ * Leaves vcluster context `contextName`: makes its parent context current when it was current, or, with
+ * `removeContext`, removes it with its cluster and user (as `vcluster disconnect` leaves it in place, this is a choice).
+ * Returns the parent context. Refuses a name that is not a vcluster context, or whose parent is not in the kubeconfig.
+ */
+export async function disconnectContext(writer: KubeconfigWriter, snap: KubeconfigSnapshot, contextName: string, opts: { removeContext: boolean }): Promise<string> {
+  const parsed = parseVClusterContext(contextName);
+  if (!parsed) throw new UserFacingError(`"${contextName}" is not a vcluster context (vcluster_<name>_<namespace>_<parent>).`);
+  const parent = parsed.parentContext;
+  if (!snap.contexts.some((c) => c.name === parent)) throw new UserFacingError(`The parent context "${parent}" of ${contextName} is not in the kubeconfig.`);
+  if (opts.removeContext && snap.contexts.some((c) => c.name === contextName)) {
+    await writer.removeContext(contextName, { removeClusterAndUser: true, switchTo: snap.currentContext === contextName ? parent : undefined });
+  } else if (snap.currentContext === contextName) {
+    await writer.useContext(parent);
+  }
+  return parent;
 }

@@ -8,7 +8,7 @@ import { runProgram } from '../harness/processes';
 import { buildWorld, type World } from '../harness/worlds';
 import { toolPath } from '../../scripts/lib/toolchain.mjs';
 import { KubeconfigWriter } from '../../src/kube/kubeconfig/writer';
-import { connectVCluster } from '../../src/vcluster/connect';
+import { connectVCluster, disconnectContext } from '../../src/vcluster/connect';
 import { getHost, uniqueNamespace } from './setup';
 import { productModel, type ProductModel } from './product';
 
@@ -69,6 +69,22 @@ describe('connect (the domain function, without VS Code)', function () {
     const r = await kubectl(['--context', c.contextName, 'get', 'namespace', 'default', '-o', 'jsonpath={.metadata.name}']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'default');
+  });
+
+  it('disconnect goes back to the parent context and keeps the vcluster context, or removes it when asked', async () => {
+    const ref = { context: host.contextName, namespace: ns, name: 'direct' };
+    const writer = new KubeconfigWriter({ files: [file] });
+    const c = await connectVCluster(deps(), ref, writer);
+    assert.equal(await disconnectContext(writer, await p.model.reloadKubeconfig(), c.contextName, { removeContext: false }), host.contextName);
+    assert.equal(currentContext(), host.contextName);
+    const kept = await kubectl(['config', 'get-contexts', c.contextName, '-o', 'name']);
+    assert.equal(kept.stdout.trim(), c.contextName, 'the context stays, as `vcluster disconnect` leaves it');
+    await connectVCluster(deps(), ref, writer);
+    await disconnectContext(writer, await p.model.reloadKubeconfig(), c.contextName, { removeContext: true });
+    assert.equal(currentContext(), host.contextName);
+    const gone = await kubectl(['config', 'get-contexts', c.contextName, '-o', 'name']);
+    assert.notEqual(gone.code, 0, 'kubectl no longer finds the context');
+    await assert.rejects(disconnectContext(writer, await p.model.reloadKubeconfig(), host.contextName, { removeContext: false }), /is not a vcluster context/);
   });
 
   it('when the virtual API server does not answer, it says so and writes nothing', async () => {
