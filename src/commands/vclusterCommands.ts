@@ -60,18 +60,9 @@ export async function cancellable<T>(title: string, task: (signal: AbortSignal, 
  */
 export async function requirePermissions(env: CommandEnv, services: Services, action: VClusterAction, ref: VClusterRef, what: string, opts: RequirementOptions = {}): Promise<void> {
   if (ref.parents?.length) return;
-  const { requirements, describeMissing } = await import('../vcluster/permissions');
-  let missing;
-  let user;
-  try {
-    const review = await services.model.accessReview(ref.context);
-    [missing, user] = await Promise.all([review.missing(requirements(action, ref.namespace, opts)), review.whoami()]);
-  } catch (err) {
-    env.logger.warn(`Could not check the permissions for ${what}: ${errorMessage(err)}`);
-    return;
-  }
-  if (missing.length === 0) return;
-  throw new UserFacingError(`${what} needs permissions that ${user ? `user "${user}"` : 'your user'} does not have: ${describeMissing(missing)}. Nothing was changed.`);
+  const { requirePermissions: check } = await import('../vcluster/permissions');
+  const unchecked = await check(() => services.model.accessReview(ref.context), action, ref.namespace, what, opts);
+  if (unchecked) env.logger.warn(`Could not check the permissions for ${what}: ${unchecked}`);
 }
 
 /** When the current context is the vcluster's own context (or one inside it), switch to the context above it first. */

@@ -301,3 +301,21 @@ export async function planCreate(review: () => Promise<AccessReview>, namespace:
   const chosen = extraArgs.some((a) => a === '--create-namespace' || a.startsWith('--create-namespace='));
   return { extraArgs: !mayCreateNamespace && !chosen ? ['--create-namespace=false'] : [] };
 }
+
+/**
+ * Refuses an action the user may not take, naming the missing permissions ("`what` needs permissions that user … does
+ * not have: …"), before a request or the CLI fails half-way. When the review itself fails, returns why and the action
+ * goes ahead (the API server decides).
+ */
+export async function requirePermissions(review: () => Promise<AccessReview>, action: VClusterAction, namespace: string, what: string, opts: RequirementOptions = {}): Promise<string | undefined> {
+  let missing: Permission[];
+  let user: string | undefined;
+  try {
+    const r = await review();
+    [missing, user] = await Promise.all([r.missing(requirements(action, namespace, opts)), r.whoami()]);
+  } catch (err) {
+    return errorMessage(err);
+  }
+  if (missing.length === 0) return undefined;
+  throw new UserFacingError(`${what} needs permissions that ${user ? `user "${user}"` : 'your user'} does not have: ${describeMissing(missing)}. Nothing was changed.`);
+}
