@@ -30,6 +30,8 @@ interface Tunnel {
   lastError?: string;
   /** Kept open while idle: a kubeconfig context points at it (connect). */
   pinned: boolean;
+  /** Kept open while idle by this many users (an open terminal, a port-forward through the vcluster it reaches). */
+  holds: number;
   lastUsed: number;
 }
 
@@ -51,7 +53,7 @@ export class TunnelManager {
   closeIdle(idleMs: number, now = Date.now()): number {
     return this.close((t) => {
       const tunnel = this.tunnels.get(t.key);
-      return !!tunnel && !tunnel.pinned && tunnel.sockets.size === 0 && now - tunnel.lastUsed >= idleMs;
+      return !!tunnel && !tunnel.pinned && tunnel.holds === 0 && tunnel.sockets.size === 0 && now - tunnel.lastUsed >= idleMs;
     });
   }
 
@@ -60,6 +62,15 @@ export class TunnelManager {
     const t = [...this.tunnels.values()].find((x) => x.info.localPort === localPort);
     if (t) t.pinned = true;
     return !!t;
+  }
+
+  /** Keeps the tunnel on `localPort` open while idle until the handle is disposed; undefined when there is none. */
+  hold(localPort: number): { dispose(): void } | undefined {
+    const t = [...this.tunnels.values()].find((x) => x.info.localPort === localPort);
+    if (!t) return undefined;
+    t.holds++;
+    let done = false;
+    return { dispose: () => { if (!done) { done = true; t.holds--; t.lastUsed = Date.now(); } } };
   }
 
   onDidChange(l: () => void): { dispose(): void } {
@@ -77,10 +88,13 @@ export class TunnelManager {
 
   /**
    * Opens (or reuses) a tunnel to `pod:port` in `namespace` through `host`; resolves to the local port. With
-   * `localPort` (restoring a tunnel a kubeconfig context points at) it listens on that port or fails.
+   * `localPort` (restoring a tunnel a kubeconfig context points at) it listens on that port or fails. With `owner`, the
+   * tunnel is that owner's alone (a port-forward a person started).
    */
-  open(host: KubeClient, namespace: string, pod: string, port: number, localPort = 0): Promise<number> {
-    const key = `${host.contextName}|${host.server}|${namespace}/${pod}:${port}`;
+  open(host: KubeClient, namespace: string, pod: string, port: number, localPort = 0, owner?: string): Promise<number> {
+    // A port-forward a person started (`owner`) gets a tunnel of its own, stopped on its own; the extension's own
+    // tunnels (to vcluster API servers) are shared per pod port.
+    const key = `${host.contextName}|${host.server}|${namespace}/${pod}:${port}${owner ? `|${owner}` : ''}`;
     const existing = this.tunnels.get(key);
     if (existing) return Promise.resolve(existing.info.localPort);
     let p = this.pending.get(key);
@@ -101,7 +115,7 @@ export class TunnelManager {
         socket.on('close', () => { sockets.delete(socket); tunnel.lastUsed = Date.now(); this.changed(); });
         this.pipe(host, namespace, pod, port, socket, tunnel);
       });
-      const tunnel: Tunnel = { info: { key, context: host.contextName, namespace, pod, remotePort: port, localPort: 0 }, server, sockets, websockets: new Set(), pinned: false, lastUsed: Date.now() };
+      const tunnel: Tunnel = { info: { key, context: host.contextName, namespace, pod, remotePort: port, localPort: 0 }, server, sockets, websockets: new Set(), pinned: false, holds: 0, lastUsed: Date.now() };
       server.on('error', (err) => reject(err));
       server.listen(localPort, '127.0.0.1', () => {
         const addr = server.address();

@@ -50,6 +50,7 @@ export interface Container {
   name: string;
   image?: string;
   env?: { name: string; value?: string }[];
+  ports?: { containerPort: number; name?: string; protocol?: string }[];
 }
 
 export interface PodTemplateSpec {
