@@ -24,6 +24,7 @@ import { KubeClient, type ConnectionSpec } from '../src/kube/client';
 import { discover } from '../src/vcluster/discovery';
 import { fetchMapping, joinMapping, summarize as summarizeMapping } from '../src/vcluster/mapping';
 import { withConnection } from '../src/vcluster/explorer';
+import { InsideVClusters } from '../src/vcluster/inside';
 import type { DiscoveryResult, MappingKind } from '../src/shared/model';
 import { BulkRest, pool } from './bulk';
 import { CONCURRENCY, buildVClusters, createNamespaces, namespaceOf, statefulSetBody } from './world';
@@ -379,6 +380,7 @@ async function measureTree(host: HostCluster, expectedVClusters: number, expecte
     const product = productModel([kcFile], { watch: false, timeoutMs: 120_000 });
     const tree = new ExplorerTreeProvider({
       model: async () => product.model,
+      inside: async () => new InsideVClusters(product.model, product.tunnels),
       logger: logger as never,
       nestedMaxDepth: () => 3,
       decorate: (v) => withConnection(v, product.model.snapshot()),

@@ -4,6 +4,7 @@ import { type ExecOptions, type ExecSession, openExec } from '../kube/exec';
 import { type LogOptions, streamLogs } from '../kube/logs';
 import type { TunnelManager } from '../kube/tunnel';
 import type { KubeList, Pod } from '../kube/types';
+import { Watcher } from '../kube/watch';
 import { UserFacingError } from '../shared/errors';
 import type { ResourceInfo, ResourceKind, VClusterRef } from '../shared/model';
 import { chooseEndpoint } from './access';
@@ -111,6 +112,17 @@ export class InsideVClusters {
   /** One page of objects (the tree shows large namespaces page by page). */
   async resourcePage(ref: VClusterRef, o: ListResourcesOptions): Promise<ListPage> {
     return listResourcePage(await this.virtual(ref), ref.name, ref.namespace, o);
+  }
+
+  /**
+   * Calls onChange on every change of the vcluster's namespaces (no `kind`) or of one kind in a namespace, until
+   * disposed; `onHealth` hears when the watch fails and recovers.
+   */
+  async watch(ref: VClusterRef, what: { namespace?: string; kind?: string; resourceVersion?: string }, onChange: () => void, onHealth?: (err: KubeError | undefined) => void): Promise<{ dispose(): void }> {
+    const client = await this.virtual(ref);
+    const path = what.kind ? kindDef(what.kind).path(what.namespace ?? '') : '/api/v1/namespaces';
+    const w = new Watcher(client, path, { onEvent: onChange, onResync: onChange, ...(onHealth ? { onHealth } : {}), ...(what.resourceVersion ? { resourceVersion: what.resourceVersion } : {}) });
+    return { dispose: () => w.dispose() };
   }
 
   async events(t: ObjectTarget, signal?: AbortSignal): Promise<EventInfo[]> {
