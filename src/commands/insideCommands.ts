@@ -194,6 +194,9 @@ export async function exec(env: CommandEnv, arg?: unknown): Promise<vscode.Termi
   const close = new vscode.EventEmitter<number | void>();
   let session: import('../kube/exec').ExecSession | undefined;
   let closedByUser = false;
+  // What is typed (or sent with sendText) before the exec session is open goes in once it is.
+  const early: string[] = [];
+  let size: vscode.TerminalDimensions | undefined;
   const pty: vscode.Pseudoterminal = {
     onDidWrite: write.event,
     onDidClose: close.event,
@@ -206,7 +209,9 @@ export async function exec(env: CommandEnv, arg?: unknown): Promise<vscode.Termi
       }).then((s) => {
         session = s;
         if (closedByUser) { s.close(); return; }
-        if (dims) s.resize(dims.columns, dims.rows);
+        size ??= dims;
+        if (size) s.resize(size.columns, size.rows);
+        for (const text of early.splice(0)) s.write(text);
         void s.done.then((r) => {
           if (closedByUser) return;
           if (r.reason === 'exited') {
@@ -224,8 +229,8 @@ export async function exec(env: CommandEnv, arg?: unknown): Promise<vscode.Termi
         close.fire(1);
       });
     },
-    handleInput: (data) => session?.write(data),
-    setDimensions: (d) => session?.resize(d.columns, d.rows),
+    handleInput: (data) => { if (session) session.write(data); else early.push(data); },
+    setDimensions: (d) => { size = d; session?.resize(d.columns, d.rows); },
     close: () => {
       closedByUser = true;
       session?.close();
