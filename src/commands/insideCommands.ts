@@ -254,9 +254,14 @@ export async function openTerminal(env: CommandEnv, arg?: unknown): Promise<vsco
   const k = await services.inside.privateKubeconfig(ref);
   let terminal: vscode.Terminal;
   try {
+    // With the workspace scope on, the extension's environment collection replaces KUBECONFIG in every terminal, on top
+    // of a terminal's own env (microsoft/vscode#96295); strictEnv keeps it off this one (not in remote windows, where
+    // strictEnv is not honoured: microsoft/vscode#125389).
+    const scoped = env.workspaceScoped();
     terminal = vscode.window.createTerminal({
       name: `vcluster ${ref.name}`,
-      env: { KUBECONFIG: k.file },
+      env: scoped ? { ...process.env, KUBECONFIG: k.file } : { KUBECONFIG: k.file },
+      ...(scoped ? { strictEnv: true } : {}),
       iconPath: new vscode.ThemeIcon('vm'),
       message: `KUBECONFIG points at a private kubeconfig for vcluster ${ref.namespace}/${ref.name} (context ${k.contextName}); it is removed when this terminal closes.`,
     });

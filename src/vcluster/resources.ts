@@ -1,6 +1,6 @@
 import type { KubeClient } from '../kube/client';
 import { KubeError } from '../kube/errors';
-import { METADATA_LIST, type KubeList, type KubeObject, type Namespace, type Pod, type Service, type Workload } from '../kube/types';
+import { METADATA_LIST, eventTime, type KubeEvent, type KubeList, type KubeObject, type Namespace, type Pod, type Service, type Workload } from '../kube/types';
 import { UserFacingError } from '../shared/errors';
 import type { ResourceInfo, ResourceKind } from '../shared/model';
 import { podStatus } from './status';
@@ -179,34 +179,20 @@ export interface EventInfo {
   readonly source?: string;
 }
 
-interface CoreEvent extends KubeObject {
-  type?: string;
-  reason?: string;
-  message?: string;
-  count?: number;
-  lastTimestamp?: string;
-  eventTime?: string;
-  firstTimestamp?: string;
-  source?: { component?: string };
-  reportingComponent?: string;
-  series?: { count?: number; lastObservedTime?: string };
-}
-
 /** The events of one object, oldest first (what `kubectl describe` lists under Events). */
 export async function objectEvents(client: KubeClient, kind: string, namespace: string, name: string, signal?: AbortSignal): Promise<EventInfo[]> {
   const def = kindDef(kind);
-  const l = await client.get<KubeList<CoreEvent>>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/events`, {
+  const l = await client.get<KubeList<KubeEvent>>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/events`, {
     query: { fieldSelector: `involvedObject.kind=${def.kind},involvedObject.name=${name}` },
     signal,
   });
-  const when = (e: CoreEvent) => e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata.creationTimestamp;
   return l.items
     .map((e) => ({
       type: e.type ?? 'Normal',
       reason: e.reason ?? '',
       message: (e.message ?? '').trim(),
       count: e.series?.count ?? e.count ?? 1,
-      ...(when(e) ? { last: when(e) } : {}),
+      ...(eventTime(e) ? { last: eventTime(e) } : {}),
       ...((e.source?.component ?? e.reportingComponent) ? { source: e.source?.component ?? e.reportingComponent } : {}),
     }))
     .sort((a, b) => Date.parse(a.last ?? '') - Date.parse(b.last ?? ''));

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -13,7 +12,7 @@ import type { VClusterRef } from '../../src/shared/model';
 import { InsideVClusters, type ObjectTarget } from '../../src/vcluster/inside';
 import { type RealCluster } from '../harness/node';
 import { applyObjects, createRealVCluster, sampleApp, type RealVCluster } from '../harness/realVCluster';
-import { waitFor, type KObject } from '../harness/rest';
+import { httpGetLocal, waitFor, type KObject } from '../harness/rest';
 import { getRealCluster } from './setup';
 import { productModel, type ProductModel } from './product';
 
@@ -26,19 +25,6 @@ import { productModel, type ProductModel } from './product';
 const NS = 'real-inside';
 const APP_NS = 'shop';
 const execFileP = promisify(execFile);
-
-function httpGet(port: number, path = '/'): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path, timeout: 15_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => { body += d; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
-  });
-}
 
 describe('[real vcluster] inside a real vcluster: workloads, logs, exec, port-forward, a private kubeconfig', function () {
   this.timeout(180_000);
@@ -206,18 +192,18 @@ describe('[real vcluster] inside a real vcluster: workloads, logs, exec, port-fo
   describe('port-forward', function () {
     it('forwards a local port to a pod port and to a service port, which answer through the node', async function () {
       const a = await inside.portForward(pod(webPod), 8080);
-      assert.deepEqual(await httpGet(a.localPort), { status: 200, body: 'hello from the web config map\n' });
+      assert.deepEqual(await httpGetLocal(a.localPort), { status: 200, body: 'hello from the web config map\n' });
       const b = await inside.portForward({ ref, kind: 'Service', namespace: APP_NS, name: 'web' }, 80);
       assert.deepEqual([b.pod, b.podPort], [webPod, 8080]);
-      assert.deepEqual(await httpGet(b.localPort), { status: 200, body: 'hello from the web config map\n' });
+      assert.deepEqual(await httpGetLocal(b.localPort), { status: 200, body: 'hello from the web config map\n' });
       assert.deepEqual(inside.listForwards().map((f) => [f.target.kind, f.port, f.localPort]), [['Pod', 8080, a.localPort], ['Service', 80, b.localPort]]);
       // Kept while idle (Connect's unpinned tunnels close after five idle minutes).
       assert.equal(p.tunnels.closeIdle(60_000, Date.now() + 3_600_000), 0);
       assert.equal(inside.stopForward(a.id), true);
-      await assert.rejects(httpGet(a.localPort), /ECONNREFUSED/);
+      await assert.rejects(httpGetLocal(a.localPort), /ECONNREFUSED/);
       const again = await inside.restartForward(b.id);
       assert.equal(again.localPort, b.localPort);
-      assert.equal((await httpGet(again.localPort)).status, 200);
+      assert.equal((await httpGetLocal(again.localPort)).status, 200);
       inside.stopForward(again.id);
       assert.deepEqual(inside.listForwards(), []);
     });

@@ -5,7 +5,6 @@
 // local port to the app's service; the openTerminal command opens a terminal whose KUBECONFIG is the vcluster's own.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
@@ -13,7 +12,7 @@ import type { VClusterExplorerApi } from '../../src/extension';
 import type { ForwardInfo } from '../../src/vcluster/inside';
 import type { RealCluster } from '../harness/node';
 import { applyObjects, createRealVCluster, sampleApp, type RealVCluster } from '../harness/realVCluster';
-import { waitFor, type KObject } from '../harness/rest';
+import { httpGetLocal, waitFor, type KObject } from '../harness/rest';
 import { getRealCluster, stopRealCluster } from './support/cluster';
 import { onPath } from './support/programs';
 import { Tree, description, extensionApi, extensionLogTail, item, label, setSetting, tooltipText, type ExplorerNode } from './support/workbench';
@@ -22,19 +21,6 @@ const CONTEXT = 'real-host';
 const NAME = 'work';
 const NS = 'real-inside-it';
 const APP_NS = 'shop';
-
-function httpGet(port: number): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/', timeout: 15_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => { body += d; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
-  });
-}
 
 describe('[real vcluster] inside a real vcluster from VS Code: tree, logs, terminals, port-forward', function () {
   this.timeout(240_000);
@@ -143,13 +129,13 @@ describe('[real vcluster] inside a real vcluster from VS Code: tree, logs, termi
   it('forwards a local port to the app\'s service and fetches through it; Stop closes it', async function () {
     const f = await vscode.commands.executeCommand<ForwardInfo>('vcluster.portForward', { ...ref, object: { kind: 'Service', namespace: APP_NS, name: 'web' }, port: 80 });
     assert.ok(f && f.localPort > 0, 'the command returns the forward');
-    assert.deepEqual(await httpGet(f.localPort), { status: 200, body: 'hello from the web config map\n' });
+    assert.deepEqual(await httpGetLocal(f.localPort), { status: 200, body: 'hello from the web config map\n' });
     const vcNode = (await tree.vcluster(CONTEXT, NS, NAME))!;
     const shown = (await tree.children(vcNode)).find((k) => k.type === 'forward');
     assert.equal(shown && label(shown), `127.0.0.1:${f.localPort} → svc/web:80`);
     assert.ok(api.testing.statusBar.state.tunnels >= 1);
     assert.equal(await vscode.commands.executeCommand('vcluster.stopPortForward', { id: f.id }), true);
-    await assert.rejects(httpGet(f.localPort), /ECONNREFUSED/);
+    await assert.rejects(httpGetLocal(f.localPort), /ECONNREFUSED/);
   });
 
   it('opens a terminal in the vcluster whose KUBECONFIG is a private kubeconfig for it alone, removed when the terminal closes', async function () {
