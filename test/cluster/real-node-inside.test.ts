@@ -10,6 +10,7 @@ import { openExec, runInPod } from '../../src/kube/exec';
 import { UserFacingError } from '../../src/shared/errors';
 import type { VClusterRef } from '../../src/shared/model';
 import { InsideVClusters, type ObjectTarget } from '../../src/vcluster/inside';
+import { pauseVCluster } from '../../src/vcluster/lifecycle';
 import { type RealCluster } from '../harness/node';
 import { applyObjects, createRealVCluster, sampleApp, type RealVCluster } from '../harness/realVCluster';
 import { httpGetLocal, waitFor, type KObject } from '../harness/rest';
@@ -239,6 +240,32 @@ describe('[real vcluster] inside a real vcluster: workloads, logs, exec, port-fo
       }
       assert.equal(fs.existsSync(k.file), false);
       assert.equal(fs.existsSync(path.dirname(k.file)), false);
+    });
+  });
+
+  describe('when the vcluster stops underneath (the last tests: it stays paused)', function () {
+    it('a followed log, a running command and a port-forward each end with a reason instead of hanging', async function () {
+      const ac = new AbortController();
+      let text = '';
+      const log = inside.logs(pod('web-worker'), { follow: true, tailLines: 1, signal: ac.signal }, (t) => { text += t; })
+        .then(() => 'ended', (err: KubeError) => `${err.kind}: ${err.message}`);
+      await waitFor('the log to stream', async () => text.includes('web-worker tick'), 30_000, 200);
+      const session = await inside.exec(pod('web-worker'), { command: ['sleep', '600'] });
+      const f = await inside.portForward(pod(webPod), 8080);
+      assert.equal((await httpGetLocal(f.localPort)).status, 200);
+
+      await pauseVCluster(p.model.client(cluster.host.contextName), NS, 'inside', { waitMs: 120_000 });
+      await waitFor('the control-plane pod to go', async () => (await cluster.host.rest.getOrUndefined(`/api/v1/namespaces/${NS}/pods/inside-0`)) === undefined, 120_000, 500);
+
+      const logEnd = await Promise.race([log, new Promise((r) => setTimeout(() => r('still streaming'), 60_000))]);
+      assert.notEqual(logEnd, 'still streaming');
+      assert.doesNotMatch(String(logEnd), /^cancelled/);
+      const execEnd = await Promise.race([session.done, new Promise((r) => setTimeout(() => r('still running'), 60_000))]);
+      assert.notEqual(execEnd, 'still running');
+      assert.notEqual((execEnd as { reason: string }).reason, 'closed');
+      await assert.rejects(httpGetLocal(f.localPort, 30_000));
+      await waitFor('the port-forward to show why it is broken', async () => inside.listForwards().find((x) => x.id === f.id)?.lastError, 30_000, 200);
+      inside.stopForward(f.id);
     });
   });
 });

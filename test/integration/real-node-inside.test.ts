@@ -5,6 +5,7 @@
 // local port to the app's service; the openTerminal command opens a terminal whose KUBECONFIG is the vcluster's own.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
@@ -15,7 +16,7 @@ import { applyObjects, createRealVCluster, sampleApp, type RealVCluster } from '
 import { httpGetLocal, waitFor, type KObject } from '../harness/rest';
 import { getRealCluster, stopRealCluster } from './support/cluster';
 import { onPath } from './support/programs';
-import { Tree, description, extensionApi, extensionLogTail, item, label, setSetting, tooltipText, type ExplorerNode } from './support/workbench';
+import { Tree, captureMessages, description, extensionApi, extensionLogTail, item, label, setSetting, tooltipText, type ExplorerNode } from './support/workbench';
 
 const CONTEXT = 'real-host';
 const NAME = 'work';
@@ -136,6 +137,34 @@ describe('[real vcluster] inside a real vcluster from VS Code: tree, logs, termi
     assert.ok(api.testing.statusBar.state.tunnels >= 1);
     assert.equal(await vscode.commands.executeCommand('vcluster.stopPortForward', { id: f.id }), true);
     await assert.rejects(httpGetLocal(f.localPort), /ECONNREFUSED/);
+  });
+
+  it('says in one message what is wrong: an unknown kind, a pod that is gone, a container that does not exist, a busy local port', async function () {
+    const capture = captureMessages();
+    const blocker = http.createServer();
+    try {
+      await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+      const busy = (blocker.address() as { port: number }).port;
+      const cases: [string, unknown, RegExp][] = [
+        ['vcluster.logs', { ...ref, object: { kind: 'Secret', namespace: APP_NS, name: 'web-credentials' } }, /"object.kind" must be one of Pod, Deployment/],
+        ['vcluster.exec', { ...ref, object: { kind: 'Pod', namespace: APP_NS, name: 'gone' } }, /Pod shop\/gone does not exist in vcluster work/],
+        ['vcluster.logs', { ...ref, object: { kind: 'Pod', namespace: APP_NS, name: 'web-worker', container: 'nope' }, follow: true }, /has no container "nope" \(it has worker\)/],
+        ['vcluster.portForward', { ...ref, object: { kind: 'Service', namespace: APP_NS, name: 'web' }, port: 80, localPort: busy }, new RegExp(`Local port ${busy} is already in use`)],
+        ['vcluster.portForward', { ...ref, object: { kind: 'Service', namespace: APP_NS, name: 'web' }, port: 81 }, /has no port 81 \(it has 80\)/],
+      ];
+      for (const [command, arg, expected] of cases) {
+        const before = capture.errors().length;
+        assert.equal(await vscode.commands.executeCommand(command, arg), undefined, command);
+        await waitFor(`the message of ${command}`, async () => capture.errors().length > before, 10_000, 50);
+        const shown = capture.errors().slice(before);
+        assert.equal(shown.length, 1, shown.join(' | '));
+        assert.match(shown[0]!, expected);
+      }
+      assert.deepEqual((await api.testing.services()).inside.listForwards(), [], 'nothing was left open');
+    } finally {
+      blocker.close();
+      capture.dispose();
+    }
   });
 
   it('opens a terminal in the vcluster whose KUBECONFIG is a private kubeconfig for it alone, removed when the terminal closes', async function () {
