@@ -154,7 +154,8 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
     const k = await kubeconfigState();
     const snap = k.snapshot() ?? await k.reload();
     const current = snap.contexts.find((c) => c.current);
-    statusBar.update({ context: snap.currentContext, isVCluster: !!current?.vcluster, workspaceScoped: workspaceScoped(), tunnels: servicesSync?.tunnels.list().length ?? 0 });
+    statusBar.update({ context: snap.currentContext, isVCluster: !!current?.vcluster, workspaceScoped: workspaceScoped(), tunnels: servicesSync?.tunnels.list().length ?? 0,
+      forwards: servicesSync?.inside.listForwards().map((f) => `127.0.0.1:${f.localPort} → ${f.target.kind.toLowerCase()} ${f.target.namespace}/${f.target.name}:${f.port} (vcluster ${f.target.ref.name})${f.lastError ? ' — broken' : ''}`) ?? [] });
     void vscode.commands.executeCommand('setContext', ContextKeys.workspaceScoped, workspaceScoped());
     changeEmitter.fire({ scope: 'status' });
   };
