@@ -1,6 +1,7 @@
 import net from 'node:net';
 import WebSocket from 'ws';
 import type { ConnectOptions, KubeClient } from './client';
+import { fromStatus } from './errors';
 
 // In-process port-forwarding to a pod over the Kubernetes WebSocket port-forward protocol (what `kubectl
 // port-forward` does over SPDY): a local TCP listener on 127.0.0.1, and for every accepted connection one WebSocket
@@ -197,8 +198,17 @@ export class TunnelManager {
       });
       conn.on('error', (err) => fail(err.message));
       conn.on('unexpected-response', (_req, res) => {
-        fail(`the API server answered HTTP ${res.statusCode} to the port-forward`);
-        res.resume();
+        // The Status in the answer says why (a pod that is gone, RBAC refusing pods/portforward): keep its message.
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => { if (body.length < 16 * 1024) body += d; });
+        const done = () => {
+          const status = res.statusCode ?? 0;
+          const why = fromStatus(status, body, 'port-forward').message.replace(/^port-forward: /, '');
+          fail(`the API server answered HTTP ${status} to the port-forward${why && why !== `HTTP ${status}` ? `: ${why.slice(0, 300)}` : ''}`);
+        };
+        res.on('end', done);
+        res.on('error', done);
       });
       conn.on('close', () => {
         tunnel.websockets.delete(conn);

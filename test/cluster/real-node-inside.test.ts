@@ -5,8 +5,11 @@ import net from 'node:net';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
+import { KubeClient } from '../../src/kube/client';
 import { KubeError } from '../../src/kube/errors';
 import { openExec, runInPod } from '../../src/kube/exec';
+import { streamLogs } from '../../src/kube/logs';
+import { TunnelManager } from '../../src/kube/tunnel';
 import { UserFacingError } from '../../src/shared/errors';
 import type { VClusterRef } from '../../src/shared/model';
 import { InsideVClusters, type ObjectTarget } from '../../src/vcluster/inside';
@@ -240,6 +243,43 @@ describe('[real vcluster] inside a real vcluster: workloads, logs, exec, port-fo
       }
       assert.equal(fs.existsSync(k.file), false);
       assert.equal(fs.existsSync(path.dirname(k.file)), false);
+    });
+  });
+
+  describe('a user of the virtual cluster whose RBAC allows reading pods but not their logs or exec', function () {
+    it('gets the refused request named (verb, resource, namespace, user) for logs, exec and port-forward', async function () {
+      const v = await vc.virtual();
+      const sa = 'viewer';
+      await v.rest.ensure(`/api/v1/namespaces/${APP_NS}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: sa, namespace: APP_NS } });
+      await v.rest.ensure(`/apis/rbac.authorization.k8s.io/v1/namespaces/${APP_NS}/roles`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: sa, namespace: APP_NS }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }] });
+      await v.rest.ensure(`/apis/rbac.authorization.k8s.io/v1/namespaces/${APP_NS}/rolebindings`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: sa, namespace: APP_NS }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: sa }, subjects: [{ kind: 'ServiceAccount', name: sa, namespace: APP_NS }] });
+      const token = (await v.rest.create(`/api/v1/namespaces/${APP_NS}/serviceaccounts/${sa}/token`, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } })).status.token as string;
+      const admin = (await p.model.reach(ref)).client;
+      const viewer = new KubeClient({ ...admin.spec, userName: 'viewer', user: { token } });
+      const tunnels = new TunnelManager();
+      try {
+        const user = `system:serviceaccount:${APP_NS}:${sa}`;
+        await viewer.get(`/api/v1/namespaces/${APP_NS}/pods/web-worker`);
+        await assert.rejects(streamLogs(viewer, APP_NS, 'web-worker', {}, () => undefined), (err: KubeError) => {
+          assert.equal(err.kind, 'forbidden');
+          assert.deepEqual(err.denial, { user, verb: 'get', resource: 'pods/log', group: '', namespace: APP_NS });
+          return true;
+        });
+        await assert.rejects(openExec(viewer, { namespace: APP_NS, pod: 'web-worker', command: ['true'] }), (err: KubeError) => {
+          assert.equal(err.kind, 'forbidden');
+          // A WebSocket exec is an HTTP GET upgrade, which kube-apiserver v1.34 authorizes as verb "get" (kubectl's
+          // SPDY exec is a POST: "create").
+          assert.deepEqual(err.denial, { user, verb: 'get', resource: 'pods/exec', group: '', namespace: APP_NS });
+          return true;
+        });
+        const port = await tunnels.open(viewer, APP_NS, webPod, 8080);
+        await assert.rejects(httpGetLocal(port));
+        await waitFor('the port-forward to record the refusal', async () => tunnels.list()[0]?.lastError, 10_000, 50);
+        assert.match(tunnels.list()[0]!.lastError!, /HTTP 403 to the port-forward: .*cannot get resource "pods\/portforward"/);
+      } finally {
+        tunnels.dispose();
+        viewer.dispose();
+      }
     });
   });
 
