@@ -114,6 +114,25 @@ describe('[real vcluster] inside a real vcluster from VS Code: tree, logs, termi
     await waitFor('the stream to stop once its editor is closed', async () => !api.testing.logDocuments.isStreaming(uri), 10_000, 100);
   });
 
+  it('shows the vcluster\'s own control-plane log, the events of a pod, and the host pod it became', async function () {
+    const text = (uri: vscode.Uri) => vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString())?.getText() ?? '';
+    const cp = await vscode.commands.executeCommand<vscode.Uri>('vcluster.logs', { ...ref, follow: false, tailLines: 20 });
+    await waitFor('the control-plane log to end', async () => /--- the log ended ---\n$/.test(text(cp)), 30_000, 200);
+    assert.match(text(cp), /^--- vcluster real-inside-it\/work: control-plane pod work-0 ---\n/);
+    assert.ok(text(cp).split('\n').length > 3, 'the syncer logged lines');
+    const ev = await vscode.commands.executeCommand<vscode.Uri>('vcluster.showEvents', worker);
+    await waitFor('the events document', async () => text(ev).includes('event'), 10_000, 100);
+    assert.match(text(ev), /^Events of Pod shop\/web-worker in vcluster work/);
+    assert.match(text(ev), /Normal +(Scheduled|Pulled|Created|Started)/);
+    await vscode.commands.executeCommand('vcluster.revealHostObject', worker);
+    const editor = await waitFor('the host pod\'s YAML', async () => {
+      const e = vscode.window.activeTextEditor;
+      return e?.document.uri.path === `/host/${NS}/Pod/web-worker-x-shop-x-work.yaml` && e.document.getText().length > 0 ? e : undefined;
+    }, 15_000, 100);
+    assert.match(editor.document.getText(), /vcluster\.loft\.sh\/object-name: web-worker/);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it('runs a command in a terminal attached to the container, which ends with the command\'s exit code', async function () {
     const terminal = await vscode.commands.executeCommand<vscode.Terminal>('vcluster.exec', worker);
     terminals.push(terminal);
