@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { isKubeError } from '../kube/errors';
 import { CancelledError, UserFacingError, errorMessage } from '../shared/errors';
-import type { ResourceKind, VClusterRef } from '../shared/model';
+import type { ResourceKind } from '../shared/model';
 import { redact } from '../shared/redact';
 import type { Services } from '../services';
 import { ForwardNode, ResourceNode } from '../tree/insideNodes';
@@ -372,9 +372,4 @@ export async function revealHostObject(env: CommandEnv, arg?: unknown): Promise<
   const twin = services.inside.hostTwin(t);
   if (!twin || (t.kind !== 'Pod' && t.kind !== 'Service')) throw new UserFacingError(`A ${t.kind.toLowerCase()} is not synced to the host.`);
   await env.openObjectYaml({ ref: t.ref, side: 'host', kind: t.kind, namespace: twin.namespace, name: twin.name });
-}
-
-/** The vcluster a command got (node or plain object), for commands that also take objects. */
-export function vclusterOf(arg: unknown): VClusterRef | undefined {
-  return arg instanceof VClusterNode ? arg.ref : refFromArg(arg);
 }

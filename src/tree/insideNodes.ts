@@ -62,20 +62,15 @@ export class VNamespaceNode {
 
 export class KindFolderNode {
   readonly type = 'vkind';
-  constructor(readonly ref: VClusterRef, readonly namespace: string, readonly kind: ResourceKind, readonly count?: number, readonly more = false) {}
+  constructor(readonly ref: VClusterRef, readonly namespace: string, readonly kind: ResourceKind) {}
   get id(): string { return `vkind:${refKey(this.ref)}|${encodeURIComponent(this.namespace)}|${this.kind}`; }
   get plural(): string { return RESOURCE_KINDS.find((k) => k.kind === this.kind)!.plural; }
-
-  withCount(count: number, more: boolean): KindFolderNode {
-    return new KindFolderNode(this.ref, this.namespace, this.kind, count, more);
-  }
 
   toTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.plural, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     item.contextValue = ContextValues.insideKind;
     item.iconPath = new vscode.ThemeIcon(KIND_ICONS[this.kind]);
-    if (this.count !== undefined) item.description = `${this.count}${this.more ? '+' : ''}`;
     return item;
   }
 }
