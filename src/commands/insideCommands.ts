@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import * as vscode from 'vscode';
 import { isKubeError } from '../kube/errors';
 import { CancelledError, UserFacingError, errorMessage } from '../shared/errors';
@@ -197,6 +198,7 @@ export async function exec(env: CommandEnv, arg?: unknown): Promise<vscode.Termi
   // What is typed (or sent with sendText) before the exec session is open goes in once it is.
   const early: string[] = [];
   let size: vscode.TerminalDimensions | undefined;
+  const decoder = new StringDecoder('utf8');
   const pty: vscode.Pseudoterminal = {
     onDidWrite: write.event,
     onDidClose: close.event,
@@ -205,7 +207,8 @@ export async function exec(env: CommandEnv, arg?: unknown): Promise<vscode.Termi
         command,
         tty: true,
         stdin: true,
-        onStdout: (d) => write.fire(d.toString('utf8')),
+        // A character split between two messages is joined before it is shown.
+        onStdout: (d) => write.fire(decoder.write(d)),
       }).then((s) => {
         session = s;
         if (closedByUser) { s.close(); return; }
