@@ -25,7 +25,7 @@ export function ensureAptPackages(pkgs?: string[]): Promise<void>;
 export function ensureNode(version: string): Promise<string>;
 export function npmCli(): string;
 export function ensureNpmDeps(nodeBin: string): Promise<void>;
-export type GoToolName = 'kubernetes' | 'etcd' | 'helm' | 'vcluster' | 'node' | 'syncer' | 'kine';
+export type GoToolName = 'kubernetes' | 'etcd' | 'helm' | 'vcluster' | 'node' | 'syncer' | 'kine' | 'configmigrations';
 export const goTools: Record<GoToolName, { version: string; module?: string; packages: string[]; binaries: string[]; rename?: Record<string, string>; flags: string[] }>;
 export function toolDir(name: GoToolName): string;
 export function toolPath(binary: 'kube-apiserver' | 'kube-controller-manager' | 'kubectl' | 'etcd' | 'helm' | 'vcluster' | 'kubelet' | 'kube-scheduler' | 'vcluster-syncer' | 'kine'): string;

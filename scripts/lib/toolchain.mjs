@@ -222,6 +222,13 @@ const kubeLdflags = [
  * Each Go tool: the wrapper module in tools/ (`module`, default: the tool's own name), the packages it builds, and the
  * binaries that result.
  */
+/** A short hash of the .go files of a folder (the cache key of a tool whose source lives in this repository). */
+function sourceHash(dir) {
+  const h = createHash('sha256');
+  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.go')).sort()) h.update(f).update(fs.readFileSync(path.join(dir, f)));
+  return h.digest('hex').slice(0, 12);
+}
+
 export const goTools = {
   kubernetes: {
     version: versions.kubernetes,
@@ -267,6 +274,15 @@ export const goTools = {
     binaries: ['vcluster-syncer'],
     rename: { vcluster: 'vcluster-syncer' },
     flags: ['-ldflags', `-s -w -X github.com/loft-sh/vcluster/pkg/telemetry.SyncerVersion=${versions.vcluster.slice(1)}`],
+  },
+  // vcluster's own conversion of old vcluster.yaml keys, run by scripts/vcluster-config-data.mjs (the source is ours,
+  // in tools/vcluster/configmigrations): keyed by the module version and the source, so an edit rebuilds it.
+  configmigrations: {
+    version: `${versions.vcluster}-${sourceHash(path.join(repoRoot, 'tools', 'vcluster', 'configmigrations'))}`,
+    module: 'vcluster',
+    packages: ['./configmigrations'],
+    binaries: ['configmigrations'],
+    flags: ['-ldflags', '-s -w'],
   },
   kine: {
     version: versions.kine,
