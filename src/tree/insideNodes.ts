@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { Commands, ContextValues } from '../shared/ids';
+import { ContextValues } from '../shared/ids';
 import type { ResourceInfo, ResourceKind, VClusterRef } from '../shared/model';
 import { refKey } from '../vcluster/refs';
 import { RESOURCE_KINDS, shortAge } from '../vcluster/resources';
@@ -103,7 +103,6 @@ export class ResourceNode {
     if (r.created) md.appendMarkdown(`| Created | ${escapeMd(new Date(r.created).toLocaleString())} (${age}) |\n`);
     if (r.host) md.appendMarkdown(`| On the host | ${escapeMd(`${r.host.namespace}/${r.host.name}`)} |\n`);
     item.tooltip = md;
-    if (r.kind === 'Pod') item.command = { command: Commands.logs, title: 'Show Logs', arguments: [this] };
     item.accessibilityInformation = { label: `${r.kind} ${r.name}${r.status ? `, ${r.status}` : ''}${r.ready ? `, ready ${r.ready}` : ''}` };
     return item;
   }
