@@ -223,18 +223,23 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
     if (v.phase === 'paused' || v.phase === 'sleeping' || v.phase === 'scaledDown') {
       return [new MessageNode(node.id, `${v.status || 'Not running'}: resume it to see nested vclusters`, 'A paused vcluster has no running API server to ask.', 'info')];
     }
-    // Inside a running vcluster: its namespaces (loaded when expanded) and the port-forwards into it.
-    const inside: ExplorerNode[] = v.phase === 'running' ? [new VNamespacesFolderNode(v.ref), ...await this.forwardNodes(node.id, v.ref)] : [];
+    // Inside a running vcluster whose API server answers: after the nested vclusters, its namespaces (loaded when
+    // expanded) and the port-forwards into it.
+    const inside = async (): Promise<ExplorerNode[]> => (v.phase === 'running' ? [new VNamespacesFolderNode(v.ref), ...await this.forwardNodes(node.id, v.ref)] : []);
     let result: DiscoveryResult;
     try {
       result = await model.nested(v.ref);
     } catch (err) {
       this.deps.logger.warn(`Nested discovery in vcluster ${v.ref.namespace}/${v.ref.name} failed: ${errorMessage(err)}`);
-      return [...inside, errorNode(node.id, err, { ref: v.ref })];
+      // When its API server cannot be reached at all, the error says everything; otherwise (nested discovery refused,
+      // say) what is inside may still be readable.
+      const reachable = await model.reach(v.ref).then(() => true, () => false);
+      return [errorNode(node.id, err, { ref: v.ref }), ...(reachable ? await inside() : [])];
     }
     const all = result.namespaces.flatMap((n) => n.vclusters);
-    if (all.length === 0) return inside.length ? inside : [new MessageNode(node.id, 'No nested vclusters', undefined, 'info')];
-    return [...inside, ...all.map((x) => this.vclusterNode(x, true))];
+    const rest = await inside();
+    if (all.length === 0) return rest.length ? rest : [new MessageNode(node.id, 'No nested vclusters', undefined, 'info')];
+    return [...all.map((x) => this.vclusterNode(x, true)), ...rest];
   }
 
   private async forwardNodes(parentId: string, ref: VClusterRef): Promise<ForwardNode[]> {
