@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // `npm run bench`: measured speed and scale of vcluster Explorer against kubectl and the vcluster CLI, on the real
-// control plane of the test harness. This launcher only starts bench/main.ts in Node with the TypeScript loader and
-// --expose-gc (heap figures); the child owns every process it starts and stops them on exit, failure or Ctrl-C.
+// control plane of the test harness, in Chromium and in a real VS Code (code-server). This launcher only starts
+// bench/main.ts in Node with the TypeScript loader and --expose-gc (heap figures); the child owns every process it
+// starts and stops them on exit, failure or Ctrl-C.
 //
-//   npm run bench [-- --quick] [-- --runs N] [-- --only discovery,tree,watch,mapping,activation] [-- --cli-everywhere]
+//   npm run bench [-- --quick] [-- --runs N] [-- --cli-everywhere] [-- --namespace-curve] [-- --no-workbench]
+//                 [-- --only activation,join,webview,kubeconfig,discovery,tree,watch,mapping,workbench]
 //
 // Prints a table, writes bench/results.json (git-ignored), exits non-zero when a measured operation returned a wrong
 // result. Times are reported, never asserted.

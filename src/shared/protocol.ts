@@ -11,9 +11,10 @@
 //
 // No vscode, no DOM, no Node: both bundles import this module.
 
-import type { MappingKind, MappingModel, MappingRow, SyncState, VClusterRef } from './model';
+import type { WireMappingModel } from './mappingWire';
+import type { MappingKind, MappingRow, SyncState, VClusterRef } from './model';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Longest string accepted in an identifier-like field (row keys, digests). */
 export const MAX_KEY_LENGTH = 1024;
@@ -31,13 +32,13 @@ export const SYNC_STATES: readonly SyncState[] = ['synced', 'virtual-only', 'hos
 
 /** What the webview rendered, reported back so that tests can assert what the user actually sees. */
 export interface RenderedReport {
-  /** Table rows in the DOM. */
+  /** Table rows in the DOM: the table renders only the rows in view (plus a few above and below). */
   readonly rows: number;
-  /** Rows that pass the current filters (≥ rows when the table shows only a first page). */
+  /** Rows that pass the current filters: what scrolling through the table shows. */
   readonly matching: number;
   /** Rows in the model. */
   readonly total: number;
-  /** digestKeys() over rowKey() of the rendered rows, in display order. */
+  /** digestKeys() over rowKey() of all matching rows, in display order. */
   readonly digest: string;
 }
 
@@ -46,7 +47,8 @@ export interface RenderedReport {
 export type ToWebview =
   /** A (re)load started; the webview keeps showing the previous model, marked as updating. */
   | { readonly type: 'loading'; readonly ref: VClusterRef }
-  | { readonly type: 'model'; readonly model: MappingModel }
+  /** The model in its compact wire form (mappingWire.ts). */
+  | { readonly type: 'model'; readonly model: WireMappingModel }
   /** Loading failed; `message` has been redacted. */
   | { readonly type: 'loadError'; readonly ref: VClusterRef; readonly message: string }
   /** The answer to a request; `id` echoes the request's id. */
@@ -194,7 +196,7 @@ export function isToWebview(v: unknown): v is ToWebview {
   if (!isRecord(v)) return false;
   switch (v.type) {
     case 'loading': return isRecord(v.ref);
-    case 'model': return isRecord(v.model) && Array.isArray(v.model.rows) && isRecord(v.model.summary);
+    case 'model': return isRecord(v.model) && Array.isArray(v.model.rows) && Array.isArray(v.model.strings) && isRecord(v.model.summary) && isRecord(v.model.vcluster);
     case 'loadError': return isRecord(v.ref) && typeof v.message === 'string';
     case 'reply': return isId(v.id) && typeof v.ok === 'boolean' && (v.ok || typeof v.message === 'string');
     default: return false;

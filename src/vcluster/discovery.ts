@@ -1,4 +1,4 @@
-import type { KubeClient } from '../kube/client';
+import type { KubeClient, RequestOptions } from '../kube/client';
 import { KubeError, isKubeError, qualifiedResource } from '../kube/errors';
 import { METADATA_LIST, type KubeList, type Pod, type Workload, type KubeObject } from '../kube/types';
 import type { DiscoveryResult, NamespaceInfo, ParentRef, PermissionDenial, RefusedNamespace, VClusterInfo } from '../shared/model';
@@ -6,6 +6,13 @@ import { NON_DELETABLE_ANNOTATION, distroOf, isPaused, phaseOf, syncerVersion, v
 import { vclusterContextName } from './translate';
 
 export const VCLUSTER_SELECTOR = 'app=vcluster';
+
+/**
+ * Objects per list request. kubectl's default chunk size: lists up to this size take one request each (discovery's
+ * four calls), larger ones are read in pages with `limit`/`continue`, so neither the API server nor the extension
+ * holds one huge response at once. The benchmark measures this against one unpaged request (`npm run bench`).
+ */
+export const DISCOVERY_PAGE_LIMIT = 500;
 
 export interface DiscoverOptions {
   /** Host kubeconfig context at the root of this discovery. */
@@ -22,6 +29,8 @@ export interface DiscoverOptions {
   readonly currentContext?: string;
   readonly signal?: AbortSignal;
   readonly timeoutMs?: number;
+  /** Objects per list request (default DISCOVERY_PAGE_LIMIT; 0 lists everything in one request). */
+  readonly pageLimit?: number;
   /** Namespaces to search besides the context's when cluster-wide lists are forbidden (a tenant's namespaces). */
   readonly searchNamespaces?: readonly string[];
 }
@@ -74,7 +83,7 @@ export async function discoverForWatch(client: KubeClient, opts: DiscoverOptions
   const before = client.requests;
   const req = { signal: opts.signal, timeoutMs: opts.timeoutMs };
   const list = <T extends KubeObject>(p: string, accept?: string) =>
-    client.get<KubeList<T>>(p, { ...req, query: { labelSelector: VCLUSTER_SELECTOR }, accept });
+    listAll<T>(client, p, { ...req, accept, query: { labelSelector: VCLUSTER_SELECTOR } }, opts.pageLimit ?? DISCOVERY_PAGE_LIMIT);
   const soft = <T>(p: Promise<T>) => p.catch((e: unknown) => { if (isKubeError(e) && (e.kind === 'forbidden' || e.kind === 'notFound')) return e; throw e; });
   /** The four lists of one scope (cluster-wide, or one namespace), or the refusal of a workload list. */
   const listScope = async (base: (kind: string) => string): Promise<ScopeLists> => {
@@ -146,6 +155,47 @@ function clusterWidePath(kind: string): string {
 
 function namespacedPath(namespace: string, kind: string): string {
   return kind === 'pods' || kind === 'secrets' ? `/api/v1/namespaces/${namespace}/${kind}` : `/apis/apps/v1/namespaces/${namespace}/${kind}`;
+}
+
+/**
+ * Discovery of one namespace, after a watch reported a change there: the same four lists, in that namespace only (a
+ * change costs the same few small requests however big the cluster is). Undefined when no vcluster is left there.
+ */
+export async function discoverNamespace(client: KubeClient, namespace: string, opts: DiscoverOptions): Promise<NamespaceInfo | undefined> {
+  const req = { signal: opts.signal, timeoutMs: opts.timeoutMs, query: { labelSelector: VCLUSTER_SELECTOR } };
+  const limit = opts.pageLimit ?? DISCOVERY_PAGE_LIMIT;
+  const soft = <T>(p: Promise<T>) => p.catch((e: unknown) => { if (isKubeError(e) && (e.kind === 'forbidden' || e.kind === 'notFound')) return undefined; throw e; });
+  const [sts, deps, pods, secrets] = await Promise.all([
+    listAll<Workload>(client, namespacedPath(namespace, 'statefulsets'), req, limit),
+    listAll<Workload>(client, namespacedPath(namespace, 'deployments'), req, limit),
+    soft(listAll<Pod>(client, namespacedPath(namespace, 'pods'), req, limit)),
+    soft(listAll<KubeObject>(client, namespacedPath(namespace, 'secrets'), { ...req, accept: METADATA_LIST }, limit)),
+  ]);
+  return groupByNamespace(buildVClusters(sts.items, deps.items, pods?.items, secrets?.items, opts))[0];
+}
+
+/**
+ * A whole list, read in pages of `limit` objects (0: one request). Every page is part of the snapshot of the first
+ * one, so the list's resourceVersion is the first page's; a continue token that expired (410) restarts the list once.
+ */
+export async function listAll<T extends KubeObject>(client: KubeClient, path: string, options: RequestOptions, limit: number): Promise<KubeList<T>> {
+  for (let attempt = 0; ; attempt++) {
+    let first: KubeList<T> | undefined;
+    const items: T[] = [];
+    let token: string | undefined;
+    try {
+      do {
+        const page: KubeList<T> = await client.get<KubeList<T>>(path, { ...options, query: { ...options.query, ...(limit > 0 ? { limit } : {}), continue: token } });
+        first ??= page;
+        for (const item of page.items ?? []) items.push(item);
+        token = limit > 0 ? page.metadata?.continue || undefined : undefined;
+      } while (token);
+    } catch (err) {
+      if (attempt === 0 && first && isKubeError(err, 'gone')) continue;
+      throw err;
+    }
+    return { ...first, items, metadata: { ...first.metadata, continue: undefined } };
+  }
 }
 
 /** Pure part of discovery, also used with recorded API objects in unit tests and by the benchmark. */

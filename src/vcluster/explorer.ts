@@ -3,12 +3,12 @@ import { KubeClient } from '../kube/client';
 import { connectionSpecFor } from '../kube/connection';
 import { KubeError } from '../kube/errors';
 import type { KubeconfigState, KubeconfigSnapshot } from './kubeconfigState';
-import { METADATA_LIST, type KubeList, type Namespace } from '../kube/types';
+import { METADATA_LIST, type KubeList, type Namespace, type WatchEvent } from '../kube/types';
 import { Watcher } from '../kube/watch';
-import type { ContextInfo, DiscoveryResult, ParentRef, PermissionSummary, VClusterRef } from '../shared/model';
+import type { ContextInfo, DiscoveryResult, NamespaceInfo, ParentRef, PermissionSummary, VClusterRef } from '../shared/model';
 import { errorMessage } from '../shared/errors';
 import { type TunnelProvider, type VirtualEndpoint, type VirtualKubeconfig, UnusableClusterKubeconfigError, readVirtualKubeconfig, virtualClient } from './access';
-import { type ListedCollection, VCLUSTER_SELECTOR, discoverForWatch } from './discovery';
+import { type DiscoverOptions, type ListedCollection, VCLUSTER_SELECTOR, discoverForWatch, discoverNamespace } from './discovery';
 import { AccessReview, type WorkloadKind } from './permissions';
 import { contextKey, contextNameFor, parentOf, refKey } from './refs';
 
@@ -51,7 +51,15 @@ interface Scope {
   cached?: Cached;
   inflight?: Promise<DiscoveryResult>;
   watchers: Watcher[];
+  /** Set while changes are coalesced (during a refresh and debounceMs after it). */
   debounce?: NodeJS.Timeout;
+  refreshing?: boolean;
+  /** Changes that arrived while coalescing: the namespaces they were in, or everything (a resync). */
+  pendingNamespaces: Set<string>;
+  pendingAll: boolean;
+  /** What the last discovery used, for refreshing one namespace after a change there. */
+  client?: KubeClient;
+  discoverOptions?: DiscoverOptions;
   watchError?: KubeError;
 }
 
@@ -170,7 +178,8 @@ export class ExplorerModel {
       const client = this.client(context);
       const contextNames = new Set(this.snap?.contexts.map((c) => c.name));
       const searchNamespaces = this.opts.searchNamespaces?.(context) ?? [];
-      return { client, ...(await discoverForWatch(client, { rootContext: context, foundInContext: context, kubeconfigContexts: contextNames, currentContext: this.snap?.currentContext, timeoutMs: this.timeoutMs, searchNamespaces })) };
+      const options: DiscoverOptions = { rootContext: context, foundInContext: context, kubeconfigContexts: contextNames, currentContext: this.snap?.currentContext, timeoutMs: this.timeoutMs, searchNamespaces };
+      return { client, options, ...(await discoverForWatch(client, options)) };
     });
   }
 
@@ -188,17 +197,15 @@ export class ExplorerModel {
       const { client } = await this.reach(ref);
       const parents: ParentRef[] = [...(ref.parents ?? []), { namespace: ref.namespace, name: ref.name }];
       const contextNames = new Set(this.snap?.contexts.map((c) => c.name));
-      return {
-        client,
-        ...(await discoverForWatch(client, {
-          rootContext: ref.context,
-          parents,
-          foundInContext: contextNameFor(ref),
-          kubeconfigContexts: contextNames,
-          currentContext: this.snap?.currentContext,
-          timeoutMs: this.timeoutMs,
-        })),
+      const options: DiscoverOptions = {
+        rootContext: ref.context,
+        parents,
+        foundInContext: contextNameFor(ref),
+        kubeconfigContexts: contextNames,
+        currentContext: this.snap?.currentContext,
+        timeoutMs: this.timeoutMs,
       };
+      return { client, options, ...(await discoverForWatch(client, options)) };
     });
   }
 
@@ -212,10 +219,10 @@ export class ExplorerModel {
     return this.scopes.get(key)?.watchError;
   }
 
-  private load(key: string, event: ChangeEvent, force: boolean, run: () => Promise<{ client: KubeClient; result: DiscoveryResult; lists: ListedCollection[] }>): Promise<DiscoveryResult> {
+  private load(key: string, event: ChangeEvent, force: boolean, run: () => Promise<{ client: KubeClient; options: DiscoverOptions; result: DiscoveryResult; lists: ListedCollection[] }>): Promise<DiscoveryResult> {
     let scope = this.scopes.get(key);
     if (!scope) {
-      scope = { key, event, watchers: [] };
+      scope = { key, event, watchers: [], pendingNamespaces: new Set(), pendingAll: false };
       this.scopes.set(key, scope);
     }
     const s = scope;
@@ -223,12 +230,14 @@ export class ExplorerModel {
     if (!force && s.cached && !s.cached.ok && !s.inflight && Date.now() - s.cached.at < 1000) return Promise.reject(s.cached.error);
     if (s.inflight) return s.inflight;
     const p = run().then(
-      ({ client, result, lists }) => {
+      ({ client, options, result, lists }) => {
         if (s.event.scope === 'vcluster' && !this.isHeld(key)) {
           this.dropScope(key, false);
           return result;
         }
         s.cached = { ok: true, result, at: Date.now() };
+        s.client = client;
+        s.discoverOptions = options;
         this.ensureWatches(s, client, lists);
         return result;
       },
@@ -248,7 +257,8 @@ export class ExplorerModel {
    */
   private ensureWatches(s: Scope, client: KubeClient, lists: readonly ListedCollection[]): void {
     if (s.watchers.length || (this.opts.watch && !this.opts.watch()) || this.disposed) return;
-    const changed = () => this.scheduleRefresh(s);
+    const changed = (e: WatchEvent) => this.scheduleRefresh(s, e.object?.metadata?.namespace);
+    const resync = () => this.scheduleRefresh(s);
     const health = (err: KubeError | undefined) => {
       const was = s.watchError;
       s.watchError = err;
@@ -262,19 +272,53 @@ export class ExplorerModel {
       }
     };
     for (const l of lists) {
-      s.watchers.push(new Watcher(client, l.path, { labelSelector: VCLUSTER_SELECTOR, resourceVersion: l.resourceVersion, onEvent: changed, onHealth: health, onResync: changed, log: this.opts.log }));
+      s.watchers.push(new Watcher(client, l.path, { labelSelector: VCLUSTER_SELECTOR, resourceVersion: l.resourceVersion, onEvent: changed, onHealth: health, onResync: resync, log: this.opts.log }));
     }
   }
 
-  private scheduleRefresh(s: Scope): void {
-    clearTimeout(s.debounce);
-    s.debounce = setTimeout(() => {
-      if (s.cached) s.cached = { ...s.cached, at: 0 };
+  /**
+   * The first change of a burst refreshes at once (a person sees it without waiting for the burst to end); changes
+   * during that refresh and debounceMs after it are coalesced into one more refresh at the end of that window. A
+   * change in a namespace rediscovers that namespace only; a resync (or a change without one) rediscovers all.
+   */
+  private scheduleRefresh(s: Scope, namespace?: string): void {
+    if (namespace) s.pendingNamespaces.add(namespace);
+    else s.pendingAll = true;
+    if (!s.refreshing && !s.debounce) this.refreshNow(s);
+  }
+
+  private refreshNow(s: Scope): void {
+    s.refreshing = true;
+    const namespaces = [...s.pendingNamespaces];
+    const all = s.pendingAll;
+    s.pendingNamespaces = new Set();
+    s.pendingAll = false;
+    const cached = s.cached;
+    let reload: Promise<unknown>;
+    if (!all && cached?.ok && !cached.result.restricted && s.client && s.discoverOptions) {
       // Reload now so that listeners get fresh data on their next read.
+      const client = s.client;
+      const options = s.discoverOptions;
+      reload = Promise.all(namespaces.map(async (ns) => [ns, await discoverNamespace(client, ns, options)] as const)).then((fresh) => {
+        if (s.cached !== cached) return; // a full reload (or a failure) came in between: it wins
+        s.cached = { ok: true, result: withNamespaces(cached.result, new Map(fresh)), at: Date.now() };
+      }, () => {
+        s.pendingAll = true; // that namespace could not be read: rediscover everything at the end of the window
+      });
+    } else {
+      if (s.cached) s.cached = { ...s.cached, at: 0 };
       const e = s.event;
-      const reload = e.scope === 'context' ? this.vclusters(e.context, true) : e.scope === 'vcluster' ? this.nested(e.ref, true) : Promise.resolve();
-      reload.catch(() => undefined).finally(() => this.fire(s.event));
-    }, this.opts.debounceMs?.() ?? 300);
+      reload = e.scope === 'context' ? this.vclusters(e.context, true) : e.scope === 'vcluster' ? this.nested(e.ref, true) : Promise.resolve();
+    }
+    reload.catch(() => undefined).finally(() => {
+      s.refreshing = false;
+      if (this.disposed || this.scopes.get(s.key) !== s) return;
+      this.fire(s.event);
+      s.debounce = setTimeout(() => {
+        s.debounce = undefined;
+        if ((s.pendingAll || s.pendingNamespaces.size) && !this.disposed && this.scopes.get(s.key) === s) this.refreshNow(s);
+      }, this.opts.debounceMs?.() ?? 300);
+    });
   }
 
   private dropScope(key: string, clients = true): void {
@@ -500,9 +544,22 @@ export class ExplorerModel {
   }
 }
 
+/** Contexts by name, per snapshot (a tree of 2,000 vclusters asks once per vcluster; a kubeconfig may hold 10,000). */
+const contextsByName = new WeakMap<KubeconfigSnapshot, Map<string, ContextInfo>>();
+
 /** Recomputes the kubeconfig-dependent fields of a discovered vcluster (connected / current) from a snapshot. */
 export function withConnection<T extends { ref: VClusterRef; connectedContext?: string; current: boolean; endpoint?: string }>(v: T, snap: KubeconfigSnapshot | undefined): T {
   const name = contextNameFor(v.ref);
-  const ctx = snap?.contexts.find((c) => c.name === name);
+  let byName = snap && contextsByName.get(snap);
+  if (snap && !byName) contextsByName.set(snap, (byName = new Map(snap.contexts.map((c) => [c.name, c]))));
+  const ctx = byName?.get(name);
   return { ...v, connectedContext: ctx?.name, current: ctx !== undefined && snap?.currentContext === ctx.name, endpoint: ctx?.server };
+}
+
+/** A discovery result with the given namespaces replaced by fresh ones (undefined: no vcluster left there). */
+function withNamespaces(r: DiscoveryResult, fresh: ReadonlyMap<string, NamespaceInfo | undefined>): DiscoveryResult {
+  const namespaces = r.namespaces.filter((n) => !fresh.has(n.name));
+  for (const n of fresh.values()) if (n?.vclusters.length) namespaces.push(n);
+  namespaces.sort((a, b) => a.name.localeCompare(b.name));
+  return { ...r, namespaces };
 }

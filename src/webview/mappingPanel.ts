@@ -16,6 +16,7 @@ import {
   type FromWebview, type RenderedReport, type ToWebview,
 } from '../shared/protocol';
 import { errorMessage } from '../shared/errors';
+import { encodeMappingModel } from '../shared/mappingWire';
 import { redact } from '../shared/redact';
 import { FollowWhileVisible } from './followWhileVisible';
 import { renderHtml } from './html';
@@ -118,7 +119,7 @@ export class MappingPanel implements vscode.Disposable {
       this.model = model;
       this.rowsByKey = new Map(model.rows.map((r) => [rowKey(r), r]));
       this.loadState = { kind: 'loaded' };
-      this.post({ type: 'model', model });
+      this.postModel();
     } catch (err) {
       if (gen !== this.generation || this.disposed) return;
       const message = redact(errorMessage(err));
@@ -193,16 +194,21 @@ export class MappingPanel implements vscode.Disposable {
   private postCurrent(): void {
     switch (this.loadState.kind) {
       case 'loaded':
-        if (this.model) this.post({ type: 'model', model: this.model });
+        this.postModel();
         return;
       case 'loading':
-        if (this.model) this.post({ type: 'model', model: this.model });
+        this.postModel();
         this.post({ type: 'loading', ref: this.ref });
         return;
       case 'error':
         this.post({ type: 'loadError', ref: this.ref, message: this.loadState.message });
         return;
     }
+  }
+
+  /** The current model in its compact wire form (only what the view shows). */
+  private postModel(): void {
+    if (this.model && this.ready) this.post({ type: 'model', model: encodeMappingModel(this.model) });
   }
 
   private post(msg: ToWebview): void {

@@ -8,6 +8,7 @@ import { buildWorld, type World } from '../harness/worlds';
 import { runProgram } from '../harness/processes';
 import { toolPath } from '../../scripts/lib/toolchain.mjs';
 import type { VClusterInfo } from '../../src/shared/model';
+import { discover } from '../../src/vcluster/discovery';
 import { getHost, uniqueNamespace } from './setup';
 import { productModel, type ProductModel } from './product';
 
@@ -75,6 +76,19 @@ describe('discovery on a real control plane', function () {
     assert.equal(found.find((v) => v.ref.name === 'deployed')?.distro, 'k3s');
     assert.ok(result.requests <= 4, `discovery made ${result.requests} requests`);
     assert.equal(result.restricted, false);
+  });
+
+  it('reads large lists in pages (limit/continue) and finds exactly what one request per list finds', async () => {
+    const client = p.model.client(host.contextName);
+    const opts = { rootContext: host.contextName, foundInContext: host.contextName };
+    const whole = await discover(client, { ...opts, pageLimit: 0 });
+    const paged = await discover(client, { ...opts, pageLimit: 2 });
+    const summary = (r: typeof whole) => r.namespaces.flatMap((n) => n.vclusters.map((v) => `${v.ref.namespace}/${v.ref.name} ${v.status} ${v.kind}`));
+    assert.ok(summary(whole).length >= world.vclusters.length);
+    assert.deepEqual(summary(paged), summary(whole));
+    assert.equal(whole.requests, 4);
+    // at least three StatefulSets and three vcluster pods: every list of more than two objects takes more requests
+    assert.ok(paged.requests >= 8, `paged discovery made ${paged.requests} requests`);
   });
 
   it('agrees with `vcluster list --output json` for every vcluster', async function () {

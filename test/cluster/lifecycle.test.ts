@@ -9,6 +9,7 @@ import { runProgram } from '../harness/processes';
 import { toolPath } from '../../scripts/lib/toolchain.mjs';
 import { pauseVCluster, resumeVCluster } from '../../src/vcluster/lifecycle';
 import type { KubeList, Pod, Workload } from '../../src/kube/types';
+import { waitFor } from '../harness/rest';
 import { getHost, uniqueNamespace } from './setup';
 import { productModel, type ProductModel } from './product';
 
@@ -126,6 +127,39 @@ describe('the model stays live: watches and recovery', function () {
       await changed;
       const names = (await p.model.vclusters(host.contextName)).namespaces.flatMap((n) => n.vclusters).map((v) => `${v.ref.namespace}/${v.ref.name}`);
       assert.ok(names.includes(`${ns}/newcomer`), names.join(', '));
+    } finally {
+      p.dispose();
+    }
+  });
+
+  it('delivers the first change of a burst at once and coalesces the rest into one more refresh', async () => {
+    const host = await getHost();
+    // a window far longer than the test may wait: only the leading-edge refresh can be seen in time
+    const p = productModel([host.kubeconfigPath], { watch: true, debounceMs: 20_000 });
+    try {
+      const ns = uniqueNamespace('burst');
+      await p.model.vclusters(host.contextName);
+      const client = p.model.client(host.contextName);
+      // the three watches (StatefulSets, Deployments, pods) open their streams just after discovery
+      const listed = client.requests;
+      await waitFor('the watches to start', async () => client.requests >= listed + 3, 10_000, 20);
+      const changes: number[] = [];
+      p.model.onDidChange((e) => { if (e.scope === 'context') changes.push(Date.now()); });
+      const t0 = Date.now();
+      const requestsBefore = client.requests;
+      await buildWorld(host, [{ name: 'first', namespace: ns, access: 'none' }]);
+      await waitFor('the first change in the model', async () => changes.length > 0, 10_000, 50);
+      const names = (await p.model.vclusters(host.contextName)).namespaces.flatMap((n) => n.vclusters).map((v) => `${v.ref.namespace}/${v.ref.name}`);
+      assert.ok(names.includes(`${ns}/first`), 'the first change is in the model');
+      assert.ok(changes[0]! - t0 < 10_000);
+      // the change was in one namespace: only that namespace was listed again (four lists), not the whole cluster
+      assert.equal(client.requests - requestsBefore, 4);
+      // the rest of the burst (the pod and more StatefulSets) falls into the window: no further refresh before its end
+      const before = client.requests;
+      await buildWorld(host, [{ name: 'second', namespace: ns, access: 'none' }, { name: 'third', namespace: ns, access: 'none' }]);
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal(changes.length, 1, 'one refresh so far, the rest waits for the end of the window');
+      assert.equal(client.requests - before, 0, 'no list made during the window');
     } finally {
       p.dispose();
     }

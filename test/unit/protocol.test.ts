@@ -133,7 +133,8 @@ describe('protocol: isToWebview', () => {
   it('recognises the host messages and nothing else', () => {
     const ref = { context: 'c', namespace: 'n', name: 'v' };
     assert.ok(isToWebview({ type: 'loading', ref }));
-    assert.ok(isToWebview({ type: 'model', model: { rows: [], summary: {} } }));
+    assert.ok(isToWebview({ type: 'model', model: { rows: [], strings: [], summary: {}, vcluster: ref } }));
+    assert.ok(!isToWebview({ type: 'model', model: { rows: [], summary: {}, vcluster: ref } }), 'the plain model is not the wire form');
     assert.ok(isToWebview({ type: 'loadError', ref, message: 'x' }));
     assert.ok(isToWebview({ type: 'reply', id: 1, ok: true }));
     assert.ok(isToWebview({ type: 'reply', id: 1, ok: false, message: 'denied' }));

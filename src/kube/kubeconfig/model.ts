@@ -9,6 +9,7 @@ import YAML from 'yaml';
 import type { EntryKind, KubeconfigErrorCode, KubeconfigProblem } from './errors';
 import { redact } from '../../shared/redact';
 import { KubeconfigError } from './errors';
+import { type FastLayout, fastParseKubeconfig } from './fastYaml';
 import { lockPathFor, resolveSymlinks } from './lock';
 
 /** YAML 1.1, as sigs.k8s.io/yaml (go-yaml v2) reads kubeconfigs: `yes`, `on`, `no` are booleans there. */
@@ -80,6 +81,8 @@ export interface ParsedFile {
   readonly bytes?: Buffer;
   /** Parsed content; undefined when missing or failed. Empty files parse to {}. */
   readonly data?: JsonObject;
+  /** Where the top-level keys and list items are, when the fast reader read the file (for edits in place). */
+  readonly layout?: FastLayout;
   readonly problems: KubeconfigProblem[];
   /** Set when the whole file is unusable. */
   readonly failed: boolean;
@@ -127,6 +130,10 @@ const CONTEXT_FIELDS: Record<string, FieldType> = {
   extensions: LIST,
 };
 const FIELDS: Record<EntryKind, Record<string, FieldType>> = { cluster: CLUSTER_FIELDS, user: USER_FIELDS, context: CONTEXT_FIELDS };
+/** The same, as lists (checked for every entry: a kubeconfig may have tens of thousands). */
+const FIELD_LIST: Record<EntryKind, readonly (readonly [string, FieldType])[]> = {
+  cluster: Object.entries(CLUSTER_FIELDS), user: Object.entries(USER_FIELDS), context: Object.entries(CONTEXT_FIELDS),
+};
 
 /** The connection and credential fields of an entry kind (all known fields except extensions). */
 export function managedFields(kind: EntryKind): ReadonlySet<string> {
@@ -167,7 +174,7 @@ function describeType(t: FieldType): string {
 /** Type problems of a cluster/user/context body (field names only, never values). Empty when fine. */
 export function entryBodyProblems(kind: EntryKind, body: JsonObject): string[] {
   const out: string[] = [];
-  for (const [field, t] of Object.entries(FIELDS[kind])) {
+  for (const [field, t] of FIELD_LIST[kind]) {
     const v = body[field];
     if (v !== undefined && v !== null && !hasType(v, t)) out.push(`"${field}" must be ${describeType(t)}, found ${typeName(v)}`);
   }
@@ -187,23 +194,29 @@ export function parseKubeconfigText(file: string, text: string): ParsedFile {
     problems.push({ file, code, message: `${file}: ${what}`, blocking: true });
     return { path: file, exists: true, text, problems, failed: true };
   };
-  let docs: YAML.Document.Parsed[];
-  try {
-    docs = YAML.parseAllDocuments(text, YAML_OPTIONS) as YAML.Document.Parsed[];
-  } catch (err) {
-    return fail('invalidYaml', `invalid YAML: ${safeYamlMessage(err, text)}`);
-  }
-  if (!Array.isArray(docs)) return fail('invalidYaml', 'invalid YAML');
-  const withContent = docs.filter((d) => d.contents !== null || d.errors.length > 0);
-  if (withContent.length > 1) return fail('multipleDocuments', `contains ${withContent.length} YAML documents; a kubeconfig is a single document`);
-  const doc = withContent[0] ?? docs[0];
-  const err = doc?.errors[0];
-  if (err) return fail('invalidYaml', `invalid YAML: ${safeYamlMessage(err, text)}`);
+  // kubectl's own layout is read by the fast reader; anything it is not sure of goes through the yaml library.
+  const fast = fastParseKubeconfig(text);
   let data: unknown;
-  try {
-    data = doc ? doc.toJS({ maxAliasCount: 100 }) : null;
-  } catch (e) {
-    return fail('invalidYaml', `invalid YAML: ${safeYamlMessage(e, text)}`);
+  if (fast) {
+    data = fast.data;
+  } else {
+    let docs: YAML.Document.Parsed[];
+    try {
+      docs = YAML.parseAllDocuments(text, YAML_OPTIONS) as YAML.Document.Parsed[];
+    } catch (err) {
+      return fail('invalidYaml', `invalid YAML: ${safeYamlMessage(err, text)}`);
+    }
+    if (!Array.isArray(docs)) return fail('invalidYaml', 'invalid YAML');
+    const withContent = docs.filter((d) => d.contents !== null || d.errors.length > 0);
+    if (withContent.length > 1) return fail('multipleDocuments', `contains ${withContent.length} YAML documents; a kubeconfig is a single document`);
+    const doc = withContent[0] ?? docs[0];
+    const err = doc?.errors[0];
+    if (err) return fail('invalidYaml', `invalid YAML: ${safeYamlMessage(err, text)}`);
+    try {
+      data = doc ? doc.toJS({ maxAliasCount: 100 }) : null;
+    } catch (e) {
+      return fail('invalidYaml', `invalid YAML: ${safeYamlMessage(e, text)}`);
+    }
   }
   if (data === null || data === undefined) data = {};
   if (!isObject(data)) return fail('wrongType', `the top level must be a mapping (apiVersion, kind, clusters, contexts, users), found ${typeName(data)}`);
@@ -227,25 +240,26 @@ export function parseKubeconfigText(file: string, text: string): ParsedFile {
     const list = (data[listName] ?? []) as unknown[];
     const seen = new Map<string, number>();
     list.forEach((item, index): void => {
-      const at = `${listName}[${index}]`;
+      // (the strings below are made only when there is a problem: a kubeconfig may have tens of thousands of entries)
+      const at = () => `${listName}[${index}]`;
       const entryProblem = (code: KubeconfigErrorCode, what: string, name?: string): void => {
         problems.push({ file, code, message: `${file}: ${what}`, entry: { kind, index, ...(name !== undefined ? { name } : {}) }, blocking: true });
       };
-      if (!isObject(item)) return entryProblem('wrongType', `${at} must be a mapping with "name" and "${kind}", found ${typeName(item)}`);
+      if (!isObject(item)) return entryProblem('wrongType', `${at()} must be a mapping with "name" and "${kind}", found ${typeName(item)}`);
       const name = item.name;
       if (typeof name !== 'string' || name === '') {
-        return entryProblem(name === undefined || name === null || name === '' ? 'missingName' : 'wrongType', `${at} has no name${name !== undefined && name !== null && name !== '' ? ` (found ${typeName(name)})` : ''}`);
+        return entryProblem(name === undefined || name === null || name === '' ? 'missingName' : 'wrongType', `${at()} has no name${name !== undefined && name !== null && name !== '' ? ` (found ${typeName(name)})` : ''}`);
       }
-      const label = `${kind} ${JSON.stringify(name)} (${at})`;
+      const label = () => `${kind} ${JSON.stringify(name)} (${at()})`;
       const prev = seen.get(name);
-      if (prev !== undefined) return entryProblem('duplicateName', `${label} has the same name as ${listName}[${prev}]; names must be unique within a file`, name);
+      if (prev !== undefined) return entryProblem('duplicateName', `${label()} has the same name as ${listName}[${prev}]; names must be unique within a file`, name);
       seen.set(name, index);
       const body = item[kind];
-      if (body !== undefined && body !== null && !isObject(body)) return entryProblem('wrongType', `${label}: "${kind}" must be a mapping, found ${typeName(body)}`, name);
-      if (isObject(body)) for (const what of entryBodyProblems(kind, body)) entryProblem('wrongType', `${label}: ${what}`, name);
+      if (body !== undefined && body !== null && !isObject(body)) return entryProblem('wrongType', `${label()}: "${kind}" must be a mapping, found ${typeName(body)}`, name);
+      if (isObject(body)) for (const what of entryBodyProblems(kind, body)) entryProblem('wrongType', `${label()}: ${what}`, name);
     });
   }
-  return { path: file, exists: true, text, data, problems, failed: false };
+  return { path: file, exists: true, text, data, problems, failed: false, ...(fast ? { layout: fast.layout } : {}) };
 }
 
 /** The YAML library's message without its source excerpt (which could show credentials), plus line and column. */
@@ -288,11 +302,34 @@ export async function readKubeconfigFile(file: string): Promise<ParsedFile> {
       failed: true,
     };
   }
-  return { ...parseKubeconfigText(abs, bytes.toString('utf8')), realPath, bytes };
+  // the same bytes as the last reading of this file: the same reading (nobody changes a ParsedFile)
+  const last = lastReading.get(abs);
+  if (last?.bytes?.equals(bytes)) return last.realPath === realPath ? last : { ...last, realPath };
+  const parsed = { ...parseKubeconfigText(abs, bytes.toString('utf8')), realPath, bytes };
+  if (lastReading.size > 16) lastReading.clear();
+  lastReading.set(abs, parsed);
+  return parsed;
 }
 
-/** Merges parsed files first-wins and checks references. Pure: used by the loader and by the writer under its lock. */
+/**
+ * The last reading of each file, for the next read of unchanged bytes: the tree, the status bar and the writer read
+ * a kubeconfig several times per change, and parsing one of 10,000 contexts takes a few hundred milliseconds.
+ */
+const lastReading = new Map<string, ParsedFile>();
+
+
+/** The last merge, for the same readings again (see lastReading): results are never changed by their users. */
+let lastMerge: { parsed: readonly ParsedFile[]; merged: MergedKubeconfig } | undefined;
+
+/** Merges parsed files first-wins and checks references. Pure: used by the loader and by the writer. */
 export function mergeParsed(parsed: readonly ParsedFile[]): MergedKubeconfig {
+  if (lastMerge && lastMerge.parsed.length === parsed.length && lastMerge.parsed.every((p, i) => p === parsed[i])) return lastMerge.merged;
+  const merged = mergeAll(parsed);
+  lastMerge = { parsed: [...parsed], merged };
+  return merged;
+}
+
+function mergeAll(parsed: readonly ParsedFile[]): MergedKubeconfig {
   const problems: KubeconfigProblem[] = [];
   const clusters = new Map<string, ClusterEntry>();
   const users = new Map<string, UserEntry>();
@@ -310,8 +347,9 @@ export function mergeParsed(parsed: readonly ParsedFile[]): MergedKubeconfig {
       currentContext = cc;
       currentContextFile = pf.path;
     }
+    const noProblems: KubeconfigProblem[] = [];
     const entryProblems = (kind: EntryKind, index: number) =>
-      pf.problems.filter((p) => p.entry?.kind === kind && p.entry.index === index);
+      pf.problems.length === 0 ? noProblems : pf.problems.filter((p) => p.entry?.kind === kind && p.entry.index === index);
     for (const kind of ['cluster', 'user', 'context'] as const) {
       const list = (pf.data[LISTS[kind]] ?? []) as unknown[];
       list.forEach((item, index) => {
@@ -353,21 +391,21 @@ export function mergeParsed(parsed: readonly ParsedFile[]): MergedKubeconfig {
   // References are resolved against the merged view, as client-go does after merging.
   for (const [name, ctx] of contexts) {
     const ps = [...ctx.problems];
-    const label = `${ctx.file}: context ${JSON.stringify(name)}`;
+    const label = () => `${ctx.file}: context ${JSON.stringify(name)}`;
     const add = (code: KubeconfigErrorCode, m: string) => {
       ps.push(m);
       problems.push({ file: ctx.file, code, message: m, entry: { kind: 'context', name, index: ctx.index }, blocking: false });
     };
-    if (ctx.cluster === '') add('incomplete', `${label} names no cluster`);
+    if (ctx.cluster === '') add('incomplete', `${label()} names no cluster`);
     else {
       const c = clusters.get(ctx.cluster);
-      if (!c) add('danglingReference', `${label} refers to cluster ${JSON.stringify(ctx.cluster)}, which no kubeconfig file defines`);
-      else if (c.problems.length > 0) add('danglingReference', `${label} refers to cluster ${JSON.stringify(ctx.cluster)}, which is unusable: ${c.problems[0]}`);
+      if (!c) add('danglingReference', `${label()} refers to cluster ${JSON.stringify(ctx.cluster)}, which no kubeconfig file defines`);
+      else if (c.problems.length > 0) add('danglingReference', `${label()} refers to cluster ${JSON.stringify(ctx.cluster)}, which is unusable: ${c.problems[0]}`);
     }
     if (ctx.user !== '') {
       const u = users.get(ctx.user);
-      if (!u) add('danglingReference', `${label} refers to user ${JSON.stringify(ctx.user)}, which no kubeconfig file defines`);
-      else if (u.problems.length > 0) add('danglingReference', `${label} refers to user ${JSON.stringify(ctx.user)}, which is unusable: ${u.problems[0]}`);
+      if (!u) add('danglingReference', `${label()} refers to user ${JSON.stringify(ctx.user)}, which no kubeconfig file defines`);
+      else if (u.problems.length > 0) add('danglingReference', `${label()} refers to user ${JSON.stringify(ctx.user)}, which is unusable: ${u.problems[0]}`);
     }
     if (ps.length !== ctx.problems.length) contexts.set(name, { ...ctx, problems: ps });
   }

@@ -1,21 +1,28 @@
 // The one way the extension changes a kubeconfig. Follows kubectl (client-go tools/clientcmd/config.go,
 // ModifyConfig): an existing entry is changed in the file that defines it (first-wins), new entries and
 // current-context go to the default file (the first existing file of the list, see defaultWriteFile).
-// Every change: lock all files (`<file>.lock`, O_EXCL, bounded wait), re-read them under the lock, refuse if any
-// is malformed, edit minimally (comments and unknown fields survive), back up the old bytes, write atomically.
+// Every change: read the files, refuse if any is malformed, plan the edit and make the new text minimally (comments
+// and unknown fields survive; a file in kubectl's layout is edited in the lines that change, see fastEdit.ts) — all
+// without the lock, because for a big file that is most of the time. Then lock all files (`<file>.lock`, O_EXCL,
+// bounded wait), check that none changed since it was read, keep a reverse patch for undo, and write atomically.
+// A file that changed in between is read and planned again; after a few such conflicts the planning happens under
+// the lock too.
+import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { removeFileDurably, writeFileAtomic } from './atomic';
-import type { ChangeInfo } from './backup';
-import { BackupStore, sha256 } from './backup';
+import type { ChangeInfo, FileChange } from './backup';
+import { BackupStore, contentBefore, sha256 } from './backup';
 import type { EntryKind } from './errors';
 import { KubeconfigError } from './errors';
 import { defaultWriteFile } from './files';
 import { acquireLocks, lockPathFor } from './lock';
 import type { JsonObject, MergedKubeconfig, ParsedFile } from './model';
 import { blockingProblems, distinctFiles, entryBodyProblems, isObject, managedFields, mergeParsed, readKubeconfigFile } from './model';
-import { editKubeconfigText } from './yamlEdit';
+import { fastEdit } from './fastEdit';
+import type { FastParse } from './fastYaml';
+import { editKubeconfigText, renderYaml } from './yamlEdit';
 
 export interface KubeconfigWriterOptions {
   /** The kubeconfig files in precedence order (kubeconfigFiles()), or the one workspace-scoped file. */
@@ -62,10 +69,14 @@ export interface UndoResult {
   readonly files: readonly string[];
 }
 
+/** Changes the content of one file. Mutators replace what they change and never edit a nested object in place. */
 type Mutator = (data: JsonObject) => void;
 type Plan = Map<string, Mutator[]>;
 
 const LIST: Record<EntryKind, 'clusters' | 'users' | 'contexts'> = { cluster: 'clusters', user: 'users', context: 'contexts' };
+
+/** Times a change is read and planned without the lock before planning under the lock (files kept changing). */
+const OPTIMISTIC_ATTEMPTS = 3;
 
 export class KubeconfigWriter {
   readonly files: readonly string[];
@@ -208,10 +219,18 @@ export class KubeconfigWriter {
           );
         }
       }
+      const restores: { path: string; content: Buffer | undefined }[] = [];
       for (const f of record.files) {
+        try {
+          restores.push({ path: f.path, content: contentBefore(f, await fsp.readFile(f.path).catch(() => Buffer.alloc(0))) });
+        } catch {
+          throw new KubeconfigError('changedSince', `${f.path}: the backup of vcluster Explorer's change (${record.description}) is damaged; nothing was restored`, f.path);
+        }
+      }
+      for (const r of restores) {
         wrote = true;
-        if (f.before === null) await removeFileDurably(f.path);
-        else await writeFileAtomic(f.path, Buffer.from(f.before, 'base64'));
+        if (r.content === undefined) await removeFileDurably(r.path);
+        else await writeFileAtomic(r.path, r.content);
       }
       await this.backups!.remove(record.id);
       return { description: record.description, files: record.files.map((f) => f.path) };
@@ -230,60 +249,151 @@ export class KubeconfigWriter {
   }
 
   private async transact(description: string, plan: (merged: MergedKubeconfig, parsed: readonly ParsedFile[]) => Plan): Promise<WriteResult> {
+    let createdDirs = 0;
     for (let attempt = 0; ; attempt++) {
-      const locks = await acquireLocks(this.files, this.lockOptions);
+      const underLock = attempt >= OPTIMISTIC_ATTEMPTS;
+      const early = underLock ? await acquireLocks(this.files, this.lockOptions) : undefined;
       let wrote = false;
       try {
         const all = await Promise.all(this.files.map((f) => readKubeconfigFile(f)));
         const parsed = distinctFiles(all);
         const merged = mergeParsed(parsed);
         const blocking = blockingProblems(merged);
-        if (blocking.length > 0) throw KubeconfigError.fromProblems(blocking);
-        const edits = sameFileOnce(plan(merged, parsed), all, parsed);
+        if (blocking.length > 0) {
+          // kubectl rewrites files in place under its lock: read again under the lock, where the file is whole
+          if (!underLock) {
+            attempt = OPTIMISTIC_ATTEMPTS - 1;
+            continue;
+          }
+          throw KubeconfigError.fromProblems(blocking);
+        }
+        // What a read without the lock shows may be a moment of kubectl's in-place write (a valid but shorter file):
+        // a plan that finds nothing to do there, or refuses (an unknown context), is redone under the lock before it
+        // counts; only a plan that writes is checked against the file's bytes instead.
+        let planned: Plan;
+        try {
+          planned = plan(merged, parsed);
+        } catch (err) {
+          if (!underLock) {
+            attempt = OPTIMISTIC_ATTEMPTS - 1;
+            continue;
+          }
+          throw err;
+        }
+        const edits = sameFileOnce(planned, all, parsed);
 
-        // A target in a directory that does not exist yet was not locked: create the directory and start over.
-        const missingDirs = [...edits.keys()].filter((f) => !locks.paths.includes(lockPathFor(f)));
+        // A target in a directory that does not exist yet cannot be locked: create the directory and start over.
+        const missingDirs = [...edits.keys()].filter((f) => !fs.existsSync(path.dirname(f)) || (early && !early.paths.includes(lockPathFor(f))));
         if (missingDirs.length > 0) {
-          if (attempt >= 2) throw new KubeconfigError('lockFailed', `Cannot lock ${missingDirs[0]}`, missingDirs[0]);
+          if (++createdDirs > 2) throw new KubeconfigError('lockFailed', `Cannot lock ${missingDirs[0]}`, missingDirs[0]);
           for (const f of missingDirs) await fsp.mkdir(path.dirname(f), { recursive: true, mode: 0o700 });
+          attempt--;
           continue;
         }
 
-        const changes: { path: string; before: Buffer | undefined; after: string }[] = [];
-        for (const [file, mutators] of edits) {
-          const pf = parsed.find((p) => p.path === file)!;
-          const empty = !pf.exists || !pf.data || Object.keys(pf.data).length === 0;
-          const start: JsonObject = empty ? { apiVersion: 'v1', kind: 'Config', preferences: {} } : pf.data!;
-          const target = structuredClone(start);
-          for (const m of mutators) m(target);
-          if (!empty && isDeepStrictEqual(target, start)) continue;
-          const { text } = editKubeconfigText(file, pf.exists ? pf.text : undefined, target);
-          changes.push({ path: file, before: pf.exists ? pf.bytes : undefined, after: text });
+        const changes = this.newContents(edits, parsed);
+        if (changes.length === 0) {
+          if (!underLock) {
+            attempt = OPTIMISTIC_ATTEMPTS - 1;
+            continue;
+          }
+          return { changed: false, files: [] };
         }
-        if (changes.length === 0) return { changed: false, files: [] };
+        const record = this.backups?.prepare(description, changes);
 
-        const record = this.backups ? await this.backups.add(description, changes) : undefined;
-        const done: typeof changes = [];
+        const locks = early ?? await acquireLocks(this.files, this.lockOptions);
         try {
-          for (const c of changes) {
-            wrote = true;
-            await writeFileAtomic(c.path, c.after);
-            done.push(c);
+          // the final read-check: nobody wrote any of the files since they were read
+          if (!early && !(await unchanged(parsed))) continue;
+          if (record) await this.backups!.save(record);
+          const done: FileChange[] = [];
+          try {
+            for (const c of changes) {
+              wrote = true;
+              await writeFileAtomic(c.path, c.after);
+              done.push(c);
+            }
+          } catch (err) {
+            for (const c of done.reverse()) {
+              await (c.before ? writeFileAtomic(c.path, c.before) : removeFileDurably(c.path)).catch(() => undefined);
+            }
+            if (record) await this.backups!.remove(record.id);
+            throw err;
           }
-        } catch (err) {
-          for (const c of done.reverse()) {
-            await (c.before ? writeFileAtomic(c.path, c.before) : removeFileDurably(c.path)).catch(() => undefined);
+          return { changed: true, files: changes.map((c) => c.path), ...(record ? { backupId: record.id } : {}) };
+        } finally {
+          if (!early) {
+            if (wrote && this.lingerMs > 0) await sleep(this.lingerMs);
+            await locks.release();
           }
-          if (record) await this.backups!.remove(record.id);
-          throw err;
         }
-        return { changed: true, files: changes.map((c) => c.path), ...(record ? { backupId: record.id } : {}) };
       } finally {
-        if (wrote && this.lingerMs > 0) await sleep(this.lingerMs);
-        await locks.release();
+        if (early) {
+          if (wrote && this.lingerMs > 0) await sleep(this.lingerMs);
+          await early.release();
+        }
       }
     }
   }
+
+  /** The new text of every file the plan changes (files it leaves as they are are left out). */
+  private newContents(edits: Plan, parsed: readonly ParsedFile[]): FileChange[] {
+    const changes: FileChange[] = [];
+    for (const [file, mutators] of edits) {
+      const pf = parsed.find((p) => p.path === file)!;
+      const empty = !pf.exists || !pf.data || Object.keys(pf.data).length === 0;
+      const start: JsonObject = empty ? { apiVersion: 'v1', kind: 'Config', preferences: {} } : pf.data!;
+      const target = cloneForEdit(start);
+      for (const m of mutators) m(target);
+      if (!empty && sameContent(target, start)) continue;
+      const fast = !empty && pf.layout && pf.text !== undefined
+        ? fastEdit(pf.text, { data: pf.data, layout: pf.layout } as FastParse, target as FastParse['data'], {
+          render: renderYaml,
+          editItem: (text, item) => editKubeconfigText(file, text, item).text,
+        })
+        : undefined;
+      const after = fast?.text ?? editKubeconfigText(file, pf.exists ? pf.text : undefined, target).text;
+      changes.push({ path: file, before: pf.exists ? pf.bytes : undefined, after, ...(fast ? { splices: fast.splices } : {}) });
+    }
+    return changes;
+  }
+}
+
+/** True when every file still has the bytes it was read with (or still does not exist). */
+async function unchanged(parsed: readonly ParsedFile[]): Promise<boolean> {
+  for (const pf of parsed) {
+    let now: Buffer | undefined;
+    try {
+      now = await fsp.readFile(pf.path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return false;
+    }
+    if (pf.exists ? !now || !pf.bytes || !now.equals(pf.bytes) : now !== undefined) return false;
+  }
+  return true;
+}
+
+/** A copy to edit: the top level and the entry lists are new, the entries themselves are shared (see Mutator). */
+function cloneForEdit(data: JsonObject): JsonObject {
+  const out: JsonObject = { ...data };
+  for (const key of Object.values(LIST)) if (Array.isArray(out[key])) out[key] = [...(out[key] as unknown[])];
+  return out;
+}
+
+/** Equal content, comparing what cloneForEdit shares by reference first. */
+function sameContent(a: JsonObject, b: JsonObject): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const k of keys) {
+    const x = a[k];
+    const y = b[k];
+    if (x === y) continue;
+    if (!(k in b)) return false;
+    if (Array.isArray(x) && Array.isArray(y)) {
+      if (x.length !== y.length || x.some((e, i) => e !== y[i] && !isDeepStrictEqual(e, y[i]))) return false;
+    } else if (!isDeepStrictEqual(x, y)) return false;
+  }
+  return true;
 }
 
 /** A plan whose edits of one file under two names (a repeated or symlinked list entry) are joined under its first name. */
@@ -332,7 +442,7 @@ function upsert(kind: EntryKind, name: string, body: JsonObject, mode: 'replace'
       else result[k] = v;
     }
     if (existing) {
-      existing[kind] = result;
+      list[list.indexOf(existing)] = { ...existing, [kind]: result };
       return;
     }
     // Follow the file's style: kubectl writes `- cluster: … name:`, hand-written files often start with name.

@@ -28,8 +28,8 @@ function quoteForGo(doc: YAML.Document): void {
   });
 }
 
-/** YAML text of a value in kubectl's layout, with every string kubectl could misread quoted. */
-function render(value: unknown): string {
+/** YAML text of a value in kubectl's layout, with every string kubectl could misread quoted (fastEdit renders with it). */
+export function renderYaml(value: unknown): string {
   const doc = new YAML.Document(value, { version: '1.1' });
   quoteForGo(doc);
   return doc.toString(STRINGIFY);
@@ -49,7 +49,7 @@ export interface EditResult {
 
 /** Renders a new kubeconfig file. */
 export function renderNewKubeconfig(content: JsonObject): string {
-  return render(content);
+  return renderYaml(content);
 }
 
 /**
@@ -140,7 +140,7 @@ class Splicer {
       const start = top && isScalar(top) && top.range ? top.range[0] : this.text.length;
       const end = top && isScalar(top) && top.range ? top.range[1] : this.text.length;
       const sep = start > 0 && this.text[start - 1] !== '\n' ? this.eol : '';
-      return [{ start, end, text: sep + this.lines(render(target), 0) }];
+      return [{ start, end, text: sep + this.lines(renderYaml(target), 0) }];
     }
     if (!isMap(top) || top.flow) throw new NeedsFallback();
     const out: Splice[] = [];
@@ -231,7 +231,7 @@ class Splicer {
 
   private inline(v: unknown): string {
     if (typeof v === 'string' && /[\r\n]/.test(v)) return JSON.stringify(v);
-    const s = render(v).trimEnd();
+    const s = renderYaml(v).trimEnd();
     if (s.includes('\n')) throw new NeedsFallback();
     return s;
   }
@@ -315,7 +315,7 @@ class Splicer {
     if (!last || !first) throw new NeedsFallback();
     const at = this.lineEndAfter(this.valueEnd(last));
     const col = this.column(this.keyStart(first));
-    return { start: at, end: at, text: this.atLineEnd(at) + this.lines(render(entries), col) };
+    return { start: at, end: at, text: this.atLineEnd(at) + this.lines(renderYaml(entries), col) };
   }
 
   private removePair(pair: Pair): Splice {
@@ -335,7 +335,7 @@ class Splicer {
     const endsLine = end > 0 && this.text[end - 1] === '\n';
     const tail = endsLine ? this.eol : '';
     if (isScalarValue(v) || isEmptyCollection(v)) return { start, end, text: ` ${this.inline(v)}${tail}` };
-    const rendered = render(v).replace(/\n$/, '');
+    const rendered = renderYaml(v).replace(/\n$/, '');
     const body = this.lines(rendered, Array.isArray(v) ? col : col + 2);
     return { start, end, text: this.eol + body + (endsLine ? this.eol : '') };
   }
@@ -347,7 +347,7 @@ class Splicer {
     if (!first?.range || !last?.range) throw new NeedsFallback();
     const col = this.column(this.dashBefore(first.range[0]));
     const at = this.lineEndAfter(last.range[1]);
-    return { start: at, end: at, text: this.atLineEnd(at) + this.lines(render([item]), col) };
+    return { start: at, end: at, text: this.atLineEnd(at) + this.lines(renderYaml([item]), col) };
   }
 
   private removeSeqItem(item: YAMLMap): Splice {
