@@ -6,6 +6,8 @@ import { clearWorkspaceContext, setContextNamespace, switchContext, undoKubeconf
 import { connect, create, deleteVCluster, disconnect, pause, resume, restoreTunnels, showMapping, TUNNEL_KEY_PREFIX } from './commands/vclusterCommands';
 import { filterNamespaces, refresh, setSearchNamespaces, showLog } from './commands/viewCommands';
 import { compareWithDeployed, describe, showConfig, upgrade } from './commands/configCommands';
+import { exec, logs, openTerminal, portForward, restartPortForward, revealHostObject, showEvents, stopPortForward } from './commands/insideCommands';
+import { LogDocuments } from './webview/logDocuments';
 import { VClusterYamlDiagnostics } from './platform/vclusterYaml';
 import type { VClusterDetails } from './shared/describe';
 import { loadBundledSchema, type JsonSchema } from './vcluster/config/schema';
@@ -17,7 +19,7 @@ import { SearchNamespacesStore } from './platform/searchNamespaces';
 import { Settings } from './platform/settings';
 import { ContextStatusBar } from './platform/statusBar';
 import { API_VERSION, Commands, ContextKeys, EXPLORER_VIEW_ID } from './shared/ids';
-import type { ContextInfo, MappingModel, VClusterInfo, VClusterRef } from './shared/model';
+import type { ContextInfo, MappingModel, ResourceInfo, VClusterInfo, VClusterRef } from './shared/model';
 import { ExplorerTreeProvider } from './tree/explorerTree';
 import { kubeconfigFiles } from './kube/kubeconfig/files';
 import fs from 'node:fs';
@@ -38,6 +40,11 @@ export interface VClusterExplorerApi {
   getMapping(ref: VClusterRef): Promise<MappingModel>;
   /** What vcluster.describe shows: status and why, versions, endpoint, contexts, pause/sleep, events, certificates. */
   describe(ref: VClusterRef): Promise<VClusterDetails>;
+  /**
+   * Objects inside a vcluster, read from its own API server: `kind` is Pod, Deployment, StatefulSet, DaemonSet, Job,
+   * Service or ConfigMap (config maps as metadata only; secrets never).
+   */
+  listResources(ref: VClusterRef, options: { namespace: string; kind: string }): Promise<ResourceInfo[]>;
   readonly onDidChange: vscode.Event<ChangeEvent | { scope: 'status' }>;
   /** Unstable handles for the extension's own integration tests. */
   readonly testing: {
@@ -45,6 +52,7 @@ export interface VClusterExplorerApi {
     readonly statusBar: ContextStatusBar;
     readonly panels: () => MappingPanels;
     readonly describePanels: () => DescribePanels;
+    readonly logDocuments: LogDocuments;
     readonly vclusterYaml: VClusterYamlDiagnostics;
     readonly configDocs: ConfigDocumentProvider;
     readonly services: () => Promise<Services>;
@@ -107,6 +115,7 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
       context.subscriptions.push(s);
       context.subscriptions.push(s.model.onDidChange((e) => changeEmitter.fire(e)));
       context.subscriptions.push(s.tunnels.onDidChange(() => void refreshStatus()));
+      context.subscriptions.push(s.inside.onDidChange(() => tree.forwardsChanged()));
       await checkCli(s);
       logger.debug(`services ready in ${(performance.now() - t0).toFixed(0)} ms`);
       servicesSync = s;
@@ -128,6 +137,7 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
 
   const tree = new ExplorerTreeProvider({
     model: async () => (await services()).model,
+    inside: async () => (await services()).inside,
     logger,
     nestedMaxDepth: () => settings.nestedMaxDepth,
     decorate: (v) => (servicesSync?.decorate(v) ?? v),
@@ -144,7 +154,8 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
     const k = await kubeconfigState();
     const snap = k.snapshot() ?? await k.reload();
     const current = snap.contexts.find((c) => c.current);
-    statusBar.update({ context: snap.currentContext, isVCluster: !!current?.vcluster, workspaceScoped: workspaceScoped(), tunnels: servicesSync?.tunnels.list().length ?? 0 });
+    statusBar.update({ context: snap.currentContext, isVCluster: !!current?.vcluster, workspaceScoped: workspaceScoped(), tunnels: servicesSync?.tunnels.list().length ?? 0,
+      forwards: servicesSync?.inside.listForwards().map((f) => `127.0.0.1:${f.localPort} → ${f.target.kind.toLowerCase()} ${f.target.namespace}/${f.target.name}:${f.port} (vcluster ${f.target.ref.name})${f.lastError ? ' — broken' : ''}`) ?? [] });
     void vscode.commands.executeCommand('setContext', ContextKeys.workspaceScoped, workspaceScoped());
     changeEmitter.fire({ scope: 'status' });
   };
@@ -232,6 +243,8 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
     },
   });
   context.subscriptions.push(vclusterYaml, configDocs, describePanels, describePanels.registerSerializer());
+  const logDocuments = new LogDocuments();
+  context.subscriptions.push(logDocuments);
 
   const env: CommandEnv = {
     services,
@@ -252,6 +265,8 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
       const list = [name, ...context.globalState.get<string[]>(RECENT_KEY, []).filter((n) => n !== name)].slice(0, 10);
       await context.globalState.update(RECENT_KEY, list);
     },
+    logDocuments,
+    openObjectYaml: (address) => yamlProvider.open(address),
   };
 
   const handlers: Record<(typeof Commands)[keyof typeof Commands], (arg?: unknown) => unknown> = {
@@ -274,6 +289,15 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
     [Commands.undoKubeconfigChange]: () => undoKubeconfigChange(env),
     [Commands.clearWorkspaceContext]: () => clearWorkspaceContext(env),
     [Commands.showLog]: () => showLog(env),
+    [Commands.logs]: (arg) => logs(env, arg),
+    [Commands.exec]: (arg) => exec(env, arg),
+    [Commands.openTerminal]: (arg) => openTerminal(env, arg),
+    [Commands.portForward]: (arg) => portForward(env, arg),
+    [Commands.stopPortForward]: (arg) => stopPortForward(env, arg),
+    [Commands.restartPortForward]: (arg) => restartPortForward(env, arg),
+    [Commands.showEvents]: (arg) => showEvents(env, arg),
+    [Commands.revealHostObject]: (arg) => revealHostObject(env, arg),
+    [Commands.showMore]: (arg) => tree.showMore(arg),
   };
   for (const [id, handler] of Object.entries(handlers)) {
     context.subscriptions.push(registerCommand(id as keyof typeof handlers, handler, logger));
@@ -308,8 +332,9 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
     listVClusters: async (ctx, options) => (await services()).listVClusters(ctx, options?.nested ?? false),
     getMapping: async (ref) => (await services()).mapping(ref),
     describe: async (ref) => (await services()).describe(ref),
+    listResources: async (ref, options) => (await services()).inside.resources(ref, { namespace: options.namespace, kind: options.kind }),
     onDidChange: changeEmitter.event,
-    testing: { tree, statusBar, panels: () => panels, describePanels: () => describePanels, vclusterYaml, configDocs, services, workspaceKubeconfig, logDir: context.logUri.fsPath },
+    testing: { tree, statusBar, panels: () => panels, describePanels: () => describePanels, logDocuments, vclusterYaml, configDocs, services, workspaceKubeconfig, logDir: context.logUri.fsPath },
   };
 }
 

@@ -7,6 +7,8 @@ import type { VClusterRef } from '../shared/model';
 import type { VClusterYamlDiagnostics } from '../platform/vclusterYaml';
 import type { JsonSchema } from '../vcluster/config/schema';
 import type { ConfigDocumentProvider } from '../webview/configDocuments';
+import type { LogDocuments } from '../webview/logDocuments';
+import type { ObjectAddress } from '../webview/objectUri';
 
 /** What command handlers get: services (loaded lazily), the tree, settings, the logger and workspace-scope control. */
 export interface CommandEnv {
@@ -30,4 +32,8 @@ export interface CommandEnv {
   /** Remembers contexts switched to, most recent first. */
   readonly recentContexts: () => string[];
   readonly rememberContext: (name: string) => Promise<void>;
+  /** Read-only documents that grow while a log streams. */
+  readonly logDocuments: LogDocuments;
+  /** Opens the read-only YAML of one object. */
+  readonly openObjectYaml: (address: ObjectAddress) => Promise<unknown>;
 }
