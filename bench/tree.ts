@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { HostCluster } from '../test/harness/controlPlane';
 import { productModel } from '../test/cluster/product';
 import { withConnection } from '../src/vcluster/explorer';
+import { InsideVClusters } from '../src/vcluster/inside';
 import { gc, kubeconfigFile, wrong } from './common';
 import { summarize } from './stats';
 
@@ -29,6 +30,7 @@ export async function measureTree(host: HostCluster, expectedVClusters: number, 
     const product = productModel([kcFile], { watch: false, timeoutMs: 120_000 });
     const tree = new ExplorerTreeProvider({
       model: async () => product.model,
+      inside: async () => new InsideVClusters(product.model, product.tunnels),
       logger: logger as never,
       nestedMaxDepth: () => 3,
       decorate: (v) => withConnection(v, product.model.snapshot()),

@@ -13,6 +13,8 @@ import { SearchNamespacesStore } from './platform/searchNamespaces';
 import { Settings } from './platform/settings';
 import { TunnelStore } from './platform/tunnelStore';
 import { WorkspaceScope } from './platform/workspaceScope';
+import { LogDocuments } from './webview/logDocuments';
+import type { ObjectAddress } from './webview/objectUri';
 import type { ChangeEvent } from './vcluster/explorer';
 
 // Composition root: wires the parts together and returns the public API; no feature logic lives here (see
@@ -36,6 +38,7 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
     onLoaded: async (s) => {
       own(s.model.onDidChange((e) => changes.fire(e)));
       own(s.tunnels.onDidChange(() => void status.refresh()));
+      own(s.inside.onDidChange(() => views.tree.forwardsChanged()));
       await status.checkCli(s);
     },
   });
@@ -43,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
   const views = own(createViews({ extensionUri: context.extensionUri, services, settings, logger, searchNamespaces }));
   status.treeView = views.treeView;
   const config = own(configSupport(context.extensionPath, services, logger));
+  const logDocuments = own(new LogDocuments());
 
   const env = {
     services: services.get, tree: views.tree, settings, logger, tunnelStore, refreshStatus: status.refresh, ...config,
@@ -55,8 +59,11 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
     },
     showMapping: async (ref: Parameters<typeof views.panels.show>[0]) => views.panels.show(ref),
     showDescribe: async (ref: Parameters<typeof views.describePanels.show>[0]) => views.describePanels.show(ref),
+    logDocuments,
+    own,
+    openObjectYaml: (address: ObjectAddress) => views.yamlProvider.open(address),
   };
-  for (const d of registerCommands(env, logger)) own(d);
+  for (const d of registerCommands(env, views.tree, logger)) own(d);
 
   // Edited in settings.json (or set by the command): those contexts are discovered again.
   own(searchNamespaces.onDidChange((contexts) => { for (const c of contexts) void views.tree.refresh({ context: c }); }));
@@ -74,7 +81,7 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
 
   const testing = context.extensionMode === vscode.ExtensionMode.Test ? {
     tree: views.tree, statusBar: status.statusBar, panels: () => views.panels, describePanels: () => views.describePanels,
-    vclusterYaml: config.vclusterYaml, configDocs: config.configDocs, services: services.get,
+    logDocuments, vclusterYaml: config.vclusterYaml, configDocs: config.configDocs, services: services.get,
     workspaceKubeconfig: scope.kubeconfigPath, logDir: context.logUri.fsPath,
   } : undefined;
   return createApi(services.get, changes.event, testing);

@@ -15,6 +15,7 @@ import type { VClusterDetails } from './shared/describe';
 import { UserFacingError } from './shared/errors';
 import { maskCredentials, readHelmRelease, valuesYaml, type HelmRelease } from './vcluster/config/helmRelease';
 import { fetchDetails, watchDetails } from './vcluster/describe';
+import { InsideVClusters } from './vcluster/inside';
 
 // Everything that needs @kubernetes/client-node lives behind this module, which extension.ts imports lazily on first
 // use, so that activation stays cheap.
@@ -39,6 +40,8 @@ export interface ServicesOptions {
 export class Services {
   readonly model: ExplorerModel;
   readonly tunnels: TunnelManager;
+  /** Working inside vclusters: workloads, logs, exec, port-forwards, terminal kubeconfigs. */
+  readonly inside: InsideVClusters;
 
   constructor(private readonly opts: ServicesOptions) {
     this.tunnels = new TunnelManager({ log: opts.log });
@@ -52,6 +55,7 @@ export class Services {
       searchNamespaces: opts.searchNamespaces,
       log: opts.log,
     });
+    this.inside = new InsideVClusters(this.model, this.tunnels);
   }
 
   userFiles(): string[] {
@@ -221,6 +225,7 @@ export class Services {
   }
 
   dispose(): void {
+    this.inside.dispose();
     this.model.dispose();
     this.tunnels.dispose();
   }

@@ -4,11 +4,12 @@ import type { ContextStatusBar } from '../platform/statusBar';
 import type { Services } from '../services';
 import type { VClusterDetails } from '../shared/describe';
 import { API_VERSION } from '../shared/ids';
-import type { ContextInfo, MappingModel, VClusterInfo, VClusterRef } from '../shared/model';
+import type { ContextInfo, MappingModel, ResourceInfo, VClusterInfo, VClusterRef } from '../shared/model';
 import type { ExplorerTreeProvider } from '../tree/explorerTree';
 import type { ChangeEvent } from '../vcluster/explorer';
 import type { ConfigDocumentProvider } from '../webview/configDocuments';
 import type { DescribePanels } from '../webview/describePanel';
+import type { LogDocuments } from '../webview/logDocuments';
 import type { MappingPanels } from '../webview/mappingPanel';
 
 /** The API returned by activate(), for other extensions and the integration tests. */
@@ -19,6 +20,11 @@ export interface VClusterExplorerApi {
   getMapping(ref: VClusterRef): Promise<MappingModel>;
   /** What vcluster.describe shows: status and why, versions, endpoint, contexts, pause/sleep, events, certificates. */
   describe(ref: VClusterRef): Promise<VClusterDetails>;
+  /**
+   * Objects inside a vcluster, read from its own API server: `kind` is Pod, Deployment, StatefulSet, DaemonSet, Job,
+   * Service or ConfigMap (config maps as metadata only; secrets never).
+   */
+  listResources(ref: VClusterRef, options: { namespace: string; kind: string }): Promise<ResourceInfo[]>;
   readonly onDidChange: vscode.Event<ChangeEvent | { scope: 'status' }>;
   /** Handles for the extension's own integration tests: present only when VS Code runs the extension's tests. */
   readonly testing?: TestingHandles;
@@ -30,6 +36,7 @@ export interface TestingHandles {
   readonly statusBar: ContextStatusBar;
   readonly panels: () => MappingPanels;
   readonly describePanels: () => DescribePanels;
+  readonly logDocuments: LogDocuments;
   readonly vclusterYaml: VClusterYamlDiagnostics;
   readonly configDocs: ConfigDocumentProvider;
   readonly services: () => Promise<Services>;
@@ -45,6 +52,7 @@ export function createApi(services: () => Promise<Services>, onDidChange: vscode
     listVClusters: async (ctx, options) => (await services()).listVClusters(ctx, options?.nested ?? false),
     getMapping: async (ref) => (await services()).mapping(ref),
     describe: async (ref) => (await services()).describe(ref),
+    listResources: async (ref, options) => (await services()).inside.resources(ref, { namespace: options.namespace, kind: options.kind }),
     onDidChange,
     ...(testing ? { testing } : {}),
   };

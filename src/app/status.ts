@@ -24,7 +24,11 @@ export class StatusController extends Disposable {
     const snap = k.snapshot() ?? await k.reload();
     const current = snap.contexts.find((c) => c.current);
     const workspaceScoped = this.o.scope.on;
-    this.statusBar.update({ context: snap.currentContext, isVCluster: !!current?.vcluster, workspaceScoped, tunnels: this.o.services.loaded?.tunnels.list().length ?? 0 });
+    const loaded = this.o.services.loaded;
+    this.statusBar.update({
+      context: snap.currentContext, isVCluster: !!current?.vcluster, workspaceScoped, tunnels: loaded?.tunnels.list().length ?? 0,
+      forwards: loaded?.inside.listForwards().map((f) => `127.0.0.1:${f.localPort} → ${f.target.kind.toLowerCase()} ${f.target.namespace}/${f.target.name}:${f.port} (vcluster ${f.target.ref.name})${f.lastError ? ' — broken' : ''}`) ?? [],
+    });
     setContextKey('workspaceScoped', workspaceScoped);
     this.o.changed();
   };

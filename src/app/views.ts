@@ -18,12 +18,15 @@ export interface Views extends vscode.Disposable {
   readonly treeView: vscode.TreeView<ExplorerNode>;
   readonly panels: MappingPanels;
   readonly describePanels: DescribePanels;
+  /** Read-only YAML documents of single objects (mapping rows, objects inside a vcluster). */
+  readonly yamlProvider: ObjectYamlProvider;
 }
 
 export function createViews(o: { extensionUri: vscode.Uri; services: LazyServices; settings: Settings; logger: Logger; searchNamespaces: SearchNamespacesStore }): Views {
   const { services, settings, logger } = o;
   const tree = new ExplorerTreeProvider({
     model: async () => (await services.get()).model,
+    inside: async () => (await services.get()).inside,
     logger,
     nestedMaxDepth: () => settings.nestedMaxDepth,
     decorate: (v) => (services.loaded?.decorate(v) ?? v),
@@ -57,5 +60,5 @@ export function createViews(o: { extensionUri: vscode.Uri; services: LazyService
     },
   });
   const owned = [tree, treeView, collapse, panels, panels.registerSerializer(), yamlProvider, describePanels, describePanels.registerSerializer()];
-  return { tree, treeView, panels, describePanels, dispose: () => { for (const d of owned.reverse()) d.dispose(); } };
+  return { tree, treeView, panels, describePanels, yamlProvider, dispose: () => { for (const d of owned.reverse()) d.dispose(); } };
 }

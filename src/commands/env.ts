@@ -8,6 +8,8 @@ import type { VClusterRef } from '../shared/model';
 import type { VClusterYamlDiagnostics } from '../platform/vclusterYaml';
 import type { JsonSchema } from '../vcluster/config/schema';
 import type { ConfigDocumentProvider } from '../webview/configDocuments';
+import type { LogDocuments } from '../webview/logDocuments';
+import type { ObjectAddress } from '../webview/objectUri';
 
 /** What command handlers get: services (loaded lazily), the tree, settings, the logger and workspace-scope control. */
 export interface CommandEnv {
@@ -31,4 +33,10 @@ export interface CommandEnv {
   readonly bundledSchema: () => JsonSchema;
   /** Contexts switched to, most recent first. */
   readonly recentContexts: RecentContexts;
+  /** Keeps a disposable until the extension deactivates. */
+  readonly own: (d: { dispose(): unknown }) => void;
+  /** Read-only documents that grow while a log streams. */
+  readonly logDocuments: LogDocuments;
+  /** Opens the read-only YAML of one object. */
+  readonly openObjectYaml: (address: ObjectAddress) => Promise<unknown>;
 }

@@ -311,6 +311,9 @@ export async function deleteVCluster(env: CommandEnv, arg?: unknown): Promise<vo
     await services.scopedWriter(env.workspaceScoped()).removeContext(own, { removeClusterAndUser: true, switchTo: snap.currentContext === own ? cliContext : undefined });
   }
   await env.tunnelStore.forget(own);
+  // Port-forwards into it (or into vclusters inside it) have nothing left to reach.
+  const stopped = services.inside.stopForwardsOf(ref);
+  if (stopped) env.logger.info(`Stopped ${stopped} port-forward(s) into the deleted vcluster ${ref.name}`);
   await services.model.reloadKubeconfig();
   await env.tree.refresh(parent ? { ref: parent } : { context: ref.context });
   await env.refreshStatus();

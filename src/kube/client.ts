@@ -245,6 +245,19 @@ export class KubeClient {
   }
 
   /**
+   * Opens a streaming GET whose body is text (pod logs) and calls onText for every decoded chunk as it arrives,
+   * empty lines included. Resolves when the server ends the stream; rejects on errors. Abort through options.signal.
+   */
+  async streamText(apiPath: string, options: StreamOptions, onText: (text: string) => void): Promise<void> {
+    this.streams++;
+    try {
+      await this.send('GET', apiPath, { accept: '*/*', ...options }, true, undefined, onText);
+    } finally {
+      this.streams--;
+    }
+  }
+
+  /**
    * While watches run, the credential files are checked now and then even without other requests, so that a rotated
    * token or certificate reconnects them (and a revoked one shows up) instead of going unnoticed for minutes.
    */
@@ -258,7 +271,7 @@ export class KubeClient {
     this.recheckTimer.unref();
   }
 
-  private async send(method: string, apiPath: string, options: StreamOptions, streaming: boolean, onLine?: (line: string) => void): Promise<unknown> {
+  private async send(method: string, apiPath: string, options: StreamOptions, streaming: boolean, onLine?: (line: string) => void, onText?: (text: string) => void): Promise<unknown> {
     if (this.disposed) throw new KubeError('cancelled', 'The client was closed');
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? 15_000;
     const what = `${method} ${apiPath}`;
@@ -293,7 +306,7 @@ export class KubeClient {
           decoded.setEncoding('utf8');
           res.on('error', (err) => reject(fromNetworkError(err, this.server)));
           // A connection cut in the middle of the body (settles nothing if the body was complete).
-          res.on('close', () => { if (!res.complete) reject(new KubeError('unreachable', streaming ? `The watch ${apiPath} was cut off` : `${what}: the connection was cut off`)); });
+          res.on('close', () => { if (!res.complete) reject(new KubeError('unreachable', streaming ? `The ${onText ? 'stream' : 'watch'} ${apiPath} was cut off` : `${what}: the connection was cut off`)); });
           if (status >= 400 || !streaming) {
             let text = '';
             decoded.on('data', (d: string) => { text += d; });
@@ -312,6 +325,11 @@ export class KubeClient {
           // Streaming: the deadline only covers the response headers; a watch runs until the server or caller ends it.
           clearTimeout(timer);
           try { options.onResponse?.(); } catch { /* the caller's bug */ }
+          if (onText) {
+            decoded.on('data', (d: string) => onText(d));
+            decoded.on('end', () => resolve(undefined));
+            return;
+          }
           let buf = '';
           decoded.on('data', (d: string) => {
             buf += d;

@@ -2,6 +2,7 @@ import net from 'node:net';
 import WebSocket from 'ws';
 import { Emitter } from '../shared/emitter';
 import type { ConnectOptions, KubeClient } from './client';
+import { fromStatus } from './errors';
 
 // In-process port-forwarding to a pod over the Kubernetes WebSocket port-forward protocol (what `kubectl
 // port-forward` does over SPDY): a local TCP listener on 127.0.0.1, and for every accepted connection one WebSocket
@@ -31,6 +32,8 @@ interface Tunnel {
   lastError?: string;
   /** Kept open while idle: a kubeconfig context points at it (connect). */
   pinned: boolean;
+  /** Kept open while idle by this many users (an open terminal, a port-forward through the vcluster it reaches). */
+  holds: number;
   lastUsed: number;
 }
 
@@ -54,7 +57,7 @@ export class TunnelManager {
   closeIdle(idleMs: number, now = Date.now()): number {
     return this.close((t) => {
       const tunnel = this.tunnels.get(t.key);
-      return !!tunnel && !tunnel.pinned && tunnel.sockets.size === 0 && now - tunnel.lastUsed >= idleMs;
+      return !!tunnel && !tunnel.pinned && tunnel.holds === 0 && tunnel.sockets.size === 0 && now - tunnel.lastUsed >= idleMs;
     });
   }
 
@@ -63,6 +66,15 @@ export class TunnelManager {
     const t = [...this.tunnels.values()].find((x) => x.info.localPort === localPort);
     if (t) t.pinned = true;
     return !!t;
+  }
+
+  /** Keeps the tunnel on `localPort` open while idle until the handle is disposed; undefined when there is none. */
+  hold(localPort: number): { dispose(): void } | undefined {
+    const t = [...this.tunnels.values()].find((x) => x.info.localPort === localPort);
+    if (!t) return undefined;
+    t.holds++;
+    let done = false;
+    return { dispose: () => { if (!done) { done = true; t.holds--; t.lastUsed = Date.now(); } } };
   }
 
   private changed(): void {
@@ -75,10 +87,13 @@ export class TunnelManager {
 
   /**
    * Opens (or reuses) a tunnel to `pod:port` in `namespace` through `host`; resolves to the local port. With
-   * `localPort` (restoring a tunnel a kubeconfig context points at) it listens on that port or fails.
+   * `localPort` (restoring a tunnel a kubeconfig context points at) it listens on that port or fails. With `owner`, the
+   * tunnel is that owner's alone (a port-forward a person started).
    */
-  open(host: KubeClient, namespace: string, pod: string, port: number, localPort = 0): Promise<number> {
-    const key = `${host.contextName}|${host.server}|${namespace}/${pod}:${port}`;
+  open(host: KubeClient, namespace: string, pod: string, port: number, localPort = 0, owner?: string): Promise<number> {
+    // A port-forward a person started (`owner`) gets a tunnel of its own, stopped on its own; the extension's own
+    // tunnels (to vcluster API servers) are shared per pod port.
+    const key = `${host.contextName}|${host.server}|${namespace}/${pod}:${port}${owner ? `|${owner}` : ''}`;
     const existing = this.tunnels.get(key);
     if (existing) return Promise.resolve(existing.info.localPort);
     let p = this.pending.get(key);
@@ -99,7 +114,7 @@ export class TunnelManager {
         socket.on('close', () => { sockets.delete(socket); tunnel.lastUsed = Date.now(); this.changed(); });
         this.pipe(host, namespace, pod, port, socket, tunnel);
       });
-      const tunnel: Tunnel = { info: { key, context: host.contextName, namespace, pod, remotePort: port, localPort: 0 }, server, sockets, websockets: new Set(), pinned: false, lastUsed: Date.now() };
+      const tunnel: Tunnel = { info: { key, context: host.contextName, namespace, pod, remotePort: port, localPort: 0 }, server, sockets, websockets: new Set(), pinned: false, holds: 0, lastUsed: Date.now() };
       server.on('error', (err) => reject(err));
       server.listen(localPort, '127.0.0.1', () => {
         const addr = server.address();
@@ -181,8 +196,17 @@ export class TunnelManager {
       });
       conn.on('error', (err) => fail(err.message));
       conn.on('unexpected-response', (_req, res) => {
-        fail(`the API server answered HTTP ${res.statusCode} to the port-forward`);
-        res.resume();
+        // The Status in the answer says why (a pod that is gone, RBAC refusing pods/portforward): keep its message.
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => { if (body.length < 16 * 1024) body += d; });
+        const done = () => {
+          const status = res.statusCode ?? 0;
+          const why = fromStatus(status, body, 'port-forward').message.replace(/^port-forward: /, '');
+          fail(`the API server answered HTTP ${status} to the port-forward${why && why !== `HTTP ${status}` ? `: ${why.slice(0, 300)}` : ''}`);
+        };
+        res.on('end', done);
+        res.on('error', done);
       });
       conn.on('close', () => {
         tunnel.websockets.delete(conn);

@@ -50,6 +50,7 @@ export interface Container {
   name: string;
   image?: string;
   env?: { name: string; value?: string }[];
+  ports?: { containerPort: number; name?: string; protocol?: string }[];
 }
 
 export interface PodTemplateSpec {
@@ -90,4 +91,24 @@ export interface Secret extends KubeObject {
 
 export interface Namespace extends KubeObject {
   status?: { phase?: string };
+}
+
+/** A core/v1 Event (the fields `kubectl describe` shows). */
+export interface KubeEvent extends KubeObject {
+  type?: string;
+  reason?: string;
+  message?: string;
+  count?: number;
+  lastTimestamp?: string;
+  eventTime?: string;
+  firstTimestamp?: string;
+  involvedObject?: { kind?: string; name?: string; namespace?: string };
+  series?: { count?: number; lastObservedTime?: string };
+  source?: { component?: string };
+  reportingComponent?: string;
+}
+
+/** When an event last happened, as kubectl describe reads it (series, lastTimestamp, eventTime, then creation). */
+export function eventTime(e: KubeEvent): string | undefined {
+  return e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata.creationTimestamp;
 }

@@ -7,6 +7,8 @@ export interface StatusBarState {
   readonly isVCluster: boolean;
   readonly workspaceScoped: boolean;
   readonly tunnels: number;
+  /** Port-forwards a person started (vcluster.portForward), one line each. */
+  readonly forwards?: readonly string[];
 }
 
 /**
@@ -43,7 +45,11 @@ export class ContextStatusBar extends Disposable {
     this.item.show();
     if (state.tunnels > 0) {
       this.tunnelItem.text = `$(radio-tower) ${state.tunnels}`;
-      this.tunnelItem.tooltip = `${state.tunnels} vcluster port-forward tunnel${state.tunnels === 1 ? '' : 's'} open`;
+      const forwards = state.forwards ?? [];
+      this.tunnelItem.tooltip = [
+        `${state.tunnels} vcluster port-forward tunnel${state.tunnels === 1 ? '' : 's'} open`,
+        ...(forwards.length ? ['', 'Port-forwards (stop them from the Clusters view or with "vcluster: Stop Port Forward"):', ...forwards] : []),
+      ].join('\n');
       this.tunnelItem.show();
     } else {
       this.tunnelItem.hide();

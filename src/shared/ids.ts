@@ -26,6 +26,15 @@ export const Commands = {
   undoKubeconfigChange: 'vcluster.undoKubeconfigChange',
   clearWorkspaceContext: 'vcluster.clearWorkspaceContext',
   showLog: 'vcluster.showLog',
+  logs: 'vcluster.logs',
+  exec: 'vcluster.exec',
+  openTerminal: 'vcluster.openTerminal',
+  portForward: 'vcluster.portForward',
+  stopPortForward: 'vcluster.stopPortForward',
+  restartPortForward: 'vcluster.restartPortForward',
+  showEvents: 'vcluster.showEvents',
+  revealHostObject: 'vcluster.revealHostObject',
+  showMore: 'vcluster.showMore',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
@@ -51,6 +60,15 @@ export const ContextValues = {
   /** Cluster-wide lists are forbidden and single namespaces were searched: offers to change them. */
   searchInfo: 'searchInfo',
   message: 'message',
+  /** Inside a vcluster: the Namespaces folder, a virtual namespace, a kind's folder, objects, port-forwards. */
+  insideNamespaces: 'inside.namespaces',
+  insideNamespace: 'inside.namespace',
+  insideKind: 'inside.kind',
+  insidePod: 'inside.pod',
+  insideService: 'inside.service',
+  insideWorkload: 'inside.workload',
+  insideConfigMap: 'inside.configMap',
+  insideForward: 'inside.forward',
 } as const;
 
 /**

@@ -172,3 +172,27 @@ export interface MappingModel {
   readonly errors: readonly { kind: MappingKind; side: 'virtual' | 'host'; message: string }[];
   readonly fetchedAt: string;
 }
+
+// ---- Inside a vcluster --------------------------------------------------------------------------------------------
+
+export type ResourceKind = 'Pod' | 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'Service' | 'ConfigMap';
+
+/** An object inside a virtual cluster, as the tree and listResources() show it. */
+export interface ResourceInfo {
+  readonly kind: ResourceKind;
+  readonly namespace: string;
+  readonly name: string;
+  /** kubectl get's STATUS (pods), the service type, or Ready / Progressing / Complete for workloads; "" when none. */
+  readonly status: string;
+  /** "ready/desired" (pods: ready containers / containers). */
+  readonly ready?: string;
+  readonly restarts?: number;
+  /** ISO timestamp of its creation. */
+  readonly created?: string;
+  /** Pods: the names of their containers. */
+  readonly containers?: readonly string[];
+  /** Services: their ports. */
+  readonly ports?: readonly { readonly port: number; readonly name?: string; readonly protocol?: string }[];
+  /** For kinds the syncer copies to the cluster the vcluster runs in: the object it became there. */
+  readonly host?: { readonly namespace: string; readonly name: string };
+}

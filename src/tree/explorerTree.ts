@@ -4,11 +4,15 @@ import { KubeError } from '../kube/errors';
 import { DiscoveryForbiddenError } from '../vcluster/discovery';
 import type { WorkloadKind } from '../vcluster/permissions';
 import { setContextKey } from '../platform/contextKeys';
+import { Commands } from '../shared/ids';
 import { errorMessage } from '../shared/errors';
 import type { DiscoveryResult, VClusterAction, VClusterInfo, VClusterRef } from '../shared/model';
 import { contextKey, refKey } from '../shared/refKey';
 import type { Logger } from '../platform/logger';
 import { Disposable } from '../platform/disposable';
+import type { InsideVClusters } from '../vcluster/inside';
+import { PAGE_SIZE, RESOURCE_KINDS } from '../vcluster/resources';
+import { ForwardNode, KindFolderNode, ResourceNode, VNamespaceNode, VNamespacesFolderNode } from './insideNodes';
 import { ContextNode, type ExplorerNode, ForbiddenNode, MessageNode, NamespaceNode, SearchInfoNode, VClusterNode, describeDenial, refusedActions } from './nodes';
 
 /** The namespaces to search per context (kept across reloads by the extension). */
@@ -19,6 +23,8 @@ export interface SearchNamespaces {
 
 export interface TreeDeps {
   readonly model: () => Promise<ExplorerModel>;
+  /** Working inside vclusters (namespaces, workloads, port-forwards). */
+  readonly inside: () => Promise<InsideVClusters>;
   readonly logger: Logger;
   readonly nestedMaxDepth: () => number;
   readonly decorate: (v: VClusterInfo) => VClusterInfo;
@@ -41,6 +47,12 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
   private modelSync?: ExplorerModel;
   /** Namespaces (context|namespace) whose permissions are being asked for, or could not be: not asked again until a refresh. */
   private readonly permissionRequests = new Set<string>();
+  /** Watches inside vclusters, by the id of the expanded folder node that shows what they watch. */
+  private readonly watches = new Map<string, { dispose(): void }>();
+  private readonly watchDebounce = new Map<string, NodeJS.Timeout>();
+  /** How many objects a kind folder shows (grows with "Show more"). */
+  private readonly limits = new Map<string, number>();
+  private insideSync?: InsideVClusters;
 
   constructor(private readonly deps: TreeDeps) {
     super();
@@ -150,6 +162,9 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
         return node.vclusters.map((v) => this.vclusterNode(v, false, refused));
       }
       case 'vcluster': return this.nestedChildren(model, node);
+      case 'vnamespaces': return this.virtualNamespaces(node);
+      case 'vnamespace': return RESOURCE_KINDS.map((k) => new KindFolderNode(node.ref, node.name, k.kind));
+      case 'vkind': return this.kindChildren(node);
       default: return [];
     }
   }
@@ -209,16 +224,108 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
     if (v.phase === 'paused' || v.phase === 'sleeping' || v.phase === 'scaledDown') {
       return [new MessageNode(node.id, `${v.status || 'Not running'}: resume it to see nested vclusters`, 'A paused vcluster has no running API server to ask.', 'info')];
     }
+    // Inside a running vcluster whose API server answers: after the nested vclusters, its namespaces (loaded when
+    // expanded) and the port-forwards into it.
+    const inside = async (): Promise<ExplorerNode[]> => (v.phase === 'running' ? [new VNamespacesFolderNode(v.ref), ...await this.forwardNodes(node.id, v.ref)] : []);
     let result: DiscoveryResult;
     try {
       result = await model.nested(v.ref);
     } catch (err) {
       this.deps.logger.warn(`Nested discovery in vcluster ${v.ref.namespace}/${v.ref.name} failed: ${errorMessage(err)}`);
-      return [errorNode(node.id, err, { ref: v.ref })];
+      // When its API server cannot be reached at all, the error says everything; otherwise (nested discovery refused,
+      // say) what is inside may still be readable.
+      const reachable = await model.reach(v.ref).then(() => true, () => false);
+      return [errorNode(node.id, err, { ref: v.ref }), ...(reachable ? await inside() : [])];
     }
     const all = result.namespaces.flatMap((n) => n.vclusters);
-    if (all.length === 0) return [new MessageNode(node.id, 'No nested vclusters', undefined, 'info')];
-    return all.map((x) => this.vclusterNode(x, true));
+    const rest = await inside();
+    if (all.length === 0) return rest.length ? rest : [new MessageNode(node.id, 'No nested vclusters', undefined, 'info')];
+    return [...all.map((x) => this.vclusterNode(x, true)), ...rest];
+  }
+
+  private async forwardNodes(parentId: string, ref: VClusterRef): Promise<ForwardNode[]> {
+    const inside = this.insideSync ?? await this.deps.inside();
+    this.insideSync = inside;
+    const key = refKey(ref);
+    return inside.listForwards().filter((f) => refKey(f.target.ref) === key).map((f) => new ForwardNode(
+      parentId,
+      f.id,
+      `127.0.0.1:${f.localPort} → ${f.target.kind === 'Service' ? 'svc' : 'pod'}/${f.target.name}:${f.port}`,
+      `Port-forward from 127.0.0.1:${f.localPort} to ${f.target.kind.toLowerCase()} ${f.target.namespace}/${f.target.name} port ${f.port} (pod ${f.pod}:${f.podPort})${f.lastError ? `\n\nLast failure: ${f.lastError}` : ''}`,
+      !!f.lastError,
+    ));
+  }
+
+  /** The port-forwards changed: the vclusters that show them render again. */
+  forwardsChanged(): void {
+    for (const n of this.nodes.values()) if (n instanceof VClusterNode && this.expanded.has(n.id)) this.emitter.fire(n);
+  }
+
+  private async virtualNamespaces(node: VNamespacesFolderNode): Promise<ExplorerNode[]> {
+    const inside = await this.deps.inside();
+    try {
+      const list = await inside.namespaces(node.ref);
+      this.watchWhileExpanded(node, () => inside.watch(node.ref, {}, () => this.changedLater(node)));
+      if (!list.length) return [new MessageNode(node.id, 'No namespaces', undefined, 'info')];
+      return list.map((n) => new VNamespaceNode(node.ref, n.name, n.system, n.phase));
+    } catch (err) {
+      this.deps.logger.warn(`Listing the namespaces inside vcluster ${node.ref.namespace}/${node.ref.name} failed: ${errorMessage(err)}`);
+      return [errorNode(node.id, err, { ref: node.ref })];
+    }
+  }
+
+  private async kindChildren(node: KindFolderNode): Promise<ExplorerNode[]> {
+    const inside = await this.deps.inside();
+    const limit = this.limits.get(node.id) ?? PAGE_SIZE;
+    try {
+      const page = await inside.resourcePage(node.ref, { namespace: node.namespace, kind: node.kind, limit });
+      this.watchWhileExpanded(node, () => inside.watch(node.ref, { namespace: node.namespace, kind: node.kind, ...(page.resourceVersion ? { resourceVersion: page.resourceVersion } : {}) }, () => this.changedLater(node)));
+      const out: ExplorerNode[] = page.items.map((r) => new ResourceNode(node.ref, r));
+      if (!out.length) out.push(new MessageNode(node.id, `No ${node.plural.toLowerCase()}`, undefined, 'info'));
+      if (page.continue) {
+        out.push(new MessageNode(node.id, `Showing the first ${page.items.length}: show ${PAGE_SIZE} more…`, `There are more ${node.plural.toLowerCase()} in ${node.namespace}; they are listed ${PAGE_SIZE} at a time.`, 'info', undefined,
+          { command: Commands.showMore, title: 'Show More', arguments: [node.id] }));
+      }
+      return out;
+    } catch (err) {
+      this.deps.logger.warn(`Listing ${node.plural} in ${node.namespace} inside vcluster ${node.ref.name} failed: ${errorMessage(err)}`);
+      return [errorNode(node.id, err, { ref: node.ref })];
+    }
+  }
+
+  /** vcluster.showMore: a kind folder shows PAGE_SIZE more objects. */
+  showMore(arg: unknown): void {
+    const id = typeof arg === 'string' ? arg : arg instanceof KindFolderNode ? arg.id : undefined;
+    const node = id ? this.nodes.get(id) : undefined;
+    if (!id || !(node instanceof KindFolderNode)) return;
+    this.limits.set(id, (this.limits.get(id) ?? PAGE_SIZE) + PAGE_SIZE);
+    this.emitter.fire(node);
+  }
+
+  /** Starts a watch for an expanded folder once; collapsing it (or a node above it) stops the watch. */
+  private watchWhileExpanded(node: ExplorerNode, start: () => Promise<{ dispose(): void }>): void {
+    if (this.watches.has(node.id)) return;
+    let handle: { dispose(): void } | undefined;
+    let disposed = false;
+    this.watches.set(node.id, { dispose: () => { disposed = true; handle?.dispose(); } });
+    start().then((h) => { if (disposed) h.dispose(); else handle = h; }, (err: unknown) => {
+      this.watches.delete(node.id);
+      this.deps.logger.warn(`Watching ${node.id} failed: ${errorMessage(err)}`);
+    });
+  }
+
+  /** A watched folder changed: render it again a moment later (changes come in bursts). */
+  private changedLater(node: ExplorerNode): void {
+    clearTimeout(this.watchDebounce.get(node.id));
+    this.watchDebounce.set(node.id, setTimeout(() => {
+      this.watchDebounce.delete(node.id);
+      if (this.watches.has(node.id)) this.emitter.fire(this.nodes.get(node.id) ?? node);
+    }, 300));
+  }
+
+  /** Folders inside vclusters being watched now (tests). */
+  watchedFolders(): string[] {
+    return [...this.watches.keys()];
   }
 
   /** Refreshes a subtree (or everything): drops the model's cache for it and asks VS Code to re-render. */
@@ -248,6 +355,14 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
    */
   async collapsed(node: ExplorerNode): Promise<void> {
     const model = await this.deps.model();
+    for (const [id, w] of [...this.watches]) {
+      if (!this.isAtOrBelow(id, node.id)) continue;
+      w.dispose();
+      this.watches.delete(id);
+      clearTimeout(this.watchDebounce.get(id));
+      this.watchDebounce.delete(id);
+      this.limits.delete(id);
+    }
     let released = 0;
     for (const [id, e] of [...this.expanded]) {
       if (!this.isAtOrBelow(id, node.id)) continue;
@@ -276,6 +391,9 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
   }
 
   override dispose(): void {
+    for (const w of this.watches.values()) w.dispose();
+    this.watches.clear();
+    for (const t of this.watchDebounce.values()) clearTimeout(t);
     for (const e of this.expanded.values()) e.hold.dispose();
     this.expanded.clear();
     super.dispose();

@@ -5,11 +5,12 @@ import type { ContextInfo, PermissionDenial, PermissionSummary, RefusedNamespace
 import { redact } from '../shared/redact';
 import { ACTION_LABELS, describeMissing } from '../vcluster/permissions';
 import { refKey } from '../shared/refKey';
+import type { InsideNode } from './insideNodes';
 
 // Tree node classes: small, with stable ids and a contextValue from shared/ids. They hold data only; the provider
 // decides their children.
 
-export type ExplorerNode = ContextNode | NamespaceNode | VClusterNode | MessageNode;
+export type ExplorerNode = ContextNode | NamespaceNode | VClusterNode | MessageNode | InsideNode;
 
 export class ContextNode {
   readonly type = 'context';

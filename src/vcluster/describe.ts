@@ -3,7 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import type { KubeClient } from '../kube/client';
 import { KubeError } from '../kube/errors';
 import { Watcher } from '../kube/watch';
-import type { KubeList, KubeObject, Pod, Secret, Service, Workload } from '../kube/types';
+import { eventTime, type KubeEvent, type KubeList, type Pod, type Secret, type Service, type Workload } from '../kube/types';
 import type { CertificateDetails, ContainerDetails, ContextPointer, EventDetails, PodDetails, VClusterDetails } from '../shared/describe';
 import type { ContextInfo, VClusterRef } from '../shared/model';
 import { redact } from '../shared/redact';
@@ -41,17 +41,7 @@ interface PodFull extends Pod {
   };
 }
 
-export interface KubeEvent extends KubeObject {
-  type?: string;
-  reason?: string;
-  message?: string;
-  count?: number;
-  lastTimestamp?: string;
-  eventTime?: string;
-  firstTimestamp?: string;
-  involvedObject?: { kind?: string; name?: string; namespace?: string };
-  series?: { count?: number; lastObservedTime?: string };
-}
+export type { KubeEvent } from '../kube/types';
 
 /** What describe reads; buildDetails() turns it into VClusterDetails (recorded objects in unit tests). */
 export interface DescribeInput {
@@ -175,9 +165,6 @@ export function certificatesOf(secret: Secret | undefined, now: Date): Certifica
   return out.sort((a, b) => a.daysLeft - b.daysLeft || a.key.localeCompare(b.key));
 }
 
-function eventTime(e: KubeEvent): string | undefined {
-  return e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata.creationTimestamp;
-}
 
 function portOf(server: string | undefined): number | undefined {
   if (!server) return undefined;

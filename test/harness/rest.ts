@@ -1,6 +1,7 @@
 // A minimal Kubernetes REST client for the harness itself (fixtures and readiness checks). It is deliberately separate
 // from the product's clients and from @kubernetes/client-node, so that the fixtures do not share a bug with what they
 // test. TLS with client certificates or a bearer token; JSON in and out.
+import http from 'node:http';
 import https from 'node:https';
 
 export interface RestCredentials {
@@ -159,4 +160,18 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/** GET http://127.0.0.1:PORT/ (a port-forward's local end): status and body, or the connection's error. */
+export function httpGetLocal(port: number, timeoutMs = 15_000): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/', timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => { body += d; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+  });
 }

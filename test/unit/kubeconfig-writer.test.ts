@@ -328,6 +328,27 @@ describe('kubeconfig writer', () => {
       assert.deepEqual(leftovers(), []);
     });
 
+    it('takes nothing from a moment of kubectl\'s in-place write: a plan made without the lock that writes nothing or refuses is redone under it', async () => {
+      // kubectl truncates the file and writes it again while it holds <file>.lock (client-go WriteToFile): a read in
+      // between sees a valid, empty kubeconfig, in which "staging" does not exist.
+      const f = fixture('kubectl-written.yaml', 'config');
+      const whole = fs.readFileSync(f);
+      const lock = `${f}.lock`;
+      fs.writeFileSync(lock, '');
+      fs.writeFileSync(f, '');
+      setTimeout(() => {
+        fs.writeFileSync(f, whole);
+        fs.unlinkSync(lock);
+      }, 200);
+      const w = writer([f], { lockTimeoutMs: 5000 });
+      const [removed, switched] = await Promise.all([w.removeContext('staging', { removeClusterAndUser: true }), writer([f], { lockTimeoutMs: 5000 }).useContext('dev')]);
+      assert.equal(removed.changed, true, 'the removal was made on the whole file, not skipped on the empty one');
+      assert.ok(!names(f, 'contexts').includes('staging'));
+      assert.ok(names(f, 'contexts').includes('dev'));
+      assert.equal(switched.changed, false, 'dev was already current in the whole file');
+      assert.deepEqual(leftovers(), []);
+    });
+
     it('names its own lock holder in the timeout message', async () => {
       const f = fixture('kubectl-written.yaml', 'config');
       const slow = writer([f], { lockLingerMs: 600 });

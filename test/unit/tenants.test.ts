@@ -138,13 +138,16 @@ describe('tenants: menus follow the permission markers of the tree items', () =>
   it('a vcluster without markers keeps every menu; each marker hides exactly its action', () => {
     const inspect = ['compareWithDeployed', 'describe', 'showConfig', 'showMapping'];
     const sorted = (...xs: string[]) => [...xs, ...inspect].sort();
-    assert.deepEqual(visible('vcluster.running'), sorted('connect', 'delete', 'pause', 'upgrade'));
-    assert.deepEqual(visible('vcluster.running no-delete no-pause'), sorted('connect', 'upgrade'));
-    assert.deepEqual(visible('vcluster.running no-connect no-upgrade'), sorted('delete', 'pause'));
+    // A vcluster whose API server runs also offers its control-plane log and a terminal in it.
+    const inside = ['logs', 'openTerminal'];
+    assert.deepEqual(visible('vcluster.running'), sorted('connect', 'delete', 'pause', 'upgrade', ...inside));
+    assert.deepEqual(visible('vcluster.running no-delete no-pause'), sorted('connect', 'upgrade', ...inside));
+    assert.deepEqual(visible('vcluster.running no-connect no-upgrade'), sorted('delete', 'pause', ...inside));
     assert.deepEqual(visible('vcluster.paused'), sorted('connect', 'delete', 'resume', 'upgrade'));
     assert.deepEqual(visible('vcluster.paused no-resume no-delete'), sorted('connect', 'upgrade'));
-    assert.deepEqual(visible('vcluster.connected no-pause'), sorted('delete', 'disconnect', 'switchContext', 'upgrade'));
-    assert.deepEqual(visible('vcluster.connectedCurrent'), sorted('delete', 'disconnect', 'pause', 'upgrade'));
+    assert.deepEqual(visible('vcluster.connected no-pause'), sorted('delete', 'disconnect', 'switchContext', 'upgrade', ...inside));
+    assert.deepEqual(visible('vcluster.connectedCurrent'), sorted('delete', 'disconnect', 'pause', 'upgrade', ...inside));
+    assert.deepEqual(visible('vcluster.pending'), sorted('connect', 'delete', 'pause', 'upgrade', 'logs'));
   });
 
   it('namespaces: create only without no-create; Forbidden and search nodes offer the two ways out', () => {

@@ -268,7 +268,20 @@ export class KubeconfigWriter {
           }
           throw KubeconfigError.fromProblems(blocking);
         }
-        const edits = sameFileOnce(plan(merged, parsed), all, parsed);
+        // What a read without the lock shows may be a moment of kubectl's in-place write (a valid but shorter file):
+        // a plan that finds nothing to do there, or refuses (an unknown context), is redone under the lock before it
+        // counts; only a plan that writes is checked against the file's bytes instead.
+        let planned: Plan;
+        try {
+          planned = plan(merged, parsed);
+        } catch (err) {
+          if (!underLock) {
+            attempt = OPTIMISTIC_ATTEMPTS - 1;
+            continue;
+          }
+          throw err;
+        }
+        const edits = sameFileOnce(planned, all, parsed);
 
         // A target in a directory that does not exist yet cannot be locked: create the directory and start over.
         const missingDirs = [...edits.keys()].filter((f) => !fs.existsSync(path.dirname(f)) || (early && !early.paths.includes(lockPathFor(f))));
@@ -280,7 +293,13 @@ export class KubeconfigWriter {
         }
 
         const changes = this.newContents(edits, parsed);
-        if (changes.length === 0) return { changed: false, files: [] };
+        if (changes.length === 0) {
+          if (!underLock) {
+            attempt = OPTIMISTIC_ATTEMPTS - 1;
+            continue;
+          }
+          return { changed: false, files: [] };
+        }
         const record = this.backups?.prepare(description, changes);
 
         const locks = early ?? await acquireLocks(this.files, this.lockOptions);

@@ -80,13 +80,14 @@ export function treeSuite(): void {
       const alphaNode = await fx.tree.vcluster('host', alpha.namespace, alpha.name);
       assert.ok(alphaNode);
       const level1 = await fx.tree.children(alphaNode);
-      assert.deepEqual(level1.map((n) => `${n.type}:${label(n)}`), ['vcluster:inner']);
+      // After the nested vclusters, a running vcluster shows the namespaces inside it.
+      assert.deepEqual(level1.map((n) => `${n.type}:${label(n)}`), ['vcluster:inner', 'vnamespaces:Namespaces']);
       const innerNode = level1[0] as VClusterNode;
       assert.deepEqual(innerNode.ref, { context: 'host', namespace: inner.namespace, name: inner.name, parents: [{ namespace: alpha.namespace, name: alpha.name }] });
       assert.ok(description(innerNode).includes(inner.namespace), 'nested vclusters show their namespace');
       assert.ok(description(innerNode).includes('Running'));
       const level2 = await fx.tree.children(innerNode);
-      assert.deepEqual(level2.map((n) => `${n.type}:${label(n)}`), ['vcluster:deep']);
+      assert.deepEqual(level2.map((n) => `${n.type}:${label(n)}`), ['vcluster:deep', 'vnamespaces:Namespaces']);
       const deepNode = level2[0] as VClusterNode;
       assert.deepEqual(deepNode.ref.parents, [{ namespace: alpha.namespace, name: alpha.name }, { namespace: inner.namespace, name: inner.name }]);
       assert.ok(description(deepNode).includes(deep.expectedStatus));
