@@ -1,5 +1,5 @@
-// Lint: typescript-eslint's recommended rules, plus the project's rules: no shell for external programs, and no
-// `vscode` import in the domain layers (src/kube, src/vcluster, src/shared) or the webview bundle.
+// Lint: typescript-eslint's recommended rules, plus the project's rules: no shell for external programs, and the
+// import direction of the layers (no `vscode` in src/kube, src/vcluster, src/shared or the webview bundle).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -7,6 +7,32 @@ const noShell = [
   { selector: "Property[key.name='shell'][value.value=true]", message: 'Run programs without a shell (argument arrays only).' },
   { selector: "CallExpression[callee.property.name=/^(exec|execSync)$/][callee.object.name=/child_process|cp/]", message: 'Use execFile/spawn with an argument array, never exec().' },
 ];
+
+const noExec = [
+  { name: 'node:child_process', importNames: ['exec', 'execSync'], message: 'Use execFile/spawn with an argument array.' },
+  { name: 'child_process', importNames: ['exec', 'execSync'], message: 'Use execFile/spawn with an argument array.' },
+];
+
+/** A relative import that climbs into one of these top-level parts of src/ (a folder, or services.ts/extension.ts). */
+function above(...parts) {
+  return `^(\\.\\./)+(${parts.join('|')})(/|$)`;
+}
+
+/**
+ * The import rules of one layer's files: the regexes their imports may not match (static `import … from` and dynamic
+ * `import()` alike), and no vscode when `noVscode`.
+ */
+function layer(files, regexes, message, noVscode = false) {
+  const paths = noVscode ? [{ name: 'vscode', message: 'The domain layers and the webview must not import vscode.' }, ...noExec] : noExec;
+  const dynamic = regexes.map((regex) => ({ selector: `ImportExpression[source.value=/${regex.replaceAll('/', '\\/')}/]`, message }));
+  return [{
+    files,
+    rules: {
+      'no-restricted-imports': ['error', { paths, patterns: regexes.map((regex) => ({ regex, message })) }],
+      'no-restricted-syntax': ['error', ...noShell, ...dynamic],
+    },
+  }];
+}
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', 'screenshots/**', '**/*.d.ts', '**/*.d.mts'] },
@@ -21,15 +47,19 @@ export default tseslint.config(
       'no-control-regex': 'off',
       'no-empty': ['error', { allowEmptyCatch: true }],
       'no-restricted-syntax': ['error', ...noShell],
-      'no-restricted-imports': ['error', { paths: [{ name: 'node:child_process', importNames: ['exec', 'execSync'], message: 'Use execFile/spawn with an argument array.' }, { name: 'child_process', importNames: ['exec', 'execSync'], message: 'Use execFile/spawn with an argument array.' }] }],
+      'no-restricted-imports': ['error', { paths: noExec }],
     },
   },
-  {
-    files: ['src/kube/**', 'src/vcluster/**', 'src/shared/**', 'webview-ui/**'],
-    rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'The domain layers and the webview must not import vscode.' }, { name: 'node:child_process', importNames: ['exec', 'execSync'] }] }],
-    },
-  },
+  // The import direction (docs/architecture.md): shared ← kube ← vcluster ← platform/tree/webview ← commands ← app ←
+  // extension.ts, and webview-ui (the browser bundle) sees only src/shared. test/unit/lint-layers.test.ts proves that a
+  // wrong import fails `npm run lint`.
+  ...layer(['src/shared/**'], ['^\\.\\./'], 'src/shared is plain data: it imports nothing else of the extension.', true),
+  ...layer(['src/kube/**'], [above('vcluster', 'platform', 'tree', 'webview', 'commands', 'app', 'services', 'extension')], 'src/kube is the bottom layer: it imports only src/shared.', true),
+  ...layer(['src/vcluster/**'], [above('platform', 'tree', 'webview', 'commands', 'app', 'services', 'extension')], 'src/vcluster is the domain: it imports src/kube and src/shared, nothing of the UI.', true),
+  ...layer(['src/webview/**'], [above('kube', 'vcluster', 'tree', 'commands', 'app', 'services', 'extension')], 'src/webview renders the shared models: it reads data through the source its owner passes in, not from src/kube or src/vcluster.'),
+  ...layer(['src/platform/**', 'src/tree/**'], [above('webview', 'commands', 'app', 'extension')], 'src/platform and src/tree sit below the commands and the composition root.'),
+  ...layer(['src/commands/**'], [above('app', 'extension')], 'Commands do not import the composition root.'),
+  ...layer(['webview-ui/**'], ['^\\.\\./(?!src/shared/)'], 'The webview bundle imports only src/shared.', true),
   {
     // TypeScript checks names itself; scripts hand callbacks to the browser through Playwright's page.evaluate.
     files: ['**/*.ts'],

@@ -21,6 +21,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setup } from './setup.mjs';
+import { CHECKS } from './lib/checks.mjs';
 import { envWithNode, mainWrapper, realNodeSupport, repoRoot, SKIP_REAL_NODE_ENV, toolPath } from './lib/toolchain.mjs';
 
 const ALL = ['static', 'unit', 'cluster', 'integration', 'package', 'newcomer'];
@@ -93,12 +94,7 @@ mainWrapper(async () => {
 
   const results = [];
   if (suites.includes('static')) {
-    results.push(await check(node, 'typecheck', [bin('typescript', 'bin/tsc'), '--noEmit', '-p', 'tsconfig.json']));
-    results.push(await check(node, 'typecheck webview-ui', [bin('typescript', 'bin/tsc'), '--noEmit', '-p', 'webview-ui/tsconfig.json']));
-    results.push(await check(node, 'typecheck tests', [bin('typescript', 'bin/tsc'), '--noEmit', '-p', 'test/tsconfig.json']));
-    results.push(await check(node, 'typecheck bench', [bin('typescript', 'bin/tsc'), '--noEmit', '-p', 'bench/tsconfig.json']));
-    results.push(await check(node, 'eslint', [bin('eslint', 'bin/eslint.js'), '--max-warnings', '0', '.']));
-    results.push(await check(node, 'import cycles', [bin('dpdm', 'lib/bin/dpdm.js'), '--no-warning', '--no-tree', '--transform', '--exit-code', 'circular:1', 'src/extension.ts', 'webview-ui/main.ts', 'webview-ui/describe.ts']));
+    for (const c of CHECKS) results.push(await check(node, c.label, c.args));
   }
   // Unit tests read files and start small programs: mocha's 2 s default is too short on a busy 2-core machine.
   if (suites.includes('unit')) results.push(await mocha(node, 'unit', ['test/unit/**/*.test.ts'], ['--timeout', '20000']));

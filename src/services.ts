@@ -8,7 +8,8 @@ import type { KubeObject } from './kube/types';
 import type { MappingKind, MappingModel, VClusterInfo, VClusterRef } from './shared/model';
 import { ExplorerModel, withConnection } from './vcluster/explorer';
 import { fetchMapping, MAPPED_KINDS, hostListPath } from './vcluster/mapping';
-import { parentOf, refKey } from './vcluster/refs';
+import { refKey } from './shared/refKey';
+import { parentOf } from './vcluster/refs';
 import type { KubeconfigState } from './vcluster/kubeconfigState';
 import type { VClusterDetails } from './shared/describe';
 import { UserFacingError } from './shared/errors';
@@ -153,7 +154,7 @@ export class Services {
       hold.dispose();
       throw err;
     }
-    const watchers = MAPPED_KINDS.filter((k) => k.kind === 'Pod' || k.kind === 'Service' || k.kind === 'ConfigMap' || k.kind === 'Secret' || k.kind === 'PersistentVolumeClaim' || k.kind === 'Endpoints').flatMap((k) => [
+    const watchers = MAPPED_KINDS.filter((k) => k.watched).flatMap((k) => [
       new Watcher(virtual, k.path, { onEvent: onChange, onResync: onChange }),
       new Watcher(host, hostListPath(k, ref.namespace), { labelSelector: `vcluster.loft.sh/managed-by=${ref.name}`, onEvent: onChange, onResync: onChange }),
     ]);
@@ -169,10 +170,6 @@ export class Services {
     const obj = await client.get<KubeObject & { metadata: { managedFields?: unknown } }>(p);
     delete obj.metadata.managedFields;
     return toYaml(obj);
-  }
-
-  parentOf(ref: VClusterRef): VClusterRef | undefined {
-    return parentOf(ref);
   }
 
   /** The newest revision of the vcluster's Helm release, or undefined when it was not installed by Helm. */

@@ -3,7 +3,7 @@
 // never as HTML; the page loads nothing from the network.
 
 import {
-  CERT_WARNING_DAYS, DESCRIBE_PROTOCOL_VERSION, isToDescribeWebview, parseDescribeState,
+  CERT_WARNING_DAYS, DESCRIBE_PROTOCOL_VERSION, expiringCertificates, isToDescribeWebview, parseDescribeState,
   type DescribeAction, type FromDescribeWebview, type ToDescribeWebview, type VClusterDetails,
 } from '../src/shared/describe';
 import type { VClusterRef } from '../src/shared/model';
@@ -120,7 +120,7 @@ function header(d: VClusterDetails | undefined, status?: string): HTMLElement {
 function render(d: VClusterDetails): void {
   const app = document.getElementById('app')!;
   const sections: HTMLElement[] = [];
-  const expiring = d.certificates.items.filter((c) => c.daysLeft < CERT_WARNING_DAYS);
+  const expiring = expiringCertificates(d);
 
   sections.push(section('overview', 'Overview', facts([
     ['Status', d.status || 'Unknown'],

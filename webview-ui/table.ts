@@ -4,7 +4,8 @@
 // Page Up/Down, Home and End move it, Enter opens the virtual object's YAML and Shift+Enter the host object's.
 
 import type { MappingRow } from '../src/shared/model';
-import { digestKeys, rowKey, MAPPING_KINDS, type Side } from '../src/shared/protocol';
+import { digestKeys, rowKey, type Side } from '../src/shared/protocol';
+import { MAPPING_KINDS } from '../src/shared/model';
 import { byId, el, option, setStatus } from './dom';
 import { post, request, setPrefs, state } from './state';
 import { hostRef, virtualRef } from '../src/shared/mappingOrder';

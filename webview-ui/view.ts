@@ -1,5 +1,5 @@
 // The mapping view's table logic without the DOM: view preferences, filtering and sorting. Kept free of DOM types so
-// that plain-Node tests can drive it (test/unit/webviewView.test.ts).
+// that plain-Node tests can drive it (test/unit/webview-view.test.ts).
 //
 // Built for 50,000 rows on every keystroke: a RowIndex computes each row's search text once per model and keeps the
 // sorted order per column, so a keystroke costs one pass of `includes` over the sorted rows and no sort. The rows
@@ -7,7 +7,7 @@
 
 import { KIND_ORDER, STATE_ORDER, hostRef, textKey, tieKey, virtualRef } from '../src/shared/mappingOrder';
 import type { MappingKind, MappingRow, SyncState } from '../src/shared/model';
-import { MAPPING_KINDS, SYNC_STATES } from '../src/shared/protocol';
+import { MAPPING_KINDS, SYNC_STATES } from '../src/shared/model';
 
 export type SortColumn = 'kind' | 'virtual' | 'state' | 'host' | 'virtualStatus' | 'hostStatus';
 export const SORT_COLUMNS: readonly SortColumn[] = ['kind', 'virtual', 'state', 'host', 'virtualStatus', 'hostStatus'];

@@ -1,11 +1,13 @@
 import * as vscode from 'vscode';
 import { CancelledError, UserFacingError } from '../shared/errors';
-import type { ParentRef, VClusterInfo, VClusterRef } from '../shared/model';
+import type { ContextInfo, ParentRef, VClusterInfo, VClusterRef } from '../shared/model';
 import { redact } from '../shared/redact';
+import { parentOf } from '../vcluster/refs';
 import type { Services } from '../services';
 import { ContextNode, MessageNode, NamespaceNode, VClusterNode } from '../tree/nodes';
 
-// Argument shapes of the public contract (design.md): a tree node, a plain object, or nothing (then quick picks).
+// Argument shapes of the public contract (README.md, Commands): a tree node, a plain object, or nothing (then quick
+// picks).
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null;
@@ -38,23 +40,40 @@ export function flag(arg: unknown, name: string): unknown {
   return isObject(arg) && !(arg instanceof VClusterNode) ? arg[name] : undefined;
 }
 
-/** Asks for a context (current first). */
-export async function pickContext(services: Services, placeHolder = 'Select a kubeconfig context'): Promise<string> {
-  const contexts = await services.model.contexts();
+/** The `scope` of a command argument ("global" or "workspace"), else the setting's default. */
+export function scopeFrom(arg: unknown, fallback: 'global' | 'workspace'): 'global' | 'workspace' {
+  const s = flag(arg, 'scope');
+  if (s !== undefined && s !== 'global' && s !== 'workspace') throw new UserFacingError('"scope" must be "global" or "workspace"');
+  return (s as 'global' | 'workspace' | undefined) ?? fallback;
+}
+
+/**
+ * Asks for a context: host and vcluster contexts grouped, recently used first (`recent`, most recent first), then by
+ * name, the current one marked.
+ */
+export async function pickContext(contexts: readonly ContextInfo[], placeHolder = 'Select a kubeconfig context', recent: readonly string[] = []): Promise<string> {
   if (contexts.length === 0) throw new UserFacingError('The kubeconfig has no contexts.');
-  const items = [...contexts].sort((a, b) => Number(b.current) - Number(a.current)).map((c) => ({
-    label: c.name,
-    description: [c.current ? 'current' : '', c.vcluster ? 'vcluster' : ''].filter(Boolean).join(' · '),
-    detail: c.server && redact(c.server),
-  }));
+  const rank = (c: ContextInfo) => { const i = recent.indexOf(c.name); return i < 0 ? Number.MAX_SAFE_INTEGER : i; };
+  const toItem = (c: ContextInfo) => ({
+    label: `${c.current ? '$(check) ' : ''}${c.name}`,
+    description: [c.current ? 'current' : '', recent.includes(c.name) ? 'recent' : ''].filter(Boolean).join(' · '),
+    detail: c.vcluster ? `vcluster ${c.vcluster.name} in ${c.vcluster.namespace} of ${c.vcluster.parentContext}` : c.server && redact(c.server),
+    name: c.name,
+  });
+  const sorted = [...contexts].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
+  const hosts = sorted.filter((c) => !c.vcluster);
+  const vcs = sorted.filter((c) => c.vcluster);
+  const items: (vscode.QuickPickItem & { name?: string })[] = [];
+  if (hosts.length) items.push({ label: 'Host contexts', kind: vscode.QuickPickItemKind.Separator }, ...hosts.map(toItem));
+  if (vcs.length) items.push({ label: 'vcluster contexts', kind: vscode.QuickPickItemKind.Separator }, ...vcs.map(toItem));
   const pick = await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true, matchOnDetail: true });
-  if (!pick) throw new CancelledError();
-  return pick.label;
+  if (!pick?.name) throw new CancelledError();
+  return pick.name;
 }
 
 /** Asks for a vcluster: the context first (unless given), then the vcluster (nested ones included). */
 export async function pickVCluster(services: Services, filter: (v: VClusterInfo) => boolean = () => true, placeHolder = 'Select a vcluster', context?: string): Promise<VClusterRef> {
-  const ctx = context ?? await pickContext(services, 'Select the context that hosts the vcluster');
+  const ctx = context ?? await pickContext(await services.model.contexts(), 'Select the context that hosts the vcluster');
   const all = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Looking for vclusters in ${ctx}` }, () => services.listVClusters(ctx, true, { onlyExpanded: true }));
   const list = all.filter(filter);
   if (list.length === 0) throw new UserFacingError(`No suitable vcluster was found in context "${ctx}".`);
@@ -70,7 +89,7 @@ export async function pickVCluster(services: Services, filter: (v: VClusterInfo)
 
 /** Finds the current discovery record of a vcluster (for its status and flags). */
 export async function findVCluster(services: Services, ref: VClusterRef): Promise<VClusterInfo> {
-  const parent = services.parentOf(ref);
+  const parent = parentOf(ref);
   const result = parent ? await services.model.nested(parent, true) : await services.model.vclusters(ref.context, true);
   const v = result.namespaces.flatMap((n) => n.vclusters).find((x) => x.ref.namespace === ref.namespace && x.ref.name === ref.name);
   if (!v) throw new UserFacingError(`No vcluster "${ref.name}" was found in namespace "${ref.namespace}" of ${parent ? `vcluster ${parent.namespace}/${parent.name}` : `context "${ref.context}"`}.`);

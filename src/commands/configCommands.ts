@@ -10,7 +10,7 @@ import { CONFIG_SCHEME } from '../webview/configUri';
 import { findVCluster, flag, refFromArg } from './args';
 import type { CommandEnv } from './env';
 import { KEEP, pickValuesFile, schemaForVersion } from './valuesFiles';
-import { CLI_MISSING, cancellable, cliEnv, cliPath, requirePermissions, requireTrust, resolveRef } from './vclusterCommands';
+import { cancellable, cliEnv, requireCli, requirePermissions, requireTrust, resolveRef } from './vclusterCommands';
 
 // vcluster.upgrade, vcluster.showConfig, vcluster.compareWithDeployed and vcluster.describe. Handlers resolve the
 // target, ask, call the domain (src/vcluster/upgrade.ts, describe.ts, config/) and show the result.
@@ -69,8 +69,7 @@ export async function upgrade(env: CommandEnv, arg?: unknown): Promise<{ revisio
   if (fromEditor) arg = { valuesFile: fromEditor };
   const ref = await resolveRef(env, arg, undefined, 'Upgrade which vcluster?');
   const services = await env.services();
-  const cli = await cliPath(env);
-  if (!cli) throw new UserFacingError(CLI_MISSING);
+  const cli = await requireCli(env);
   const info = await findVCluster(services, ref);
   await requirePermissions(env, services, 'upgrade', ref, `Upgrading vcluster ${ref.name}`, { kind: info.kind });
   const cliContext = await cliContextFor(env, ref, 'Upgrading');

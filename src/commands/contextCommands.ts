@@ -1,19 +1,10 @@
 import * as vscode from 'vscode';
 import { CancelledError, UserFacingError } from '../shared/errors';
-import type { ContextInfo } from '../shared/model';
-import { redact } from '../shared/redact';
+import { setContextKey } from '../platform/contextKeys';
 import { contextNameFor } from '../vcluster/refs';
 import { dnsLabelProblem } from '../vcluster/translate';
-import { contextFromArg, flag, refFromArg } from './args';
+import { contextFromArg, flag, pickContext, refFromArg, scopeFrom } from './args';
 import type { CommandEnv } from './env';
-
-type ScopeArg = 'global' | 'workspace' | undefined;
-
-function scopeFrom(arg: unknown, env: CommandEnv): 'global' | 'workspace' {
-  const s = flag(arg, 'scope') as ScopeArg;
-  if (s !== undefined && s !== 'global' && s !== 'workspace') throw new UserFacingError('"scope" must be "global" or "workspace"');
-  return s ?? env.settings.connectScope;
-}
 
 /**
  * vcluster.switchContext: from a context node, a connected vcluster node, `{ context, scope? }`, or the palette (a
@@ -26,9 +17,9 @@ export async function switchContext(env: CommandEnv, arg?: unknown): Promise<str
   const ref = refFromArg(arg);
   if (!target && ref) target = contextNameFor(ref);
   const contexts = await services.model.contexts();
-  if (!target) target = await pickContext(env, contexts);
+  if (!target) target = await pickContext(contexts, 'Switch the Kubernetes context', env.recentContexts.list());
   if (!contexts.some((c) => c.name === target)) throw new UserFacingError(`The context "${target}" is not in the kubeconfig.`);
-  const scope = scopeFrom(arg, env);
+  const scope = scopeFrom(arg, env.settings.connectScope);
   if (scope === 'workspace') {
     await services.scopedWriter(true).useContext(target);
     await env.setWorkspaceScope(true);
@@ -37,30 +28,11 @@ export async function switchContext(env: CommandEnv, arg?: unknown): Promise<str
     if (env.workspaceScoped()) await env.setWorkspaceScope(false);
   }
   env.logger.info(`Switched to context ${target} (${scope})`);
-  await env.rememberContext(target);
+  await env.recentContexts.remember(target);
   await services.model.reloadKubeconfig();
   await env.refreshStatus();
-  void vscode.commands.executeCommand('setContext', 'vcluster.canUndoKubeconfig', scope === 'global');
+  setContextKey('canUndoKubeconfig', scope === 'global');
   return target;
-}
-
-async function pickContext(env: CommandEnv, contexts: readonly ContextInfo[]): Promise<string> {
-  const recent = env.recentContexts();
-  const rank = (c: ContextInfo) => { const i = recent.indexOf(c.name); return i < 0 ? Number.MAX_SAFE_INTEGER : i; };
-  const toItem = (c: ContextInfo): vscode.QuickPickItem => ({
-    label: `${c.current ? '$(check) ' : ''}${c.name}`,
-    description: [c.current ? 'current' : '', recent.includes(c.name) ? 'recent' : ''].filter(Boolean).join(' · '),
-    detail: c.vcluster ? `vcluster ${c.vcluster.name} in ${c.vcluster.namespace} of ${c.vcluster.parentContext}` : c.server && redact(c.server),
-  });
-  const sorted = [...contexts].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
-  const hosts = sorted.filter((c) => !c.vcluster);
-  const vcs = sorted.filter((c) => c.vcluster);
-  const items: (vscode.QuickPickItem & { name?: string })[] = [];
-  if (hosts.length) items.push({ label: 'Host contexts', kind: vscode.QuickPickItemKind.Separator }, ...hosts.map((c) => ({ ...toItem(c), name: c.name })));
-  if (vcs.length) items.push({ label: 'vcluster contexts', kind: vscode.QuickPickItemKind.Separator }, ...vcs.map((c) => ({ ...toItem(c), name: c.name })));
-  const pick = await vscode.window.showQuickPick(items, { placeHolder: 'Switch the Kubernetes context', matchOnDescription: true, matchOnDetail: true });
-  if (!pick?.name) throw new CancelledError();
-  return pick.name;
 }
 
 /** vcluster.undoKubeconfigChange: restores the kubeconfig to its content before the extension's last change. */
@@ -98,7 +70,7 @@ export async function setContextNamespace(env: CommandEnv, arg?: unknown): Promi
   const services = await env.services();
   const snap = await services.model.reloadKubeconfig();
   const given = contextFromArg(arg) ?? (typeof flag(arg, 'context') === 'string' ? flag(arg, 'context') as string : undefined);
-  const target = given ?? await pickContext(env, snap.contexts);
+  const target = given ?? await pickContext(snap.contexts, 'Set the namespace of which context?', env.recentContexts.list());
   const ctx = snap.contexts.find((c) => c.name === target);
   if (!ctx) throw new UserFacingError(`The context "${target}" is not in the kubeconfig.`);
   let namespace = flag(arg, 'namespace');
@@ -121,6 +93,6 @@ export async function setContextNamespace(env: CommandEnv, arg?: unknown): Promi
   await services.model.reloadKubeconfig();
   await env.tree.refresh({ context: ctx.name });
   await env.refreshStatus();
-  if (result.changed) void vscode.commands.executeCommand('setContext', 'vcluster.canUndoKubeconfig', scope === 'global');
+  if (result.changed) setContextKey('canUndoKubeconfig', scope === 'global');
   return namespace;
 }

@@ -1,4 +1,5 @@
-import type * as vscode from 'vscode';
+import type { RecentContexts } from '../platform/recentContexts';
+import type { TunnelStore } from '../platform/tunnelStore';
 import type { Logger } from '../platform/logger';
 import type { Settings } from '../platform/settings';
 import type { Services } from '../services';
@@ -16,7 +17,8 @@ export interface CommandEnv {
   readonly tree: ExplorerTreeProvider;
   readonly settings: Settings;
   readonly logger: Logger;
-  readonly extension: vscode.ExtensionContext;
+  /** The port-forward tunnels that written contexts point at. */
+  readonly tunnelStore: TunnelStore;
   /** Turns the workspace scope on (terminals use the extension's kubeconfig) or off. */
   readonly setWorkspaceScope: (on: boolean) => Promise<void>;
   readonly workspaceScoped: () => boolean;
@@ -29,9 +31,10 @@ export interface CommandEnv {
   readonly configDocs: ConfigDocumentProvider;
   /** The schema bundled with the extension (of the chart version in BUNDLED_CHART_VERSION). */
   readonly bundledSchema: () => JsonSchema;
-  /** Remembers contexts switched to, most recent first. */
-  readonly recentContexts: () => string[];
-  readonly rememberContext: (name: string) => Promise<void>;
+  /** Contexts switched to, most recent first. */
+  readonly recentContexts: RecentContexts;
+  /** Keeps a disposable until the extension deactivates. */
+  readonly own: (d: { dispose(): unknown }) => void;
   /** Read-only documents that grow while a log streams. */
   readonly logDocuments: LogDocuments;
   /** Opens the read-only YAML of one object. */

@@ -278,7 +278,7 @@ export async function openTerminal(env: CommandEnv, arg?: unknown): Promise<vsco
     k.remove();
     env.logger.info(`Removed the private kubeconfig of the terminal for vcluster ${ref.name}`);
   });
-  env.extension.subscriptions.push({ dispose: () => { sub.dispose(); k.remove(); } });
+  env.own({ dispose: () => { sub.dispose(); k.remove(); } });
   terminal.show();
   env.logger.info(`Terminal for vcluster ${ref.namespace}/${ref.name} (context ${k.contextName})`);
   return terminal;

@@ -3,49 +3,35 @@ import * as vscode from 'vscode';
 import { CancelledError, UserFacingError, errorMessage } from '../shared/errors';
 import type { VClusterAction, VClusterInfo, VClusterRef } from '../shared/model';
 import type { RequirementOptions } from '../vcluster/permissions';
-import type { RunResult } from '../vcluster/cli';
 import type { Services } from '../services';
 import { contextNameFor, parentOf } from '../vcluster/refs';
 import { dnsLabelProblem } from '../vcluster/translate';
 import { NamespaceNode } from '../tree/nodes';
-import { contextFromArg, findVCluster, flag, pickContext, pickVCluster, refFromArg } from './args';
+import { contextFromArg, findVCluster, flag, pickContext, pickVCluster, refFromArg, scopeFrom } from './args';
+import { setContextKey } from '../platform/contextKeys';
 import type { CommandEnv } from './env';
-
-/** globalState record of a tunnel that a kubeconfig context points at (restored after a window reload). */
-export interface TunnelRecord { readonly ref: VClusterRef; readonly localPort: number; readonly remotePort: number }
-export const TUNNEL_KEY_PREFIX = 'tunnel:';
 
 /**
  * Re-opens the port-forward tunnels that kubeconfig contexts written by Connect still point at (after a window
  * reload), on the same local ports. Records whose context is gone are dropped.
  */
 export async function restoreTunnels(env: CommandEnv): Promise<number> {
-  const keys = env.extension.globalState.keys().filter((k) => k.startsWith(TUNNEL_KEY_PREFIX));
-  if (keys.length === 0) return 0;
+  const records = env.tunnelStore.all();
+  if (records.length === 0) return 0;
   const services = await env.services();
-  const snap = await services.model.reloadKubeconfig();
+  await services.model.reloadKubeconfig();
+  const { restoreTunnel } = await import('../vcluster/connect');
   let restored = 0;
-  for (const key of keys) {
-    const record = env.extension.globalState.get<TunnelRecord>(key);
-    const context = key.slice(TUNNEL_KEY_PREFIX.length);
-    const entry = snap.contexts.find((c) => c.name === context);
-    if (!record || !entry || !entry.server?.endsWith(`:${record.localPort}`)) {
-      await env.extension.globalState.update(key, undefined);
-      continue;
-    }
+  for (const { context, record } of records) {
     try {
-      const host = await services.model.hostClientOf(record.ref);
-      await services.tunnels.open(host, record.ref.namespace, `${record.ref.name}-0`, record.remotePort, record.localPort);
-      services.tunnels.pin(record.localPort);
-      restored++;
+      if (record && await restoreTunnel(services, context, record)) restored++;
+      else await env.tunnelStore.forget(context);
     } catch (err) {
-      env.logger.warn(`Could not restore the tunnel of ${context} on port ${record.localPort}: ${errorMessage(err)}`);
+      env.logger.warn(`Could not restore the tunnel of ${context} on port ${record?.localPort}: ${errorMessage(err)}`);
     }
   }
   return restored;
 }
-
-export const CLI_MISSING = 'The vcluster CLI was not found. Install it from https://www.vcluster.com/docs/get-started or set "vcluster.cliPath".';
 
 export async function resolveRef(env: CommandEnv, arg: unknown, filter?: (v: VClusterInfo) => boolean, placeHolder?: string): Promise<VClusterRef> {
   const ref = refFromArg(arg);
@@ -74,28 +60,9 @@ export async function cancellable<T>(title: string, task: (signal: AbortSignal, 
  */
 export async function requirePermissions(env: CommandEnv, services: Services, action: VClusterAction, ref: VClusterRef, what: string, opts: RequirementOptions = {}): Promise<void> {
   if (ref.parents?.length) return;
-  const { requirements, describeMissing } = await import('../vcluster/permissions');
-  let missing;
-  let user;
-  try {
-    const review = await services.model.accessReview(ref.context);
-    [missing, user] = await Promise.all([review.missing(requirements(action, ref.namespace, opts)), review.whoami()]);
-  } catch (err) {
-    env.logger.warn(`Could not check the permissions for ${what}: ${errorMessage(err)}`);
-    return;
-  }
-  if (missing.length === 0) return;
-  throw new UserFacingError(`${what} needs permissions that ${user ? `user "${user}"` : 'your user'} does not have: ${describeMissing(missing)}. Nothing was changed.`);
-}
-
-/** A failed CLI or Helm run as one message: the permission the API server refused when the output quotes one. */
-async function programFailure(what: string, r: RunResult, suffix = ''): Promise<UserFacingError> {
-  const { describeExit, lastErrorLine } = await import('../vcluster/cli');
-  const { describePermission, parseDenial } = await import('../kube/errors');
-  const out = r.stdout + r.stderr;
-  const denial = parseDenial(out.replace(/\x1b\[[0-9;]*m/g, ''));
-  const reason = denial ? `the API server refused user "${denial.user}": ${describePermission(denial)}` : lastErrorLine(out) || 'no output';
-  return new UserFacingError(`${what} failed (${describeExit(r)}): ${reason}.${suffix}`);
+  const { requirePermissions: check } = await import('../vcluster/permissions');
+  const unchecked = await check(() => services.model.accessReview(ref.context), action, ref.namespace, what, opts);
+  if (unchecked) env.logger.warn(`Could not check the permissions for ${what}: ${unchecked}`);
 }
 
 /** When the current context is the vcluster's own context (or one inside it), switch to the context above it first. */
@@ -151,9 +118,7 @@ export async function resume(env: CommandEnv, arg?: unknown): Promise<void> {
 /** Returns the name of the context it wrote. */
 export async function connect(env: CommandEnv, arg?: unknown): Promise<string> {
   const ref = await resolveRef(env, arg, undefined, 'Select the vcluster to connect to');
-  const scopeArg = flag(arg, 'scope');
-  if (scopeArg !== undefined && scopeArg !== 'global' && scopeArg !== 'workspace') throw new UserFacingError('"scope" must be "global" or "workspace"');
-  const scope = (scopeArg as 'global' | 'workspace' | undefined) ?? env.settings.connectScope;
+  const scope = scopeFrom(arg, env.settings.connectScope);
   const services = await env.services();
   const info = await findVCluster(services, ref);
   await requirePermissions(env, services, 'connect', ref, `Connecting to vcluster ${ref.name}`, { name: ref.name });
@@ -163,51 +128,25 @@ export async function connect(env: CommandEnv, arg?: unknown): Promise<string> {
     if (answer !== 'Resume and Connect') throw new CancelledError();
     await resume(env, ref);
   }
-  const { chooseEndpoint, virtualConnectionSpec, virtualKubeconfigEntry } = await import('../vcluster/access');
-  const { KubeClient } = await import('../kube/client');
-  const contextName = contextNameFor(ref);
-  const result = await cancellable(`Connecting to vcluster ${ref.name}`, async (signal, report) => {
-    report('reading the vcluster kubeconfig');
-    // Only the allow-listed fields of the secret's kubeconfig: it is cluster data, never a program or a local path.
-    const { host, kubeconfig: kc } = await services.model.virtualKubeconfig(ref, signal);
-    report('choosing the endpoint');
-    const endpoint = await chooseEndpoint(host, ref.namespace, ref.name, kc, services.tunnels, signal);
-    report(`checking ${endpoint.server}`);
-    const probe = new KubeClient(virtualConnectionSpec(contextName, kc, endpoint), { timeoutMs: env.settings.requestTimeoutMs });
-    try {
-      await probe.get('/api/v1/namespaces/default', { signal });
-    } catch (err) {
-      throw new UserFacingError(`The API server of vcluster ${ref.name} did not answer at ${endpoint.server}: ${errorMessage(err)}`);
-    } finally {
-      probe.dispose();
-    }
-    return { kc, endpoint };
-  });
-  const spec = virtualKubeconfigEntry(contextName, result.kc, result.endpoint);
-  if (scope === 'workspace') {
-    await services.workspaceWriter().upsertContext(spec, { makeCurrent: true });
-    await env.setWorkspaceScope(true);
-  } else {
-    await services.userWriter().upsertContext(spec, { makeCurrent: true });
-  }
-  if (result.endpoint.kind === 'tunnel') {
-    const record: TunnelRecord = { ref, localPort: Number(new URL(result.endpoint.server).port), remotePort: Number(new URL(result.kc.secretServer).port || 8443) };
-    services.tunnels.pin(record.localPort);
-    await env.extension.globalState.update(`${TUNNEL_KEY_PREFIX}${contextName}`, record);
-  }
-  env.logger.info(`Connected to vcluster ${ref.namespace}/${ref.name} as context ${contextName} (${scope}, via ${result.endpoint.kind} ${result.endpoint.server})`);
-  await env.rememberContext(contextName);
+  const { connectVCluster } = await import('../vcluster/connect');
+  const writer = scope === 'workspace' ? services.workspaceWriter() : services.userWriter();
+  const deps = { model: services.model, tunnels: services.tunnels, timeoutMs: env.settings.requestTimeoutMs };
+  const c = await cancellable(`Connecting to vcluster ${ref.name}`, (signal, report) => connectVCluster(deps, ref, writer, { signal, report }));
+  if (scope === 'workspace') await env.setWorkspaceScope(true);
+  if (c.tunnel) await env.tunnelStore.save(c.contextName, c.tunnel);
+  env.logger.info(`Connected to vcluster ${ref.namespace}/${ref.name} as context ${c.contextName} (${scope}, via ${c.endpoint.kind} ${c.endpoint.server})`);
+  await env.recentContexts.remember(c.contextName);
   await services.model.reloadKubeconfig();
   await env.refreshStatus();
-  void vscode.commands.executeCommand('setContext', 'vcluster.canUndoKubeconfig', scope === 'global');
-  return contextName;
+  setContextKey('canUndoKubeconfig', scope === 'global');
+  return c.contextName;
 }
 
 /** Returns the context it switched back to. */
 export async function disconnect(env: CommandEnv, arg?: unknown): Promise<string> {
   const services = await env.services();
   const snap = await services.model.reloadKubeconfig();
-  const { parseVClusterContext } = await import('../kube/kubeconfig/names');
+  const { parseVClusterContext } = await import('../vcluster/contextName');
   let contextName: string | undefined;
   const ref = refFromArg(arg);
   if (ref) contextName = contextNameFor(ref);
@@ -219,20 +158,12 @@ export async function disconnect(env: CommandEnv, arg?: unknown): Promise<string
     if (!pick) throw new CancelledError();
     contextName = pick.label;
   }
-  const parsed = parseVClusterContext(contextName);
-  if (!parsed) throw new UserFacingError(`"${contextName}" is not a vcluster context (vcluster_<name>_<namespace>_<parent>).`);
-  const parent = parsed.parentContext;
-  if (!snap.contexts.some((c) => c.name === parent)) throw new UserFacingError(`The parent context "${parent}" of ${contextName} is not in the kubeconfig.`);
-  const writer = services.scopedWriter(env.workspaceScoped());
-  if (env.settings.disconnectRemovesContext && snap.contexts.some((c) => c.name === contextName)) {
-    await writer.removeContext(contextName, { removeClusterAndUser: true, switchTo: snap.currentContext === contextName ? parent : undefined });
-  } else if (snap.currentContext === contextName) {
-    await writer.useContext(parent);
-  }
-  const port = env.extension.globalState.get<TunnelRecord>(`${TUNNEL_KEY_PREFIX}${contextName}`)?.localPort;
+  const { disconnectContext } = await import('../vcluster/connect');
+  const parent = await disconnectContext(services.scopedWriter(env.workspaceScoped()), snap, contextName, { removeContext: env.settings.disconnectRemovesContext });
+  const port = env.tunnelStore.get(contextName)?.localPort;
   if (port) {
     services.tunnels.close((t) => t.localPort === port);
-    await env.extension.globalState.update(`${TUNNEL_KEY_PREFIX}${contextName}`, undefined);
+    await env.tunnelStore.forget(contextName);
   }
   env.logger.info(`Disconnected from ${contextName}; current context is ${parent}`);
   await services.model.reloadKubeconfig();
@@ -247,6 +178,13 @@ export async function cliPath(env: CommandEnv): Promise<string | undefined> {
   return findExecutable('vcluster', env.settings.cliPath || undefined);
 }
 
+/** The vcluster CLI, or a clear message that it is missing. */
+export async function requireCli(env: CommandEnv): Promise<string> {
+  const cli = await cliPath(env);
+  if (!cli) throw new UserFacingError((await import('../vcluster/cli')).CLI_MISSING);
+  return cli;
+}
+
 export function requireTrust(what: string): void {
   if (!vscode.workspace.isTrusted) throw new UserFacingError(`${what} runs programs, which is disabled in an untrusted workspace. Trust the workspace to use it.`);
 }
@@ -259,9 +197,8 @@ export async function cliEnv(services: Services): Promise<NodeJS.ProcessEnv> {
 export async function create(env: CommandEnv, arg?: unknown): Promise<VClusterRef> {
   requireTrust('Creating a vcluster');
   const services = await env.services();
-  const cli = await cliPath(env);
-  if (!cli) throw new UserFacingError(CLI_MISSING);
-  const context = (typeof flag(arg, 'context') === 'string' ? flag(arg, 'context') as string : contextFromArg(arg)) ?? await pickContext(services, 'Create the vcluster in which context?');
+  const cli = await requireCli(env);
+  const context = (typeof flag(arg, 'context') === 'string' ? flag(arg, 'context') as string : contextFromArg(arg)) ?? await pickContext(await services.model.contexts(), 'Create the vcluster in which context?', env.recentContexts.list());
   const nsFromNode = arg instanceof NamespaceNode ? arg.name : (flag(arg, 'namespace') as string | undefined);
   let name = flag(arg, 'name') as string | undefined;
   if (name === undefined) {
@@ -304,18 +241,21 @@ export async function create(env: CommandEnv, arg?: unknown): Promise<VClusterRe
     await env.vclusterYaml.requireValid(valuesFile, { schema, ...(note ? { schemaNote: note } : {}) });
     if (note) env.logger.info(`Create ${name}: ${note}`);
   }
-  const { createArgs, runProgram, lastErrorLine } = await import('../vcluster/cli');
+  const { createArgs, runCli } = await import('../vcluster/cli');
   const extraArgs = env.settings.createExtraArgs;
-  const plan = await createPlan(env, services, context, namespace, extraArgs);
+  const { planCreate } = await import('../vcluster/permissions');
+  const plan = await planCreate(() => services.model.accessReview(context), namespace, extraArgs);
+  if (plan.unchecked) env.logger.warn(`Could not check the permissions for creating a vcluster: ${plan.unchecked}`);
   const args = createArgs({ name, namespace, context, chartVersion: chartVersion || undefined, valuesFile, extraArgs: [...plan.extraArgs, ...extraArgs] });
-  env.logger.info(`Running ${cli} ${args.join(' ')}`);
   const childEnv = await cliEnv(services);
-  let result;
   try {
-    result = await cancellable(`Creating vcluster ${name} in ${namespace}`, (signal, report) => runProgram(cli, args, {
+    await cancellable(`Creating vcluster ${name} in ${namespace}`, (signal, report) => runCli('vcluster create', cli, args, {
       env: childEnv,
       signal,
-      onOutput: (text) => { env.logger.output('vcluster create', text); const l = lastErrorLine(text); if (l) report(l.slice(0, 80)); },
+      log: (line) => env.logger.info(line),
+      output: (label, text) => env.logger.output(label, text),
+      progress: report,
+      failureSuffix: ` The kubeconfig was not changed; whatever Helm installed so far stays in namespace ${namespace}.`,
     }));
   } catch (err) {
     if (err instanceof CancelledError) {
@@ -323,53 +263,11 @@ export async function create(env: CommandEnv, arg?: unknown): Promise<VClusterRe
     }
     throw err;
   }
-  if (result.code !== 0) {
-    throw await programFailure('vcluster create', result, ` The kubeconfig was not changed; whatever Helm installed so far stays in namespace ${namespace}.`);
-  }
   const ref: VClusterRef = { context, namespace, name };
   await env.tree.refresh({ context });
   void vscode.window.showInformationMessage(`vcluster ${name} created in ${namespace}.`);
   if (connectAfter) await connect(env, { ...ref, scope: env.settings.connectScope });
   return ref;
-}
-
-/**
- * The pre-check of create: the permissions the vcluster CLI and Helm will need in the namespace (refused with the
- * missing ones named), and whether the namespace may be created. `vcluster create` passes `--create-namespace` to Helm
- * by default, which asks to create the namespace even when it exists, and a user who may not create namespaces (a
- * tenant) is refused there: such a user runs `vcluster create … --create-namespace=false` in a terminal, and so do we.
- */
-async function createPlan(env: CommandEnv, services: Services, context: string, namespace: string, extraArgs: readonly string[]): Promise<{ extraArgs: string[] }> {
-  const { requirements, describeMissing } = await import('../vcluster/permissions');
-  const { isKubeError } = await import('../kube/errors');
-  let review;
-  try {
-    review = await services.model.accessReview(context);
-  } catch (err) {
-    env.logger.warn(`Could not check the permissions for creating a vcluster: ${errorMessage(err)}`);
-    return { extraArgs: [] };
-  }
-  let missing;
-  let user;
-  let mayCreateNamespace;
-  let exists: boolean | undefined;
-  try {
-    [missing, user, mayCreateNamespace] = await Promise.all([
-      review.missing(requirements('create', namespace)),
-      review.whoami(),
-      review.can({ verb: 'create', group: '', resource: 'namespaces' }),
-    ]);
-    exists = await review.client.get(`/api/v1/namespaces/${namespace}`).then(() => true, (err: unknown) => (isKubeError(err, 'notFound') ? false : undefined));
-  } catch (err) {
-    env.logger.warn(`Could not check the permissions for creating a vcluster: ${errorMessage(err)}`);
-    return { extraArgs: [] };
-  }
-  if (exists === false && !mayCreateNamespace) missing.unshift({ verb: 'create', group: '', resource: 'namespaces' });
-  if (missing.length) {
-    throw new UserFacingError(`Creating a vcluster in namespace ${namespace} needs permissions that ${user ? `user "${user}"` : 'your user'} does not have: ${describeMissing(missing)}. Nothing was run.`);
-  }
-  const chosen = extraArgs.some((a) => a === '--create-namespace' || a.startsWith('--create-namespace='));
-  return { extraArgs: !mayCreateNamespace && !chosen ? ['--create-namespace=false'] : [] };
 }
 
 export async function deleteVCluster(env: CommandEnv, arg?: unknown): Promise<void> {
@@ -394,36 +292,25 @@ export async function deleteVCluster(env: CommandEnv, arg?: unknown): Promise<vo
     if (answer !== 'Delete') throw new CancelledError();
   }
   await leaveIfInside(env, services, ref);
-  const { deleteArgs, runProgram, lastErrorLine, findExecutable } = await import('../vcluster/cli');
-  const cli = await cliPath(env);
-  const childEnv = await cliEnv(services);
-  await cancellable(`Deleting vcluster ${ref.name}`, async (signal, report) => {
-    if (cli) {
-      const args = deleteArgs(ref.name, ref.namespace, cliContext);
-      env.logger.info(`Running ${cli} ${args.join(' ')}`);
-      const r = await runProgram(cli, args, { env: childEnv, signal, onOutput: (t) => { env.logger.output('vcluster delete', t); const l = lastErrorLine(t); if (l) report(l.slice(0, 80)); } });
-      if (r.code !== 0) throw await programFailure('vcluster delete', r);
-      return;
-    }
-    const helm = findExecutable('helm', env.settings.helmPath || undefined);
-    if (!helm) throw new UserFacingError(`${CLI_MISSING} (Helm was not found either.)`);
-    const args = ['uninstall', ref.name, '--namespace', ref.namespace, '--kube-context', cliContext];
-    env.logger.info(`Running ${helm} ${args.join(' ')}`);
-    const r = await runProgram(helm, args, { env: childEnv, signal, onOutput: (t) => env.logger.output('helm', t) });
-    if (r.code !== 0) throw await programFailure('helm uninstall', r);
-    // The CLI's clean-up that Helm does not do: the PVCs of the control plane.
-    const host = await services.model.hostClientOf(ref);
-    for (const pvc of [`data-${ref.name}-0`, `data-${ref.name}-etcd-0`]) {
-      await host.request('DELETE', `/api/v1/namespaces/${ref.namespace}/persistentvolumeclaims/${pvc}`, { signal }).catch(() => undefined);
-    }
-  });
+  const { findExecutable } = await import('../vcluster/cli');
+  const { deleteVCluster: deleteInCluster } = await import('../vcluster/delete');
+  const options = {
+    cluster: () => services.model.hostClientOf(ref),
+    context: cliContext,
+    cli: await cliPath(env),
+    helm: findExecutable('helm', env.settings.helmPath || undefined),
+    env: await cliEnv(services),
+    log: (line: string) => env.logger.info(line),
+    output: (label: string, text: string) => env.logger.output(label, text),
+  };
+  await cancellable(`Deleting vcluster ${ref.name}`, (signal, report) => deleteInCluster(ref, { ...options, signal, progress: report }));
   // Remove our context for it (the CLI does too; make sure, and never leave current-context dangling).
   const own = contextNameFor(ref);
   const snap = await services.model.reloadKubeconfig();
   if (snap.contexts.some((c) => c.name === own)) {
     await services.scopedWriter(env.workspaceScoped()).removeContext(own, { removeClusterAndUser: true, switchTo: snap.currentContext === own ? cliContext : undefined });
   }
-  await env.extension.globalState.update(`${TUNNEL_KEY_PREFIX}${own}`, undefined);
+  await env.tunnelStore.forget(own);
   // Port-forwards into it (or into vclusters inside it) have nothing left to reach.
   const stopped = services.inside.stopForwardsOf(ref);
   if (stopped) env.logger.info(`Stopped ${stopped} port-forward(s) into the deleted vcluster ${ref.name}`);

@@ -23,7 +23,7 @@ export async function refresh(env: CommandEnv, arg?: unknown): Promise<void> {
 /** The context named by a node or `{ context, … }`, checked against the kubeconfig; asks when there is none. */
 async function targetContext(services: Services, arg: unknown, placeHolder: string): Promise<string> {
   const given = contextFromArg(arg) ?? (typeof flag(arg, 'context') === 'string' ? flag(arg, 'context') as string : undefined);
-  const context = given ?? await pickContext(services, placeHolder);
+  const context = given ?? await pickContext(await services.model.contexts(), placeHolder);
   if (!(await services.model.contexts()).some((c) => c.name === context)) throw new UserFacingError(`The context "${context}" is not in the kubeconfig.`);
   return context;
 }

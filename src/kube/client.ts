@@ -1,3 +1,7 @@
+// The one HTTP client of the extension for the Kubernetes API: TLS and credentials from a kubeconfig entry, proxies,
+// timeouts, cancellation, gzip, streaming (watches) and errors classified for messages. Over 400 lines on purpose: a
+// request's life (agent, credentials, a 401 that refreshes them, classification) reads best in one place; the parts
+// that stand alone already live beside it (credentials.ts, proxy.ts, errors.ts).
 import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';

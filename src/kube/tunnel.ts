@@ -1,5 +1,6 @@
 import net from 'node:net';
 import WebSocket from 'ws';
+import { Emitter } from '../shared/emitter';
 import type { ConnectOptions, KubeClient } from './client';
 import { fromStatus } from './errors';
 
@@ -42,7 +43,9 @@ export const TUNNEL_IDLE_MS = 5 * 60_000;
 export class TunnelManager {
   private readonly tunnels = new Map<string, Tunnel>();
   private readonly pending = new Map<string, Promise<number>>();
-  private readonly listeners = new Set<() => void>();
+  private readonly changes = new Emitter<void>();
+  /** Told when a tunnel opens or closes. */
+  readonly onDidChange = this.changes.event;
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(private readonly opts: { log?: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void; idleMs?: number } = {}) {
@@ -74,13 +77,8 @@ export class TunnelManager {
     return { dispose: () => { if (!done) { done = true; t.holds--; t.lastUsed = Date.now(); } } };
   }
 
-  onDidChange(l: () => void): { dispose(): void } {
-    this.listeners.add(l);
-    return { dispose: () => this.listeners.delete(l) };
-  }
-
   private changed(): void {
-    for (const l of [...this.listeners]) { try { l(); } catch { /* listener bug */ } }
+    this.changes.fire();
   }
 
   list(): TunnelInfo[] {
@@ -252,6 +250,6 @@ export class TunnelManager {
   dispose(): void {
     clearInterval(this.sweeper);
     this.close();
-    this.listeners.clear();
+    this.changes.dispose();
   }
 }

@@ -1,18 +1,15 @@
 import * as vscode from 'vscode';
 import { OUTPUT_CHANNEL_NAME } from '../shared/ids';
 import { redact } from '../shared/redact';
+import { Disposable } from './disposable';
 
 /**
  * The extension's one logger: a LogOutputChannel (levels, timestamps, the user picks the level). It is never shown on
  * its own; the user opens it with "vcluster: Show Log" or from an error message. Everything is passed through
  * redact() so that tokens, keys and certificates never reach the log.
  */
-export class Logger implements vscode.Disposable {
-  readonly channel: vscode.LogOutputChannel;
-
-  constructor() {
-    this.channel = vscode.window.createOutputChannel(OUTPUT_CHANNEL_NAME, { log: true });
-  }
+export class Logger extends Disposable {
+  readonly channel = this.register(vscode.window.createOutputChannel(OUTPUT_CHANNEL_NAME, { log: true }));
 
   trace(msg: string): void { this.channel.trace(redact(msg)); }
   debug(msg: string): void { this.channel.debug(redact(msg)); }
@@ -29,5 +26,4 @@ export class Logger implements vscode.Disposable {
     for (const line of plain.split(/\r?\n/)) if (line.trim()) this.channel.info(redact(`[${prefix}] ${line}`));
   }
   show(): void { this.channel.show(true); }
-  dispose(): void { this.channel.dispose(); }
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Settings as Keys } from '../shared/ids';
 import { dnsLabelProblem } from '../vcluster/translate';
+import { Disposable } from './disposable';
 
 /**
  * The namespaces to search (and show) per kubeconfig context: the setting `vcluster.searchNamespaces`, an object from
@@ -8,22 +9,22 @@ import { dnsLabelProblem } from '../vcluster/translate';
  * tenant sets them once and can read and edit them. Cluster-wide lists forbidden: discovery searches the context's
  * namespace plus these; allowed: they are shown even without vclusters (pinned).
  */
-export class SearchNamespacesStore implements vscode.Disposable {
-  private readonly emitter = new vscode.EventEmitter<readonly string[]>();
+export class SearchNamespacesStore extends Disposable {
+  private readonly emitter = this.register(new vscode.EventEmitter<readonly string[]>());
   /** Fired with the contexts whose list changed (also when settings.json was edited by hand). */
   readonly onDidChange = this.emitter.event;
   private last: Record<string, readonly string[]>;
-  private readonly sub: vscode.Disposable;
 
   constructor() {
+    super();
     this.last = this.all();
-    this.sub = vscode.workspace.onDidChangeConfiguration((e) => {
+    this.register(vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration(`vcluster.${Keys.searchNamespaces}`)) return;
       const next = this.all();
       const changed = [...new Set([...Object.keys(this.last), ...Object.keys(next)])].filter((c) => (this.last[c] ?? []).join(',') !== (next[c] ?? []).join(','));
       this.last = next;
       if (changed.length) this.emitter.fire(changed);
-    });
+    }));
   }
 
   /** Every context's list, with what is not a namespace name left out (the setting may be edited by hand). */
@@ -53,10 +54,5 @@ export class SearchNamespacesStore implements vscode.Disposable {
     await cfg.update(Keys.searchNamespaces, Object.keys(next).length ? next : undefined, vscode.ConfigurationTarget.Global);
     // The configuration event follows; make the new list visible at once for the caller's refresh.
     this.last = this.all();
-  }
-
-  dispose(): void {
-    this.sub.dispose();
-    this.emitter.dispose();
   }
 }

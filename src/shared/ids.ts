@@ -83,7 +83,6 @@ export const PERMISSION_MARKS = {
   connect: 'no-connect',
   upgrade: 'no-upgrade',
 } as const;
-export type ContextValue = (typeof ContextValues)[keyof typeof ContextValues];
 
 /** `when`-clause context keys the extension sets. */
 export const ContextKeys = {

@@ -7,8 +7,7 @@
 //
 // No vscode, no DOM, no Node: both bundles import this module.
 
-import type { MappingKind, MappingRow, SyncState } from './model';
-import { MAPPING_KINDS, SYNC_STATES } from './protocol';
+import { MAPPING_KINDS, SYNC_STATES, type MappingKind, type MappingRow, type SyncState } from './model';
 
 export function virtualRef(row: MappingRow): string {
   return row.virtualName ? `${row.virtualNamespace ?? ''}/${row.virtualName}` : '';

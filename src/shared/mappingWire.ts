@@ -9,8 +9,7 @@
 // No vscode, no DOM, no Node: both bundles import this module.
 
 import { inDisplayOrder } from './mappingOrder';
-import type { MappingKind, MappingModel, MappingRow, SyncState } from './model';
-import { MAPPING_KINDS, SYNC_STATES } from './protocol';
+import { MAPPING_KINDS, SYNC_STATES, type MappingKind, type MappingModel, type MappingRow, type SyncState } from './model';
 
 export const WIRE_VERSION = 1;
 /** Values per row in WireMappingModel.rows. */

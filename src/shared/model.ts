@@ -14,9 +14,11 @@ export interface ContextInfo {
   readonly vcluster?: ParsedVClusterContext;
 }
 
+/** A context name `vcluster_<name>_<namespace>_<parentContext>` taken apart (src/vcluster/contextName.ts). */
 export interface ParsedVClusterContext {
   readonly name: string;
   readonly namespace: string;
+  /** The context the vcluster was found in: everything after the third `_`. */
   readonly parentContext: string;
 }
 
@@ -134,9 +136,12 @@ export interface PermissionSummary {
 
 // ---- Mapping (virtual → host) ---------------------------------------------------------------------------------
 
-export type MappingKind = 'Pod' | 'Service' | 'Endpoints' | 'ConfigMap' | 'Secret' | 'PersistentVolumeClaim' | 'Ingress' | 'ServiceAccount';
+/** The kinds the mapping shows, in display order (src/vcluster/mapping.ts says how each is listed and watched). */
+export const MAPPING_KINDS = ['Pod', 'Service', 'Endpoints', 'ConfigMap', 'Secret', 'PersistentVolumeClaim', 'Ingress', 'ServiceAccount'] as const;
+export type MappingKind = (typeof MAPPING_KINDS)[number];
 
-export type SyncState = 'synced' | 'virtual-only' | 'host-only';
+export const SYNC_STATES = ['synced', 'virtual-only', 'host-only'] as const;
+export type SyncState = (typeof SYNC_STATES)[number];
 
 export interface MappingRow {
   readonly kind: MappingKind;

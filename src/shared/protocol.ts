@@ -12,7 +12,7 @@
 // No vscode, no DOM, no Node: both bundles import this module.
 
 import type { WireMappingModel } from './mappingWire';
-import type { MappingKind, MappingRow, SyncState, VClusterRef } from './model';
+import type { MappingRow, VClusterRef } from './model';
 
 export const PROTOCOL_VERSION = 2;
 
@@ -25,10 +25,6 @@ export const MAX_REQUEST_ID = 2 ** 31 - 1;
 
 export type Side = 'virtual' | 'host';
 
-export const MAPPING_KINDS: readonly MappingKind[] = [
-  'Pod', 'Service', 'Endpoints', 'ConfigMap', 'Secret', 'PersistentVolumeClaim', 'Ingress', 'ServiceAccount',
-];
-export const SYNC_STATES: readonly SyncState[] = ['synced', 'virtual-only', 'host-only'];
 
 /** What the webview rendered, reported back so that tests can assert what the user actually sees. */
 export interface RenderedReport {
@@ -201,11 +197,6 @@ export function isToWebview(v: unknown): v is ToWebview {
     case 'reply': return isId(v.id) && typeof v.ok === 'boolean' && (v.ok || typeof v.message === 'string');
     default: return false;
   }
-}
-
-/** Same identity for the same vcluster, whatever object it came in; used as the key of open panels. */
-export function refKey(ref: VClusterRef): string {
-  return JSON.stringify([ref.context, (ref.parents ?? []).map((p) => [p.namespace, p.name]), ref.namespace, ref.name]);
 }
 
 /** "name (namespace) in context", with enclosing vclusters: for titles and labels. */

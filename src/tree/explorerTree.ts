@@ -3,10 +3,11 @@ import type { ExplorerModel, ChangeEvent } from '../vcluster/explorer';
 import { KubeError } from '../kube/errors';
 import { DiscoveryForbiddenError } from '../vcluster/discovery';
 import type { WorkloadKind } from '../vcluster/permissions';
-import { Commands, ContextKeys } from '../shared/ids';
+import { setContextKey } from '../platform/contextKeys';
+import { Commands } from '../shared/ids';
 import { errorMessage } from '../shared/errors';
 import type { DiscoveryResult, VClusterAction, VClusterInfo, VClusterRef } from '../shared/model';
-import { contextKey, refKey } from '../vcluster/refs';
+import { contextKey, refKey } from '../shared/refKey';
 import type { Logger } from '../platform/logger';
 import { Disposable } from '../platform/disposable';
 import type { InsideVClusters } from '../vcluster/inside';
@@ -147,7 +148,7 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
   private async children(model: ExplorerModel, node?: ExplorerNode): Promise<ExplorerNode[]> {
     if (!node) {
       const snap = model.snapshot() ?? (await model.reloadKubeconfig());
-      void vscode.commands.executeCommand('setContext', ContextKeys.state, snap.state);
+      setContextKey('state', snap.state);
       const out: ExplorerNode[] = snap.contexts.map((c) => new ContextNode(c));
       // File-level problems (invalid YAML, unreadable file, …) are shown even when they leave no context at all: the
       // welcome view's "no contexts" would hide the real reason.

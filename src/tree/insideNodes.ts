@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { ContextValues } from '../shared/ids';
 import type { ResourceInfo, ResourceKind, VClusterRef } from '../shared/model';
-import { refKey } from '../vcluster/refs';
+import { refKey } from '../shared/refKey';
 import { RESOURCE_KINDS, shortAge } from '../vcluster/resources';
 
 // Tree nodes inside a vcluster: its "Namespaces" folder, each virtual namespace, a folder per kind, and the objects.

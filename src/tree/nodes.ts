@@ -4,7 +4,7 @@ import { Commands, ContextValues, PERMISSION_MARKS } from '../shared/ids';
 import type { ContextInfo, PermissionDenial, PermissionSummary, RefusedNamespace, VClusterAction, VClusterInfo, VClusterPhase, VClusterRef } from '../shared/model';
 import { redact } from '../shared/redact';
 import { ACTION_LABELS, describeMissing } from '../vcluster/permissions';
-import { refKey } from '../vcluster/refs';
+import { refKey } from '../shared/refKey';
 import type { InsideNode } from './insideNodes';
 
 // Tree node classes: small, with stable ids and a contextValue from shared/ids. They hold data only; the provider

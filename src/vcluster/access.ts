@@ -9,7 +9,7 @@ import { rememberSecret } from '../shared/redact';
 import { type AllowListedCluster, type AllowListedUser, reduceToAllowList, serverUrlProblem } from './clusterKubeconfig';
 
 // Reaching a vcluster's own API server from its host: read Secret vc-NAME (key `config`), then choose the endpoint
-// in the vcluster CLI's order (design.md, vcluster-facts.md §4).
+// in the order `vcluster connect` uses (pkg/cli/connect_helm.go of vcluster v0.36.1).
 
 export const DEFAULT_SECRET_SERVER = 'https://localhost:8443';
 

@@ -1,10 +1,13 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { describePermission, parseDenial } from '../kube/errors';
 import { signalProcessGroup } from '../kube/process';
 import { CancelledError, UserFacingError } from '../shared/errors';
 
 // Running the vcluster CLI (and Helm) — only with spawn and argument arrays, never through a shell.
+
+export const CLI_MISSING = 'The vcluster CLI was not found. Install it from https://www.vcluster.com/docs/get-started or set "vcluster.cliPath".';
 
 /** Finds an executable: an explicit path (which must exist and be executable) or a lookup on PATH. */
 export function findExecutable(name: string, explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -108,6 +111,45 @@ export function lastErrorLine(out: string): string {
   return (err ?? lines[lines.length - 1] ?? '').slice(0, 400);
 }
 
+/** How a run of the vcluster CLI or Helm talks back: the log, the output channel, the progress notification. */
+export interface RunReporter {
+  /** One line for the log ("Running …"). */
+  readonly log?: (line: string) => void;
+  /** Every chunk of output, labelled with the program's step (e.g. "vcluster delete"). */
+  readonly output?: (label: string, text: string) => void;
+  /** The last meaningful line of the output so far, for a progress notification. */
+  readonly progress?: (line: string) => void;
+}
+
+/**
+ * Runs one step of the vcluster CLI or Helm (`label` names it in messages, e.g. "vcluster delete"): logs the command
+ * line, streams its output, reports progress lines, and turns a failed exit into one message — the permission the API
+ * server refused when the output quotes one, else the last error line — followed by `failureSuffix`.
+ */
+export async function runCli(label: string, file: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; signal?: AbortSignal; failureSuffix?: string } & RunReporter = {}): Promise<RunResult> {
+  opts.log?.(`Running ${file} ${args.join(' ')}`);
+  const r = await runProgram(file, args, {
+    ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    onOutput: (text) => {
+      opts.output?.(label, text);
+      const line = lastErrorLine(text);
+      if (line) opts.progress?.(line.slice(0, 80));
+    },
+  });
+  if (r.code !== 0) throw programFailure(label, r, opts.failureSuffix);
+  return r;
+}
+
+/** A failed CLI or Helm run as one message: the permission the API server refused when the output quotes one. */
+export function programFailure(label: string, r: RunResult, suffix = ''): UserFacingError {
+  const out = r.stdout + r.stderr;
+  const denial = parseDenial(out.replace(/\x1b\[[0-9;]*m/g, ''));
+  const reason = denial ? `the API server refused user "${denial.user}": ${describePermission(denial)}` : lastErrorLine(out) || 'no output';
+  return new UserFacingError(`${label} failed (${describeExit(r)}): ${reason}.${suffix}`);
+}
+
 export interface CreateArgs {
   readonly name: string;
   readonly namespace: string;
@@ -128,30 +170,4 @@ export function createArgs(a: CreateArgs): string[] {
 
 export function deleteArgs(name: string, namespace: string, context: string): string[] {
   return ['delete', name, '--namespace', namespace, '--context', context, '--wait=false'];
-}
-
-/** One entry of `vcluster list --output json` (PascalCase keys: the Go struct has no json tags). */
-export interface CliListEntry {
-  readonly Name: string;
-  readonly Namespace: string;
-  readonly Status: string;
-  readonly Version?: string;
-  readonly Connected?: boolean;
-  readonly Created?: string;
-  readonly AgeSeconds?: number;
-}
-
-export function parseCliList(stdout: string): CliListEntry[] {
-  const text = stdout.trim();
-  if (text === '' || text === 'null') return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new UserFacingError('The vcluster CLI printed something that is not JSON for "list --output json"');
-  }
-  if (!Array.isArray(parsed) || !parsed.every((e) => e && typeof e === 'object' && typeof (e as CliListEntry).Name === 'string')) {
-    throw new UserFacingError('The vcluster CLI printed an unexpected JSON shape for "list --output json"');
-  }
-  return parsed as CliListEntry[];
 }

@@ -3,7 +3,7 @@ import { KubeError, isKubeError, qualifiedResource } from '../kube/errors';
 import { METADATA_LIST, type KubeList, type Pod, type Workload, type KubeObject } from '../kube/types';
 import type { DiscoveryResult, NamespaceInfo, ParentRef, PermissionDenial, RefusedNamespace, VClusterInfo } from '../shared/model';
 import { NON_DELETABLE_ANNOTATION, distroOf, isPaused, phaseOf, syncerVersion, vclusterStatus } from './status';
-import { vclusterContextName } from './translate';
+import { vclusterContextName } from './contextName';
 
 export const VCLUSTER_SELECTOR = 'app=vcluster';
 

@@ -10,16 +10,19 @@ import { errorMessage } from '../shared/errors';
 import { type TunnelProvider, type VirtualEndpoint, type VirtualKubeconfig, UnusableClusterKubeconfigError, readVirtualKubeconfig, virtualClient } from './access';
 import { type DiscoverOptions, type ListedCollection, VCLUSTER_SELECTOR, discoverForWatch, discoverNamespace } from './discovery';
 import { AccessReview, type WorkloadKind } from './permissions';
-import { contextKey, contextNameFor, parentOf, refKey } from './refs';
+import { Emitter } from '../shared/emitter';
+import { contextKey, refKey } from '../shared/refKey';
+import { contextNameFor, parentOf } from './refs';
 
 /** How long a namespace's permission summary is reused before the API is asked again. */
 const PERMISSIONS_TTL_MS = 5 * 60_000;
 
-export { contextKey, contextNameFor, refKey } from './refs';
 
 // The model behind the tree and the public API, free of vscode: kubeconfig contexts, per-context discovery with a
 // cache, watches on what has been looked at, nested discovery through the virtual API servers, and file watching
-// of the kubeconfig. The tree renders it and refreshes the subtree named in each change event.
+// of the kubeconfig. The tree renders it and refreshes the subtree named in each change event. Over 400 lines: its
+// caches, watches, holds and virtual clients share one lifetime (a scope is dropped with everything below it); the
+// pure parts live in discovery.ts, access.ts and permissions.ts.
 
 export type { KubeconfigSnapshot } from './kubeconfigState';
 
@@ -64,7 +67,9 @@ interface Scope {
 }
 
 export class ExplorerModel {
-  private listeners = new Set<(e: ChangeEvent) => void>();
+  private readonly changes = new Emitter<ChangeEvent>((err) => this.opts.log?.('error', `change listener failed: ${errorMessage(err)}`));
+  /** Told when something shown may have changed: the kubeconfig, a context's vclusters, a vcluster's nested ones. */
+  readonly onDidChange = this.changes.event;
   private clients = new Map<string, { client: KubeClient; fingerprint: string }>();
   private virtual = new Map<string, Promise<{ client: KubeClient; endpoint: VirtualEndpoint }>>();
   private scopes = new Map<string, Scope>();
@@ -92,15 +97,8 @@ export class ExplorerModel {
 
   private get snap(): KubeconfigSnapshot | undefined { return this.opts.kubeconfig.snapshot(); }
 
-  onDidChange(listener: (e: ChangeEvent) => void): { dispose(): void } {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
-  }
-
   private fire(e: ChangeEvent): void {
-    for (const l of [...this.listeners]) {
-      try { l(e); } catch (err) { this.opts.log?.('error', `change listener failed: ${errorMessage(err)}`); }
-    }
+    this.changes.fire(e);
   }
 
   private get timeoutMs(): number { return this.opts.timeoutMs?.() ?? 15_000; }
@@ -540,7 +538,7 @@ export class ExplorerModel {
     this.invalidate();
     this.kubeconfigSub.dispose();
     this.contentSub.dispose();
-    this.listeners.clear();
+    this.changes.dispose();
   }
 }
 

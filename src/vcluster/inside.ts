@@ -10,7 +10,9 @@ import type { ResourceInfo, ResourceKind, VClusterRef } from '../shared/model';
 import { chooseEndpoint } from './access';
 import type { ExplorerModel } from './explorer';
 import { type PrivateKubeconfig, writePrivateKubeconfig } from './privateKubeconfig';
-import { contextNameFor, parentOf, refKey } from './refs';
+import { Emitter } from '../shared/emitter';
+import { refKey } from '../shared/refKey';
+import { contextNameFor, parentOf } from './refs';
 import { type EventInfo, type ListPage, type ListResourcesOptions, forwardablePorts, kindDef, listResourcePage, listResources, listVirtualNamespaces, objectEvents, resolvePortTarget } from './resources';
 import { podStatus } from './status';
 import { hostName } from './translate';
@@ -55,20 +57,17 @@ export function describeTarget(t: ObjectTarget): string {
 export class InsideVClusters {
   private readonly forwards = new Map<string, Forward>();
   private counter = 0;
-  private readonly listeners = new Set<() => void>();
+  private readonly changes = new Emitter<void>();
+  /** Told when a port-forward starts, stops or breaks. */
+  readonly onDidChange = this.changes.event;
   private readonly tunnelSub: { dispose(): void };
 
   constructor(private readonly model: ExplorerModel, private readonly tunnels: TunnelManager) {
     this.tunnelSub = tunnels.onDidChange(() => this.changed());
   }
 
-  onDidChange(l: () => void): { dispose(): void } {
-    this.listeners.add(l);
-    return { dispose: () => this.listeners.delete(l) };
-  }
-
   private changed(): void {
-    for (const l of [...this.listeners]) { try { l(); } catch { /* a listener's bug */ } }
+    this.changes.fire();
   }
 
   private async virtual(ref: VClusterRef): Promise<KubeClient> {
@@ -304,6 +303,6 @@ export class InsideVClusters {
   dispose(): void {
     for (const id of [...this.forwards.keys()]) this.stopForward(id);
     this.tunnelSub.dispose();
-    this.listeners.clear();
+    this.changes.dispose();
   }
 }

@@ -3,7 +3,8 @@ import { KubeconfigError } from '../kube/kubeconfig/errors';
 import { KubeconfigFileWatcher } from '../kube/kubeconfig/fileWatch';
 import type { MergedKubeconfig } from '../kube/kubeconfig/model';
 import { loadKubeconfig } from '../kube/kubeconfig/model';
-import { parseVClusterContext } from '../kube/kubeconfig/names';
+import { parseVClusterContext } from './contextName';
+import { Emitter } from '../shared/emitter';
 import { errorMessage } from '../shared/errors';
 import type { ContextInfo } from '../shared/model';
 
@@ -25,8 +26,15 @@ export interface KubeconfigSnapshot {
 
 export class KubeconfigState {
   private snap?: KubeconfigSnapshot;
-  private readonly listeners = new Set<(s: KubeconfigSnapshot) => void>();
-  private readonly contentListeners = new Set<(s: KubeconfigSnapshot) => void>();
+  private readonly visibleChanges = new Emitter<KubeconfigSnapshot>();
+  private readonly contentChanges = new Emitter<KubeconfigSnapshot>();
+  /** Told after every reload that changed anything visible. */
+  readonly onDidChange = this.visibleChanges.event;
+  /**
+   * Told after every reload that changed anything in the entries, credentials included (a rotated token changes
+   * nothing visible, but clients must use the new one).
+   */
+  readonly onDidChangeContent = this.contentChanges.event;
   private fileWatcher?: KubeconfigFileWatcher;
   private contentKey?: string;
   private reloading?: Promise<KubeconfigSnapshot>;
@@ -35,21 +43,6 @@ export class KubeconfigState {
   constructor(private readonly files: () => string[], private readonly watch: () => boolean = () => true) {}
 
   snapshot(): KubeconfigSnapshot | undefined { return this.snap; }
-
-  /** Calls the listener after every reload that changed anything visible. */
-  onDidChange(listener: (s: KubeconfigSnapshot) => void): { dispose(): void } {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
-  }
-
-  /**
-   * Calls the listener after every reload that changed anything in the entries, credentials included (a rotated
-   * token changes nothing visible, but clients must use the new one).
-   */
-  onDidChangeContent(listener: (s: KubeconfigSnapshot) => void): { dispose(): void } {
-    this.contentListeners.add(listener);
-    return { dispose: () => this.contentListeners.delete(listener) };
-  }
 
   /** Re-reads the files (concurrent calls share one read; a call during a read schedules one more). */
   reload(): Promise<KubeconfigSnapshot> {
@@ -101,8 +94,8 @@ export class KubeconfigState {
     this.contentKey = contentKey;
     this.snap = snap;
     this.watchFiles(files);
-    if (changed) for (const l of [...this.listeners]) { try { l(snap); } catch { /* listener bug */ } }
-    if (contentChanged) for (const l of [...this.contentListeners]) { try { l(snap); } catch { /* listener bug */ } }
+    if (changed) this.visibleChanges.fire(snap);
+    if (contentChanged) this.contentChanges.fire(snap);
     return snap;
   }
 
@@ -114,8 +107,8 @@ export class KubeconfigState {
 
   dispose(): void {
     this.fileWatcher?.close();
-    this.listeners.clear();
-    this.contentListeners.clear();
+    this.visibleChanges.dispose();
+    this.contentChanges.dispose();
   }
 }
 

@@ -2,12 +2,12 @@ import { parse as parseYaml } from 'yaml';
 import type { KubeClient } from '../kube/client';
 import { KubeError } from '../kube/errors';
 import { METADATA_LIST, type KubeList, type KubeObject, type Pod, type Secret } from '../kube/types';
-import type { MappingKind, MappingModel, MappingRow, MappingSummary, SyncState, VClusterRef } from '../shared/model';
+import { MAPPING_KINDS, type MappingKind, type MappingModel, type MappingRow, type MappingSummary, type SyncState, type VClusterRef } from '../shared/model';
 import { podStatus } from './status';
 import { MANAGED_BY_LABEL, OBJECT_NAMESPACE_ANNOTATION, OBJECT_NAME_ANNOTATION, hostName } from './translate';
 
-// The virtual → host mapping model (design.md "Mapping"; vcluster-facts.md §5). Secret and ConfigMap data is never
-// requested: those kinds are listed as metadata only.
+// The virtual → host mapping model: the syncer's annotations and name rule (pkg/util/translate of vcluster v0.36.1,
+// see translate.ts). Secret and ConfigMap data is never requested: those kinds are listed as metadata only.
 
 
 export interface KindSpec {
@@ -17,18 +17,23 @@ export interface KindSpec {
   /** chart values key under sync.toHost */
   readonly syncKey: string;
   readonly defaultSynced: boolean;
+  /** Whether an open mapping view watches the kind on both sides (else it shows it as of the last load). */
+  readonly watched: boolean;
 }
 
-export const MAPPED_KINDS: readonly KindSpec[] = [
-  { kind: 'Pod', path: '/api/v1/pods', metadataOnly: false, syncKey: 'pods', defaultSynced: true },
-  { kind: 'Service', path: '/api/v1/services', metadataOnly: false, syncKey: 'services', defaultSynced: true },
-  { kind: 'Endpoints', path: '/api/v1/endpoints', metadataOnly: true, syncKey: 'endpoints', defaultSynced: true },
-  { kind: 'ConfigMap', path: '/api/v1/configmaps', metadataOnly: true, syncKey: 'configMaps', defaultSynced: true },
-  { kind: 'Secret', path: '/api/v1/secrets', metadataOnly: true, syncKey: 'secrets', defaultSynced: true },
-  { kind: 'PersistentVolumeClaim', path: '/api/v1/persistentvolumeclaims', metadataOnly: false, syncKey: 'persistentVolumeClaims', defaultSynced: true },
-  { kind: 'Ingress', path: '/apis/networking.k8s.io/v1/ingresses', metadataOnly: false, syncKey: 'ingresses', defaultSynced: false },
-  { kind: 'ServiceAccount', path: '/api/v1/serviceaccounts', metadataOnly: true, syncKey: 'serviceAccounts', defaultSynced: false },
-];
+/** How each kind of MAPPING_KINDS is listed, watched and looked up: one row per kind, checked for completeness. */
+const KINDS: { readonly [K in MappingKind]: Omit<KindSpec, 'kind'> } = {
+  Pod: { path: '/api/v1/pods', metadataOnly: false, syncKey: 'pods', defaultSynced: true, watched: true },
+  Service: { path: '/api/v1/services', metadataOnly: false, syncKey: 'services', defaultSynced: true, watched: true },
+  Endpoints: { path: '/api/v1/endpoints', metadataOnly: true, syncKey: 'endpoints', defaultSynced: true, watched: true },
+  ConfigMap: { path: '/api/v1/configmaps', metadataOnly: true, syncKey: 'configMaps', defaultSynced: true, watched: true },
+  Secret: { path: '/api/v1/secrets', metadataOnly: true, syncKey: 'secrets', defaultSynced: true, watched: true },
+  PersistentVolumeClaim: { path: '/api/v1/persistentvolumeclaims', metadataOnly: false, syncKey: 'persistentVolumeClaims', defaultSynced: true, watched: true },
+  Ingress: { path: '/apis/networking.k8s.io/v1/ingresses', metadataOnly: false, syncKey: 'ingresses', defaultSynced: false, watched: false },
+  ServiceAccount: { path: '/api/v1/serviceaccounts', metadataOnly: true, syncKey: 'serviceAccounts', defaultSynced: false, watched: false },
+};
+
+export const MAPPED_KINDS: readonly KindSpec[] = MAPPING_KINDS.map((kind) => ({ kind, ...KINDS[kind] }));
 
 /** The list path of a kind in one namespace (the host namespace, or any namespace for a single object). */
 export function hostListPath(spec: KindSpec, hostNamespace: string): string {

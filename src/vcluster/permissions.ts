@@ -1,5 +1,6 @@
 import type { KubeClient } from '../kube/client';
 import { describePermission, isKubeError } from '../kube/errors';
+import { UserFacingError, errorMessage } from '../shared/errors';
 import type { Permission, PermissionSummary, VClusterAction } from '../shared/model';
 
 // "What may I do here?": the permissions each vcluster action needs in a host namespace, and the API's answer for the
@@ -268,4 +269,53 @@ export function describeMissing(missing: readonly Permission[], max = 4): string
   const shown = missing.slice(0, max).map((p) => (same ? describePermission({ ...p, namespace: undefined }).replace(/ \(cluster-wide\)$/, '') : describePermission(p)) + (p.name ? ` (${p.name})` : ''));
   const more = missing.length > max ? ` and ${missing.length - max} more` : '';
   return `${shown.join(', ')}${more}${same ? (ns ? ` in namespace ${ns}` : ' (cluster-wide)') : ''}`;
+}
+
+/**
+ * The pre-check of create: the permissions the vcluster CLI and Helm will need in the namespace (refused with the
+ * missing ones named), and whether the namespace may be created. `vcluster create` passes `--create-namespace` to Helm
+ * by default, which asks to create the namespace even when it exists, and a user who may not create namespaces (a
+ * tenant) is refused there: such a user runs `vcluster create … --create-namespace=false` in a terminal, and so does
+ * this plan. When the review itself fails, `unchecked` says why and the CLI runs unchanged (the API server decides).
+ */
+export async function planCreate(review: () => Promise<AccessReview>, namespace: string, extraArgs: readonly string[]): Promise<{ extraArgs: string[]; unchecked?: string }> {
+  let missing: Permission[];
+  let user: string | undefined;
+  let mayCreateNamespace: boolean;
+  let exists: boolean | undefined;
+  try {
+    const r = await review();
+    [missing, user, mayCreateNamespace] = await Promise.all([
+      r.missing(requirements('create', namespace)),
+      r.whoami(),
+      r.can({ verb: 'create', group: '', resource: 'namespaces' }),
+    ]);
+    exists = await r.client.get(`/api/v1/namespaces/${namespace}`).then(() => true, (err: unknown) => (isKubeError(err, 'notFound') ? false : undefined));
+  } catch (err) {
+    return { extraArgs: [], unchecked: errorMessage(err) };
+  }
+  if (exists === false && !mayCreateNamespace) missing.unshift({ verb: 'create', group: '', resource: 'namespaces' });
+  if (missing.length) {
+    throw new UserFacingError(`Creating a vcluster in namespace ${namespace} needs permissions that ${user ? `user "${user}"` : 'your user'} does not have: ${describeMissing(missing)}. Nothing was run.`);
+  }
+  const chosen = extraArgs.some((a) => a === '--create-namespace' || a.startsWith('--create-namespace='));
+  return { extraArgs: !mayCreateNamespace && !chosen ? ['--create-namespace=false'] : [] };
+}
+
+/**
+ * Refuses an action the user may not take, naming the missing permissions ("`what` needs permissions that user … does
+ * not have: …"), before a request or the CLI fails half-way. When the review itself fails, returns why and the action
+ * goes ahead (the API server decides).
+ */
+export async function requirePermissions(review: () => Promise<AccessReview>, action: VClusterAction, namespace: string, what: string, opts: RequirementOptions = {}): Promise<string | undefined> {
+  let missing: Permission[];
+  let user: string | undefined;
+  try {
+    const r = await review();
+    [missing, user] = await Promise.all([r.missing(requirements(action, namespace, opts)), r.whoami()]);
+  } catch (err) {
+    return errorMessage(err);
+  }
+  if (missing.length === 0) return undefined;
+  throw new UserFacingError(`${what} needs permissions that ${user ? `user "${user}"` : 'your user'} does not have: ${describeMissing(missing)}. Nothing was changed.`);
 }

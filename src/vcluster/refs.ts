@@ -1,17 +1,5 @@
 import type { VClusterRef } from '../shared/model';
-import { vclusterContextName } from './translate';
-
-const enc = encodeURIComponent;
-
-/** Key of a context's scope; a prefix of the keys of the vclusters in it (context names may hold any character). */
-export function contextKey(context: string): string {
-  return enc(context);
-}
-
-/** Stable, unambiguous key of a vcluster reference: host context, enclosing vclusters, then namespace/name. */
-export function refKey(ref: VClusterRef): string {
-  return [contextKey(ref.context), ...(ref.parents ?? []).map((p) => `${enc(p.namespace)}/${enc(p.name)}`), `${enc(ref.namespace)}/${enc(ref.name)}`].join('|');
-}
+import { vclusterContextName } from './contextName';
 
 /** The context name the vcluster CLI would give the vcluster (nested ones chain through their parents). */
 export function contextNameFor(ref: VClusterRef): string {

@@ -19,9 +19,6 @@ export const MANAGED_BY_LABEL = 'vcluster.loft.sh/managed-by';
 export const OBJECT_NAME_ANNOTATION = 'vcluster.loft.sh/object-name';
 export const OBJECT_NAMESPACE_ANNOTATION = 'vcluster.loft.sh/object-namespace';
 
-/** The CLI's context name for a connected vcluster (defined with its parser in the kubeconfig layer). */
-export { vclusterContextName } from '../kube/kubeconfig/names';
-
 /** DNS-1123 label: what vcluster names and namespaces must be. */
 export function dnsLabelProblem(value: string, what: string): string | undefined {
   if (!value) return `The ${what} must not be empty`;

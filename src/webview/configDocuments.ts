@@ -6,16 +6,17 @@ import * as vscode from 'vscode';
 import { errorMessage, UserFacingError } from '../shared/errors';
 import { redact } from '../shared/redact';
 import { CONFIG_SCHEME, decodeConfigUri, encodeConfigUri, type ConfigAddress } from './configUri';
+import { Disposable } from '../platform/disposable';
 
 export { CONFIG_SCHEME, type ConfigAddress } from './configUri';
 
-export class ConfigDocumentProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+export class ConfigDocumentProvider extends Disposable implements vscode.TextDocumentContentProvider {
+  private readonly changed = this.register(new vscode.EventEmitter<vscode.Uri>());
   readonly onDidChange = this.changed.event;
-  private readonly registration: vscode.Disposable;
 
   constructor(private readonly fetch: (a: ConfigAddress) => Promise<string>) {
-    this.registration = vscode.workspace.registerTextDocumentContentProvider(CONFIG_SCHEME, this);
+    super();
+    this.register(vscode.workspace.registerTextDocumentContentProvider(CONFIG_SCHEME, this));
   }
 
   uriFor(a: ConfigAddress): vscode.Uri {
@@ -56,8 +57,4 @@ export class ConfigDocumentProvider implements vscode.TextDocumentContentProvide
     return vscode.window.showTextDocument(await this.document(a), { viewColumn, preview: false });
   }
 
-  dispose(): void {
-    this.registration.dispose();
-    this.changed.dispose();
-  }
 }

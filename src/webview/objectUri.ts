@@ -8,8 +8,8 @@
 
 import { parseDocument, isMap, isScalar, type Document } from 'yaml';
 import { redact } from '../shared/redact';
-import type { MappingKind, MappingRow, VClusterRef } from '../shared/model';
-import { MAPPING_KINDS, parseVClusterRef, type Side } from '../shared/protocol';
+import { MAPPING_KINDS, type MappingKind, type MappingRow, type VClusterRef } from '../shared/model';
+import { parseVClusterRef, type Side } from '../shared/protocol';
 
 export const OBJECT_SCHEME = 'vcluster-object';
 

@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 import type { VClusterRef } from '../shared/model';
-import { refKey } from '../shared/protocol';
+import { refKey } from '../shared/refKey';
 import type { PanelLogger } from './source';
 
 export interface RegisteredPanel {

@@ -7,6 +7,7 @@ import type { MappingRow, VClusterRef } from '../shared/model';
 import type { Side } from '../shared/protocol';
 import { errorMessage, UserFacingError } from '../shared/errors';
 import { redact } from '../shared/redact';
+import { Disposable } from '../platform/disposable';
 import {
   OBJECT_SCHEME, addressForRow, decodeObjectUri, describeAddress, encodeObjectUri, prepareObjectYaml,
   type FetchObjectYaml, type ObjectAddress,
@@ -14,14 +15,14 @@ import {
 
 export { OBJECT_SCHEME, type FetchObjectYaml, type ObjectAddress } from './objectUri';
 
-export class ObjectYamlProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+export class ObjectYamlProvider extends Disposable implements vscode.TextDocumentContentProvider {
+  private readonly changed = this.register(new vscode.EventEmitter<vscode.Uri>());
   readonly onDidChange = this.changed.event;
-  private readonly registration: vscode.Disposable;
 
   /** Registers itself for the `vcluster-object:` scheme; dispose() unregisters. */
   constructor(private readonly fetch: FetchObjectYaml) {
-    this.registration = vscode.workspace.registerTextDocumentContentProvider(OBJECT_SCHEME, this);
+    super();
+    this.register(vscode.workspace.registerTextDocumentContentProvider(OBJECT_SCHEME, this));
   }
 
   uriFor(address: ObjectAddress): vscode.Uri {
@@ -63,8 +64,4 @@ export class ObjectYamlProvider implements vscode.TextDocumentContentProvider, v
     await this.open(address);
   }
 
-  dispose(): void {
-    this.registration.dispose();
-    this.changed.dispose();
-  }
 }

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { toolPath } from '../../scripts/lib/toolchain.mjs';
-import { KubeconfigWriter } from '../../src/kube/kubeconfig/index';
+import { KubeconfigWriter } from '../../src/kube/kubeconfig/writer';
 import { runProgram } from '../harness/processes';
 
 /** Shapes go-yaml v2 resolves to non-strings, and near misses. */

@@ -7,8 +7,9 @@ import { getHost, uniqueNamespace } from './setup';
 import { productModel, type ProductModel } from './product';
 
 // The mapping model on real API servers: a virtual API server with objects, and their host twins laid out by the
-// worlds (from the facts sheet, not from the product's code), including hashed names, host objects without
-// annotations (name-rule fallback), orphans, virtual-only objects and a nested vcluster.
+// worlds (vcluster's own rules written down in test/harness/worlds.ts, not taken from the product's code), including
+// hashed names, host objects without annotations (name-rule fallback), orphans, virtual-only objects and a nested
+// vcluster.
 
 describe('virtual → host mapping on real API servers', function () {
   this.timeout(180_000);

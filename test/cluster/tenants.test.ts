@@ -16,11 +16,12 @@ import { TENANT_READ_RULES, addVCluster, buildWorld, createTenantUser, podStatus
 import { KubeClient } from '../../src/kube/client';
 import { connectionSpecFor } from '../../src/kube/connection';
 import { KubeError, describePermission, parseDenial, qualifiedResource } from '../../src/kube/errors';
-import { KubeconfigWriter, loadKubeconfig } from '../../src/kube/kubeconfig/index';
+import { KubeconfigWriter } from '../../src/kube/kubeconfig/writer';
+import { loadKubeconfig } from '../../src/kube/kubeconfig/model';
 import type { Permission } from '../../src/shared/model';
 import { createArgs, deleteArgs } from '../../src/vcluster/cli';
 import { DiscoveryForbiddenError } from '../../src/vcluster/discovery';
-import { contextKey } from '../../src/vcluster/refs';
+import { contextKey } from '../../src/shared/refKey';
 import { SUMMARY_ACTIONS, describeMissing, requirements } from '../../src/vcluster/permissions';
 import { stampChart } from '../support/charts';
 import { getDemoWorld, getHost, uniqueNamespace } from './setup';

@@ -5,17 +5,17 @@
 // One bundle on purpose: the suites share one host and one copy of the harness (its process registry, exit hooks and
 // watchdog), and run in this order; the suites that change vcluster.cliPath (untrusted input, bad input) go last.
 import { fx, setUpFixture, tearDownFixture } from './support/fixture';
-import { badInputSuite } from './support/suites/badInput';
-import { configSuite } from './support/suites/config';
-import { connectSuite } from './support/suites/connect';
-import { contextsSuite } from './support/suites/contexts';
-import { createDeleteSuite } from './support/suites/createDelete';
-import { lifecycleSuite } from './support/suites/lifecycle';
-import { mappingSuite } from './support/suites/mapping';
-import { treeSuite } from './support/suites/tree';
-import { secretsSuite } from './support/suites/secrets';
-import { tenantsSuite } from './support/suites/tenants';
-import { untrustedSuite } from './support/suites/untrusted';
+import { badInputSuite } from './suites/bad-input';
+import { configSuite } from './suites/config';
+import { connectSuite } from './suites/connect';
+import { contextsSuite } from './suites/contexts';
+import { createDeleteSuite } from './suites/create-delete';
+import { lifecycleSuite } from './suites/lifecycle';
+import { mappingSuite } from './suites/mapping';
+import { treeSuite } from './suites/tree';
+import { secretsSuite } from './suites/secrets';
+import { tenantsSuite } from './suites/tenants';
+import { untrustedSuite } from './suites/untrusted';
 import { extensionLogTail } from './support/workbench';
 import * as vscode from 'vscode';
 

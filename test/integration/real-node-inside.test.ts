@@ -9,14 +9,13 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { VClusterExplorerApi } from '../../src/extension';
 import type { ForwardInfo } from '../../src/vcluster/inside';
 import type { RealCluster } from '../harness/node';
 import { applyObjects, createRealVCluster, sampleApp, type RealVCluster } from '../harness/realVCluster';
 import { httpGetLocal, waitFor, type KObject } from '../harness/rest';
 import { getRealCluster, stopRealCluster } from './support/cluster';
 import { onPath } from './support/programs';
-import { Tree, captureMessages, description, extensionApi, extensionLogTail, item, label, setSetting, tooltipText, type ExplorerNode } from './support/workbench';
+import { Tree, captureMessages, description, extensionApi, extensionLogTail, item, label, setSetting, tooltipText, type ExplorerNode, type TestedApi } from './support/workbench';
 
 const CONTEXT = 'real-host';
 const NAME = 'work';
@@ -27,7 +26,7 @@ describe('[real vcluster] inside a real vcluster from VS Code: tree, logs, termi
   this.timeout(240_000);
   let cluster: RealCluster;
   let vc: RealVCluster;
-  let api: VClusterExplorerApi;
+  let api: TestedApi;
   let tree: Tree;
   let dir: string;
   const ref = { context: CONTEXT, namespace: NS, name: NAME };

@@ -14,8 +14,7 @@ import { provideVolume, realValues, runVClusterCli, VCLUSTER_VERSION } from '../
 import { waitFor, type KObject } from '../harness/rest';
 import { getRealCluster, stopRealCluster } from './support/cluster';
 import { kubectl } from './support/programs';
-import { Tree, description, extensionApi, extensionLogTail, item, setSetting } from './support/workbench';
-import type { VClusterExplorerApi } from '../../src/extension';
+import { Tree, description, extensionApi, extensionLogTail, item, setSetting, type TestedApi } from './support/workbench';
 
 const CONTEXT = 'real-host';
 const NAME = 'live';
@@ -25,7 +24,7 @@ const VCLUSTER_CONTEXT = `vcluster_${NAME}_${NS}_${CONTEXT}`;
 describe('[real vcluster] the extension with a real vcluster on a real node', function () {
   this.timeout(240_000);
   let cluster: RealCluster;
-  let api: VClusterExplorerApi;
+  let api: TestedApi;
   let tree: Tree;
   let dir: string;
   let kubeconfig: string;

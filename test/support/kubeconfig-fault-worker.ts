@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { KubeconfigWriter } from '../../src/kube/kubeconfig/index';
+import { KubeconfigWriter } from '../../src/kube/kubeconfig/writer';
 
 const [dir, scenario] = process.argv.slice(2) as [string, string];
 const file = path.join(dir, 'config');

@@ -3,7 +3,7 @@
 // with { file, prefix, ops, lingerMs, result }. It adds contexts (each with its own cluster and user) under unique
 // names, switches to some, removes some of its older ones, and writes what it did to `result` as JSON.
 import fs from 'node:fs';
-import { KubeconfigWriter } from '../../src/kube/kubeconfig/index';
+import { KubeconfigWriter } from '../../src/kube/kubeconfig/writer';
 
 export interface WorkerConfig {
   file: string;

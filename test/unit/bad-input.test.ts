@@ -6,7 +6,7 @@ import { KubeClient } from '../../src/kube/client';
 import { ExecCredentialProvider } from '../../src/kube/execCredential';
 import { KubeError } from '../../src/kube/errors';
 import { parseVirtualKubeconfig } from '../../src/vcluster/access';
-import { createArgs, describeExit, findExecutable, lastErrorLine, parseCliList, runProgram } from '../../src/vcluster/cli';
+import { createArgs, describeExit, findExecutable, lastErrorLine, runCli, runProgram } from '../../src/vcluster/cli';
 import { CancelledError, UserFacingError } from '../../src/shared/errors';
 import type { Secret } from '../../src/kube/types';
 
@@ -105,9 +105,27 @@ describe('the vc-NAME kubeconfig secret', () => {
 });
 
 describe('the vcluster CLI', () => {
-  it('prints garbage for list --output json', () => assert.throws(() => parseCliList('Error: something went wrong'), UserFacingError));
-  it('prints JSON of an unexpected shape', () => assert.throws(() => parseCliList('{"Name": "x"}'), /unexpected JSON shape/));
-  it('prints null or nothing when there are no vclusters', () => { assert.deepEqual(parseCliList('null\n'), []); assert.deepEqual(parseCliList(''), []); });
+  it('fails quoting an RBAC refusal: one message names the user and the permission, then what was kept', async () => {
+    const cli = script('refused-cli', 'echo "info deploying"; echo \'fatal error: secrets is forbidden: User "bob" cannot create resource "secrets" in API group "" in the namespace "team-a"\' >&2; exit 1');
+    await assert.rejects(runCli('vcluster create', cli, ['create', 'x'], { failureSuffix: ' Nothing else changed.' }), (e: unknown) => e instanceof UserFacingError
+      && e.message === 'vcluster create failed (exit code 1): the API server refused user "bob": create secrets in namespace team-a. Nothing else changed.');
+  });
+  it('fails without a refusal: the exit code and the last error line, colours removed', async () => {
+    const cli = script('plain-failing-cli', 'printf "\\033[31mfatal\\033[0m namespace is being terminated\\n"; echo "done"; exit 3');
+    await assert.rejects(runCli('helm uninstall', cli, ['uninstall', 'x']), (e: unknown) => e instanceof UserFacingError
+      && e.message === 'helm uninstall failed (exit code 3): fatal namespace is being terminated.');
+  });
+  it('a run reports its command line to the log, every output chunk, and error lines as progress', async () => {
+    const cli = script('chatty-cli', 'echo "info step one"; echo "error: retrying the chart download" >&2; echo "info done"');
+    const log: string[] = [];
+    const output: string[] = [];
+    const progress: string[] = [];
+    const r = await runCli('vcluster create', cli, ['create', 'a b'], { log: (l) => log.push(l), output: (label, text) => output.push(`${label}|${text}`), progress: (l) => progress.push(l) });
+    assert.equal(r.code, 0);
+    assert.deepEqual(log, [`Running ${cli} create a b`]);
+    assert.ok(output.every((o) => o.startsWith('vcluster create|')) && output.join('').includes('info done'), output.join('\n'));
+    assert.ok(progress.includes('error: retrying the chart download'), progress.join('\n'));
+  });
   it('is not executable', async () => {
     const file = path.join(tmp, 'not-executable');
     fs.writeFileSync(file, '#!/bin/sh\necho hi\n', { mode: 0o644 });

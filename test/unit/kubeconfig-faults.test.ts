@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { KubeconfigError, KubeconfigWriter } from '../../src/kube/kubeconfig/index';
+import { KubeconfigError } from '../../src/kube/kubeconfig/errors';
+import { KubeconfigWriter } from '../../src/kube/kubeconfig/writer';
 import { runProgram } from '../harness/processes';
 
 const REPO = path.resolve(__dirname, '..', '..');

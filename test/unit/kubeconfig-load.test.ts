@@ -3,14 +3,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  KubeconfigError,
-  defaultWriteFile,
-  kubeconfigFiles,
-  loadKubeconfig,
-  parseVClusterContext,
-  vclusterContextName,
-} from '../../src/kube/kubeconfig/index';
+import { KubeconfigError } from '../../src/kube/kubeconfig/errors';
+import { defaultWriteFile, kubeconfigFiles } from '../../src/kube/kubeconfig/files';
+import { loadKubeconfig } from '../../src/kube/kubeconfig/model';
+import { parseVClusterContext, vclusterContextName } from '../../src/vcluster/contextName';
 import { connectionSpecFor } from '../../src/kube/connection';
 import { KubeError } from '../../src/kube/errors';
 

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import { KubeconfigWriter } from '../../src/kube/kubeconfig/index';
+import { KubeconfigWriter } from '../../src/kube/kubeconfig/writer';
 
 /** A kubeconfig in kubectl's layout with n contexts, each with its own cluster and user. */
 function kubeconfig(n: number): string {

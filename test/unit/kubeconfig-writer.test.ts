@@ -5,8 +5,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import type { ContextSpec } from '../../src/kube/kubeconfig/index';
-import { KubeconfigError, KubeconfigWriter, loadKubeconfig } from '../../src/kube/kubeconfig/index';
+import type { ContextSpec } from '../../src/kube/kubeconfig/writer';
+import { KubeconfigError } from '../../src/kube/kubeconfig/errors';
+import { KubeconfigWriter } from '../../src/kube/kubeconfig/writer';
+import { loadKubeconfig } from '../../src/kube/kubeconfig/model';
 import { removeCommand } from '../../src/kube/kubeconfig/lock';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'kubeconfig');

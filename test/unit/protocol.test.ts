@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import type { MappingRow } from '../../src/shared/model';
 import {
   MAX_KEY_LENGTH, MAX_TEXT_LENGTH, PROTOCOL_VERSION, digestKeys, isToWebview, parseFromWebview, parsePersistedState,
-  parseVClusterRef, refKey, refLabel, rowKey,
+  parseVClusterRef, refLabel, rowKey,
 } from '../../src/shared/protocol';
+import { refKey } from '../../src/shared/refKey';
 
 describe('protocol: parseFromWebview', () => {
   it('accepts each well-formed message and returns only the known fields', () => {

@@ -17,7 +17,7 @@ import { type CA, type CertFiles, createLoopbackServing } from '../harness/certs
 // One redaction function (src/shared/redact.ts) at every boundary where text reaches a person. The domain-side paths
 // are checked here (API error bodies, watch errors, credential-plugin stderr, server URLs in network errors, webview
 // posts); the VS Code side (tree tooltips and error nodes, quick picks, the command wrapper, the log) in the
-// integration suite (test/integration/support/suites/untrusted.ts).
+// integration suite (test/integration/suites/untrusted.ts).
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vce-redact-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));

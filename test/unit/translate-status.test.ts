@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Pod, Workload } from '../../src/kube/types';
 import { distroOf, phaseOf, podStatus, syncerVersion, vclusterStatus } from '../../src/vcluster/status';
-import { dnsLabelProblem, hostName, safeConcatName, vclusterContextName } from '../../src/vcluster/translate';
+import { dnsLabelProblem, hostName, safeConcatName } from '../../src/vcluster/translate';
+import { vclusterContextName } from '../../src/vcluster/contextName';
 
 // Reference vectors were produced by vcluster's own Go code (tools/vcluster/vectors), so these tests compare the
 // TypeScript ports with the real implementation rather than with our own reading of it.

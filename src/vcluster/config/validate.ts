@@ -248,7 +248,3 @@ export function hasErrors(problems: readonly ConfigProblem[]): boolean {
   return problems.some((p) => p.severity === 'error');
 }
 
-/** "path:line:col: message" for logs and messages (1-based, like editors show). */
-export function formatProblem(file: string, p: ConfigProblem): string {
-  return `${file}:${p.start.line + 1}:${p.start.character + 1}: ${p.severity}: ${p.message}`;
-}

@@ -5,14 +5,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
-import type { VClusterExplorerApi } from '../../../src/extension';
 import type { HostCluster } from '../../harness/controlPlane';
 import { buildWorld, type BuiltVCluster, type VClusterSpec, type World } from '../../harness/worlds';
 import { getHost, stopHost } from './cluster';
-import { Tree, extensionApi, setSetting, waitFor } from './workbench';
+import { Tree, extensionApi, setSetting, waitFor, type TestedApi } from './workbench';
 
 export interface Fixture {
-  api: VClusterExplorerApi;
+  api: TestedApi;
   tree: Tree;
   host: HostCluster;
   world: World;

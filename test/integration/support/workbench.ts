@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { VClusterExplorerApi } from '../../../src/extension';
+import type { TestingHandles, VClusterExplorerApi } from '../../../src/app/api';
 import type { ContextNode, ExplorerNode, MessageNode, NamespaceNode, VClusterNode } from '../../../src/tree/nodes';
 import { waitFor } from '../../harness/rest';
 
@@ -14,10 +14,15 @@ export type { ContextNode, ExplorerNode, MessageNode, NamespaceNode, VClusterNod
 
 export const EXTENSION_ID = 'vcluster-explorer.vcluster-explorer';
 
-export async function extensionApi(): Promise<VClusterExplorerApi> {
+/** The API with the handles the extension adds only when VS Code runs its tests. */
+export type TestedApi = VClusterExplorerApi & { readonly testing: TestingHandles };
+
+export async function extensionApi(): Promise<TestedApi> {
   const ext = vscode.extensions.getExtension<VClusterExplorerApi>(EXTENSION_ID);
   assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
-  return ext.activate();
+  const api = await ext.activate();
+  assert.ok(api.testing, 'the API has its testing handles while VS Code runs the extension\'s tests');
+  return api as TestedApi;
 }
 
 /** Sets a `vcluster.*` setting in the user settings of this (temporary) VS Code; undefined removes it. */
@@ -51,7 +56,7 @@ export function tooltipText(node: ExplorerNode): string {
 
 /** Tree access through the extension's own TreeDataProvider (what VS Code calls to render the view). */
 export class Tree {
-  constructor(private readonly api: VClusterExplorerApi) {}
+  constructor(private readonly api: TestedApi) {}
 
   children(node?: ExplorerNode): Promise<ExplorerNode[]> {
     return this.api.testing.tree.getChildren(node) as Promise<ExplorerNode[]>;

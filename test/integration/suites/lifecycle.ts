@@ -3,10 +3,10 @@
 // vcluster that really runs is in test/integration/real-node-vclusters.test.ts.
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { KObject } from '../../../harness/rest';
-import { fx, refOf } from '../fixture';
-import { vclusterList } from '../programs';
-import { description, item, waitFor } from '../workbench';
+import type { KObject } from '../../harness/rest';
+import { fx, refOf } from '../support/fixture';
+import { vclusterList } from '../support/programs';
+import { description, item, waitFor } from '../support/workbench';
 
 export function lifecycleSuite(): void {
   describe('vcluster.pause / vcluster.resume', function () {

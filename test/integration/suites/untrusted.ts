@@ -11,12 +11,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { type AttackVariant, type Canary, attackKubeconfig, makeCanary, plantKubeconfigSecret } from '../../../harness/attacks';
-import { addVCluster } from '../../../harness/worlds';
-import { fx, readKubeconfig } from '../fixture';
-import { kubectl } from '../programs';
-import { captureMessages, captureQuickPicks, extensionLog, label, setSetting, tooltipText, waitFor, type ExplorerNode } from '../workbench';
-import { failing } from './badInput';
+import { type AttackVariant, type Canary, attackKubeconfig, makeCanary, plantKubeconfigSecret } from '../../harness/attacks';
+import { addVCluster } from '../../harness/worlds';
+import { fx, readKubeconfig } from '../support/fixture';
+import { kubectl } from '../support/programs';
+import { captureMessages, captureQuickPicks, extensionLog, label, setSetting, tooltipText, waitFor, type ExplorerNode } from '../support/workbench';
+import { failing } from './bad-input';
 
 const TENANT = 'tenant';
 const NAMES: Record<AttackVariant, string> = { trojan: 'trojan', exec: 'by-exec', authProvider: 'by-auth-provider', tokenFile: 'by-token-file' };

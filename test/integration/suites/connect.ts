@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import * as vscode from 'vscode';
-import { contextStatus, fx, readKubeconfig, refOf } from '../fixture';
-import { kubectl } from '../programs';
-import { item, tooltipText } from '../workbench';
+import { contextStatus, fx, readKubeconfig, refOf } from '../support/fixture';
+import { kubectl } from '../support/programs';
+import { item, tooltipText } from '../support/workbench';
 
 /** The vcluster CLI's context name (independent of the product's code). */
 const cliContextName = (name: string, namespace: string, parent: string) => `vcluster_${name}_${namespace}_${parent}`;

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { OTHER_CONTEXT, contextStatus, fx, readKubeconfig, refOf } from '../fixture';
-import { kubectlWithEnv } from '../programs';
-import { item, kubeconfigInNewTerminal } from '../workbench';
+import { OTHER_CONTEXT, contextStatus, fx, readKubeconfig, refOf } from '../support/fixture';
+import { kubectlWithEnv } from '../support/programs';
+import { item, kubeconfigInNewTerminal } from '../support/workbench';
 
 async function currentInTree(): Promise<string[]> {
   return (await fx.tree.contexts()).filter((n) => item(n).contextValue === 'contextCurrent').map((n) => n.context);

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { addVCluster } from '../../../harness/worlds';
-import { OTHER_CONTEXT, contextStatus, fx, refOf } from '../fixture';
-import { captureMessages, setSetting, waitFor } from '../workbench';
+import { addVCluster } from '../../harness/worlds';
+import { OTHER_CONTEXT, contextStatus, fx, refOf } from '../support/fixture';
+import { captureMessages, setSetting, waitFor } from '../support/workbench';
 
 /** Runs a command that must fail: returns the one error message it showed; checks that nothing was written. */
 export async function failing(command: string, arg: unknown): Promise<string> {

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { addVCluster } from '../../../harness/worlds';
-import { fx, refOf } from '../fixture';
-import { captureMessages, waitFor } from '../workbench';
+import { addVCluster } from '../../harness/worlds';
+import { fx, refOf } from '../support/fixture';
+import { captureMessages, waitFor } from '../support/workbench';
 
 function workspaceDir(): string {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;

@@ -2,10 +2,10 @@
 // created in the virtual cluster appears while the panel is open (watches, no refresh).
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { MappingRow } from '../../../../src/shared/model';
-import { createVirtualOnlyObject, type BuiltObject } from '../../../harness/worlds';
-import { fx, refOf } from '../fixture';
-import { waitFor } from '../workbench';
+import type { MappingRow } from '../../../src/shared/model';
+import { createVirtualOnlyObject, type BuiltObject } from '../../harness/worlds';
+import { fx, refOf } from '../support/fixture';
+import { waitFor } from '../support/workbench';
 
 type Panel = NonNullable<ReturnType<ReturnType<typeof fx.api.testing.panels>['get']>>;
 

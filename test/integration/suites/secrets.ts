@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { fx } from '../fixture';
+import { fx } from '../support/fixture';
 
 /** Distinctive pieces of a PEM: a few base64 runs from its body (a whole PEM would rarely appear verbatim). */
 function pemPieces(pem: string): string[] {

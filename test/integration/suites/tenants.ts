@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import * as vscode from 'vscode';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
-import { TENANT_READ_RULES, buildWorld, createTenantUser, type TenantUser } from '../../../harness/worlds';
-import { fx } from '../fixture';
-import { kubectl } from '../programs';
-import { captureMessages, description, item, label, tooltipText, waitFor, type MessageNode } from '../workbench';
+import { TENANT_READ_RULES, buildWorld, createTenantUser, type TenantUser } from '../../harness/worlds';
+import { fx } from '../support/fixture';
+import { kubectl } from '../support/programs';
+import { captureMessages, description, item, label, tooltipText, waitFor, type MessageNode } from '../support/workbench';
 
 const CONTEXT = 'tenant';
 const NS = 'tenant-a';

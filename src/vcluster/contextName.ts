@@ -1,12 +1,7 @@
 // vcluster context names, exactly as the vcluster CLI builds and parses them (pkg/cli/find/find.go in v0.36.1:
 // VClusterContextName and VClusterFromContext).
 
-export interface VClusterContextRef {
-  readonly name: string;
-  readonly namespace: string;
-  /** The context the vcluster was found in: everything after the third `_`. */
-  readonly parentContext: string;
-}
+import type { ParsedVClusterContext } from '../shared/model';
 
 const PREFIX = 'vcluster_';
 
@@ -15,7 +10,7 @@ const PREFIX = 'vcluster_';
  * parent is everything after the third `_` and may itself contain `_` (a nested vcluster's context).
  * Returns undefined for names that are not vcluster contexts or have an empty part.
  */
-export function parseVClusterContext(contextName: string): VClusterContextRef | undefined {
+export function parseVClusterContext(contextName: string): ParsedVClusterContext | undefined {
   if (!contextName.startsWith(PREFIX)) return undefined;
   const rest = contextName.slice(PREFIX.length);
   const first = rest.indexOf('_');

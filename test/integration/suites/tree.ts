@@ -2,10 +2,10 @@
 // and the kubeconfig file watcher.
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { addVCluster, type BuiltVCluster, type VClusterState } from '../../../harness/worlds';
-import { OTHER_CONTEXT, fx, readKubeconfig } from '../fixture';
-import { kubectl } from '../programs';
-import { description, iconId, item, label, setSetting, tooltipText, type MessageNode, type VClusterNode } from '../workbench';
+import { addVCluster, type BuiltVCluster, type VClusterState } from '../../harness/worlds';
+import { OTHER_CONTEXT, fx, readKubeconfig } from '../support/fixture';
+import { kubectl } from '../support/programs';
+import { description, iconId, item, label, setSetting, tooltipText, type MessageNode, type VClusterNode } from '../support/workbench';
 
 /** What the tree must show for each state (contextValues are the menus' `viewItem ==` keys in package.json). */
 const EXPECTED: Partial<Record<VClusterState, { contextValue: string; icon: string }>> = {

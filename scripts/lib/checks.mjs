@@ -1,0 +1,17 @@
+// The static checks, written once: `npm run typecheck` and `npm run lint` (scripts/check.mjs) and the `static` suite of
+// `npm test` (scripts/test.mjs) all run this list.
+import path from 'node:path';
+import { repoRoot } from './toolchain.mjs';
+
+const bin = (pkg, file) => path.join(repoRoot, 'node_modules', pkg, file);
+const tsc = (project) => [bin('typescript', 'bin/tsc'), '--noEmit', '-p', project];
+
+/** Each check: the group it belongs to, a label, and the arguments of one `node` run. */
+export const CHECKS = [
+  { group: 'typecheck', label: 'typecheck', args: tsc('tsconfig.json') },
+  { group: 'typecheck', label: 'typecheck webview-ui', args: tsc('webview-ui/tsconfig.json') },
+  { group: 'typecheck', label: 'typecheck tests', args: tsc('test/tsconfig.json') },
+  { group: 'typecheck', label: 'typecheck bench', args: tsc('bench/tsconfig.json') },
+  { group: 'lint', label: 'eslint', args: [bin('eslint', 'bin/eslint.js'), '--max-warnings', '0', '.'] },
+  { group: 'lint', label: 'import cycles', args: [bin('dpdm', 'lib/bin/dpdm.js'), '--no-warning', '--no-tree', '--transform', '--exit-code', 'circular:1', 'src/extension.ts', 'webview-ui/main.ts', 'webview-ui/describe.ts'] },
+];

@@ -1,0 +1,59 @@
+import type * as vscode from 'vscode';
+import type { VClusterYamlDiagnostics } from '../platform/vclusterYaml';
+import type { ContextStatusBar } from '../platform/statusBar';
+import type { Services } from '../services';
+import type { VClusterDetails } from '../shared/describe';
+import { API_VERSION } from '../shared/ids';
+import type { ContextInfo, MappingModel, ResourceInfo, VClusterInfo, VClusterRef } from '../shared/model';
+import type { ExplorerTreeProvider } from '../tree/explorerTree';
+import type { ChangeEvent } from '../vcluster/explorer';
+import type { ConfigDocumentProvider } from '../webview/configDocuments';
+import type { DescribePanels } from '../webview/describePanel';
+import type { LogDocuments } from '../webview/logDocuments';
+import type { MappingPanels } from '../webview/mappingPanel';
+
+/** The API returned by activate(), for other extensions and the integration tests. */
+export interface VClusterExplorerApi {
+  readonly version: number;
+  listContexts(): Promise<ContextInfo[]>;
+  listVClusters(context: string, options?: { nested?: boolean }): Promise<VClusterInfo[]>;
+  getMapping(ref: VClusterRef): Promise<MappingModel>;
+  /** What vcluster.describe shows: status and why, versions, endpoint, contexts, pause/sleep, events, certificates. */
+  describe(ref: VClusterRef): Promise<VClusterDetails>;
+  /**
+   * Objects inside a vcluster, read from its own API server: `kind` is Pod, Deployment, StatefulSet, DaemonSet, Job,
+   * Service or ConfigMap (config maps as metadata only; secrets never).
+   */
+  listResources(ref: VClusterRef, options: { namespace: string; kind: string }): Promise<ResourceInfo[]>;
+  readonly onDidChange: vscode.Event<ChangeEvent | { scope: 'status' }>;
+  /** Handles for the extension's own integration tests: present only when VS Code runs the extension's tests. */
+  readonly testing?: TestingHandles;
+}
+
+/** Unstable: the objects the integration tests inspect. */
+export interface TestingHandles {
+  readonly tree: ExplorerTreeProvider;
+  readonly statusBar: ContextStatusBar;
+  readonly panels: () => MappingPanels;
+  readonly describePanels: () => DescribePanels;
+  readonly logDocuments: LogDocuments;
+  readonly vclusterYaml: VClusterYamlDiagnostics;
+  readonly configDocs: ConfigDocumentProvider;
+  readonly services: () => Promise<Services>;
+  readonly workspaceKubeconfig: string;
+  /** Folder of this extension's log files (the output channel's log). */
+  readonly logDir: string;
+}
+
+export function createApi(services: () => Promise<Services>, onDidChange: vscode.Event<ChangeEvent | { scope: 'status' }>, testing: TestingHandles | undefined): VClusterExplorerApi {
+  return {
+    version: API_VERSION,
+    listContexts: async () => [...(await (await services()).model.contexts())],
+    listVClusters: async (ctx, options) => (await services()).listVClusters(ctx, options?.nested ?? false),
+    getMapping: async (ref) => (await services()).mapping(ref),
+    describe: async (ref) => (await services()).describe(ref),
+    listResources: async (ref, options) => (await services()).inside.resources(ref, { namespace: options.namespace, kind: options.kind }),
+    onDidChange,
+    ...(testing ? { testing } : {}),
+  };
+}

@@ -1,0 +1,64 @@
+import * as vscode from 'vscode';
+import type { Logger } from '../platform/logger';
+import type { SearchNamespacesStore } from '../platform/searchNamespaces';
+import type { Settings } from '../platform/settings';
+import { Commands, EXPLORER_VIEW_ID } from '../shared/ids';
+import { ExplorerTreeProvider } from '../tree/explorerTree';
+import type { ExplorerNode } from '../tree/nodes';
+import { DescribePanels } from '../webview/describePanel';
+import { MappingPanels } from '../webview/mappingPanel';
+import { ObjectYamlProvider } from '../webview/yamlDocuments';
+import type { LazyServices } from './services';
+
+// The views: the tree, the mapping panels with their read-only object YAML documents, and the describe panels. They
+// are registered at activation so that panels and YAML tabs restored after a window reload find their provider.
+
+export interface Views extends vscode.Disposable {
+  readonly tree: ExplorerTreeProvider;
+  readonly treeView: vscode.TreeView<ExplorerNode>;
+  readonly panels: MappingPanels;
+  readonly describePanels: DescribePanels;
+  /** Read-only YAML documents of single objects (mapping rows, objects inside a vcluster). */
+  readonly yamlProvider: ObjectYamlProvider;
+}
+
+export function createViews(o: { extensionUri: vscode.Uri; services: LazyServices; settings: Settings; logger: Logger; searchNamespaces: SearchNamespacesStore }): Views {
+  const { services, settings, logger } = o;
+  const tree = new ExplorerTreeProvider({
+    model: async () => (await services.get()).model,
+    inside: async () => (await services.get()).inside,
+    logger,
+    nestedMaxDepth: () => settings.nestedMaxDepth,
+    decorate: (v) => (services.loaded?.decorate(v) ?? v),
+    searchNamespaces: o.searchNamespaces,
+  });
+  const treeView = vscode.window.createTreeView(EXPLORER_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
+  // Collapsing a node ends every request into the virtual clusters below it (vcluster sleep mode counts them).
+  const collapse = treeView.onDidCollapseElement((e) => void tree.collapsed(e.element).catch((err) => logger.warn(`collapse: ${err}`)));
+  const yamlProvider = new ObjectYamlProvider(async (a) => (await services.get()).objectYaml(a.ref, a.side, a.kind, a.namespace, a.name));
+  const panels = new MappingPanels({
+    extensionUri: o.extensionUri,
+    logger,
+    debounceMs: () => settings.debounceMs,
+    source: {
+      load: async (ref) => (await services.get()).mapping(ref),
+      watch: (ref, onChange) => services.watchLater('mapping', (s) => s.watchMapping(ref, onChange)),
+      openYaml: (ref, row, side) => yamlProvider.openRow(ref, row, side),
+    },
+  });
+  const describePanels = new DescribePanels({
+    extensionUri: o.extensionUri,
+    logger,
+    debounceMs: () => settings.debounceMs,
+    source: {
+      load: async (ref) => (await services.get()).describe(ref),
+      watch: (ref, onChange) => services.watchLater('describe', (s) => s.watchDescribe(ref, onChange)),
+    },
+    onAction: (ref, action) => {
+      const id = action === 'showConfig' ? Commands.showConfig : action === 'upgrade' ? Commands.upgrade : Commands.showMapping;
+      void vscode.commands.executeCommand(id, { ...ref });
+    },
+  });
+  const owned = [tree, treeView, collapse, panels, panels.registerSerializer(), yamlProvider, describePanels, describePanels.registerSerializer()];
+  return { tree, treeView, panels, describePanels, yamlProvider, dispose: () => { for (const d of owned.reverse()) d.dispose(); } };
+}

@@ -1,0 +1,15 @@
+import * as vscode from 'vscode';
+import { ContextKeys } from '../shared/ids';
+
+/** The value each `when`-clause context key of ContextKeys takes. */
+export interface ContextKeyValues {
+  readonly state: 'ready' | 'noKubeconfig' | 'noContexts';
+  readonly cliMissing: boolean;
+  readonly canUndoKubeconfig: boolean;
+  readonly workspaceScoped: boolean;
+}
+
+/** Sets one of the extension's `when`-clause context keys: the only place that calls `setContext`. */
+export function setContextKey<K extends keyof typeof ContextKeys & keyof ContextKeyValues>(key: K, value: ContextKeyValues[K]): void {
+  void vscode.commands.executeCommand('setContext', ContextKeys[key], value);
+}

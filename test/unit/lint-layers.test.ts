@@ -1,0 +1,60 @@
+// The import direction of docs/architecture.md is checked by `npm run lint` (eslint.config.mjs): each case lints one
+// import as if it were written in a file of that layer, with the repository's own ESLint configuration.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import type { ESLint as ESLintType } from 'eslint';
+
+const repoRoot = path.resolve(__dirname, '..', '..');
+
+const wrong: [file: string, code: string][] = [
+  ['src/kube/fixture.ts', "import { refKey } from '../vcluster/refs';\nexport const k = refKey;\n"],
+  ['src/kube/kubeconfig/fixture.ts', "export const load = () => import('../../commands/args');\n"],
+  ['src/kube/fixture.ts', "import * as vscode from 'vscode';\nexport const v = vscode;\n"],
+  ['src/shared/fixture.ts', "import { KubeError } from '../kube/errors';\nexport const e = KubeError;\n"],
+  ['src/vcluster/fixture.ts', "import { Logger } from '../platform/logger';\nexport const l = Logger;\n"],
+  ['src/vcluster/config/fixture.ts', "import { flag } from '../../commands/args';\nexport const f = flag;\n"],
+  ['src/vcluster/fixture.ts', "export const load = () => import('../tree/nodes');\n"],
+  ['src/vcluster/fixture.ts', "import * as vscode from 'vscode';\nexport const v = vscode;\n"],
+  ['src/webview/fixture.ts', "import { fetchMapping } from '../vcluster/mapping';\nexport const f = fetchMapping;\n"],
+  ['src/webview/fixture.ts', "import { KubeClient } from '../kube/client';\nexport const c = KubeClient;\n"],
+  ['src/tree/fixture.ts', "import { flag } from '../commands/args';\nexport const f = flag;\n"],
+  ['src/commands/fixture.ts', "import { activate } from '../extension';\nexport const a = activate;\n"],
+  ['webview-ui/fixture.ts', "import { refKey } from '../src/vcluster/refs';\nexport const k = refKey;\n"],
+  ['webview-ui/fixture.ts', "import { MappingPanels } from '../src/webview/mappingPanel';\nexport const p = MappingPanels;\n"],
+];
+
+const right: [file: string, code: string][] = [
+  ['src/kube/fixture.ts', "import { redact } from '../shared/redact';\nexport const r = redact;\n"],
+  ['src/vcluster/fixture.ts', "import { KubeClient } from '../kube/client';\nexport const c = KubeClient;\n"],
+  ['src/tree/fixture.ts', "import { refKey } from '../vcluster/refs';\nexport const k = refKey;\n"],
+  ['src/commands/fixture.ts', "import { ExplorerTreeProvider } from '../tree/explorerTree';\nexport const t = ExplorerTreeProvider;\n"],
+  ['webview-ui/fixture.ts', "import { rowKey } from '../src/shared/protocol';\nexport const p = rowKey;\n"],
+];
+
+describe('lint: the import direction of the layers', function () {
+  this.timeout(60_000);
+  let eslint: ESLintType;
+  before(async () => {
+    const { ESLint } = await import('eslint');
+    eslint = new ESLint({ cwd: repoRoot });
+  });
+
+  const importProblems = async (file: string, code: string) => {
+    const [result] = await eslint.lintText(code, { filePath: path.join(repoRoot, file) });
+    return result!.messages.filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'no-restricted-syntax');
+  };
+
+  for (const [file, code] of wrong) {
+    it(`fails: ${file}: ${code.split('\n')[0]}`, async () => {
+      const problems = await importProblems(file, code);
+      assert.equal(problems.length, 1, `expected one import error, got ${JSON.stringify(problems)}`);
+      assert.equal(problems[0]!.severity, 2, 'an error, so `npm run lint` exits non-zero');
+    });
+  }
+
+  for (const [file, code] of right) {
+    it(`passes: ${file}: ${code.split('\n')[0]}`, async () => {
+      assert.deepEqual(await importProblems(file, code), []);
+    });
+  }
+});
