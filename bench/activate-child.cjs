@@ -2,8 +2,8 @@
 //   node bench/activate-child.cjs <bundle.js> <package.json> <tmpdir> [--probe]
 // Injects the `vscode` stand-in through Module._load, then times require(bundle) and activate(context). With --probe
 // (an instrumented bundle whose @kubernetes/client-node modules count themselves in globalThis.__vceClientNode) it
-// also reports how many client-node modules were evaluated by load+activate, and — as a positive control — after the
-// lazy services module is asked for. Prints one JSON line. This measures OUR module's load + activate cost in plain
+// also reports how many client-node modules were evaluated by load+activate, after the lazy services module is asked
+// for, and — as a positive control — after a request for a user with an auth-provider. Prints one JSON line. This measures OUR module's load + activate cost in plain
 // Node with a stand-in vscode: the real extension host adds its own work around it.
 'use strict';
 const { performance } = require('node:perf_hooks');
@@ -39,9 +39,12 @@ async function main() {
   };
   if (probe) {
     out.clientNodeModulesAtActivate = evaluatedAtActivate;
-    // Positive control: ask for the services (what the first tree expansion or command does); client-node loads now.
+    // Positive control: the services (what the first tree expansion or command loads), then a request for a user with
+    // an auth-provider, which only client-node implements: client-node is evaluated now.
     try { await api.testing.services(); } catch (err) { out.servicesError = String(err && err.message || err); }
     out.clientNodeModulesAfterServices = globalThis.__vceClientNode ?? 0;
+    try { await api.listVClusters('probe'); } catch { /* the server is a closed port */ }
+    out.clientNodeModulesAfterAuthProvider = globalThis.__vceClientNode ?? 0;
   }
   process.stdout.write(`${JSON.stringify(out)}\n`);
   process.exit(0);

@@ -46,7 +46,15 @@ export async function measureActivation() {
   const child = path.join(repoRoot, 'bench', 'activate-child.cjs');
   const pkg = path.join(repoRoot, 'package.json');
   const home = mkTmp('vce-bench-act-');
-  fs.writeFileSync(path.join(home, 'kubeconfig'), 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n');
+  // One context whose user has an auth-provider, the only thing the extension still hands to client-node: the probe's
+  // positive control asks for its vclusters (the server is a closed port, so the request fails right after that).
+  fs.writeFileSync(path.join(home, 'kubeconfig'), [
+    'apiVersion: v1', 'kind: Config',
+    'clusters:', '- name: probe', '  cluster:', '    server: https://127.0.0.1:9',
+    'users:', '- name: probe', '  user:', '    auth-provider:', '      name: oidc', '      config:', '        id-token: not-a-real-token', '        client-id: probe', '        idp-issuer-url: https://127.0.0.1:9',
+    'contexts:', '- name: probe', '  context:', '    cluster: probe', '    user: probe',
+    'current-context: probe', '',
+  ].join('\n'));
   const env = { HOME: home, KUBECONFIG: path.join(home, 'kubeconfig'), PATH: process.env.PATH ?? '' };
   const runChild = async (bundle: string, extra: string[] = []) => {
     const r = await runProgram(process.execPath, [child, bundle, pkg, home, ...extra], { env, cwd: home, timeoutMs: 60_000 });
@@ -68,8 +76,9 @@ export async function measureActivation() {
   }
   const probe = await runChild(probeFile, ['--probe']);
   const clientNodeAtActivate = probe.clientNodeModulesAtActivate as number;
-  const clientNodeAfter = probe.clientNodeModulesAfterServices as number;
-  if (!(clientNodeAfter > 0)) wrong('activation probe: the client-node marker never counted, even after the services loaded (the probe does not work)');
+  const clientNodeServices = probe.clientNodeModulesAfterServices as number;
+  const clientNodeAfter = probe.clientNodeModulesAfterAuthProvider as number;
+  if (!(clientNodeAfter > 0)) wrong('activation probe: the client-node marker never counted, even for a user with an auth-provider (the probe does not work)');
   return {
     note: 'OUR module only: require(dist/extension.js) + activate(context) in a fresh plain Node process per run, with a stand-in `vscode` module injected through Module._load; the real extension host adds its own work around this',
     bundle: 'esbuild with the options of `node scripts/build.mjs --production`, built into a temp dir',
@@ -83,7 +92,8 @@ export async function measureActivation() {
     requireCacheAdded: sample.requireCacheAdded,
     clientNode: {
       modulesEvaluatedByLoadAndActivate: clientNodeAtActivate,
-      modulesEvaluatedAfterServicesLoaded: clientNodeAfter,
+      modulesEvaluatedAfterServicesLoaded: clientNodeServices,
+      modulesEvaluatedForAnAuthProvider: clientNodeAfter,
       evaluatedDuringActivate: clientNodeAtActivate > 0,
     },
   };

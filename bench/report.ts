@@ -142,7 +142,7 @@ export function printReport(r: Results, failures: readonly string[]): string {
     p(`5. Activation — ${a.note}`);
     p(`   load ${fmtMs(a.loadMs)}, activate() ${fmtMs(a.activateMs)}, load+activate ${fmtMs(a.loadPlusActivateMs)}; ${a.vscodeCallsDuringActivate} vscode API calls`);
     p(`   dist/extension.js ${fmtBytes(a.sizes.extensionBytes)} (gzip ${fmtBytes(a.sizes.extensionGzipBytes)}; client-node code in it ${fmtBytes(a.sizes.clientNodeBytesInExtension)}), dist/webview.js ${fmtBytes(a.sizes.webviewBytes)} (gzip ${fmtBytes(a.sizes.webviewGzipBytes)})`);
-    p(`   @kubernetes/client-node evaluated during load+activate: ${a.clientNode.evaluatedDuringActivate ? `YES (${a.clientNode.modulesEvaluatedByLoadAndActivate} modules)` : 'no (0 modules)'}; after the lazy services load: ${a.clientNode.modulesEvaluatedAfterServicesLoaded} modules (the probe's positive control)`);
+    p(`   @kubernetes/client-node evaluated during load+activate: ${a.clientNode.evaluatedDuringActivate ? `YES (${a.clientNode.modulesEvaluatedByLoadAndActivate} modules)` : 'no (0 modules)'}; after the lazy services load: ${a.clientNode.modulesEvaluatedAfterServicesLoaded} modules; for a user with an auth-provider: ${a.clientNode.modulesEvaluatedForAnAuthProvider} modules (the probe's positive control)`);
     p();
   }
   if (r.kubeconfig) {

@@ -89,6 +89,8 @@ function createVscodeStub() {
       withProgress: async (_o, task) => task({ report() {} }, { isCancellationRequested: false, onCancellationRequested: new EventEmitter().event }),
       createWebviewPanel: () => { throw new Error('no webviews in the stand-in'); },
       textDocuments: [],
+      tabGroups: { all: [], activeTabGroup: undefined, onDidChangeTabs: new EventEmitter().event, onDidChangeTabGroups: new EventEmitter().event },
+      terminals: [],
     },
     workspace: {
       getConfiguration: () => ({ get: (_k, d) => d, has: () => false, inspect: () => undefined, update: async () => {} }),
@@ -105,6 +107,7 @@ function createVscodeStub() {
       executeCommand: async () => undefined,
     },
     languages: { setTextDocumentLanguage: async (d) => d },
+    extensions: { all: [], getExtension: () => undefined, onDidChange: new EventEmitter().event },
     env: { appName: 'bench', uriScheme: 'vscode', language: 'en', machineId: 'bench', sessionId: 'bench', openExternal: async () => true, clipboard: { writeText: async () => {} } },
   };
 
@@ -122,7 +125,7 @@ function createVscodeStub() {
     },
   });
   const api = { ...impl };
-  for (const ns of ['window', 'workspace', 'commands', 'languages', 'env']) api[ns] = wrapNs(ns, impl[ns]);
+  for (const ns of ['window', 'workspace', 'commands', 'languages', 'extensions', 'env']) api[ns] = wrapNs(ns, impl[ns]);
   const module = new Proxy(api, {
     get(target, prop) {
       if (typeof prop === 'symbol' || prop in target) return target[prop];
