@@ -8,15 +8,7 @@ import {
 } from '../src/shared/describe';
 import type { VClusterRef } from '../src/shared/model';
 import { refLabel } from '../src/shared/protocol';
-
-interface VsCodeApi {
-  postMessage(msg: unknown): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+import { vscode } from './vscodeApi';
 
 function initialRef(): VClusterRef | undefined {
   const saved = parseDescribeState(vscode.getState());

@@ -5,15 +5,7 @@
 import type { MappingModel, VClusterRef } from '../src/shared/model';
 import { parseVClusterRef, type FromWebview, type FromWebviewRequest } from '../src/shared/protocol';
 import { DEFAULT_PREFS, RowIndex, normalizePrefs, type ViewPrefs } from './view';
-
-interface VsCodeApi {
-  postMessage(msg: unknown): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+import { vscode } from './vscodeApi';
 
 export interface ViewState {
   prefs: ViewPrefs;
