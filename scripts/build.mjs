@@ -3,6 +3,7 @@
 //   dist/extension.js  Node, CommonJS, `vscode` external (minified with --production)
 //   dist/webview.js    browser bundle of the mapping view, webview-ui/main.ts (plus dist/codicon.css|ttf for its icons)
 //   dist/describe.js   browser bundle of the describe view, webview-ui/describe.ts
+//   dist/objectDescribe.js  browser bundle of the describe view of objects inside a vcluster, webview-ui/objectDescribe.ts
 // and, with --tests, the integration suite (out/integration/*.js) that runs inside the VS Code extension host.
 // Type checking is separate: `npm run typecheck` (tsc --noEmit over each tsconfig).
 import * as esbuild from 'esbuild';
@@ -70,6 +71,12 @@ export const describeWebviewOptions = {
   outfile: 'dist/describe.js',
 };
 
+export const objectDescribeWebviewOptions = {
+  ...webviewOptions,
+  entryPoints: ['webview-ui/objectDescribe.ts'],
+  outfile: 'dist/objectDescribe.js',
+};
+
 function integrationTestEntries() {
   const dir = path.join(root, 'test', 'integration');
   if (!fs.existsSync(dir)) return [];
@@ -103,6 +110,7 @@ async function main() {
   const configs = [extensionOptions];
   if (fs.existsSync(path.join(root, 'webview-ui', 'main.ts'))) configs.push(webviewOptions);
   if (fs.existsSync(path.join(root, 'webview-ui', 'describe.ts'))) configs.push(describeWebviewOptions);
+  if (fs.existsSync(path.join(root, 'webview-ui', 'objectDescribe.ts'))) configs.push(objectDescribeWebviewOptions);
   if (args.has('--tests') && testOptions.entryPoints.length) configs.push(testOptions);
   copyCodicons();
   if (watch) {

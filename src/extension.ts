@@ -7,6 +7,7 @@ import { StatusController } from './app/status';
 import { createViews } from './app/views';
 import { registerCommands } from './commands/handlers';
 import { restoreTunnels } from './commands/vclusterCommands';
+import { trackKubernetesExtension } from './platform/kubernetesExtension';
 import { Logger } from './platform/logger';
 import { RecentContexts } from './platform/recentContexts';
 import { SearchNamespacesStore } from './platform/searchNamespaces';
@@ -59,11 +60,13 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
     },
     showMapping: async (ref: Parameters<typeof views.panels.show>[0]) => views.panels.show(ref),
     showDescribe: async (ref: Parameters<typeof views.describePanels.show>[0]) => views.describePanels.show(ref),
+    showObjectDescribe: async (target: Parameters<typeof views.objectDescribePanels.show>[0]) => views.objectDescribePanels.show(target),
     logDocuments,
     own,
     openObjectYaml: (address: ObjectAddress) => views.yamlProvider.open(address),
   };
   for (const d of registerCommands(env, views.tree, logger)) own(d);
+  own(trackKubernetesExtension());
 
   // Edited in settings.json (or set by the command): those contexts are discovered again.
   own(searchNamespaces.onDidChange((contexts) => { for (const c of contexts) void views.tree.refresh({ context: c }); }));
@@ -81,6 +84,7 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
 
   const testing = context.extensionMode === vscode.ExtensionMode.Test ? {
     tree: views.tree, statusBar: status.statusBar, panels: () => views.panels, describePanels: () => views.describePanels,
+    objectDescribePanels: () => views.objectDescribePanels,
     logDocuments, vclusterYaml: config.vclusterYaml, configDocs: config.configDocs, services: services.get,
     workspaceKubeconfig: scope.kubeconfigPath, logDir: context.logUri.fsPath,
   } : undefined;

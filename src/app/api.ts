@@ -11,6 +11,7 @@ import type { ConfigDocumentProvider } from '../webview/configDocuments';
 import type { DescribePanels } from '../webview/describePanel';
 import type { LogDocuments } from '../webview/logDocuments';
 import type { MappingPanels } from '../webview/mappingPanel';
+import type { ObjectDescribePanels } from '../webview/objectDescribePanel';
 
 /** The API returned by activate(), for other extensions and the integration tests. */
 export interface VClusterExplorerApi {
@@ -36,6 +37,7 @@ export interface TestingHandles {
   readonly statusBar: ContextStatusBar;
   readonly panels: () => MappingPanels;
   readonly describePanels: () => DescribePanels;
+  readonly objectDescribePanels: () => ObjectDescribePanels;
   readonly logDocuments: LogDocuments;
   readonly vclusterYaml: VClusterYamlDiagnostics;
   readonly configDocs: ConfigDocumentProvider;

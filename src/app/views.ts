@@ -7,6 +7,8 @@ import { ExplorerTreeProvider } from '../tree/explorerTree';
 import type { ExplorerNode } from '../tree/nodes';
 import { DescribePanels } from '../webview/describePanel';
 import { MappingPanels } from '../webview/mappingPanel';
+import { ObjectDescribePanels } from '../webview/objectDescribePanel';
+import { MAPPING_KINDS, type MappingKind } from '../shared/model';
 import { ObjectYamlProvider } from '../webview/yamlDocuments';
 import type { LazyServices } from './services';
 
@@ -18,6 +20,8 @@ export interface Views extends vscode.Disposable {
   readonly treeView: vscode.TreeView<ExplorerNode>;
   readonly panels: MappingPanels;
   readonly describePanels: DescribePanels;
+  /** Describe views of objects inside vclusters. */
+  readonly objectDescribePanels: ObjectDescribePanels;
   /** Read-only YAML documents of single objects (mapping rows, objects inside a vcluster). */
   readonly yamlProvider: ObjectYamlProvider;
 }
@@ -59,6 +63,22 @@ export function createViews(o: { extensionUri: vscode.Uri; services: LazyService
       void vscode.commands.executeCommand(id, { ...ref });
     },
   });
-  const owned = [tree, treeView, collapse, panels, panels.registerSerializer(), yamlProvider, describePanels, describePanels.registerSerializer()];
-  return { tree, treeView, panels, describePanels, yamlProvider, dispose: () => { for (const d of owned.reverse()) d.dispose(); } };
+  const objectDescribePanels = new ObjectDescribePanels({
+    extensionUri: o.extensionUri,
+    logger,
+    load: async (t) => {
+      const s = await services.get();
+      const { fetchObjectDetails } = await import('../vcluster/objectDetails');
+      return fetchObjectDetails((await s.model.reach(t.ref)).client, t);
+    },
+    onAction: (t, action) => {
+      const arg = { ...t.ref, object: { kind: t.kind, namespace: t.namespace, name: t.name } };
+      if (action === 'showLogs') void vscode.commands.executeCommand(Commands.logs, arg);
+      else if (action === 'revealHostObject') void vscode.commands.executeCommand(Commands.revealHostObject, arg);
+      else if ((MAPPING_KINDS as readonly string[]).includes(t.kind)) void yamlProvider.open({ ref: t.ref, side: 'virtual', kind: t.kind as MappingKind, namespace: t.namespace, name: t.name });
+      else void vscode.window.showInformationMessage(`The YAML view opens pods, services and config maps; not a ${t.kind.toLowerCase()}.`);
+    },
+  });
+  const owned = [tree, treeView, collapse, panels, panels.registerSerializer(), yamlProvider, describePanels, describePanels.registerSerializer(), objectDescribePanels];
+  return { tree, treeView, panels, describePanels, objectDescribePanels, yamlProvider, dispose: () => { for (const d of owned.reverse()) d.dispose(); } };
 }

@@ -5,6 +5,7 @@ import type { Settings } from '../platform/settings';
 import type { Services } from '../services';
 import type { ExplorerTreeProvider } from '../tree/explorerTree';
 import type { VClusterRef } from '../shared/model';
+import type { ObjectDetails, ObjectRef } from '../shared/objectDescribe';
 import type { VClusterYamlDiagnostics } from '../platform/vclusterYaml';
 import type { JsonSchema } from '../vcluster/config/schema';
 import type { ConfigDocumentProvider } from '../webview/configDocuments';
@@ -25,6 +26,8 @@ export interface CommandEnv {
   readonly refreshStatus: () => Promise<void>;
   readonly showMapping: (ref: VClusterRef) => Promise<unknown>;
   readonly showDescribe: (ref: VClusterRef) => Promise<unknown>;
+  /** Opens (or reveals and reads again) the describe view of an object inside a vcluster. */
+  readonly showObjectDescribe: (target: ObjectRef) => Promise<{ settled(): Promise<void>; readonly details: ObjectDetails | undefined }>;
   /** vcluster.yaml diagnostics, and the check Create and Upgrade run first. */
   readonly vclusterYaml: VClusterYamlDiagnostics;
   /** Read-only documents of deployed configurations. */

@@ -5,7 +5,9 @@ import type { ExplorerTreeProvider } from '../tree/explorerTree';
 import { compareWithDeployed, describe, showConfig, upgrade } from './configCommands';
 import { clearWorkspaceContext, setContextNamespace, switchContext, undoKubeconfigChange } from './contextCommands';
 import type { CommandEnv } from './env';
+import { describeObject } from './describeObjectCommand';
 import { exec, logs, openTerminal, portForward, restartPortForward, revealHostObject, showEvents, stopPortForward } from './insideCommands';
+import { revealInKubernetes } from './kubernetesCommands';
 import { registerCommand } from './register';
 import { connect, create, deleteVCluster, disconnect, pause, resume, showMapping } from './vclusterCommands';
 import { filterNamespaces, refresh, setSearchNamespaces, showLog } from './viewCommands';
@@ -40,6 +42,8 @@ export function registerCommands(env: CommandEnv, tree: ExplorerTreeProvider, lo
     [Commands.restartPortForward]: (arg) => restartPortForward(env, arg),
     [Commands.showEvents]: (arg) => showEvents(env, arg),
     [Commands.revealHostObject]: (arg) => revealHostObject(env, arg),
+    [Commands.revealInKubernetes]: (arg) => revealInKubernetes(env, arg),
+    [Commands.describeObject]: (arg) => describeObject(env, arg),
     [Commands.showMore]: (arg) => tree.showMore(arg),
   };
   return Object.entries(handlers).map(([id, handler]) => registerCommand(id as keyof typeof handlers, handler, logger));

@@ -17,7 +17,7 @@ import { resolveRef } from './vclusterCommands';
 // events, the host twin of a synced object. Each resolves its target (a tree node, a plain object, or quick picks),
 // asks what is missing, calls the domain (src/vcluster/inside.ts) and shows the result.
 
-const KINDS: readonly ResourceKind[] = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'Service', 'ConfigMap'];
+export const KINDS: readonly ResourceKind[] = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'Service', 'ConfigMap'];
 
 /** The default shell: bash when the image has it, else sh (what the Kubernetes extension and Lens run). */
 export const DEFAULT_SHELL = ['/bin/sh', '-c', 'if command -v bash >/dev/null 2>&1; then exec bash; fi; exec sh'];
@@ -48,7 +48,7 @@ export function targetFromArg(arg: unknown): ObjectTarget | undefined {
 }
 
 /** Resolves the object: from the argument, else by asking for the vcluster, the namespace and the object. */
-async function resolveTarget(env: CommandEnv, arg: unknown, kinds: readonly ResourceKind[], what: string): Promise<ObjectTarget> {
+export async function resolveTarget(env: CommandEnv, arg: unknown, kinds: readonly ResourceKind[], what: string): Promise<ObjectTarget> {
   const given = targetFromArg(arg);
   if (given) {
     if (!kinds.includes(given.kind)) throw new UserFacingError(`${what} works on ${kinds.map((k) => `${k.toLowerCase()}s`).join(' and ')}, not on a ${given.kind.toLowerCase()}.`);

@@ -7,6 +7,7 @@ export interface ContextKeyValues {
   readonly cliMissing: boolean;
   readonly canUndoKubeconfig: boolean;
   readonly workspaceScoped: boolean;
+  readonly kubernetesExtension: boolean;
 }
 
 /** Sets one of the extension's `when`-clause context keys: the only place that calls `setContext`. */

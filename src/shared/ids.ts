@@ -34,6 +34,8 @@ export const Commands = {
   restartPortForward: 'vcluster.restartPortForward',
   showEvents: 'vcluster.showEvents',
   revealHostObject: 'vcluster.revealHostObject',
+  revealInKubernetes: 'vcluster.revealInKubernetes',
+  describeObject: 'vcluster.describeObject',
   showMore: 'vcluster.showMore',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -90,6 +92,8 @@ export const ContextKeys = {
   cliMissing: 'vcluster.cliMissing',
   canUndoKubeconfig: 'vcluster.canUndoKubeconfig',
   workspaceScoped: 'vcluster.workspaceScoped',
+  /** The Kubernetes extension (ms-kubernetes-tools.vscode-kubernetes-tools) is installed. */
+  kubernetesExtension: 'vcluster.kubernetesExtensionInstalled',
 } as const;
 
 /** Settings keys under the `vcluster.` section. */

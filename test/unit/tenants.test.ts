@@ -119,9 +119,17 @@ describe('tenants: namespaces to search', () => {
 
 describe('tenants: menus follow the permission markers of the tree items', () => {
   const menus = pkg.contributes.menus['view/item/context']!;
-  /** Whether a menu's when-clause shows it for a contextValue (our clauses: `view == …` and one viewItem test or a list). */
-  function shows(when: string, viewItem: string): boolean {
-    const clause = when.replace(/^view == vcluster\.explorer && /, '');
+  /**
+   * Whether a menu's when-clause shows it for a contextValue (our clauses: `view == …`, optionally one of our context
+   * keys, and one viewItem test or a list); `keys`: the context keys that are true.
+   */
+  function shows(when: string, viewItem: string, keys: ReadonlySet<string> = new Set()): boolean {
+    let clause = when.replace(/^view == vcluster\.explorer && /, '');
+    const key = /^(vcluster\.[A-Za-z]+) && /.exec(clause);
+    if (key) {
+      if (!keys.has(key[1]!)) return false;
+      clause = clause.slice(key[0].length);
+    }
     const regex = /^viewItem =~ \/(.*)\/$/.exec(clause);
     if (regex) return new RegExp(regex[1]!).test(viewItem);
     const alternatives = clause.replace(/^\((.*)\)$/, '$1').split(' || ');
@@ -133,7 +141,7 @@ describe('tenants: menus follow the permission markers of the tree items', () =>
       throw new Error(`a when-clause this test does not read: ${a}`);
     });
   }
-  const visible = (viewItem: string) => [...new Set(menus.filter((m) => shows(m.when, viewItem)).map((m) => m.command.replace(/^vcluster\./, '')))].sort();
+  const visible = (viewItem: string, keys?: ReadonlySet<string>) => [...new Set(menus.filter((m) => shows(m.when, viewItem, keys)).map((m) => m.command.replace(/^vcluster\./, '')))].sort();
 
   it('a vcluster without markers keeps every menu; each marker hides exactly its action', () => {
     const inspect = ['compareWithDeployed', 'describe', 'showConfig', 'showMapping'];
@@ -148,6 +156,15 @@ describe('tenants: menus follow the permission markers of the tree items', () =>
     assert.deepEqual(visible('vcluster.connected no-pause'), sorted('delete', 'disconnect', 'switchContext', 'upgrade', ...inside));
     assert.deepEqual(visible('vcluster.connectedCurrent'), sorted('delete', 'disconnect', 'pause', 'upgrade', ...inside));
     assert.deepEqual(visible('vcluster.pending'), sorted('connect', 'delete', 'pause', 'upgrade', 'logs'));
+  });
+
+  it('Show in Kubernetes Extension: only while that extension is installed, on a running vcluster its user may connect to', () => {
+    const k8s = new Set(['vcluster.kubernetesExtensionInstalled']);
+    for (const v of ['vcluster.running', 'vcluster.connected', 'vcluster.connectedCurrent no-pause']) {
+      assert.ok(visible(v, k8s).includes('revealInKubernetes'), v);
+      assert.ok(!visible(v).includes('revealInKubernetes'), `${v} without the extension`);
+    }
+    for (const v of ['vcluster.running no-connect', 'vcluster.paused', 'vcluster.pending', 'vcluster.sleeping']) assert.ok(!visible(v, k8s).includes('revealInKubernetes'), v);
   });
 
   it('namespaces: create only without no-create; Forbidden and search nodes offer the two ways out', () => {

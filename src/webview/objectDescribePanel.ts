@@ -1,0 +1,208 @@
+// The describe view of an object inside a vcluster (vcluster.describeObject): one WebviewPanel per object, read when
+// opened, revealed or refreshed (its Refresh button). Same security as the vcluster's describe view
+// (describePanel.ts): strict CSP with a fresh nonce (html.ts), resources only from dist/ and media/, every message from
+// the webview validated before use, details redacted when built (src/vcluster/objectDetails.ts) and rendered as text.
+
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { errorMessage } from '../shared/errors';
+import {
+  OBJECT_DESCRIBE_PROTOCOL_VERSION, parseFromObjectDescribeWebview,
+  type FromObjectDescribeWebview, type ObjectDescribeAction, type ObjectDetails, type ObjectRef, type ObjectRenderReport, type ToObjectDescribeWebview,
+} from '../shared/objectDescribe';
+import { redact } from '../shared/redact';
+import { refKey } from '../shared/refKey';
+import { renderHtml } from './html';
+import type { PanelLogger } from './source';
+
+export const OBJECT_DESCRIBE_VIEW_TYPE = 'vcluster.describeObject';
+
+export interface ObjectDescribePanelOptions {
+  readonly extensionUri: vscode.Uri;
+  readonly load: (target: ObjectRef) => Promise<ObjectDetails>;
+  readonly logger?: PanelLogger;
+  /** Runs a command on the panel's object (YAML, logs, host object). */
+  readonly onAction?: (target: ObjectRef, action: ObjectDescribeAction) => void;
+}
+
+const silent: PanelLogger = { debug() {}, warn() {}, error() {} };
+const titleOf = (t: ObjectRef) => `Describe: ${t.kind.toLowerCase()} ${t.name}`;
+
+export class ObjectDescribePanel implements vscode.Disposable {
+  /** The last details loaded (tests). */
+  details: ObjectDetails | undefined;
+  /** What the webview reported rendering last (tests). */
+  lastRendered: ObjectRenderReport | undefined;
+  private readonly renderedEmitter = new vscode.EventEmitter<ObjectRenderReport>();
+  readonly onDidRender = this.renderedEmitter.event;
+  private readonly disposeEmitter = new vscode.EventEmitter<void>();
+  readonly onDidDispose = this.disposeEmitter.event;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private ready = false;
+  private error: string | undefined;
+  private generation = 0;
+  private disposed = false;
+  private loading: Promise<void> = Promise.resolve();
+
+  constructor(readonly panel: vscode.WebviewPanel, readonly target: ObjectRef, private readonly opts: ObjectDescribePanelOptions) {
+    const webview = panel.webview;
+    const dist = vscode.Uri.joinPath(opts.extensionUri, 'dist');
+    const media = vscode.Uri.joinPath(opts.extensionUri, 'media');
+    webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [dist, media] };
+    panel.title = titleOf(target);
+    webview.html = renderHtml({
+      cspSource: webview.cspSource,
+      nonce: randomBytes(18).toString('base64url'),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'objectDescribe.js')).toString(),
+      codiconUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'codicon.css')).toString(),
+      styleUris: [webview.asWebviewUri(vscode.Uri.joinPath(media, 'describe.css')).toString()],
+      title: titleOf(target),
+      state: { target },
+    });
+    this.subscriptions.push(
+      webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+      panel.onDidDispose(() => this.dispose()),
+      // Back in view after being hidden: the webview was re-created and says ready again, so read afresh.
+      panel.onDidChangeViewState((e) => { if (!e.webviewPanel.visible) this.ready = false; }),
+    );
+    void this.reload();
+  }
+
+  /** Resolves when the latest read has ended (details or error set). */
+  async settled(): Promise<void> {
+    let last: Promise<void> | undefined;
+    while (last !== this.loading) { last = this.loading; await last; }
+  }
+
+  private get log(): PanelLogger { return this.opts.logger ?? silent; }
+
+  /** Resolves with the next report of the webview. */
+  nextRender(timeoutMs = 15_000): Promise<ObjectRenderReport> {
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => { sub.dispose(); reject(new Error('the object describe webview did not render in time')); }, timeoutMs);
+      const sub = this.onDidRender((r) => { clearTimeout(t); sub.dispose(); resolve(r); });
+    });
+  }
+
+  reload(): Promise<void> {
+    this.loading = this.read();
+    return this.loading;
+  }
+
+  private async read(): Promise<void> {
+    if (this.disposed) return;
+    const gen = ++this.generation;
+    this.post({ type: 'loading', target: this.target });
+    try {
+      const details = await this.opts.load(this.target);
+      if (gen !== this.generation || this.disposed) return;
+      this.details = details;
+      this.error = undefined;
+      this.post({ type: 'details', details });
+    } catch (err) {
+      if (gen !== this.generation || this.disposed) return;
+      this.error = redact(errorMessage(err));
+      this.log.warn(`describe ${this.target.kind} ${this.target.namespace}/${this.target.name}: ${this.error}`);
+      this.post({ type: 'loadError', target: this.target, message: this.error });
+    }
+  }
+
+  /** Validates and handles one message from the webview (public so that tests can drive it). */
+  receive(raw: unknown): void {
+    const msg = parseFromObjectDescribeWebview(raw);
+    if (!msg) {
+      this.log.warn('object describe panel: ignored an invalid message from the webview');
+      return;
+    }
+    this.handle(msg);
+  }
+
+  private handle(msg: FromObjectDescribeWebview): void {
+    switch (msg.type) {
+      case 'ready':
+        if (msg.version !== OBJECT_DESCRIBE_PROTOCOL_VERSION) this.log.warn(`object describe webview speaks protocol ${msg.version}`);
+        this.ready = true;
+        if (this.details) this.post({ type: 'details', details: this.details });
+        else if (this.error) this.post({ type: 'loadError', target: this.target, message: this.error });
+        else this.post({ type: 'loading', target: this.target });
+        return;
+      case 'refresh':
+        void this.reload();
+        return;
+      case 'action':
+        this.opts.onAction?.(this.target, msg.action);
+        return;
+      case 'rendered': {
+        const { sections, events, warnings, text } = msg;
+        this.lastRendered = { sections, events, warnings, text };
+        this.renderedEmitter.fire(this.lastRendered);
+        return;
+      }
+      case 'clientError':
+        this.log.warn(`object describe webview error: ${msg.message}`);
+        return;
+      default: {
+        const never: never = msg;
+        void never;
+      }
+    }
+  }
+
+  private post(msg: ToObjectDescribeWebview): void {
+    if (!this.ready || this.disposed) return;
+    const out = msg.type === 'loadError' ? { ...msg, message: redact(msg.message) } : msg;
+    this.panel.webview.postMessage(out).then(undefined, (err: unknown) => this.log.debug(`object describe panel: post failed: ${errorMessage(err)}`));
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const s of this.subscriptions.splice(0)) s.dispose();
+    this.panel.dispose();
+    this.disposeEmitter.fire();
+    this.disposeEmitter.dispose();
+    this.renderedEmitter.dispose();
+  }
+}
+
+const keyOf = (t: ObjectRef) => `${refKey(t.ref)}|${t.kind}|${t.namespace}|${t.name}`;
+
+/** The open object describe panels, one per object. */
+export class ObjectDescribePanels implements vscode.Disposable {
+  private readonly panels = new Map<string, ObjectDescribePanel>();
+
+  constructor(private readonly opts: ObjectDescribePanelOptions) {}
+
+  /** The panel of `target`: revealed and read again when open, created otherwise. */
+  show(target: ObjectRef, column: vscode.ViewColumn = vscode.ViewColumn.Active): ObjectDescribePanel {
+    const key = keyOf(target);
+    const existing = this.panels.get(key);
+    if (existing) {
+      existing.panel.reveal(column);
+      void existing.reload();
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(OBJECT_DESCRIBE_VIEW_TYPE, titleOf(target), column, {
+      enableScripts: true,
+      enableFindWidget: true,
+      localResourceRoots: [vscode.Uri.joinPath(this.opts.extensionUri, 'dist'), vscode.Uri.joinPath(this.opts.extensionUri, 'media')],
+    });
+    const p = new ObjectDescribePanel(panel, target, this.opts);
+    this.panels.set(key, p);
+    p.onDidDispose(() => { if (this.panels.get(key) === p) this.panels.delete(key); });
+    return p;
+  }
+
+  get(target: ObjectRef): ObjectDescribePanel | undefined {
+    return this.panels.get(keyOf(target));
+  }
+
+  get all(): readonly ObjectDescribePanel[] {
+    return [...this.panels.values()];
+  }
+
+  dispose(): void {
+    for (const p of [...this.panels.values()]) p.dispose();
+    this.panels.clear();
+  }
+}

@@ -1,0 +1,61 @@
+// DOM helpers of the describe views (the vcluster's, webview-ui/describe.ts, and an object's, objectDescribe.ts).
+// Text from the cluster goes into the DOM as text (append / textContent), never as HTML.
+
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, ...children: (Node | string | undefined)[]): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  for (const c of children) if (c !== undefined) e.append(c);
+  return e;
+}
+
+export function when(iso: string | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const ago = Math.round((Date.now() - d.getTime()) / 1000);
+  const rel = ago < 0 ? 'in the future' : ago < 90 ? `${ago}s ago` : ago < 5400 ? `${Math.round(ago / 60)}m ago` : ago < 172_800 ? `${Math.round(ago / 3600)}h ago` : `${Math.round(ago / 86_400)}d ago`;
+  return `${d.toLocaleString()} (${rel})`;
+}
+
+/** A two-column table of label → value rows; empty values are left out. */
+export function facts(rows: [string, string | number | undefined | Node][]): HTMLElement {
+  const dl = el('dl', 'facts');
+  for (const [k, v] of rows) {
+    if (v === undefined || v === '') continue;
+    dl.append(el('dt', undefined, k), el('dd', undefined, typeof v === 'number' ? String(v) : v));
+  }
+  return dl;
+}
+
+export function section(id: string, title: string, ...content: (Node | undefined)[]): HTMLElement {
+  const s = el('section', 'card', el('h2', undefined, title), ...content);
+  s.id = id;
+  s.setAttribute('aria-label', title);
+  return s;
+}
+
+export function table(headers: string[], rows: (string | Node)[][], cls = ''): HTMLElement {
+  const t = el('table', cls);
+  const head = el('tr');
+  for (const h of headers) head.append(el('th', undefined, h));
+  t.append(el('thead', undefined, head));
+  const body = el('tbody');
+  for (const r of rows) {
+    const tr = el('tr');
+    for (const c of r) tr.append(el('td', undefined, c));
+    body.append(tr);
+  }
+  t.append(body);
+  return t;
+}
+
+export function badge(text: string, kind: string): HTMLElement {
+  return el('span', `badge ${kind}`, text);
+}
+
+export function button(label: string, icon: string, onClick: () => void): HTMLButtonElement {
+  const b = el('button', 'action', el('span', `codicon codicon-${icon}`), label);
+  b.type = 'button';
+  b.addEventListener('click', onClick);
+  return b;
+}
