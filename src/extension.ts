@@ -7,6 +7,7 @@ import { StatusController } from './app/status';
 import { createViews } from './app/views';
 import { registerCommands } from './commands/handlers';
 import { restoreTunnels } from './commands/vclusterCommands';
+import { contextKeyValues } from './platform/contextKeys';
 import { trackKubernetesExtension } from './platform/kubernetesExtension';
 import { Logger } from './platform/logger';
 import { RecentContexts } from './platform/recentContexts';
@@ -84,7 +85,7 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
 
   const testing = context.extensionMode === vscode.ExtensionMode.Test ? {
     tree: views.tree, statusBar: status.statusBar, panels: () => views.panels, describePanels: () => views.describePanels,
-    objectDescribePanels: () => views.objectDescribePanels,
+    objectDescribePanels: () => views.objectDescribePanels, contextKeys: contextKeyValues,
     logDocuments, vclusterYaml: config.vclusterYaml, configDocs: config.configDocs, services: services.get,
     workspaceKubeconfig: scope.kubeconfigPath, logDir: context.logUri.fsPath,
   } : undefined;

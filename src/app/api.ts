@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import type { VClusterYamlDiagnostics } from '../platform/vclusterYaml';
+import type { ContextKeyValues } from '../platform/contextKeys';
 import type { ContextStatusBar } from '../platform/statusBar';
 import type { Services } from '../services';
 import type { VClusterDetails } from '../shared/describe';
@@ -38,6 +39,8 @@ export interface TestingHandles {
   readonly panels: () => MappingPanels;
   readonly describePanels: () => DescribePanels;
   readonly objectDescribePanels: () => ObjectDescribePanels;
+  /** The `when`-clause context keys as the extension last set them. */
+  readonly contextKeys: () => Partial<ContextKeyValues>;
   readonly logDocuments: LogDocuments;
   readonly vclusterYaml: VClusterYamlDiagnostics;
   readonly configDocs: ConfigDocumentProvider;

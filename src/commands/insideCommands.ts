@@ -8,6 +8,7 @@ import type { Services } from '../services';
 import { ForwardNode, ResourceNode } from '../tree/insideNodes';
 import { VClusterNode } from '../tree/nodes';
 import type { ForwardInfo, ObjectTarget } from '../vcluster/inside';
+import { SHELL_PRESETS, parseSince, parseTail, shellProblem, sinceProblem, tailProblem } from '../vcluster/insideInput';
 import { dnsLabelProblem } from '../vcluster/translate';
 import { flag, refFromArg } from './args';
 import type { CommandEnv } from './env';
@@ -110,11 +111,42 @@ async function askLogChoice(restarts: number): Promise<LogChoice> {
     { label: '$(play) Follow', description: 'the last 1000 lines, then new ones as they come', choice: { follow: true, tailLines: 1000 } },
     { label: '$(history) Last 10 minutes, then follow', choice: { follow: true, sinceSeconds: 600 } },
     { label: '$(file) Whole log', description: 'no follow', choice: { follow: false } },
+    { label: '$(history) Last hour, then follow', choice: { follow: true, sinceSeconds: 3600 } },
+    { label: '$(edit) Since…', description: 'a duration of your own (30s, 10m, 2h, 1h30m, 3d), then follow', choice: { follow: true, sinceSeconds: -1 } },
+    { label: '$(edit) Last lines…', description: 'a number of lines of your own, then follow', choice: { follow: true, tailLines: -1 } },
     ...(restarts > 0 ? [{ label: '$(debug-restart) Previous container', description: 'the log before its last restart', choice: { follow: false, previous: true } }] : []),
   ];
   const pick = await vscode.window.showQuickPick(items, { placeHolder: 'Which part of the log?' });
   if (!pick) throw new CancelledError();
+  // The two "…" items ask for their number (validated as typed: src/vcluster/insideInput.ts).
+  if (pick.choice.sinceSeconds === -1) return { follow: true, sinceSeconds: parseSince(await askText('Show the log since how long ago?', '10m', sinceProblem))! };
+  if (pick.choice.tailLines === -1) return { follow: true, tailLines: parseTail(await askText('How many of the last lines?', '500', tailProblem))! };
   return pick.choice;
+}
+
+async function askText(prompt: string, value: string, validateInput: (v: string) => string | undefined): Promise<string> {
+  const text = await vscode.window.showInputBox({ prompt, value, validateInput });
+  if (text === undefined) throw new CancelledError();
+  return text;
+}
+
+/** The command of a terminal in a container: `shell` of a plain object, or (from the tree or the palette) a choice. */
+async function chooseShell(arg: unknown): Promise<string[]> {
+  const given = flag(arg, 'shell');
+  if (given !== undefined) {
+    const problem = typeof given === 'string' ? shellProblem(given) : '"shell" must be a string';
+    if (problem) throw new UserFacingError(`"shell": ${problem}.`);
+    return [(given as string).trim()];
+  }
+  if (arg !== undefined && !(arg instanceof ResourceNode)) return DEFAULT_SHELL;
+  const items: (vscode.QuickPickItem & { command?: string[] })[] = [
+    { label: '$(terminal) Default', description: 'bash when the container has it, else sh', command: DEFAULT_SHELL },
+    ...SHELL_PRESETS.map((sh) => ({ label: sh, command: [sh] })),
+    { label: '$(edit) Other shell…', description: 'the path of a program in the container' },
+  ];
+  const pick = await vscode.window.showQuickPick(items, { placeHolder: 'Which shell?' });
+  if (!pick) throw new CancelledError();
+  return pick.command ?? [(await askText('Path of the shell in the container', '/bin/sh', shellProblem)).trim()];
 }
 
 function logChoiceFromArg(arg: unknown): LogChoice | undefined {
@@ -186,7 +218,7 @@ export async function exec(env: CommandEnv, arg?: unknown): Promise<vscode.Termi
   t = await chooseContainer(services, t, 'Terminal');
   const given = flag(arg, 'command');
   if (given !== undefined && !(Array.isArray(given) && given.length > 0 && given.every((c) => typeof c === 'string'))) throw new UserFacingError('"command" must be a non-empty list of strings.');
-  const command = (given as string[] | undefined) ?? DEFAULT_SHELL;
+  const command = (given as string[] | undefined) ?? await chooseShell(arg);
   // Fails with one clear message before a terminal opens: a pod that is gone or not running.
   const pod = await services.inside.pod(t);
   if (pod.status?.phase !== 'Running') throw new UserFacingError(`Pod ${t.namespace}/${t.name} is not running: no terminal can be opened in it.`);
@@ -223,7 +255,7 @@ export async function exec(env: CommandEnv, arg?: unknown): Promise<vscode.Termi
           } else {
             const why = r.message ?? 'the connection ended';
             const noShell = given === undefined && /not found|no such file|executable file/i.test(why);
-            write.fire(`\r\n\x1b[31m${noShell ? `The container ${target.container} has no /bin/sh to run: ${why}` : why}\x1b[0m\r\n`);
+            write.fire(`\r\n\x1b[31m${noShell ? `The container ${target.container} has no ${command[0]} to run: ${why}` : why}\x1b[0m\r\n`);
             close.fire(1);
           }
         });

@@ -10,7 +10,15 @@ export interface ContextKeyValues {
   readonly kubernetesExtension: boolean;
 }
 
+const lastSet: Partial<ContextKeyValues> = {};
+
+/** The values set so far (the integration tests read them: VS Code offers no way to read a context key back). */
+export function contextKeyValues(): Partial<ContextKeyValues> {
+  return { ...lastSet };
+}
+
 /** Sets one of the extension's `when`-clause context keys: the only place that calls `setContext`. */
 export function setContextKey<K extends keyof typeof ContextKeys & keyof ContextKeyValues>(key: K, value: ContextKeyValues[K]): void {
+  lastSet[key] = value;
   void vscode.commands.executeCommand('setContext', ContextKeys[key], value);
 }

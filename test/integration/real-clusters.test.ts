@@ -10,6 +10,7 @@ import { configSuite } from './suites/config';
 import { connectSuite } from './suites/connect';
 import { contextsSuite } from './suites/contexts';
 import { createDeleteSuite } from './suites/create-delete';
+import { kubernetesExtensionSuite } from './suites/kubernetes-extension';
 import { lifecycleSuite } from './suites/lifecycle';
 import { mappingSuite } from './suites/mapping';
 import { treeSuite } from './suites/tree';
@@ -40,6 +41,7 @@ describe('vcluster Explorer against real clusters', function () {
   treeSuite();
   contextsSuite();
   connectSuite();
+  kubernetesExtensionSuite();
   lifecycleSuite();
   createDeleteSuite();
   mappingSuite();

@@ -157,6 +157,41 @@ describe('[real vcluster] inside a real vcluster from VS Code: tree, logs, termi
     await assert.rejects(httpGetLocal(f.localPort), /ECONNREFUSED/);
   });
 
+  it('describes a real pod and a config map in the Describe view: key fields, containers, host pod, events with the warning highlighted, key names only', async function () {
+    // A Warning event about the pod, written through the virtual API server as a component would (the pod itself runs
+    // fine, so nothing on the node would warn about it), to see that warnings stand out.
+    const v = await vc.virtual();
+    await v.rest.create(`/api/v1/namespaces/${APP_NS}/events`, {
+      apiVersion: 'v1', kind: 'Event',
+      metadata: { name: `web-worker.describe-test-${Date.now()}`, namespace: APP_NS },
+      involvedObject: { apiVersion: 'v1', kind: 'Pod', name: 'web-worker', namespace: APP_NS },
+      type: 'Warning', reason: 'DescribeTestWarning', message: 'a warning written by the test <b>not markup</b>',
+      source: { component: 'vcluster-explorer-test' }, count: 1, lastTimestamp: new Date().toISOString(), firstTimestamp: new Date().toISOString(),
+    });
+    const details = await vscode.commands.executeCommand<import('../../src/shared/objectDescribe').ObjectDetails>('vcluster.describeObject', worker);
+    assert.ok(details, 'the command returns what the view shows');
+    assert.equal(details.status, 'Running');
+    assert.equal(details.host?.name, 'web-worker-x-shop-x-work');
+    assert.deepEqual(details.containers.map((c) => [c.name, c.state, c.ready]), [['worker', 'running', true]]);
+    assert.ok(details.events.some((e) => e.type === 'Warning' && e.reason === 'DescribeTestWarning'));
+    assert.ok(details.events.some((e) => e.type === 'Normal' && /Scheduled|Pulled|Created|Started/.test(e.reason)));
+    const panel = api.testing.objectDescribePanels().get({ ref, kind: 'Pod', namespace: APP_NS, name: 'web-worker' });
+    assert.ok(panel, 'the Describe view is open');
+    const shown = await waitFor('the Describe view to render the pod', async () => (panel.lastRendered?.events ? panel.lastRendered : undefined), 60_000, 100);
+    assert.deepEqual(shown.sections, ['overview', 'containers', 'conditions', 'labels', 'annotations', 'events']);
+    assert.ok(shown.warnings >= 1 && shown.events > shown.warnings, JSON.stringify(shown));
+    for (const text of ['Pod web-worker', 'web-worker-x-shop-x-work', 'worker', cluster.node.images.busybox.ref, 'role', 'batch', 'DescribeTestWarning', '⚠ Warning', '<b>not markup</b>']) {
+      assert.ok(shown.text.includes(text), `the view shows "${text}": ${shown.text.slice(0, 2000)}`);
+    }
+    const cm = await vscode.commands.executeCommand<import('../../src/shared/objectDescribe').ObjectDetails>('vcluster.describeObject', { ...ref, object: { kind: 'ConfigMap', namespace: APP_NS, name: 'web-config' } });
+    assert.deepEqual(cm?.keys, ['greeting']);
+    const cmPanel = api.testing.objectDescribePanels().get({ ref, kind: 'ConfigMap', namespace: APP_NS, name: 'web-config' })!;
+    const cmShown = await waitFor('the Describe view to render the config map', async () => cmPanel.lastRendered?.sections.includes('keys') ? cmPanel.lastRendered : undefined, 60_000, 100);
+    assert.ok(cmShown.text.includes('greeting'));
+    assert.ok(!cmShown.text.includes('the web config map'), 'no config map value is shown');
+    for (const p of api.testing.objectDescribePanels().all) p.dispose();
+  });
+
   it('says in one message what is wrong: an unknown kind, a pod that is gone, a container that does not exist, a busy local port', async function () {
     const capture = captureMessages();
     const blocker = http.createServer();
