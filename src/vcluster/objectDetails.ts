@@ -193,7 +193,7 @@ export function buildObjectDetails(target: ObjectRef, object: KubeObject, events
     labels: sorted(obj.metadata.labels),
     annotations,
     ...(info.host && kindDef(target.kind).synced ? { host: info.host } : {}),
-    events: events.map((e): ObjectEvent => ({ type: e.type, reason: e.reason, message: redact(e.message), count: e.count, ...(e.last ? { last: e.last } : {}), ...(e.source ? { source: e.source } : {}) })),
+    events: events.map((e): ObjectEvent => ({ ...e, message: redact(e.message) })),
     problems: [...(o.problems ?? [])],
   };
 }

@@ -2,6 +2,7 @@ import type { KubeClient } from '../kube/client';
 import { KubeError } from '../kube/errors';
 import { METADATA_LIST, eventTime, type KubeEvent, type KubeList, type KubeObject, type Namespace, type Pod, type Service, type Workload } from '../kube/types';
 import { UserFacingError } from '../shared/errors';
+import type { ObjectEvent } from '../shared/objectDescribe';
 import type { ResourceInfo, ResourceKind } from '../shared/model';
 import { podStatus } from './status';
 import { hostName } from './translate';
@@ -170,14 +171,8 @@ export async function listVirtualNamespaces(client: KubeClient, signal?: AbortSi
 
 // ---- events -----------------------------------------------------------------------------------------------------
 
-export interface EventInfo {
-  readonly type: string;
-  readonly reason: string;
-  readonly message: string;
-  readonly count: number;
-  readonly last?: string;
-  readonly source?: string;
-}
+/** One event of an object (the shape the Describe view of objects shows, src/shared/objectDescribe.ts). */
+export type EventInfo = ObjectEvent;
 
 /** The events of one object, oldest first (what `kubectl describe` lists under Events). */
 export async function objectEvents(client: KubeClient, kind: string, namespace: string, name: string, signal?: AbortSignal): Promise<EventInfo[]> {
