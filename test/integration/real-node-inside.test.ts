@@ -143,6 +143,12 @@ describe('[real vcluster] inside a real vcluster from VS Code: tree, logs, termi
     const s = await services.inside.exec({ ref, kind: 'Pod', namespace: APP_NS, name: 'web-worker' }, { command: ['cat', '/tmp/answer'], onStdout: (d) => { out += d.toString(); } });
     assert.equal((await s.done).exitCode, 0);
     assert.equal(out, '42\n', 'the command typed into the terminal ran in the container');
+    // A shell of the user's choice (a path in the container), run as it is.
+    const sh = await vscode.commands.executeCommand<vscode.Terminal>('vcluster.exec', { ...worker, shell: '/bin/sh' });
+    terminals.push(sh);
+    sh.sendText('exit $((2 + 3))');
+    await waitFor('the /bin/sh terminal to end', async () => sh.exitStatus !== undefined, 30_000, 100);
+    assert.equal(sh.exitStatus?.code, 5);
   });
 
   it('forwards a local port to the app\'s service and fetches through it; Stop closes it', async function () {
@@ -192,7 +198,7 @@ describe('[real vcluster] inside a real vcluster from VS Code: tree, logs, termi
     for (const p of api.testing.objectDescribePanels().all) p.dispose();
   });
 
-  it('says in one message what is wrong: an unknown kind, a pod that is gone, a container that does not exist, a busy local port', async function () {
+  it('says in one message what is wrong: an unknown kind, a pod that is gone, a container that does not exist, a busy local port, a shell with arguments', async function () {
     const capture = captureMessages();
     const blocker = http.createServer();
     try {
@@ -204,6 +210,7 @@ describe('[real vcluster] inside a real vcluster from VS Code: tree, logs, termi
         ['vcluster.logs', { ...ref, object: { kind: 'Pod', namespace: APP_NS, name: 'web-worker', container: 'nope' }, follow: true }, /has no container "nope" \(it has worker\)/],
         ['vcluster.portForward', { ...ref, object: { kind: 'Service', namespace: APP_NS, name: 'web' }, port: 80, localPort: busy }, new RegExp(`Local port ${busy} is already in use`)],
         ['vcluster.portForward', { ...ref, object: { kind: 'Service', namespace: APP_NS, name: 'web' }, port: 81 }, /has no port 81 \(it has 80\)/],
+        ['vcluster.exec', { ...worker, shell: '/bin/sh -c reboot' }, /"shell": Letters, digits and \. _ \+ - \/ only: one program, no arguments/],
       ];
       for (const [command, arg, expected] of cases) {
         const before = capture.errors().length;
