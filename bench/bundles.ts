@@ -9,7 +9,7 @@ import { mkTmp } from './common';
 export type EsbuildOptions = Record<string, unknown>;
 export const PRODUCTION = { minify: true, sourcemap: false, legalComments: 'none', logLevel: 'error' } as const;
 
-type BuildOptions = Record<'extensionOptions' | 'authProviderOptions' | 'webviewOptions' | 'describeWebviewOptions', EsbuildOptions>;
+type BuildOptions = Record<'extensionOptions' | 'authProviderOptions' | 'webviewOptions' | 'describeWebviewOptions' | 'objectDescribeWebviewOptions', EsbuildOptions>;
 
 export async function buildOptions(): Promise<BuildOptions> {
   return (await import(pathToFileURL(path.join(repoRoot, 'scripts', 'build.mjs')).href)) as BuildOptions;
@@ -25,6 +25,7 @@ export async function buildProduction(dir: string): Promise<{ extFile: string; w
   await esbuild.build({ ...build.authProviderOptions, ...PRODUCTION, outfile: path.join(dir, 'authProvider.js') } as never);
   await esbuild.build({ ...build.webviewOptions, ...PRODUCTION, outfile: webFile } as never);
   await esbuild.build({ ...build.describeWebviewOptions, ...PRODUCTION, outfile: path.join(dir, 'describe.js') } as never);
+  await esbuild.build({ ...build.objectDescribeWebviewOptions, ...PRODUCTION, outfile: path.join(dir, 'objectDescribe.js') } as never);
   return { extFile, webFile, metafile: (ext as { metafile: unknown }).metafile };
 }
 
