@@ -79,6 +79,6 @@ export function createViews(o: { extensionUri: vscode.Uri; services: LazyService
       else void vscode.window.showInformationMessage(`The YAML view opens pods, services and config maps; not a ${t.kind.toLowerCase()}.`);
     },
   });
-  const owned = [tree, treeView, collapse, panels, panels.registerSerializer(), yamlProvider, describePanels, describePanels.registerSerializer(), objectDescribePanels];
+  const owned = [tree, treeView, collapse, panels, panels.registerSerializer(), yamlProvider, describePanels, describePanels.registerSerializer(), objectDescribePanels, objectDescribePanels.registerSerializer()];
   return { tree, treeView, panels, describePanels, objectDescribePanels, yamlProvider, dispose: () => { for (const d of owned.reverse()) d.dispose(); } };
 }

@@ -1,5 +1,5 @@
 // The describe view of an object inside a vcluster (vcluster.describeObject): one WebviewPanel per object, read when
-// opened, revealed or refreshed (its Refresh button). Same security as the vcluster's describe view
+// opened, revealed or refreshed (its Refresh button), restored after a window reload. Same security as the vcluster's describe view
 // (describePanel.ts): strict CSP with a fresh nonce (html.ts), resources only from dist/ and media/, every message from
 // the webview validated before use, details redacted when built (src/vcluster/objectDetails.ts) and rendered as text.
 
@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { errorMessage } from '../shared/errors';
 import {
-  OBJECT_DESCRIBE_PROTOCOL_VERSION, parseFromObjectDescribeWebview,
+  OBJECT_DESCRIBE_PROTOCOL_VERSION, parseFromObjectDescribeWebview, parseObjectRef,
   type FromObjectDescribeWebview, type ObjectDescribeAction, type ObjectDetails, type ObjectRef, type ObjectRenderReport, type ToObjectDescribeWebview,
 } from '../shared/objectDescribe';
 import { redact } from '../shared/redact';
@@ -25,6 +25,7 @@ export interface ObjectDescribePanelOptions {
   readonly onAction?: (target: ObjectRef, action: ObjectDescribeAction) => void;
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 const silent: PanelLogger = { debug() {}, warn() {}, error() {} };
 const titleOf = (t: ObjectRef) => `Describe: ${t.kind.toLowerCase()} ${t.name}`;
 
@@ -187,6 +188,26 @@ export class ObjectDescribePanels implements vscode.Disposable {
       enableFindWidget: true,
       localResourceRoots: [vscode.Uri.joinPath(this.opts.extensionUri, 'dist'), vscode.Uri.joinPath(this.opts.extensionUri, 'media')],
     });
+    return this.adopt(panel, target);
+  }
+
+  /** Restores panels after a window reload from the object the webview saved (anything that does not validate closes). */
+  registerSerializer(): vscode.Disposable {
+    return vscode.window.registerWebviewPanelSerializer(OBJECT_DESCRIBE_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
+        const target = parseObjectRef(isRecord(state) ? state.target : undefined);
+        if (!target || this.panels.has(keyOf(target))) {
+          if (!target) this.opts.logger?.warn(`${OBJECT_DESCRIBE_VIEW_TYPE}: could not restore a panel (no object in its state)`);
+          panel.dispose();
+          return;
+        }
+        this.adopt(panel, target);
+      },
+    });
+  }
+
+  private adopt(panel: vscode.WebviewPanel, target: ObjectRef): ObjectDescribePanel {
+    const key = keyOf(target);
     const p = new ObjectDescribePanel(panel, target, this.opts);
     this.panels.set(key, p);
     p.onDidDispose(() => { if (this.panels.get(key) === p) this.panels.delete(key); });
