@@ -20,7 +20,7 @@ import { WebviewPanelBase, type PanelBaseOptions, type PanelKind } from './panel
 import { PanelRegistry } from './panelRegistry';
 
 export const DESCRIBE_VIEW_TYPE = 'vcluster.describe';
-const DESCRIBE_KIND: PanelKind = { viewType: DESCRIBE_VIEW_TYPE, label: 'Describe', script: 'describe.js', styles: ['describe.css'] };
+const DESCRIBE_KIND: PanelKind = { viewType: DESCRIBE_VIEW_TYPE, label: 'Describe', script: 'describe.js', styles: ['panel.css', 'describe.css'] };
 
 export interface DescribeSource {
   load(ref: VClusterRef): Promise<VClusterDetails>;

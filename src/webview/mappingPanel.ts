@@ -23,7 +23,7 @@ import { sanitizeModel } from './sanitize';
 import type { MappingSource } from './source';
 
 export const MAPPING_VIEW_TYPE = 'vcluster.mapping';
-const MAPPING_KIND: PanelKind = { viewType: MAPPING_VIEW_TYPE, label: 'Mapping', script: 'webview.js', styles: ['mapping.css'] };
+const MAPPING_KIND: PanelKind = { viewType: MAPPING_VIEW_TYPE, label: 'Mapping', script: 'webview.js', styles: ['panel.css', 'mapping.css'] };
 
 export interface MappingPanelOptions extends PanelBaseOptions {
   readonly source: MappingSource;
