@@ -19,7 +19,9 @@ import {
 } from '../../scripts/lib/real-node.mjs';
 import { ensureGoTools, repoRoot, toolPath } from '../../scripts/lib/toolchain.mjs';
 import { issueCert } from './certs';
-import { freePort, makeKubeconfig, startHost, type HostCluster } from './controlPlane';
+import { makeKubeconfig } from './apiServer';
+import { startHost, type HostCluster } from './controlPlane';
+import { freePort } from './ports';
 import { cleanupRun, createBridge, createCgroupRoot, leftoversOf, recordSysctls, reserveRun, type NodeRun } from './nodeState';
 import { cleanUpOnExit, runProgram, spawnManaged, type ManagedProcess } from './processes';
 import { waitFor, type KObject } from './rest';
