@@ -16,23 +16,21 @@ export async function measureActivation() {
   const { extFile, webFile, metafile } = await buildProduction(out);
   const build = await buildOptions();
   const esbuild = await import('esbuild');
-  // An instrumented twin: every @kubernetes/client-node module counts itself when evaluated.
+  // An instrumented twin in the same layout (dist/extension.js, and dist/authProvider.js which it loads only for a user
+  // with an auth-provider): every @kubernetes/client-node module counts itself when evaluated.
   const probeFile = path.join(out, 'probe', 'extension.js');
-  await esbuild.build({
-    ...build.extensionOptions,
-    ...PRODUCTION,
-    outfile: probeFile,
-    metafile: false,
-    plugins: [{
-      name: 'client-node-marker',
-      setup(b: { onLoad: (o: { filter: RegExp }, cb: (a: { path: string }) => { contents: string; loader: 'js' }) => void }) {
-        b.onLoad({ filter: /[\\/]node_modules[\\/]@kubernetes[\\/]client-node[\\/].*\.js$/ }, (a) => ({
-          contents: `globalThis.__vceClientNode = (globalThis.__vceClientNode || 0) + 1;\n${fs.readFileSync(a.path, 'utf8')}`,
-          loader: 'js',
-        }));
-      },
-    }],
-  } as never);
+  const marker = {
+    name: 'client-node-marker',
+    setup(b: { onLoad: (o: { filter: RegExp }, cb: (a: { path: string }) => { contents: string; loader: 'js' }) => void }) {
+      b.onLoad({ filter: /[\\/]node_modules[\\/]@kubernetes[\\/]client-node[\\/].*\.js$/ }, (a) => ({
+        contents: `globalThis.__vceClientNode = (globalThis.__vceClientNode || 0) + 1;\n${fs.readFileSync(a.path, 'utf8')}`,
+        loader: 'js',
+      }));
+    },
+  };
+  for (const [options, outfile] of [[build.extensionOptions, probeFile], [build.authProviderOptions, path.join(out, 'probe', 'authProvider.js')]] as const) {
+    await esbuild.build({ ...options, ...PRODUCTION, outfile, metafile: false, plugins: [...(options.plugins as unknown[]), marker] } as never);
+  }
   const meta = metafile as { outputs: Record<string, { bytes: number; inputs: Record<string, { bytesInOutput: number }> }> };
   const extOut = Object.values(meta.outputs).find((o) => o.bytes === fs.statSync(extFile).size) ?? Object.values(meta.outputs)[0]!;
   const clientNodeBytes = Object.entries(extOut.inputs).filter(([p]) => p.includes('@kubernetes/client-node')).reduce((n, [, i]) => n + i.bytesInOutput, 0);

@@ -9,17 +9,20 @@ import { mkTmp } from './common';
 export type EsbuildOptions = Record<string, unknown>;
 export const PRODUCTION = { minify: true, sourcemap: false, legalComments: 'none', logLevel: 'error' } as const;
 
-export async function buildOptions(): Promise<{ extensionOptions: EsbuildOptions; webviewOptions: EsbuildOptions; describeWebviewOptions: EsbuildOptions }> {
-  return (await import(pathToFileURL(path.join(repoRoot, 'scripts', 'build.mjs')).href)) as { extensionOptions: EsbuildOptions; webviewOptions: EsbuildOptions; describeWebviewOptions: EsbuildOptions };
+type BuildOptions = Record<'extensionOptions' | 'authProviderOptions' | 'webviewOptions' | 'describeWebviewOptions', EsbuildOptions>;
+
+export async function buildOptions(): Promise<BuildOptions> {
+  return (await import(pathToFileURL(path.join(repoRoot, 'scripts', 'build.mjs')).href)) as BuildOptions;
 }
 
-/** Builds dist/extension.js and the webviews' bundles for production into `dir`; returns the extension build's result. */
+/** Builds dist/extension.js, dist/authProvider.js and the webviews' bundles for production into `dir`; returns the extension build's result. */
 export async function buildProduction(dir: string): Promise<{ extFile: string; webFile: string; metafile: unknown }> {
   const build = await buildOptions();
   const esbuild = await import('esbuild');
   const extFile = path.join(dir, 'extension.js');
   const webFile = path.join(dir, 'webview.js');
   const ext = await esbuild.build({ ...build.extensionOptions, ...PRODUCTION, outfile: extFile, metafile: true } as never);
+  await esbuild.build({ ...build.authProviderOptions, ...PRODUCTION, outfile: path.join(dir, 'authProvider.js') } as never);
   await esbuild.build({ ...build.webviewOptions, ...PRODUCTION, outfile: webFile } as never);
   await esbuild.build({ ...build.describeWebviewOptions, ...PRODUCTION, outfile: path.join(dir, 'describe.js') } as never);
   return { extFile, webFile, metafile: (ext as { metafile: unknown }).metafile };

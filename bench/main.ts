@@ -22,6 +22,7 @@ import { type DiscoveryPoint, measureDiscovery, measurePaging } from './discover
 import { type PreparedHost, growVClusters, prepareHost, stopHosts } from './hosts';
 import { measureActivation } from './activation';
 import { measureKubeconfig } from './kubeconfig';
+import { measureInside } from './inside';
 import { measureFetchMapping, measureJoin } from './mapping';
 import { RESULTS_FILE, RUNS, SIZES, TARGETS, cliEverywhere, machine, namespaceCurve, only, quick } from './options';
 import { growthCurves, printReport, targets } from './report';
@@ -53,7 +54,7 @@ async function main(): Promise<number> {
   const started = performance.now();
   const r = results;
   Object.assign(r, { mode: quick ? 'quick' : 'full', startedAt: new Date().toISOString(), machine: machine(), runs: RUNS, sizes: SIZES, targetValues: TARGETS });
-  const needBig = ['discovery', 'tree', 'watch', 'mapping', 'workbench'].some((s) => only.has(s));
+  const needBig = ['discovery', 'tree', 'watch', 'mapping', 'inside', 'workbench'].some((s) => only.has(s));
   const big = SIZES.big;
   try {
     if (only.has('activation')) {
@@ -115,6 +116,11 @@ async function main(): Promise<number> {
         say(`mapping: fetchMapping over ${SIZES.fetchObjects} objects`);
         r.mapping = await measureFetchMapping(host, SIZES.fetchObjects, Math.min(RUNS, 5));
         say(`fetchMapping: ${fmtMs(r.mapping.ms)}`);
+      }
+      if (only.has('inside')) {
+        say(`inside: the Pods folder of a vcluster holding ${SIZES.insidePods} pods`);
+        r.inside = await measureInside(host, SIZES.insidePods, RUNS);
+        say(`inside: first page cold ${fmtMs(r.inside.firstPageColdMs)}, warm ${fmtMs(r.inside.firstPageWarmMs)}`);
       }
     }
   } finally {

@@ -13,7 +13,7 @@ const argValue = (name: string) => {
 };
 
 /** Every part of the benchmark, in the order it runs. */
-export const PARTS = ['activation', 'join', 'webview', 'kubeconfig', 'discovery', 'tree', 'watch', 'mapping', 'workbench'] as const;
+export const PARTS = ['activation', 'join', 'webview', 'kubeconfig', 'discovery', 'tree', 'watch', 'mapping', 'inside', 'workbench'] as const;
 export type Part = (typeof PARTS)[number];
 
 export const quick = argv.includes('--quick');
@@ -38,6 +38,7 @@ export const SIZES = quick
     cliAt: [10],
     joinRows: [1000, 10_000],
     fetchObjects: 2000,
+    insidePods: 2000,
     webviewRows: [1000, 10_000],
     kubeconfigContexts: [100, 1000],
     watchTrials: 10,
@@ -51,6 +52,7 @@ export const SIZES = quick
     cliAt: [10, 100],
     joinRows: [1000, 10_000, 50_000],
     fetchObjects: 50_000,
+    insidePods: 10_000,
     webviewRows: [1000, 10_000, 50_000],
     kubeconfigContexts: [1000, 10_000],
     watchTrials: 30,

@@ -168,8 +168,14 @@ export function printReport(r: Results, failures: readonly string[]): string {
     p(`8. The real workbench (${w.contexts} contexts, ${w.runs} runs): window load → first tree rows ${fmtMs(w.windowToTreeRowsMs)} (p25–p75 ${fmtNum(w.windowToTreeRowsMs.p25)}–${fmtNum(w.windowToTreeRowsMs.p75)}); switch button click → status bar ${fmtMs(w.switchClickToStatusBarMs)} (p25–p75 ${fmtNum(w.switchClickToStatusBarMs.p25)}–${fmtNum(w.switchClickToStatusBarMs.p75)})`);
     p();
   }
+  if (r.inside) {
+    const i = r.inside;
+    p(`9. Inside a vcluster: the Pods folder of a namespace holding ${i.pods} pods in the vcluster's own API server (pages of ${i.pageSize})`);
+    p(`   first page as the tree shows it, fresh model (includes reaching the vcluster): ${fmtMs(i.firstPageColdMs)}; again: ${fmtMs(i.firstPageWarmMs)}; every pod in one list: ${fmtMs(i.allPodsMs)}`);
+    p();
+  }
   if (r.growth) {
-    p('9. Growth with size (t ≈ fixed + per-item·n fitted over the sizes; exponent = log(time ratio)/log(size ratio) of each step)');
+    p('10. Growth with size (t ≈ fixed + per-item·n fitted over the sizes; exponent = log(time ratio)/log(size ratio) of each step)');
     for (const [name, g] of Object.entries(r.growth as Record<string, Growth>)) {
       p(`   ${name}: ${g.verdict}; ${g.points.map((x) => `${x.size}: ${fmtNum(x.value)}`).join(', ')}`);
     }

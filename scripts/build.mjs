@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Builds the two bundles with esbuild:
 //   dist/extension.js  Node, CommonJS, `vscode` external (minified with --production)
+//   dist/authProvider.js  @kubernetes/client-node for kubeconfig users with an auth-provider, loaded by the extension
+//                      bundle only for such a user (src/kube/authProvider.ts)
 //   dist/webview.js    browser bundle of the mapping view, webview-ui/main.ts (plus dist/codicon.css|ttf for its icons)
 //   dist/describe.js   browser bundle of the describe view, webview-ui/describe.ts
 // and, with --tests, the integration suite (out/integration/*.js) that runs inside the VS Code extension host.
@@ -40,10 +42,19 @@ const common = {
   absWorkingDir: root,
 };
 
-export const extensionOptions = {
+/**
+ * Leaves `import('./authProvider')` (src/kube/credentials.ts) to run time: it becomes require('./authProvider.js'),
+ * the bundle built beside dist/extension.js, so that @kubernetes/client-node is not part of the extension's bundle.
+ */
+const authProviderApart = {
+  name: 'auth-provider-apart',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/authProvider$/ }, (a) => (a.importer.endsWith(path.join('src', 'kube', 'credentials.ts')) ? { path: './authProvider.js', external: true } : undefined));
+  },
+};
+
+const nodeBundle = {
   ...common,
-  entryPoints: ['src/extension.ts'],
-  outfile: 'dist/extension.js',
   platform: 'node',
   format: 'cjs',
   target: 'node22',
@@ -52,6 +63,21 @@ export const extensionOptions = {
   // so that tree shaking works, then falls back to `main`.
   mainFields: ['module', 'main'],
   metafile: true,
+};
+
+export const extensionOptions = {
+  ...nodeBundle,
+  entryPoints: ['src/extension.ts'],
+  outfile: 'dist/extension.js',
+  plugins: [...common.plugins, authProviderApart],
+  // import() of that bundle as a plain require(), as CommonJS code in every extension host loads files.
+  supported: { 'dynamic-import': false },
+};
+
+export const authProviderOptions = {
+  ...nodeBundle,
+  entryPoints: ['src/kube/authProvider.ts'],
+  outfile: 'dist/authProvider.js',
 };
 
 export const webviewOptions = {
@@ -100,7 +126,7 @@ function copyCodicons() {
 }
 
 async function main() {
-  const configs = [extensionOptions];
+  const configs = [extensionOptions, authProviderOptions];
   if (fs.existsSync(path.join(root, 'webview-ui', 'main.ts'))) configs.push(webviewOptions);
   if (fs.existsSync(path.join(root, 'webview-ui', 'describe.ts'))) configs.push(describeWebviewOptions);
   if (args.has('--tests') && testOptions.entryPoints.length) configs.push(testOptions);

@@ -50,7 +50,7 @@ async function main() {
   if (!values.check) return;
   const entries = zipEntries(out).map((e) => e.replace(/^extension\//, ''));
   process.stdout.write('\n  package contents\n');
-  for (const f of ['dist/extension.js', 'dist/webview.js', 'dist/describe.js', 'schemas/vcluster.schema.json', 'dist/codicon.css', 'dist/codicon.ttf', 'media/vcluster.svg', 'media/icon.png', 'package.json']) {
+  for (const f of ['dist/extension.js', 'dist/authProvider.js', 'dist/webview.js', 'dist/describe.js', 'schemas/vcluster.schema.json', 'dist/codicon.css', 'dist/codicon.ttf', 'media/vcluster.svg', 'media/icon.png', 'package.json']) {
     expect(`contains ${f}`, entries.includes(f));
   }
   expect('contains README, CHANGELOG and LICENSE', ['readme.md', 'changelog.md'].every((f) => entries.some((e) => e.toLowerCase() === f)) && entries.some((e) => /^license(\.txt|\.md)?$/i.test(e)), entries.join(', '));

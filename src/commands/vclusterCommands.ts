@@ -120,10 +120,11 @@ export async function connect(env: CommandEnv, arg?: unknown): Promise<string> {
     if (answer !== 'Resume and Connect') throw new CancelledError();
     await resume(env, ref);
   }
+  const expectPod = info.paused === true;
   const { connectVCluster } = await import('../vcluster/connect');
   const writer = scope === 'workspace' ? services.workspaceWriter() : services.userWriter();
   const deps = { model: services.model, tunnels: services.tunnels, timeoutMs: env.settings.requestTimeoutMs };
-  const c = await cancellable(`Connecting to vcluster ${ref.name}`, (signal, report) => connectVCluster(deps, ref, writer, { signal, report }));
+  const c = await cancellable(`Connecting to vcluster ${ref.name}`, (signal, report) => connectVCluster(deps, ref, writer, { signal, report, expectPod }));
   if (scope === 'workspace') await env.setWorkspaceScope(true);
   if (c.tunnel) await env.tunnelStore.save(c.contextName, c.tunnel);
   env.logger.info(`Connected to vcluster ${ref.namespace}/${ref.name} as context ${c.contextName} (${scope}, via ${c.endpoint.kind} ${c.endpoint.server})`);

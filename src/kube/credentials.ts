@@ -14,6 +14,7 @@
 //   client-go; its token goes into Authorization and its certificate into TLS.
 import { createHash } from 'node:crypto';
 import fsp from 'node:fs/promises';
+import type { AuthProviderApplier } from './authProvider';
 import type { ConnectionSpec } from './client';
 import { KubeError } from './errors';
 import { type ExecCluster, type ExecConfig, ExecCredentialProvider, execConfigProblems } from './execCredential';
@@ -106,7 +107,7 @@ export class Credentials {
   private readonly isTls: boolean;
   private lastFileToken?: string;
   private forceReread = false;
-  private authProvider?: Promise<(headers: Record<string, string>) => Promise<void>>;
+  private authProvider?: Promise<AuthProviderApplier>;
 
   constructor(
     private readonly spec: ConnectionSpec,
@@ -229,22 +230,8 @@ export class Credentials {
   }
 
   private async authProviderHeader(headers: Record<string, string>): Promise<void> {
-    // Auth providers (oidc) are rare: client-node implements them, loaded only for such a user.
-    this.authProvider ??= (async () => {
-      const { KubeConfig } = await import('@kubernetes/client-node');
-      const kc = new KubeConfig();
-      kc.loadFromOptions({
-        clusters: [{ name: 'c', server: str(this.spec.cluster.server), skipTLSVerify: false }],
-        users: [{ name: 'u', authProvider: this.spec.user['auth-provider'] }],
-        contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-        currentContext: 'x',
-      });
-      return async (h: Record<string, string>) => {
-        const opts: { headers: Record<string, string> } = { headers: {} };
-        await kc.applyToHTTPSOptions(opts);
-        if (opts.headers.Authorization) h.Authorization = opts.headers.Authorization;
-      };
-    })();
+    // Auth providers (oidc) are rare: client-node implements them, in its own bundle loaded only for such a user.
+    this.authProvider ??= import('./authProvider').then((m) => m.authProviderApplier(str(this.spec.cluster.server), this.spec.user['auth-provider']));
     try {
       await (await this.authProvider)(headers);
     } catch (err) {

@@ -66,6 +66,7 @@ export interface Pod extends KubeObject {
     podIP?: string;
     initContainerStatuses?: ContainerStatus[];
     containerStatuses?: ContainerStatus[];
+    conditions?: { type: string; status: string; lastTransitionTime?: string; reason?: string; message?: string }[];
   };
 }
 

@@ -43,6 +43,14 @@ export class UnusableClusterKubeconfigError extends UserFacingError {
   }
 }
 
+/** Secret vc-NAME does not exist (yet): the vcluster writes it once its control plane has started. */
+export class KubeconfigSecretMissingError extends UserFacingError {
+  constructor(namespace: string, name: string) {
+    super(`The kubeconfig secret "vc-${name}" of vcluster ${namespace}/${name} does not exist (yet): the vcluster writes it once its control plane has started.`);
+    this.name = 'KubeconfigSecretMissingError';
+  }
+}
+
 /** Opens (or reuses) a local port-forward to a pod port and returns the local port. */
 export interface TunnelProvider {
   open(host: KubeClient, namespace: string, pod: string, port: number): Promise<number>;
@@ -55,7 +63,7 @@ export async function readVirtualKubeconfig(host: KubeClient, namespace: string,
     secret = await host.get<Secret>(`/api/v1/namespaces/${namespace}/secrets/vc-${name}`, { signal });
   } catch (err) {
     if (err instanceof KubeError && err.kind === 'notFound') {
-      throw new UserFacingError(`The kubeconfig secret "vc-${name}" of vcluster ${namespace}/${name} does not exist (yet): the vcluster writes it once its control plane has started.`);
+      throw new KubeconfigSecretMissingError(namespace, name);
     }
     throw err;
   }

@@ -1,10 +1,13 @@
 import { KubeClient } from '../kube/client';
+import { KubeError } from '../kube/errors';
 import type { KubeconfigWriter } from '../kube/kubeconfig/writer';
 import type { TunnelManager } from '../kube/tunnel';
-import { UserFacingError, errorMessage } from '../shared/errors';
+import type { KubeList, Pod } from '../kube/types';
+import { CancelledError, UserFacingError, errorMessage } from '../shared/errors';
 import type { VClusterRef } from '../shared/model';
-import { chooseEndpoint, virtualConnectionSpec, virtualKubeconfigEntry, type VirtualEndpoint } from './access';
+import { KubeconfigSecretMissingError, chooseEndpoint, virtualConnectionSpec, virtualKubeconfigEntry, type VirtualEndpoint, type VirtualKubeconfig } from './access';
 import type { ExplorerModel } from './explorer';
+import { podStatus } from './status';
 import { parseVClusterContext } from './contextName';
 import type { KubeconfigSnapshot } from './kubeconfigState';
 import { contextNameFor } from './refs';
@@ -20,7 +23,16 @@ export interface ConnectDeps {
   readonly model: ExplorerModel;
   readonly tunnels: TunnelManager;
   readonly timeoutMs: number;
+  /** How long to wait for a vcluster that is still starting (default CONNECT_WAIT_MS). */
+  readonly waitMs?: number;
 }
+
+/**
+ * How long Connect waits for a vcluster that is still coming up (its pod not ready, or its kubeconfig secret not yet
+ * written). `vcluster connect` waits up to ten minutes the same way (GetKubeConfig in pkg/util/clihelper/clihelper.go,
+ * vcluster v0.36.1); the progress notification says what it waits for and can be cancelled.
+ */
+export const CONNECT_WAIT_MS = 5 * 60_000;
 
 export interface Connection {
   /** The context written (the name `vcluster connect` gives it). */
@@ -35,13 +47,20 @@ export interface Connection {
  * chosen endpoint. A tunnel it opened is pinned (kept open while the context points at it). Nothing is written when the
  * probe fails.
  */
-export async function connectVCluster(deps: ConnectDeps, ref: VClusterRef, writer: KubeconfigWriter, opts: { signal?: AbortSignal; report?: (step: string) => void } = {}): Promise<Connection> {
+export interface ConnectOptions {
+  readonly signal?: AbortSignal;
+  readonly report?: (step: string) => void;
+  /** The vcluster was just resumed: wait while it has no pod yet. */
+  readonly expectPod?: boolean;
+}
+
+export async function connectVCluster(deps: ConnectDeps, ref: VClusterRef, writer: KubeconfigWriter, opts: ConnectOptions = {}): Promise<Connection> {
   const { signal } = opts;
   const report = opts.report ?? (() => undefined);
   const contextName = contextNameFor(ref);
   report('reading the vcluster kubeconfig');
   // Only the allow-listed fields of the secret's kubeconfig: it is cluster data, never a program or a local path.
-  const { host, kubeconfig: kc } = await deps.model.virtualKubeconfig(ref, signal);
+  const { host, kubeconfig: kc } = await waitUntilUp(deps, ref, opts, report);
   report('choosing the endpoint');
   const endpoint = await chooseEndpoint(host, ref.namespace, ref.name, kc, deps.tunnels, signal);
   report(`checking ${endpoint.server}`);
@@ -61,6 +80,67 @@ export async function connectVCluster(deps: ConnectDeps, ref: VClusterRef, write
   }
   await deps.model.reloadKubeconfig();
   return { contextName, endpoint, ...(tunnel ? { tunnel } : {}) };
+}
+
+/**
+ * Waits, as `vcluster connect` does, until the newest pod of the vcluster (labels app=vcluster, release=NAME) has all
+ * its containers ready, then returns its kubeconfig secret's allow-listed kubeconfig. A vcluster just created or resumed
+ * is listed as running before its API server answers, and its syncer writes the secret a moment after the pod turned
+ * ready: a missing secret is waited for during SECRET_GRACE_MS after that (later it is an error at once, as it will not
+ * come by itself). `expectPod` (after a resume) also waits while the vcluster has no pod yet. Without permission to
+ * list pods, nothing is waited for.
+ */
+async function waitUntilUp(deps: ConnectDeps, ref: VClusterRef, opts: ConnectOptions, report: (step: string) => void): Promise<{ host: KubeClient; kubeconfig: VirtualKubeconfig }> {
+  const deadline = Date.now() + (deps.waitMs ?? CONNECT_WAIT_MS);
+  for (;;) {
+    const pod = await podState(await deps.model.hostClientOf(ref), ref, opts.signal);
+    let waitingFor = pod.waitingFor ?? (pod.missing && opts.expectPod ? 'its pod to be created' : undefined);
+    if (!waitingFor) {
+      try {
+        return await deps.model.virtualKubeconfig(ref, opts.signal);
+      } catch (err) {
+        if (!(err instanceof KubeconfigSecretMissingError) || pod.readySince === undefined || Date.now() - pod.readySince > SECRET_GRACE_MS) throw err;
+        waitingFor = `its kubeconfig secret vc-${ref.name}`;
+      }
+    }
+    if (Date.now() >= deadline) {
+      throw new UserFacingError(`vcluster ${ref.namespace}/${ref.name} did not come up within ${Math.round((deps.waitMs ?? CONNECT_WAIT_MS) / 1000)} s (still waiting for ${waitingFor}). Look at its logs (Show Logs on the vcluster), then connect again.`);
+    }
+    report(`waiting for the vcluster to come up: ${waitingFor}`);
+    await delay(1000, opts.signal);
+  }
+}
+
+/** After its pod turned ready, how long a vcluster may take to write its kubeconfig secret. */
+const SECRET_GRACE_MS = 60_000;
+
+/**
+ * The vcluster's newest pod: what it still lacks ("pod NAME-0 (ContainerCreating)"), or since when it is ready; `missing`
+ * when it has none. A pod without container statuses counts as ready, as in the CLI. Forbidden to list: nothing known.
+ */
+async function podState(host: KubeClient, ref: VClusterRef, signal: AbortSignal | undefined): Promise<{ waitingFor?: string; readySince?: number; missing?: boolean }> {
+  let pods: Pod[];
+  try {
+    pods = (await host.get<KubeList<Pod>>(`/api/v1/namespaces/${ref.namespace}/pods`, { query: { labelSelector: `app=vcluster,release=${ref.name}` }, signal })).items;
+  } catch (err) {
+    if (err instanceof KubeError && err.kind === 'forbidden') return {};
+    throw err;
+  }
+  const newest = [...pods].sort((a, b) => Date.parse(b.metadata.creationTimestamp ?? '') - Date.parse(a.metadata.creationTimestamp ?? ''))[0];
+  if (!newest) return { missing: true };
+  const ready = (newest.status?.containerStatuses ?? []).every((c) => c.ready && c.state?.running);
+  if (!ready) return { waitingFor: `pod ${newest.metadata.name} (${podStatus(newest) || 'Pending'})` };
+  const since = newest.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'True')?.lastTransitionTime;
+  return since ? { readySince: Date.parse(since) } : {};
+}
+
+function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new CancelledError());
+    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+    const onAbort = () => { clearTimeout(timer); reject(new CancelledError()); };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /**

@@ -5,7 +5,8 @@ import path from 'node:path';
 import YAML from 'yaml';
 import type { HostCluster } from '../harness/controlPlane';
 import { runProgram } from '../harness/processes';
-import { buildWorld, type World } from '../harness/worlds';
+import { waitFor } from '../harness/rest';
+import { buildWorld, podStatusFor, type World } from '../harness/worlds';
 import { toolPath } from '../../scripts/lib/toolchain.mjs';
 import { KubeconfigWriter } from '../../src/kube/kubeconfig/writer';
 import { connectVCluster, disconnectContext } from '../../src/vcluster/connect';
@@ -30,6 +31,11 @@ describe('connect (the domain function, without VS Code)', function () {
       { name: 'direct', namespace: ns, access: 'server', workloads: [{ kind: 'ConfigMap', namespace: 'default', name: 'marker' }] },
       { name: 'balanced', namespace: ns, access: 'loadbalancer' },
       { name: 'silent', namespace: ns, state: 'Running', access: 'none' },
+      // Coming up: its pod is not ready yet (its secret is already there), or its pod just turned ready and the secret
+      // is not written yet, or it never comes up.
+      { name: 'starting', namespace: ns, state: 'ContainerCreating', access: 'server', kubeconfigSecret: true },
+      { name: 'late', namespace: ns, state: 'Running', access: 'server', kubeconfigSecret: false },
+      { name: 'stuck', namespace: ns, state: 'ContainerCreating', access: 'server', kubeconfigSecret: true },
     ]);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vce-connect-'));
     file = path.join(dir, 'config');
@@ -92,5 +98,44 @@ describe('connect (the domain function, without VS Code)', function () {
     const ref = { context: host.contextName, namespace: ns, name: 'silent' };
     await assert.rejects(connectVCluster(deps(), ref, new KubeconfigWriter({ files: [file] })), /silent/);
     assert.equal(fs.readFileSync(file, 'utf8'), before, 'the kubeconfig is unchanged');
+  });
+
+  it('a vcluster still starting: Connect waits until its pod is ready, as `vcluster connect` does, then connects', async () => {
+    const ref = { context: host.contextName, namespace: ns, name: 'starting' };
+    const steps: string[] = [];
+    let madeReady = false;
+    const connecting = connectVCluster(deps(), ref, new KubeconfigWriter({ files: [file] }), { report: (s) => steps.push(s) });
+    await waitFor('Connect to report that it waits', async () => steps.some((s) => s.includes('waiting for the vcluster to come up: pod starting-0 (ContainerCreating)')), 30_000, 200);
+    const pod = await host.rest.get(`/api/v1/namespaces/${ns}/pods/starting-0`);
+    await host.rest.patch(`/api/v1/namespaces/${ns}/pods/starting-0/status`, { status: podStatusFor('Running', pod) });
+    madeReady = true;
+    const c = await connecting.then((r) => ({ ...r, after: madeReady }));
+    assert.ok(c.after, 'it connected only after the pod was ready');
+    assert.equal(c.endpoint.server, world.find('starting', ns).endpoint);
+    assert.equal(currentContext(), c.contextName);
+  });
+
+  it('a vcluster whose pod just turned ready: Connect waits for its kubeconfig secret to be written', async () => {
+    const ref = { context: host.contextName, namespace: ns, name: 'late' };
+    const steps: string[] = [];
+    const connecting = connectVCluster(deps(), ref, new KubeconfigWriter({ files: [file] }), { report: (s) => steps.push(s) });
+    await waitFor('Connect to report that it waits', async () => steps.some((s) => s.includes('its kubeconfig secret vc-late')), 30_000, 200);
+    // What the syncer would write: the same kind of kubeconfig as the other vcluster's (a real virtual API server).
+    const model = await host.rest.get(`/api/v1/namespaces/${ns}/secrets/vc-direct`);
+    await host.rest.request('POST', `/api/v1/namespaces/${ns}/secrets`, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'vc-late', namespace: ns }, data: model.data });
+    const c = await connecting;
+    assert.equal(c.contextName, `vcluster_late_${ns}_${host.contextName}`);
+    assert.equal(currentContext(), c.contextName);
+  });
+
+  it('a vcluster that does not come up: Connect gives up after its wait, says what it waited for, and writes nothing', async () => {
+    const before = fs.readFileSync(file, 'utf8');
+    const ref = { context: host.contextName, namespace: ns, name: 'stuck' };
+    await assert.rejects(connectVCluster({ ...deps(), waitMs: 3000 }, ref, new KubeconfigWriter({ files: [file] })), /did not come up within 3 s \(still waiting for pod stuck-0 \(ContainerCreating\)\)/);
+    assert.equal(fs.readFileSync(file, 'utf8'), before, 'the kubeconfig is unchanged');
+    const controller = new AbortController();
+    const cancelled = connectVCluster(deps(), ref, new KubeconfigWriter({ files: [file] }), { signal: controller.signal });
+    setTimeout(() => controller.abort(), 1500);
+    await assert.rejects(cancelled, { name: 'CancelledError' });
   });
 });

@@ -151,6 +151,13 @@ describe('the user\'s kubeconfig behaves as in kubectl (same files, same API ser
       assert.equal(userOf((await agree([f])).kubectl), sa('alice'));
     });
 
+    it('an oidc auth-provider whose id-token is still valid: sent as the bearer token, as kubectl does (client-node, its own bundle)', async () => {
+      // The id-token is a ServiceAccount token (a JWT with `exp`): neither kubectl nor client-node asks the issuer while
+      // it is valid, and the API server authenticates it as the ServiceAccount.
+      const f = single('oidc/config', clusterEntry(), { 'auth-provider': { name: 'oidc', config: { 'client-id': 'vce', 'idp-issuer-url': 'https://127.0.0.1:9', 'id-token': tokens.bob } } });
+      assert.equal(userOf((await agree([f])).kubectl), sa('bob'));
+    });
+
     it('token-file is not a kubeconfig field: kubectl ignores it, and so do we (no credentials, refused)', async () => {
       put('tfile/alice', tokens.alice!);
       const f = single('tfile/config', clusterEntry(), { 'token-file': path.join(dir, 'tfile/alice') });

@@ -314,9 +314,12 @@ function makeWorld(host: HostCluster, vclusters: BuiltVCluster[]): World {
   };
 }
 
-/** Builds vclusters into the host (in parallel; nested ones go into their parent's virtual cluster). */
-export async function buildWorld(host: HostCluster, specs: VClusterSpec[]): Promise<World> {
-  const target: Target = { rest: host.rest, contextName: host.contextName, controllers: true, parents: [] };
+/**
+ * Builds vclusters into the host (in parallel; nested ones go into their parent's virtual cluster). `controllers`
+ * false: the host runs no statefulset controller (the benchmark's hosts), so the pods are laid out here.
+ */
+export async function buildWorld(host: HostCluster, specs: VClusterSpec[], opts: { controllers?: boolean } = {}): Promise<World> {
+  const target: Target = { rest: host.rest, contextName: host.contextName, controllers: opts.controllers ?? true, parents: [] };
   const vclusters = await Promise.all(specs.map((s) => buildVCluster(host, target, s)));
   return makeWorld(host, vclusters);
 }

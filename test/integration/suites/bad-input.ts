@@ -49,7 +49,14 @@ export function badInputSuite(): void {
     });
 
     it('connect to a vcluster whose vc-NAME secret is missing: says which secret, writes nothing', async () => {
-      const message = await failing('vcluster.connect', refOf(fx.world.find('nosecret')));
+      // Ready for an hour: Connect waits for the secret only in the first minute after the pod turned ready.
+      const vc = fx.world.find('nosecret');
+      const podPath = `/api/v1/namespaces/${vc.namespace}/pods/${vc.name}-0`;
+      const pod = await fx.host.rest.get(podPath);
+      const anHourAgo = new Date(Date.now() - 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+      const conditions = (pod.status.conditions as { type: string }[]).map((c) => ({ ...c, lastTransitionTime: anHourAgo }));
+      await fx.host.rest.patch(`${podPath}/status`, { status: { conditions } });
+      const message = await failing('vcluster.connect', refOf(vc));
       assert.match(message, /"vc-nosecret" of vcluster no-secret\/nosecret does not exist/);
     });
 
