@@ -5,7 +5,7 @@
 // src/. Where the real statefulset controller runs (the host), it creates the pods and PVCs; on an API server without
 // a controller-manager the builder creates pod NAME-0 itself, as worlds.ts does inside virtual clusters.
 import { stringify as toYaml } from 'yaml';
-import { makeKubeconfig } from '../test/harness/controlPlane';
+import { makeKubeconfig } from '../test/harness/apiServer';
 import type { KObject } from '../test/harness/rest';
 import { DEFAULT_SERVER, DEFAULT_VERSION, encodeHelmRelease, podStatusFor } from '../test/harness/worlds';
 import { type BulkRest, pool } from './bulk';

@@ -24,7 +24,8 @@ import path from 'node:path';
 import { register as registerCjs } from 'tsx/cjs/api';
 import { register } from 'tsx/esm/api';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
-import { cacheRoot, ensureGoTools, log, mainWrapper, realNodeSupport, repoRoot, runNodeScript, SKIP_REAL_NODE_ENV, toolPath } from './lib/toolchain.mjs';
+import { realNodeSupport, SKIP_REAL_NODE_ENV } from './lib/real-node.mjs';
+import { cacheRoot, ensureGoTools, log, mainWrapper, repoRoot, runNodeScript, toolPath } from './lib/toolchain.mjs';
 
 function parseArgs(argv) {
   const o = { editor: true, real: true, port: undefined, kubeconfig: path.join(cacheRoot(), 'demo', 'kubeconfig') };

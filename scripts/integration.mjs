@@ -23,7 +23,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { cacheRoot, repoRoot, runNodeScript, SKIP_REAL_NODE_ENV, toolPath, vclusterChartDir } from './lib/toolchain.mjs';
+import { SKIP_REAL_NODE_ENV } from './lib/real-node.mjs';
+import { cacheRoot, repoRoot, runNodeScript, toolPath, vclusterChartDir } from './lib/toolchain.mjs';
 import { makeTempDir, runIntegrationTests } from './lib/vscode-host.mjs';
 import { runUiChecks } from './ui-checks.mjs';
 

@@ -5,8 +5,9 @@
 // the real node), Node runtimes, npm dependencies, the Go-built Kubernetes tools (with the node's kubelet,
 // kube-scheduler, the vcluster syncer and kine), the node's images, the local vcluster chart repository, code-server.
 // Prints `NODE=<path>` last, the runtime the other scripts run tests with.
+import { ensureChartRepo, ensureNodeImages } from './lib/real-node.mjs';
 import {
-  ensureAptPackages, ensureChartRepo, ensureCodeServer, ensureGoTools, ensureNode, ensureNodeImages, ensureNpmDeps, mainWrapper, versions,
+  ensureAptPackages, ensureCodeServer, ensureGoTools, ensureNode, ensureNpmDeps, mainWrapper, versions,
 } from './lib/toolchain.mjs';
 
 export async function setup(parts = ['all']) {

@@ -22,7 +22,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { setup } from './setup.mjs';
 import { CHECKS } from './lib/checks.mjs';
-import { envWithNode, mainWrapper, realNodeSupport, repoRoot, SKIP_REAL_NODE_ENV, toolPath } from './lib/toolchain.mjs';
+import { realNodeSupport, SKIP_REAL_NODE_ENV } from './lib/real-node.mjs';
+import { envWithNode, mainWrapper, repoRoot, toolPath } from './lib/toolchain.mjs';
 
 const ALL = ['static', 'unit', 'cluster', 'integration', 'package', 'newcomer'];
 const say = (msg) => process.stdout.write(`\n[test] ${msg}\n`);

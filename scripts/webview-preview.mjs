@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Renders the built mapping webview (dist/webview.js + media/mapping.css) with a sample model in headless Debian
-// Chromium, under the same Content Security Policy the panel uses, and writes PNG screenshots into screenshots/.
+// Renders the built mapping webview (dist/webview.js, media/panel.css and media/mapping.css) with a sample model in
+// headless Debian Chromium, under the same Content Security Policy the panel uses, and writes PNG screenshots into screenshots/.
 // A design aid: it stubs acquireVsCodeApi and sets VS Code-like theme variables for dark, light and high contrast
 // (scripts/lib/webview-page.mjs). The real check runs inside VS Code.
 //
@@ -188,7 +188,7 @@ async function previewInVsCode() {
   fs.mkdirSync(path.join(ext, 'dist'));
   fs.mkdirSync(path.join(ext, 'media'));
   for (const f of ['webview.js', 'codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(root, 'dist', f), path.join(ext, 'dist', f));
-  fs.copyFileSync(path.join(root, 'media', 'mapping.css'), path.join(ext, 'media', 'mapping.css'));
+  for (const f of ['panel.css', 'mapping.css']) fs.copyFileSync(path.join(root, 'media', f), path.join(ext, 'media', f));
   await esbuild.build({
     entryPoints: [path.join(root, 'test', 'support', 'mapping-preview-extension.ts')], outfile: path.join(ext, 'extension.js'), bundle: true, platform: 'node',
     format: 'cjs', target: 'node22', external: ['vscode'], mainFields: ['module', 'main'], logLevel: 'warning', absWorkingDir: root,

@@ -9,7 +9,7 @@ import {
 import type { VClusterRef } from '../src/shared/model';
 import { refLabel } from '../src/shared/protocol';
 import { badge, button, el, facts, section, table, when } from './describeDom';
-import { vscode } from './vscodeApi';
+import { listen, vscode } from './vscodeApi';
 
 function initialRef(): VClusterRef | undefined {
   const saved = parseDescribeState(vscode.getState());
@@ -150,10 +150,7 @@ function onMessage(msg: ToDescribeWebview): void {
   }
 }
 
-window.addEventListener('message', (ev: MessageEvent) => {
-  if (isToDescribeWebview(ev.data)) onMessage(ev.data);
-});
-window.addEventListener('error', (ev) => post({ type: 'clientError', message: String(ev.message).slice(0, 2000) }));
+listen(isToDescribeWebview, onMessage);
 
 document.getElementById('app')!.replaceChildren(header(undefined, 'Loading…'));
 post({ type: 'ready', version: DESCRIBE_PROTOCOL_VERSION });

@@ -20,6 +20,7 @@ import { byId, el, setStatus } from './dom';
 import { onPrefsChange, persist, post, setModel, state, takePending } from './state';
 import { headerSection, renderErrors, renderHeader, renderSummary } from './summary';
 import { renderTable, syncControls, tableSection } from './table';
+import { listen } from './vscodeApi';
 
 function buildSkeleton(): void {
   byId('app').replaceChildren(
@@ -73,11 +74,7 @@ function onMessage(msg: ToWebview): void {
   }
 }
 
-window.addEventListener('message', (ev: MessageEvent) => {
-  if (isToWebview(ev.data)) onMessage(ev.data);
-});
-window.addEventListener('error', (ev) => post({ type: 'clientError', message: String(ev.message).slice(0, 2000) }));
-window.addEventListener('unhandledrejection', (ev) => post({ type: 'clientError', message: String(ev.reason).slice(0, 2000) }));
+listen(isToWebview, onMessage);
 
 onPrefsChange((change) => {
   syncControls();

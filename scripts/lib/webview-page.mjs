@@ -1,6 +1,6 @@
-// The mapping webview alone in headless Debian Chromium: the built page (dist/webview.js + media/mapping.css) under
-// the Content Security Policy the panel uses, with acquireVsCodeApi stubbed and VS Code-like theme variables, served
-// from a fake origin through request interception (no network, no server process). Used by the design preview
+// The mapping webview alone in headless Debian Chromium: the built page (dist/webview.js, media/panel.css and
+// media/mapping.css) under the Content Security Policy the panel uses, with acquireVsCodeApi stubbed and VS Code-like
+// theme variables, served from a fake origin through request interception (no network, no server process). Used by the design preview
 // (scripts/webview-preview.mjs) and by the benchmark (bench/webview.ts). The caller must be able to import
 // TypeScript (tsx): the page's HTML comes from src/webview/html.ts.
 //
@@ -126,7 +126,7 @@ export async function openWebviewPage({ viewport = { width: 1280, height: 900 } 
     const html = renderHtml({
       cspSource: ORIGIN, nonce,
       scriptUri: `${ORIGIN}/dist/webview.js`,
-      styleUris: [`${ORIGIN}/media/mapping.css`],
+      styleUris: [`${ORIGIN}/media/panel.css`, `${ORIGIN}/media/mapping.css`],
       codiconUri: `${ORIGIN}/dist/codicon.css`,
       title: 'Mapping preview',
       state: { ref: { context: 'kind-host', namespace: 'vcluster-dev', name: 'dev' } },

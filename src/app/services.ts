@@ -5,6 +5,7 @@ import type { Settings } from '../platform/settings';
 import type { WorkspaceScope } from '../platform/workspaceScope';
 import type { Services } from '../services';
 import type { KubeconfigState } from '../vcluster/kubeconfigState';
+import { lateHandle } from '../shared/lateHandle';
 
 // The two lazily loaded halves of the domain: the kubeconfig state (light, for the status bar right after activation)
 // and the services (everything that needs @kubernetes/client-node, loaded on first use so that activation stays cheap).
@@ -70,9 +71,6 @@ export class LazyServices {
 
   /** A watch handle now for a watch that starts once the services are loaded (disposing early cancels it). */
   watchLater(what: string, start: (s: Services) => Promise<{ dispose(): void }>): { dispose(): void } {
-    let handle: { dispose(): void } | undefined;
-    let disposed = false;
-    void this.get().then(start).then((h) => { if (disposed) h.dispose(); else handle = h; }, (err) => this.o.logger.warn(`${what} watch: ${err}`));
-    return { dispose: () => { disposed = true; handle?.dispose(); } };
+    return lateHandle(this.get().then(start), (err) => this.o.logger.warn(`${what} watch: ${err}`));
   }
 }

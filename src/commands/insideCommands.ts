@@ -8,8 +8,11 @@ import type { Services } from '../services';
 import { ForwardNode, ResourceNode } from '../tree/insideNodes';
 import { VClusterNode } from '../tree/nodes';
 import type { ForwardInfo, ObjectTarget } from '../vcluster/inside';
+import {
+  DEFAULT_SHELL, INSIDE_KINDS, execCommand, execEndMessage, kindsPhrase, knownContainer, logChoiceFrom, logEndNote,
+  parseObjectTarget, portProblem, requireKind, requireRunning, wholeNumberOption, type LogChoice,
+} from '../vcluster/insideChoices';
 import { SHELL_PRESETS, parseSince, parseTail, shellProblem, sinceProblem, tailProblem } from '../vcluster/insideInput';
-import { dnsLabelProblem } from '../vcluster/translate';
 import { flag, refFromArg } from './args';
 import type { CommandEnv } from './env';
 import { resolveRef } from './vclusterCommands';
@@ -18,43 +21,20 @@ import { resolveRef } from './vclusterCommands';
 // events, the host twin of a synced object. Each resolves its target (a tree node, a plain object, or quick picks),
 // asks what is missing, calls the domain (src/vcluster/inside.ts) and shows the result.
 
-export const KINDS: readonly ResourceKind[] = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'Service', 'ConfigMap'];
-
-/** The default shell: bash when the image has it, else sh (what the Kubernetes extension and Lens run). */
-export const DEFAULT_SHELL = ['/bin/sh', '-c', 'if command -v bash >/dev/null 2>&1; then exec bash; fi; exec sh'];
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null;
-}
-
 /**
  * An object inside a vcluster from a tree node or `{ context, namespace, name, parents?, object: { kind, namespace,
  * name, container? } }`; undefined when the argument names no object (a vcluster, or nothing).
  */
 export function targetFromArg(arg: unknown): ObjectTarget | undefined {
   if (arg instanceof ResourceNode) return { ref: arg.ref, kind: arg.kind, namespace: arg.namespace, name: arg.name };
-  if (!isObject(arg) || arg.object === undefined) return undefined;
-  const ref = refFromArg(arg);
-  const o = arg.object;
-  if (!ref) throw new UserFacingError('The vcluster is missing: give { context, namespace, name, parents?, object }.');
-  if (!isObject(o) || typeof o.kind !== 'string' || typeof o.namespace !== 'string' || typeof o.name !== 'string') {
-    throw new UserFacingError('"object" must be { kind, namespace, name, container? }.');
-  }
-  const kind = KINDS.find((k) => k.toLowerCase() === String(o.kind).toLowerCase());
-  if (!kind) throw new UserFacingError(`"object.kind" must be one of ${KINDS.join(', ')}.`);
-  const problem = dnsLabelProblem(o.namespace, 'namespace') ?? (o.name ? undefined : 'The object name must not be empty');
-  if (problem) throw new UserFacingError(problem);
-  if (o.container !== undefined && typeof o.container !== 'string') throw new UserFacingError('"object.container" must be a string.');
-  return { ref, kind, namespace: o.namespace, name: o.name, ...(typeof o.container === 'string' ? { container: o.container } : {}) };
+  const o = flag(arg, 'object');
+  return o === undefined ? undefined : parseObjectTarget(refFromArg(arg), o);
 }
 
 /** Resolves the object: from the argument, else by asking for the vcluster, the namespace and the object. */
 export async function resolveTarget(env: CommandEnv, arg: unknown, kinds: readonly ResourceKind[], what: string): Promise<ObjectTarget> {
   const given = targetFromArg(arg);
-  if (given) {
-    if (!kinds.includes(given.kind)) throw new UserFacingError(`${what} works on ${kinds.map((k) => `${k.toLowerCase()}s`).join(' and ')}, not on a ${given.kind.toLowerCase()}.`);
-    return given;
-  }
+  if (given) return requireKind(given, kinds, what);
   const services = await env.services();
   const ref = await resolveRef(env, arg, (v) => v.phase === 'running', `${what}: select the vcluster`);
   const namespaces = await services.inside.namespaces(ref);
@@ -66,7 +46,7 @@ export async function resolveTarget(env: CommandEnv, arg: unknown, kinds: readon
       items.push({ label: r.name, description: [kinds.length > 1 ? kind : undefined, r.status, r.ready].filter(Boolean).join(' · '), resourceKind: kind });
     }
   }
-  if (!items.length) throw new UserFacingError(`Namespace ${ns.label} of vcluster ${ref.name} has no ${kinds.map((k) => `${k.toLowerCase()}s`).join(' or ')}.`);
+  if (!items.length) throw new UserFacingError(`Namespace ${ns.label} of vcluster ${ref.name} has no ${kindsPhrase(kinds, 'or')}.`);
   const pick = await vscode.window.showQuickPick(items, { placeHolder: `${what}: select the ${kinds.map((k) => k.toLowerCase()).join(' or ')}`, matchOnDescription: true });
   if (!pick) throw new CancelledError();
   return { ref, kind: pick.resourceKind, namespace: ns.label, name: pick.label };
@@ -75,12 +55,8 @@ export async function resolveTarget(env: CommandEnv, arg: unknown, kinds: readon
 /** The container: given, the only one, or asked for. Unknown names get one clear message. */
 async function chooseContainer(services: Services, t: ObjectTarget, what: string): Promise<ObjectTarget> {
   const containers = await services.inside.containers(t);
-  if (t.container) {
-    if (!containers.some((c) => c.name === t.container)) throw new UserFacingError(`Pod ${t.namespace}/${t.name} has no container "${t.container}" (it has ${containers.map((c) => c.name).join(', ')}).`);
-    return t;
-  }
-  const main = containers.filter((c) => !c.init);
-  if (main.length === 1 && containers.length === 1) return { ...t, container: main[0]!.name };
+  const known = knownContainer(t, containers);
+  if (known) return known;
   const pick = await vscode.window.showQuickPick(containers.map((c) => ({
     label: c.name,
     description: [c.init ? 'init container' : undefined, c.state, c.restarts ? `${c.restarts} restarts` : undefined].filter(Boolean).join(' · '),
@@ -90,20 +66,8 @@ async function chooseContainer(services: Services, t: ObjectTarget, what: string
 }
 
 function numberFlag(arg: unknown, name: string): number | undefined {
-  const v = flag(arg, name);
-  if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new UserFacingError(`"${name}" must be a whole number (0 or more).`);
-  return v;
+  return wholeNumberOption(flag(arg, name), name);
 }
-
-function boolFlag(arg: unknown, name: string): boolean | undefined {
-  const v = flag(arg, name);
-  if (v === undefined) return undefined;
-  if (typeof v !== 'boolean') throw new UserFacingError(`"${name}" must be true or false.`);
-  return v;
-}
-
-interface LogChoice { follow: boolean; previous?: boolean; sinceSeconds?: number; tailLines?: number }
 
 /** What to show of a log, asked when a tree node (not a plain object with options) started the command. */
 async function askLogChoice(restarts: number): Promise<LogChoice> {
@@ -150,18 +114,7 @@ async function chooseShell(arg: unknown): Promise<string[]> {
 }
 
 function logChoiceFromArg(arg: unknown): LogChoice | undefined {
-  const follow = boolFlag(arg, 'follow');
-  const previous = boolFlag(arg, 'previous');
-  const sinceSeconds = numberFlag(arg, 'sinceSeconds');
-  const tailLines = numberFlag(arg, 'tailLines');
-  if (follow === undefined && previous === undefined && sinceSeconds === undefined && tailLines === undefined) return undefined;
-  return { follow: follow ?? !previous, ...(previous ? { previous } : {}), ...(sinceSeconds !== undefined ? { sinceSeconds } : {}), ...(tailLines !== undefined ? { tailLines } : {}) };
-}
-
-function endNote(err: unknown): string {
-  if (err === undefined) return 'the log ended';
-  if (isKubeError(err, 'cancelled')) return 'stopped';
-  return `the log stream ended: ${redact(errorMessage(err))}`;
+  return logChoiceFrom({ follow: flag(arg, 'follow'), previous: flag(arg, 'previous'), sinceSeconds: flag(arg, 'sinceSeconds'), tailLines: flag(arg, 'tailLines') });
 }
 
 /**
@@ -196,9 +149,9 @@ async function streamInto(env: CommandEnv, title: string, header: string, run: (
   doc.append(`--- ${header} ---\n`);
   env.logger.info(`Streaming the log of ${header}`);
   run(doc.signal, (text) => doc.append(text)).then(
-    () => doc.end(endNote(undefined)),
+    () => doc.end(logEndNote(undefined)),
     (err: unknown) => {
-      doc.end(endNote(err));
+      doc.end(logEndNote(err));
       if (!isKubeError(err, 'cancelled')) {
         env.logger.warn(`Log of ${header}: ${errorMessage(err)}`);
         void vscode.window.showErrorMessage(redact(`The log of ${header} could not be read: ${errorMessage(err)}`));
@@ -217,11 +170,9 @@ export async function exec(env: CommandEnv, arg?: unknown): Promise<vscode.Termi
   let t = await resolveTarget(env, arg, ['Pod'], 'Terminal');
   t = await chooseContainer(services, t, 'Terminal');
   const given = flag(arg, 'command');
-  if (given !== undefined && !(Array.isArray(given) && given.length > 0 && given.every((c) => typeof c === 'string'))) throw new UserFacingError('"command" must be a non-empty list of strings.');
-  const command = (given as string[] | undefined) ?? await chooseShell(arg);
+  const command = given !== undefined ? execCommand(given) : await chooseShell(arg);
   // Fails with one clear message before a terminal opens: a pod that is gone or not running.
-  const pod = await services.inside.pod(t);
-  if (pod.status?.phase !== 'Running') throw new UserFacingError(`Pod ${t.namespace}/${t.name} is not running: no terminal can be opened in it.`);
+  requireRunning(await services.inside.pod(t), t);
   const target = t;
   const write = new vscode.EventEmitter<string>();
   const close = new vscode.EventEmitter<number | void>();
@@ -253,9 +204,7 @@ export async function exec(env: CommandEnv, arg?: unknown): Promise<vscode.Termi
             write.fire(`\r\n\x1b[2m[the command ended with exit code ${r.exitCode}]\x1b[0m\r\n`);
             close.fire(r.exitCode);
           } else {
-            const why = r.message ?? 'the connection ended';
-            const noShell = given === undefined && /not found|no such file|executable file/i.test(why);
-            write.fire(`\r\n\x1b[31m${noShell ? `The container ${target.container} has no ${command[0]} to run: ${why}` : why}\x1b[0m\r\n`);
+            write.fire(`\r\n\x1b[31m${execEndMessage(r.message ?? 'the connection ended', target.container, given === undefined ? command[0] : undefined)}\x1b[0m\r\n`);
             close.fire(1);
           }
         });
@@ -348,8 +297,7 @@ export async function portForward(env: CommandEnv, arg?: unknown): Promise<Forwa
 }
 
 async function askPort(prompt: string, value: string, allowEmpty: boolean): Promise<number> {
-  const problem = (v: string) => (allowEmpty && v.trim() === '') || (/^\d+$/.test(v.trim()) && Number(v) > 0 && Number(v) < 65536) ? undefined : 'A port number from 1 to 65535';
-  const text = await vscode.window.showInputBox({ prompt, value, validateInput: problem });
+  const text = await vscode.window.showInputBox({ prompt, value, validateInput: (v) => portProblem(v, allowEmpty) });
   if (text === undefined) throw new CancelledError();
   return text.trim() === '' ? 0 : Number(text);
 }
@@ -391,7 +339,7 @@ export async function restartPortForward(env: CommandEnv, arg?: unknown): Promis
 /** vcluster.showEvents: the events of an object inside a vcluster, warnings marked, in a read-only editor. */
 export async function showEvents(env: CommandEnv, arg?: unknown): Promise<vscode.Uri> {
   const services = await env.services();
-  const t = await resolveTarget(env, arg, KINDS, 'Events');
+  const t = await resolveTarget(env, arg, INSIDE_KINDS, 'Events');
   const events = await services.inside.events(t);
   const { formatEvents } = await import('../vcluster/resources');
   const doc = await env.logDocuments.open(`${t.name}-events`);

@@ -67,17 +67,9 @@ export async function requirePermissions(env: CommandEnv, services: Services, ac
 
 /** When the current context is the vcluster's own context (or one inside it), switch to the context above it first. */
 async function leaveIfInside(env: CommandEnv, services: Services, ref: VClusterRef): Promise<void> {
-  const snap = services.model.snapshot() ?? await services.model.reloadKubeconfig();
-  const own = contextNameFor(ref);
-  const current = snap.currentContext;
-  if (!current || !(current === own || current.endsWith(`_${own}`))) return;
-  const parent = parentOf(ref);
-  const target = parent ? contextNameFor(parent) : ref.context;
-  const exists = snap.contexts.some((c) => c.name === target);
-  if (!exists) throw new UserFacingError(`The current context is inside vcluster ${ref.namespace}/${ref.name}, and the context above it ("${target}") is not in the kubeconfig. Switch context first.`);
-  await services.scopedWriter(env.workspaceScoped()).useContext(target);
-  env.logger.info(`Switched from ${current} to ${target} before changing vcluster ${ref.namespace}/${ref.name}`);
-  await services.model.reloadKubeconfig();
+  const { leaveIfInside: leave } = await import('../vcluster/ownContext');
+  const left = await leave(services.model, () => services.scopedWriter(env.workspaceScoped()), ref);
+  if (left) env.logger.info(`Switched from ${left.from} to ${left.to} before changing vcluster ${ref.namespace}/${ref.name}`);
 }
 
 // ---- pause / resume --------------------------------------------------------------------------------------------
@@ -278,13 +270,8 @@ export async function deleteVCluster(env: CommandEnv, arg?: unknown): Promise<vo
   const info = await findVCluster(services, ref);
   if (info.nonDeletable) throw new UserFacingError(`vcluster ${ref.name} is protected by the vCluster Platform ("prevent deletion" is on).`);
   await requirePermissions(env, services, 'delete', ref, `Deleting vcluster ${ref.name}`, { kind: info.kind });
-  // The CLI and Helm work through a kubeconfig context: the host context, or for a nested vcluster the context of the
-  // vcluster around it (written by Connect).
-  const parent = parentOf(ref);
-  const cliContext = parent ? contextNameFor(parent) : ref.context;
-  if (parent && !(await services.model.contexts()).some((c) => c.name === cliContext)) {
-    throw new UserFacingError(`Deleting vcluster ${ref.name}, which runs inside vcluster ${parent.name}, needs a kubeconfig context for ${parent.name}: connect to ${parent.name} first.`);
-  }
+  const { contextAbove, removeOwnContext, requireContextAbove } = await import('../vcluster/ownContext');
+  requireContextAbove(await services.model.contexts(), ref);
   if (flag(arg, 'force') !== true) {
     const answer = await vscode.window.showWarningMessage(
       `Delete vcluster "${ref.name}" in namespace "${ref.namespace}" of context "${ref.context}"?`,
@@ -297,7 +284,7 @@ export async function deleteVCluster(env: CommandEnv, arg?: unknown): Promise<vo
   const { deleteVCluster: deleteInCluster } = await import('../vcluster/delete');
   const options = {
     cluster: () => services.model.hostClientOf(ref),
-    context: cliContext,
+    context: contextAbove(ref),
     cli: await cliPath(env),
     helm: findExecutable('helm', env.settings.helmPath || undefined),
     env: await cliEnv(services),
@@ -305,17 +292,12 @@ export async function deleteVCluster(env: CommandEnv, arg?: unknown): Promise<vo
     output: (label: string, text: string) => env.logger.output(label, text),
   };
   await cancellable(`Deleting vcluster ${ref.name}`, (signal, report) => deleteInCluster(ref, { ...options, signal, progress: report }));
-  // Remove our context for it (the CLI does too; make sure, and never leave current-context dangling).
-  const own = contextNameFor(ref);
-  const snap = await services.model.reloadKubeconfig();
-  if (snap.contexts.some((c) => c.name === own)) {
-    await services.scopedWriter(env.workspaceScoped()).removeContext(own, { removeClusterAndUser: true, switchTo: snap.currentContext === own ? cliContext : undefined });
-  }
+  const own = await removeOwnContext(services.model, () => services.scopedWriter(env.workspaceScoped()), ref);
   await env.tunnelStore.forget(own);
   // Port-forwards into it (or into vclusters inside it) have nothing left to reach.
   const stopped = services.inside.stopForwardsOf(ref);
   if (stopped) env.logger.info(`Stopped ${stopped} port-forward(s) into the deleted vcluster ${ref.name}`);
-  await services.model.reloadKubeconfig();
+  const parent = parentOf(ref);
   await env.tree.refresh(parent ? { ref: parent } : { context: ref.context });
   await env.refreshStatus();
   void vscode.window.showInformationMessage(`vcluster ${ref.name} deleted.`);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { Disposable } from './disposable';
 import type { Logger } from './logger';
 import { UserFacingError } from '../shared/errors';
 import type { ConfigProblem, ValidationResult, VClusterConfigValidator } from '../vcluster/config/validate';
@@ -32,24 +33,22 @@ export interface VClusterYamlDeps {
   readonly schemaFor?: (uri: vscode.Uri) => Promise<{ schema: JsonSchema; note?: string } | undefined>;
 }
 
-export class VClusterYamlDiagnostics implements vscode.Disposable {
-  readonly collection = vscode.languages.createDiagnosticCollection(DIAGNOSTIC_SOURCE);
-  private readonly subscriptions: vscode.Disposable[] = [];
+export class VClusterYamlDiagnostics extends Disposable {
+  readonly collection = this.register(vscode.languages.createDiagnosticCollection(DIAGNOSTIC_SOURCE));
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly versions = new Map<string, number>();
-  private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
+  private readonly emitter = this.register(new vscode.EventEmitter<vscode.Uri>());
   /** Fires after the diagnostics of a document were set (tests wait for it). */
   readonly onDidValidate = this.emitter.event;
 
   constructor(private readonly deps: VClusterYamlDeps) {
-    this.subscriptions.push(
-      this.collection,
-      this.emitter,
-      vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d)),
-      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)),
-      vscode.workspace.onDidCloseTextDocument((d) => { this.collection.delete(d.uri); this.versions.delete(d.uri.toString()); }),
-      vscode.extensions.onDidChange(() => { for (const d of vscode.workspace.textDocuments) this.schedule(d); }),
-    );
+    super();
+    this.register(vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d)));
+    this.register(vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)));
+    this.register(vscode.workspace.onDidCloseTextDocument((d) => { this.collection.delete(d.uri); this.versions.delete(d.uri.toString()); }));
+    this.register(vscode.extensions.onDidChange(() => { for (const d of vscode.workspace.textDocuments) this.schedule(d); }));
+    // released first: no validation starts after dispose()
+    this.register({ dispose: () => { for (const t of this.timers.values()) clearTimeout(t); this.timers.clear(); } });
     for (const d of vscode.workspace.textDocuments) this.schedule(d);
   }
 
@@ -124,12 +123,6 @@ export class VClusterYamlDiagnostics implements vscode.Disposable {
     const range = new vscode.Range(first.start.line, first.start.character, first.end.line, first.end.character);
     await vscode.window.showTextDocument(doc, { selection: range, preview: false });
     throw new UserFacingError(`${path.basename(file)} has ${errors.length} error${errors.length === 1 ? '' : 's'} (first: line ${first.start.line + 1}, ${first.message})${opts.schemaNote ? ` — ${opts.schemaNote}` : ''}. Nothing was run: fix the file and try again.`);
-  }
-
-  dispose(): void {
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
-    for (const s of this.subscriptions.splice(0)) s.dispose();
   }
 }
 

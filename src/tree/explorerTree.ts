@@ -10,6 +10,7 @@ import type { WorkloadKind } from '../vcluster/permissions';
 import { setContextKey } from '../platform/contextKeys';
 import { Commands } from '../shared/ids';
 import { errorMessage } from '../shared/errors';
+import { lateHandle } from '../shared/lateHandle';
 import type { DiscoveryResult, VClusterAction, VClusterInfo, VClusterRef } from '../shared/model';
 import { contextKey, refKey } from '../shared/refKey';
 import type { Logger } from '../platform/logger';
@@ -309,13 +310,10 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
   /** Starts a watch for an expanded folder once; collapsing it (or a node above it) stops the watch. */
   private watchWhileExpanded(node: ExplorerNode, start: () => Promise<{ dispose(): void }>): void {
     if (this.watches.has(node.id)) return;
-    let handle: { dispose(): void } | undefined;
-    let disposed = false;
-    this.watches.set(node.id, { dispose: () => { disposed = true; handle?.dispose(); } });
-    start().then((h) => { if (disposed) h.dispose(); else handle = h; }, (err: unknown) => {
+    this.watches.set(node.id, lateHandle(start(), (err: unknown) => {
       this.watches.delete(node.id);
       this.deps.logger.warn(`Watching ${node.id} failed: ${errorMessage(err)}`);
-    });
+    }));
   }
 
   /** A watched folder changed: render it again a moment later (changes come in bursts). */

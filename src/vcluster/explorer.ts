@@ -1,3 +1,8 @@
+// The model behind the tree and the public API, free of vscode: kubeconfig contexts, per-context discovery with a
+// cache, watches on what has been looked at, nested discovery through the virtual API servers, and file watching
+// of the kubeconfig. The tree renders it and refreshes the subtree named in each change event. Over 400 lines: its
+// caches, watches, holds and virtual clients share one lifetime (a scope is dropped with everything below it); the
+// pure parts live in discovery.ts, access.ts and permissions.ts.
 import type { ConnectionSpec } from '../kube/client';
 import { KubeClient } from '../kube/client';
 import { connectionSpecFor } from '../kube/connection';
@@ -17,12 +22,6 @@ import { contextNameFor, parentOf } from './refs';
 /** How long a namespace's permission summary is reused before the API is asked again. */
 const PERMISSIONS_TTL_MS = 5 * 60_000;
 
-
-// The model behind the tree and the public API, free of vscode: kubeconfig contexts, per-context discovery with a
-// cache, watches on what has been looked at, nested discovery through the virtual API servers, and file watching
-// of the kubeconfig. The tree renders it and refreshes the subtree named in each change event. Over 400 lines: its
-// caches, watches, holds and virtual clients share one lifetime (a scope is dropped with everything below it); the
-// pure parts live in discovery.ts, access.ts and permissions.ts.
 
 export type { KubeconfigSnapshot } from './kubeconfigState';
 

@@ -10,6 +10,11 @@ import type { ContextInfo } from '../shared/model';
 
 // The merged kubeconfig as the extension shows it, re-read when its files change on disk (kubectl, the vcluster CLI,
 // another window, us). Light: no @kubernetes/client-node, so the status bar can use it right after activation.
+//
+// Why in src/vcluster and not src/kube/kubeconfig: the snapshot is the kubeconfig seen through vcluster eyes, every
+// context carries the vcluster its name encodes (parseVClusterContext, the `vcluster_<name>_<namespace>_<parent>` rule
+// of this folder). The parts that know nothing of vclusters (loading and merging the files, the file watch) are in
+// src/kube/kubeconfig and are used from here.
 
 export type KubeconfigStateName = 'ready' | 'noKubeconfig' | 'noContexts';
 

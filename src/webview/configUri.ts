@@ -5,7 +5,7 @@
 // merged configuration in Secret vc-config-NAME (for a vcluster without a Helm release). No vscode import.
 
 import type { VClusterRef } from '../shared/model';
-import { parseVClusterRef } from '../shared/protocol';
+import { refFromQuery, refQuery } from './refQuery';
 
 export const CONFIG_SCHEME = 'vcluster-config';
 
@@ -20,16 +20,7 @@ const SEGMENT = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 export function encodeConfigUri(a: ConfigAddress): { scheme: typeof CONFIG_SCHEME; path: string; query: string } {
   if (!SEGMENT.test(a.ref.namespace) || !SEGMENT.test(a.ref.name)) throw new Error(`Not a vcluster name: ${JSON.stringify(`${a.ref.namespace}/${a.ref.name}`)}`);
-  const q = new URLSearchParams();
-  q.set('context', a.ref.context);
-  for (const p of a.ref.parents ?? []) q.append('parent', `${p.namespace}/${p.name}`);
-  q.set('vcluster', `${a.ref.namespace}/${a.ref.name}`);
-  return { scheme: CONFIG_SCHEME, path: `/${a.kind}/${a.ref.namespace}/${a.ref.name}.vcluster.yaml`, query: q.toString() };
-}
-
-function split(s: string | null): { namespace: string; name: string } | undefined {
-  const m = /^([^/]+)\/([^/]+)$/.exec(s ?? '');
-  return m && SEGMENT.test(m[1]!) && SEGMENT.test(m[2]!) ? { namespace: m[1]!, name: m[2]! } : undefined;
+  return { scheme: CONFIG_SCHEME, path: `/${a.kind}/${a.ref.namespace}/${a.ref.name}.vcluster.yaml`, query: refQuery(a.ref).toString() };
 }
 
 /** The inverse of encodeConfigUri; undefined for anything it would not have produced. */
@@ -37,15 +28,7 @@ export function decodeConfigUri(parts: { scheme?: string; path: string; query: s
   if (parts.scheme !== undefined && parts.scheme !== CONFIG_SCHEME) return undefined;
   const m = /^\/(values|running)\/([^/]+)\/([^/]+)\.vcluster\.yaml$/.exec(parts.path);
   if (!m) return undefined;
-  const q = new URLSearchParams(parts.query);
-  const vc = split(q.get('vcluster'));
-  if (!vc || vc.namespace !== m[2] || vc.name !== m[3]) return undefined;
-  const parents = [];
-  for (const p of q.getAll('parent')) {
-    const parsed = split(p);
-    if (!parsed) return undefined;
-    parents.push(parsed);
-  }
-  const ref = parseVClusterRef({ context: q.get('context'), ...vc, ...(parents.length ? { parents } : {}) });
-  return ref ? { ref, kind: m[1] as ConfigKind } : undefined;
+  const ref = refFromQuery(parts.query, SEGMENT);
+  if (!ref || ref.namespace !== m[2] || ref.name !== m[3]) return undefined;
+  return { ref, kind: m[1] as ConfigKind };
 }

@@ -2,6 +2,7 @@
 // hidden panel watches nothing (no requests, nothing that keeps a vcluster awake) and reads again when shown.
 
 import type * as vscode from 'vscode';
+import { Disposable } from '../platform/disposable';
 import { errorMessage } from '../shared/errors';
 import { redact } from '../shared/redact';
 import type { PanelLogger } from './source';
@@ -20,16 +21,17 @@ export interface FollowOptions {
   readonly what: string;
 }
 
-export class FollowWhileVisible {
+export class FollowWhileVisible extends Disposable {
   private watcher: { dispose(): void } | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private wasVisible: boolean;
-  private disposed = false;
-  private readonly sub: vscode.Disposable;
 
   constructor(private readonly o: FollowOptions) {
+    super();
     this.wasVisible = o.panel.visible;
-    this.sub = o.panel.onDidChangeViewState(() => this.onVisibility());
+    this.register(o.panel.onDidChangeViewState(() => this.onVisibility()));
+    // released first: the watch and a pending reload stop before the visibility subscription goes
+    this.register({ dispose: () => this.stop() });
     if (o.panel.visible) this.start();
   }
 
@@ -40,7 +42,7 @@ export class FollowWhileVisible {
 
   private onVisibility(): void {
     const visible = this.o.panel.visible;
-    if (visible === this.wasVisible || this.disposed) return;
+    if (visible === this.wasVisible || this.isDisposed) return;
     this.wasVisible = visible;
     if (visible) {
       // changes while hidden were not watched: read again, then follow changes
@@ -53,7 +55,7 @@ export class FollowWhileVisible {
   }
 
   private start(): void {
-    if (this.watcher || this.disposed) return;
+    if (this.watcher || this.isDisposed) return;
     try {
       this.watcher = this.o.watch(() => this.schedule());
     } catch (err) {
@@ -74,18 +76,11 @@ export class FollowWhileVisible {
   }
 
   private schedule(): void {
-    if (this.disposed || !this.watcher) return;
+    if (this.isDisposed || !this.watcher) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.o.reload();
     }, Math.max(0, this.o.debounceMs()));
-  }
-
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.stop();
-    this.sub.dispose();
   }
 }

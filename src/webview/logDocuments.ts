@@ -7,6 +7,7 @@
 // stopped (its AbortSignal fires).
 
 import * as vscode from 'vscode';
+import { Disposable } from '../platform/disposable';
 
 export const LOG_SCHEME = 'vcluster-log';
 const UPDATE_MS = 200;
@@ -22,19 +23,19 @@ interface LogDoc {
   shown: boolean;
 }
 
-export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+export class LogDocuments extends Disposable implements vscode.TextDocumentContentProvider {
+  private readonly changed = this.register(new vscode.EventEmitter<vscode.Uri>());
   readonly onDidChange = this.changed.event;
   private readonly docs = new Map<string, LogDoc>();
-  private readonly subscriptions: vscode.Disposable[] = [];
   private counter = 0;
 
   constructor() {
-    this.subscriptions.push(
-      vscode.workspace.registerTextDocumentContentProvider(LOG_SCHEME, this),
-      vscode.window.tabGroups.onDidChangeTabs(() => this.stopClosed()),
-      vscode.workspace.onDidCloseTextDocument((d) => { if (d.uri.scheme === LOG_SCHEME) this.stop(d.uri.toString()); }),
-    );
+    super();
+    this.register(vscode.workspace.registerTextDocumentContentProvider(LOG_SCHEME, this));
+    this.register(vscode.window.tabGroups.onDidChangeTabs(() => this.stopClosed()));
+    this.register(vscode.workspace.onDidCloseTextDocument((d) => { if (d.uri.scheme === LOG_SCHEME) this.stop(d.uri.toString()); }));
+    // released first: every stream stops before the subscriptions go
+    this.register({ dispose: () => { for (const key of [...this.docs.keys()]) this.stop(key); } });
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
@@ -108,11 +109,5 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
     clearTimeout(d.pending);
     d.abort.abort();
     this.docs.delete(key);
-  }
-
-  dispose(): void {
-    for (const key of [...this.docs.keys()]) this.stop(key);
-    this.subscriptions.forEach((s) => s.dispose());
-    this.changed.dispose();
   }
 }

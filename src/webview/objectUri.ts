@@ -9,7 +9,8 @@
 import { parseDocument, isMap, isScalar, type Document } from 'yaml';
 import { redact } from '../shared/redact';
 import { MAPPING_KINDS, type MappingKind, type MappingRow, type VClusterRef } from '../shared/model';
-import { parseVClusterRef, type Side } from '../shared/protocol';
+import type { Side } from '../shared/protocol';
+import { refFromQuery, refQuery } from './refQuery';
 
 export const OBJECT_SCHEME = 'vcluster-object';
 
@@ -21,7 +22,7 @@ export interface ObjectAddress {
   readonly name: string;
 }
 
-/** The lead's function that reads one object and returns it as YAML text (any fields; Secrets are cleaned here). */
+/** Reads one object and returns it as YAML text (any fields; Secrets are cleaned here). */
 export type FetchObjectYaml = (address: ObjectAddress) => Promise<string>;
 
 /** The URI parts (as vscode.Uri.from takes them; no percent-encoding of the path, the query is form-encoded). */
@@ -39,17 +40,7 @@ export function encodeObjectUri(a: ObjectAddress): ObjectUriParts {
   for (const [what, v] of [['namespace', a.namespace], ['name', a.name], ['vcluster namespace', a.ref.namespace], ['vcluster name', a.ref.name]] as const) {
     if (!SEGMENT.test(v)) throw new Error(`Not a valid Kubernetes ${what}: ${JSON.stringify(v)}`);
   }
-  const q = new URLSearchParams();
-  q.set('context', a.ref.context);
-  for (const p of a.ref.parents ?? []) q.append('parent', `${p.namespace}/${p.name}`);
-  q.set('vcluster', `${a.ref.namespace}/${a.ref.name}`);
-  return { scheme: OBJECT_SCHEME, path: `/${a.side}/${a.namespace}/${a.kind}/${a.name}.yaml`, query: q.toString() };
-}
-
-function splitRef(s: string | null): { namespace: string; name: string } | undefined {
-  if (!s) return undefined;
-  const m = /^([^/]+)\/([^/]+)$/.exec(s);
-  return m && SEGMENT.test(m[1]!) && SEGMENT.test(m[2]!) ? { namespace: m[1]!, name: m[2]! } : undefined;
+  return { scheme: OBJECT_SCHEME, path: `/${a.side}/${a.namespace}/${a.kind}/${a.name}.yaml`, query: refQuery(a.ref).toString() };
 }
 
 /** The inverse of encodeObjectUri; undefined for anything it would not have produced. */
@@ -59,16 +50,7 @@ export function decodeObjectUri(parts: { scheme?: string; path: string; query: s
   if (!m) return undefined;
   const [, side, namespace, kind, name] = m as unknown as [string, Side, string, string, string];
   if (!MAPPING_KINDS.includes(kind as MappingKind) || !SEGMENT.test(namespace) || !SEGMENT.test(name)) return undefined;
-  const q = new URLSearchParams(parts.query);
-  const vc = splitRef(q.get('vcluster'));
-  if (!vc) return undefined;
-  const parents = [];
-  for (const p of q.getAll('parent')) {
-    const parsed = splitRef(p);
-    if (!parsed) return undefined;
-    parents.push(parsed);
-  }
-  const ref = parseVClusterRef({ context: q.get('context'), ...vc, ...(parents.length ? { parents } : {}) });
+  const ref = refFromQuery(parts.query, SEGMENT);
   if (!ref) return undefined;
   return { ref, side, kind: kind as MappingKind, namespace, name };
 }

@@ -5,7 +5,8 @@
 import * as vscode from 'vscode';
 import type { VClusterRef } from '../shared/model';
 import { refKey } from '../shared/refKey';
-import type { PanelLogger } from './source';
+import { Disposable } from '../platform/disposable';
+import { panelTitle, type PanelBaseOptions, type PanelKind } from './panelBase';
 
 export interface RegisteredPanel {
   readonly panel: vscode.WebviewPanel;
@@ -13,21 +14,21 @@ export interface RegisteredPanel {
   dispose(): void;
 }
 
-export interface RegistryOptions<P extends RegisteredPanel> {
-  readonly viewType: string;
-  readonly extensionUri: vscode.Uri;
-  /** Makes the panel object for a new or restored WebviewPanel. */
-  readonly create: (panel: vscode.WebviewPanel, ref: VClusterRef) => P;
-  /** The vcluster a restored webview's state names, or undefined. */
-  readonly parseState: (state: unknown) => { ref: VClusterRef } | undefined;
-  readonly title: (ref: VClusterRef) => string;
-  readonly logger?: PanelLogger;
-}
-
-export class PanelRegistry<P extends RegisteredPanel> implements vscode.Disposable {
+export class PanelRegistry<P extends RegisteredPanel> extends Disposable {
   private readonly panels = new Map<string, P>();
 
-  constructor(private readonly o: RegistryOptions<P>) {}
+  /**
+   * @param create makes the panel object for a new or restored WebviewPanel
+   * @param parseState the vcluster a restored webview's state names, or undefined
+   */
+  constructor(
+    private readonly kind: PanelKind,
+    private readonly o: PanelBaseOptions,
+    private readonly create: (panel: vscode.WebviewPanel, ref: VClusterRef) => P,
+    private readonly parseState: (state: unknown) => { ref: VClusterRef } | undefined,
+  ) {
+    super();
+  }
 
   /** The panel of `ref`: revealed when open (`onReveal` runs then), created otherwise. */
   show(ref: VClusterRef, column: vscode.ViewColumn = vscode.ViewColumn.Active, onReveal?: (p: P) => void): P {
@@ -37,7 +38,7 @@ export class PanelRegistry<P extends RegisteredPanel> implements vscode.Disposab
       onReveal?.(existing);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(this.o.viewType, this.o.title(ref), column, {
+    const panel = vscode.window.createWebviewPanel(this.kind.viewType, panelTitle(this.kind, ref), column, {
       enableScripts: true,
       enableFindWidget: true,
       localResourceRoots: [vscode.Uri.joinPath(this.o.extensionUri, 'dist'), vscode.Uri.joinPath(this.o.extensionUri, 'media')],
@@ -55,11 +56,11 @@ export class PanelRegistry<P extends RegisteredPanel> implements vscode.Disposab
 
   /** Restores panels after a window reload (VS Code calls this on activation by `onWebviewPanel:<viewType>`). */
   registerSerializer(): vscode.Disposable {
-    return vscode.window.registerWebviewPanelSerializer(this.o.viewType, {
+    return vscode.window.registerWebviewPanelSerializer(this.kind.viewType, {
       deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
-        const parsed = this.o.parseState(state);
+        const parsed = this.parseState(state);
         if (!parsed) {
-          this.o.logger?.warn(`${this.o.viewType}: could not restore a panel (no vcluster in its state)`);
+          this.o.logger?.warn(`${this.kind.viewType}: could not restore a panel (no vcluster in its state)`);
           panel.dispose();
           return;
         }
@@ -74,7 +75,7 @@ export class PanelRegistry<P extends RegisteredPanel> implements vscode.Disposab
 
   private adopt(panel: vscode.WebviewPanel, ref: VClusterRef): P {
     const key = refKey(ref);
-    const p = this.o.create(panel, ref);
+    const p = this.create(panel, ref);
     this.panels.set(key, p);
     p.onDidDispose(() => {
       if (this.panels.get(key) === p) this.panels.delete(key);
@@ -82,8 +83,9 @@ export class PanelRegistry<P extends RegisteredPanel> implements vscode.Disposab
     return p;
   }
 
-  dispose(): void {
+  override dispose(): void {
     for (const p of [...this.panels.values()]) p.dispose();
     this.panels.clear();
+    super.dispose();
   }
 }

@@ -1,4 +1,4 @@
-// What the mapping panel needs from the rest of the extension. The lead plugs in the real implementation
+// What the mapping panel needs from the rest of the extension. The extension plugs in the real implementation
 // (src/vcluster/mapping.ts over the kube clients); tests can plug in one over a real API server.
 // No vscode import: the panel is the only part that talks to VS Code.
 

@@ -29,31 +29,31 @@ function readPair(certPath: string, keyPath: string): CertFiles {
   return { certPath, keyPath, certPem: fs.readFileSync(certPath, 'utf8'), keyPem: fs.readFileSync(keyPath, 'utf8') };
 }
 
-/** A self-signed CA in `dir/<name>.crt|.key`. */
-export async function createCA(dir: string, name: string, commonName = `${name}-ca`): Promise<CA> {
+/**
+ * Writes `dir/<name>.cnf` (the request section, common name `cn`, the x509 extensions `ext`) and has openssl make a new
+ * P-256 key and a certificate for it in `dir/<name>.crt|.key`: self-signed, or signed by a CA through `more` arguments.
+ */
+async function makeCert(dir: string, name: string, cn: string, ext: readonly string[], more: readonly string[] = []): Promise<CertFiles> {
   fs.mkdirSync(dir, { recursive: true });
   const cnf = path.join(dir, `${name}.cnf`);
   fs.writeFileSync(
     cnf,
-    [
-      '[req]',
-      'distinguished_name = dn',
-      'prompt = no',
-      'x509_extensions = ext',
-      '[dn]',
-      `CN = ${commonName}`,
-      '[ext]',
-      'basicConstraints = critical,CA:TRUE',
-      'keyUsage = critical,keyCertSign,cRLSign,digitalSignature',
-      'subjectKeyIdentifier = hash',
-      '',
-    ].join('\n'),
+    ['[req]', 'distinguished_name = dn', 'prompt = no', 'x509_extensions = ext', '[dn]', `CN = ${cn}`, '[ext]', ...ext, ''].join('\n'),
   );
   const certPath = path.join(dir, `${name}.crt`);
   const keyPath = path.join(dir, `${name}.key`);
   await openssl(['req', '-x509', '-new', '-config', cnf, '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-    '-keyout', keyPath, '-out', certPath, '-days', '3650']);
+    '-keyout', keyPath, '-out', certPath, '-days', '3650', ...more]);
   return readPair(certPath, keyPath);
+}
+
+/** A self-signed CA in `dir/<name>.crt|.key`. */
+export async function createCA(dir: string, name: string, commonName = `${name}-ca`): Promise<CA> {
+  return makeCert(dir, name, commonName, [
+    'basicConstraints = critical,CA:TRUE',
+    'keyUsage = critical,keyCertSign,cRLSign,digitalSignature',
+    'subjectKeyIdentifier = hash',
+  ]);
 }
 
 export interface IssueOptions {
@@ -66,33 +66,14 @@ export interface IssueOptions {
 
 /** A certificate signed by `ca`, written to `dir/<name>.crt|.key`. */
 export async function issueCert(ca: CA, dir: string, name: string, o: IssueOptions): Promise<CertFiles> {
-  fs.mkdirSync(dir, { recursive: true });
-  const cnf = path.join(dir, `${name}.cnf`);
   const sans = [...(o.dnsNames ?? []).map((d) => `DNS:${d}`), ...(o.ips ?? []).map((ip) => `IP:${ip}`)];
-  fs.writeFileSync(
-    cnf,
-    [
-      '[req]',
-      'distinguished_name = dn',
-      'prompt = no',
-      'x509_extensions = ext',
-      '[dn]',
-      'CN = placeholder',
-      '[ext]',
-      'basicConstraints = critical,CA:FALSE',
-      'keyUsage = critical,digitalSignature,keyEncipherment',
-      `extendedKeyUsage = ${o.usage === 'server' ? 'serverAuth,clientAuth' : 'clientAuth'}`,
-      'authorityKeyIdentifier = keyid',
-      ...(sans.length ? [`subjectAltName = ${sans.join(',')}`] : []),
-      '',
-    ].join('\n'),
-  );
-  const certPath = path.join(dir, `${name}.crt`);
-  const keyPath = path.join(dir, `${name}.key`);
-  await openssl(['req', '-x509', '-new', '-config', cnf, '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-    '-keyout', keyPath, '-out', certPath, '-days', '3650', '-CA', ca.certPath, '-CAkey', ca.keyPath,
-    '-subj', subject(o.commonName, o.organizations)]);
-  return readPair(certPath, keyPath);
+  return makeCert(dir, name, 'placeholder', [
+    'basicConstraints = critical,CA:FALSE',
+    'keyUsage = critical,digitalSignature,keyEncipherment',
+    `extendedKeyUsage = ${o.usage === 'server' ? 'serverAuth,clientAuth' : 'clientAuth'}`,
+    'authorityKeyIdentifier = keyid',
+    ...(sans.length ? [`subjectAltName = ${sans.join(',')}`] : []),
+  ], ['-CA', ca.certPath, '-CAkey', ca.keyPath, '-subj', subject(o.commonName, o.organizations)]);
 }
 
 export interface KeyPairFiles {

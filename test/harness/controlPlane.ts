@@ -9,13 +9,19 @@
 // exactly as in a cluster; pause (replicas 0) really removes the pod. There is no scheduler and no kubelet: pods stay
 // Pending until a fixture patches their status (worlds.ts does, as a kubelet would report it). Endpoint controllers do
 // not run, so synced Endpoints objects laid out by fixtures are not overwritten.
+//
+// Free ports are in ports.ts and what every kube-apiserver of the harness shares (flags, readiness, kubeconfigs) in
+// apiServer.ts. A little over 400 lines remain on purpose: startHost() is one ordered start-up (certificates, etcd, API
+// server, controller manager, clean-up on any failure) that reads best in one piece.
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { stringify as toYaml } from 'yaml';
-import { toolPath, versions } from '../../scripts/lib/toolchain.mjs';
+import { versions } from '../../scripts/lib/toolchain.mjs';
+import {
+  apiServerArgs, makeKubeconfig, makeUserKubeconfigFn, ms, requireTool, waitReady, writePrivate, type ApiServerSpec,
+} from './apiServer';
 import { createCA, createServiceAccountKeys, issueCert, kubernetesDnsNames, type CA, type CertFiles, type KeyPairFiles } from './certs';
+import { freePort } from './ports';
 import { removeOnExit, spawnManaged, type ManagedProcess } from './processes';
 import { KubeRest, waitFor } from './rest';
 
@@ -131,89 +137,6 @@ export interface HostOptions {
   forNode?: boolean;
 }
 
-// ---- ports and addresses -------------------------------------------------------------------------------------------
-
-/** A port that is free right now on `host` (the kernel picks it). */
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen({ host, port: 0, exclusive: true }, () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function canListen(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', () => resolve(false));
-    srv.listen({ host, port, exclusive: true }, () => srv.close(() => resolve(true)));
-  });
-}
-
-const usedAddresses = new Set<string>();
-
-/**
- * A loopback address 127.X.Y.Z (X in 64..254) not used by this process, whose `port` is free right now. Random, so that
- * parallel test runs on one machine do not collide on e.g. port 443.
- */
-export async function allocateLoopbackAddress(port = 443): Promise<string> {
-  for (let i = 0; i < 200; i++) {
-    const a = `127.${64 + Math.floor(Math.random() * 190)}.${Math.floor(Math.random() * 256)}.${1 + Math.floor(Math.random() * 254)}`;
-    if (usedAddresses.has(a)) continue;
-    if (await canListen(a, port)) {
-      usedAddresses.add(a);
-      return a;
-    }
-  }
-  throw new Error(`no free loopback address with port ${port} (binding ports below 1024 needs root)`);
-}
-
-// ---- helpers ---------------------------------------------------------------------------------------------------------
-
-function requireTool(name: Parameters<typeof toolPath>[0]): string {
-  const p = toolPath(name);
-  if (!fs.existsSync(p)) throw new Error(`${name} is missing at ${p}: run \`npm run setup\` (it builds the Kubernetes tools)`);
-  return p;
-}
-
-function b64(s: string): string {
-  return Buffer.from(s).toString('base64');
-}
-
-/** A kubeconfig with one cluster, user and context, all named `contextName`, credentials embedded. */
-export function makeKubeconfig(o: {
-  contextName: string;
-  server: string;
-  caPem: string;
-  certPem?: string;
-  keyPem?: string;
-  token?: string;
-  namespace?: string;
-  userName?: string;
-  clusterName?: string;
-}): string {
-  const user: Record<string, string> = {};
-  if (o.certPem) user['client-certificate-data'] = b64(o.certPem);
-  if (o.keyPem) user['client-key-data'] = b64(o.keyPem);
-  if (o.token) user.token = o.token;
-  const clusterName = o.clusterName ?? o.contextName;
-  const userName = o.userName ?? o.contextName;
-  return toYaml({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: clusterName, cluster: { server: o.server, 'certificate-authority-data': b64(o.caPem) } }],
-    users: [{ name: userName, user }],
-    contexts: [{ name: o.contextName, context: { cluster: clusterName, user: userName, ...(o.namespace ? { namespace: o.namespace } : {}) } }],
-    'current-context': o.contextName,
-    preferences: {},
-  });
-}
-
 /** Waits (synchronously, up to 2 s) until /proc/PID/stat shows a state accepted by `ok`, e.g. 'T' after SIGSTOP. */
 function waitForProcState(pid: number, ok: (state: string) => boolean): void {
   const deadline = Date.now() + 2000;
@@ -227,101 +150,6 @@ function waitForProcState(pid: number, ok: (state: string) => boolean): void {
     if (ok(st) || Date.now() > deadline) return;
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
   }
-}
-
-function writePrivate(file: string, text: string): void {
-  fs.writeFileSync(file, text, { mode: 0o600 });
-}
-
-function ms(start: number): number {
-  return Date.now() - start;
-}
-
-interface ApiServerSpec {
-  name: string;
-  dir: string;
-  bindAddress: string;
-  port: number;
-  etcdUrl: string;
-  etcdPrefix: string;
-  serving: CertFiles;
-  ca: CA;
-  sa: KeyPairFiles;
-  serviceCidr: string;
-  tokenFile?: string;
-  /** The client certificate the API server presents to kubelets (hosts with a real node only). */
-  kubeletClient?: CertFiles;
-}
-
-function apiServerArgs(s: ApiServerSpec): string[] {
-  return [
-    `--etcd-servers=${s.etcdUrl}`,
-    `--etcd-prefix=${s.etcdPrefix}`,
-    `--bind-address=${s.bindAddress}`,
-    `--advertise-address=${s.bindAddress}`,
-    `--secure-port=${s.port}`,
-    `--cert-dir=${path.join(s.dir, 'apiserver-certs')}`,
-    `--tls-cert-file=${s.serving.certPath}`,
-    `--tls-private-key-file=${s.serving.keyPath}`,
-    `--client-ca-file=${s.ca.certPath}`,
-    `--service-cluster-ip-range=${s.serviceCidr}`,
-    `--service-account-issuer=https://${s.bindAddress}:${s.port}`,
-    `--service-account-key-file=${s.sa.publicKeyPath}`,
-    `--service-account-signing-key-file=${s.sa.privateKeyPath}`,
-    ...(s.kubeletClient
-      ? [
-        // Kubelets are authorized as nodes; the API server reaches them by their InternalIP (no DNS for node names).
-        '--authorization-mode=Node,RBAC',
-        `--kubelet-client-certificate=${s.kubeletClient.certPath}`,
-        `--kubelet-client-key=${s.kubeletClient.keyPath}`,
-        '--kubelet-preferred-address-types=InternalIP,Hostname',
-      ]
-      : [
-        '--authorization-mode=RBAC',
-        // Pods are created by fixtures and by the statefulset controller before a default ServiceAccount may exist.
-        '--disable-admission-plugins=ServiceAccount',
-      ]),
-    '--allow-privileged=true',
-    '--endpoint-reconciler-type=none',
-    '--enable-priority-and-fairness=false',
-    '--profiling=false',
-    ...(s.tokenFile ? [`--token-auth-file=${s.tokenFile}`] : []),
-    '--v=0',
-  ];
-}
-
-async function waitReady(rest: KubeRest, proc: () => ManagedProcess, what: string, timeoutMs = 120_000): Promise<void> {
-  await waitFor(
-    `${what} to become ready`,
-    async () => {
-      const p = proc();
-      if (p.hasExited()) throw new Error(`${what} exited:\n${p.output().slice(-4000)}`);
-      const r = await rest.raw('GET', '/readyz', undefined, undefined, 5000);
-      if (r.status !== 200) return false;
-      const ns = await rest.raw('GET', '/api/v1/namespaces/default', undefined, undefined, 5000);
-      return ns.status === 200;
-    },
-    timeoutMs,
-    250,
-  ).catch((err: Error) => {
-    // A crash is final: say so instead of "timed out".
-    const p = proc();
-    if (p.hasExited()) throw new Error(`${what} exited:\n${p.output().slice(-4000)}`);
-    throw err;
-  });
-}
-
-function makeUserKubeconfigFn(dir: string, ca: CA, server: string) {
-  let n = 0;
-  return async (user: string, groups: readonly string[] = [], contextName?: string) => {
-    const name = `user-${n++}-${user.replace(/[^a-zA-Z0-9.-]/g, '_')}`;
-    const cert = await issueCert(ca, path.join(dir, 'users'), name, { commonName: user, organizations: groups, usage: 'client' });
-    const ctx = contextName ?? user;
-    const yaml = makeKubeconfig({ contextName: ctx, server, caPem: ca.certPem, certPem: cert.certPem, keyPem: cert.keyPem });
-    const p = path.join(dir, 'users', `${name}.kubeconfig`);
-    writePrivate(p, yaml);
-    return { path: p, yaml, cert };
-  };
 }
 
 // ---- the host ----------------------------------------------------------------------------------------------------

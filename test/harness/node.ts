@@ -1,6 +1,6 @@
 // A real node for the host control plane: containerd (Debian's package, with its own root, state dir and socket), runc,
 // the CNI bridge plugin and a kubelet built from k8s.io/kubernetes, registered to the host and Ready. Pods that the
-// host schedules onto it really run, from images built locally (scripts/lib/toolchain.mjs: ensureNodeImages) and
+// host schedules onto it really run, from images built locally (scripts/lib/real-node.mjs: ensureNodeImages) and
 // imported into this containerd; nothing is ever pulled from a registry. See docs/real-node.md for the why of each
 // setting.
 //
@@ -15,10 +15,13 @@ import type net from 'node:net';
 import path from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import {
-  chartRepoDir, ensureChartRepo, ensureGoTools, ensureNodeImages, nodeImages, realNodeSupport, repoRoot, SKIP_REAL_NODE_ENV, toolPath,
-} from '../../scripts/lib/toolchain.mjs';
+  chartRepoDir, ensureChartRepo, ensureNodeImages, nodeImages, realNodeSupport, SKIP_REAL_NODE_ENV,
+} from '../../scripts/lib/real-node.mjs';
+import { ensureGoTools, repoRoot, toolPath } from '../../scripts/lib/toolchain.mjs';
 import { issueCert } from './certs';
-import { freePort, makeKubeconfig, startHost, type HostCluster } from './controlPlane';
+import { makeKubeconfig } from './apiServer';
+import { startHost, type HostCluster } from './controlPlane';
+import { freePort } from './ports';
 import { cleanupRun, createBridge, createCgroupRoot, leftoversOf, recordSysctls, reserveRun, type NodeRun } from './nodeState';
 import { cleanUpOnExit, runProgram, spawnManaged, type ManagedProcess } from './processes';
 import { waitFor, type KObject } from './rest';

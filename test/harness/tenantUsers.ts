@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type KObject } from './rest';
 import { ensureNamespace } from './chartObjects';
-import { makeKubeconfig } from './controlPlane';
+import { makeKubeconfig } from './apiServer';
 
 export interface RestrictedUser {
   user: string;

@@ -13,7 +13,9 @@
 // description of everything that was built, so tests can compare what the product finds with what exists.
 import { randomBytes } from 'node:crypto';
 import { stringify as toYaml } from 'yaml';
-import { allocateLoopbackAddress, makeKubeconfig, type HostCluster, type VirtualControlPlane } from './controlPlane';
+import { makeKubeconfig } from './apiServer';
+import type { HostCluster, VirtualControlPlane } from './controlPlane';
+import { allocateLoopbackAddress } from './ports';
 import { type KObject, KubeRest } from './rest';
 import type { BuiltObject, BuiltVCluster, SyncedKind, VClusterSpec, VClusterState, VirtualOnlyKind, World } from './worldTypes';
 import { DEFAULT_SERVER, DEFAULT_VERSION, versionAtLeast } from './vclusterRules';

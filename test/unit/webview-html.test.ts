@@ -8,7 +8,7 @@ const cspSource = 'https://*.vscode-cdn.net';
 const base = {
   cspSource,
   scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview.js',
-  styleUris: ['https://file+.vscode-resource.vscode-cdn.net/ext/media/mapping.css'],
+  styleUris: ['https://file+.vscode-resource.vscode-cdn.net/ext/media/panel.css', 'https://file+.vscode-resource.vscode-cdn.net/ext/media/mapping.css'],
   codiconUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/codicon.css',
 };
 
@@ -54,7 +54,7 @@ describe('webview html: renderHtml', () => {
 
   it('links the style sheets, the codicon one with the id vscode-elements looks for', () => {
     assert.match(html, /<link id="vscode-codicon-stylesheet" rel="stylesheet" href="[^"]+\/dist\/codicon\.css">/);
-    assert.match(html, /<link rel="stylesheet" href="[^"]+\/media\/mapping\.css">/);
+    assert.match(html, /<link rel="stylesheet" href="[^"]+\/media\/panel\.css">\s*<link rel="stylesheet" href="[^"]+\/media\/mapping\.css">/, 'the shared sheet first, then the panel\'s own');
   });
 
   it('escapes the initial state so that it cannot break out of its attribute', () => {

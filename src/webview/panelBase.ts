@@ -1,0 +1,145 @@
+// What the mapping and describe panels share as objects: the webview set-up (options, HTML with a fresh nonce, one
+// script and one style sheet list), the subscriptions they own (released by the Disposable base), the `rendered`
+// and `disposed` events, waiting for the next render, posting a redacted message, and following changes while visible.
+// Each panel adds its own protocol (receive/handle) and what it loads (reload).
+
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { ToDescribeWebview } from '../shared/describe';
+import { errorMessage } from '../shared/errors';
+import type { VClusterRef } from '../shared/model';
+import type { ToWebview } from '../shared/protocol';
+import { Disposable } from '../platform/disposable';
+import { FollowWhileVisible } from './followWhileVisible';
+import { renderHtml } from './html';
+import { redactMessage } from './sanitize';
+import type { PanelLogger } from './source';
+
+/** One family of panels: its view type, its title word, the bundled script and the style sheets it loads. */
+export interface PanelKind {
+  readonly viewType: string;
+  /** "Mapping" or "Describe": the title is `<label>: <vcluster name>`, log lines use it in lower case. */
+  readonly label: string;
+  /** The script in dist/. */
+  readonly script: string;
+  /** Style sheets in media/, in order. */
+  readonly styles: readonly string[];
+}
+
+export interface PanelBaseOptions {
+  readonly extensionUri: vscode.Uri;
+  readonly logger?: PanelLogger;
+  /** Bursts of watch events within this many ms cause one reload; a function is read at each burst (a setting). */
+  readonly debounceMs?: number | (() => number);
+}
+
+const DEFAULT_DEBOUNCE_MS = 300;
+export const silentPanelLogger: PanelLogger = { debug() {}, warn() {}, error() {} };
+
+export function panelTitle(kind: PanelKind, ref: VClusterRef): string {
+  return `${kind.label}: ${ref.name}`;
+}
+
+export abstract class WebviewPanelBase<Out extends ToWebview | ToDescribeWebview, Report> extends Disposable {
+  /** What the webview reported rendering last (tests). */
+  lastRendered: Report | undefined;
+  private readonly renderedEmitter = new vscode.EventEmitter<Report>();
+  readonly onDidRender = this.renderedEmitter.event;
+  private readonly disposeEmitter = new vscode.EventEmitter<void>();
+  readonly onDidDispose = this.disposeEmitter.event;
+  /** The webview said `ready` and was not hidden since: messages posted now arrive. */
+  protected ready = false;
+  private follow: FollowWhileVisible | undefined;
+  private readonly what: string;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    readonly ref: VClusterRef,
+    kind: PanelKind,
+    private readonly base: PanelBaseOptions,
+  ) {
+    super();
+    this.what = kind.label.toLowerCase();
+    // registered first, so released last: the message and dispose subscriptions and the follower go before the panel
+    this.register(panel);
+    const webview = panel.webview;
+    const dist = vscode.Uri.joinPath(base.extensionUri, 'dist');
+    const media = vscode.Uri.joinPath(base.extensionUri, 'media');
+    webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [dist, media] };
+    panel.title = panelTitle(kind, ref);
+    webview.html = renderHtml({
+      cspSource: webview.cspSource,
+      nonce: randomBytes(18).toString('base64url'),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, kind.script)).toString(),
+      codiconUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'codicon.css')).toString(),
+      styleUris: kind.styles.map((s) => webview.asWebviewUri(vscode.Uri.joinPath(media, s)).toString()),
+      title: panelTitle(kind, ref),
+      state: { ref },
+    });
+    this.register(webview.onDidReceiveMessage((raw: unknown) => {
+      this.receive(raw).catch((err: unknown) => this.log.error(`${this.what} panel: message handling failed`, err));
+    }));
+    this.register(panel.onDidDispose(() => this.dispose()));
+  }
+
+  /** Validates and handles one message from the webview (public so that tests can drive it). */
+  abstract receive(raw: unknown): Promise<void>;
+
+  /** Reads what the panel shows again and posts it. Concurrent reloads: the newest wins. */
+  abstract reload(): Promise<void>;
+
+  /** The subclass calls this last in its constructor: the first load, then following changes while visible. */
+  protected start(): void {
+    const reload = (): void => { this.reload().catch(() => { /* posted as loadError */ }); };
+    reload();
+    const d = this.base.debounceMs;
+    this.follow = this.register(new FollowWhileVisible({
+      panel: this.panel,
+      watch: (onChange) => this.watch(onChange),
+      reload,
+      onHidden: () => { this.ready = false; },
+      debounceMs: () => (typeof d === 'function' ? d() : d) ?? DEFAULT_DEBOUNCE_MS,
+      log: this.log,
+      what: `${this.what} panel of ${this.ref.namespace}/${this.ref.name}`,
+    }));
+  }
+
+  /** Starts watching what the panel shows; onChange may be called in bursts. */
+  protected abstract watch(onChange: () => void): { dispose(): void };
+
+  protected get log(): PanelLogger {
+    return this.base.logger ?? silentPanelLogger;
+  }
+
+  /** True while the panel follows changes (visible and watching); for tests. */
+  get watching(): boolean {
+    return this.follow?.watching ?? false;
+  }
+
+  /** Records a render report of the webview and tells the waiters. */
+  protected rendered(report: Report): void {
+    this.lastRendered = report;
+    this.renderedEmitter.fire(report);
+  }
+
+  /** Resolves with the next report of the webview (after something was posted or a filter changed). */
+  nextRender(timeoutMs = 15_000): Promise<Report> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => { sub.dispose(); reject(new Error(`the ${this.what} webview did not render in time`)); }, timeoutMs);
+      const sub = this.onDidRender((r) => { clearTimeout(timer); sub.dispose(); resolve(r); });
+    });
+  }
+
+  protected post(msg: Out): void {
+    if (!this.ready || this.isDisposed) return;
+    this.panel.webview.postMessage(redactMessage(msg)).then(undefined, (err: unknown) => this.log.debug(`${this.what} panel: post failed: ${errorMessage(err)}`));
+  }
+
+  override dispose(): void {
+    if (this.isDisposed) return;
+    super.dispose();
+    this.disposeEmitter.fire();
+    this.disposeEmitter.dispose();
+    this.renderedEmitter.dispose();
+  }
+}
