@@ -1,7 +1,9 @@
 // Which plain scalars kubectl's YAML decoder (go-yaml v2, resolve.go) reads as something other than a string: the
 // writer quotes exactly these (and kubectl reading the writer's output is checked in test/cluster/kubeconfig-names).
 import assert from 'node:assert/strict';
+import YAML from 'yaml';
 import { goYamlReadsAsNonString } from '../../src/kube/kubeconfig/goYaml';
+import { renderYaml } from '../../src/kube/kubeconfig/yamlEdit';
 
 describe("go-yaml v2's reading of plain scalars", () => {
   it('bools, nulls, numbers in every Go base, floats and timestamps are not strings', () => {
@@ -16,5 +18,14 @@ describe("go-yaml v2's reading of plain scalars", () => {
       '-0xFFFFFFFFFFFFFFFF', 'kind-kind', 'vcluster_dev_team-a_kind', '.hidden', '~user']) {
       assert.equal(goYamlReadsAsNonString(s), false, JSON.stringify(s));
     }
+  });
+
+  it('NEL, LINE and PARAGRAPH SEPARATOR (line breaks to go-yaml) are written double-quoted and escaped', () => {
+    const names = ['\u0085', 'a\u2028b', '\u2029', ' \u0085x', 'plain'];
+    const text = renderYaml({ contexts: names.map((name) => ({ name, context: { cluster: name, user: name } })) });
+    assert.doesNotMatch(text, /[\u0085\u2028\u2029]/, 'no raw line-break character is left');
+    for (const esc of ['"\\N"', '"a\\Lb"', '"\\P"', '" \\Nx"']) assert.ok(text.includes(esc), `${esc} in\n${text}`);
+    const back = YAML.parse(text, { version: '1.1' }) as { contexts: { name: string; context: { cluster: string } }[] };
+    assert.deepEqual(back.contexts.map((c) => [c.name, c.context.cluster]), names.map((n) => [n, n]));
   });
 });

@@ -49,3 +49,17 @@ export function goYamlReadsAsNonString(s: string): boolean {
   // go-yaml's own binary forms, up to 64 bits.
   return /^-?0b[01]{1,64}$/.test(plain);
 }
+
+/**
+ * NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR are line breaks in YAML 1.1, which go-yaml v2 reads (scannerc.go
+ * is_break): written as they are, kubectl reads a line break (folded to a space inside quotes, or the end of a plain
+ * scalar) where the string has one of them. A string holding one must be double-quoted with the character escaped.
+ */
+export const GO_YAML_BREAKS = /[\u0085\u2028\u2029]/;
+
+const BREAK_ESCAPES: Record<string, string> = { '\u0085': '\\N', '\u2028': '\\L', '\u2029': '\\P' };
+
+/** `text` (YAML whose scalars holding GO_YAML_BREAKS are all double-quoted) with those characters escaped. */
+export function escapeGoYamlBreaks(text: string): string {
+  return text.replace(/[\u0085\u2028\u2029]/g, (c) => BREAK_ESCAPES[c]!);
+}

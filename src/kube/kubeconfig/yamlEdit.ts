@@ -8,7 +8,7 @@ import { isDeepStrictEqual } from 'node:util';
 import YAML, { isMap, isScalar, isSeq } from 'yaml';
 import type { Pair, YAMLMap, YAMLSeq } from 'yaml';
 import { KubeconfigError } from './errors';
-import { goYamlReadsAsNonString } from './goYaml';
+import { GO_YAML_BREAKS, escapeGoYamlBreaks, goYamlReadsAsNonString } from './goYaml';
 import type { JsonObject } from './model';
 import { YAML_OPTIONS, isObject } from './model';
 
@@ -17,22 +17,25 @@ const STRINGIFY = { version: '1.1', indentSeq: false, lineWidth: 0, minContentWi
 
 class NeedsFallback extends Error {}
 
-/** Strings that kubectl's YAML decoder would read as numbers, bools or null get double quotes (see goYaml.ts). */
-function quoteForGo(doc: YAML.Document): void {
+/**
+ * The document's text as kubectl must read it (see goYaml.ts): strings its YAML decoder would read as numbers, bools or
+ * null get double quotes, and strings holding a character that is a line break to it are double-quoted with that
+ * character escaped.
+ */
+function toGoYaml(doc: YAML.Document): string {
   YAML.visit(doc, {
     Scalar(_key, node) {
-      if (typeof node.value === 'string' && !node.type?.startsWith('QUOTE') && node.type !== 'BLOCK_LITERAL' && goYamlReadsAsNonString(node.value)) {
-        node.type = 'QUOTE_DOUBLE';
-      }
+      if (typeof node.value !== 'string') return;
+      if (GO_YAML_BREAKS.test(node.value)) node.type = 'QUOTE_DOUBLE';
+      else if (!node.type?.startsWith('QUOTE') && node.type !== 'BLOCK_LITERAL' && goYamlReadsAsNonString(node.value)) node.type = 'QUOTE_DOUBLE';
     },
   });
+  return escapeGoYamlBreaks(doc.toString(STRINGIFY));
 }
 
 /** YAML text of a value in kubectl's layout, with every string kubectl could misread quoted (fastEdit renders with it). */
 export function renderYaml(value: unknown): string {
-  const doc = new YAML.Document(value, { version: '1.1' });
-  quoteForGo(doc);
-  return doc.toString(STRINGIFY);
+  return toGoYaml(new YAML.Document(value, { version: '1.1' }));
 }
 
 interface Splice {
@@ -86,8 +89,7 @@ function rerender(text: string, target: JsonObject): string {
     }
     for (const k of Object.keys(current)) if (!(k in target)) doc.delete(k);
   }
-  quoteForGo(doc);
-  return doc.toString(STRINGIFY);
+  return toGoYaml(doc);
 }
 
 /** Splices until the text parses to target; returns only verified text. */
