@@ -22,8 +22,8 @@ const risky = fc.oneof(
   fc.stringMatching(/^[-+]?0[xXoObB][0-9a-fA-F_]{1,6}$/),
   fc.stringMatching(/^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ][0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(\.[0-9]{1,3})?(Z|[-+][0-9]{2}:[0-9]{2})?)?$/),
   fc.stringMatching(/^[.~yYnNoOtTfF][a-zA-Z.]{0,4}$/),
-  // Line breaks to go-yaml (YAML 1.1) that are not line breaks to JavaScript: NEL, LINE and PARAGRAPH SEPARATOR.
-  fc.tuple(fc.constantFrom('', ' ', 'a', '-'), fc.constantFrom('\u0085', '\u2028', '\u2029'), fc.constantFrom('', ' ', 'b')).map(([a, b, c]) => `${a}${b}${c}`),
+  // What go-yaml (YAML 1.1) refuses raw or reads as a line break: DEL, C1 controls, NEL, LS, PS, U+FFFE/U+FFFF.
+  fc.tuple(fc.constantFrom('', ' ', 'a', '-'), fc.constantFrom('\u0085', '\u2028', '\u2029', '\u007f', '\u0080', '\u009f', '\ufffe', '\uffff'), fc.constantFrom('', ' ', 'b')).map(([a, b, c]) => `${a}${b}${c}`),
 );
 const anyText = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 12 });
 const name = fc.oneof(risky, anyText, fc.tuple(risky, anyText).map(([a, b]) => `${a}${b}`))

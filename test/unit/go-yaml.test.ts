@@ -20,11 +20,11 @@ describe("go-yaml v2's reading of plain scalars", () => {
     }
   });
 
-  it('NEL, LINE and PARAGRAPH SEPARATOR (line breaks to go-yaml) are written double-quoted and escaped', () => {
-    const names = ['\u0085', 'a\u2028b', '\u2029', ' \u0085x', 'plain'];
+  it('characters go-yaml refuses or reads as line breaks (DEL, C1 controls, NEL, LS, PS, U+FFFE/F) are written double-quoted and escaped', () => {
+    const names = ['\u0085', 'a\u2028b', '\u2029', ' \u0085x', 'plain', 'del\u007f', '\u0080\u009f', 'x\ufffe', '\uffff'];
     const text = renderYaml({ contexts: names.map((name) => ({ name, context: { cluster: name, user: name } })) });
-    assert.doesNotMatch(text, /[\u0085\u2028\u2029]/, 'no raw line-break character is left');
-    for (const esc of ['"\\N"', '"a\\Lb"', '"\\P"', '" \\Nx"']) assert.ok(text.includes(esc), `${esc} in\n${text}`);
+    assert.doesNotMatch(text, /[\u007f-\u009f\u2028\u2029\ufffe\uffff]/, 'no raw character of those is left');
+    for (const esc of ['"\\N"', '"a\\Lb"', '"\\P"', '" \\Nx"', '"del\\x7f"', '"\\x80\\x9f"', '"x\\ufffe"', '"\\uffff"']) assert.ok(text.includes(esc), `${esc} in\n${text}`);
     const back = YAML.parse(text, { version: '1.1' }) as { contexts: { name: string; context: { cluster: string } }[] };
     assert.deepEqual(back.contexts.map((c) => [c.name, c.context.cluster]), names.map((n) => [n, n]));
   });

@@ -212,6 +212,9 @@ describe('kubeconfig writer: locks, malformed input, no data loss', () => {
       await assert.rejects(w.upsertContext({ ...spec('x'), cluster: { name: 'x', cluster: { 'certificate-authority-data': 'QQ==' } } }), (e: unknown) => e instanceof KubeconfigError && e.code === 'invalidArgument' && /has no server/.test(e.message));
       await assert.rejects(w.upsertContext({ ...spec('x'), user: { name: 'x', user: { token: 42 } } }), (e: unknown) => e instanceof KubeconfigError && /"token" must be a string/.test(e.message));
       await assert.rejects(w.upsertContext(spec('bad\nname')), (e: unknown) => e instanceof KubeconfigError && e.code === 'invalidArgument');
+      // A lone surrogate cannot be written as UTF-8 (it would become U+FFFD, another name).
+      await assert.rejects(w.upsertContext(spec('half\ud800')), (e: unknown) => e instanceof KubeconfigError && e.code === 'invalidArgument' && /valid Unicode/.test(e.message));
+      await assert.rejects(w.setContextNamespace('dev', 'ns\udc00'), (e: unknown) => e instanceof KubeconfigError && e.code === 'invalidArgument');
       assert.deepEqual(fs.readFileSync(f), before);
       assert.equal(await w.lastChange(), undefined);
     });

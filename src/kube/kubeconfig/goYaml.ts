@@ -51,15 +51,23 @@ export function goYamlReadsAsNonString(s: string): boolean {
 }
 
 /**
- * NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR are line breaks in YAML 1.1, which go-yaml v2 reads (scannerc.go
- * is_break): written as they are, kubectl reads a line break (folded to a space inside quotes, or the end of a plain
- * scalar) where the string has one of them. A string holding one must be double-quoted with the character escaped.
+ * Characters go-yaml v2 (YAML 1.1) will not read as they are: DEL, the C1 controls and U+FFFE/U+FFFF are not printable
+ * to it, so a file holding one raw is refused whole ("control characters are not allowed"), and NEL, LINE SEPARATOR
+ * and PARAGRAPH SEPARATOR are line breaks to it (scannerc.go is_printable and is_break), read as a space inside quotes
+ * or as the end of a plain scalar. The C0 controls the yaml library already escapes. A string holding any of these is
+ * written double-quoted with the character escaped (\N, \L, \P, \xHH, \uHHHH), which both YAML versions read back.
  */
-export const GO_YAML_BREAKS = /[\u0085\u2028\u2029]/;
+export const GO_YAML_UNSAFE = /[\u007f-\u009f\u2028\u2029\ufffe\uffff]/;
 
-const BREAK_ESCAPES: Record<string, string> = { '\u0085': '\\N', '\u2028': '\\L', '\u2029': '\\P' };
+const NAMED_ESCAPES: Record<string, string> = { '\u0085': '\\N', '\u2028': '\\L', '\u2029': '\\P' };
 
-/** `text` (YAML whose scalars holding GO_YAML_BREAKS are all double-quoted) with those characters escaped. */
-export function escapeGoYamlBreaks(text: string): string {
-  return text.replace(/[\u0085\u2028\u2029]/g, (c) => BREAK_ESCAPES[c]!);
+/** `text` (YAML whose scalars holding GO_YAML_UNSAFE characters are all double-quoted) with those characters escaped. */
+export function escapeGoYamlUnsafe(text: string): string {
+  return text.replace(/[\u007f-\u009f\u2028\u2029\ufffe\uffff]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return NAMED_ESCAPES[c] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`);
+  });
 }
+
+/** A lone surrogate: no UTF-8 file can hold it (it would be written as U+FFFD, another name). */
+export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;

@@ -23,6 +23,7 @@ import type { JsonObject, MergedKubeconfig, ParsedFile } from './model';
 import { blockingProblems, distinctFiles, entryBodyProblems, isObject, managedFields, mergeParsed, readKubeconfigFile } from './model';
 import { fastEdit } from './fastEdit';
 import type { FastParse } from './fastYaml';
+import { LONE_SURROGATE } from './goYaml';
 import { editKubeconfigText, renderYaml } from './yamlEdit';
 
 export interface KubeconfigWriterOptions {
@@ -131,7 +132,7 @@ export class KubeconfigWriter {
    * or null removes it (kubectl writes no empty namespace).
    */
   async setContextNamespace(name: string, namespace: string | null): Promise<WriteResult> {
-    if (namespace !== null && (typeof namespace !== 'string' || /[\r\n\0]/.test(namespace))) {
+    if (namespace !== null && (typeof namespace !== 'string' || /[\r\n\0]/.test(namespace) || LONE_SURROGATE.test(namespace))) {
       throw new KubeconfigError('invalidArgument', `Invalid namespace ${JSON.stringify(String(namespace))} for context ${JSON.stringify(name)}; nothing was written`);
     }
     return this.transact(`set the namespace of context ${JSON.stringify(name)} to ${JSON.stringify(namespace || '')}`, (merged) => {
@@ -465,14 +466,14 @@ function unknownContext(name: string, files: readonly string[]): KubeconfigError
 }
 
 function validName(v: unknown): v is string {
-  return typeof v === 'string' && v !== '' && !/[\r\n\0]/.test(v);
+  return typeof v === 'string' && v !== '' && !/[\r\n\0]/.test(v) && !LONE_SURROGATE.test(v);
 }
 
 function validateSpec(spec: ContextSpec): void {
   const bad = (what: string) => new KubeconfigError('invalidArgument', `Invalid context ${JSON.stringify(String(spec?.name))}: ${what}; nothing was written`);
-  if (!validName(spec?.name)) throw bad('the context name must be a non-empty single-line string');
-  if (!validName(spec.cluster?.name)) throw bad('the cluster name must be a non-empty single-line string');
-  if (!validName(spec.user?.name)) throw bad('the user name must be a non-empty single-line string');
+  if (!validName(spec?.name)) throw bad('the context name must be a non-empty single line of valid Unicode');
+  if (!validName(spec.cluster?.name)) throw bad('the cluster name must be a non-empty single line of valid Unicode');
+  if (!validName(spec.user?.name)) throw bad('the user name must be a non-empty single line of valid Unicode');
   if (!isObject(spec.cluster.cluster)) throw bad('"cluster" must be a mapping');
   if (!isObject(spec.user.user)) throw bad('"user" must be a mapping');
   if (typeof spec.cluster.cluster.server !== 'string' || spec.cluster.cluster.server === '') throw bad('the cluster has no server');

@@ -8,7 +8,7 @@ import { isDeepStrictEqual } from 'node:util';
 import YAML, { isMap, isScalar, isSeq } from 'yaml';
 import type { Pair, YAMLMap, YAMLSeq } from 'yaml';
 import { KubeconfigError } from './errors';
-import { GO_YAML_BREAKS, escapeGoYamlBreaks, goYamlReadsAsNonString } from './goYaml';
+import { GO_YAML_UNSAFE, escapeGoYamlUnsafe, goYamlReadsAsNonString } from './goYaml';
 import type { JsonObject } from './model';
 import { YAML_OPTIONS, isObject } from './model';
 
@@ -19,18 +19,18 @@ class NeedsFallback extends Error {}
 
 /**
  * The document's text as kubectl must read it (see goYaml.ts): strings its YAML decoder would read as numbers, bools or
- * null get double quotes, and strings holding a character that is a line break to it are double-quoted with that
- * character escaped.
+ * null get double quotes, and strings holding a character it would refuse or read as a line break are double-quoted
+ * with that character escaped.
  */
 function toGoYaml(doc: YAML.Document): string {
   YAML.visit(doc, {
     Scalar(_key, node) {
       if (typeof node.value !== 'string') return;
-      if (GO_YAML_BREAKS.test(node.value)) node.type = 'QUOTE_DOUBLE';
+      if (GO_YAML_UNSAFE.test(node.value)) node.type = 'QUOTE_DOUBLE';
       else if (!node.type?.startsWith('QUOTE') && node.type !== 'BLOCK_LITERAL' && goYamlReadsAsNonString(node.value)) node.type = 'QUOTE_DOUBLE';
     },
   });
-  return escapeGoYamlBreaks(doc.toString(STRINGIFY));
+  return escapeGoYamlUnsafe(doc.toString(STRINGIFY));
 }
 
 /** YAML text of a value in kubectl's layout, with every string kubectl could misread quoted (fastEdit renders with it). */
