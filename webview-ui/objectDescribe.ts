@@ -8,7 +8,7 @@ import {
 } from '../src/shared/objectDescribe';
 import { refLabel } from '../src/shared/protocol';
 import { badge, button, el, facts, section, table, when } from './describeDom';
-import { vscode } from './vscodeApi';
+import { listen, vscode } from './vscodeApi';
 
 function initialTarget(): ObjectRef | undefined {
   const saved = parseObjectRef((vscode.getState() as { target?: unknown } | undefined)?.target);
@@ -147,10 +147,7 @@ function onMessage(msg: ToObjectDescribeWebview): void {
   }
 }
 
-window.addEventListener('message', (ev: MessageEvent) => {
-  if (isToObjectDescribeWebview(ev.data)) onMessage(ev.data);
-});
-window.addEventListener('error', (ev) => post({ type: 'clientError', message: String(ev.message).slice(0, 2000) }));
+listen(isToObjectDescribeWebview, onMessage);
 
 document.getElementById('app')!.replaceChildren(header(undefined, 'Loading…'));
 post({ type: 'ready', version: OBJECT_DESCRIBE_PROTOCOL_VERSION });

@@ -5,6 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { Disposable } from '../platform/disposable';
 import { errorMessage } from '../shared/errors';
 import {
   OBJECT_DESCRIBE_PROTOCOL_VERSION, parseFromObjectDescribeWebview, parseObjectRef,
@@ -29,7 +30,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const silent: PanelLogger = { debug() {}, warn() {}, error() {} };
 const titleOf = (t: ObjectRef) => `Describe: ${t.kind.toLowerCase()} ${t.name}`;
 
-export class ObjectDescribePanel implements vscode.Disposable {
+export class ObjectDescribePanel extends Disposable {
   /** The last details loaded (tests). */
   details: ObjectDetails | undefined;
   /** What the webview reported rendering last (tests). */
@@ -38,14 +39,15 @@ export class ObjectDescribePanel implements vscode.Disposable {
   readonly onDidRender = this.renderedEmitter.event;
   private readonly disposeEmitter = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.disposeEmitter.event;
-  private readonly subscriptions: vscode.Disposable[] = [];
   private ready = false;
   private error: string | undefined;
   private generation = 0;
-  private disposed = false;
   private loading: Promise<void> = Promise.resolve();
 
   constructor(readonly panel: vscode.WebviewPanel, readonly target: ObjectRef, private readonly opts: ObjectDescribePanelOptions) {
+    super();
+    // registered first, so released last: the subscriptions below go before the panel
+    this.register(panel);
     const webview = panel.webview;
     const dist = vscode.Uri.joinPath(opts.extensionUri, 'dist');
     const media = vscode.Uri.joinPath(opts.extensionUri, 'media');
@@ -60,12 +62,10 @@ export class ObjectDescribePanel implements vscode.Disposable {
       title: titleOf(target),
       state: { target },
     });
-    this.subscriptions.push(
-      webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
-      panel.onDidDispose(() => this.dispose()),
-      // Back in view after being hidden: the webview was re-created and says ready again, so read afresh.
-      panel.onDidChangeViewState((e) => { if (!e.webviewPanel.visible) this.ready = false; }),
-    );
+    this.register(webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
+    this.register(panel.onDidDispose(() => this.dispose()));
+    // Back in view after being hidden: the webview was re-created and says ready again, so read afresh.
+    this.register(panel.onDidChangeViewState((e) => { if (!e.webviewPanel.visible) this.ready = false; }));
     void this.reload();
   }
 
@@ -91,17 +91,17 @@ export class ObjectDescribePanel implements vscode.Disposable {
   }
 
   private async read(): Promise<void> {
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     const gen = ++this.generation;
     this.post({ type: 'loading', target: this.target });
     try {
       const details = await this.opts.load(this.target);
-      if (gen !== this.generation || this.disposed) return;
+      if (gen !== this.generation || this.isDisposed) return;
       this.details = details;
       this.error = undefined;
       this.post({ type: 'details', details });
     } catch (err) {
-      if (gen !== this.generation || this.disposed) return;
+      if (gen !== this.generation || this.isDisposed) return;
       this.error = redact(errorMessage(err));
       this.log.warn(`describe ${this.target.kind} ${this.target.namespace}/${this.target.name}: ${this.error}`);
       this.post({ type: 'loadError', target: this.target, message: this.error });
@@ -150,16 +150,14 @@ export class ObjectDescribePanel implements vscode.Disposable {
   }
 
   private post(msg: ToObjectDescribeWebview): void {
-    if (!this.ready || this.disposed) return;
+    if (!this.ready || this.isDisposed) return;
     const out = msg.type === 'loadError' ? { ...msg, message: redact(msg.message) } : msg;
     this.panel.webview.postMessage(out).then(undefined, (err: unknown) => this.log.debug(`object describe panel: post failed: ${errorMessage(err)}`));
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    for (const s of this.subscriptions.splice(0)) s.dispose();
-    this.panel.dispose();
+  override dispose(): void {
+    if (this.isDisposed) return;
+    super.dispose();
     this.disposeEmitter.fire();
     this.disposeEmitter.dispose();
     this.renderedEmitter.dispose();
