@@ -5,7 +5,10 @@ import tseslint from 'typescript-eslint';
 
 const noShell = [
   { selector: "Property[key.name='shell'][value.value=true]", message: 'Run programs without a shell (argument arrays only).' },
-  { selector: "CallExpression[callee.property.name=/^(exec|execSync)$/][callee.object.name=/child_process|cp/]", message: 'Use execFile/spawn with an argument array, never exec().' },
+  {
+    selector: 'CallExpression[callee.property.name=/^(exec|execSync)$/][callee.object.name=/child_process|cp/]',
+    message: 'Use execFile/spawn with an argument array, never exec().',
+  },
 ];
 
 const noExec = [
@@ -25,13 +28,15 @@ function above(...parts) {
 function layer(files, regexes, message, noVscode = false) {
   const paths = noVscode ? [{ name: 'vscode', message: 'The domain layers and the webview must not import vscode.' }, ...noExec] : noExec;
   const dynamic = regexes.map((regex) => ({ selector: `ImportExpression[source.value=/${regex.replaceAll('/', '\\/')}/]`, message }));
-  return [{
-    files,
-    rules: {
-      'no-restricted-imports': ['error', { paths, patterns: regexes.map((regex) => ({ regex, message })) }],
-      'no-restricted-syntax': ['error', ...noShell, ...dynamic],
+  return [
+    {
+      files,
+      rules: {
+        'no-restricted-imports': ['error', { paths, patterns: regexes.map((regex) => ({ regex, message })) }],
+        'no-restricted-syntax': ['error', ...noShell, ...dynamic],
+      },
     },
-  }];
+  ];
 }
 
 export default tseslint.config(
@@ -39,7 +44,30 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { ecmaVersion: 2023, sourceType: 'module', globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', __dirname: 'readonly', require: 'readonly', module: 'writable', performance: 'readonly', AbortController: 'readonly', fetch: 'readonly', structuredClone: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly', globalThis: 'readonly' } },
+    languageOptions: {
+      ecmaVersion: 2023,
+      sourceType: 'module',
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        __dirname: 'readonly',
+        require: 'readonly',
+        module: 'writable',
+        performance: 'readonly',
+        AbortController: 'readonly',
+        fetch: 'readonly',
+        structuredClone: 'readonly',
+        TextEncoder: 'readonly',
+        TextDecoder: 'readonly',
+        globalThis: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       '@typescript-eslint/no-explicit-any': 'off',
@@ -54,10 +82,28 @@ export default tseslint.config(
   // extension.ts, and webview-ui (the browser bundle) sees only src/shared. test/unit/lint-layers.test.ts proves that a
   // wrong import fails `npm run lint`.
   ...layer(['src/shared/**'], ['^\\.\\./'], 'src/shared is plain data: it imports nothing else of the extension.', true),
-  ...layer(['src/kube/**'], [above('vcluster', 'platform', 'tree', 'webview', 'commands', 'app', 'services', 'extension')], 'src/kube is the bottom layer: it imports only src/shared.', true),
-  ...layer(['src/vcluster/**'], [above('platform', 'tree', 'webview', 'commands', 'app', 'services', 'extension')], 'src/vcluster is the domain: it imports src/kube and src/shared, nothing of the UI.', true),
-  ...layer(['src/webview/**'], [above('kube', 'vcluster', 'tree', 'commands', 'app', 'services', 'extension')], 'src/webview renders the shared models: it reads data through the source its owner passes in, not from src/kube or src/vcluster.'),
-  ...layer(['src/platform/**', 'src/tree/**'], [above('webview', 'commands', 'app', 'extension')], 'src/platform and src/tree sit below the commands and the composition root.'),
+  ...layer(
+    ['src/kube/**'],
+    [above('vcluster', 'platform', 'tree', 'webview', 'commands', 'app', 'services', 'extension')],
+    'src/kube is the bottom layer: it imports only src/shared.',
+    true,
+  ),
+  ...layer(
+    ['src/vcluster/**'],
+    [above('platform', 'tree', 'webview', 'commands', 'app', 'services', 'extension')],
+    'src/vcluster is the domain: it imports src/kube and src/shared, nothing of the UI.',
+    true,
+  ),
+  ...layer(
+    ['src/webview/**'],
+    [above('kube', 'vcluster', 'tree', 'commands', 'app', 'services', 'extension')],
+    'src/webview renders the shared models: it reads data through the source its owner passes in, not from src/kube or src/vcluster.',
+  ),
+  ...layer(
+    ['src/platform/**', 'src/tree/**'],
+    [above('webview', 'commands', 'app', 'extension')],
+    'src/platform and src/tree sit below the commands and the composition root.',
+  ),
   ...layer(['src/commands/**'], [above('app', 'extension')], 'Commands do not import the composition root.'),
   ...layer(['webview-ui/**'], ['^\\.\\./(?!src/shared/)'], 'The webview bundle imports only src/shared.', true),
   {
@@ -71,6 +117,19 @@ export default tseslint.config(
   },
   {
     files: ['webview-ui/**'],
-    languageOptions: { globals: { window: 'readonly', document: 'readonly', HTMLElement: 'readonly', customElements: 'readonly', getComputedStyle: 'readonly', requestAnimationFrame: 'readonly', KeyboardEvent: 'readonly', MouseEvent: 'readonly', Event: 'readonly', CustomEvent: 'readonly' } },
+    languageOptions: {
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        HTMLElement: 'readonly',
+        customElements: 'readonly',
+        getComputedStyle: 'readonly',
+        requestAnimationFrame: 'readonly',
+        KeyboardEvent: 'readonly',
+        MouseEvent: 'readonly',
+        Event: 'readonly',
+        CustomEvent: 'readonly',
+      },
+    },
   },
 );

@@ -41,13 +41,24 @@ async function main() {
     out.clientNodeModulesAtActivate = evaluatedAtActivate;
     // Positive control: the services (what the first tree expansion or command loads), then a request for a user with
     // an auth-provider, which only client-node implements: client-node is evaluated now.
-    try { await api.testing.services(); } catch (err) { out.servicesError = String(err && err.message || err); }
+    try {
+      await api.testing.services();
+    } catch (err) {
+      out.servicesError = String((err && err.message) || err);
+    }
     out.clientNodeModulesAfterServices = globalThis.__vceClientNode ?? 0;
-    try { await api.listVClusters('probe'); } catch { /* the server is a closed port */ }
+    try {
+      await api.listVClusters('probe');
+    } catch {
+      /* the server is a closed port */
+    }
     out.clientNodeModulesAfterAuthProvider = globalThis.__vceClientNode ?? 0;
   }
   process.stdout.write(`${JSON.stringify(out)}\n`);
   process.exit(0);
 }
 
-main().catch((err) => { process.stderr.write(`${err && err.stack || err}\n`); process.exit(1); });
+main().catch((err) => {
+  process.stderr.write(`${(err && err.stack) || err}\n`);
+  process.exit(1);
+});

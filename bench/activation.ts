@@ -28,12 +28,17 @@ export async function measureActivation() {
       }));
     },
   };
-  for (const [options, outfile] of [[build.extensionOptions, probeFile], [build.authProviderOptions, path.join(out, 'probe', 'authProvider.js')]] as const) {
+  for (const [options, outfile] of [
+    [build.extensionOptions, probeFile],
+    [build.authProviderOptions, path.join(out, 'probe', 'authProvider.js')],
+  ] as const) {
     await esbuild.build({ ...options, ...PRODUCTION, outfile, metafile: false, plugins: [...(options.plugins as unknown[]), marker] } as never);
   }
   const meta = metafile as { outputs: Record<string, { bytes: number; inputs: Record<string, { bytesInOutput: number }> }> };
   const extOut = Object.values(meta.outputs).find((o) => o.bytes === fs.statSync(extFile).size) ?? Object.values(meta.outputs)[0]!;
-  const clientNodeBytes = Object.entries(extOut.inputs).filter(([p]) => p.includes('@kubernetes/client-node')).reduce((n, [, i]) => n + i.bytesInOutput, 0);
+  const clientNodeBytes = Object.entries(extOut.inputs)
+    .filter(([p]) => p.includes('@kubernetes/client-node'))
+    .reduce((n, [, i]) => n + i.bytesInOutput, 0);
   const sizes = {
     extensionBytes: fs.statSync(extFile).size,
     extensionGzipBytes: gzipSync(fs.readFileSync(extFile)).length,
@@ -46,13 +51,33 @@ export async function measureActivation() {
   const home = mkTmp('vce-bench-act-');
   // One context whose user has an auth-provider, the only thing the extension still hands to client-node: the probe's
   // positive control asks for its vclusters (the server is a closed port, so the request fails right after that).
-  fs.writeFileSync(path.join(home, 'kubeconfig'), [
-    'apiVersion: v1', 'kind: Config',
-    'clusters:', '- name: probe', '  cluster:', '    server: https://127.0.0.1:9',
-    'users:', '- name: probe', '  user:', '    auth-provider:', '      name: oidc', '      config:', '        id-token: not-a-real-token', '        client-id: probe', '        idp-issuer-url: https://127.0.0.1:9',
-    'contexts:', '- name: probe', '  context:', '    cluster: probe', '    user: probe',
-    'current-context: probe', '',
-  ].join('\n'));
+  fs.writeFileSync(
+    path.join(home, 'kubeconfig'),
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters:',
+      '- name: probe',
+      '  cluster:',
+      '    server: https://127.0.0.1:9',
+      'users:',
+      '- name: probe',
+      '  user:',
+      '    auth-provider:',
+      '      name: oidc',
+      '      config:',
+      '        id-token: not-a-real-token',
+      '        client-id: probe',
+      '        idp-issuer-url: https://127.0.0.1:9',
+      'contexts:',
+      '- name: probe',
+      '  context:',
+      '    cluster: probe',
+      '    user: probe',
+      'current-context: probe',
+      '',
+    ].join('\n'),
+  );
   const env = { HOME: home, KUBECONFIG: path.join(home, 'kubeconfig'), PATH: process.env.PATH ?? '' };
   const runChild = async (bundle: string, extra: string[] = []) => {
     const r = await runProgram(process.execPath, [child, bundle, pkg, home, ...extra], { env, cwd: home, timeoutMs: 60_000 });

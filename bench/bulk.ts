@@ -10,7 +10,10 @@ export class BulkRest {
   private readonly agent: https.Agent;
   requests = 0;
 
-  constructor(readonly creds: RestCredentials, maxSockets = 16) {
+  constructor(
+    readonly creds: RestCredentials,
+    maxSockets = 16,
+  ) {
     this.url = new URL(creds.server);
     this.agent = new https.Agent({ keepAlive: true, maxSockets, ca: creds.caPem, cert: creds.certPem, key: creds.keyPem });
   }

@@ -9,7 +9,10 @@ import { mkTmp } from './common';
 export type EsbuildOptions = Record<string, unknown>;
 export const PRODUCTION = { minify: true, sourcemap: false, legalComments: 'none', logLevel: 'error' } as const;
 
-type BuildOptions = Record<'extensionOptions' | 'authProviderOptions' | 'webviewOptions' | 'describeWebviewOptions' | 'objectDescribeWebviewOptions', EsbuildOptions>;
+type BuildOptions = Record<
+  'extensionOptions' | 'authProviderOptions' | 'webviewOptions' | 'describeWebviewOptions' | 'objectDescribeWebviewOptions',
+  EsbuildOptions
+>;
 
 export async function buildOptions(): Promise<BuildOptions> {
   return (await import(pathToFileURL(path.join(repoRoot, 'scripts', 'build.mjs')).href)) as BuildOptions;

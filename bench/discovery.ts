@@ -117,7 +117,13 @@ const METHODS: readonly Method[] = ['ours', 'oursWarm', 'raw', 'kubectl', 'vclus
  * alike. A method whose single run takes longer than SLOW_MS (the vcluster CLI: two throttled requests per vcluster)
  * runs once only, and that first run is its sample; its ratios pair it with ours from the same round.
  */
-export async function measureDiscovery(c: ClusterAccess, namespaces: number, expected: number, runs: number, skip: ReadonlySet<Method> = new Set()): Promise<DiscoveryPoint> {
+export async function measureDiscovery(
+  c: ClusterAccess,
+  namespaces: number,
+  expected: number,
+  runs: number,
+  skip: ReadonlySet<Method> = new Set(),
+): Promise<DiscoveryPoint> {
   const e = cliEnv(c);
   const spec = connectionSpec(c);
   const warm = new KubeClient(spec, { timeoutMs: 120_000 });
@@ -183,7 +189,12 @@ export async function measureDiscovery(c: ClusterAccess, namespaces: number, exp
     vclusters: expected,
     runs,
     ms,
-    ratios: { oursToKubectl: ratio('ours', 'kubectl'), oursToVclusterCli: ratio('ours', 'vclusterCli'), oursToRaw: ratio('ours', 'raw'), oursWarmToRaw: ratio('oursWarm', 'raw') },
+    ratios: {
+      oursToKubectl: ratio('ours', 'kubectl'),
+      oursToVclusterCli: ratio('ours', 'vclusterCli'),
+      oursToRaw: ratio('ours', 'raw'),
+      oursWarmToRaw: ratio('oursWarm', 'raw'),
+    },
     apiRequestsPerDiscovery: requests,
     rawResponseBytes: rawBytes,
     pageLimit: DISCOVERY_PAGE_LIMIT,
@@ -205,7 +216,9 @@ export async function measurePaging(c: ClusterAccess, expected: number, limits: 
   const all = [0, ...limits];
   const spec = connectionSpec(c);
   const client = new KubeClient(spec, { timeoutMs: 120_000 });
-  const times = new Map<number, { ms: number[]; raw: number[]; heap: number[]; requests: number }>(all.map((l) => [l, { ms: [], raw: [], heap: [], requests: 0 }]));
+  const times = new Map<number, { ms: number[]; raw: number[]; heap: number[]; requests: number }>(
+    all.map((l) => [l, { ms: [], raw: [], heap: [], requests: 0 }]),
+  );
   try {
     for (let round = 0; round <= runs; round++) {
       for (let k = 0; k < all.length; k++) {

@@ -25,11 +25,17 @@ export async function measureInside(host: HostCluster, pods: number, runs: numbe
   const vrest = bulkRest(virtual);
   try {
     await vrest.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
-    await pool(Array.from({ length: pods }, (_, i) => i), 24, (i) => vrest.create(`/api/v1/namespaces/${NS}/pods`, {
-      apiVersion: 'v1', kind: 'Pod',
-      metadata: { name: `web-${i}`, namespace: NS, labels: { app: 'web' } },
-      spec: { containers: [{ name: 'app', image: 'nginx:1.27', ports: [{ containerPort: 80 }] }] },
-    }));
+    await pool(
+      Array.from({ length: pods }, (_, i) => i),
+      24,
+      (i) =>
+        vrest.create(`/api/v1/namespaces/${NS}/pods`, {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: `web-${i}`, namespace: NS, labels: { app: 'web' } },
+          spec: { containers: [{ name: 'app', image: 'nginx:1.27', ports: [{ containerPort: 80 }] }] },
+        }),
+    );
     const buildMs = Math.round(performance.now() - t0);
     say(`inside: ${pods} pods in a vcluster's own API server in ${buildMs} ms`);
 
@@ -52,7 +58,12 @@ export async function measureInside(host: HostCluster, pods: number, runs: numbe
         logger: logger as never,
         nestedMaxDepth: () => 3,
         decorate: (v) => v,
-        searchNamespaces: { get: (c: string) => lists.get(c) ?? [], set: async (c: string, n: readonly string[]) => { lists.set(c, n); } },
+        searchNamespaces: {
+          get: (c: string) => lists.get(c) ?? [],
+          set: async (c: string, n: readonly string[]) => {
+            lists.set(c, n);
+          },
+        },
       });
       return { product, inside, tree, folder: new KindFolderNode(ref, NS, 'Pod') };
     };
@@ -60,8 +71,10 @@ export async function measureInside(host: HostCluster, pods: number, runs: numbe
       const kids = await t.tree.getChildren(t.folder);
       for (const k of kids) t.tree.getTreeItem(k);
       const objects = kids.filter((k) => k.type === 'resource').length;
-      if (objects !== Math.min(PAGE_SIZE, pods) || (pods > PAGE_SIZE) !== kids.some((k) => k.type === 'message')) {
-        wrong(`inside: the Pods folder shows ${objects} pods of ${pods} (${kids.length} nodes), expected the first ${Math.min(PAGE_SIZE, pods)} and a "show more" node`);
+      if (objects !== Math.min(PAGE_SIZE, pods) || pods > PAGE_SIZE !== kids.some((k) => k.type === 'message')) {
+        wrong(
+          `inside: the Pods folder shows ${objects} pods of ${pods} (${kids.length} nodes), expected the first ${Math.min(PAGE_SIZE, pods)} and a "show more" node`,
+        );
       }
     };
 

@@ -21,9 +21,13 @@ export function bigKubeconfig(n: number): string {
   const b64 = (bytes: number) => randomBytes(bytes).toString('base64');
   const pad = (i: number) => String(i).padStart(5, '0');
   const parts = ['apiVersion: v1\nclusters:\n'];
-  for (let i = 0; i < n; i++) parts.push(`- cluster:\n    certificate-authority-data: ${b64(480)}\n    server: https://10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:6443\n  name: cluster-${pad(i)}\n`);
+  for (let i = 0; i < n; i++)
+    parts.push(
+      `- cluster:\n    certificate-authority-data: ${b64(480)}\n    server: https://10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:6443\n  name: cluster-${pad(i)}\n`,
+    );
   parts.push('contexts:\n');
-  for (let i = 0; i < n; i++) parts.push(`- context:\n    cluster: cluster-${pad(i)}\n    namespace: team-${i % 97}\n    user: user-${pad(i)}\n  name: ctx-${pad(i)}\n`);
+  for (let i = 0; i < n; i++)
+    parts.push(`- context:\n    cluster: cluster-${pad(i)}\n    namespace: team-${i % 97}\n    user: user-${pad(i)}\n  name: ctx-${pad(i)}\n`);
   parts.push(`current-context: ctx-${pad(0)}\nkind: Config\npreferences: {}\nusers:\n`);
   for (let i = 0; i < n; i++) parts.push(`- name: user-${pad(i)}\n  user:\n    client-certificate-data: ${b64(480)}\n    client-key-data: ${b64(160)}\n`);
   return parts.join('');
@@ -49,10 +53,12 @@ function lockWatcher(file: string) {
   `;
   const events: { t: number; exists: boolean }[] = [];
   const worker = new Worker(src, { eval: true, workerData: { file } });
-  const ready = new Promise<void>((resolve) => worker.on('message', (m: { ready?: boolean; t: number; exists: boolean }) => {
-    if (m.ready) resolve();
-    else events.push(m);
-  }));
+  const ready = new Promise<void>((resolve) =>
+    worker.on('message', (m: { ready?: boolean; t: number; exists: boolean }) => {
+      if (m.ready) resolve();
+      else events.push(m);
+    }),
+  );
   return {
     ready,
     /** Milliseconds the lock existed between two absolute times (an event may lag a little: it is read after). */
@@ -124,34 +130,46 @@ export async function measureKubeconfig(sizes: readonly number[], runs: number):
       for (let run = -1; run < runs; run++) {
         // switch: kubectl first, then ours to another context, each checked in the file. Ours reads the file cold
         // (it changed since the writer last read it; when kubectl does not run, a blank line is appended to make sure).
-        const target = name((run + 2) * 7919 % n);
+        const target = name(((run + 2) * 7919) % n);
         let theirs: number | undefined;
         if (run < kubectlRuns) {
-          const other = name((run + 3) * 104729 % n);
+          const other = name(((run + 3) * 104729) % n);
           theirs = await timed('kubectl', run, () => runProgram(toolPath('kubectl'), ['config', 'use-context', other], { env, cwd: home, timeoutMs: 600_000 }));
-          if (currentContext(fs.readFileSync(file, 'utf8')) !== other) wrong(`kubectl config use-context ${other}: the file says ${currentContext(fs.readFileSync(file, 'utf8'))}`);
+          if (currentContext(fs.readFileSync(file, 'utf8')) !== other)
+            wrong(`kubectl config use-context ${other}: the file says ${currentContext(fs.readFileSync(file, 'utf8'))}`);
         } else {
           fs.appendFileSync(file, '\n');
         }
         const ours = await timed('switch', run, () => writer.useContext(target));
-        if (currentContext(fs.readFileSync(file, 'utf8')) !== target) wrong(`useContext(${target}) in ${n} contexts: the file says ${currentContext(fs.readFileSync(file, 'utf8'))}`);
+        if (currentContext(fs.readFileSync(file, 'utf8')) !== target)
+          wrong(`useContext(${target}) in ${n} contexts: the file says ${currentContext(fs.readFileSync(file, 'utf8'))}`);
         if (run >= 0 && theirs !== undefined) ratios.push(ours / theirs);
         // warm: the file read as the extension's file watcher reads it after a change, then the switch
         await loadKubeconfig([file]);
-        const warmTarget = name((run + 5) * 3571 % n);
+        const warmTarget = name(((run + 5) * 3571) % n);
         await timed('switchWarm', run, () => writer.useContext(warmTarget));
-        if (currentContext(fs.readFileSync(file, 'utf8')) !== warmTarget) wrong(`useContext(${warmTarget}) (warm) in ${n} contexts: the file says ${currentContext(fs.readFileSync(file, 'utf8'))}`);
+        if (currentContext(fs.readFileSync(file, 'utf8')) !== warmTarget)
+          wrong(`useContext(${warmTarget}) (warm) in ${n} contexts: the file says ${currentContext(fs.readFileSync(file, 'utf8'))}`);
         await loadKubeconfig([file]);
         // connect: a vcluster's cluster, user and context added and made current; then undone to the exact bytes
         const before = fs.readFileSync(file);
         const vc = `vcluster_vc-${run + 1}_team-${run + 1}_${target}`;
-        await timed('connect', run, () => writer.upsertContext({
-          name: vc,
-          cluster: { name: vc, cluster: { server: `https://10.9.0.${run + 2}:443`, 'certificate-authority-data': randomBytes(480).toString('base64') } },
-          user: { name: vc, user: { 'client-certificate-data': randomBytes(480).toString('base64'), 'client-key-data': randomBytes(160).toString('base64') } },
-        }, { makeCurrent: true }));
+        await timed('connect', run, () =>
+          writer.upsertContext(
+            {
+              name: vc,
+              cluster: { name: vc, cluster: { server: `https://10.9.0.${run + 2}:443`, 'certificate-authority-data': randomBytes(480).toString('base64') } },
+              user: {
+                name: vc,
+                user: { 'client-certificate-data': randomBytes(480).toString('base64'), 'client-key-data': randomBytes(160).toString('base64') },
+              },
+            },
+            { makeCurrent: true },
+          ),
+        );
         const connected = fs.readFileSync(file, 'utf8');
-        if (currentContext(connected) !== vc || connected.split(`name: ${vc}\n`).length !== 4) wrong(`connect in ${n} contexts: ${vc} is not the current context with its cluster, user and context`);
+        if (currentContext(connected) !== vc || connected.split(`name: ${vc}\n`).length !== 4)
+          wrong(`connect in ${n} contexts: ${vc} is not the current context with its cluster, user and context`);
         await timed('undo', run, () => writer.undoLast());
         if (!fs.readFileSync(file).equals(before)) wrong(`undo in ${n} contexts did not restore the file byte for byte`);
       }
@@ -168,12 +186,26 @@ export async function measureKubeconfig(sizes: readonly number[], runs: number):
     const point: KubeconfigPoint = {
       contexts: n,
       fileBytes,
-      ms: { switch: summarize(ms.switch), switchWarm: summarize(ms.switchWarm), connect: summarize(ms.connect), undo: summarize(ms.undo), kubectl: summarize(ms.kubectl) },
-      lockHeldMs: { switch: summarize(held.switch), switchWarm: summarize(held.switchWarm), connect: summarize(held.connect), undo: summarize(held.undo), kubectl: summarize(held.kubectl) },
+      ms: {
+        switch: summarize(ms.switch),
+        switchWarm: summarize(ms.switchWarm),
+        connect: summarize(ms.connect),
+        undo: summarize(ms.undo),
+        kubectl: summarize(ms.kubectl),
+      },
+      lockHeldMs: {
+        switch: summarize(held.switch),
+        switchWarm: summarize(held.switchWarm),
+        connect: summarize(held.connect),
+        undo: summarize(held.undo),
+        kubectl: summarize(held.kubectl),
+      },
       switchToKubectl: summarize(ratios, 4),
       backups: { records: backupFiles.length, bytes: backupBytes, toFileSize: Math.round((backupBytes / fileBytes) * 100) / 100 },
     };
-    say(`kubeconfig ${n}: switch cold ${fmtMs(point.ms.switch)} (lock ${fmtMs(point.lockHeldMs.switch)}), warm ${fmtMs(point.ms.switchWarm)}, kubectl ${fmtMs(point.ms.kubectl)}, connect ${fmtMs(point.ms.connect)}, undo ${fmtMs(point.ms.undo)}, backups ${fmtBytes(backupBytes)}`);
+    say(
+      `kubeconfig ${n}: switch cold ${fmtMs(point.ms.switch)} (lock ${fmtMs(point.lockHeldMs.switch)}), warm ${fmtMs(point.ms.switchWarm)}, kubectl ${fmtMs(point.ms.kubectl)}, connect ${fmtMs(point.ms.connect)}, undo ${fmtMs(point.ms.undo)}, backups ${fmtBytes(backupBytes)}`,
+    );
     out.push(point);
     fs.rmSync(dir, { recursive: true, force: true });
   }

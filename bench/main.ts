@@ -44,7 +44,9 @@ async function discoveryWorld(prep: PreparedHost, sizes: readonly number[]): Pro
     // it runs at the sizes of SIZES.cliAt (--cli-everywhere: at every size, ≈ 15 minutes more at 2,000).
     const skip = new Set(cliEverywhere || (SIZES.cliAt as readonly number[]).includes(n) ? [] : ['vclusterCli' as const]);
     const p = await measureDiscovery(prep.host, prep.namespaces, n, RUNS, skip);
-    say(`discovery ${prep.namespaces} ns / ${n} vc: ours ${fmtMs(p.ms.ours)} · raw ${fmtMs(p.ms.raw)} · kubectl ${fmtMs(p.ms.kubectl)} · vcluster list ${fmtMs(p.ms.vclusterCli)} · ${p.apiRequestsPerDiscovery} calls`);
+    say(
+      `discovery ${prep.namespaces} ns / ${n} vc: ours ${fmtMs(p.ms.ours)} · raw ${fmtMs(p.ms.raw)} · kubectl ${fmtMs(p.ms.kubectl)} · vcluster list ${fmtMs(p.ms.vclusterCli)} · ${p.apiRequestsPerDiscovery} calls`,
+    );
     points.push(p);
   }
   return points;
@@ -53,7 +55,14 @@ async function discoveryWorld(prep: PreparedHost, sizes: readonly number[]): Pro
 async function main(): Promise<number> {
   const started = performance.now();
   const r = results;
-  Object.assign(r, { mode: quick ? 'quick' : 'full', startedAt: new Date().toISOString(), machine: machine(), runs: RUNS, sizes: SIZES, targetValues: TARGETS });
+  Object.assign(r, {
+    mode: quick ? 'quick' : 'full',
+    startedAt: new Date().toISOString(),
+    machine: machine(),
+    runs: RUNS,
+    sizes: SIZES,
+    targetValues: TARGETS,
+  });
   const needBig = ['discovery', 'tree', 'watch', 'mapping', 'inside', 'workbench'].some((s) => only.has(s));
   const big = SIZES.big;
   try {
@@ -79,15 +88,22 @@ async function main(): Promise<number> {
         const s = SIZES.small;
         say(`discovery, small world: ${s.namespaces} namespaces, vclusters ${s.vclusters.join(' → ')}`);
         const small = await prepareHost(`host-${s.namespaces}ns`, s.namespaces);
-        points.push(...await discoveryWorld(small, s.vclusters));
+        points.push(...(await discoveryWorld(small, s.vclusters)));
         await small.host.stop();
       }
       say(`big world: ${big.namespaces} namespaces, vclusters ${big.vclusters.join(' → ')}`);
       const prep = await prepareHost(`host-${big.namespaces}ns`, big.namespaces);
       if (only.has('discovery')) {
-        points.push(...await discoveryWorld(prep, big.vclusters));
+        points.push(...(await discoveryWorld(prep, big.vclusters)));
         say(`page sizes at ${prep.vclusters} vclusters: one request per list and limit ${SIZES.pageLimits.join(', ')}`);
-        r.discovery = { points, paging: { namespaces: prep.namespaces, vclusters: prep.vclusters, points: await measurePaging(prep.host, prep.vclusters, SIZES.pageLimits, SIZES.pagingRuns) } };
+        r.discovery = {
+          points,
+          paging: {
+            namespaces: prep.namespaces,
+            vclusters: prep.vclusters,
+            points: await measurePaging(prep.host, prep.vclusters, SIZES.pageLimits, SIZES.pagingRuns),
+          },
+        };
       } else {
         await growVClusters(prep, big.vclusters[big.vclusters.length - 1]!);
       }

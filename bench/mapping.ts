@@ -19,7 +19,16 @@ import { bulkRest, connectionSpec, gc, mkTmp, say, wrong } from './common';
 import type { ChildInput, ChildOutput } from './mapping-child';
 import { type Summary, fmtMs, summarize } from './stats';
 
-type Obj = KObject & { metadata: { name: string; namespace?: string; uid?: string; creationTimestamp?: string; labels?: Record<string, string>; annotations?: Record<string, string> } };
+type Obj = KObject & {
+  metadata: {
+    name: string;
+    namespace?: string;
+    uid?: string;
+    creationTimestamp?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+};
 
 const NOW = '2026-01-01T00:00:00Z';
 
@@ -30,9 +39,14 @@ function runningPod(name: string, ns: string, uid?: string): Obj {
     metadata: { name, namespace: ns, ...(uid ? { uid } : {}), labels: { app: name.replace(/-\d+$/, '') }, creationTimestamp: NOW },
     spec: { containers: [{ name: 'app', image: 'nginx:1.27', ports: [{ containerPort: 80 }] }], serviceAccountName: 'default' },
     status: {
-      phase: 'Running', hostIP: '10.1.0.10', podIP: '10.244.1.10', startTime: NOW,
+      phase: 'Running',
+      hostIP: '10.1.0.10',
+      podIP: '10.244.1.10',
+      startTime: NOW,
       conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: NOW }],
-      containerStatuses: [{ name: 'app', image: 'nginx:1.27', imageID: '', ready: true, started: true, restartCount: 0, state: { running: { startedAt: NOW } } }],
+      containerStatuses: [
+        { name: 'app', image: 'nginx:1.27', imageID: '', ready: true, started: true, restartCount: 0, state: { running: { startedAt: NOW } } },
+      ],
     },
   };
 }
@@ -42,7 +56,9 @@ function dataObject(kind: 'ConfigMap' | 'Secret', name: string, ns: string): Obj
     apiVersion: 'v1',
     kind,
     metadata: { name, namespace: ns, labels: { app: name.replace(/-\d+$/, '') } },
-    ...(kind === 'Secret' ? { type: 'Opaque', data: { token: Buffer.from(randomUUID()).toString('base64') } } : { data: { 'app.properties': `id=${name}\nmode=bench\n` } }),
+    ...(kind === 'Secret'
+      ? { type: 'Opaque', data: { token: Buffer.from(randomUUID()).toString('base64') } }
+      : { data: { 'app.properties': `id=${name}\nmode=bench\n` } }),
   };
 }
 
@@ -52,14 +68,14 @@ function hostTwin(v: Obj, vcluster: string, hostNs: string, annotated: boolean, 
   const name = fixtureHostName(v.metadata.name, vns, vcluster);
   const annotations: Record<string, string> = annotated
     ? {
-      'vcluster.loft.sh/object-name': v.metadata.name,
-      'vcluster.loft.sh/object-namespace': vns,
-      'vcluster.loft.sh/object-uid': v.metadata.uid ?? '',
-      'vcluster.loft.sh/object-kind': `/v1, Kind=${v.kind}`,
-      'vcluster.loft.sh/object-host-name': name,
-      'vcluster.loft.sh/object-host-namespace': hostNs,
-      'cluster-autoscaler.kubernetes.io/safe-to-evict': 'false',
-    }
+        'vcluster.loft.sh/object-name': v.metadata.name,
+        'vcluster.loft.sh/object-namespace': vns,
+        'vcluster.loft.sh/object-uid': v.metadata.uid ?? '',
+        'vcluster.loft.sh/object-kind': `/v1, Kind=${v.kind}`,
+        'vcluster.loft.sh/object-host-name': name,
+        'vcluster.loft.sh/object-host-namespace': hostNs,
+        'cluster-autoscaler.kubernetes.io/safe-to-evict': 'false',
+      }
     : {};
   const { metadata: _m, status: _s, ...body } = v;
   return {
@@ -67,7 +83,12 @@ function hostTwin(v: Obj, vcluster: string, hostNs: string, annotated: boolean, 
     metadata: {
       name,
       namespace: hostNs,
-      labels: { ...(v.metadata.labels ?? {}), 'vcluster.loft.sh/managed-by': vcluster, 'vcluster.loft.sh/namespace': vns, [namespaceLabelKey('kubernetes.io/metadata.name', vcluster)]: vns },
+      labels: {
+        ...(v.metadata.labels ?? {}),
+        'vcluster.loft.sh/managed-by': vcluster,
+        'vcluster.loft.sh/namespace': vns,
+        [namespaceLabelKey('kubernetes.io/metadata.name', vcluster)]: vns,
+      },
       annotations,
       ...(serviceUid ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: vcluster, uid: serviceUid, controller: false }] } : {}),
     },
@@ -120,7 +141,9 @@ export function measureJoin(sizes: readonly number[], runs: number): { rows: num
       const dt = performance.now() - t0;
       const s = summarizeMapping(r);
       if (s.synced !== expected.synced || s.virtualOnly !== expected.virtualOnly || s.hostOnly !== expected.hostOnly || r.length !== n) {
-        wrong(`joinMapping(${n} rows): ${r.length} rows, synced/virtual-only/host-only ${s.synced}/${s.virtualOnly}/${s.hostOnly}, built ${expected.synced}/${expected.virtualOnly}/${expected.hostOnly}`);
+        wrong(
+          `joinMapping(${n} rows): ${r.length} rows, synced/virtual-only/host-only ${s.synced}/${s.virtualOnly}/${s.hostOnly}, built ${expected.synced}/${expected.virtualOnly}/${expected.hostOnly}`,
+        );
       }
       if (run >= 0) times.push(dt);
     }
@@ -167,8 +190,14 @@ export async function measureFetchMapping(host: HostCluster, objects: number, ru
     };
     // both sides at once (the host twin needs nothing the virtual API server assigns)
     await Promise.all([
-      pool(plan, 24, async (o) => { await vrest.create(`/api/v1/namespaces/${o.namespace}/${COLLECTION[o.kind]}`, virtualBody(o)); progress(); }),
-      pool(plan, 24, async (o) => { await hrest.create(`/api/v1/namespaces/bench-mapping/${COLLECTION[o.kind]}`, hostTwin(virtualBody(o), 'mapbench', 'bench-mapping', true)); progress(); }),
+      pool(plan, 24, async (o) => {
+        await vrest.create(`/api/v1/namespaces/${o.namespace}/${COLLECTION[o.kind]}`, virtualBody(o));
+        progress();
+      }),
+      pool(plan, 24, async (o) => {
+        await hrest.create(`/api/v1/namespaces/bench-mapping/${COLLECTION[o.kind]}`, hostTwin(virtualBody(o), 'mapbench', 'bench-mapping', true));
+        progress();
+      }),
     ]);
     const buildMs = Math.round(performance.now() - t0);
     say(`mapping world: a vcluster with its own API server, ${plan.length} objects in it and their ${plan.length} host twins, in ${buildMs} ms`);
@@ -209,7 +238,7 @@ export async function measureFetchMapping(host: HostCluster, objects: number, ru
       panelMs: s((o) => o.panelMs),
       messageBytes: samples[0]?.messageBytes ?? 0,
       plainMessageBytes: samples[0]?.plainMessageBytes ?? 0,
-      note: 'one fresh Node process per run (fresh clients to the host and the virtual kube-apiserver); every synced kind listed on both sides, Secrets/ConfigMaps/Endpoints as metadata only; peak memory = the process\'s peak resident set during the fetch minus its resident set before; panel = sanitize + encode + JSON of the message',
+      note: "one fresh Node process per run (fresh clients to the host and the virtual kube-apiserver); every synced kind listed on both sides, Secrets/ConfigMaps/Endpoints as metadata only; peak memory = the process's peak resident set during the fetch minus its resident set before; panel = sanitize + encode + JSON of the message",
     };
   } finally {
     vrest.dispose();

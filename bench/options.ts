@@ -22,7 +22,9 @@ export const cliEverywhere = argv.includes('--cli-everywhere');
 export const namespaceCurve = argv.includes('--namespace-curve');
 export const only: ReadonlySet<string> = new Set(
   (argValue('--only') ?? PARTS.filter((p) => p !== 'workbench' || !argv.includes('--no-workbench')).join(','))
-    .split(',').map((s) => s.trim()).filter(Boolean),
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
 );
 for (const p of only) if (!(PARTS as readonly string[]).includes(p)) throw new Error(`--only: unknown part "${p}" (parts: ${PARTS.join(', ')})`);
 export const RUNS = Number(argValue('--runs') ?? (quick ? 3 : 7));
@@ -33,33 +35,33 @@ export const RUNS = Number(argValue('--runs') ?? (quick ? 3 : 7));
  */
 export const SIZES = quick
   ? {
-    small: { namespaces: 100, vclusters: [10, 50] },
-    big: { namespaces: 1000, vclusters: [10, 50, 200] },
-    cliAt: [10],
-    joinRows: [1000, 10_000],
-    fetchObjects: 2000,
-    insidePods: 2000,
-    webviewRows: [1000, 10_000],
-    kubeconfigContexts: [100, 1000],
-    watchTrials: 10,
-    workbenchRuns: 2,
-    pageLimits: [100],
-    pagingRuns: 2,
-  }
+      small: { namespaces: 100, vclusters: [10, 50] },
+      big: { namespaces: 1000, vclusters: [10, 50, 200] },
+      cliAt: [10],
+      joinRows: [1000, 10_000],
+      fetchObjects: 2000,
+      insidePods: 2000,
+      webviewRows: [1000, 10_000],
+      kubeconfigContexts: [100, 1000],
+      watchTrials: 10,
+      workbenchRuns: 2,
+      pageLimits: [100],
+      pagingRuns: 2,
+    }
   : {
-    small: { namespaces: 1000, vclusters: [10, 100, 500] },
-    big: { namespaces: 10_000, vclusters: [10, 100, 500, 2000] },
-    cliAt: [10, 100],
-    joinRows: [1000, 10_000, 50_000],
-    fetchObjects: 50_000,
-    insidePods: 10_000,
-    webviewRows: [1000, 10_000, 50_000],
-    kubeconfigContexts: [1000, 10_000],
-    watchTrials: 30,
-    workbenchRuns: 5,
-    pageLimits: [250, 500, 1000],
-    pagingRuns: 3,
-  };
+      small: { namespaces: 1000, vclusters: [10, 100, 500] },
+      big: { namespaces: 10_000, vclusters: [10, 100, 500, 2000] },
+      cliAt: [10, 100],
+      joinRows: [1000, 10_000, 50_000],
+      fetchObjects: 50_000,
+      insidePods: 10_000,
+      webviewRows: [1000, 10_000, 50_000],
+      kubeconfigContexts: [1000, 10_000],
+      watchTrials: 30,
+      workbenchRuns: 5,
+      pageLimits: [250, 500, 1000],
+      pagingRuns: 3,
+    };
 
 export const TARGETS = {
   discoveryVsKubectl: 1.0,

@@ -67,7 +67,13 @@ export function growth(points: { size: number; value: number }[]): Growth {
     const b = pts[i]!;
     const sizeRatio = b.size / a.size;
     const valueRatio = b.value / a.value;
-    steps.push({ from: a.size, to: b.size, sizeRatio: round(sizeRatio), valueRatio: round(valueRatio), exponent: round(Math.log(valueRatio) / Math.log(sizeRatio)) });
+    steps.push({
+      from: a.size,
+      to: b.size,
+      sizeRatio: round(sizeRatio),
+      valueRatio: round(valueRatio),
+      exponent: round(Math.log(valueRatio) / Math.log(sizeRatio)),
+    });
   }
   const n = pts.length;
   const mx = pts.reduce((s, p) => s + p.size, 0) / n;

@@ -13,7 +13,12 @@ import { summarize } from './stats';
 /** The tree's per-context namespaces to search, kept in memory (the extension keeps them in its global state). */
 function memorySearchNamespaces() {
   const lists = new Map<string, readonly string[]>();
-  return { get: (c: string) => lists.get(c) ?? [], set: async (c: string, n: readonly string[]) => { lists.set(c, n); } };
+  return {
+    get: (c: string) => lists.get(c) ?? [],
+    set: async (c: string, n: readonly string[]) => {
+      lists.set(c, n);
+    },
+  };
 }
 
 export async function measureTree(host: HostCluster, expectedVClusters: number, expectedNamespacesWithVClusters: number, runs: number) {

@@ -27,7 +27,12 @@ export async function measureWatch(host: HostCluster, trials: number, debounceMs
       const seen = new Promise<number>((resolve) => {
         sub = model.onDidChange((e) => {
           if (e.scope !== 'context' || e.context !== ctx) return;
-          void model.vclusters(ctx).then((r) => { if (has(r, name)) resolve(performance.now()); }, () => undefined);
+          void model.vclusters(ctx).then(
+            (r) => {
+              if (has(r, name)) resolve(performance.now());
+            },
+            () => undefined,
+          );
         });
       });
       const t0 = performance.now();

@@ -59,7 +59,13 @@ export async function measureWebview(sizes: readonly number[], runs: number): Pr
         await wp.open('dark');
         await page.evaluate(() => {
           (window as unknown as { __kd: number }).__kd = 0;
-          window.addEventListener('keydown', (e) => { (window as unknown as { __kd: number }).__kd = e.timeStamp; }, true);
+          window.addEventListener(
+            'keydown',
+            (e) => {
+              (window as unknown as { __kd: number }).__kd = e.timeStamp;
+            },
+            true,
+          );
         });
         // As VS Code delivers it: the renderer parses the JSON and hands the object to the webview's frame.
         const paint = await page.evaluate(async (text) => {
@@ -73,9 +79,12 @@ export async function measureWebview(sizes: readonly number[], runs: number): Pr
             await new Promise((r) => setTimeout(r, 5));
           }
         }, message);
-        await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'rendered'), null, { timeout: 60_000 });
+        await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'rendered'), null, {
+          timeout: 60_000,
+        });
         const r = await wp.lastRendered();
-        if (!r || r.total !== n || r.matching !== n || r.digest !== expectAll) wrong(`webview ${n} rows: reported ${JSON.stringify(r)}, expected all ${n} rows (digest ${expectAll})`);
+        if (!r || r.total !== n || r.matching !== n || r.digest !== expectAll)
+          wrong(`webview ${n} rows: reported ${JSON.stringify(r)}, expected all ${n} rows (digest ${expectAll})`);
         rowsInDom = r?.rows ?? 0;
         if (rowsInDom > 100) wrong(`webview ${n} rows: ${rowsInDom} rows in the DOM, only those in view should be`);
         if (run >= 0) first.push(paint);
@@ -94,36 +103,53 @@ export async function measureWebview(sizes: readonly number[], runs: number): Pr
           }, before);
           if (run >= 0) keys.push(dt);
         }
-        await page.waitForFunction((want) => {
-          const posted = (window as unknown as { __posted: { type: string; matching?: number }[] }).__posted;
-          return [...posted].reverse().find((m) => m.type === 'rendered')?.matching === want;
-        }, filtered.matching, { timeout: 30_000 }).catch(async () => {
-          wrong(`webview ${n} rows: filter "${FILTER_TEXT}" shows ${(await wp.lastRendered())?.matching} rows, ${filtered.matching} match`);
-        });
+        await page
+          .waitForFunction(
+            (want) => {
+              const posted = (window as unknown as { __posted: { type: string; matching?: number }[] }).__posted;
+              return [...posted].reverse().find((m) => m.type === 'rendered')?.matching === want;
+            },
+            filtered.matching,
+            { timeout: 30_000 },
+          )
+          .catch(async () => {
+            wrong(`webview ${n} rows: filter "${FILTER_TEXT}" shows ${(await wp.lastRendered())?.matching} rows, ${filtered.matching} match`);
+          });
 
         // a scroll through the whole (unfiltered) table, one step per frame
         if (run === runs - 1) {
           await page.fill('#filter input', '').catch(() => undefined);
-          await page.waitForFunction((want) => {
-            const posted = (window as unknown as { __posted: { type: string; matching?: number }[] }).__posted;
-            return [...posted].reverse().find((m) => m.type === 'rendered')?.matching === want;
-          }, n, { timeout: 30_000 });
-          scroll = await page.evaluate(async () => {
-            const vp = document.getElementById('viewport')!;
-            const frames: number[] = [];
-            let maxRows = 0;
-            const steps = 240;
-            const step = Math.max(1, (vp.scrollHeight - vp.clientHeight) / steps);
-            let last = await new Promise<number>((r) => requestAnimationFrame(r));
-            for (let i = 1; i <= steps; i++) {
-              vp.scrollTop = Math.min(vp.scrollHeight, i * step);
-              const t = await new Promise<number>((r) => requestAnimationFrame(r));
-              frames.push(t - last);
-              last = t;
-              maxRows = Math.max(maxRows, vp.querySelectorAll('.grid-row.row:not([hidden])').length);
-            }
-            return { frames, maxRows };
-          }).then((s) => ({ frames: s.frames.length, frameMs: summarize(s.frames), longFrames: s.frames.filter((f) => f > 50).length, rowsInDomMax: s.maxRows }));
+          await page.waitForFunction(
+            (want) => {
+              const posted = (window as unknown as { __posted: { type: string; matching?: number }[] }).__posted;
+              return [...posted].reverse().find((m) => m.type === 'rendered')?.matching === want;
+            },
+            n,
+            { timeout: 30_000 },
+          );
+          scroll = await page
+            .evaluate(async () => {
+              const vp = document.getElementById('viewport')!;
+              const frames: number[] = [];
+              let maxRows = 0;
+              const steps = 240;
+              const step = Math.max(1, (vp.scrollHeight - vp.clientHeight) / steps);
+              let last = await new Promise<number>((r) => requestAnimationFrame(r));
+              for (let i = 1; i <= steps; i++) {
+                vp.scrollTop = Math.min(vp.scrollHeight, i * step);
+                const t = await new Promise<number>((r) => requestAnimationFrame(r));
+                frames.push(t - last);
+                last = t;
+                maxRows = Math.max(maxRows, vp.querySelectorAll('.grid-row.row:not([hidden])').length);
+              }
+              return { frames, maxRows };
+            })
+            .then((s) => ({
+              frames: s.frames.length,
+              frameMs: summarize(s.frames),
+              longFrames: s.frames.filter((f) => f > 50).length,
+              rowsInDomMax: s.maxRows,
+            }));
           const lastRow = await page.evaluate(() => {
             const rows = [...document.querySelectorAll('#viewport .grid-row.row:not([hidden])')];
             return Math.max(...rows.map((r) => Number(r.getAttribute('aria-rowindex'))));
@@ -142,7 +168,9 @@ export async function measureWebview(sizes: readonly number[], runs: number): Pr
         scroll: scroll!,
         rowsInDom,
       };
-      say(`webview ${n} rows: message ${fmtBytes(point.messageBytes)} (plain ${fmtBytes(plainMessageBytes)}), first paint ${fmtMs(point.firstPaintMs)}, keystroke ${fmtMs(point.filterKeystrokeMs)}, scroll frames ${fmtMs(point.scroll.frameMs)}`);
+      say(
+        `webview ${n} rows: message ${fmtBytes(point.messageBytes)} (plain ${fmtBytes(plainMessageBytes)}), first paint ${fmtMs(point.firstPaintMs)}, keystroke ${fmtMs(point.filterKeystrokeMs)}, scroll frames ${fmtMs(point.scroll.frameMs)}`,
+      );
       points.push(point);
     }
   } finally {

@@ -73,14 +73,26 @@ export async function measureWorkbench(host: HostCluster, runs: number): Promise
         await row.hover();
         await page.evaluate(() => {
           (window as unknown as { __down: number }).__down = 0;
-          window.addEventListener('mousedown', (e) => { (window as unknown as { __down: number }).__down = e.timeStamp; }, { capture: true, once: true });
+          window.addEventListener(
+            'mousedown',
+            (e) => {
+              (window as unknown as { __down: number }).__down = e.timeStamp;
+            },
+            { capture: true, once: true },
+          );
         });
         await row.locator('.actions .action-label[aria-label^="Switch Kubeconfig Context"]').click();
-        const dt = await page.waitForFunction((name) => {
-          const items = [...document.querySelectorAll('.part.statusbar [aria-label]')];
-          if (!items.some((e) => e.getAttribute('aria-label') === `Kubernetes context ${name}`)) return false;
-          return performance.now() - (window as unknown as { __down: number }).__down;
-        }, target, { timeout: 60_000 }).then((h) => h.jsonValue() as Promise<number>);
+        const dt = await page
+          .waitForFunction(
+            (name) => {
+              const items = [...document.querySelectorAll('.part.statusbar [aria-label]')];
+              if (!items.some((e) => e.getAttribute('aria-label') === `Kubernetes context ${name}`)) return false;
+              return performance.now() - (window as unknown as { __down: number }).__down;
+            },
+            target,
+            { timeout: 60_000 },
+          )
+          .then((h) => h.jsonValue() as Promise<number>);
         const current = /^current-context: *"?([^"\n]*)"?/m.exec(fs.readFileSync(kubeconfig, 'utf8'))?.[1];
         if (current !== target) wrong(`workbench: the status bar names ${target}, the kubeconfig's current-context is ${current}`);
         if (run >= 0) click.push(dt);
@@ -105,11 +117,17 @@ export async function measureWorkbench(host: HostCluster, runs: number): Promise
 
 /** Milliseconds since the page's navigation start when the row of `context` is on screen in the Clusters view. */
 async function treeRows(page: Page, context: string, timeout: number): Promise<number> {
-  const h = await page.waitForFunction((name) => {
-    const row = [...document.querySelectorAll('.part.sidebar .monaco-list-row')].find((r) => (r.getAttribute('aria-label') ?? '').startsWith(`Context ${name}`));
-    if (!row) return false;
-    const box = row.getBoundingClientRect();
-    return box.height > 0 && box.width > 0 ? performance.now() : false;
-  }, context, { timeout, polling: 'raf' });
+  const h = await page.waitForFunction(
+    (name) => {
+      const row = [...document.querySelectorAll('.part.sidebar .monaco-list-row')].find((r) =>
+        (r.getAttribute('aria-label') ?? '').startsWith(`Context ${name}`),
+      );
+      if (!row) return false;
+      const box = row.getBoundingClientRect();
+      return box.height > 0 && box.width > 0 ? performance.now() : false;
+    },
+    context,
+    { timeout, polling: 'raf' },
+  );
   return (await h.jsonValue()) as number;
 }

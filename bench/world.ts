@@ -29,7 +29,9 @@ export function vcName(i: number): string {
 
 export async function createNamespaces(rest: BulkRest, prefix: string, from: number, to: number, labels: Record<string, string> = {}): Promise<void> {
   const idx = Array.from({ length: to - from }, (_, k) => from + k);
-  await pool(idx, CONCURRENCY, (i) => rest.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: nsName(prefix, i), labels } }));
+  await pool(idx, CONCURRENCY, (i) =>
+    rest.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: nsName(prefix, i), labels } }),
+  );
 }
 
 function chartLabels(name: string): Record<string, string> {
@@ -37,9 +39,22 @@ function chartLabels(name: string): Record<string, string> {
 }
 
 const CONFIG_YAML = toYaml({
-  controlPlane: { distro: { k8s: { enabled: false, version: '' } }, statefulSet: { highAvailability: { replicas: 1 } }, service: { enabled: true, spec: { type: 'ClusterIP' } } },
+  controlPlane: {
+    distro: { k8s: { enabled: false, version: '' } },
+    statefulSet: { highAvailability: { replicas: 1 } },
+    service: { enabled: true, spec: { type: 'ClusterIP' } },
+  },
   exportKubeConfig: { context: '', server: '', insecure: false, additionalSecrets: [] },
-  sync: { toHost: { pods: { enabled: true }, services: { enabled: true }, endpoints: { enabled: true }, persistentVolumeClaims: { enabled: true }, configMaps: { enabled: true, all: false }, secrets: { enabled: true, all: false } } },
+  sync: {
+    toHost: {
+      pods: { enabled: true },
+      services: { enabled: true },
+      endpoints: { enabled: true },
+      persistentVolumeClaims: { enabled: true },
+      configMaps: { enabled: true, all: false },
+      secrets: { enabled: true, all: false },
+    },
+  },
 });
 
 export function statefulSetBody(name: string, ns: string): KObject {
@@ -58,15 +73,34 @@ export function statefulSetBody(name: string, ns: string): KObject {
         spec: {
           terminationGracePeriodSeconds: 15,
           serviceAccountName: `vc-${name}`,
-          volumes: [{ name: 'binaries', emptyDir: {} }, { name: 'certs', emptyDir: {} }, { name: 'vcluster-config', secret: { secretName: `vc-config-${name}` } }],
-          initContainers: [{ name: 'kubernetes', image: 'ghcr.io/loft-sh/kubernetes:v1.36.0', command: ['cp'], args: ['-r', '/kubernetes/.', '/binaries/'], volumeMounts: [{ mountPath: '/binaries', name: 'binaries' }] }],
-          containers: [{
-            name: 'syncer',
-            image: `ghcr.io/loft-sh/vcluster-pro:${DEFAULT_VERSION}`,
-            env: [{ name: 'VCLUSTER_NAME', value: name }],
-            ports: [{ containerPort: 8443, name: 'https', protocol: 'TCP' }],
-            volumeMounts: [{ name: 'data', mountPath: '/data' }, { name: 'binaries', mountPath: '/binaries' }, { name: 'certs', mountPath: '/pki' }, { name: 'vcluster-config', mountPath: '/var/lib/vcluster' }],
-          }],
+          volumes: [
+            { name: 'binaries', emptyDir: {} },
+            { name: 'certs', emptyDir: {} },
+            { name: 'vcluster-config', secret: { secretName: `vc-config-${name}` } },
+          ],
+          initContainers: [
+            {
+              name: 'kubernetes',
+              image: 'ghcr.io/loft-sh/kubernetes:v1.36.0',
+              command: ['cp'],
+              args: ['-r', '/kubernetes/.', '/binaries/'],
+              volumeMounts: [{ mountPath: '/binaries', name: 'binaries' }],
+            },
+          ],
+          containers: [
+            {
+              name: 'syncer',
+              image: `ghcr.io/loft-sh/vcluster-pro:${DEFAULT_VERSION}`,
+              env: [{ name: 'VCLUSTER_NAME', value: name }],
+              ports: [{ containerPort: 8443, name: 'https', protocol: 'TCP' }],
+              volumeMounts: [
+                { name: 'data', mountPath: '/data' },
+                { name: 'binaries', mountPath: '/binaries' },
+                { name: 'certs', mountPath: '/pki' },
+                { name: 'vcluster-config', mountPath: '/var/lib/vcluster' },
+              ],
+            },
+          ],
         },
       },
       volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '5Gi' } } } }],
@@ -83,42 +117,110 @@ export interface LightVCluster {
  * Builds vclusters number `from` .. `to-1` into existing namespaces. With `controllers`, the statefulset controller
  * makes the pods and the builder waits for them; without, the builder makes them. Every pod is then reported Running.
  */
-export async function buildVClusters(rest: BulkRest, o: { prefix: string; namespaces: number; from: number; to: number; controllers: boolean; log?: (m: string) => void }): Promise<LightVCluster[]> {
-  const list: LightVCluster[] = Array.from({ length: o.to - o.from }, (_, k) => ({ name: vcName(o.from + k), namespace: namespaceOf(o.prefix, o.from + k, o.namespaces) }));
+export async function buildVClusters(
+  rest: BulkRest,
+  o: { prefix: string; namespaces: number; from: number; to: number; controllers: boolean; log?: (m: string) => void },
+): Promise<LightVCluster[]> {
+  const list: LightVCluster[] = Array.from({ length: o.to - o.from }, (_, k) => ({
+    name: vcName(o.from + k),
+    namespace: namespaceOf(o.prefix, o.from + k, o.namespaces),
+  }));
   await pool(list, CONCURRENCY, async ({ name, namespace: ns }) => {
     const base = `/api/v1/namespaces/${ns}`;
     const labels = chartLabels(name);
     const helm = { 'meta.helm.sh/release-name': name, 'meta.helm.sh/release-namespace': ns };
     const service = await rest.create(`${base}/services`, {
-      apiVersion: 'v1', kind: 'Service',
+      apiVersion: 'v1',
+      kind: 'Service',
       metadata: { name, namespace: ns, labels: { ...labels, 'vcluster.loft.sh/service': 'true' }, annotations: helm },
-      spec: { type: 'ClusterIP', ports: [{ name: 'https', port: 443, targetPort: 8443, protocol: 'TCP' }, { name: 'kubelet', port: 10250, targetPort: 8443, protocol: 'TCP' }], selector: { app: 'vcluster', release: name } },
+      spec: {
+        type: 'ClusterIP',
+        ports: [
+          { name: 'https', port: 443, targetPort: 8443, protocol: 'TCP' },
+          { name: 'kubelet', port: 10250, targetPort: 8443, protocol: 'TCP' },
+        ],
+        selector: { app: 'vcluster', release: name },
+      },
     });
-    await rest.create(`${base}/secrets`, { apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name: `vc-config-${name}`, namespace: ns, labels, annotations: helm }, data: { 'config.yaml': b64(CONFIG_YAML) } });
+    await rest.create(`${base}/secrets`, {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'Opaque',
+      metadata: { name: `vc-config-${name}`, namespace: ns, labels, annotations: helm },
+      data: { 'config.yaml': b64(CONFIG_YAML) },
+    });
     const now = new Date().toISOString();
     await rest.create(`${base}/secrets`, {
-      apiVersion: 'v1', kind: 'Secret', type: 'helm.sh/release.v1',
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'helm.sh/release.v1',
       metadata: { name: `sh.helm.release.v1.${name}.v1`, namespace: ns, labels: { owner: 'helm', name, status: 'deployed', version: '1' } },
-      data: { release: b64(encodeHelmRelease({ name, namespace: ns, version: 1, info: { first_deployed: now, last_deployed: now, status: 'deployed' }, chart: { metadata: { name: 'vcluster', version: DEFAULT_VERSION, apiVersion: 'v2' } }, config: {} })) },
+      data: {
+        release: b64(
+          encodeHelmRelease({
+            name,
+            namespace: ns,
+            version: 1,
+            info: { first_deployed: now, last_deployed: now, status: 'deployed' },
+            chart: { metadata: { name: 'vcluster', version: DEFAULT_VERSION, apiVersion: 'v2' } },
+            config: {},
+          }),
+        ),
+      },
     });
     const sts = await rest.create(`/apis/apps/v1/namespaces/${ns}/statefulsets`, statefulSetBody(name, ns));
     if (!o.controllers) {
       const tpl = statefulSetBody(name, ns).spec.template;
-      await rest.create(`${base}/persistentvolumeclaims`, { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: `data-${name}-0`, namespace: ns, labels: { app: 'vcluster', release: name } }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '5Gi' } } } });
+      await rest.create(`${base}/persistentvolumeclaims`, {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name: `data-${name}-0`, namespace: ns, labels: { app: 'vcluster', release: name } },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '5Gi' } } },
+      });
       await rest.create(`${base}/pods`, {
-        apiVersion: 'v1', kind: 'Pod',
+        apiVersion: 'v1',
+        kind: 'Pod',
         metadata: {
-          name: `${name}-0`, namespace: ns,
+          name: `${name}-0`,
+          namespace: ns,
           labels: { ...tpl.metadata.labels, 'statefulset.kubernetes.io/pod-name': `${name}-0`, 'apps.kubernetes.io/pod-index': '0' },
           ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name, uid: sts.metadata.uid, controller: true, blockOwnerDeletion: true }],
         },
-        spec: { ...tpl.spec, volumes: [...tpl.spec.volumes, { name: 'data', persistentVolumeClaim: { claimName: `data-${name}-0` } }], hostname: `${name}-0`, subdomain: `${name}-headless` },
+        spec: {
+          ...tpl.spec,
+          volumes: [...tpl.spec.volumes, { name: 'data', persistentVolumeClaim: { claimName: `data-${name}-0` } }],
+          hostname: `${name}-0`,
+          subdomain: `${name}-headless`,
+        },
       });
     }
     await rest.create(`${base}/secrets`, {
-      apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
-      metadata: { name: `vc-${name}`, namespace: ns, labels: { app: 'vcluster', 'vcluster-name': name }, ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name, uid: service.metadata.uid, controller: false }] },
-      data: { config: b64(makeKubeconfig({ contextName: 'Default', clusterName: 'Default', userName: 'Default', server: DEFAULT_SERVER, caPem: FAKE_CA, certPem: '', keyPem: '' })), 'certificate-authority': b64(FAKE_CA), 'client-certificate': '', 'client-key': '', token: '' },
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'Opaque',
+      metadata: {
+        name: `vc-${name}`,
+        namespace: ns,
+        labels: { app: 'vcluster', 'vcluster-name': name },
+        ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name, uid: service.metadata.uid, controller: false }],
+      },
+      data: {
+        config: b64(
+          makeKubeconfig({
+            contextName: 'Default',
+            clusterName: 'Default',
+            userName: 'Default',
+            server: DEFAULT_SERVER,
+            caPem: FAKE_CA,
+            certPem: '',
+            keyPem: '',
+          }),
+        ),
+        'certificate-authority': b64(FAKE_CA),
+        'client-certificate': '',
+        'client-key': '',
+        token: '',
+      },
     });
   });
   // Report every new pod Running, as the kubelet would (the host's controller may still be creating them).

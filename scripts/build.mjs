@@ -50,7 +50,9 @@ const common = {
 const authProviderApart = {
   name: 'auth-provider-apart',
   setup(build) {
-    build.onResolve({ filter: /^\.\/authProvider$/ }, (a) => (a.importer.endsWith(path.join('src', 'kube', 'credentials.ts')) ? { path: './authProvider.js', external: true } : undefined));
+    build.onResolve({ filter: /^\.\/authProvider$/ }, (a) =>
+      a.importer.endsWith(path.join('src', 'kube', 'credentials.ts')) ? { path: './authProvider.js', external: true } : undefined,
+    );
   },
 };
 
@@ -106,7 +108,10 @@ export const objectDescribeWebviewOptions = {
 function integrationTestEntries() {
   const dir = path.join(root, 'test', 'integration');
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => `test/integration/${f}`);
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .map((f) => `test/integration/${f}`);
 }
 
 export const testOptions = {

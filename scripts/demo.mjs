@@ -99,7 +99,12 @@ async function main() {
     const demo = await buildRealDemo(cluster, (msg) => log(msg));
     restricted = demo.restricted;
     real = demo.real;
-    log(`fixtures: ${demo.fixtures.all().map((v) => `${v.namespace}/${v.name} (${v.expectedStatus})`).join(', ')}; the real vclusters are being created`);
+    log(
+      `fixtures: ${demo.fixtures
+        .all()
+        .map((v) => `${v.namespace}/${v.name} (${v.expectedStatus})`)
+        .join(', ')}; the real vclusters are being created`,
+    );
   } else {
     if (opts.real) log(`no real vclusters: this machine cannot run a node:\n  - ${missing.join('\n  - ')}`);
     log('starting the control plane (etcd, kube-apiserver, kube-controller-manager)');
@@ -107,7 +112,12 @@ async function main() {
     log('building the demo world');
     const world = await buildDemoWorld(host);
     restricted = world.restricted;
-    log(`fixtures: ${world.all().map((v) => `${v.parents.map((p) => `${p.namespace}/${p.name} > `).join('')}${v.namespace}/${v.name} (${v.expectedStatus})`).join(', ')}`);
+    log(
+      `fixtures: ${world
+        .all()
+        .map((v) => `${v.parents.map((p) => `${p.namespace}/${p.name} > `).join('')}${v.namespace}/${v.name} (${v.expectedStatus})`)
+        .join(', ')}`,
+    );
   }
   fs.mkdirSync(path.dirname(opts.kubeconfig), { recursive: true });
   fs.writeFileSync(opts.kubeconfig, mergedKubeconfig(host.kubeconfig, restricted.kubeconfig), { mode: 0o600 });
@@ -120,7 +130,9 @@ async function main() {
   );
   log(`try: ${toolPath('kubectl')} --kubeconfig ${opts.kubeconfig} get statefulsets -A -l app=vcluster`);
 
-  const toolPathEnv = [path.dirname(toolPath('vcluster')), path.dirname(toolPath('helm')), path.dirname(toolPath('kubectl')), process.env.PATH ?? ''].join(path.delimiter);
+  const toolPathEnv = [path.dirname(toolPath('vcluster')), path.dirname(toolPath('helm')), path.dirname(toolPath('kubectl')), process.env.PATH ?? ''].join(
+    path.delimiter,
+  );
   if (opts.editor) {
     log('building the extension');
     // Its output goes to stderr: stdout carries only the KUBECONFIG= and URL= lines.

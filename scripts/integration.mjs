@@ -182,7 +182,13 @@ export async function main(argv = process.argv.slice(2)) {
       timeoutMs: Number(values.timeout) * 1000,
       trust: !values.untrusted,
     });
-    const result = readResult(resultFile) ?? { passes: 0, failures: 1, pending: 0, tests: 1, failed: [{ title: 'integration suite', message: `no result (exit code ${code})` }] };
+    const result = readResult(resultFile) ?? {
+      passes: 0,
+      failures: 1,
+      pending: 0,
+      tests: 1,
+      failed: [{ title: 'integration suite', message: `no result (exit code ${code})` }],
+    };
     let ok = code === 0 && result.failures === 0;
     if (!values['no-ui']) {
       const ui = await runUiChecks({ workspace, env, trust: !values.untrusted });
@@ -191,7 +197,9 @@ export async function main(argv = process.argv.slice(2)) {
       ok &&= ui.failures === 0;
     }
     if (values['result-file']) fs.writeFileSync(path.resolve(values['result-file']), JSON.stringify(result));
-    say(`${result.passes} passed, ${result.failures} failed${result.pending ? `, ${result.pending} pending` : ''} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    say(
+      `${result.passes} passed, ${result.failures} failed${result.pending ? `, ${result.pending} pending` : ''} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
     for (const f of result.failed ?? []) say(`  ✖ ${f.title}: ${f.message}`);
     return ok ? 0 : 1;
   } finally {

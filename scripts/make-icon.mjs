@@ -67,7 +67,10 @@ export function iconPixels(size = 128) {
   const px = Buffer.alloc(size * size * 4);
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       for (let sy = 0; sy < ss; sy++) {
         for (let sx = 0; sx < ss; sx++) {
           const fx = x + (sx + 0.5) / ss;
@@ -78,7 +81,10 @@ export function iconPixels(size = 128) {
           let c = colors.background;
           if (inHex(ux, uy, shapes.outer) && !inHex(ux, uy, shapes.outerHole)) c = colors.ring;
           else if (inHex(ux, uy, shapes.inner)) c = colors.core;
-          r += c[0]; g += c[1]; b += c[2]; a += 255;
+          r += c[0];
+          g += c[1];
+          b += c[2];
+          a += 255;
         }
       }
       const n = ss * ss;

@@ -32,7 +32,12 @@ const DEMO_CONTEXTS = ['demo-host', 'demo-restricted'];
 
 /** Copies what a clone of the repository would hold, as the working tree has it, to `dest`. */
 export function copyRepository(dest) {
-  const r = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repoRoot, encoding: 'utf8', env: childEnv(), maxBuffer: 64 << 20 });
+  const r = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    env: childEnv(),
+    maxBuffer: 64 << 20,
+  });
   if (r.status !== 0) throw new Error(`git ls-files failed: ${r.stderr}`);
   let n = 0;
   for (const rel of r.stdout.split('\0').filter(Boolean)) {
@@ -74,7 +79,9 @@ export function newcomerCache(dir) {
 export function newcomerEnv(cacheDir) {
   const real = cacheRoot();
   const env = childEnv({ drop: [/^VCE_/, /^KUBECONFIG$/, /^XDG_CACHE_HOME$/, /^GOCACHE$/] });
-  env.PATH = env.PATH.split(path.delimiter).filter((d) => !path.resolve(d).startsWith(real + path.sep)).join(path.delimiter);
+  env.PATH = env.PATH.split(path.delimiter)
+    .filter((d) => !path.resolve(d).startsWith(real + path.sep))
+    .join(path.delimiter);
   env.XDG_CACHE_HOME = cacheDir;
   // Go keeps its build cache under XDG_CACHE_HOME too: keep it where it was (it is not part of what we test).
   const gocache = spawnSync('go', ['env', 'GOCACHE'], { encoding: 'utf8', env: childEnv() }).stdout?.trim();
@@ -126,20 +133,27 @@ function startNpm(args, { cwd, env, logFile }) {
     }
   });
   child.stderr.on('data', (d) => fs.writeSync(out, d));
-  const exited = new Promise((resolve) => child.on('close', (code, signal) => {
-    fs.closeSync(out);
-    for (const w of waiters) w();
-    resolve({ code, signal });
-  }));
+  const exited = new Promise((resolve) =>
+    child.on('close', (code, signal) => {
+      fs.closeSync(out);
+      for (const w of waiters) w();
+      resolve({ code, signal });
+    }),
+  );
   let exitInfo;
-  void exited.then((e) => { exitInfo = e; });
+  void exited.then((e) => {
+    exitInfo = e;
+  });
   return {
     pid: child.pid,
     exited,
     /** Resolves to the first stdout line starting with `prefix` (without it); rejects at exit or timeout. */
     waitForLine(prefix, timeoutMs) {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => { waiters.delete(check); reject(new Error(`no "${prefix}" line within ${timeoutMs / 1000} s`)); }, timeoutMs);
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`no "${prefix}" line within ${timeoutMs / 1000} s`));
+        }, timeoutMs);
         const check = () => {
           const hit = lines.find((l) => l.startsWith(prefix));
           if (hit !== undefined) {
@@ -270,15 +284,21 @@ export async function main(argv = process.argv.slice(2)) {
   const failed = results.filter((r) => r.message !== undefined);
   say(`${results.length - failed.length} passed, ${failed.length} failed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   if (values['result-file']) {
-    fs.writeFileSync(values['result-file'], JSON.stringify({ passes: results.length - failed.length, failures: failed.length, pending: 0, tests: results.length, failed }));
+    fs.writeFileSync(
+      values['result-file'],
+      JSON.stringify({ passes: results.length - failed.length, failures: failed.length, pending: 0, tests: results.length, failed }),
+    );
   }
   fs.rmSync(tmp, { recursive: true, force: true });
   return failed.length ? 1 : 0;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  main().then((code) => process.exit(code), (err) => {
-    log(`newcomer check failed: ${err.stack ?? err}`);
-    process.exit(1);
-  });
+  main().then(
+    (code) => process.exit(code),
+    (err) => {
+      log(`newcomer check failed: ${err.stack ?? err}`);
+      process.exit(1);
+    },
+  );
 }

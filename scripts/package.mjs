@@ -18,7 +18,10 @@ export function zipEntries(file) {
   const buf = fs.readFileSync(file);
   let eocd = -1;
   for (let i = buf.length - 22; i >= Math.max(0, buf.length - 65_557); i--) {
-    if (buf.readUInt32LE(i) === 0x06054b50) { eocd = i; break; }
+    if (buf.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
   }
   if (eocd < 0) throw new Error(`${file} is not a zip file`);
   const count = buf.readUInt16LE(eocd + 10);
@@ -44,27 +47,56 @@ function expect(title, ok, detail = '') {
 async function main() {
   fs.rmSync(out, { force: true });
   // vsce runs the vscode:prepublish script (production build) itself.
-  await runNodeScript([path.join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '--out', out]);
+  await runNodeScript([
+    path.join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce'),
+    'package',
+    '--no-dependencies',
+    '--allow-missing-repository',
+    '--skip-license',
+    '--no-rewrite-relative-links',
+    '--out',
+    out,
+  ]);
   const size = fs.statSync(out).size;
   process.stdout.write(`${path.basename(out)}  ${(size / 1024).toFixed(0)} KiB\n`);
   if (!values.check) return;
   const entries = zipEntries(out).map((e) => e.replace(/^extension\//, ''));
   process.stdout.write('\n  package contents\n');
-  for (const f of ['dist/extension.js', 'dist/authProvider.js', 'dist/webview.js', 'dist/describe.js', 'dist/objectDescribe.js', 'schemas/vcluster.schema.json', 'dist/codicon.css', 'dist/codicon.ttf', 'media/vcluster.svg', 'media/icon.png', 'package.json']) {
+  for (const f of [
+    'dist/extension.js',
+    'dist/authProvider.js',
+    'dist/webview.js',
+    'dist/describe.js',
+    'dist/objectDescribe.js',
+    'schemas/vcluster.schema.json',
+    'dist/codicon.css',
+    'dist/codicon.ttf',
+    'media/vcluster.svg',
+    'media/icon.png',
+    'package.json',
+  ]) {
     expect(`contains ${f}`, entries.includes(f));
   }
-  expect('contains README, CHANGELOG and LICENSE', ['readme.md', 'changelog.md'].every((f) => entries.some((e) => e.toLowerCase() === f)) && entries.some((e) => /^license(\.txt|\.md)?$/i.test(e)), entries.join(', '));
+  expect(
+    'contains README, CHANGELOG and LICENSE',
+    ['readme.md', 'changelog.md'].every((f) => entries.some((e) => e.toLowerCase() === f)) && entries.some((e) => /^license(\.txt|\.md)?$/i.test(e)),
+    entries.join(', '),
+  );
   const forbidden = entries.filter((e) => /^(src|test|webview-ui|scripts|tools|node_modules|\.ci)\//.test(e) || /\.map$/.test(e) || /\.ts$/.test(e));
   expect('contains no sources, tests, maps or node_modules', forbidden.length === 0, forbidden.slice(0, 10).join(', '));
   expect(`is under 3 MB (${(size / 1024 / 1024).toFixed(2)} MB)`, size < MAX_BYTES);
 }
 
-main().then(() => {
-  const failures = results.filter((r) => !r.ok).length;
-  if (values['result-file']) fs.writeFileSync(values['result-file'], JSON.stringify({ passes: results.length - failures, failures, pending: 0, tests: results.length }));
-  process.exit(failures ? 1 : 0);
-}, (err) => {
-  console.error(`package: ${err.message}`);
-  if (values['result-file']) fs.writeFileSync(values['result-file'], JSON.stringify({ passes: 0, failures: 1, pending: 0, tests: 1 }));
-  process.exit(1);
-});
+main().then(
+  () => {
+    const failures = results.filter((r) => !r.ok).length;
+    if (values['result-file'])
+      fs.writeFileSync(values['result-file'], JSON.stringify({ passes: results.length - failures, failures, pending: 0, tests: results.length }));
+    process.exit(failures ? 1 : 0);
+  },
+  (err) => {
+    console.error(`package: ${err.message}`);
+    if (values['result-file']) fs.writeFileSync(values['result-file'], JSON.stringify({ passes: 0, failures: 1, pending: 0, tests: 1 }));
+    process.exit(1);
+  },
+);

@@ -6,9 +6,7 @@
 // kube-scheduler, the vcluster syncer and kine), the node's images, the local vcluster chart repository, code-server.
 // Prints `NODE=<path>` last, the runtime the other scripts run tests with.
 import { ensureChartRepo, ensureNodeImages } from './lib/real-node.mjs';
-import {
-  ensureAptPackages, ensureCodeServer, ensureGoTools, ensureNode, ensureNpmDeps, mainWrapper, versions,
-} from './lib/toolchain.mjs';
+import { ensureAptPackages, ensureCodeServer, ensureGoTools, ensureNode, ensureNpmDeps, mainWrapper, versions } from './lib/toolchain.mjs';
 
 export async function setup(parts = ['all']) {
   const all = parts.includes('all');

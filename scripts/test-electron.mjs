@@ -25,7 +25,8 @@ function toolsPath() {
   return [...new Set(dirs), process.env.PATH ?? ''].join(path.delimiter);
 }
 
-const NETWORK_ERROR = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|socket hang up|getaddrinfo|timeout|Failed to get JSON|status code|tunneling socket|proxy/i;
+const NETWORK_ERROR =
+  /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|socket hang up|getaddrinfo|timeout|Failed to get JSON|status code|tunneling socket|proxy/i;
 
 export async function main(argv = process.argv.slice(2)) {
   const { values } = parseArgs({

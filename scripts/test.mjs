@@ -37,7 +37,10 @@ function run(node, args, { env = {}, label } = {}) {
       stdio: ['ignore', 'inherit', 'inherit'],
       env: envWithNode(node, { pathFirst: toolDirs(), set: env }),
     });
-    child.on('error', (err) => { console.error(err); resolve({ code: 1, ms: Date.now() - start }); });
+    child.on('error', (err) => {
+      console.error(err);
+      resolve({ code: 1, ms: Date.now() - start });
+    });
     child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), ms: Date.now() - start }));
   });
 }
@@ -60,7 +63,11 @@ async function mocha(node, label, globs, extra = []) {
 
 function readResult(file, r, label) {
   let counts = { passes: 0, failures: 0, pending: 0, real: undefined };
-  try { counts = JSON.parse(fs.readFileSync(file, 'utf8')); } catch { /* the run died before reporting */ }
+  try {
+    counts = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    /* the run died before reporting */
+  }
   fs.rmSync(file, { force: true });
   // A non-zero exit without reported failures (a crash, a hook that failed to load) still counts as one failure.
   const failures = counts.failures || (r.code !== 0 ? 1 : 0);
@@ -88,8 +95,10 @@ mainWrapper(async () => {
   if (realWanted && !skipReal) {
     const missing = realNodeSupport();
     if (missing.length) {
-      say(`this machine cannot run a real node, so the real-vcluster suites will fail:\n  - ${missing.join('\n  - ')}\n` +
-        `Set ${SKIP_REAL_NODE_ENV}=1 to run everything else and report those suites as not run.`);
+      say(
+        `this machine cannot run a real node, so the real-vcluster suites will fail:\n  - ${missing.join('\n  - ')}\n` +
+          `Set ${SKIP_REAL_NODE_ENV}=1 to run everything else and report those suites as not run.`,
+      );
     }
   }
 
@@ -100,7 +109,14 @@ mainWrapper(async () => {
   // Unit tests read files and start small programs: mocha's 2 s default is too short on a busy 2-core machine.
   if (suites.includes('unit')) results.push(await mocha(node, 'unit', ['test/unit/**/*.test.ts'], ['--timeout', '20000']));
   if (suites.includes('cluster')) {
-    results.push(await mocha(node, 'cluster', ['test/cluster/**/*.test.ts'], ['--require', 'test/cluster/setup.ts', '--timeout', '120000', ...(skipReal ? ['--ignore', 'test/cluster/real-node-*.test.ts'] : [])]));
+    results.push(
+      await mocha(
+        node,
+        'cluster',
+        ['test/cluster/**/*.test.ts'],
+        ['--require', 'test/cluster/setup.ts', '--timeout', '120000', ...(skipReal ? ['--ignore', 'test/cluster/real-node-*.test.ts'] : [])],
+      ),
+    );
   }
   if (suites.includes('integration')) {
     const resultFile = path.join(os.tmpdir(), `vce-integration-${process.pid}.json`);
@@ -109,7 +125,11 @@ mainWrapper(async () => {
     results.push(readResult(resultFile, r, 'integration'));
     // Workspace trust: the same extension in Restricted Mode (only the trust tests).
     const untrustedFile = path.join(os.tmpdir(), `vce-integration-untrusted-${process.pid}.json`);
-    const u = await run(node, [path.join(repoRoot, 'scripts', 'integration.mjs'), '--untrusted', '--no-ui', '--no-build', '--grep', 'workspace trust', '--result-file', untrustedFile], { label: 'integration (untrusted)' });
+    const u = await run(
+      node,
+      [path.join(repoRoot, 'scripts', 'integration.mjs'), '--untrusted', '--no-ui', '--no-build', '--grep', 'workspace trust', '--result-file', untrustedFile],
+      { label: 'integration (untrusted)' },
+    );
     results.push(readResult(untrustedFile, u, 'integration untrusted'));
   }
   if (suites.includes('package')) {
@@ -126,7 +146,9 @@ mainWrapper(async () => {
 
   process.stdout.write('\n[test] summary\n');
   for (const r of results) {
-    process.stdout.write(`  ${r.failures ? '✖' : '✔'} ${r.label.padEnd(22)} ${String(r.passes).padStart(4)} passed  ${String(r.failures).padStart(3)} failed  ${(r.ms / 1000).toFixed(1).padStart(7)} s\n`);
+    process.stdout.write(
+      `  ${r.failures ? '✖' : '✔'} ${r.label.padEnd(22)} ${String(r.passes).padStart(4)} passed  ${String(r.failures).padStart(3)} failed  ${(r.ms / 1000).toFixed(1).padStart(7)} s\n`,
+    );
   }
   const passed = results.reduce((a, r) => a + r.passes, 0);
   const failed = results.reduce((a, r) => a + r.failures, 0);

@@ -61,7 +61,10 @@ export async function runUiChecks({ workspace, env = {}, checks = noKubeconfigCh
         const dir = path.join(repoRoot, 'screenshots', 'failures');
         fs.mkdirSync(dir, { recursive: true });
         const file = path.join(dir, `${check.title.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`);
-        await wb.page.screenshot({ path: file }).then(() => log(`      screenshot: ${path.relative(repoRoot, file)}`), () => {});
+        await wb.page.screenshot({ path: file }).then(
+          () => log(`      screenshot: ${path.relative(repoRoot, file)}`),
+          () => {},
+        );
       }
     }
   } catch (err) {
@@ -83,7 +86,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   fs.mkdirSync(workspace, { recursive: true });
   const kubeconfig = values.kubeconfig ? path.resolve(values.kubeconfig) : path.join(tmp, 'no-kubeconfig', 'config');
   runUiChecks({ workspace, env: { KUBECONFIG: kubeconfig } })
-    .then((r) => { process.exitCode = r.failures ? 1 : 0; })
-    .catch((err) => { console.error(err); process.exitCode = 1; })
+    .then((r) => {
+      process.exitCode = r.failures ? 1 : 0;
+    })
+    .catch((err) => {
+      console.error(err);
+      process.exitCode = 1;
+    })
     .finally(() => fs.rmSync(tmp, { recursive: true, force: true }));
 }

@@ -72,7 +72,10 @@ async function generate() {
 mainWrapper(async () => {
   const check = process.argv.includes('--check');
   const { schema, data } = await generate();
-  const files = [[schemaFile, schema], [dataFile, data]];
+  const files = [
+    [schemaFile, schema],
+    [dataFile, data],
+  ];
   if (check) {
     const stale = files.filter(([f, text]) => !fs.existsSync(f) || fs.readFileSync(f, 'utf8') !== text).map(([f]) => path.relative(repoRoot, f));
     if (stale.length) {

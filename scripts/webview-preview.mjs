@@ -52,7 +52,13 @@ async function main() {
   const small = sampleModel({ rows: smallRows, namespaces: 6 });
   const withErrors = {
     ...small,
-    errors: [{ kind: 'Secret', side: 'host', message: 'secrets is forbidden: User "dev" cannot list resource "secrets" in API group "" in the namespace "vcluster-dev"' }],
+    errors: [
+      {
+        kind: 'Secret',
+        side: 'host',
+        message: 'secrets is forbidden: User "dev" cannot list resource "secrets" in API group "" in the namespace "vcluster-dev"',
+      },
+    ],
   };
   const big = sampleModel({ rows: bigRows, namespaces: 24, seed: 7 });
 
@@ -83,7 +89,8 @@ async function main() {
     if (!r || r.total !== model.rows.length || r.matching !== model.rows.length || !(r.rows > 0 && r.rows <= r.matching)) {
       problems.push(`${what}: unexpected rendered report ${JSON.stringify(r)}`);
     }
-    if (r?.digest !== expectedDigest(model)) problems.push(`${what}: the table's rows differ from the model's (digest ${r?.digest}, expected ${expectedDigest(model)})`);
+    if (r?.digest !== expectedDigest(model))
+      problems.push(`${what}: the table's rows differ from the model's (digest ${r?.digest}, expected ${expectedDigest(model)})`);
   }
   try {
     for (const theme of ['dark', 'light', 'high-contrast']) {
@@ -106,12 +113,15 @@ async function main() {
     if ((await focusedId()) !== 'ns/kube-system') problems.push(`diagram: ArrowDown went to ${await focusedId()}`);
     await page.keyboard.press('ArrowRight');
     const expanded = await page.getAttribute('#diagram g[data-id="ns/kube-system"]', 'aria-expanded');
-    if (expanded !== 'true' || (await focusedId()) !== 'ns/kube-system') problems.push(`diagram: ArrowRight did not expand in place (${expanded}, ${await focusedId()})`);
+    if (expanded !== 'true' || (await focusedId()) !== 'ns/kube-system')
+      problems.push(`diagram: ArrowRight did not expand in place (${expanded}, ${await focusedId()})`);
     await page.keyboard.press('ArrowLeft');
     if ((await page.getAttribute('#diagram g[data-id="ns/kube-system"]', 'aria-expanded')) !== 'false') problems.push('diagram: ArrowLeft did not collapse');
 
     // clicking a row asks the host to open its YAML; the keyboard moves to the next row and opens that one
-    await page.evaluate(() => { window.__posted.length = 0; });
+    await page.evaluate(() => {
+      window.__posted.length = 0;
+    });
     await page.click('.grid-row.row[data-pos="0"] .cell.host');
     const open = await page.evaluate(() => window.__posted.find((m) => m.type === 'openYaml'));
     if (!open || open.side !== 'host' || typeof open.id !== 'number') problems.push(`row click did not request openYaml: ${JSON.stringify(open)}`);
@@ -142,7 +152,9 @@ async function main() {
       await page.focus('#filter');
       await page.keyboard.type('payments');
     });
-    const paymentsRows = big.rows.filter((r) => [r.kind, r.virtualNamespace, r.virtualName, r.hostName, r.state, r.virtualStatus, r.hostStatus].join('\u0000').toLowerCase().includes('payments')).length;
+    const paymentsRows = big.rows.filter((r) =>
+      [r.kind, r.virtualNamespace, r.virtualName, r.hostName, r.state, r.virtualStatus, r.hostStatus].join('\u0000').toLowerCase().includes('payments'),
+    ).length;
     const r4 = await reportWhen((r) => r.matching === paymentsRows);
     if (r4?.matching !== paymentsRows) problems.push(`filter "payments": ${r4?.matching} matching, expected ${paymentsRows}`);
     console.log(`filter "payments": ${r4?.matching} matching`);
@@ -190,13 +202,28 @@ async function previewInVsCode() {
   for (const f of ['webview.js', 'codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(root, 'dist', f), path.join(ext, 'dist', f));
   for (const f of ['panel.css', 'mapping.css']) fs.copyFileSync(path.join(root, 'media', f), path.join(ext, 'media', f));
   await esbuild.build({
-    entryPoints: [path.join(root, 'test', 'support', 'mapping-preview-extension.ts')], outfile: path.join(ext, 'extension.js'), bundle: true, platform: 'node',
-    format: 'cjs', target: 'node22', external: ['vscode'], mainFields: ['module', 'main'], logLevel: 'warning', absWorkingDir: root,
+    entryPoints: [path.join(root, 'test', 'support', 'mapping-preview-extension.ts')],
+    outfile: path.join(ext, 'extension.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node22',
+    external: ['vscode'],
+    mainFields: ['module', 'main'],
+    logLevel: 'warning',
+    absWorkingDir: root,
   });
-  fs.writeFileSync(path.join(ext, 'package.json'), JSON.stringify({
-    name: 'vcx-webview-check', publisher: 'preview', version: '0.0.0', engines: { vscode: '^1.101.0' },
-    main: './extension.js', activationEvents: ['onStartupFinished'],
-  }));
+  fs.writeFileSync(
+    path.join(ext, 'package.json'),
+    JSON.stringify({
+      name: 'vcx-webview-check',
+      publisher: 'preview',
+      version: '0.0.0',
+      engines: { vscode: '^1.101.0' },
+      main: './extension.js',
+      activationEvents: ['onStartupFinished'],
+    }),
+  );
   const workspace = makeTempDir('vcx-webview-ws-');
   const report = path.join(ext, 'rendered.json');
   const events = path.join(ext, 'events.log');
@@ -208,20 +235,29 @@ async function previewInVsCode() {
     fs.writeFileSync(events, '');
     const lifecycle = name === 'dark';
     const wb = await openWorkbench({
-      extensionDevelopmentPath: ext, workspace,
+      extensionDevelopmentPath: ext,
+      workspace,
       env: { VCX_REPORT: report, VCX_EVENTS: events, VCX_ROWS: String(smallRows), VCX_LIFECYCLE: lifecycle ? '1' : '0', VCX_SECRET: secret },
-      settings: { 'workbench.colorTheme': theme }, viewport: { width: 1400, height: 1000 },
+      settings: { 'workbench.colorTheme': theme },
+      viewport: { width: 1400, height: 1000 },
     });
     try {
       const { page } = wb;
       const consoleLines = [];
-      page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') consoleLines.push(`${m.type()}: ${m.text()}`); });
+      page.on('console', (m) => {
+        if (m.type() === 'error' || m.type() === 'warning') consoleLines.push(`${m.type()}: ${m.text()}`);
+      });
       const deadline = Date.now() + 60_000;
       while (!fs.existsSync(report) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
       if (!fs.existsSync(report)) {
         problems.push(`${name}: the webview never reported a render`);
         for (const f of page.frames()) console.error(`frame ${f.url().slice(0, 160)}`);
-        console.error(consoleLines.filter((l) => /webview|Content Security|Refused|vcx|mapping/i.test(l)).slice(0, 30).join('\n'));
+        console.error(
+          consoleLines
+            .filter((l) => /webview|Content Security|Refused|vcx|mapping/i.test(l))
+            .slice(0, 30)
+            .join('\n'),
+        );
         await page.screenshot({ path: path.join(outDir, `vscode-mapping-${name}-FAILED.png`) });
         continue;
       }
@@ -235,13 +271,17 @@ async function previewInVsCode() {
       const rendered = JSON.parse(fs.readFileSync(report, 'utf8'));
       console.log(`${name}: webview rendered ${rendered.rows} of ${rendered.total} rows (digest ${rendered.digest})`);
       const expectedTotal = smallRows + (lifecycle ? 1 : 0);
-      if (rendered.total !== expectedTotal || rendered.matching !== expectedTotal || !(rendered.rows > 0)) problems.push(`${name}: unexpected report ${JSON.stringify(rendered)}`);
+      if (rendered.total !== expectedTotal || rendered.matching !== expectedTotal || !(rendered.rows > 0))
+        problems.push(`${name}: unexpected report ${JSON.stringify(rendered)}`);
       let frame;
       for (let i = 0; i < 40 && !frame; i++) {
         for (const f of page.frames()) if (await f.$('#app .grid').catch(() => null)) frame = f;
         if (!frame) await page.waitForTimeout(250);
       }
-      if (!frame) { problems.push(`${name}: webview frame not found`); continue; }
+      if (!frame) {
+        problems.push(`${name}: webview frame not found`);
+        continue;
+      }
       await page.waitForTimeout(800);
       const shotFile = path.join(outDir, `vscode-mapping-${name}.png`);
       await page.screenshot({ path: shotFile });
@@ -255,7 +295,12 @@ async function previewInVsCode() {
         await editor.getByText('data hidden', { exact: false }).waitFor({ timeout: 20_000 });
       } catch (err) {
         await page.screenshot({ path: path.join(outDir, 'vscode-mapping-secret-yaml-FAILED.png') });
-        console.error(`webview status: ${await frame.locator('#status').innerText().catch(() => '?')}`);
+        console.error(
+          `webview status: ${await frame
+            .locator('#status')
+            .innerText()
+            .catch(() => '?')}`,
+        );
         console.error(consoleLines.slice(-20).join('\n'));
         throw err;
       }

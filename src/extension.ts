@@ -26,7 +26,10 @@ export type { VClusterExplorerApi } from './app/api';
 
 export function activate(context: vscode.ExtensionContext): VClusterExplorerApi {
   const started = performance.now();
-  const own = <T extends { dispose(): unknown }>(d: T): T => { context.subscriptions.push(d); return d; };
+  const own = <T extends { dispose(): unknown }>(d: T): T => {
+    context.subscriptions.push(d);
+    return d;
+  };
   const logger = own(new Logger());
   const settings = new Settings();
   const scope = new WorkspaceScope(context);
@@ -34,7 +37,11 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
   const searchNamespaces = own(new SearchNamespacesStore());
   const tunnelStore = new TunnelStore(context.globalState);
   const services = new LazyServices({
-    settings, logger, scope, searchNamespaces, own,
+    settings,
+    logger,
+    scope,
+    searchNamespaces,
+    own,
     backupDir: path.join(context.globalStorageUri.fsPath, 'kubeconfig-backups'),
     onKubeconfigChange: () => void status.refresh(),
     onLoaded: async (s) => {
@@ -51,7 +58,13 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
   const logDocuments = own(new LogDocuments());
 
   const env = {
-    services: services.get, tree: views.tree, settings, logger, tunnelStore, refreshStatus: status.refresh, ...config,
+    services: services.get,
+    tree: views.tree,
+    settings,
+    logger,
+    tunnelStore,
+    refreshStatus: status.refresh,
+    ...config,
     recentContexts: new RecentContexts(context.globalState),
     workspaceScoped: () => scope.on,
     setWorkspaceScope: async (on: boolean) => {
@@ -70,25 +83,49 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
   own(trackKubernetesExtension());
 
   // Edited in settings.json (or set by the command): those contexts are discovered again.
-  own(searchNamespaces.onDidChange((contexts) => { for (const c of contexts) void views.tree.refresh({ context: c }); }));
-  own(settings.onDidChange((e) => {
-    if (['kubeconfig', 'requestTimeoutSeconds', 'refresh.mode'].some((k) => e.affectsConfiguration(`vcluster.${k}`))) void views.tree.refresh();
-    if (e.affectsConfiguration('vcluster.cliPath') && services.loaded) void status.checkCli(services.loaded);
-  }));
+  own(
+    searchNamespaces.onDidChange((contexts) => {
+      for (const c of contexts) void views.tree.refresh({ context: c });
+    }),
+  );
+  own(
+    settings.onDidChange((e) => {
+      if (['kubeconfig', 'requestTimeoutSeconds', 'refresh.mode'].some((k) => e.affectsConfiguration(`vcluster.${k}`))) void views.tree.refresh();
+      if (e.affectsConfiguration('vcluster.cliPath') && services.loaded) void status.checkCli(services.loaded);
+    }),
+  );
 
   // After activation returns (it stays cheap): the status bar, and the tunnels that kubeconfig contexts point at.
   setTimeout(() => {
     void status.refresh().catch((err) => logger.warn(`status: ${err}`));
-    void restoreTunnels(env).then((n) => { if (n) logger.info(`Restored ${n} port-forward tunnel(s)`); }, (err) => logger.warn(`tunnels: ${err}`));
+    void restoreTunnels(env).then(
+      (n) => {
+        if (n) logger.info(`Restored ${n} port-forward tunnel(s)`);
+      },
+      (err) => logger.warn(`tunnels: ${err}`),
+    );
   }, 0);
-  logger.info(`vcluster Explorer ${String(context.extension.packageJSON.version)} activated in ${(performance.now() - started).toFixed(1)} ms (VS Code ${vscode.version})`);
+  logger.info(
+    `vcluster Explorer ${String(context.extension.packageJSON.version)} activated in ${(performance.now() - started).toFixed(1)} ms (VS Code ${vscode.version})`,
+  );
 
-  const testing = context.extensionMode === vscode.ExtensionMode.Test ? {
-    tree: views.tree, statusBar: status.statusBar, panels: () => views.panels, describePanels: () => views.describePanels,
-    objectDescribePanels: () => views.objectDescribePanels, contextKeys: contextKeyValues,
-    logDocuments, vclusterYaml: config.vclusterYaml, configDocs: config.configDocs, services: services.get,
-    workspaceKubeconfig: scope.kubeconfigPath, logDir: context.logUri.fsPath,
-  } : undefined;
+  const testing =
+    context.extensionMode === vscode.ExtensionMode.Test
+      ? {
+          tree: views.tree,
+          statusBar: status.statusBar,
+          panels: () => views.panels,
+          describePanels: () => views.describePanels,
+          objectDescribePanels: () => views.objectDescribePanels,
+          contextKeys: contextKeyValues,
+          logDocuments,
+          vclusterYaml: config.vclusterYaml,
+          configDocs: config.configDocs,
+          services: services.get,
+          workspaceKubeconfig: scope.kubeconfigPath,
+          logDir: context.logUri.fsPath,
+        }
+      : undefined;
   return createApi(services.get, changes.event, testing);
 }
 

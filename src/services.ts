@@ -67,9 +67,8 @@ export class Services {
    * contexts the commands check and offer, so programs that get a context name (the vcluster CLI, Helm) get this list.
    */
   async kubeconfigFiles(): Promise<string[]> {
-    return [...(this.model.snapshot() ?? await this.model.reloadKubeconfig()).files];
+    return [...(this.model.snapshot() ?? (await this.model.reloadKubeconfig())).files];
   }
-
 
   /** The writer for the user's kubeconfig (global scope). */
   userWriter(): KubeconfigWriter {
@@ -158,7 +157,12 @@ export class Services {
       new Watcher(virtual, k.path, { onEvent: onChange, onResync: onChange }),
       new Watcher(host, hostListPath(k, ref.namespace), { labelSelector: `vcluster.loft.sh/managed-by=${ref.name}`, onEvent: onChange, onResync: onChange }),
     ]);
-    return { dispose: () => { watchers.forEach((w) => w.dispose()); hold.dispose(); } };
+    return {
+      dispose: () => {
+        watchers.forEach((w) => w.dispose());
+        hold.dispose();
+      },
+    };
   }
 
   /** One object as YAML (managedFields dropped). The caller hides Secret data. */
@@ -184,7 +188,10 @@ export class Services {
   async configText(ref: VClusterRef, kind: 'values' | 'running'): Promise<string> {
     if (kind === 'values') {
       const release = await this.helmRelease(ref);
-      if (!release) throw new UserFacingError(`vcluster ${ref.name} in ${ref.namespace} has no Helm release (it was not installed by Helm), so there are no user-supplied values to show.`);
+      if (!release)
+        throw new UserFacingError(
+          `vcluster ${ref.name} in ${ref.namespace} has no Helm release (it was not installed by Helm), so there are no user-supplied values to show.`,
+        );
       const header = `# vcluster ${ref.name} (${ref.namespace}): the values it was deployed with — Helm release revision ${release.revision}, ${release.status}${release.chartVersion ? `, chart ${release.chartVersion}` : ''}. Read-only; credentials hidden.\n`;
       return header + valuesYaml(maskCredentials(release.config) as Record<string, unknown>);
     }
@@ -200,7 +207,7 @@ export class Services {
 
   /** What vcluster.describe shows, read from the cluster the vcluster runs in (never from the vcluster itself). */
   async describe(ref: VClusterRef, signal?: AbortSignal): Promise<VClusterDetails> {
-    const snap = this.model.snapshot() ?? await this.model.reloadKubeconfig();
+    const snap = this.model.snapshot() ?? (await this.model.reloadKubeconfig());
     const cluster = await this.model.hostClientOf(ref);
     return fetchDetails(cluster, ref, {
       contexts: snap.contexts,
@@ -217,7 +224,12 @@ export class Services {
     try {
       const cluster = await this.model.hostClientOf(ref);
       const w = watchDetails(cluster, ref, onChange);
-      return { dispose: () => { w.dispose(); hold?.dispose(); } };
+      return {
+        dispose: () => {
+          w.dispose();
+          hold?.dispose();
+        },
+      };
     } catch (err) {
       hold?.dispose();
       throw err;

@@ -13,7 +13,16 @@ export function when(iso: string | undefined): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   const ago = Math.round((Date.now() - d.getTime()) / 1000);
-  const rel = ago < 0 ? 'in the future' : ago < 90 ? `${ago}s ago` : ago < 5400 ? `${Math.round(ago / 60)}m ago` : ago < 172_800 ? `${Math.round(ago / 3600)}h ago` : `${Math.round(ago / 86_400)}d ago`;
+  const rel =
+    ago < 0
+      ? 'in the future'
+      : ago < 90
+        ? `${ago}s ago`
+        : ago < 5400
+          ? `${Math.round(ago / 60)}m ago`
+          : ago < 172_800
+            ? `${Math.round(ago / 3600)}h ago`
+            : `${Math.round(ago / 86_400)}d ago`;
   return `${d.toLocaleString()} (${rel})`;
 }
 

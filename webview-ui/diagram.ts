@@ -15,7 +15,11 @@ export function diagramSection(): HTMLElement {
   box.setAttribute('open', '');
   box.append(
     el('div', { id: 'diagram', class: 'diagram' }),
-    el('p', { class: 'legend muted', text: 'Counts read "synced + not synced"; a line\'s width grows with the synced objects it stands for. Enter or click on a namespace expands it by kind; on a kind, filters the table.' }));
+    el('p', {
+      class: 'legend muted',
+      text: 'Counts read "synced + not synced"; a line\'s width grows with the synced objects it stands for. Enter or click on a namespace expands it by kind; on a kind, filters the table.',
+    }),
+  );
   return box;
 }
 
@@ -43,11 +47,13 @@ export function renderDiagram(): void {
   box.append(drawDiagram(layout));
 }
 
-
 function drawDiagram(layout: DiagramLayout): SVGElement {
   const root = svg('svg', { viewBox: `0 0 ${layout.width} ${layout.height}`, width: layout.width, height: layout.height, class: 'diagram-svg' });
   root.setAttribute('role', 'group');
-  root.setAttribute('aria-label', 'Diagram of virtual namespaces and the host namespace. Enter on a namespace expands it by kind; Enter on a kind filters the table.');
+  root.setAttribute(
+    'aria-label',
+    'Diagram of virtual namespaces and the host namespace. Enter on a namespace expands it by kind; Enter on a kind filters the table.',
+  );
   const capL = svg('text', { x: 8, y: 14, class: 'caption' });
   capL.textContent = 'Virtual cluster';
   const capR = svg('text', { x: layout.width - 8, y: 14, class: 'caption', 'text-anchor': 'end' });
@@ -89,20 +95,37 @@ function onDiagramKey(ev: KeyboardEvent, layout: DiagramLayout, order: readonly 
   const node = layout.nodes.find((n) => n.id === id);
   let target: string | undefined;
   switch (ev.key) {
-    case 'ArrowDown': target = order[Math.min(order.length - 1, i + 1)]; break;
-    case 'ArrowUp': target = order[Math.max(0, i - 1)]; break;
-    case 'Home': target = order[0]; break;
-    case 'End': target = order[order.length - 1]; break;
+    case 'ArrowDown':
+      target = order[Math.min(order.length - 1, i + 1)];
+      break;
+    case 'ArrowUp':
+      target = order[Math.max(0, i - 1)];
+      break;
+    case 'Home':
+      target = order[0];
+      break;
+    case 'End':
+      target = order[order.length - 1];
+      break;
     case 'ArrowRight':
-      if (node?.type === 'namespace' && !node.expanded) { ev.preventDefault(); activateNode(node); return; }
+      if (node?.type === 'namespace' && !node.expanded) {
+        ev.preventDefault();
+        activateNode(node);
+        return;
+      }
       target = order.find((o) => o === 'host');
       break;
     case 'ArrowLeft':
-      if (node?.type === 'namespace' && node.expanded) { ev.preventDefault(); activateNode(node); return; }
+      if (node?.type === 'namespace' && node.expanded) {
+        ev.preventDefault();
+        activateNode(node);
+        return;
+      }
       if (node?.type === 'kind') target = `ns/${node.namespace ?? ''}`;
       else if (node?.type === 'host' || node?.type === 'hostKind') target = order[0];
       break;
-    default: return;
+    default:
+      return;
   }
   ev.preventDefault();
   focusDiagramNode(target);
@@ -114,7 +137,9 @@ function drawNode(n: DiagramNode): SVGElement {
   const interactive = n.type !== 'more';
   if (interactive) {
     g.setAttribute('tabindex', n.id === diagramFocusId ? '0' : '-1');
-    g.addEventListener('focus', () => { diagramFocusId = n.id; });
+    g.addEventListener('focus', () => {
+      diagramFocusId = n.id;
+    });
     g.setAttribute('role', 'button');
     g.setAttribute('aria-label', `${n.description}. ${actionHint(n)}`);
     if (n.type === 'namespace') g.setAttribute('aria-expanded', String(!!n.expanded));
@@ -151,21 +176,30 @@ function drawNode(n: DiagramNode): SVGElement {
 
 function actionHint(n: DiagramNode): string {
   switch (n.type) {
-    case 'namespace': return n.expanded ? 'Collapse' : 'Expand by kind';
-    case 'kind': return 'Show these objects in the table';
-    case 'hostKind': return `Show ${n.kind} objects in the table`;
-    case 'host': return 'Show all objects';
-    case 'more': return '';
+    case 'namespace':
+      return n.expanded ? 'Collapse' : 'Expand by kind';
+    case 'kind':
+      return 'Show these objects in the table';
+    case 'hostKind':
+      return `Show ${n.kind} objects in the table`;
+    case 'host':
+      return 'Show all objects';
+    case 'more':
+      return '';
   }
 }
 
 function isSelected(n: DiagramNode): boolean {
   const prefs = state.prefs;
   switch (n.type) {
-    case 'kind': return prefs.namespace === n.namespace && prefs.kind === n.kind;
-    case 'hostKind': return !prefs.namespace && prefs.kind === n.kind;
-    case 'namespace': return prefs.namespace === n.namespace && !prefs.kind;
-    default: return false;
+    case 'kind':
+      return prefs.namespace === n.namespace && prefs.kind === n.kind;
+    case 'hostKind':
+      return !prefs.namespace && prefs.kind === n.kind;
+    case 'namespace':
+      return prefs.namespace === n.namespace && !prefs.kind;
+    default:
+      return false;
   }
 }
 

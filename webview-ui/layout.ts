@@ -8,7 +8,11 @@ import { cmpNatural } from './view';
 
 // ---- counts ---------------------------------------------------------------------------------------------------
 
-export interface Counts { synced: number; virtualOnly: number; hostOnly: number }
+export interface Counts {
+  synced: number;
+  virtualOnly: number;
+  hostOnly: number;
+}
 
 export function emptyCounts(): Counts {
   return { synced: 0, virtualOnly: 0, hostOnly: 0 };
@@ -108,12 +112,7 @@ function linkWidth(count: number, max: number): number {
  * objects. The number of boxes grows with namespaces × kinds, never with objects, so the picture stays readable at
  * any size; the table below holds the objects themselves.
  */
-export function layoutDiagram(
-  rows: readonly MappingRow[],
-  hostNamespace: string,
-  expanded: ReadonlySet<string>,
-  opts: DiagramOptions = {},
-): DiagramLayout {
+export function layoutDiagram(rows: readonly MappingRow[], hostNamespace: string, expanded: ReadonlySet<string>, opts: DiagramOptions = {}): DiagramLayout {
   const width = Math.max(MIN_WIDTH, opts.width ?? 720);
   // boxes shrink with a narrow panel (down to MIN_NODE_W) so that both columns stay in view
   const nodeW = Math.min(MAX_NODE_W, Math.max(MIN_NODE_W, Math.floor((width - 2 * PAD - 80) / 2)));
@@ -150,9 +149,17 @@ export function layoutDiagram(
   const hostId = 'host';
   let y = HEAD;
   const hostNode: DiagramNode = {
-    id: hostId, type: 'host', label: hostNamespace, count: String(total(hostTotal)),
+    id: hostId,
+    type: 'host',
+    label: hostNamespace,
+    count: String(total(hostTotal)),
     description: `Host namespace ${hostNamespace}: ${total(hostTotal)} objects, ${countsLabel(hostTotal)}`,
-    x: rightX, y, w: nodeW, h: NS_H, counts: hostTotal, warn: hostTotal.hostOnly > 0,
+    x: rightX,
+    y,
+    w: nodeW,
+    h: NS_H,
+    counts: hostTotal,
+    warn: hostTotal.hostOnly > 0,
   };
   nodes.push(hostNode);
   y += NS_H + GAP;
@@ -160,9 +167,18 @@ export function layoutDiagram(
   for (const kind of [...hostKinds.keys()].sort(byKindOrder)) {
     const c = hostKinds.get(kind)!;
     nodes.push({
-      id: `host/${kind}`, type: 'hostKind', label: kind, count: c.hostOnly ? `${c.synced} + ${c.hostOnly}` : String(c.synced),
+      id: `host/${kind}`,
+      type: 'hostKind',
+      label: kind,
+      count: c.hostOnly ? `${c.synced} + ${c.hostOnly}` : String(c.synced),
       description: `${kind} in host namespace ${hostNamespace}: ${countsLabel(c)}`,
-      x: rightX + 16, y, w: nodeW - 16, h: KIND_H, counts: c, kind, warn: c.hostOnly > 0,
+      x: rightX + 16,
+      y,
+      w: nodeW - 16,
+      h: KIND_H,
+      counts: c,
+      kind,
+      warn: c.hostOnly > 0,
     });
     hostKindY.set(kind, y + KIND_H / 2);
     y += KIND_H + GAP;
@@ -178,10 +194,19 @@ export function layoutDiagram(
     const open = expanded.has(ns);
     const nsId = `ns/${ns}`;
     nodes.push({
-      id: nsId, type: 'namespace', label: ns || '(no namespace)',
+      id: nsId,
+      type: 'namespace',
+      label: ns || '(no namespace)',
       count: g.counts.virtualOnly ? `${g.counts.synced} + ${g.counts.virtualOnly}` : String(g.counts.synced),
       description: `Virtual namespace ${ns}: ${total(g.counts)} objects, ${countsLabel(g.counts)}`,
-      x: leftX, y, w: nodeW, h: NS_H, counts: g.counts, expanded: open, namespace: ns, warn: g.counts.virtualOnly > 0,
+      x: leftX,
+      y,
+      w: nodeW,
+      h: NS_H,
+      counts: g.counts,
+      expanded: open,
+      namespace: ns,
+      warn: g.counts.virtualOnly > 0,
     });
     if (!open && g.counts.synced) links.push({ from: nsId, to: hostId, count: g.counts.synced, y1: y + NS_H / 2, y2: HEAD + NS_H / 2 });
     y += NS_H + GAP;
@@ -190,9 +215,19 @@ export function layoutDiagram(
       const c = g.kinds.get(kind)!;
       const id = `ns/${ns}/${kind}`;
       nodes.push({
-        id, type: 'kind', label: kind, count: c.virtualOnly ? `${c.synced} + ${c.virtualOnly}` : String(c.synced),
+        id,
+        type: 'kind',
+        label: kind,
+        count: c.virtualOnly ? `${c.synced} + ${c.virtualOnly}` : String(c.synced),
         description: `${kind} in virtual namespace ${ns}: ${countsLabel(c)}`,
-        x: leftX + 16, y, w: nodeW - 16, h: KIND_H, counts: c, namespace: ns, kind, warn: c.virtualOnly > 0,
+        x: leftX + 16,
+        y,
+        w: nodeW - 16,
+        h: KIND_H,
+        counts: c,
+        namespace: ns,
+        kind,
+        warn: c.virtualOnly > 0,
       });
       const to = hostKindY.get(kind);
       if (c.synced && to !== undefined) links.push({ from: id, to: `host/${kind}`, count: c.synced, y1: y + KIND_H / 2, y2: to });
@@ -202,9 +237,17 @@ export function layoutDiagram(
   const hiddenNamespaces = namespaces.length - shown.length;
   if (hiddenNamespaces > 0) {
     nodes.push({
-      id: 'more', type: 'more', label: `${hiddenNamespaces} more namespaces`, count: '',
+      id: 'more',
+      type: 'more',
+      label: `${hiddenNamespaces} more namespaces`,
+      count: '',
       description: `${hiddenNamespaces} more virtual namespaces are not drawn; filter the table to see their objects`,
-      x: leftX, y, w: nodeW, h: KIND_H, counts: emptyCounts(), warn: false,
+      x: leftX,
+      y,
+      w: nodeW,
+      h: KIND_H,
+      counts: emptyCounts(),
+      warn: false,
     });
     y += KIND_H + GAP;
   }
@@ -216,7 +259,10 @@ export function layoutDiagram(
     height,
     nodes,
     links: links.map((l) => ({
-      from: l.from, to: l.to, count: l.count, width: linkWidth(l.count, max),
+      from: l.from,
+      to: l.to,
+      count: l.count,
+      width: linkWidth(l.count, max),
       d: curve(leftX + nodeW, l.y1, rightX, l.y2),
     })),
     hiddenNamespaces,
@@ -233,7 +279,10 @@ export function diagramKeyOrder(layout: DiagramLayout): string[] {
 
 // ---- summary ----------------------------------------------------------------------------------------------
 
-export interface KindSummary { readonly kind: string; readonly counts: Counts }
+export interface KindSummary {
+  readonly kind: string;
+  readonly counts: Counts;
+}
 
 /** Per-kind counts in the usual kind order, computed from the rows (the model's summary is only a cross-check). */
 export function kindSummaries(rows: readonly MappingRow[]): KindSummary[] {

@@ -3,8 +3,14 @@
 // events get their own row style and a marker; the page loads nothing from the network.
 
 import {
-  OBJECT_DESCRIBE_PROTOCOL_VERSION, isToObjectDescribeWebview, parseObjectRef,
-  type FromObjectDescribeWebview, type ObjectDescribeAction, type ObjectDetails, type ObjectRef, type ToObjectDescribeWebview,
+  OBJECT_DESCRIBE_PROTOCOL_VERSION,
+  isToObjectDescribeWebview,
+  parseObjectRef,
+  type FromObjectDescribeWebview,
+  type ObjectDescribeAction,
+  type ObjectDetails,
+  type ObjectRef,
+  type ToObjectDescribeWebview,
 } from '../src/shared/objectDescribe';
 import { refLabel } from '../src/shared/protocol';
 import { badge, button, el, facts, section, table, when } from './describeDom';
@@ -41,9 +47,12 @@ function header(d: ObjectDetails | undefined, status?: string): HTMLElement {
   const t = d?.target ?? target;
   const title = el('h1', undefined, t ? `${t.kind} ${t.name}` : 'Object');
   const sub = el('p', 'muted', t ? `namespace ${t.namespace} · vcluster ${refLabel(t.ref)}` : '');
-  const actions = el('div', 'actions',
+  const actions = el(
+    'div',
+    'actions',
     button('Refresh', 'refresh', () => post({ type: 'refresh' })),
-    button('YAML', 'file-code', () => action('showYaml')));
+    button('YAML', 'file-code', () => action('showYaml')),
+  );
   if (t?.kind === 'Pod') actions.append(button('Logs', 'output', () => action('showLogs')));
   if (d?.host) actions.append(button('Host Object', 'link-external', () => action('revealHostObject')));
   const line = el('p', 'status');
@@ -67,47 +76,100 @@ function containerState(c: ObjectDetails['containers'][number]): string {
 function render(d: ObjectDetails): void {
   const app = document.getElementById('app')!;
   const sections: HTMLElement[] = [];
-  sections.push(section('overview', 'Overview', facts([
-    ['Status', d.status || undefined],
-    ['Ready', d.ready],
-    ['Created', when(d.created)],
-    ...d.facts.map((f): [string, string] => [f.label, f.value]),
-    ['Host object', d.host ? `${d.host.namespace}/${d.host.name} (synced by the vcluster)` : undefined],
-    ['Read', when(d.fetchedAt)],
-  ])));
+  sections.push(
+    section(
+      'overview',
+      'Overview',
+      facts([
+        ['Status', d.status || undefined],
+        ['Ready', d.ready],
+        ['Created', when(d.created)],
+        ...d.facts.map((f): [string, string] => [f.label, f.value]),
+        ['Host object', d.host ? `${d.host.namespace}/${d.host.name} (synced by the vcluster)` : undefined],
+        ['Read', when(d.fetchedAt)],
+      ]),
+    ),
+  );
   if (d.containers.length) {
     const live = d.target.kind === 'Pod';
     const headers = live ? ['Container', 'Image', 'State', 'Ready', 'Restarts', 'Last termination', 'Ports'] : ['Container', 'Image', 'Ports'];
-    const rows = d.containers.map((c) => live
-      ? [`${c.init ? 'init: ' : ''}${c.name}`, c.image ?? '', containerState(c), c.ready === undefined ? '' : c.ready ? 'yes' : 'no', c.restarts === undefined ? '' : String(c.restarts), c.lastTermination ?? '', c.ports.join(', ')]
-      : [`${c.init ? 'init: ' : ''}${c.name}`, c.image ?? '', c.ports.join(', ')]);
+    const rows = d.containers.map((c) =>
+      live
+        ? [
+            `${c.init ? 'init: ' : ''}${c.name}`,
+            c.image ?? '',
+            containerState(c),
+            c.ready === undefined ? '' : c.ready ? 'yes' : 'no',
+            c.restarts === undefined ? '' : String(c.restarts),
+            c.lastTermination ?? '',
+            c.ports.join(', '),
+          ]
+        : [`${c.init ? 'init: ' : ''}${c.name}`, c.image ?? '', c.ports.join(', ')],
+    );
     sections.push(section('containers', live ? 'Containers' : 'Pod template', table(headers, rows, 'wide')));
   }
   if (d.target.kind === 'Service') {
-    sections.push(section('ports', 'Ports', d.ports.length
-      ? table(['Name', 'Port', 'Target port', 'Protocol', 'Node port'], d.ports.map((p) => [p.name ?? '', String(p.port), p.targetPort ?? '', p.protocol, p.nodePort ? String(p.nodePort) : '']))
-      : el('p', 'muted', 'No ports.')));
+    sections.push(
+      section(
+        'ports',
+        'Ports',
+        d.ports.length
+          ? table(
+              ['Name', 'Port', 'Target port', 'Protocol', 'Node port'],
+              d.ports.map((p) => [p.name ?? '', String(p.port), p.targetPort ?? '', p.protocol, p.nodePort ? String(p.nodePort) : '']),
+            )
+          : el('p', 'muted', 'No ports.'),
+      ),
+    );
   }
   if (d.selector) sections.push(section('selector', 'Selector', pairs(d.selector, 'No selector.')));
   if (d.keys) {
     const ul = el('ul', 'keys');
     for (const k of d.keys) ul.append(el('li', undefined, k));
-    sections.push(section('keys', `Keys (${d.keys.length})`, el('p', 'muted', 'Key names only; values are not read into this view.'), d.keys.length ? ul : el('p', 'muted', 'No keys.')));
+    sections.push(
+      section(
+        'keys',
+        `Keys (${d.keys.length})`,
+        el('p', 'muted', 'Key names only; values are not read into this view.'),
+        d.keys.length ? ul : el('p', 'muted', 'No keys.'),
+      ),
+    );
   }
   if (d.conditions.length) {
-    sections.push(section('conditions', 'Conditions', table(['Type', 'Status', 'Reason', 'Message', 'Last transition'],
-      d.conditions.map((c) => [c.type, c.status, c.reason ?? '', c.message ?? '', when(c.lastTransition)]))));
+    sections.push(
+      section(
+        'conditions',
+        'Conditions',
+        table(
+          ['Type', 'Status', 'Reason', 'Message', 'Last transition'],
+          d.conditions.map((c) => [c.type, c.status, c.reason ?? '', c.message ?? '', when(c.lastTransition)]),
+        ),
+      ),
+    );
   }
   sections.push(section('labels', 'Labels', pairs(d.labels, 'No labels.')));
   sections.push(section('annotations', 'Annotations', pairs(d.annotations, 'No annotations.')));
   const warnings = d.events.filter((e) => e.type === 'Warning').length;
-  const events = d.events.length ? table(['Type', 'Reason', 'Last seen', 'Count', 'From', 'Message'], d.events.map((e) => [
-    e.type === 'Warning' ? el('span', 'warning', '⚠ Warning') : e.type, e.reason, when(e.last), String(e.count), e.source ?? '', e.message,
-  ]), 'wide events') : el('p', 'muted', 'No events.');
+  const events = d.events.length
+    ? table(
+        ['Type', 'Reason', 'Last seen', 'Count', 'From', 'Message'],
+        d.events.map((e) => [
+          e.type === 'Warning' ? el('span', 'warning', '⚠ Warning') : e.type,
+          e.reason,
+          when(e.last),
+          String(e.count),
+          e.source ?? '',
+          e.message,
+        ]),
+        'wide events',
+      )
+    : el('p', 'muted', 'No events.');
   // Warning rows stand out as a whole (the table helper makes plain rows).
   if (d.events.length) {
     const rows = events.querySelectorAll('tbody tr');
-    d.events.forEach((e, i) => { if (e.type === 'Warning') rows[i]?.classList.add('warning-row'); });
+    d.events.forEach((e, i) => {
+      if (e.type === 'Warning') rows[i]?.classList.add('warning-row');
+    });
   }
   sections.push(section('events', warnings ? `Events (${warnings} warning${warnings === 1 ? '' : 's'})` : 'Events', events));
   if (d.problems.length) {
@@ -117,7 +179,13 @@ function render(d: ObjectDetails): void {
   }
   app.replaceChildren(header(d), ...sections);
   app.setAttribute('aria-busy', 'false');
-  post({ type: 'rendered', sections: sections.map((s) => s.id), events: d.events.length, warnings, text: (app.innerText || app.textContent || '').slice(0, 200_000) });
+  post({
+    type: 'rendered',
+    sections: sections.map((s) => s.id),
+    events: d.events.length,
+    warnings,
+    text: (app.innerText || app.textContent || '').slice(0, 200_000),
+  });
 }
 
 function onMessage(msg: ToObjectDescribeWebview): void {

@@ -18,12 +18,21 @@ function rng(seed: number): () => number {
 
 export function summarize(rows: readonly MappingRow[]): MappingSummary {
   const byKind: Record<string, { synced: number; virtualOnly: number; hostOnly: number }> = {};
-  let synced = 0, virtualOnly = 0, hostOnly = 0;
+  let synced = 0,
+    virtualOnly = 0,
+    hostOnly = 0;
   for (const r of rows) {
     const k = (byKind[r.kind] ??= { synced: 0, virtualOnly: 0, hostOnly: 0 });
-    if (r.state === 'synced') { synced++; k.synced++; }
-    else if (r.state === 'virtual-only') { virtualOnly++; k.virtualOnly++; }
-    else { hostOnly++; k.hostOnly++; }
+    if (r.state === 'synced') {
+      synced++;
+      k.synced++;
+    } else if (r.state === 'virtual-only') {
+      virtualOnly++;
+      k.virtualOnly++;
+    } else {
+      hostOnly++;
+      k.hostOnly++;
+    }
   }
   return { synced, virtualOnly, hostOnly, byKind };
 }
@@ -51,7 +60,7 @@ export function sampleModel(opts: SampleOptions = {}): MappingModel {
     const kind = KINDS[Math.floor(rand() ** 1.6 * KINDS.length)]!;
     const ns = namespaces[Math.floor(rand() ** 1.3 * namespaces.length)]!;
     const base = ['web', 'api', 'worker', 'cache', 'db', 'queue', 'auth', 'cart', 'search', 'report'][Math.floor(rand() * 10)]!;
-    const name = `${base}-${(i * 7919 % 100000).toString(36)}`;
+    const name = `${base}-${((i * 7919) % 100000).toString(36)}`;
     const key = `${kind}/${ns}/${name}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -66,7 +75,7 @@ export function sampleModel(opts: SampleOptions = {}): MappingModel {
       ...(status && state !== 'host-only' ? { virtualStatus: status } : {}),
       ...(status && state !== 'virtual-only' ? { hostStatus: state === 'host-only' ? 'Running' : status } : {}),
       state,
-      ...(state === 'synced' ? { joinedBy: rand() < 0.95 ? 'annotation' as const : 'name' as const } : {}),
+      ...(state === 'synced' ? { joinedBy: rand() < 0.95 ? ('annotation' as const) : ('name' as const) } : {}),
     });
   }
   return {

@@ -8,11 +8,12 @@ import { request, setPrefs, state } from './state';
 
 /** Title, subtitle and the refresh button. */
 export function headerSection(): HTMLElement {
-  const header = el('header', { class: 'top' },
-    el('div', { class: 'titles' },
-      el('h1', { id: 'title', text: 'Virtual → host mapping' }),
-      el('p', { id: 'subtitle', class: 'muted' })),
-    el('div', { class: 'actions' }));
+  const header = el(
+    'header',
+    { class: 'top' },
+    el('div', { class: 'titles' }, el('h1', { id: 'title', text: 'Virtual → host mapping' }), el('p', { id: 'subtitle', class: 'muted' })),
+    el('div', { class: 'actions' }),
+  );
   const refresh = document.createElement('vscode-button');
   refresh.id = 'refresh';
   refresh.setAttribute('icon', 'refresh');
@@ -57,24 +58,37 @@ export function renderSummary(): void {
   const model = state.model;
   if (!model) return;
   const s = model.summary;
-  box.append(el('div', { class: 'counters' },
-    counter('synced', s.synced, 'synced', 'synced'),
-    counter('virtual only', s.virtualOnly, 'virtual-only', 'virtual-only'),
-    counter('host only', s.hostOnly, 'host-only', 'host-only')));
+  box.append(
+    el(
+      'div',
+      { class: 'counters' },
+      counter('synced', s.synced, 'synced', 'synced'),
+      counter('virtual only', s.virtualOnly, 'virtual-only', 'virtual-only'),
+      counter('host only', s.hostOnly, 'host-only', 'host-only'),
+    ),
+  );
   const kinds = kindSummaries(model.rows);
   if (!kinds.length) return;
-  const table = el('table', { class: 'kinds' },
+  const table = el(
+    'table',
+    { class: 'kinds' },
     el('caption', { class: 'visually-hidden', text: 'Objects per kind' }),
-    el('thead', {}, el('tr', {}, ...['Kind', 'Synced', 'Virtual only', 'Host only'].map((h) => el('th', { scope: 'col', text: h })))));
+    el('thead', {}, el('tr', {}, ...['Kind', 'Synced', 'Virtual only', 'Host only'].map((h) => el('th', { scope: 'col', text: h })))),
+  );
   const tb = el('tbody');
   for (const k of kinds) {
     const kindButton = el('button', { type: 'button', class: 'link', text: k.kind, 'aria-label': `Show only ${k.kind} objects` });
     kindButton.addEventListener('click', () => setPrefs({ kind: state.prefs.kind === k.kind ? '' : (k.kind as ViewPrefs['kind']) }, { resetScroll: true }));
-    tb.append(el('tr', {},
-      el('th', { scope: 'row' }, kindButton),
-      el('td', { text: String(k.counts.synced) }),
-      el('td', { class: k.counts.virtualOnly ? 'warn' : '', text: String(k.counts.virtualOnly) }),
-      el('td', { class: k.counts.hostOnly ? 'error' : '', text: String(k.counts.hostOnly) })));
+    tb.append(
+      el(
+        'tr',
+        {},
+        el('th', { scope: 'row' }, kindButton),
+        el('td', { text: String(k.counts.synced) }),
+        el('td', { class: k.counts.virtualOnly ? 'warn' : '', text: String(k.counts.virtualOnly) }),
+        el('td', { class: k.counts.hostOnly ? 'error' : '', text: String(k.counts.hostOnly) }),
+      ),
+    );
   }
   table.append(tb);
   box.append(table);
@@ -88,7 +102,9 @@ export function renderErrors(): void {
   if (!errs.length) return;
   const list = el('ul');
   for (const e of errs) {
-    list.append(el('li', {}, el('span', { class: 'codicon codicon-warning', 'aria-hidden': 'true' }), ` ${e.kind} (${e.side} side) could not be read: ${e.message}`));
+    list.append(
+      el('li', {}, el('span', { class: 'codicon codicon-warning', 'aria-hidden': 'true' }), ` ${e.kind} (${e.side} side) could not be read: ${e.message}`),
+    );
   }
   box.append(el('p', { text: 'Some objects are missing from this view:' }), list);
 }

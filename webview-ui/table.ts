@@ -72,7 +72,10 @@ export function tableSection(): HTMLElement {
   toolbar.append(filter, kindSel, stateSel, nsChip, count);
 
   const grid = el('div', {
-    id: 'table', class: 'grid', role: 'grid', 'aria-colcount': String(COLUMNS.length),
+    id: 'table',
+    class: 'grid',
+    role: 'grid',
+    'aria-colcount': String(COLUMNS.length),
     'aria-label': 'Objects of the virtual cluster and their host counterparts. Enter opens the virtual object, Shift+Enter the host object.',
   });
   const head = el('div', { class: 'grid-row grid-head', role: 'row', 'aria-rowindex': '1' });
@@ -110,7 +113,11 @@ export function syncControls(): void {
   chip.hidden = !prefs.namespace;
   chip.replaceChildren();
   if (prefs.namespace) {
-    const clear = el('button', { type: 'button', class: 'chip-clear', 'aria-label': `Clear the namespace filter ${prefs.namespace}`, title: 'Clear' }, el('span', { class: 'codicon codicon-close' }));
+    const clear = el(
+      'button',
+      { type: 'button', class: 'chip-clear', 'aria-label': `Clear the namespace filter ${prefs.namespace}`, title: 'Clear' },
+      el('span', { class: 'codicon codicon-close' }),
+    );
     clear.addEventListener('click', () => setPrefs({ namespace: '' }, { resetScroll: true }));
     chip.append(el('span', { text: `namespace: ${prefs.namespace}` }), clear);
   }
@@ -121,7 +128,10 @@ export function syncControls(): void {
     cell.setAttribute('aria-sort', active ? (prefs.desc ? 'descending' : 'ascending') : 'none');
     const b = cell.querySelector('button')!;
     b.setAttribute('aria-label', `Sort by ${def.label}${active ? (prefs.desc ? ', sorted descending' : ', sorted ascending') : ''}`);
-    b.replaceChildren(def.label, el('span', { class: `codicon ${active ? (prefs.desc ? 'codicon-arrow-down' : 'codicon-arrow-up') : 'codicon-blank'}`, 'aria-hidden': 'true' }));
+    b.replaceChildren(
+      def.label,
+      el('span', { class: `codicon ${active ? (prefs.desc ? 'codicon-arrow-down' : 'codicon-arrow-up') : 'codicon-blank'}`, 'aria-hidden': 'true' }),
+    );
   }
 }
 
@@ -141,9 +151,7 @@ export function renderTable(opts: { resetScroll?: boolean } = {}): void {
   focusPos = findFocus();
   for (const e of pool) e.dataset.pos = '';
   paintWindow();
-  count.textContent = !model ? '' : view.matching === view.total
-    ? `${view.total} objects`
-    : `${view.matching} of ${view.total} objects match`;
+  count.textContent = !model ? '' : view.matching === view.total ? `${view.total} objects` : `${view.matching} of ${view.total} objects match`;
   empty.hidden = !model || view.matching > 0;
   empty.textContent = view.total ? 'No objects match the filters.' : 'The virtual cluster has no objects of the mapped kinds.';
   if (model) reportAfterPaint();
@@ -205,8 +213,18 @@ function newRowElement(): HTMLElement {
   row.append(
     el('div', { class: 'cell kind', role: 'gridcell' }),
     el('div', { class: 'cell virtual', role: 'gridcell' }, name('virtual')),
-    el('div', { class: 'cell state', role: 'gridcell' }, el('span', { class: 'state-pill' }),
-      el('span', { class: 'codicon codicon-link', title: 'Matched by the name rule (no annotations on the host object)', role: 'img', 'aria-label': 'matched by name', hidden: '' })),
+    el(
+      'div',
+      { class: 'cell state', role: 'gridcell' },
+      el('span', { class: 'state-pill' }),
+      el('span', {
+        class: 'codicon codicon-link',
+        title: 'Matched by the name rule (no annotations on the host object)',
+        role: 'img',
+        'aria-label': 'matched by name',
+        hidden: '',
+      }),
+    ),
     el('div', { class: 'cell host', role: 'gridcell' }, name('host')),
     el('div', { class: 'cell vstatus', role: 'gridcell' }),
     el('div', { class: 'cell hstatus', role: 'gridcell' }),
@@ -263,19 +281,21 @@ function fillRow(row: HTMLElement, r: MappingRow, pos: number): void {
  */
 function reportAfterPaint(): void {
   const gen = ++renderGeneration;
-  requestAnimationFrame(() => setTimeout(() => {
-    if (gen !== renderGeneration) return;
-    performance.mark('vce-table-painted');
-    whenIdle(() => {
-      if (gen !== renderGeneration || !state.index) return;
-      const rows = state.index.rows;
-      const keys = Array.from(view.indices, (i) => rowKey(rows[i]!));
-      const inDom = pool.filter((e) => !e.hidden).length;
-      post({ type: 'rendered', rows: inDom, matching: view.matching, total: view.total, digest: digestKeys(keys) });
-      // then the search text of every row, so that the first keystroke filters at once
-      whenIdle(() => state.index?.prepareSearch());
-    });
-  }, 0));
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      if (gen !== renderGeneration) return;
+      performance.mark('vce-table-painted');
+      whenIdle(() => {
+        if (gen !== renderGeneration || !state.index) return;
+        const rows = state.index.rows;
+        const keys = Array.from(view.indices, (i) => rowKey(rows[i]!));
+        const inDom = pool.filter((e) => !e.hidden).length;
+        post({ type: 'rendered', rows: inDom, matching: view.matching, total: view.total, digest: digestKeys(keys) });
+        // then the search text of every row, so that the first keystroke filters at once
+        whenIdle(() => state.index?.prepareSearch());
+      });
+    }, 0),
+  );
 }
 
 /** Runs `fn` when the page has nothing else to do (typing and scrolling come first), within a second at most. */
@@ -326,19 +346,32 @@ function onClick(ev: MouseEvent): void {
 function onKey(ev: KeyboardEvent): void {
   const page = Math.max(1, Math.floor(byId('viewport').clientHeight / ROW_HEIGHT) - 1);
   switch (ev.key) {
-    case 'ArrowDown': focusPosition(focusPos + 1); break;
-    case 'ArrowUp': focusPosition(focusPos - 1); break;
-    case 'PageDown': focusPosition(focusPos + page); break;
-    case 'PageUp': focusPosition(focusPos - page); break;
-    case 'Home': focusPosition(0); break;
-    case 'End': focusPosition(view.matching - 1); break;
+    case 'ArrowDown':
+      focusPosition(focusPos + 1);
+      break;
+    case 'ArrowUp':
+      focusPosition(focusPos - 1);
+      break;
+    case 'PageDown':
+      focusPosition(focusPos + page);
+      break;
+    case 'PageUp':
+      focusPosition(focusPos - page);
+      break;
+    case 'Home':
+      focusPosition(0);
+      break;
+    case 'End':
+      focusPosition(view.matching - 1);
+      break;
     case 'Enter':
     case ' ': {
       const r = rowAt(focusPos);
       if (r) openYaml(r, ev.shiftKey ? 'host' : ev.altKey ? 'virtual' : undefined);
       break;
     }
-    default: return;
+    default:
+      return;
   }
   ev.preventDefault();
 }

@@ -26,7 +26,13 @@ export interface ViewPrefs {
 }
 
 export const DEFAULT_PREFS: ViewPrefs = {
-  text: '', kind: '', state: '', namespace: '', sort: 'kind', desc: false, expanded: [],
+  text: '',
+  kind: '',
+  state: '',
+  namespace: '',
+  sort: 'kind',
+  desc: false,
+  expanded: [],
 };
 
 /** Reads preferences back from getState() (or anything else), keeping only valid values. */
@@ -37,14 +43,12 @@ export function normalizePrefs(v: unknown): ViewPrefs {
   const kind = MAPPING_KINDS.includes(o.kind as MappingKind) ? (o.kind as MappingKind) : '';
   const state = SYNC_STATES.includes(o.state as SyncState) ? (o.state as SyncState) : '';
   const sort = SORT_COLUMNS.includes(o.sort as SortColumn) ? (o.sort as SortColumn) : DEFAULT_PREFS.sort;
-  const expanded = Array.isArray(o.expanded)
-    ? o.expanded.filter((x): x is string => typeof x === 'string' && x.length <= 253).slice(0, 500)
-    : [];
+  const expanded = Array.isArray(o.expanded) ? o.expanded.filter((x): x is string => typeof x === 'string' && x.length <= 253).slice(0, 500) : [];
   return { text: str(o.text, 500), kind, state, namespace: str(o.namespace, 253), sort, desc: o.desc === true, expanded };
 }
 
 export const STATE_LABELS: Readonly<Record<SyncState, string>> = {
-  'synced': 'Synced',
+  synced: 'Synced',
   'virtual-only': 'Virtual only',
   'host-only': 'Host only',
 };
@@ -60,18 +64,27 @@ export function cmpNatural(a: string, b: string): number {
 /** The sort key of a row in a column; undefined when the row has no value there (sorted last either way). */
 function columnKey(row: MappingRow, col: SortColumn): string | undefined {
   switch (col) {
-    case 'kind': return String.fromCharCode(0x41 + (KIND_ORDER.get(row.kind) ?? 60));
-    case 'state': return String.fromCharCode(0x41 + (STATE_ORDER.get(row.state) ?? 9));
-    case 'virtual': { const v = virtualRef(row); return v ? textKey(v) : undefined; }
-    case 'host': { const h = hostRef(row); return h ? textKey(h) : undefined; }
-    case 'virtualStatus': return row.virtualStatus ? textKey(row.virtualStatus) : undefined;
-    case 'hostStatus': return row.hostStatus ? textKey(row.hostStatus) : undefined;
+    case 'kind':
+      return String.fromCharCode(0x41 + (KIND_ORDER.get(row.kind) ?? 60));
+    case 'state':
+      return String.fromCharCode(0x41 + (STATE_ORDER.get(row.state) ?? 9));
+    case 'virtual': {
+      const v = virtualRef(row);
+      return v ? textKey(v) : undefined;
+    }
+    case 'host': {
+      const h = hostRef(row);
+      return h ? textKey(h) : undefined;
+    }
+    case 'virtualStatus':
+      return row.virtualStatus ? textKey(row.virtualStatus) : undefined;
+    case 'hostStatus':
+      return row.hostStatus ? textKey(row.hostStatus) : undefined;
   }
 }
 
 function haystack(row: MappingRow): string {
-  return [row.kind, virtualRef(row), hostRef(row), row.state, row.virtualStatus ?? '', row.hostStatus ?? '']
-    .join('\u0000').toLowerCase();
+  return [row.kind, virtualRef(row), hostRef(row), row.state, row.virtualStatus ?? '', row.hostStatus ?? ''].join('\u0000').toLowerCase();
 }
 
 export interface TableView {
@@ -88,9 +101,16 @@ export class RowIndex {
   private readonly orders = new Map<string, Int32Array>();
 
   /** `displayOrdered`: the rows already come in the default order (the panel sends them so; see inDisplayOrder). */
-  constructor(readonly rows: readonly MappingRow[], displayOrdered = false) {
+  constructor(
+    readonly rows: readonly MappingRow[],
+    displayOrdered = false,
+  ) {
     this.ties = new Array(rows.length);
-    if (displayOrdered) this.orders.set('kind:false', Int32Array.from({ length: rows.length }, (_, i) => i));
+    if (displayOrdered)
+      this.orders.set(
+        'kind:false',
+        Int32Array.from({ length: rows.length }, (_, i) => i),
+      );
   }
 
   private tie(i: number): string {
@@ -147,7 +167,11 @@ export class RowIndex {
       if (hay) {
         const h = hay[i]!;
         let all = true;
-        for (const t of terms) if (!h.includes(t)) { all = false; break; }
+        for (const t of terms)
+          if (!h.includes(t)) {
+            all = false;
+            break;
+          }
         if (!all) continue;
       }
       out[n++] = i;

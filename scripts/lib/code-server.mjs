@@ -45,7 +45,9 @@ function httpGet(url, timeoutMs = 2000) {
     const req = http.get(url, { timeout: timeoutMs }, (res) => {
       let body = '';
       res.setEncoding('utf8');
-      res.on('data', (d) => { body += d; });
+      res.on('data', (d) => {
+        body += d;
+      });
       res.on('end', () => resolve({ status: res.statusCode, body }));
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
@@ -74,11 +76,17 @@ function toRemoteUri(p) {
  *   port                      default: a free port
  */
 export async function startCodeServer({
-  extensionDevelopmentPath = repoRoot, workspace, env = {}, port, trust = true, settings = {}, readyTimeoutMs = 90_000,
+  extensionDevelopmentPath = repoRoot,
+  workspace,
+  env = {},
+  port,
+  trust = true,
+  settings = {},
+  readyTimeoutMs = 90_000,
 } = {}) {
   if (!workspace) throw new Error('startCodeServer: workspace is required');
   installExitHooks();
-  const entry = await ensureCodeServer() ?? codeServerEntry();
+  const entry = (await ensureCodeServer()) ?? codeServerEntry();
   const node24 = await ensureNode(versions.nodeCodeServer);
   port ??= await freePort();
 
@@ -105,19 +113,26 @@ export async function startCodeServer({
 
   const args = [
     entry,
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--auth', 'none',
-    '--config', configFile,
-    '--user-data-dir', userDataDir,
-    '--extensions-dir', extensionsDir,
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--config',
+    configFile,
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-getting-started-override',
     '--ignore-last-opened',
-    '--vscode-option', 'enable-smoke-test-driver',
+    '--vscode-option',
+    'enable-smoke-test-driver',
     // Without this the server runs the user's login shell and gives the extension host that shell's PATH
     // (/etc/profile resets it), dropping the PATH passed in `env`.
-    '--vscode-option', 'force-disable-user-env',
+    '--vscode-option',
+    'force-disable-user-env',
     ...(trust ? ['--disable-workspace-trust'] : []),
   ];
   const child = spawn(node24, args, {
@@ -129,15 +144,25 @@ export async function startCodeServer({
   fs.closeSync(logFd);
   let exitInfo;
   const exited = new Promise((resolve) => {
-    child.on('exit', (code, signal) => { exitInfo = { code, signal }; resolve(exitInfo); });
-    child.on('error', (err) => { exitInfo = { code: null, signal: null, error: err }; resolve(exitInfo); });
+    child.on('exit', (code, signal) => {
+      exitInfo = { code, signal };
+      resolve(exitInfo);
+    });
+    child.on('error', (err) => {
+      exitInfo = { code: null, signal: null, error: err };
+      resolve(exitInfo);
+    });
   });
 
   const pid = child.pid;
   let stopping;
   const logTail = (n = 40) => {
     try {
-      return fs.readFileSync(logFile, 'utf8').split('\n').slice(-n - 1).join('\n');
+      return fs
+        .readFileSync(logFile, 'utf8')
+        .split('\n')
+        .slice(-n - 1)
+        .join('\n');
     } catch {
       return '';
     }
@@ -172,7 +197,9 @@ export async function startCodeServer({
   for (;;) {
     if (exitInfo) {
       await record.stop();
-      throw new Error(`code-server exited before it was ready (${exitInfo.error?.message ?? exitInfo.signal ?? `exit ${exitInfo.code}`}). Its log:\n${logTail()}`);
+      throw new Error(
+        `code-server exited before it was ready (${exitInfo.error?.message ?? exitInfo.signal ?? `exit ${exitInfo.code}`}). Its log:\n${logTail()}`,
+      );
     }
     try {
       const res = await httpGet(`${base}/healthz`);
@@ -190,7 +217,10 @@ export async function startCodeServer({
 
   /** The workbench URL that opens `workspace` with the extension under development (and optionally its tests). */
   const workbenchUrl = ({ extensionTestsPath, folder = workspace } = {}) => {
-    const payload = [['extensionDevelopmentPath', toRemoteUri(extensionDevelopmentPath)], ['skipWelcome', 'true']];
+    const payload = [
+      ['extensionDevelopmentPath', toRemoteUri(extensionDevelopmentPath)],
+      ['skipWelcome', 'true'],
+    ];
     if (extensionTestsPath) payload.push(['extensionTestsPath', toRemoteUri(extensionTestsPath)]);
     return `${base}/?folder=${encodeURIComponent(path.resolve(folder))}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
   };

@@ -29,7 +29,11 @@ export function installExitHooks() {
     for (const r of live) r.killSync();
     if (!process.env.VCE_KEEP_TMP) for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
   });
-  for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
+  for (const [sig, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ]) {
     process.on(sig, () => {
       say(`${sig}: stopping ${[...live].map((r) => r.name).join(', ') || 'nothing'}`);
       const hardStop = setTimeout(() => process.exit(code), 8000);
@@ -123,7 +127,12 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export async function atMost(promise, ms) {
   let timer;
   try {
-    return await Promise.race([promise, new Promise((r) => { timer = setTimeout(r, ms); })]);
+    return await Promise.race([
+      promise,
+      new Promise((r) => {
+        timer = setTimeout(r, ms);
+      }),
+    ]);
   } finally {
     clearTimeout(timer);
   }

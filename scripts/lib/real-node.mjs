@@ -5,9 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { writeImageArchive } from './image-archive.mjs';
-import {
-  SetupError, cacheRoot, childEnv, elapsed, ensureGoTools, log, repoRoot, run, toolPath, vclusterChartDir, versions, which,
-} from './toolchain.mjs';
+import { SetupError, cacheRoot, childEnv, elapsed, ensureGoTools, log, repoRoot, run, toolPath, vclusterChartDir, versions, which } from './toolchain.mjs';
 
 function upstreamVersion(debianVersion) {
   // "1:1.35.0-4+deb12u1+b1" -> "1.35.0": without the epoch and the Debian revision.
@@ -35,7 +33,10 @@ export function nodeImages() {
     // "library/": the syncer names a one-part repository the Docker Hub way (rewriteHosts.initContainer.image).
     busybox: { ref: `localhost/library/busybox:${busybox}`, file: path.join(dir, `library-busybox-${busybox}.tar`) },
     vcluster: { ref: `localhost/vcluster:${vc}`, file: path.join(dir, `vcluster-${vc}-busybox-${busybox}.tar`) },
-    kubernetes: { ref: `localhost/kubernetes:${versions.kubernetes}`, file: path.join(dir, `kubernetes-${versions.kubernetes}-kine-${versions.kine}-busybox-${busybox}.tar`) },
+    kubernetes: {
+      ref: `localhost/kubernetes:${versions.kubernetes}`,
+      file: path.join(dir, `kubernetes-${versions.kubernetes}-kine-${versions.kine}-busybox-${busybox}.tar`),
+    },
   };
 }
 
@@ -52,7 +53,9 @@ function busyboxRootfs(dir) {
   fs.chmodSync(path.join(dir, 'tmp'), 0o1777);
   fs.copyFileSync('/bin/busybox', path.join(dir, 'bin', 'busybox'));
   fs.chmodSync(path.join(dir, 'bin', 'busybox'), 0o755);
-  const applets = spawnSync('/bin/busybox', ['--list'], { encoding: 'utf8', env: childEnv() }).stdout.split('\n').filter((a) => a && a !== 'busybox');
+  const applets = spawnSync('/bin/busybox', ['--list'], { encoding: 'utf8', env: childEnv() })
+    .stdout.split('\n')
+    .filter((a) => a && a !== 'busybox');
   for (const a of applets) fs.symlinkSync('busybox', path.join(dir, 'bin', a));
   fs.writeFileSync(path.join(dir, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n');
   fs.writeFileSync(path.join(dir, 'etc', 'group'), 'root:x:0:\nnobody:x:65534:\n');
@@ -126,7 +129,9 @@ export async function ensureChartRepo() {
   fs.mkdirSync(tmp, { recursive: true });
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'vce-helm-'));
   try {
-    const env = childEnv({ set: { HOME: home, HELM_CACHE_HOME: path.join(home, 'cache'), HELM_CONFIG_HOME: path.join(home, 'config'), HELM_DATA_HOME: path.join(home, 'data') } });
+    const env = childEnv({
+      set: { HOME: home, HELM_CACHE_HOME: path.join(home, 'cache'), HELM_CONFIG_HOME: path.join(home, 'config'), HELM_DATA_HOME: path.join(home, 'data') },
+    });
     await run(toolPath('helm'), ['package', await vclusterChartDir(), '--version', version, '--app-version', version, '--destination', tmp], { env });
     await run(toolPath('helm'), ['repo', 'index', tmp], { env });
   } finally {
@@ -149,16 +154,25 @@ export const SKIP_REAL_NODE_ENV = 'VCE_SKIP_REAL_NODE';
 export function realNodeSupport() {
   const missing = [];
   if (process.platform !== 'linux') return [`a real node needs Linux (this is ${process.platform})`];
-  if (process.getuid?.() !== 0) missing.push('a real node needs root (containerd, runc, network bridges, mounts and cgroups); run the tests as root, e.g. in a VM or CI machine');
+  if (process.getuid?.() !== 0)
+    missing.push('a real node needs root (containerd, runc, network bridges, mounts and cgroups); run the tests as root, e.g. in a VM or CI machine');
   const status = fs.readFileSync('/proc/self/status', 'utf8');
   const capEff = BigInt(`0x${/^CapEff:\s*([0-9a-f]+)/m.exec(status)?.[1] ?? '0'}`);
-  for (const [bit, name] of [[12, 'CAP_NET_ADMIN'], [21, 'CAP_SYS_ADMIN']]) {
+  for (const [bit, name] of [
+    [12, 'CAP_NET_ADMIN'],
+    [21, 'CAP_SYS_ADMIN'],
+  ]) {
     if (!(capEff & (1n << BigInt(bit)))) missing.push(`the capability ${name} (this process does not have it: an unprivileged container?)`);
   }
   if (!/\toverlay$/m.test(fs.readFileSync('/proc/filesystems', 'utf8'))) {
-    missing.push('the overlay file system (containerd\'s overlayfs snapshotter): /proc/filesystems does not list it; load the kernel module with `modprobe overlay`');
+    missing.push(
+      "the overlay file system (containerd's overlayfs snapshotter): /proc/filesystems does not list it; load the kernel module with `modprobe overlay`",
+    );
   }
-  if (!fs.existsSync('/sys/fs/cgroup/memory') && !/\bmemory\b/.test(fs.existsSync('/sys/fs/cgroup/cgroup.controllers') ? fs.readFileSync('/sys/fs/cgroup/cgroup.controllers', 'utf8') : '')) {
+  if (
+    !fs.existsSync('/sys/fs/cgroup/memory') &&
+    !/\bmemory\b/.test(fs.existsSync('/sys/fs/cgroup/cgroup.controllers') ? fs.readFileSync('/sys/fs/cgroup/cgroup.controllers', 'utf8') : '')
+  ) {
     missing.push('cgroups with the memory controller under /sys/fs/cgroup');
   }
   const programs = { containerd: 'containerd', ctr: 'containerd', runc: 'runc', ip: 'iproute2', umount: 'mount', gcc: 'gcc', 'iptables-save': 'iptables' };
@@ -172,7 +186,11 @@ export function realNodeSupport() {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vce-overlay-check-'));
     try {
       for (const d of ['lower', 'upper', 'work', 'merged']) fs.mkdirSync(path.join(dir, d));
-      const r = spawnSync('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${dir}/lower,upperdir=${dir}/upper,workdir=${dir}/work`, path.join(dir, 'merged')], { encoding: 'utf8', env: childEnv() });
+      const r = spawnSync(
+        'mount',
+        ['-t', 'overlay', 'overlay', '-o', `lowerdir=${dir}/lower,upperdir=${dir}/upper,workdir=${dir}/work`, path.join(dir, 'merged')],
+        { encoding: 'utf8', env: childEnv() },
+      );
       if (r.status !== 0) missing.push(`an overlay mount in ${os.tmpdir()} (containerd's overlayfs snapshotter): mount said ${(r.stderr || r.stdout).trim()}`);
       else spawnSync('umount', [path.join(dir, 'merged')], { env: childEnv() });
     } finally {

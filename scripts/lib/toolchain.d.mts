@@ -14,21 +14,34 @@ export const aptPackages: string[];
 export function cacheRoot(): string;
 export class SetupError extends Error {}
 export function log(msg: string): void;
-export interface ChildEnvOptions { pathFirst?: string[]; set?: Record<string, string>; drop?: RegExp[] }
+export interface ChildEnvOptions {
+  pathFirst?: string[];
+  set?: Record<string, string>;
+  drop?: RegExp[];
+}
 export function basePath(): string[];
 export function childEnv(opts?: ChildEnvOptions): NodeJS.ProcessEnv & { PATH: string };
 export function envWithNode(nodeBin: string, opts?: ChildEnvOptions): NodeJS.ProcessEnv & { PATH: string };
 export function runNodeScript(args: string[], opts?: { stdio?: unknown }): Promise<void>;
 export function which(cmd: string): string | undefined;
-export function run(cmd: string, args: string[], opts?: { stdio?: unknown; cwd?: string; env?: NodeJS.ProcessEnv; echo?: boolean; label?: string }): Promise<string>;
+export function run(
+  cmd: string,
+  args: string[],
+  opts?: { stdio?: unknown; cwd?: string; env?: NodeJS.ProcessEnv; echo?: boolean; label?: string },
+): Promise<string>;
 export function ensureAptPackages(pkgs?: string[]): Promise<void>;
 export function ensureNode(version: string): Promise<string>;
 export function npmCli(): string;
 export function ensureNpmDeps(nodeBin: string): Promise<void>;
 export type GoToolName = 'kubernetes' | 'etcd' | 'helm' | 'vcluster' | 'node' | 'syncer' | 'kine' | 'configmigrations';
-export const goTools: Record<GoToolName, { version: string; module?: string; packages: string[]; binaries: string[]; rename?: Record<string, string>; flags: string[] }>;
+export const goTools: Record<
+  GoToolName,
+  { version: string; module?: string; packages: string[]; binaries: string[]; rename?: Record<string, string>; flags: string[] }
+>;
 export function toolDir(name: GoToolName): string;
-export function toolPath(binary: 'kube-apiserver' | 'kube-controller-manager' | 'kubectl' | 'etcd' | 'helm' | 'vcluster' | 'kubelet' | 'kube-scheduler' | 'vcluster-syncer' | 'kine'): string;
+export function toolPath(
+  binary: 'kube-apiserver' | 'kube-controller-manager' | 'kubectl' | 'etcd' | 'helm' | 'vcluster' | 'kubelet' | 'kube-scheduler' | 'vcluster-syncer' | 'kine',
+): string;
 export function vclusterChartDir(): Promise<string>;
 export function ensureGoTools(names?: GoToolName[]): Promise<void>;
 export function codeServerDir(): string;

@@ -28,8 +28,19 @@ export const versions = {
 // The real node of the tests and the demo (test/harness/node.ts): containerd, runc and the CNI plugins; busybox-static
 // and gcc for the locally built images (busybox, pause); iptables to check that the node left no rules behind.
 export const aptPackages = [
-  'chromium', 'libkrb5-dev', 'g++', 'make', 'openssl', 'git', 'ca-certificates',
-  'containerd', 'runc', 'containernetworking-plugins', 'iptables', 'busybox-static', 'gcc',
+  'chromium',
+  'libkrb5-dev',
+  'g++',
+  'make',
+  'openssl',
+  'git',
+  'ca-certificates',
+  'containerd',
+  'runc',
+  'containernetworking-plugins',
+  'iptables',
+  'busybox-static',
+  'gcc',
 ];
 
 export function cacheRoot() {
@@ -90,8 +101,14 @@ export function run(cmd, args, opts = {}) {
     const start = Date.now();
     const child = spawn(cmd, args, { stdio: opts.stdio ?? ['ignore', 'pipe', 'pipe'], cwd: opts.cwd, env: opts.env ?? childEnv() });
     let out = '';
-    child.stdout?.on('data', (d) => { out += d; if (opts.echo) process.stderr.write(d); });
-    child.stderr?.on('data', (d) => { out += d; if (opts.echo) process.stderr.write(d); });
+    child.stdout?.on('data', (d) => {
+      out += d;
+      if (opts.echo) process.stderr.write(d);
+    });
+    child.stderr?.on('data', (d) => {
+      out += d;
+      if (opts.echo) process.stderr.write(d);
+    });
     const ticker = opts.label ? setInterval(() => log(`  … ${opts.label} (${elapsed(start)})`), 30_000) : undefined;
     child.on('error', (err) => {
       clearInterval(ticker);
@@ -135,7 +152,9 @@ export function which(cmd) {
 // ---- Debian packages -------------------------------------------------------------------------------------------
 
 export async function ensureAptPackages(pkgs = aptPackages) {
-  const missing = pkgs.filter((p) => spawnSync('dpkg-query', ['-W', '-f=${Status}', p], { encoding: 'utf8', env: childEnv() }).stdout?.includes('install ok installed') !== true);
+  const missing = pkgs.filter(
+    (p) => spawnSync('dpkg-query', ['-W', '-f=${Status}', p], { encoding: 'utf8', env: childEnv() }).stdout?.includes('install ok installed') !== true,
+  );
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
     throw new SetupError(`missing Debian packages: ${missing.join(' ')}. Install them with: sudo apt-get install -y ${missing.join(' ')}`);
@@ -208,7 +227,8 @@ export async function ensureNpmDeps(nodeBin) {
 
 const kubeMinor = versions.kubernetes.split('.')[1];
 const kubeLdflags = [
-  '-s', '-w',
+  '-s',
+  '-w',
   ...['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version'].flatMap((pkg) => [
     `-X ${pkg}.gitVersion=${versions.kubernetes}`,
     `-X ${pkg}.gitMajor=1`,
@@ -225,7 +245,11 @@ const kubeLdflags = [
 /** A short hash of the .go files of a folder (the cache key of a tool whose source lives in this repository). */
 function sourceHash(dir) {
   const h = createHash('sha256');
-  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.go')).sort()) h.update(f).update(fs.readFileSync(path.join(dir, f)));
+  for (const f of fs
+    .readdirSync(dir)
+    .filter((n) => n.endsWith('.go'))
+    .sort())
+    h.update(f).update(fs.readFileSync(path.join(dir, f)));
   return h.digest('hex').slice(0, 12);
 }
 
@@ -254,7 +278,10 @@ export const goTools = {
     packages: ['github.com/loft-sh/vcluster/cmd/vclusterctl'],
     binaries: ['vcluster'],
     rename: { vclusterctl: 'vcluster' },
-    flags: ['-ldflags', `-s -w -X github.com/loft-sh/vcluster/pkg/telemetry.SyncerVersion=${versions.vcluster.slice(1)} -X main.version=${versions.vcluster.slice(1)}`],
+    flags: [
+      '-ldflags',
+      `-s -w -X github.com/loft-sh/vcluster/pkg/telemetry.SyncerVersion=${versions.vcluster.slice(1)} -X main.version=${versions.vcluster.slice(1)}`,
+    ],
   },
   // The rest is for real vclusters on a real node (test/harness/node.ts). Same module as the control plane, so the Go
   // build cache is shared and only the node commands are compiled on top.
@@ -316,7 +343,9 @@ export async function ensureGoTools(names = Object.keys(goTools)) {
   const missing = names.filter((n) => goTools[n].binaries.some((b) => !fs.existsSync(path.join(toolDir(n), b))));
   if (missing.length === 0) return;
   if (!which('go')) {
-    throw new SetupError(`Go is needed to build ${missing.join(', ')} (the Kubernetes control plane used by the tests and the demo). Install Go 1.24 or newer (https://go.dev/dl/) and put it on PATH.`);
+    throw new SetupError(
+      `Go is needed to build ${missing.join(', ')} (the Kubernetes control plane used by the tests and the demo). Install Go 1.24 or newer (https://go.dev/dl/) and put it on PATH.`,
+    );
   }
   for (const name of missing) {
     const t = goTools[name];
@@ -397,7 +426,9 @@ export async function ensureCodeServer() {
     const entryInTmp = (f) => path.join(tmp, path.relative(dir, f));
     const missing = codeServerCheckFiles().filter((f) => !fs.existsSync(entryInTmp(f)));
     if (missing.length) {
-      throw new SetupError(`npm install code-server@${versions.codeServer} finished but these files are missing: ${missing.map(entryInTmp).join(', ')}. Were its install scripts blocked (npm help install-scripts) or did a native module fail to build (libkrb5-dev)?`);
+      throw new SetupError(
+        `npm install code-server@${versions.codeServer} finished but these files are missing: ${missing.map(entryInTmp).join(', ')}. Were its install scripts blocked (npm help install-scripts) or did a native module fail to build (libkrb5-dev)?`,
+      );
     }
   } catch (err) {
     fs.rmSync(tmp, { recursive: true, force: true });

@@ -11,16 +11,26 @@ export const chromiumPath = process.env.VCE_CHROMIUM || '/usr/bin/chromium';
 
 /** Chromium flags that work in containers and CI without a GPU, a sandbox or network access. */
 export const chromiumArgs = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', '--disable-features=Translate',
-  '--disable-crash-reporter', '--disable-breakpad',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+  '--disable-features=Translate',
+  '--disable-crash-reporter',
+  '--disable-breakpad',
 ];
 
 // ---- Chromium ---------------------------------------------------------------------------------------------------
 
 async function loadChromium() {
   if (!fs.existsSync(chromiumPath)) {
-    throw new Error(`Chromium was not found at ${chromiumPath}. Install it with: apt-get install -y chromium (or set VCE_CHROMIUM). Never use \`npx playwright install\`.`);
+    throw new Error(
+      `Chromium was not found at ${chromiumPath}. Install it with: apt-get install -y chromium (or set VCE_CHROMIUM). Never use \`npx playwright install\`.`,
+    );
   }
   const { chromium } = await import('playwright-core');
   return chromium;
@@ -37,8 +47,14 @@ function formatAutomationArgs(args) {
  * extension gallery (there is no internet). Shown anyway with VCE_VERBOSE=1.
  */
 export const workbenchNoise = [
-  /^Resolving connection token/, /^Resolved connection token/, /^Creating a socket/, /^\[reconnection-grace-time\]/,
-  /^Updating additional builtin extensions cache/, /^\[Service Worker\]/, /^\[AgentHost:/, /^\[AccountPolicyGate\]/,
+  /^Resolving connection token/,
+  /^Resolved connection token/,
+  /^Creating a socket/,
+  /^\[reconnection-grace-time\]/,
+  /^Updating additional builtin extensions cache/,
+  /^\[Service Worker\]/,
+  /^\[AgentHost:/,
+  /^\[AccountPolicyGate\]/,
   /ENOTFOUND|EAI_AGAIN|open-vsx\.org|marketplace\.visualstudio\.com|gallery/i,
   /^Canceled: Canceled/, // the workbench cancels its pending calls when the extension host ends after the tests
 ];
@@ -58,8 +74,19 @@ function isNoise(line) {
  * Returns { page, browser (the persistent browser context), context, server, exited (Promise<code>), stop() }.
  */
 export async function openWorkbench({
-  server, url, extensionDevelopmentPath, workspace, env, trust, settings, extensionTestsPath, onLog, onExit,
-  viewport = { width: 1400, height: 900 }, deviceScaleFactor = 1, waitForWorkbench = true,
+  server,
+  url,
+  extensionDevelopmentPath,
+  workspace,
+  env,
+  trust,
+  settings,
+  extensionTestsPath,
+  onLog,
+  onExit,
+  viewport = { width: 1400, height: 900 },
+  deviceScaleFactor = 1,
+  waitForWorkbench = true,
 } = {}) {
   installExitHooks();
   const chromium = await loadChromium();
@@ -108,7 +135,9 @@ export async function openWorkbench({
   live.add(record);
 
   let resolveExit;
-  const exited = new Promise((resolve) => { resolveExit = resolve; });
+  const exited = new Promise((resolve) => {
+    resolveExit = resolve;
+  });
   try {
     context = await chromium.launchPersistentContext(profileDir, {
       executablePath: chromiumPath,
@@ -153,12 +182,19 @@ export async function showViewContainer(page, title, { timeout = 30_000 } = {}) 
   await item.waitFor({ timeout });
   const li = item.locator('xpath=..');
   if ((await li.getAttribute('class'))?.split(/\s+/).includes('checked') !== true) await item.click();
-  await page.locator('.part.sidebar .composite.title').filter({ hasText: new RegExp(title, 'i') }).first().waitFor({ timeout });
+  await page
+    .locator('.part.sidebar .composite.title')
+    .filter({ hasText: new RegExp(title, 'i') })
+    .first()
+    .waitFor({ timeout });
 }
 
 /** The side-bar pane (view) whose header has the given name; the locator covers header and body. */
 export function viewPane(page, name) {
-  return page.locator('.part.sidebar .pane').filter({ has: page.locator('.pane-header', { hasText: name }) }).first();
+  return page
+    .locator('.part.sidebar .pane')
+    .filter({ has: page.locator('.pane-header', { hasText: name }) })
+    .first();
 }
 
 // ---- running the integration suite ------------------------------------------------------------------------------
@@ -171,8 +207,15 @@ export function viewPane(page, name) {
  * Chromium and code-server are always stopped, also on failure, timeout and interrupt.
  */
 export async function runIntegrationTests({
-  testsDir, workspace, env = {}, resultFile, timeoutMs = 300_000, extensionDevelopmentPath = repoRoot, trust = true,
-  settings, log = (line) => process.stdout.write(`${line}\n`),
+  testsDir,
+  workspace,
+  env = {},
+  resultFile,
+  timeoutMs = 300_000,
+  extensionDevelopmentPath = repoRoot,
+  trust = true,
+  settings,
+  log = (line) => process.stdout.write(`${line}\n`),
 } = {}) {
   if (!testsDir || !fs.existsSync(path.join(testsDir, 'index.js'))) {
     throw new Error(`runIntegrationTests: ${testsDir}/index.js does not exist (build it with: node scripts/build.mjs --tests)`);
@@ -189,13 +232,17 @@ export async function runIntegrationTests({
     const serverEnv = { ...env, ...(resultFile ? { VCE_RESULT_FILE: path.resolve(resultFile) } : {}) };
     server = await Promise.race([
       startCodeServer({ extensionDevelopmentPath, workspace, env: serverEnv, trust, settings }),
-      timedOut.then(() => { throw new Error(`code-server did not start within the ${timeoutMs / 1000} s timeout`); }),
+      timedOut.then(() => {
+        throw new Error(`code-server did not start within the ${timeoutMs / 1000} s timeout`);
+      }),
     ]);
     say(`code-server ready on port ${server.port} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     wb = await openWorkbench({ server, extensionTestsPath: testsDir, onLog: (line) => log(line), waitForWorkbench: false });
     const outcome = await Promise.race([wb.exited, timedOut]);
     if (outcome === 'timeout') {
-      say(`TIMEOUT: the integration suite did not finish within ${timeoutMs / 1000} s; stopping Chromium and code-server. Last lines of the server log:\n${server.logTail(30)}`);
+      say(
+        `TIMEOUT: the integration suite did not finish within ${timeoutMs / 1000} s; stopping Chromium and code-server. Last lines of the server log:\n${server.logTail(30)}`,
+      );
       writeFailure(resultFile, 'integration suite', `timed out after ${timeoutMs / 1000} s`);
       return 124;
     }

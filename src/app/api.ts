@@ -50,7 +50,11 @@ export interface TestingHandles {
   readonly logDir: string;
 }
 
-export function createApi(services: () => Promise<Services>, onDidChange: vscode.Event<ChangeEvent | { scope: 'status' }>, testing: TestingHandles | undefined): VClusterExplorerApi {
+export function createApi(
+  services: () => Promise<Services>,
+  onDidChange: vscode.Event<ChangeEvent | { scope: 'status' }>,
+  testing: TestingHandles | undefined,
+): VClusterExplorerApi {
   return {
     version: API_VERSION,
     listContexts: async () => [...(await (await services()).model.contexts())],

@@ -37,14 +37,31 @@ export function configSupport(extensionPath: string, services: LazyServices, log
     if (!a || a.kind !== 'values') return Promise.resolve(undefined);
     let p = deployedSchemas.get(uri.toString());
     if (!p) {
-      p = services.get().then((s) => s.helmRelease(a.ref)).then(async (release) => {
-        const { schemaForVersion } = await import('../commands/valuesFiles');
-        return schemaForVersion(bundledSchema, release?.chartVersion, release);
-      });
+      p = services
+        .get()
+        .then((s) => s.helmRelease(a.ref))
+        .then(async (release) => {
+          const { schemaForVersion } = await import('../commands/valuesFiles');
+          return schemaForVersion(bundledSchema, release?.chartVersion, release);
+        });
       deployedSchemas.set(uri.toString(), p);
     }
     return p;
   };
-  const vclusterYaml = new VClusterYamlDiagnostics({ logger, validator: () => validatorFor(bundledSchema()), validatorFor, schemes: [CONFIG_SCHEME], schemaFor });
-  return { bundledSchema, vclusterYaml, configDocs, dispose: () => { vclusterYaml.dispose(); configDocs.dispose(); } };
+  const vclusterYaml = new VClusterYamlDiagnostics({
+    logger,
+    validator: () => validatorFor(bundledSchema()),
+    validatorFor,
+    schemes: [CONFIG_SCHEME],
+    schemaFor,
+  });
+  return {
+    bundledSchema,
+    vclusterYaml,
+    configDocs,
+    dispose: () => {
+      vclusterYaml.dispose();
+      configDocs.dispose();
+    },
+  };
 }

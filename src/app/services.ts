@@ -36,7 +36,10 @@ export class LazyServices {
 
   kubeconfig(): Promise<KubeconfigState> {
     this.kubeconfigPromise ??= import('../vcluster/kubeconfigState').then(({ KubeconfigState: K }) => {
-      const k = new K(() => this.o.scope.files(this.userFiles()), () => this.o.settings.refreshMode === 'watch');
+      const k = new K(
+        () => this.o.scope.files(this.userFiles()),
+        () => this.o.settings.refreshMode === 'watch',
+      );
       this.o.own(k);
       this.o.own(k.onDidChange(() => this.o.onKubeconfigChange()));
       return k;

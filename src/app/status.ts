@@ -21,13 +21,22 @@ export class StatusController extends Disposable {
   /** Shows the current context; reading the kubeconfig needs no client-node, so this works before the tree loads more. */
   readonly refresh = async (): Promise<void> => {
     const k = await this.o.services.kubeconfig();
-    const snap = k.snapshot() ?? await k.reload();
+    const snap = k.snapshot() ?? (await k.reload());
     const current = snap.contexts.find((c) => c.current);
     const workspaceScoped = this.o.scope.on;
     const loaded = this.o.services.loaded;
     this.statusBar.update({
-      context: snap.currentContext, isVCluster: !!current?.vcluster, workspaceScoped, tunnels: loaded?.tunnels.list().length ?? 0,
-      forwards: loaded?.inside.listForwards().map((f) => `127.0.0.1:${f.localPort} → ${f.target.kind.toLowerCase()} ${f.target.namespace}/${f.target.name}:${f.port} (vcluster ${f.target.ref.name})${f.lastError ? ' — broken' : ''}`) ?? [],
+      context: snap.currentContext,
+      isVCluster: !!current?.vcluster,
+      workspaceScoped,
+      tunnels: loaded?.tunnels.list().length ?? 0,
+      forwards:
+        loaded?.inside
+          .listForwards()
+          .map(
+            (f) =>
+              `127.0.0.1:${f.localPort} → ${f.target.kind.toLowerCase()} ${f.target.namespace}/${f.target.name}:${f.port} (vcluster ${f.target.ref.name})${f.lastError ? ' — broken' : ''}`,
+          ) ?? [],
     });
     setContextKey('workspaceScoped', workspaceScoped);
     this.o.changed();
@@ -38,9 +47,11 @@ export class StatusController extends Disposable {
     const { findExecutable } = await import('../vcluster/cli');
     const cliMissing = !findExecutable('vcluster', this.o.settings.cliPath || undefined);
     setContextKey('cliMissing', cliMissing);
-    const kubeconfigReady = (s.model.snapshot() ?? await s.model.reloadKubeconfig()).state === 'ready';
+    const kubeconfigReady = (s.model.snapshot() ?? (await s.model.reloadKubeconfig())).state === 'ready';
     // A message would hide the welcome views, which say the same when there is no kubeconfig.
-    if (this.treeView) this.treeView.message = cliMissing && kubeconfigReady ? 'The vcluster CLI was not found: create and delete need it (setting vcluster.cliPath).' : undefined;
+    if (this.treeView)
+      this.treeView.message =
+        cliMissing && kubeconfigReady ? 'The vcluster CLI was not found: create and delete need it (setting vcluster.cliPath).' : undefined;
     this.o.logger.info(cliMissing ? 'vcluster CLI not found on PATH or at vcluster.cliPath' : 'vcluster CLI found');
   };
 }

@@ -26,14 +26,20 @@ export interface Views extends vscode.Disposable {
   readonly yamlProvider: ObjectYamlProvider;
 }
 
-export function createViews(o: { extensionUri: vscode.Uri; services: LazyServices; settings: Settings; logger: Logger; searchNamespaces: SearchNamespacesStore }): Views {
+export function createViews(o: {
+  extensionUri: vscode.Uri;
+  services: LazyServices;
+  settings: Settings;
+  logger: Logger;
+  searchNamespaces: SearchNamespacesStore;
+}): Views {
   const { services, settings, logger } = o;
   const tree = new ExplorerTreeProvider({
     model: async () => (await services.get()).model,
     inside: async () => (await services.get()).inside,
     logger,
     nestedMaxDepth: () => settings.nestedMaxDepth,
-    decorate: (v) => (services.loaded?.decorate(v) ?? v),
+    decorate: (v) => services.loaded?.decorate(v) ?? v,
     searchNamespaces: o.searchNamespaces,
   });
   const treeView = vscode.window.createTreeView(EXPLORER_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
@@ -75,10 +81,32 @@ export function createViews(o: { extensionUri: vscode.Uri; services: LazyService
       const arg = { ...t.ref, object: { kind: t.kind, namespace: t.namespace, name: t.name } };
       if (action === 'showLogs') void vscode.commands.executeCommand(Commands.logs, arg);
       else if (action === 'revealHostObject') void vscode.commands.executeCommand(Commands.revealHostObject, arg);
-      else if ((MAPPING_KINDS as readonly string[]).includes(t.kind)) void yamlProvider.open({ ref: t.ref, side: 'virtual', kind: t.kind as MappingKind, namespace: t.namespace, name: t.name });
+      else if ((MAPPING_KINDS as readonly string[]).includes(t.kind))
+        void yamlProvider.open({ ref: t.ref, side: 'virtual', kind: t.kind as MappingKind, namespace: t.namespace, name: t.name });
       else void vscode.window.showInformationMessage(`The YAML view opens pods, services and config maps; not a ${t.kind.toLowerCase()}.`);
     },
   });
-  const owned = [tree, treeView, collapse, panels, panels.registerSerializer(), yamlProvider, describePanels, describePanels.registerSerializer(), objectDescribePanels, objectDescribePanels.registerSerializer()];
-  return { tree, treeView, panels, describePanels, objectDescribePanels, yamlProvider, dispose: () => { for (const d of owned.reverse()) d.dispose(); } };
+  const owned = [
+    tree,
+    treeView,
+    collapse,
+    panels,
+    panels.registerSerializer(),
+    yamlProvider,
+    describePanels,
+    describePanels.registerSerializer(),
+    objectDescribePanels,
+    objectDescribePanels.registerSerializer(),
+  ];
+  return {
+    tree,
+    treeView,
+    panels,
+    describePanels,
+    objectDescribePanels,
+    yamlProvider,
+    dispose: () => {
+      for (const d of owned.reverse()) d.dispose();
+    },
+  };
 }

@@ -23,7 +23,12 @@ export function refFromArg(arg: unknown): VClusterRef | undefined {
   if (!isObject(arg)) return undefined;
   if (typeof arg.context === 'string' && typeof arg.namespace === 'string' && typeof arg.name === 'string') {
     if (arg.parents !== undefined && !isParents(arg.parents)) throw new UserFacingError('"parents" must be a list of { namespace, name }');
-    return { context: arg.context, namespace: arg.namespace, name: arg.name, ...(isParents(arg.parents) && arg.parents.length ? { parents: arg.parents } : {}) };
+    return {
+      context: arg.context,
+      namespace: arg.namespace,
+      name: arg.name,
+      ...(isParents(arg.parents) && arg.parents.length ? { parents: arg.parents } : {}),
+    };
   }
   return undefined;
 }
@@ -51,9 +56,16 @@ export function scopeFrom(arg: unknown, fallback: 'global' | 'workspace'): 'glob
  * Asks for a context: host and vcluster contexts grouped, recently used first (`recent`, most recent first), then by
  * name, the current one marked.
  */
-export async function pickContext(contexts: readonly ContextInfo[], placeHolder = 'Select a kubeconfig context', recent: readonly string[] = []): Promise<string> {
+export async function pickContext(
+  contexts: readonly ContextInfo[],
+  placeHolder = 'Select a kubeconfig context',
+  recent: readonly string[] = [],
+): Promise<string> {
   if (contexts.length === 0) throw new UserFacingError('The kubeconfig has no contexts.');
-  const rank = (c: ContextInfo) => { const i = recent.indexOf(c.name); return i < 0 ? Number.MAX_SAFE_INTEGER : i; };
+  const rank = (c: ContextInfo) => {
+    const i = recent.indexOf(c.name);
+    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+  };
   const toItem = (c: ContextInfo) => ({
     label: `${c.current ? '$(check) ' : ''}${c.name}`,
     description: [c.current ? 'current' : '', recent.includes(c.name) ? 'recent' : ''].filter(Boolean).join(' · '),
@@ -72,17 +84,27 @@ export async function pickContext(contexts: readonly ContextInfo[], placeHolder 
 }
 
 /** Asks for a vcluster: the context first (unless given), then the vcluster (nested ones included). */
-export async function pickVCluster(services: Services, filter: (v: VClusterInfo) => boolean = () => true, placeHolder = 'Select a vcluster', context?: string): Promise<VClusterRef> {
-  const ctx = context ?? await pickContext(await services.model.contexts(), 'Select the context that hosts the vcluster');
-  const all = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Looking for vclusters in ${ctx}` }, () => services.listVClusters(ctx, true, { onlyExpanded: true }));
+export async function pickVCluster(
+  services: Services,
+  filter: (v: VClusterInfo) => boolean = () => true,
+  placeHolder = 'Select a vcluster',
+  context?: string,
+): Promise<VClusterRef> {
+  const ctx = context ?? (await pickContext(await services.model.contexts(), 'Select the context that hosts the vcluster'));
+  const all = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Looking for vclusters in ${ctx}` }, () =>
+    services.listVClusters(ctx, true, { onlyExpanded: true }),
+  );
   const list = all.filter(filter);
   if (list.length === 0) throw new UserFacingError(`No suitable vcluster was found in context "${ctx}".`);
-  const pick = await vscode.window.showQuickPick(list.map((v) => ({
-    label: v.ref.name,
-    description: `${v.ref.namespace} · ${v.status || 'Unknown'}${v.connectedContext ? ' · connected' : ''}`,
-    detail: v.ref.parents?.length ? `inside ${v.ref.parents.map((p) => `${p.namespace}/${p.name}`).join(' → ')}` : undefined,
-    ref: v.ref,
-  })), { placeHolder, matchOnDescription: true });
+  const pick = await vscode.window.showQuickPick(
+    list.map((v) => ({
+      label: v.ref.name,
+      description: `${v.ref.namespace} · ${v.status || 'Unknown'}${v.connectedContext ? ' · connected' : ''}`,
+      detail: v.ref.parents?.length ? `inside ${v.ref.parents.map((p) => `${p.namespace}/${p.name}`).join(' → ')}` : undefined,
+      ref: v.ref,
+    })),
+    { placeHolder, matchOnDescription: true },
+  );
   if (!pick) throw new CancelledError();
   return pick.ref;
 }
@@ -92,6 +114,9 @@ export async function findVCluster(services: Services, ref: VClusterRef): Promis
   const parent = parentOf(ref);
   const result = parent ? await services.model.nested(parent, true) : await services.model.vclusters(ref.context, true);
   const v = result.namespaces.flatMap((n) => n.vclusters).find((x) => x.ref.namespace === ref.namespace && x.ref.name === ref.name);
-  if (!v) throw new UserFacingError(`No vcluster "${ref.name}" was found in namespace "${ref.namespace}" of ${parent ? `vcluster ${parent.namespace}/${parent.name}` : `context "${ref.context}"`}.`);
+  if (!v)
+    throw new UserFacingError(
+      `No vcluster "${ref.name}" was found in namespace "${ref.namespace}" of ${parent ? `vcluster ${parent.namespace}/${parent.name}` : `context "${ref.context}"`}.`,
+    );
   return services.decorate(v);
 }

@@ -22,7 +22,9 @@ async function cliContextFor(env: CommandEnv, ref: VClusterRef, what: string): P
   const ctx = contextNameFor(parent);
   const services = await env.services();
   if (!(await services.model.contexts()).some((c) => c.name === ctx)) {
-    throw new UserFacingError(`${what} vcluster ${ref.name}, which runs inside vcluster ${parent.name}, needs a kubeconfig context for ${parent.name}: connect to ${parent.name} first.`);
+    throw new UserFacingError(
+      `${what} vcluster ${ref.name}, which runs inside vcluster ${parent.name}, needs a kubeconfig context for ${parent.name}: connect to ${parent.name} first.`,
+    );
   }
   return ctx;
 }
@@ -42,14 +44,19 @@ async function pickVersion(deployed: string | undefined, cliV: string | undefine
   const { versionOffers, isChartVersion } = await import('../vcluster/upgrade');
   const offers = versionOffers({ deployed, cli: cliV, bundled: BUNDLED_CHART_VERSION });
   const OTHER = '__other__';
-  const pick = await vscode.window.showQuickPick([
-    ...offers.map((o) => ({ label: o.version, description: o.label, version: o.version })),
-    { label: 'Other version…', description: 'type a chart version', version: OTHER },
-  ], { title: 'Upgrade vcluster (2/2)', placeHolder: `Chart version (deployed: ${deployed || 'unknown'})` });
+  const pick = await vscode.window.showQuickPick(
+    [
+      ...offers.map((o) => ({ label: o.version, description: o.label, version: o.version })),
+      { label: 'Other version…', description: 'type a chart version', version: OTHER },
+    ],
+    { title: 'Upgrade vcluster (2/2)', placeHolder: `Chart version (deployed: ${deployed || 'unknown'})` },
+  );
   if (!pick) throw new CancelledError();
   if (pick.version !== OTHER) return pick.version;
   const typed = await vscode.window.showInputBox({
-    title: 'Upgrade vcluster', prompt: 'Chart version', placeHolder: 'e.g. 0.36.1',
+    title: 'Upgrade vcluster',
+    prompt: 'Chart version',
+    placeHolder: 'e.g. 0.36.1',
     validateInput: (v) => (isChartVersion(v) ? undefined : 'A chart version such as 0.36.1'),
   });
   if (typed === undefined) throw new CancelledError();
@@ -75,7 +82,9 @@ export async function upgrade(env: CommandEnv, arg?: unknown): Promise<{ revisio
   const cliContext = await cliContextFor(env, ref, 'Upgrading');
   const release = await services.helmRelease(ref);
   if (!release) {
-    throw new UserFacingError(`vcluster ${ref.name} in ${ref.namespace} has no Helm release (it was not installed by Helm): vcluster create --upgrade would install a second copy over it. Upgrade it the way it was installed.`);
+    throw new UserFacingError(
+      `vcluster ${ref.name} in ${ref.namespace} has no Helm release (it was not installed by Helm): vcluster create --upgrade would install a second copy over it. Upgrade it the way it was installed.`,
+    );
   }
   const deployed = (release.chartVersion ?? info.version).replace(/^v/, '') || undefined;
 
@@ -119,7 +128,9 @@ export async function upgrade(env: CommandEnv, arg?: unknown): Promise<{ revisio
       const problems = new VClusterConfigValidator(schema).validate(fs.readFileSync(valuesFile!, 'utf8')).problems;
       if (hasErrors(problems)) {
         await env.configDocs.open({ ref, kind: 'values' });
-        throw new UserFacingError(`The deployed configuration of ${ref.name} is not valid for vcluster ${chartVersion ?? BUNDLED_CHART_VERSION} (${problems.filter((p) => p.severity === 'error').length} errors, first: ${problems.find((p) => p.severity === 'error')!.message}). Nothing was run: write a vcluster.yaml for the new version and upgrade with it.`);
+        throw new UserFacingError(
+          `The deployed configuration of ${ref.name} is not valid for vcluster ${chartVersion ?? BUNDLED_CHART_VERSION} (${problems.filter((p) => p.severity === 'error').length} errors, first: ${problems.find((p) => p.severity === 'error')!.message}). Nothing was run: write a vcluster.yaml for the new version and upgrade with it.`,
+        );
       }
     } else {
       await env.vclusterYaml.requireValid(valuesFile!, { schema, ...(note ? { schemaNote: note } : {}) });
@@ -128,24 +139,48 @@ export async function upgrade(env: CommandEnv, arg?: unknown): Promise<{ revisio
 
     const warning = versionStepWarning(deployed, chartVersion);
     if (warning && flag(arg, 'force') !== true) {
-      const answer = await vscode.window.showWarningMessage(`Upgrade vcluster ${ref.name} from ${deployed} to ${chartVersion}?`, { modal: true, detail: warning }, 'Upgrade Anyway');
+      const answer = await vscode.window.showWarningMessage(
+        `Upgrade vcluster ${ref.name} from ${deployed} to ${chartVersion}?`,
+        { modal: true, detail: warning },
+        'Upgrade Anyway',
+      );
       if (answer !== 'Upgrade Anyway') throw new CancelledError();
     }
 
-    const args = upgradeArgs({ name: ref.name, namespace: ref.namespace, context: cliContext, valuesFile: valuesFile!, ...(chartVersion ? { chartVersion } : {}), extraArgs: env.settings.createExtraArgs });
+    const args = upgradeArgs({
+      name: ref.name,
+      namespace: ref.namespace,
+      context: cliContext,
+      valuesFile: valuesFile!,
+      ...(chartVersion ? { chartVersion } : {}),
+      extraArgs: env.settings.createExtraArgs,
+    });
     env.logger.info(`Running ${cli} ${args.join(' ')}`);
     const childEnv = await cliEnv(services);
     const cluster = await services.model.hostClientOf(ref);
     let outcome;
     try {
-      outcome = await cancellable(`Upgrading vcluster ${ref.name}${chartVersion ? ` to ${chartVersion}` : ''}`, (signal, report) => runUpgrade({
-        cli, args, env: childEnv, cwd: work, signal, cluster, namespace: ref.namespace, name: ref.name,
-        onOutput: (text) => {
-          env.logger.output('vcluster upgrade', text);
-          const line = text.split(/\r?\n/).map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim()).filter(Boolean).pop();
-          if (line) report(line.slice(0, 80));
-        },
-      }));
+      outcome = await cancellable(`Upgrading vcluster ${ref.name}${chartVersion ? ` to ${chartVersion}` : ''}`, (signal, report) =>
+        runUpgrade({
+          cli,
+          args,
+          env: childEnv,
+          cwd: work,
+          signal,
+          cluster,
+          namespace: ref.namespace,
+          name: ref.name,
+          onOutput: (text) => {
+            env.logger.output('vcluster upgrade', text);
+            const line = text
+              .split(/\r?\n/)
+              .map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim())
+              .filter(Boolean)
+              .pop();
+            if (line) report(line.slice(0, 80));
+          },
+        }),
+      );
     } catch (err) {
       if (err instanceof CancelledError) void vscode.window.showWarningMessage(err.message);
       throw err;
@@ -174,14 +209,19 @@ function refFromConfigUri(env: CommandEnv, arg: unknown): VClusterRef | undefine
  * read-only YAML document. A vcluster without a Helm release says so and offers the configuration it runs with.
  */
 export async function showConfig(env: CommandEnv, arg?: unknown): Promise<vscode.Uri> {
-  const ref = refFromConfigUri(env, arg) ?? await resolveRef(env, arg, undefined, 'Show the configuration of which vcluster?');
+  const ref = refFromConfigUri(env, arg) ?? (await resolveRef(env, arg, undefined, 'Show the configuration of which vcluster?'));
   const services = await env.services();
   const release = await services.helmRelease(ref);
   if (!release) {
-    const answer = flag(arg, 'running') === true ? 'Show Running Configuration' : await vscode.window.showWarningMessage(
-      `vcluster ${ref.name} in ${ref.namespace} was not installed by Helm (it has no Helm release), so the values it was deployed with cannot be read.`,
-      { modal: false },
-      'Show Running Configuration', 'Describe');
+    const answer =
+      flag(arg, 'running') === true
+        ? 'Show Running Configuration'
+        : await vscode.window.showWarningMessage(
+            `vcluster ${ref.name} in ${ref.namespace} was not installed by Helm (it has no Helm release), so the values it was deployed with cannot be read.`,
+            { modal: false },
+            'Show Running Configuration',
+            'Describe',
+          );
     if (answer === 'Describe') {
       await env.showDescribe(ref);
       throw new CancelledError('showConfig: described instead');
@@ -205,7 +245,8 @@ export async function compareWithDeployed(env: CommandEnv, arg?: unknown): Promi
   let ref = refFromConfigUri(env, target) ?? refFromArg(arg);
   let local = flag(arg, 'valuesFile') as string | undefined;
   if (!local && target instanceof vscode.Uri && target.scheme === 'file') local = target.fsPath;
-  if (local !== undefined && (typeof local !== 'string' || !fs.existsSync(local))) throw new UserFacingError(`The values file ${String(local)} does not exist.`);
+  if (local !== undefined && (typeof local !== 'string' || !fs.existsSync(local)))
+    throw new UserFacingError(`The values file ${String(local)} does not exist.`);
   if (!ref) ref = await resolveRef(env, undefined, undefined, 'Compare with the configuration of which vcluster?');
   if (!local) {
     const picked = await pickValuesFile('Compare with the deployed configuration');
@@ -215,11 +256,17 @@ export async function compareWithDeployed(env: CommandEnv, arg?: unknown): Promi
   const services = await env.services();
   const release = await services.helmRelease(ref);
   const left = await env.configDocs.document({ ref, kind: release ? 'values' : 'running' });
-  await vscode.commands.executeCommand('vscode.diff', left.uri, vscode.Uri.file(local), `${ref.name} (${release ? 'deployed values' : 'running configuration'}) ↔ ${path.basename(local)}`, { preview: false });
+  await vscode.commands.executeCommand(
+    'vscode.diff',
+    left.uri,
+    vscode.Uri.file(local),
+    `${ref.name} (${release ? 'deployed values' : 'running configuration'}) ↔ ${path.basename(local)}`,
+    { preview: false },
+  );
 }
 
 /** vcluster.describe: the details view of one vcluster. */
 export async function describe(env: CommandEnv, arg?: unknown): Promise<void> {
-  const ref = refFromConfigUri(env, arg) ?? await resolveRef(env, arg, undefined, 'Describe which vcluster?');
+  const ref = refFromConfigUri(env, arg) ?? (await resolveRef(env, arg, undefined, 'Describe which vcluster?'));
   await env.showDescribe(ref);
 }

@@ -69,8 +69,8 @@ export async function clearWorkspaceContext(env: CommandEnv): Promise<void> {
 export async function setContextNamespace(env: CommandEnv, arg?: unknown): Promise<string> {
   const services = await env.services();
   const snap = await services.model.reloadKubeconfig();
-  const given = contextFromArg(arg) ?? (typeof flag(arg, 'context') === 'string' ? flag(arg, 'context') as string : undefined);
-  const target = given ?? await pickContext(snap.contexts, 'Set the namespace of which context?', env.recentContexts.list());
+  const given = contextFromArg(arg) ?? (typeof flag(arg, 'context') === 'string' ? (flag(arg, 'context') as string) : undefined);
+  const target = given ?? (await pickContext(snap.contexts, 'Set the namespace of which context?', env.recentContexts.list()));
   const ctx = snap.contexts.find((c) => c.name === target);
   if (!ctx) throw new UserFacingError(`The context "${target}" is not in the kubeconfig.`);
   let namespace = flag(arg, 'namespace');
@@ -89,7 +89,11 @@ export async function setContextNamespace(env: CommandEnv, arg?: unknown): Promi
   if (problem) throw new UserFacingError(problem);
   const scope = env.workspaceScoped() ? 'workspace' : 'global';
   const result = await services.scopedWriter(scope === 'workspace').setContextNamespace(ctx.name, namespace || null);
-  env.logger.info(result.changed ? `Set the namespace of context ${ctx.name} to "${namespace}" in ${result.files.join(', ')}` : `Context ${ctx.name} already had namespace "${namespace}"`);
+  env.logger.info(
+    result.changed
+      ? `Set the namespace of context ${ctx.name} to "${namespace}" in ${result.files.join(', ')}`
+      : `Context ${ctx.name} already had namespace "${namespace}"`,
+  );
   await services.model.reloadKubeconfig();
   await env.tree.refresh({ context: ctx.name });
   await env.refreshStatus();

@@ -9,8 +9,20 @@ import { ForwardNode, ResourceNode } from '../tree/insideNodes';
 import { VClusterNode } from '../tree/nodes';
 import type { ForwardInfo, ObjectTarget } from '../vcluster/inside';
 import {
-  DEFAULT_SHELL, INSIDE_KINDS, execCommand, execEndMessage, kindsPhrase, knownContainer, logChoiceFrom, logEndNote,
-  parseObjectTarget, portProblem, requireKind, requireRunning, wholeNumberOption, type LogChoice,
+  DEFAULT_SHELL,
+  INSIDE_KINDS,
+  execCommand,
+  execEndMessage,
+  kindsPhrase,
+  knownContainer,
+  logChoiceFrom,
+  logEndNote,
+  parseObjectTarget,
+  portProblem,
+  requireKind,
+  requireRunning,
+  wholeNumberOption,
+  type LogChoice,
 } from '../vcluster/insideChoices';
 import { SHELL_PRESETS, parseSince, parseTail, shellProblem, sinceProblem, tailProblem } from '../vcluster/insideInput';
 import { flag, refFromArg } from './args';
@@ -38,7 +50,10 @@ export async function resolveTarget(env: CommandEnv, arg: unknown, kinds: readon
   const services = await env.services();
   const ref = await resolveRef(env, arg, (v) => v.phase === 'running', `${what}: select the vcluster`);
   const namespaces = await services.inside.namespaces(ref);
-  const ns = await vscode.window.showQuickPick(namespaces.map((n) => ({ label: n.name, description: n.system ? 'system' : undefined })), { placeHolder: `${what}: namespace inside vcluster ${ref.name}` });
+  const ns = await vscode.window.showQuickPick(
+    namespaces.map((n) => ({ label: n.name, description: n.system ? 'system' : undefined })),
+    { placeHolder: `${what}: namespace inside vcluster ${ref.name}` },
+  );
   if (!ns) throw new CancelledError();
   const items: (vscode.QuickPickItem & { resourceKind: ResourceKind })[] = [];
   for (const kind of kinds) {
@@ -47,7 +62,10 @@ export async function resolveTarget(env: CommandEnv, arg: unknown, kinds: readon
     }
   }
   if (!items.length) throw new UserFacingError(`Namespace ${ns.label} of vcluster ${ref.name} has no ${kindsPhrase(kinds, 'or')}.`);
-  const pick = await vscode.window.showQuickPick(items, { placeHolder: `${what}: select the ${kinds.map((k) => k.toLowerCase()).join(' or ')}`, matchOnDescription: true });
+  const pick = await vscode.window.showQuickPick(items, {
+    placeHolder: `${what}: select the ${kinds.map((k) => k.toLowerCase()).join(' or ')}`,
+    matchOnDescription: true,
+  });
   if (!pick) throw new CancelledError();
   return { ref, kind: pick.resourceKind, namespace: ns.label, name: pick.label };
 }
@@ -57,10 +75,13 @@ async function chooseContainer(services: Services, t: ObjectTarget, what: string
   const containers = await services.inside.containers(t);
   const known = knownContainer(t, containers);
   if (known) return known;
-  const pick = await vscode.window.showQuickPick(containers.map((c) => ({
-    label: c.name,
-    description: [c.init ? 'init container' : undefined, c.state, c.restarts ? `${c.restarts} restarts` : undefined].filter(Boolean).join(' · '),
-  })), { placeHolder: `${what}: select the container of pod ${t.name}` });
+  const pick = await vscode.window.showQuickPick(
+    containers.map((c) => ({
+      label: c.name,
+      description: [c.init ? 'init container' : undefined, c.state, c.restarts ? `${c.restarts} restarts` : undefined].filter(Boolean).join(' · '),
+    })),
+    { placeHolder: `${what}: select the container of pod ${t.name}` },
+  );
   if (!pick) throw new CancelledError();
   return { ...t, container: pick.label };
 }
@@ -78,12 +99,15 @@ async function askLogChoice(restarts: number): Promise<LogChoice> {
     { label: '$(history) Last hour, then follow', choice: { follow: true, sinceSeconds: 3600 } },
     { label: '$(edit) Since…', description: 'a duration of your own (30s, 10m, 2h, 1h30m, 3d), then follow', choice: { follow: true, sinceSeconds: -1 } },
     { label: '$(edit) Last lines…', description: 'a number of lines of your own, then follow', choice: { follow: true, tailLines: -1 } },
-    ...(restarts > 0 ? [{ label: '$(debug-restart) Previous container', description: 'the log before its last restart', choice: { follow: false, previous: true } }] : []),
+    ...(restarts > 0
+      ? [{ label: '$(debug-restart) Previous container', description: 'the log before its last restart', choice: { follow: false, previous: true } }]
+      : []),
   ];
   const pick = await vscode.window.showQuickPick(items, { placeHolder: 'Which part of the log?' });
   if (!pick) throw new CancelledError();
   // The two "…" items ask for their number (validated as typed: src/vcluster/insideInput.ts).
-  if (pick.choice.sinceSeconds === -1) return { follow: true, sinceSeconds: parseSince(await askText('Show the log since how long ago?', '10m', sinceProblem))! };
+  if (pick.choice.sinceSeconds === -1)
+    return { follow: true, sinceSeconds: parseSince(await askText('Show the log since how long ago?', '10m', sinceProblem))! };
   if (pick.choice.tailLines === -1) return { follow: true, tailLines: parseTail(await askText('How many of the last lines?', '500', tailProblem))! };
   return pick.choice;
 }
@@ -114,7 +138,12 @@ async function chooseShell(arg: unknown): Promise<string[]> {
 }
 
 function logChoiceFromArg(arg: unknown): LogChoice | undefined {
-  return logChoiceFrom({ follow: flag(arg, 'follow'), previous: flag(arg, 'previous'), sinceSeconds: flag(arg, 'sinceSeconds'), tailLines: flag(arg, 'tailLines') });
+  return logChoiceFrom({
+    follow: flag(arg, 'follow'),
+    previous: flag(arg, 'previous'),
+    sinceSeconds: flag(arg, 'sinceSeconds'),
+    tailLines: flag(arg, 'tailLines'),
+  });
 }
 
 /**
@@ -129,22 +158,28 @@ export async function logs(env: CommandEnv, arg?: unknown): Promise<vscode.Uri> 
   if (!target && (arg instanceof VClusterNode || refFromArg(arg))) {
     const ref = (arg instanceof VClusterNode ? arg.ref : refFromArg(arg))!;
     const choice = fromOptions ?? { follow: true, tailLines: 1000 };
-    const container = typeof flag(arg, 'container') === 'string' ? flag(arg, 'container') as string : undefined;
+    const container = typeof flag(arg, 'container') === 'string' ? (flag(arg, 'container') as string) : undefined;
     const pods = await services.inside.controlPlanePods(ref);
     if (!pods.length) throw new UserFacingError(`vcluster ${ref.namespace}/${ref.name} has no control-plane pod (it may be paused or scaled down).`);
     return streamInto(env, `${ref.name}-control-plane`, `vcluster ${ref.namespace}/${ref.name}: control-plane pod ${pods[0]!.name}`, (signal, onText) =>
-      services.inside.controlPlaneLogs(ref, { ...choice, signal, ...(container ? { container } : {}) }, onText));
+      services.inside.controlPlaneLogs(ref, { ...choice, signal, ...(container ? { container } : {}) }, onText),
+    );
   }
-  let t = target ?? await resolveTarget(env, arg, ['Pod'], 'Logs');
+  let t = target ?? (await resolveTarget(env, arg, ['Pod'], 'Logs'));
   if (t.kind !== 'Pod') throw new UserFacingError(`Logs are read from pods, not from a ${t.kind.toLowerCase()}.`);
   t = await chooseContainer(services, t, 'Logs');
   const restarts = (await services.inside.containers(t)).find((c) => c.name === t.container)?.restarts ?? 0;
-  const choice = fromOptions ?? await askLogChoice(restarts);
+  const choice = fromOptions ?? (await askLogChoice(restarts));
   const header = `pod ${t.namespace}/${t.name}, container ${t.container}, in vcluster ${t.ref.name}${choice.previous ? ' (previous container)' : ''}`;
   return streamInto(env, `${t.name}-${t.container}`, header, (signal, onText) => services.inside.logs(t, { ...choice, signal }, onText));
 }
 
-async function streamInto(env: CommandEnv, title: string, header: string, run: (signal: AbortSignal, onText: (t: string) => void) => Promise<void>): Promise<vscode.Uri> {
+async function streamInto(
+  env: CommandEnv,
+  title: string,
+  header: string,
+  run: (signal: AbortSignal, onText: (t: string) => void) => Promise<void>,
+): Promise<vscode.Uri> {
   const doc = await env.logDocuments.open(title);
   doc.append(`--- ${header} ---\n`);
   env.logger.info(`Streaming the log of ${header}`);
@@ -186,35 +221,51 @@ export async function exec(env: CommandEnv, arg?: unknown): Promise<vscode.Termi
     onDidWrite: write.event,
     onDidClose: close.event,
     open: (dims) => {
-      void services.inside.exec(target, {
-        command,
-        tty: true,
-        stdin: true,
-        // A character split between two messages is joined before it is shown.
-        onStdout: (d) => write.fire(decoder.write(d)),
-      }).then((s) => {
-        session = s;
-        if (closedByUser) { s.close(); return; }
-        size ??= dims;
-        if (size) s.resize(size.columns, size.rows);
-        for (const text of early.splice(0)) s.write(text);
-        void s.done.then((r) => {
-          if (closedByUser) return;
-          if (r.reason === 'exited') {
-            write.fire(`\r\n\x1b[2m[the command ended with exit code ${r.exitCode}]\x1b[0m\r\n`);
-            close.fire(r.exitCode);
-          } else {
-            write.fire(`\r\n\x1b[31m${execEndMessage(r.message ?? 'the connection ended', target.container, given === undefined ? command[0] : undefined)}\x1b[0m\r\n`);
+      void services.inside
+        .exec(target, {
+          command,
+          tty: true,
+          stdin: true,
+          // A character split between two messages is joined before it is shown.
+          onStdout: (d) => write.fire(decoder.write(d)),
+        })
+        .then(
+          (s) => {
+            session = s;
+            if (closedByUser) {
+              s.close();
+              return;
+            }
+            size ??= dims;
+            if (size) s.resize(size.columns, size.rows);
+            for (const text of early.splice(0)) s.write(text);
+            void s.done.then((r) => {
+              if (closedByUser) return;
+              if (r.reason === 'exited') {
+                write.fire(`\r\n\x1b[2m[the command ended with exit code ${r.exitCode}]\x1b[0m\r\n`);
+                close.fire(r.exitCode);
+              } else {
+                write.fire(
+                  `\r\n\x1b[31m${execEndMessage(r.message ?? 'the connection ended', target.container, given === undefined ? command[0] : undefined)}\x1b[0m\r\n`,
+                );
+                close.fire(1);
+              }
+            });
+          },
+          (err: unknown) => {
+            write.fire(`\x1b[31m${redact(errorMessage(err))}\x1b[0m\r\n`);
             close.fire(1);
-          }
-        });
-      }, (err: unknown) => {
-        write.fire(`\x1b[31m${redact(errorMessage(err))}\x1b[0m\r\n`);
-        close.fire(1);
-      });
+          },
+        );
     },
-    handleInput: (data) => { if (session) session.write(data); else early.push(data); },
-    setDimensions: (d) => { size = d; session?.resize(d.columns, d.rows); },
+    handleInput: (data) => {
+      if (session) session.write(data);
+      else early.push(data);
+    },
+    setDimensions: (d) => {
+      size = d;
+      session?.resize(d.columns, d.rows);
+    },
     close: () => {
       closedByUser = true;
       session?.close();
@@ -259,7 +310,12 @@ export async function openTerminal(env: CommandEnv, arg?: unknown): Promise<vsco
     k.remove();
     env.logger.info(`Removed the private kubeconfig of the terminal for vcluster ${ref.name}`);
   });
-  env.own({ dispose: () => { sub.dispose(); k.remove(); } });
+  env.own({
+    dispose: () => {
+      sub.dispose();
+      k.remove();
+    },
+  });
   terminal.show();
   env.logger.info(`Terminal for vcluster ${ref.namespace}/${ref.name} (context ${k.contextName})`);
   return terminal;
@@ -276,22 +332,34 @@ export async function portForward(env: CommandEnv, arg?: unknown): Promise<Forwa
   if (port === undefined) {
     const ports = await services.inside.forwardablePorts(t);
     if (ports.length) {
-      const pick = await vscode.window.showQuickPick([...ports.map((p) => ({ label: String(p.port), description: p.label, port: p.port })), { label: '$(edit) Another port…', port: -1 }], { placeHolder: `Port of ${t.kind.toLowerCase()} ${t.name} to forward` });
+      const pick = await vscode.window.showQuickPick(
+        [...ports.map((p) => ({ label: String(p.port), description: p.label, port: p.port })), { label: '$(edit) Another port…', port: -1 }],
+        { placeHolder: `Port of ${t.kind.toLowerCase()} ${t.name} to forward` },
+      );
       if (!pick) throw new CancelledError();
       port = pick.port;
     }
     if (port === undefined || port < 0) port = await askPort(`Port of ${t.kind.toLowerCase()} ${t.name} to forward`, '', false);
   }
   let localPort = numberFlag(arg, 'localPort');
-  if (localPort === undefined) localPort = targetFromArg(arg) && flag(arg, 'port') !== undefined ? 0 : await askPort('Local port (empty: any free port)', String(port), true);
+  if (localPort === undefined)
+    localPort = targetFromArg(arg) && flag(arg, 'port') !== undefined ? 0 : await askPort('Local port (empty: any free port)', String(port), true);
   const f = await services.inside.portForward(t, port, localPort);
-  env.logger.info(`Port-forward 127.0.0.1:${f.localPort} → ${t.kind.toLowerCase()} ${t.namespace}/${t.name}:${port} (pod ${f.pod}:${f.podPort}) in vcluster ${t.ref.name}`);
+  env.logger.info(
+    `Port-forward 127.0.0.1:${f.localPort} → ${t.kind.toLowerCase()} ${t.namespace}/${t.name}:${port} (pod ${f.pod}:${f.podPort}) in vcluster ${t.ref.name}`,
+  );
   await env.refreshStatus();
   if (flag(arg, 'port') === undefined) {
-    void vscode.window.showInformationMessage(`Forwarding 127.0.0.1:${f.localPort} to ${t.kind.toLowerCase()} ${t.name}:${port} in vcluster ${t.ref.name}.`, 'Open in Browser', 'Stop').then((a) => {
-      if (a === 'Open in Browser') void vscode.env.openExternal(vscode.Uri.parse(`http://127.0.0.1:${f.localPort}/`));
-      if (a === 'Stop') services.inside.stopForward(f.id);
-    });
+    void vscode.window
+      .showInformationMessage(
+        `Forwarding 127.0.0.1:${f.localPort} to ${t.kind.toLowerCase()} ${t.name}:${port} in vcluster ${t.ref.name}.`,
+        'Open in Browser',
+        'Stop',
+      )
+      .then((a) => {
+        if (a === 'Open in Browser') void vscode.env.openExternal(vscode.Uri.parse(`http://127.0.0.1:${f.localPort}/`));
+        if (a === 'Stop') services.inside.stopForward(f.id);
+      });
   }
   return f;
 }
@@ -316,7 +384,14 @@ export async function stopPortForward(env: CommandEnv, arg?: unknown): Promise<b
   if (arg === undefined) {
     const open = services.inside.listForwards();
     if (!open.length) throw new UserFacingError('No port-forward is open.');
-    const pick = await vscode.window.showQuickPick(open.map((f) => ({ label: `127.0.0.1:${f.localPort}`, description: `${f.target.kind.toLowerCase()} ${f.target.namespace}/${f.target.name}:${f.port} · vcluster ${f.target.ref.name}`, id: f.id })), { placeHolder: 'Stop which port-forward?' });
+    const pick = await vscode.window.showQuickPick(
+      open.map((f) => ({
+        label: `127.0.0.1:${f.localPort}`,
+        description: `${f.target.kind.toLowerCase()} ${f.target.namespace}/${f.target.name}:${f.port} · vcluster ${f.target.ref.name}`,
+        id: f.id,
+      })),
+      { placeHolder: 'Stop which port-forward?' },
+    );
     if (!pick) throw new CancelledError();
     id = pick.id;
   } else {

@@ -29,7 +29,9 @@ export interface RevealResult {
 export async function revealInKubernetes(env: CommandEnv, arg?: unknown): Promise<RevealResult> {
   const extension = vscode.extensions.getExtension(KUBERNETES_EXTENSION_ID);
   if (!extension) {
-    throw new UserFacingError(`Show in Kubernetes Extension needs the Kubernetes extension: install "Kubernetes" (${KUBERNETES_EXTENSION_ID}) from the Extensions view, then try again.`);
+    throw new UserFacingError(
+      `Show in Kubernetes Extension needs the Kubernetes extension: install "Kubernetes" (${KUBERNETES_EXTENSION_ID}) from the Extensions view, then try again.`,
+    );
   }
   const ref = await resolveRef(env, arg, (v) => v.phase === 'running', 'Show which vcluster in the Kubernetes extension?');
   const services = await env.services();
@@ -45,12 +47,20 @@ export async function revealInKubernetes(env: CommandEnv, arg?: unknown): Promis
   const theirs = api.kubeconfigPath?.();
   const ours = services.userFiles().map((f) => path.resolve(f));
   // Their path may be a KUBECONFIG list (their src/components/kubectl/kubeconfig.ts, getKubeconfigPath, v1.4.1).
-  const theirFiles = theirs?.pathType === 'host' ? theirs.hostPath.split(path.delimiter).filter(Boolean).map((f) => path.resolve(f)) : [];
+  const theirFiles =
+    theirs?.pathType === 'host'
+      ? theirs.hostPath
+          .split(path.delimiter)
+          .filter(Boolean)
+          .map((f) => path.resolve(f))
+      : [];
   const otherKubeconfig = theirs?.pathType === 'host' && !theirFiles.some((f) => ours.includes(f)) ? theirs.hostPath : undefined;
   await vscode.commands.executeCommand(`${KUBERNETES_EXPLORER_VIEW_ID}.focus`);
   env.logger.info(`Showed vcluster ${ref.namespace}/${ref.name} in the Kubernetes extension (context ${contextName}${connected ? ', connected first' : ''})`);
   if (otherKubeconfig) {
-    void vscode.window.showWarningMessage(`The Kubernetes extension reads the kubeconfig ${otherKubeconfig}, not the one context "${contextName}" was written to (${ours.join(', ')}): it will not show the vcluster until it reads the same file (its setting vs-kubernetes.kubeconfig).`);
+    void vscode.window.showWarningMessage(
+      `The Kubernetes extension reads the kubeconfig ${otherKubeconfig}, not the one context "${contextName}" was written to (${ours.join(', ')}): it will not show the vcluster until it reads the same file (its setting vs-kubernetes.kubeconfig).`,
+    );
   }
   return { context: contextName, connected, refreshed: api.refreshExplorer !== undefined, ...(otherKubeconfig ? { otherKubeconfig } : {}) };
 }

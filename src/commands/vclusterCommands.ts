@@ -24,7 +24,7 @@ export async function restoreTunnels(env: CommandEnv): Promise<number> {
   let restored = 0;
   for (const { context, record } of records) {
     try {
-      if (record && await restoreTunnel(services, context, record)) restored++;
+      if (record && (await restoreTunnel(services, context, record))) restored++;
       else await env.tunnelStore.forget(context);
     } catch (err) {
       env.logger.warn(`Could not restore the tunnel of ${context} on port ${record?.localPort}: ${errorMessage(err)}`);
@@ -58,7 +58,14 @@ export async function cancellable<T>(title: string, task: (signal: AbortSignal, 
  * vclusters nested in a virtual cluster are not checked (there the user is the virtual cluster's admin). When the
  * review itself fails, the action goes ahead and the API server decides.
  */
-export async function requirePermissions(env: CommandEnv, services: Services, action: VClusterAction, ref: VClusterRef, what: string, opts: RequirementOptions = {}): Promise<void> {
+export async function requirePermissions(
+  env: CommandEnv,
+  services: Services,
+  action: VClusterAction,
+  ref: VClusterRef,
+  what: string,
+  opts: RequirementOptions = {},
+): Promise<void> {
   if (ref.parents?.length) return;
   const { requirePermissions: check } = await import('../vcluster/permissions');
   const unchecked = await check(() => services.model.accessReview(ref.context), action, ref.namespace, what, opts);
@@ -83,11 +90,16 @@ export async function pause(env: CommandEnv, arg?: unknown): Promise<void> {
   await leaveIfInside(env, services, ref);
   const host = await services.model.hostClientOf(ref);
   const { pauseVCluster } = await import('../vcluster/lifecycle');
-  await cancellable(`Pausing vcluster ${ref.name}`, (signal, report) => pauseVCluster(host, ref.namespace, ref.name, {
-    signal,
-    waitMs: 60_000,
-    log: (line) => { env.logger.info(`[pause ${ref.name}] ${line}`); report(line); },
-  }));
+  await cancellable(`Pausing vcluster ${ref.name}`, (signal, report) =>
+    pauseVCluster(host, ref.namespace, ref.name, {
+      signal,
+      waitMs: 60_000,
+      log: (line) => {
+        env.logger.info(`[pause ${ref.name}] ${line}`);
+        report(line);
+      },
+    }),
+  );
   void vscode.window.showInformationMessage(`vcluster ${ref.name} is paused. Its virtual objects and volumes are kept; resume brings the workloads back.`);
 }
 
@@ -98,10 +110,15 @@ export async function resume(env: CommandEnv, arg?: unknown): Promise<void> {
   await requirePermissions(env, services, 'resume', ref, `Resuming vcluster ${ref.name}`, { kind });
   const host = await services.model.hostClientOf(ref);
   const { resumeVCluster } = await import('../vcluster/lifecycle');
-  await cancellable(`Resuming vcluster ${ref.name}`, (signal, report) => resumeVCluster(host, ref.namespace, ref.name, {
-    signal,
-    log: (line) => { env.logger.info(`[resume ${ref.name}] ${line}`); report(line); },
-  }));
+  await cancellable(`Resuming vcluster ${ref.name}`, (signal, report) =>
+    resumeVCluster(host, ref.namespace, ref.name, {
+      signal,
+      log: (line) => {
+        env.logger.info(`[resume ${ref.name}] ${line}`);
+        report(line);
+      },
+    }),
+  );
   void vscode.window.showInformationMessage(`vcluster ${ref.name} is resuming.`);
 }
 
@@ -115,8 +132,10 @@ export async function connect(env: CommandEnv, arg?: unknown): Promise<string> {
   const info = await findVCluster(services, ref);
   await requirePermissions(env, services, 'connect', ref, `Connecting to vcluster ${ref.name}`, { name: ref.name });
   if (info.paused) {
-    const answer = flag(arg, 'resume') === true ? 'Resume and Connect' : await vscode.window.showWarningMessage(
-      `vcluster ${ref.name} is paused. Resume it and connect?`, { modal: true }, 'Resume and Connect');
+    const answer =
+      flag(arg, 'resume') === true
+        ? 'Resume and Connect'
+        : await vscode.window.showWarningMessage(`vcluster ${ref.name} is paused. Resume it and connect?`, { modal: true }, 'Resume and Connect');
     if (answer !== 'Resume and Connect') throw new CancelledError();
     await resume(env, ref);
   }
@@ -147,12 +166,17 @@ export async function disconnect(env: CommandEnv, arg?: unknown): Promise<string
   else {
     const connected = snap.contexts.filter((c) => c.vcluster);
     if (connected.length === 0) throw new UserFacingError('No vcluster context to disconnect from.');
-    const pick = await vscode.window.showQuickPick(connected.map((c) => ({ label: c.name, description: c.current ? 'current' : '' })), { placeHolder: 'Disconnect from which vcluster context?' });
+    const pick = await vscode.window.showQuickPick(
+      connected.map((c) => ({ label: c.name, description: c.current ? 'current' : '' })),
+      { placeHolder: 'Disconnect from which vcluster context?' },
+    );
     if (!pick) throw new CancelledError();
     contextName = pick.label;
   }
   const { disconnectContext } = await import('../vcluster/connect');
-  const parent = await disconnectContext(services.scopedWriter(env.workspaceScoped()), snap, contextName, { removeContext: env.settings.disconnectRemovesContext });
+  const parent = await disconnectContext(services.scopedWriter(env.workspaceScoped()), snap, contextName, {
+    removeContext: env.settings.disconnectRemovesContext,
+  });
   const port = env.tunnelStore.get(contextName)?.localPort;
   if (port) {
     services.tunnels.close((t) => t.localPort === port);
@@ -179,7 +203,8 @@ export async function requireCli(env: CommandEnv): Promise<string> {
 }
 
 export function requireTrust(what: string): void {
-  if (!vscode.workspace.isTrusted) throw new UserFacingError(`${what} runs programs, which is disabled in an untrusted workspace. Trust the workspace to use it.`);
+  if (!vscode.workspace.isTrusted)
+    throw new UserFacingError(`${what} runs programs, which is disabled in an untrusted workspace. Trust the workspace to use it.`);
 }
 
 /** The CLI's environment: KUBECONFIG lists the files whose contexts the command checked (workspace scope included). */
@@ -191,11 +216,18 @@ export async function create(env: CommandEnv, arg?: unknown): Promise<VClusterRe
   requireTrust('Creating a vcluster');
   const services = await env.services();
   const cli = await requireCli(env);
-  const context = (typeof flag(arg, 'context') === 'string' ? flag(arg, 'context') as string : contextFromArg(arg)) ?? await pickContext(await services.model.contexts(), 'Create the vcluster in which context?', env.recentContexts.list());
+  const context =
+    (typeof flag(arg, 'context') === 'string' ? (flag(arg, 'context') as string) : contextFromArg(arg)) ??
+    (await pickContext(await services.model.contexts(), 'Create the vcluster in which context?', env.recentContexts.list()));
   const nsFromNode = arg instanceof NamespaceNode ? arg.name : (flag(arg, 'namespace') as string | undefined);
   let name = flag(arg, 'name') as string | undefined;
   if (name === undefined) {
-    name = await vscode.window.showInputBox({ title: 'Create vcluster (1/4)', prompt: 'Name of the vcluster', placeHolder: 'my-vcluster', validateInput: (v) => dnsLabelProblem(v, 'vcluster name') });
+    name = await vscode.window.showInputBox({
+      title: 'Create vcluster (1/4)',
+      prompt: 'Name of the vcluster',
+      placeHolder: 'my-vcluster',
+      validateInput: (v) => dnsLabelProblem(v, 'vcluster name'),
+    });
     if (name === undefined) throw new CancelledError();
   }
   const nameProblem = dnsLabelProblem(name, 'vcluster name');
@@ -205,7 +237,12 @@ export async function create(env: CommandEnv, arg?: unknown): Promise<VClusterRe
     // A tenant creates in a namespace of theirs: the context's, or one it searches; else the CLI's default name.
     const ctxNamespace = (await services.model.contexts()).find((c) => c.name === context)?.namespace;
     const suggested = (ctxNamespace && ctxNamespace !== 'default' ? ctxNamespace : undefined) ?? env.tree.searchNamespaces(context)[0] ?? `vcluster-${name}`;
-    namespace = await vscode.window.showInputBox({ title: 'Create vcluster (2/4)', prompt: 'Host namespace (created if missing and you may create namespaces)', value: suggested, validateInput: (v) => dnsLabelProblem(v, 'namespace') });
+    namespace = await vscode.window.showInputBox({
+      title: 'Create vcluster (2/4)',
+      prompt: 'Host namespace (created if missing and you may create namespaces)',
+      value: suggested,
+      validateInput: (v) => dnsLabelProblem(v, 'namespace'),
+    });
     if (namespace === undefined) throw new CancelledError();
   }
   const nsProblem = dnsLabelProblem(namespace, 'namespace');
@@ -215,10 +252,14 @@ export async function create(env: CommandEnv, arg?: unknown): Promise<VClusterRe
   let connectAfter = flag(arg, 'connect') as boolean | undefined;
   const interactive = refFromArg(arg) === undefined && flag(arg, 'name') === undefined;
   if (interactive) {
-    chartVersion = await vscode.window.showInputBox({ title: 'Create vcluster (3/4)', prompt: 'Chart version (empty: the CLI\'s default)', placeHolder: 'e.g. 0.36.1' });
+    chartVersion = await vscode.window.showInputBox({
+      title: 'Create vcluster (3/4)',
+      prompt: "Chart version (empty: the CLI's default)",
+      placeHolder: 'e.g. 0.36.1',
+    });
     if (chartVersion === undefined) throw new CancelledError();
     const { pickValuesFile } = await import('./valuesFiles');
-    valuesFile = await pickValuesFile('Create vcluster (4/4)', { none: true }) as string | undefined;
+    valuesFile = (await pickValuesFile('Create vcluster (4/4)', { none: true })) as string | undefined;
     const c = await vscode.window.showQuickPick(['Connect after creating', 'Only create'], { placeHolder: 'Connect to the new vcluster?' });
     if (!c) throw new CancelledError();
     connectAfter = c === 'Connect after creating';
@@ -242,17 +283,21 @@ export async function create(env: CommandEnv, arg?: unknown): Promise<VClusterRe
   const args = createArgs({ name, namespace, context, chartVersion: chartVersion || undefined, valuesFile, extraArgs: [...plan.extraArgs, ...extraArgs] });
   const childEnv = await cliEnv(services);
   try {
-    await cancellable(`Creating vcluster ${name} in ${namespace}`, (signal, report) => runCli('vcluster create', cli, args, {
-      env: childEnv,
-      signal,
-      log: (line) => env.logger.info(line),
-      output: (label, text) => env.logger.output(label, text),
-      progress: report,
-      failureSuffix: ` The kubeconfig was not changed; whatever Helm installed so far stays in namespace ${namespace}.`,
-    }));
+    await cancellable(`Creating vcluster ${name} in ${namespace}`, (signal, report) =>
+      runCli('vcluster create', cli, args, {
+        env: childEnv,
+        signal,
+        log: (line) => env.logger.info(line),
+        output: (label, text) => env.logger.output(label, text),
+        progress: report,
+        failureSuffix: ` The kubeconfig was not changed; whatever Helm installed so far stays in namespace ${namespace}.`,
+      }),
+    );
   } catch (err) {
     if (err instanceof CancelledError) {
-      void vscode.window.showWarningMessage(`Creating vcluster ${name} was cancelled. Whatever Helm had installed so far stays in namespace ${namespace}; delete the vcluster to remove it.`);
+      void vscode.window.showWarningMessage(
+        `Creating vcluster ${name} was cancelled. Whatever Helm had installed so far stays in namespace ${namespace}; delete the vcluster to remove it.`,
+      );
     }
     throw err;
   }
@@ -276,7 +321,8 @@ export async function deleteVCluster(env: CommandEnv, arg?: unknown): Promise<vo
     const answer = await vscode.window.showWarningMessage(
       `Delete vcluster "${ref.name}" in namespace "${ref.namespace}" of context "${ref.context}"?`,
       { modal: true, detail: 'Its control plane, virtual objects, synced workloads and volumes are removed. This cannot be undone.' },
-      'Delete');
+      'Delete',
+    );
     if (answer !== 'Delete') throw new CancelledError();
   }
   await leaveIfInside(env, services, ref);

@@ -14,7 +14,10 @@ export async function refresh(env: CommandEnv, arg?: unknown): Promise<void> {
     return;
   }
   const ref = arg instanceof VClusterNode ? arg.ref : refFromArg(arg);
-  if (ref) { await env.tree.refresh({ ref }); return; }
+  if (ref) {
+    await env.tree.refresh({ ref });
+    return;
+  }
   const context = contextFromArg(arg);
   await env.tree.refresh(context ? { context } : undefined);
   await env.refreshStatus();
@@ -22,8 +25,8 @@ export async function refresh(env: CommandEnv, arg?: unknown): Promise<void> {
 
 /** The context named by a node or `{ context, … }`, checked against the kubeconfig; asks when there is none. */
 async function targetContext(services: Services, arg: unknown, placeHolder: string): Promise<string> {
-  const given = contextFromArg(arg) ?? (typeof flag(arg, 'context') === 'string' ? flag(arg, 'context') as string : undefined);
-  const context = given ?? await pickContext(await services.model.contexts(), placeHolder);
+  const given = contextFromArg(arg) ?? (typeof flag(arg, 'context') === 'string' ? (flag(arg, 'context') as string) : undefined);
+  const context = given ?? (await pickContext(await services.model.contexts(), placeHolder));
   if (!(await services.model.contexts()).some((c) => c.name === context)) throw new UserFacingError(`The context "${context}" is not in the kubeconfig.`);
   return context;
 }
@@ -31,7 +34,9 @@ async function targetContext(services: Services, arg: unknown, placeHolder: stri
 /** All namespace names of a context, or undefined when the user may not list them (a tenant). */
 async function listableNamespaces(services: Services, context: string): Promise<string[] | undefined> {
   try {
-    return await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Listing namespaces of ${context}` }, () => services.model.namespaces(context));
+    return await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Listing namespaces of ${context}` }, () =>
+      services.model.namespaces(context),
+    );
   } catch (err) {
     if (isKubeError(err, 'forbidden')) return undefined;
     throw err;
@@ -49,7 +54,8 @@ async function askNamespaces(services: Services, context: string, current: reado
   const typed = async (value: string) => {
     const text = await vscode.window.showInputBox({
       title: `Namespaces to search in ${context}`,
-      prompt: 'Namespace names, separated by commas or spaces. Listing cluster-wide is searched first; when it is forbidden, these and the context\'s namespace are searched.',
+      prompt:
+        "Namespace names, separated by commas or spaces. Listing cluster-wide is searched first; when it is forbidden, these and the context's namespace are searched.",
       placeHolder: 'team-a, team-b',
       value,
       validateInput: (v) => parseNamespaceList(v).problem,
@@ -64,18 +70,28 @@ async function askNamespaces(services: Services, context: string, current: reado
   const withVClusters = new Map<string, number>();
   try {
     for (const ns of (await services.model.vclusters(context)).namespaces) withVClusters.set(ns.name, ns.vclusters.length);
-  } catch { /* shown in the tree */ }
+  } catch {
+    /* shown in the tree */
+  }
   const known = new Set(all);
   const names = [...all, ...current.filter((n) => !known.has(n))];
   const items: (vscode.QuickPickItem & { typeNames?: boolean })[] = [
     { label: TYPE_NAMES, alwaysShow: true, typeNames: true, description: 'namespaces not in this list' },
     ...names.map((ns) => ({
       label: ns,
-      description: withVClusters.has(ns) ? `${withVClusters.get(ns)} vcluster${withVClusters.get(ns) === 1 ? '' : 's'}` : known.has(ns) ? undefined : 'not found',
+      description: withVClusters.has(ns)
+        ? `${withVClusters.get(ns)} vcluster${withVClusters.get(ns) === 1 ? '' : 's'}`
+        : known.has(ns)
+          ? undefined
+          : 'not found',
       picked: current.includes(ns),
     })),
   ];
-  const picks = await vscode.window.showQuickPick(items, { canPickMany: true, placeHolder: `Namespaces of ${context} to search and show (${all.length} in total; type to filter)`, matchOnDescription: true });
+  const picks = await vscode.window.showQuickPick(items, {
+    canPickMany: true,
+    placeHolder: `Namespaces of ${context} to search and show (${all.length} in total; type to filter)`,
+    matchOnDescription: true,
+  });
   if (!picks) throw new CancelledError();
   const chosen = picks.filter((p) => !p.typeNames).map((p) => p.label);
   if (!picks.some((p) => p.typeNames)) return chosen;
@@ -93,7 +109,8 @@ export async function setSearchNamespaces(env: CommandEnv, arg?: unknown): Promi
   const given = flag(arg, 'namespaces');
   let names: string[];
   if (given !== undefined) {
-    if (!Array.isArray(given) || !given.every((n): n is string => typeof n === 'string')) throw new UserFacingError('"namespaces" must be a list of namespace names');
+    if (!Array.isArray(given) || !given.every((n): n is string => typeof n === 'string'))
+      throw new UserFacingError('"namespaces" must be a list of namespace names');
     for (const n of given) {
       const problem = dnsLabelProblem(n, 'namespace name');
       if (problem) throw new UserFacingError(problem);

@@ -101,7 +101,10 @@ export class KubeClient {
   private streams = 0;
   private recheckTimer?: NodeJS.Timeout;
 
-  constructor(spec: ConnectionSpec, private readonly options: ClientOptions = {}) {
+  constructor(
+    spec: ConnectionSpec,
+    private readonly options: ClientOptions = {},
+  ) {
     const server = spec.cluster.server;
     if (typeof server !== 'string' || !/^https?:\/\//.test(server)) {
       throw new KubeError('config', `Cluster "${spec.clusterName}" of context "${spec.contextName}" has no valid server URL`);
@@ -111,9 +114,15 @@ export class KubeClient {
     this.creds = new Credentials(spec, { execTimeoutMs: options.execTimeoutMs });
   }
 
-  get spec(): ConnectionSpec { return this.currentSpec; }
-  get contextName(): string { return this.currentSpec.contextName; }
-  get namespace(): string | undefined { return this.currentSpec.namespace; }
+  get spec(): ConnectionSpec {
+    return this.currentSpec;
+  }
+  get contextName(): string {
+    return this.currentSpec.contextName;
+  }
+  get namespace(): string | undefined {
+    return this.currentSpec.namespace;
+  }
 
   /**
    * Takes new cluster and user entries for the same server (a kubeconfig edit that changed credentials, the CA, the
@@ -139,7 +148,11 @@ export class KubeClient {
 
   private credentialsChanged(): void {
     for (const l of [...this.credentialListeners]) {
-      try { l(); } catch { /* a listener's bug */ }
+      try {
+        l();
+      } catch {
+        /* a listener's bug */
+      }
     }
   }
 
@@ -197,7 +210,8 @@ export class KubeClient {
       else if (proxy.protocol === 'socks5:') agent = new ProxyHttpAgent(p, agentOptions);
       else {
         forwardProxy = proxy;
-        agent = proxy.protocol === 'https:' ? new https.Agent({ ...agentOptions, ca: t.ca, rejectUnauthorized: t.rejectUnauthorized }) : new http.Agent(agentOptions);
+        agent =
+          proxy.protocol === 'https:' ? new https.Agent({ ...agentOptions, ca: t.ca, rejectUnauthorized: t.rejectUnauthorized }) : new http.Agent(agentOptions);
       }
     } else {
       agent = isHttps ? new https.Agent({ ...agentOptions, ...tls }) : new http.Agent(agentOptions);
@@ -228,7 +242,9 @@ export class KubeClient {
     return res as T;
   }
 
-  get<T>(apiPath: string, options?: RequestOptions): Promise<T> { return this.request<T>('GET', apiPath, options); }
+  get<T>(apiPath: string, options?: RequestOptions): Promise<T> {
+    return this.request<T>('GET', apiPath, options);
+  }
 
   /**
    * Opens a streaming GET (watch) and calls onLine for every complete line. Resolves when the server ends the
@@ -266,12 +282,21 @@ export class KubeClient {
     this.recheckTimer = setTimeout(() => {
       this.recheckTimer = undefined;
       if (this.streams <= 0 || this.disposed) return;
-      void this.material().catch(() => undefined).finally(() => this.scheduleRecheck());
+      void this.material()
+        .catch(() => undefined)
+        .finally(() => this.scheduleRecheck());
     }, this.options.credentialRecheckMs ?? 10_000);
     this.recheckTimer.unref();
   }
 
-  private async send(method: string, apiPath: string, options: StreamOptions, streaming: boolean, onLine?: (line: string) => void, onText?: (text: string) => void): Promise<unknown> {
+  private async send(
+    method: string,
+    apiPath: string,
+    options: StreamOptions,
+    streaming: boolean,
+    onLine?: (line: string) => void,
+    onText?: (text: string) => void,
+  ): Promise<unknown> {
     if (this.disposed) throw new KubeError('cancelled', 'The client was closed');
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? 15_000;
     const what = `${method} ${apiPath}`;
@@ -306,10 +331,17 @@ export class KubeClient {
           decoded.setEncoding('utf8');
           res.on('error', (err) => reject(fromNetworkError(err, this.server)));
           // A connection cut in the middle of the body (settles nothing if the body was complete).
-          res.on('close', () => { if (!res.complete) reject(new KubeError('unreachable', streaming ? `The ${onText ? 'stream' : 'watch'} ${apiPath} was cut off` : `${what}: the connection was cut off`)); });
+          res.on('close', () => {
+            if (!res.complete)
+              reject(
+                new KubeError('unreachable', streaming ? `The ${onText ? 'stream' : 'watch'} ${apiPath} was cut off` : `${what}: the connection was cut off`),
+              );
+          });
           if (status >= 400 || !streaming) {
             let text = '';
-            decoded.on('data', (d: string) => { text += d; });
+            decoded.on('data', (d: string) => {
+              text += d;
+            });
             decoded.on('end', () => {
               if (status >= 400) {
                 if (status === 401) this.creds.unauthorized();
@@ -317,14 +349,25 @@ export class KubeClient {
                 return;
               }
               const accept = options.accept ?? 'application/json';
-              if (!accept.includes('json')) { resolve(text); return; }
-              try { resolve(text ? JSON.parse(text) : undefined); } catch { reject(new KubeError('server', `${what}: the response is not JSON`)); }
+              if (!accept.includes('json')) {
+                resolve(text);
+                return;
+              }
+              try {
+                resolve(text ? JSON.parse(text) : undefined);
+              } catch {
+                reject(new KubeError('server', `${what}: the response is not JSON`));
+              }
             });
             return;
           }
           // Streaming: the deadline only covers the response headers; a watch runs until the server or caller ends it.
           clearTimeout(timer);
-          try { options.onResponse?.(); } catch { /* the caller's bug */ }
+          try {
+            options.onResponse?.();
+          } catch {
+            /* the caller's bug */
+          }
           if (onText) {
             decoded.on('data', (d: string) => onText(d));
             decoded.on('end', () => resolve(undefined));
@@ -340,7 +383,10 @@ export class KubeClient {
               if (line.trim()) onLine?.(line);
             }
           });
-          decoded.on('end', () => { if (buf.trim()) onLine?.(buf); resolve(undefined); });
+          decoded.on('end', () => {
+            if (buf.trim()) onLine?.(buf);
+            resolve(undefined);
+          });
         };
         const req = this.openRequest(transport, url, method, reqHeaders, onResponse);
         const abort = () => {
@@ -363,34 +409,46 @@ export class KubeClient {
     }
   }
 
-  private openRequest(t: Transport, url: URL, method: string, headers: Record<string, string | string[]>, onResponse: (res: http.IncomingMessage) => void): http.ClientRequest {
+  private openRequest(
+    t: Transport,
+    url: URL,
+    method: string,
+    headers: Record<string, string | string[]>,
+    onResponse: (res: http.IncomingMessage) => void,
+  ): http.ClientRequest {
     if (t.forwardProxy) {
       // A plain-http API server behind an http(s) proxy: the request goes to the proxy with the absolute URL.
       const { host, port } = proxyHostPort(t.forwardProxy);
       const auth = proxyAuthorization(t.forwardProxy);
-      return new http.ClientRequest({
-        protocol: t.forwardProxy.protocol,
-        host,
-        port,
-        path: url.href,
-        method,
-        headers: { ...headers, Host: url.host, ...(auth ? { 'Proxy-Authorization': auth } : {}) },
-        agent: t.agent,
-      }, onResponse);
+      return new http.ClientRequest(
+        {
+          protocol: t.forwardProxy.protocol,
+          host,
+          port,
+          path: url.href,
+          method,
+          headers: { ...headers, Host: url.host, ...(auth ? { 'Proxy-Authorization': auth } : {}) },
+          agent: t.agent,
+        },
+        onResponse,
+      );
     }
     if (this.currentSpec.cluster['proxy-url']) {
       // Through our proxy agent, not through https.request: a host that patches https.request (VS Code's proxy
       // support) must not swap the agent that carries the cluster's own proxy.
-      return new http.ClientRequest({
-        ...t.tls,
-        protocol: url.protocol,
-        host: url.hostname.replace(/^\[|\]$/g, ''),
-        port: url.port,
-        path: url.pathname + url.search,
-        method,
-        headers,
-        agent: t.agent,
-      }, onResponse);
+      return new http.ClientRequest(
+        {
+          ...t.tls,
+          protocol: url.protocol,
+          host: url.hostname.replace(/^\[|\]$/g, ''),
+          port: url.port,
+          path: url.pathname + url.search,
+          method,
+          headers,
+          agent: t.agent,
+        },
+        onResponse,
+      );
     }
     const mod = t.isHttps ? https : http;
     return mod.request(url, { ...t.tls, method, headers, agent: t.agent }, onResponse);
@@ -427,8 +485,14 @@ function raceAbort<T>(p: Promise<T>, signal: AbortSignal, onAbort: () => Error):
     const listener = () => reject(onAbort());
     signal.addEventListener('abort', listener, { once: true });
     p.then(
-      (v) => { signal.removeEventListener('abort', listener); resolve(v); },
-      (e) => { signal.removeEventListener('abort', listener); reject(e); },
+      (v) => {
+        signal.removeEventListener('abort', listener);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', listener);
+        reject(e);
+      },
     );
   });
 }

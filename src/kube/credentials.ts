@@ -71,7 +71,14 @@ class WatchedFile {
 
 function fileError(what: string, file: string, owner: string, err: unknown): KubeError {
   const code = (err as NodeJS.ErrnoException)?.code;
-  const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (code ?? String(err));
+  const why =
+    code === 'ENOENT'
+      ? 'no such file'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied'
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : (code ?? String(err));
   return new KubeError('config', `Cannot read the ${what} ${file} of ${owner}: ${why}`);
 }
 
@@ -120,7 +127,8 @@ export class Credentials {
     const exec = u.exec as ExecConfig | undefined;
     const hasToken = str(u.token) !== '' || str(u.tokenFile) !== '';
     const hasBasic = str(u.username) !== '' || str(u.password) !== '';
-    const hasCert = (str(u['client-certificate']) !== '' || str(u['client-certificate-data']) !== '') && (str(u['client-key']) !== '' || str(u['client-key-data']) !== '');
+    const hasCert =
+      (str(u['client-certificate']) !== '' || str(u['client-certificate-data']) !== '') && (str(u['client-key']) !== '' || str(u['client-key-data']) !== '');
     if (this.isTls && exec && typeof exec === 'object' && !hasToken && !hasBasic && !hasCert) {
       this.exec = new ExecCredentialProvider(exec, spec.userName, options.execTimeoutMs ?? 30_000, () => this.execCluster());
     }
@@ -138,9 +146,14 @@ export class Credentials {
     const user = `user "${spec.userName}"`;
     const proxy = str(c['proxy-url']);
     if (proxy) {
-      try { parseProxyUrl(proxy, spec.clusterName); } catch (e) { out.push((e as Error).message); }
+      try {
+        parseProxyUrl(proxy, spec.clusterName);
+      } catch (e) {
+        out.push((e as Error).message);
+      }
     }
-    if (str(c['certificate-authority']) && str(c['certificate-authority-data'])) out.push(`certificate-authority-data and certificate-authority are both specified for ${cluster}`);
+    if (str(c['certificate-authority']) && str(c['certificate-authority-data']))
+      out.push(`certificate-authority-data and certificate-authority are both specified for ${cluster}`);
     if ((str(c['certificate-authority']) || str(c['certificate-authority-data'])) && c['insecure-skip-tls-verify'] === true) {
       out.push(`${cluster} specifies a certificate authority together with insecure-skip-tls-verify, which kubectl does not allow`);
     }
@@ -148,16 +161,21 @@ export class Credentials {
     if (str(u.token)) methods.push('token');
     if (str(u.username) || str(u.password)) methods.push('basicAuth');
     if (str(u['client-certificate']) || str(u['client-certificate-data'])) {
-      if (str(u['client-certificate']) && str(u['client-certificate-data'])) out.push(`client-certificate-data and client-certificate are both specified for ${user}`);
+      if (str(u['client-certificate']) && str(u['client-certificate-data']))
+        out.push(`client-certificate-data and client-certificate are both specified for ${user}`);
       if (str(u['client-key']) && str(u['client-key-data'])) out.push(`client-key-data and client-key are both specified for ${user}`);
-      if (!str(u['client-key']) && !str(u['client-key-data'])) out.push(`client-key-data or client-key must be specified for ${user} to use a client certificate`);
+      if (!str(u['client-key']) && !str(u['client-key-data']))
+        out.push(`client-key-data or client-key must be specified for ${user} to use a client certificate`);
     }
     if (u.exec !== undefined && u.exec !== null) {
       if (u['auth-provider'] !== undefined && u['auth-provider'] !== null) out.push(`${user} has both an auth-provider and an exec plugin`);
       out.push(...execConfigProblems(u.exec, user));
     }
     if (methods.length > 1) out.push(`more than one authentication method found for ${user}; found [${methods.join(' ')}], only one is allowed`);
-    const impersonation = str(u['as-uid']) || (Array.isArray(u['as-groups']) && u['as-groups'].length > 0) || (u['as-user-extra'] && typeof u['as-user-extra'] === 'object' && Object.keys(u['as-user-extra']).length > 0);
+    const impersonation =
+      str(u['as-uid']) ||
+      (Array.isArray(u['as-groups']) && u['as-groups'].length > 0) ||
+      (u['as-user-extra'] && typeof u['as-user-extra'] === 'object' && Object.keys(u['as-user-extra']).length > 0);
     if (impersonation && !str(u.as)) out.push(`${user} requests uid, groups or user-extra without impersonating a user`);
     return out;
   }
@@ -195,7 +213,9 @@ export class Credentials {
     const c = this.spec.cluster;
     const ca = await this.ca(false);
     const ext = Array.isArray(c.extensions)
-      ? (c.extensions as unknown[]).find((e): e is { name: string; extension?: unknown } => !!e && typeof e === 'object' && (e as { name?: unknown }).name === EXEC_EXTENSION)
+      ? (c.extensions as unknown[]).find(
+          (e): e is { name: string; extension?: unknown } => !!e && typeof e === 'object' && (e as { name?: unknown }).name === EXEC_EXTENSION,
+        )
       : undefined;
     return {
       server: str(c.server),
@@ -233,7 +253,9 @@ export class Credentials {
     // Auth providers (oidc) are rare: client-node implements them, in its own bundle loaded only for such a user.
     this.authProvider ??= import('./authProvider').then((m) => m.authProviderApplier(str(this.spec.cluster.server), this.spec.user['auth-provider']));
     try {
-      await (await this.authProvider)(headers);
+      await (
+        await this.authProvider
+      )(headers);
     } catch (err) {
       throw new KubeError('auth-plugin', `The auth-provider of user "${this.spec.userName}" failed: ${(err as Error).message}`);
     }

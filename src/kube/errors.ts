@@ -43,19 +43,32 @@ export class KubeError extends Error {
   /** A few words for a tree label. */
   get shortLabel(): string {
     switch (this.kind) {
-      case 'timeout': return 'API server did not answer in time';
-      case 'unreachable': return 'API server unreachable';
-      case 'tls': return 'TLS error';
-      case 'unauthorized': return 'Credentials rejected or expired';
-      case 'forbidden': return 'Forbidden';
-      case 'notFound': return 'Not found';
-      case 'conflict': return 'Conflict';
-      case 'gone': return 'Resource version expired';
-      case 'invalid': return 'Invalid request';
-      case 'auth-plugin': return 'Credential plugin failed';
-      case 'config': return 'Unusable kubeconfig entry';
-      case 'cancelled': return 'Cancelled';
-      default: return 'API server error';
+      case 'timeout':
+        return 'API server did not answer in time';
+      case 'unreachable':
+        return 'API server unreachable';
+      case 'tls':
+        return 'TLS error';
+      case 'unauthorized':
+        return 'Credentials rejected or expired';
+      case 'forbidden':
+        return 'Forbidden';
+      case 'notFound':
+        return 'Not found';
+      case 'conflict':
+        return 'Conflict';
+      case 'gone':
+        return 'Resource version expired';
+      case 'invalid':
+        return 'Invalid request';
+      case 'auth-plugin':
+        return 'Credential plugin failed';
+      case 'config':
+        return 'Unusable kubeconfig entry';
+      case 'cancelled':
+        return 'Cancelled';
+      default:
+        return 'API server error';
     }
   }
 }
@@ -65,9 +78,17 @@ export function isKubeError(err: unknown, kind?: KubeErrorKind): err is KubeErro
 }
 
 const TLS_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'CERT_HAS_EXPIRED',
-  'ERR_TLS_CERT_ALTNAME_INVALID', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_NOT_YET_VALID', 'ERR_SSL_WRONG_VERSION_NUMBER',
-  'EPROTO', 'ERR_OSSL_PEM_NO_START_LINE', 'ERR_OSSL_X509_KEY_VALUES_MISMATCH',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_NOT_YET_VALID',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'EPROTO',
+  'ERR_OSSL_PEM_NO_START_LINE',
+  'ERR_OSSL_X509_KEY_VALUES_MISMATCH',
 ]);
 
 /** Classifies a Node network error into a KubeError (message without secrets). */
@@ -79,7 +100,15 @@ export function fromNetworkError(err: unknown, server: string): KubeError {
   if (TLS_CODES.has(code) || /certificate|ssl|tls/i.test(e?.message ?? '')) {
     return new KubeError('tls', `TLS error talking to ${server}: ${e?.message ?? code}`);
   }
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ECONNRESET' || code === 'EAI_AGAIN' || code === 'EPIPE') {
+  if (
+    code === 'ECONNREFUSED' ||
+    code === 'ENOTFOUND' ||
+    code === 'EHOSTUNREACH' ||
+    code === 'ENETUNREACH' ||
+    code === 'ECONNRESET' ||
+    code === 'EAI_AGAIN' ||
+    code === 'EPIPE'
+  ) {
     return new KubeError('unreachable', `Cannot reach ${server} (${code})`);
   }
   return new KubeError('server', `Request to ${server} failed: ${e?.message ?? String(err)}`);
@@ -97,19 +126,27 @@ export function fromStatus(status: number, body: string, what: string): KubeErro
     message = body.slice(0, 200);
   }
   const kind: KubeErrorKind =
-    status === 401 ? 'unauthorized'
-      : status === 403 ? 'forbidden'
-        : status === 404 ? 'notFound'
-          : status === 409 ? 'conflict'
-            : status === 410 ? 'gone'
-              : status === 400 || status === 422 ? 'invalid'
+    status === 401
+      ? 'unauthorized'
+      : status === 403
+        ? 'forbidden'
+        : status === 404
+          ? 'notFound'
+          : status === 409
+            ? 'conflict'
+            : status === 410
+              ? 'gone'
+              : status === 400 || status === 422
+                ? 'invalid'
                 : 'server';
   const text = message ? `${what}: ${message}` : `${what}: HTTP ${status}`;
   return new KubeError(kind, text, status, reason, kind === 'forbidden' ? parseDenial(message) : undefined);
 }
 
 const GO_QUOTED = '"((?:[^"\\\\]|\\\\.)*)"';
-const DENIAL = new RegExp(`User ${GO_QUOTED} cannot (\\S+) resource ${GO_QUOTED} in API group ${GO_QUOTED} (?:in the namespace ${GO_QUOTED}|at the cluster scope)`);
+const DENIAL = new RegExp(
+  `User ${GO_QUOTED} cannot (\\S+) resource ${GO_QUOTED} in API group ${GO_QUOTED} (?:in the namespace ${GO_QUOTED}|at the cluster scope)`,
+);
 
 function unquote(s: string): string {
   return s.replace(/\\(.)/g, '$1');

@@ -115,12 +115,17 @@ export async function openExec(client: KubeClient, o: ExecOptions): Promise<Exec
       ws.terminate();
       reject(err);
     };
-    const onOpen = () => { cleanup(); resolve(); };
+    const onOpen = () => {
+      cleanup();
+      resolve();
+    };
     const onError = (err: Error) => fail(fromNetworkError(err, client.server));
     const onResponse = (_req: unknown, res: import('node:http').IncomingMessage) => {
       let body = '';
       res.setEncoding('utf8');
-      res.on('data', (d: string) => { if (body.length < 64 * 1024) body += d; });
+      res.on('data', (d: string) => {
+        if (body.length < 64 * 1024) body += d;
+      });
       res.on('end', () => fail(fromStatus(res.statusCode ?? 0, body, what)));
       res.on('error', () => fail(fromStatus(res.statusCode ?? 0, body, what)));
     };
@@ -137,18 +142,26 @@ export async function openExec(client: KubeClient, o: ExecOptions): Promise<Exec
   const v5 = protocol === 'v5.channel.k8s.io';
   let result: ExecResult | undefined;
   let resolveDone!: (r: ExecResult) => void;
-  const done = new Promise<ExecResult>((r) => { resolveDone = r; });
+  const done = new Promise<ExecResult>((r) => {
+    resolveDone = r;
+  });
   let statusText = '';
   ws.on('message', (data: Buffer) => {
     if (data.length < 1) return;
     const channel = data[0]!;
     const payload = data.subarray(1);
-    if (channel === STDOUT) { if (payload.length) o.onStdout?.(payload); } else if (channel === STDERR) { if (payload.length) o.onStderr?.(payload); } else if (channel === ERROR) {
+    if (channel === STDOUT) {
+      if (payload.length) o.onStdout?.(payload);
+    } else if (channel === STDERR) {
+      if (payload.length) o.onStderr?.(payload);
+    } else if (channel === ERROR) {
       statusText += payload.toString('utf8');
       result = resultFromStatus(statusText);
     }
   });
-  ws.on('error', (err) => { result ??= { reason: 'failed', message: fromNetworkError(err, client.server).message }; });
+  ws.on('error', (err) => {
+    result ??= { reason: 'failed', message: fromNetworkError(err, client.server).message };
+  });
   ws.on('close', () => resolveDone(result ?? { reason: 'failed', message: 'The connection to the API server ended before the command did' }));
   const send = (channel: number, payload: Buffer) => {
     if (ws.readyState === WebSocket.OPEN) ws.send(Buffer.concat([Buffer.from([channel]), payload]));
@@ -175,7 +188,10 @@ export async function openExec(client: KubeClient, o: ExecOptions): Promise<Exec
 }
 
 /** Runs a command without a terminal and collects its output (stdin, when given, is sent and then closed). */
-export async function runInPod(client: KubeClient, o: Omit<ExecOptions, 'onStdout' | 'onStderr' | 'tty' | 'stdin'> & { input?: string; timeoutMs?: number }): Promise<ExecResult & { stdout: string; stderr: string }> {
+export async function runInPod(
+  client: KubeClient,
+  o: Omit<ExecOptions, 'onStdout' | 'onStderr' | 'tty' | 'stdin'> & { input?: string; timeoutMs?: number },
+): Promise<ExecResult & { stdout: string; stderr: string }> {
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   const session = await openExec(client, { ...o, stdin: o.input !== undefined, onStdout: (d) => out.push(d), onStderr: (d) => err.push(d) });

@@ -57,7 +57,8 @@ export function execConfigProblems(raw: unknown, user: string): string[] {
   if (typeof exec.command !== 'string' || exec.command === '') out.push(`command must be specified for ${user} to use exec authentication plugin`);
   if (!exec.apiVersion) out.push(`apiVersion must be specified for ${user} to use exec authentication plugin`);
   else if (!(EXEC_API_VERSIONS as readonly string[]).includes(exec.apiVersion)) out.push(`exec plugin of ${user}: invalid apiVersion "${exec.apiVersion}"`);
-  for (const e of exec.env ?? []) if (!e || typeof e.name !== 'string' || e.name === '') out.push(`env variable name must be specified for ${user} to use exec authentication plugin`);
+  for (const e of exec.env ?? [])
+    if (!e || typeof e.name !== 'string' || e.name === '') out.push(`env variable name must be specified for ${user} to use exec authentication plugin`);
   const mode = interactiveMode(exec);
   if (mode === undefined) out.push(`interactiveMode must be specified for ${user} to use exec authentication plugin`);
   else if (!INTERACTIVE_MODES.includes(mode)) out.push(`invalid interactiveMode for ${user}: "${mode}"`);
@@ -88,7 +89,9 @@ export class ExecCredentialProvider {
 
   async get(): Promise<ExecCredentialStatus> {
     if (this.cached && this.cached.expires > Date.now() + REFRESH_BEFORE_EXPIRY_MS) return this.cached.status;
-    this.inflight ??= this.run().finally(() => { this.inflight = undefined; });
+    this.inflight ??= this.run().finally(() => {
+      this.inflight = undefined;
+    });
     return this.inflight;
   }
 
@@ -134,8 +137,12 @@ export class ExecCredentialProvider {
         signalProcessGroup(child.pid, 'SIGKILL');
         fail(`${label} did not answer within ${Math.round(this.timeoutMs / 1000)} s`);
       }, this.timeoutMs);
-      child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
-      child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+      });
+      child.stderr.setEncoding('utf8').on('data', (d: string) => {
+        stderr += d;
+      });
       child.on('error', (err: NodeJS.ErrnoException) => {
         const hint = this.exec.installHint ? ` ${stripAnsi(this.exec.installHint).trim()}` : '';
         fail(err.code === 'ENOENT' ? `${label} was not found.${hint}` : `${label} could not start: ${err.message}`);
@@ -169,7 +176,9 @@ export class ExecCredentialProvider {
     if (cred.kind !== undefined && cred.kind !== 'ExecCredential') throw this.fail(`${label} printed a ${String(cred.kind)}, not an ExecCredential`);
     if (cred.apiVersion !== apiVersion) {
       // kubectl refuses an answer without apiVersion the same way ("plugin returned version .../__internal").
-      throw this.fail(`${label} is configured to use API version ${apiVersion}, plugin returned ${typeof cred.apiVersion === 'string' ? `version ${cred.apiVersion}` : 'no apiVersion'}`);
+      throw this.fail(
+        `${label} is configured to use API version ${apiVersion}, plugin returned ${typeof cred.apiVersion === 'string' ? `version ${cred.apiVersion}` : 'no apiVersion'}`,
+      );
     }
     const status = cred.status;
     if (!status || typeof status !== 'object') throw this.fail(`${label} returned no status`);

@@ -37,15 +37,19 @@ export async function streamLogs(client: KubeClient, namespace: string, pod: str
   const problem = logOptionsProblem(options);
   if (problem) throw new KubeError('config', problem);
   const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`;
-  await client.streamText(path, {
-    query: {
-      container: options.container,
-      follow: options.follow ? true : undefined,
-      previous: options.previous ? true : undefined,
-      sinceSeconds: options.sinceSeconds,
-      tailLines: options.tailLines,
-      timestamps: options.timestamps ? true : undefined,
+  await client.streamText(
+    path,
+    {
+      query: {
+        container: options.container,
+        follow: options.follow ? true : undefined,
+        previous: options.previous ? true : undefined,
+        sinceSeconds: options.sinceSeconds,
+        tailLines: options.tailLines,
+        timestamps: options.timestamps ? true : undefined,
+      },
+      signal: options.signal,
     },
-    signal: options.signal,
-  }, onText);
+    onText,
+  );
 }

@@ -7,6 +7,10 @@ export function signalProcessGroup(pid: number | undefined, signal: NodeJS.Signa
   try {
     process.kill(process.platform === 'win32' ? pid : -pid, signal);
   } catch {
-    try { process.kill(pid, signal); } catch { /* already gone */ }
+    try {
+      process.kill(pid, signal);
+    } catch {
+      /* already gone */
+    }
   }
 }

@@ -23,7 +23,10 @@ export function parseProxyUrl(raw: string, clusterName: string): URL {
     throw new KubeError('config', `invalid 'proxy-url' for cluster "${clusterName}": not a URL`);
   }
   if (!SCHEMES.has(u.protocol)) {
-    throw new KubeError('config', `invalid 'proxy-url' for cluster "${clusterName}": unsupported scheme "${u.protocol.replace(/:$/, '')}", must be http, https, or socks5`);
+    throw new KubeError(
+      'config',
+      `invalid 'proxy-url' for cluster "${clusterName}": unsupported scheme "${u.protocol.replace(/:$/, '')}", must be http, https, or socks5`,
+    );
   }
   return u;
 }
@@ -53,7 +56,10 @@ class HandshakeReader {
   private buf = Buffer.alloc(0);
   private waiting?: { n: number; resolve: (b: Buffer) => void; reject: (e: Error) => void };
   private failed?: Error;
-  private readonly onData = (d: Buffer) => { this.buf = Buffer.concat([this.buf, d]); this.pump(); };
+  private readonly onData = (d: Buffer) => {
+    this.buf = Buffer.concat([this.buf, d]);
+    this.pump();
+  };
   private readonly onEnd = () => this.fail(new Error('the proxy closed the connection'));
   private readonly onError = (e: Error) => this.fail(e);
 
@@ -97,7 +103,9 @@ class HandshakeReader {
         return head;
       }
       if (this.buf.length > limit) throw new Error('the proxy sent an oversized answer');
-      await this.read(this.buf.length + 1).then((b) => { this.buf = Buffer.concat([b, this.buf]); });
+      await this.read(this.buf.length + 1).then((b) => {
+        this.buf = Buffer.concat([b, this.buf]);
+      });
     }
   }
 
@@ -112,10 +120,11 @@ class HandshakeReader {
 
 async function connectToProxy(proxy: URL, signalTimeoutMs: number, tlsOptions: tls.ConnectionOptions): Promise<net.Socket> {
   const { host, port } = proxyHostPort(proxy);
-  const socket = proxy.protocol === 'https:'
-    ? tls.connect({ ...tlsOptions, host, port, servername: net.isIP(host) ? undefined : host })
-    : net.connect({ host, port });
-  socket.setTimeout(signalTimeoutMs, () => socket.destroy(new Error(`the proxy ${describeProxy(proxy)} did not answer within ${Math.round(signalTimeoutMs / 1000)} s`)));
+  const socket =
+    proxy.protocol === 'https:' ? tls.connect({ ...tlsOptions, host, port, servername: net.isIP(host) ? undefined : host }) : net.connect({ host, port });
+  socket.setTimeout(signalTimeoutMs, () =>
+    socket.destroy(new Error(`the proxy ${describeProxy(proxy)} did not answer within ${Math.round(signalTimeoutMs / 1000)} s`)),
+  );
   await once(socket, proxy.protocol === 'https:' ? 'secureConnect' : 'connect');
   return socket;
 }
@@ -130,8 +139,14 @@ async function httpConnect(socket: net.Socket, reader: HandshakeReader, proxy: U
 }
 
 const SOCKS_REPLIES: Record<number, string> = {
-  1: 'general failure', 2: 'connection not allowed by ruleset', 3: 'network unreachable', 4: 'host unreachable',
-  5: 'connection refused', 6: 'TTL expired', 7: 'command not supported', 8: 'address type not supported',
+  1: 'general failure',
+  2: 'connection not allowed by ruleset',
+  3: 'network unreachable',
+  4: 'host unreachable',
+  5: 'connection refused',
+  6: 'TTL expired',
+  7: 'command not supported',
+  8: 'address type not supported',
 };
 
 async function socks5Connect(socket: net.Socket, reader: HandshakeReader, proxy: URL, host: string, port: number): Promise<void> {
@@ -186,7 +201,10 @@ export async function openProxyTunnel(proxy: URL, host: string, port: number, ti
     socket = await connectToProxy(proxy, timeoutMs, proxyTls);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new KubeError(code && /CERT|SSL|TLS/.test(code) ? 'tls' : 'unreachable', `Cannot reach the proxy ${describeProxy(proxy)} (${code ?? (err as Error).message})`);
+    throw new KubeError(
+      code && /CERT|SSL|TLS/.test(code) ? 'tls' : 'unreachable',
+      `Cannot reach the proxy ${describeProxy(proxy)} (${code ?? (err as Error).message})`,
+    );
   }
   const reader = new HandshakeReader(socket);
   try {
@@ -216,7 +234,13 @@ type Callback = (err: Error | null, stream: Duplex) => void;
  * createConnection of both agents: the tunnel through the proxy to the request's host and port, handed to the agent
  * through the callback (Node's Agent accepts a connection made asynchronously), with `wrap` on top (TLS for https).
  */
-function connectThrough(p: ProxyAgentOptions, options: http.ClientRequestArgs, defaultPort: number, wrap: (raw: net.Socket) => Duplex, callback?: Callback): undefined {
+function connectThrough(
+  p: ProxyAgentOptions,
+  options: http.ClientRequestArgs,
+  defaultPort: number,
+  wrap: (raw: net.Socket) => Duplex,
+  callback?: Callback,
+): undefined {
   const host = String(options.host ?? options.hostname ?? 'localhost').replace(/^\[|\]$/g, '');
   const port = Number(options.port) || defaultPort;
   openProxyTunnel(p.proxy, host, port, p.timeoutMs, p.proxyTls).then(
@@ -228,7 +252,10 @@ function connectThrough(p: ProxyAgentOptions, options: http.ClientRequestArgs, d
 
 /** A keep-alive agent for https API servers whose connections go through the proxy (TLS to the API server inside). */
 export class ProxyHttpsAgent extends https.Agent {
-  constructor(private readonly p: ProxyAgentOptions, options: https.AgentOptions) {
+  constructor(
+    private readonly p: ProxyAgentOptions,
+    options: https.AgentOptions,
+  ) {
     super(options);
   }
 
@@ -239,7 +266,10 @@ export class ProxyHttpsAgent extends https.Agent {
 
 /** A keep-alive agent for plain-http API servers behind a SOCKS5 proxy. */
 export class ProxyHttpAgent extends http.Agent {
-  constructor(private readonly p: ProxyAgentOptions, options: http.AgentOptions) {
+  constructor(
+    private readonly p: ProxyAgentOptions,
+    options: http.AgentOptions,
+  ) {
     super(options);
   }
 

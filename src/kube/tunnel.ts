@@ -74,7 +74,15 @@ export class TunnelManager {
     if (!t) return undefined;
     t.holds++;
     let done = false;
-    return { dispose: () => { if (!done) { done = true; t.holds--; t.lastUsed = Date.now(); } } };
+    return {
+      dispose: () => {
+        if (!done) {
+          done = true;
+          t.holds--;
+          t.lastUsed = Date.now();
+        }
+      },
+    };
   }
 
   private changed(): void {
@@ -111,14 +119,29 @@ export class TunnelManager {
         sockets.add(socket);
         tunnel.lastUsed = Date.now();
         this.changed();
-        socket.on('close', () => { sockets.delete(socket); tunnel.lastUsed = Date.now(); this.changed(); });
+        socket.on('close', () => {
+          sockets.delete(socket);
+          tunnel.lastUsed = Date.now();
+          this.changed();
+        });
         this.pipe(host, namespace, pod, port, socket, tunnel);
       });
-      const tunnel: Tunnel = { info: { key, context: host.contextName, namespace, pod, remotePort: port, localPort: 0 }, server, sockets, websockets: new Set(), pinned: false, holds: 0, lastUsed: Date.now() };
+      const tunnel: Tunnel = {
+        info: { key, context: host.contextName, namespace, pod, remotePort: port, localPort: 0 },
+        server,
+        sockets,
+        websockets: new Set(),
+        pinned: false,
+        holds: 0,
+        lastUsed: Date.now(),
+      };
       server.on('error', (err) => reject(err));
       server.listen(localPort, '127.0.0.1', () => {
         const addr = server.address();
-        if (!addr || typeof addr === 'string') { reject(new Error('The tunnel has no local port')); return; }
+        if (!addr || typeof addr === 'string') {
+          reject(new Error('The tunnel has no local port'));
+          return;
+        }
         tunnel.info = { ...tunnel.info, localPort: addr.port };
         this.tunnels.set(key, tunnel);
         this.opts.log?.('info', `Port-forward 127.0.0.1:${addr.port} → ${namespace}/${pod}:${port} (context ${host.contextName})`);
@@ -199,7 +222,9 @@ export class TunnelManager {
         // The Status in the answer says why (a pod that is gone, RBAC refusing pods/portforward): keep its message.
         let body = '';
         res.setEncoding('utf8');
-        res.on('data', (d: string) => { if (body.length < 16 * 1024) body += d; });
+        res.on('data', (d: string) => {
+          if (body.length < 16 * 1024) body += d;
+        });
         const done = () => {
           const status = res.statusCode ?? 0;
           const why = fromStatus(status, body, 'port-forward').message.replace(/^port-forward: /, '');

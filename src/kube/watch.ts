@@ -69,10 +69,7 @@ export interface WatchOptions {
   readonly backoff?: BackoffOptions;
 }
 
-type Outcome =
-  | { readonly kind: 'ended'; readonly short: boolean }
-  | { readonly kind: 'restart' }
-  | { readonly kind: 'failed'; readonly error: KubeError };
+type Outcome = { readonly kind: 'ended'; readonly short: boolean } | { readonly kind: 'restart' } | { readonly kind: 'failed'; readonly error: KubeError };
 
 /** A watch shorter than this without any event is treated as a failure (client-go VeryShortWatchError). */
 const VERY_SHORT_WATCH_MS = 1000;
@@ -88,14 +85,20 @@ export class Watcher {
   private readonly credentialSub: { dispose(): void };
   readonly done: Promise<void>;
 
-  constructor(private readonly client: KubeClient, private readonly path: string, private readonly opts: WatchOptions) {
+  constructor(
+    private readonly client: KubeClient,
+    private readonly path: string,
+    private readonly opts: WatchOptions,
+  ) {
     this.rv = opts.resourceVersion;
     this.credentialSub = client.onDidChangeCredentials(() => this.restart());
     this.done = this.loop();
   }
 
   /** The signal that stops this watcher (for tests that count its listeners). */
-  get stopSignal(): AbortSignal { return this.abort.signal; }
+  get stopSignal(): AbortSignal {
+    return this.abort.signal;
+  }
 
   /** Ends the current watch request and opens a new one from the same resource version at once. */
   restart(): void {
@@ -184,18 +187,22 @@ export class Watcher {
     this.abort.signal.addEventListener('abort', stop, { once: true });
     const started = Date.now();
     try {
-      await this.client.stream(this.path, {
-        query: {
-          watch: 1,
-          labelSelector: this.opts.labelSelector,
-          resourceVersion: this.rv,
-          allowWatchBookmarks: true,
-          timeoutSeconds: this.opts.timeoutSeconds ?? Math.floor(300 * (1 + Math.random())),
+      await this.client.stream(
+        this.path,
+        {
+          query: {
+            watch: 1,
+            labelSelector: this.opts.labelSelector,
+            resourceVersion: this.rv,
+            allowWatchBookmarks: true,
+            timeoutSeconds: this.opts.timeoutSeconds ?? Math.floor(300 * (1 + Math.random())),
+          },
+          signal: stream.signal,
+          timeoutMs: 30_000,
+          onResponse: () => this.healthy(),
         },
-        signal: stream.signal,
-        timeoutMs: 30_000,
-        onResponse: () => this.healthy(),
-      }, (line) => this.onLine(line));
+        (line) => this.onLine(line),
+      );
       if (this.streamError) return { kind: 'failed', error: this.streamError };
       if (this.restartRequested) return { kind: 'restart' };
       return { kind: 'ended', short: this.events === 0 && Date.now() - started < VERY_SHORT_WATCH_MS };
@@ -233,9 +240,11 @@ export class Watcher {
     if (e.type === 'ERROR') {
       const status = (e.object ?? {}) as unknown as { code?: number; message?: string; reason?: string };
       const gone = status.code === 410 || status.reason === 'Expired' || status.reason === 'Gone';
-      this.endStream(gone
-        ? new KubeError('gone', status.message ?? 'resource version too old', 410)
-        : new KubeError('server', `The watch ${this.path} ended with an error: ${status.message ?? 'unknown'}`, status.code));
+      this.endStream(
+        gone
+          ? new KubeError('gone', status.message ?? 'resource version too old', 410)
+          : new KubeError('server', `The watch ${this.path} ended with an error: ${status.message ?? 'unknown'}`, status.code),
+      );
       return;
     }
     const rv = e.object?.metadata?.resourceVersion;

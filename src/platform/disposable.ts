@@ -11,13 +11,19 @@ export abstract class Disposable implements vscode.Disposable {
     return d;
   }
 
-  get isDisposed(): boolean { return this.disposed; }
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     for (const d of this.owned.splice(0).reverse()) {
-      try { d.dispose(); } catch { /* keep releasing the rest */ }
+      try {
+        d.dispose();
+      } catch {
+        /* keep releasing the rest */
+      }
     }
   }
 }

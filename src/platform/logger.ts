@@ -11,10 +11,18 @@ import { Disposable } from './disposable';
 export class Logger extends Disposable {
   readonly channel = this.register(vscode.window.createOutputChannel(OUTPUT_CHANNEL_NAME, { log: true }));
 
-  trace(msg: string): void { this.channel.trace(redact(msg)); }
-  debug(msg: string): void { this.channel.debug(redact(msg)); }
-  info(msg: string): void { this.channel.info(redact(msg)); }
-  warn(msg: string): void { this.channel.warn(redact(msg)); }
+  trace(msg: string): void {
+    this.channel.trace(redact(msg));
+  }
+  debug(msg: string): void {
+    this.channel.debug(redact(msg));
+  }
+  info(msg: string): void {
+    this.channel.info(redact(msg));
+  }
+  warn(msg: string): void {
+    this.channel.warn(redact(msg));
+  }
   error(msg: string, err?: unknown): void {
     const detail = err instanceof Error ? `${err.message}${err.stack ? `\n${err.stack}` : ''}` : err !== undefined ? String(err) : '';
     this.channel.error(redact(detail ? `${msg}: ${detail}` : msg));
@@ -25,5 +33,7 @@ export class Logger extends Disposable {
     const plain = text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
     for (const line of plain.split(/\r?\n/)) if (line.trim()) this.channel.info(redact(`[${prefix}] ${line}`));
   }
-  show(): void { this.channel.show(true); }
+  show(): void {
+    this.channel.show(true);
+  }
 }

@@ -18,13 +18,17 @@ export class SearchNamespacesStore extends Disposable {
   constructor() {
     super();
     this.last = this.all();
-    this.register(vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!e.affectsConfiguration(`vcluster.${Keys.searchNamespaces}`)) return;
-      const next = this.all();
-      const changed = [...new Set([...Object.keys(this.last), ...Object.keys(next)])].filter((c) => (this.last[c] ?? []).join(',') !== (next[c] ?? []).join(','));
-      this.last = next;
-      if (changed.length) this.emitter.fire(changed);
-    }));
+    this.register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration(`vcluster.${Keys.searchNamespaces}`)) return;
+        const next = this.all();
+        const changed = [...new Set([...Object.keys(this.last), ...Object.keys(next)])].filter(
+          (c) => (this.last[c] ?? []).join(',') !== (next[c] ?? []).join(','),
+        );
+        this.last = next;
+        if (changed.length) this.emitter.fire(changed);
+      }),
+    );
   }
 
   /** Every context's list, with what is not a namespace name left out (the setting may be edited by hand). */

@@ -35,13 +35,17 @@ export class ContextStatusBar extends Disposable {
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**Kubernetes context:** ${state.context ?? 'none'}\n\n`);
     if (state.isVCluster) md.appendMarkdown('This is a vcluster context.\n\n');
-    md.appendMarkdown(state.workspaceScoped
-      ? `Scoped to this workspace: only this window's terminals use it. [Clear](command:${Commands.clearWorkspaceContext})\n\n`
-      : 'Global: your kubeconfig\'s current-context.\n\n');
+    md.appendMarkdown(
+      state.workspaceScoped
+        ? `Scoped to this workspace: only this window's terminals use it. [Clear](command:${Commands.clearWorkspaceContext})\n\n`
+        : "Global: your kubeconfig's current-context.\n\n",
+    );
     md.appendMarkdown(`[Switch context](command:${Commands.switchContext})`);
     md.isTrusted = { enabledCommands: [Commands.switchContext, Commands.clearWorkspaceContext] };
     this.item.tooltip = md;
-    this.item.accessibilityInformation = { label: `Kubernetes context ${state.context ?? 'none'}${state.isVCluster ? ', vcluster' : ''}${state.workspaceScoped ? ', workspace scoped' : ''}` };
+    this.item.accessibilityInformation = {
+      label: `Kubernetes context ${state.context ?? 'none'}${state.isVCluster ? ', vcluster' : ''}${state.workspaceScoped ? ', workspace scoped' : ''}`,
+    };
     this.item.show();
     if (state.tunnels > 0) {
       this.tunnelItem.text = `$(radio-tower) ${state.tunnels}`;

@@ -12,7 +12,10 @@ export class TunnelStore {
 
   /** Every recorded context with its record. */
   all(): { context: string; record: TunnelRecord | undefined }[] {
-    return this.state.keys().filter((k) => k.startsWith(PREFIX)).map((k) => ({ context: k.slice(PREFIX.length), record: this.state.get<TunnelRecord>(k) }));
+    return this.state
+      .keys()
+      .filter((k) => k.startsWith(PREFIX))
+      .map((k) => ({ context: k.slice(PREFIX.length), record: this.state.get<TunnelRecord>(k) }));
   }
 
   get(context: string): TunnelRecord | undefined {

@@ -45,10 +45,24 @@ export class VClusterYamlDiagnostics extends Disposable {
     super();
     this.register(vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d)));
     this.register(vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)));
-    this.register(vscode.workspace.onDidCloseTextDocument((d) => { this.collection.delete(d.uri); this.versions.delete(d.uri.toString()); }));
-    this.register(vscode.extensions.onDidChange(() => { for (const d of vscode.workspace.textDocuments) this.schedule(d); }));
+    this.register(
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        this.collection.delete(d.uri);
+        this.versions.delete(d.uri.toString());
+      }),
+    );
+    this.register(
+      vscode.extensions.onDidChange(() => {
+        for (const d of vscode.workspace.textDocuments) this.schedule(d);
+      }),
+    );
     // released first: no validation starts after dispose()
-    this.register({ dispose: () => { for (const t of this.timers.values()) clearTimeout(t); this.timers.clear(); } });
+    this.register({
+      dispose: () => {
+        for (const t of this.timers.values()) clearTimeout(t);
+        this.timers.clear();
+      },
+    });
     for (const d of vscode.workspace.textDocuments) this.schedule(d);
   }
 
@@ -67,10 +81,15 @@ export class VClusterYamlDiagnostics extends Disposable {
     if (!this.applies(doc)) return;
     const key = doc.uri.toString();
     clearTimeout(this.timers.get(key));
-    this.timers.set(key, setTimeout(() => {
-      this.timers.delete(key);
-      void this.validateDocument(doc).catch((err) => this.deps.logger.warn(`vcluster.yaml validation failed: ${err instanceof Error ? err.message : String(err)}`));
-    }, DEBOUNCE_MS));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        void this.validateDocument(doc).catch((err) =>
+          this.deps.logger.warn(`vcluster.yaml validation failed: ${err instanceof Error ? err.message : String(err)}`),
+        );
+      }, DEBOUNCE_MS),
+    );
   }
 
   /** Validates a document now and sets its diagnostics. */
@@ -119,10 +138,12 @@ export class VClusterYamlDiagnostics extends Disposable {
     if (!open || !open.isDirty) this.setDiagnostics(uri, result.problems);
     if (errors.length === 0) return result.problems;
     const first = errors[0]!;
-    const doc = open ?? await vscode.workspace.openTextDocument(uri);
+    const doc = open ?? (await vscode.workspace.openTextDocument(uri));
     const range = new vscode.Range(first.start.line, first.start.character, first.end.line, first.end.character);
     await vscode.window.showTextDocument(doc, { selection: range, preview: false });
-    throw new UserFacingError(`${path.basename(file)} has ${errors.length} error${errors.length === 1 ? '' : 's'} (first: line ${first.start.line + 1}, ${first.message})${opts.schemaNote ? ` — ${opts.schemaNote}` : ''}. Nothing was run: fix the file and try again.`);
+    throw new UserFacingError(
+      `${path.basename(file)} has ${errors.length} error${errors.length === 1 ? '' : 's'} (first: line ${first.start.line + 1}, ${first.message})${opts.schemaNote ? ` — ${opts.schemaNote}` : ''}. Nothing was run: fix the file and try again.`,
+    );
   }
 }
 

@@ -102,7 +102,13 @@ export interface VClusterDetails {
     readonly exportServer?: string;
     readonly contexts: readonly ContextPointer[];
   };
-  readonly helm?: { readonly revision: number; readonly status: string; readonly chartVersion?: string; readonly lastDeployed?: string; readonly description?: string };
+  readonly helm?: {
+    readonly revision: number;
+    readonly status: string;
+    readonly chartVersion?: string;
+    readonly lastDeployed?: string;
+    readonly description?: string;
+  };
   readonly sleep: {
     readonly paused: boolean;
     readonly pausedSince?: string;
@@ -152,13 +158,20 @@ const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isI
 export function parseFromDescribeWebview(msg: unknown): FromDescribeWebview | undefined {
   if (!isRecord(msg) || typeof msg.type !== 'string') return undefined;
   switch (msg.type) {
-    case 'ready': return isCount(msg.version) ? { type: 'ready', version: msg.version } : undefined;
-    case 'refresh': return { type: 'refresh' };
-    case 'action': return DESCRIBE_ACTIONS.includes(msg.action as DescribeAction) ? { type: 'action', action: msg.action as DescribeAction } : undefined;
+    case 'ready':
+      return isCount(msg.version) ? { type: 'ready', version: msg.version } : undefined;
+    case 'refresh':
+      return { type: 'refresh' };
+    case 'action':
+      return DESCRIBE_ACTIONS.includes(msg.action as DescribeAction) ? { type: 'action', action: msg.action as DescribeAction } : undefined;
     case 'rendered':
-      return isCount(msg.sections) && isCount(msg.events) && isCount(msg.warnings) ? { type: 'rendered', sections: msg.sections, events: msg.events, warnings: msg.warnings } : undefined;
-    case 'clientError': return typeof msg.message === 'string' && msg.message.length <= 4000 ? { type: 'clientError', message: msg.message } : undefined;
-    default: return undefined;
+      return isCount(msg.sections) && isCount(msg.events) && isCount(msg.warnings)
+        ? { type: 'rendered', sections: msg.sections, events: msg.events, warnings: msg.warnings }
+        : undefined;
+    case 'clientError':
+      return typeof msg.message === 'string' && msg.message.length <= 4000 ? { type: 'clientError', message: msg.message } : undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -166,10 +179,14 @@ export function parseFromDescribeWebview(msg: unknown): FromDescribeWebview | un
 export function isToDescribeWebview(v: unknown): v is ToDescribeWebview {
   if (!isRecord(v)) return false;
   switch (v.type) {
-    case 'loading': return isRecord(v.ref);
-    case 'details': return isRecord(v.details) && isRecord(v.details.ref) && Array.isArray(v.details.pods);
-    case 'loadError': return isRecord(v.ref) && typeof v.message === 'string';
-    default: return false;
+    case 'loading':
+      return isRecord(v.ref);
+    case 'details':
+      return isRecord(v.details) && isRecord(v.details.ref) && Array.isArray(v.details.pods);
+    case 'loadError':
+      return isRecord(v.ref) && typeof v.message === 'string';
+    default:
+      return false;
   }
 }
 

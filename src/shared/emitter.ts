@@ -12,12 +12,20 @@ export class Emitter<T> {
   /** Subscribes; dispose() the result to unsubscribe. */
   readonly event = (listener: Listener<T>): { dispose(): void } => {
     this.listeners.add(listener);
-    return { dispose: () => { this.listeners.delete(listener); } };
+    return {
+      dispose: () => {
+        this.listeners.delete(listener);
+      },
+    };
   };
 
   fire(e: T): void {
     for (const l of [...this.listeners]) {
-      try { l(e); } catch (err) { this.onListenerError?.(err); }
+      try {
+        l(e);
+      } catch (err) {
+        this.onListenerError?.(err);
+      }
     }
   }
 

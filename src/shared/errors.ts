@@ -3,7 +3,10 @@
  * shows it as one message without a stack; anything else is logged as a bug.
  */
 export class UserFacingError extends Error {
-  constructor(message: string, readonly detail?: string) {
+  constructor(
+    message: string,
+    readonly detail?: string,
+  ) {
     super(message);
     this.name = 'UserFacingError';
   }

@@ -66,7 +66,13 @@ export function kubernetesExtensionApi(exports: unknown): KubernetesExtensionApi
   const explorerApi = explorer.api;
   const configurationApi = configuration.api;
   return {
-    ...(typeof refresh === 'function' ? { refreshExplorer: () => { (refresh as () => void).call(explorerApi); } } : {}),
+    ...(typeof refresh === 'function'
+      ? {
+          refreshExplorer: () => {
+            (refresh as () => void).call(explorerApi);
+          },
+        }
+      : {}),
     ...(typeof getPath === 'function' ? { kubeconfigPath: () => parseKubeconfigPath((getPath as () => unknown).call(configurationApi)) } : {}),
     unavailable,
   };

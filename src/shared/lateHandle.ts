@@ -4,6 +4,14 @@
 export function lateHandle(pending: Promise<{ dispose(): void }>, onError: (err: unknown) => void): { dispose(): void } {
   let handle: { dispose(): void } | undefined;
   let disposed = false;
-  pending.then((h) => { if (disposed) h.dispose(); else handle = h; }, onError);
-  return { dispose: () => { disposed = true; handle?.dispose(); } };
+  pending.then((h) => {
+    if (disposed) h.dispose();
+    else handle = h;
+  }, onError);
+  return {
+    dispose: () => {
+      disposed = true;
+      handle?.dispose();
+    },
+  };
 }

@@ -18,7 +18,7 @@ export const WIRE_FIELDS = 8;
 /** Host name field: absent / the short translation of the virtual name (the webview rebuilds it). */
 const NONE = 0;
 const DERIVED = 1;
-const JOINED: readonly (MappingRow['joinedBy'])[] = [undefined, 'annotation', 'name'];
+const JOINED: readonly MappingRow['joinedBy'][] = [undefined, 'annotation', 'name'];
 
 export interface WireMappingModel extends Omit<MappingModel, 'rows'> {
   readonly wire: typeof WIRE_VERSION;
@@ -56,8 +56,11 @@ export function encodeMappingModel(model: MappingModel): WireMappingModel {
   const rows: (number | string)[] = new Array(model.rows.length * WIRE_FIELDS);
   let o = 0;
   for (const r of inDisplayOrder(model.rows)) {
-    const derived = r.hostName !== undefined && r.virtualName !== undefined && r.virtualNamespace !== undefined
-      && r.hostName === derivedHostName(r.virtualName, r.virtualNamespace, model.vcluster.name);
+    const derived =
+      r.hostName !== undefined &&
+      r.virtualName !== undefined &&
+      r.virtualNamespace !== undefined &&
+      r.hostName === derivedHostName(r.virtualName, r.virtualNamespace, model.vcluster.name);
     rows[o++] = kindIndex.get(r.kind) ?? 0;
     rows[o++] = (stateIndex.get(r.state) ?? 0) + 3 * Math.max(0, JOINED.indexOf(r.joinedBy));
     rows[o++] = intern(r.virtualNamespace);

@@ -64,7 +64,13 @@ export interface ObjectDetails {
   readonly containers: readonly ObjectContainer[];
   readonly conditions: readonly ObjectCondition[];
   /** Services: their ports. */
-  readonly ports: readonly { readonly name?: string; readonly port: number; readonly targetPort?: string; readonly protocol: string; readonly nodePort?: number }[];
+  readonly ports: readonly {
+    readonly name?: string;
+    readonly port: number;
+    readonly targetPort?: string;
+    readonly protocol: string;
+    readonly nodePort?: number;
+  }[];
   /** Services and workloads: the label selector. */
   readonly selector?: readonly (readonly [string, string])[];
   /** Config maps: the names of their keys (data and binaryData), never the values. */
@@ -116,17 +122,22 @@ const MAX_TEXT = 200_000;
 export function parseFromObjectDescribeWebview(msg: unknown): FromObjectDescribeWebview | undefined {
   if (!isRecord(msg) || typeof msg.type !== 'string') return undefined;
   switch (msg.type) {
-    case 'ready': return isCount(msg.version) ? { type: 'ready', version: msg.version } : undefined;
-    case 'refresh': return { type: 'refresh' };
-    case 'action': return OBJECT_DESCRIBE_ACTIONS.includes(msg.action as ObjectDescribeAction) ? { type: 'action', action: msg.action as ObjectDescribeAction } : undefined;
+    case 'ready':
+      return isCount(msg.version) ? { type: 'ready', version: msg.version } : undefined;
+    case 'refresh':
+      return { type: 'refresh' };
+    case 'action':
+      return OBJECT_DESCRIBE_ACTIONS.includes(msg.action as ObjectDescribeAction) ? { type: 'action', action: msg.action as ObjectDescribeAction } : undefined;
     case 'rendered': {
       const { sections, events, warnings, text } = msg;
       if (!Array.isArray(sections) || sections.length > 50 || !sections.every((s) => typeof s === 'string' && s.length <= 100)) return undefined;
       if (!isCount(events) || !isCount(warnings) || typeof text !== 'string' || text.length > MAX_TEXT) return undefined;
       return { type: 'rendered', sections: sections as string[], events, warnings, text };
     }
-    case 'clientError': return typeof msg.message === 'string' && msg.message.length <= 4000 ? { type: 'clientError', message: msg.message } : undefined;
-    default: return undefined;
+    case 'clientError':
+      return typeof msg.message === 'string' && msg.message.length <= 4000 ? { type: 'clientError', message: msg.message } : undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -134,10 +145,14 @@ export function parseFromObjectDescribeWebview(msg: unknown): FromObjectDescribe
 export function isToObjectDescribeWebview(v: unknown): v is ToObjectDescribeWebview {
   if (!isRecord(v)) return false;
   switch (v.type) {
-    case 'loading': return isRecord(v.target);
-    case 'details': return isRecord(v.details) && isRecord(v.details.target) && Array.isArray(v.details.events);
-    case 'loadError': return isRecord(v.target) && typeof v.message === 'string';
-    default: return false;
+    case 'loading':
+      return isRecord(v.target);
+    case 'details':
+      return isRecord(v.details) && isRecord(v.details.target) && Array.isArray(v.details.events);
+    case 'loadError':
+      return isRecord(v.target) && typeof v.message === 'string';
+    default:
+      return false;
   }
 }
 
@@ -148,6 +163,16 @@ export function parseObjectRef(v: unknown): ObjectRef | undefined {
   if (!isRecord(v)) return undefined;
   const ref = parseVClusterRef(v.ref);
   const kind = KINDS.find((k) => k === v.kind);
-  if (!ref || !kind || typeof v.namespace !== 'string' || typeof v.name !== 'string' || !v.namespace || !v.name || v.namespace.length > 253 || v.name.length > 253) return undefined;
+  if (
+    !ref ||
+    !kind ||
+    typeof v.namespace !== 'string' ||
+    typeof v.name !== 'string' ||
+    !v.namespace ||
+    !v.name ||
+    v.namespace.length > 253 ||
+    v.name.length > 253
+  )
+    return undefined;
   return { ref, kind, namespace: v.namespace, name: v.name };
 }

@@ -25,7 +25,6 @@ export const MAX_REQUEST_ID = 2 ** 31 - 1;
 
 export type Side = 'virtual' | 'host';
 
-
 /** What the webview rendered, reported back so that tests can assert what the user actually sees. */
 export interface RenderedReport {
   /** Table rows in the DOM: the table renders only the rows in view (plus a few above and below). */
@@ -79,11 +78,7 @@ export interface PersistedState {
  * contain '|' or '/', so the key is unambiguous.
  */
 export function rowKey(row: MappingRow): string {
-  return [
-    row.kind,
-    `${row.virtualNamespace ?? ''}/${row.virtualName ?? ''}`,
-    `${row.hostNamespace ?? ''}/${row.hostName ?? ''}`,
-  ].join('|');
+  return [row.kind, `${row.virtualNamespace ?? ''}/${row.virtualName ?? ''}`, `${row.hostNamespace ?? ''}/${row.hostName ?? ''}`].join('|');
 }
 
 /** FNV-1a (32 bit) over the keys joined by newlines, as 8 hex digits: a cheap fingerprint of a rendered list. */
@@ -175,9 +170,7 @@ export function parseVClusterRef(v: unknown): VClusterRef | undefined {
     if (!parsed) return undefined;
     parents.push(parsed);
   }
-  return parents.length
-    ? { context: v.context, namespace: v.namespace, name: v.name, parents }
-    : { context: v.context, namespace: v.namespace, name: v.name };
+  return parents.length ? { context: v.context, namespace: v.namespace, name: v.name, parents } : { context: v.context, namespace: v.namespace, name: v.name };
 }
 
 /** Validates the state a webview persisted (what a WebviewPanelSerializer receives). */
@@ -191,11 +184,16 @@ export function parsePersistedState(v: unknown): PersistedState | undefined {
 export function isToWebview(v: unknown): v is ToWebview {
   if (!isRecord(v)) return false;
   switch (v.type) {
-    case 'loading': return isRecord(v.ref);
-    case 'model': return isRecord(v.model) && Array.isArray(v.model.rows) && Array.isArray(v.model.strings) && isRecord(v.model.summary) && isRecord(v.model.vcluster);
-    case 'loadError': return isRecord(v.ref) && typeof v.message === 'string';
-    case 'reply': return isId(v.id) && typeof v.ok === 'boolean' && (v.ok || typeof v.message === 'string');
-    default: return false;
+    case 'loading':
+      return isRecord(v.ref);
+    case 'model':
+      return isRecord(v.model) && Array.isArray(v.model.rows) && Array.isArray(v.model.strings) && isRecord(v.model.summary) && isRecord(v.model.vcluster);
+    case 'loadError':
+      return isRecord(v.ref) && typeof v.message === 'string';
+    case 'reply':
+      return isId(v.id) && typeof v.ok === 'boolean' && (v.ok || typeof v.message === 'string');
+    default:
+      return false;
   }
 }
 

@@ -31,11 +31,18 @@ export function rememberSecret(...values: readonly (string | undefined | null)[]
 export function rememberAuthorization(header: string | undefined): void {
   if (!header) return;
   const m = /^\s*(Bearer|Basic)\s+(\S+)/i.exec(header);
-  if (!m) { rememberSecret(header); return; }
+  if (!m) {
+    rememberSecret(header);
+    return;
+  }
   rememberSecret(m[2]);
   if (m[1]!.toLowerCase() === 'basic') {
     let decoded = '';
-    try { decoded = atob(m[2]!); } catch { /* not base64: nothing more to remember */ }
+    try {
+      decoded = atob(m[2]!);
+    } catch {
+      /* not base64: nothing more to remember */
+    }
     const colon = decoded.indexOf(':');
     if (colon >= 0) rememberSecret(decoded.slice(colon + 1));
   }
@@ -46,7 +53,10 @@ const REDACTED = '<redacted>';
 const PATTERNS: readonly [RegExp, string | ((match: string, ...groups: string[]) => string)][] = [
   // PEM blocks (certificates, keys) and their base64 single-line forms in kubeconfigs
   [/-----BEGIN [A-Z0-9 ]+-----[\s\S]*?-----END [A-Z0-9 ]+-----/g, '<redacted PEM>'],
-  [/((?:client-certificate-data|client-key-data|certificate-authority-data|token|password|id-token|refresh-token|access-token|client-secret)["']?\s*[:=]\s*["']?)[^\s"',}]+/gi, `$1${REDACTED}`],
+  [
+    /((?:client-certificate-data|client-key-data|certificate-authority-data|token|password|id-token|refresh-token|access-token|client-secret)["']?\s*[:=]\s*["']?)[^\s"',}]+/gi,
+    `$1${REDACTED}`,
+  ],
   [/(Authorization["']?\s*[:=]\s*["']?(?:Bearer|Basic)\s+)[^\s"',}]+/gi, `$1${REDACTED}`],
   [/(\b(?:bearer|basic)\s+)[A-Za-z0-9._~+/-]{8,}=*/gi, `$1${REDACTED}`],
   // user:password (or a lone user name standing for a token) in a URL, e.g. a server URL
@@ -69,7 +79,13 @@ export function redact(text: string): string {
   let out = text;
   if (known.size) {
     // Longest first, so that a value containing another is removed whole.
-    knownPattern ??= new RegExp([...known].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g');
+    knownPattern ??= new RegExp(
+      [...known]
+        .sort((a, b) => b.length - a.length)
+        .map(escapeRegExp)
+        .join('|'),
+      'g',
+    );
     out = out.replace(knownPattern, REDACTED);
   }
   for (const [re, repl] of PATTERNS) out = out.replace(re, repl as string);

@@ -18,7 +18,17 @@ import { Disposable } from '../platform/disposable';
 import type { InsideVClusters } from '../vcluster/inside';
 import { PAGE_SIZE, RESOURCE_KINDS } from '../vcluster/resources';
 import { ForwardNode, KindFolderNode, ResourceNode, VNamespaceNode, VNamespacesFolderNode } from './insideNodes';
-import { ContextNode, type ExplorerNode, ForbiddenNode, MessageNode, NamespaceNode, SearchInfoNode, VClusterNode, describeDenial, refusedActions } from './nodes';
+import {
+  ContextNode,
+  type ExplorerNode,
+  ForbiddenNode,
+  MessageNode,
+  NamespaceNode,
+  SearchInfoNode,
+  VClusterNode,
+  describeDenial,
+  refusedActions,
+} from './nodes';
 
 /** The namespaces to search per context (kept across reloads by the extension). */
 export interface SearchNamespaces {
@@ -108,7 +118,10 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
     if (model.cachedPermissions(node.context, node.name) || this.permissionRequests.has(key)) return;
     this.permissionRequests.add(key);
     model.permissions(node.context, node.name, kindsOf(node)).then(
-      () => { this.permissionRequests.delete(key); this.emitter.fire(this.nodes.get(node.id) ?? node); },
+      () => {
+        this.permissionRequests.delete(key);
+        this.emitter.fire(this.nodes.get(node.id) ?? node);
+      },
       (err: unknown) => this.deps.logger.debug(`Permissions in ${node.context}/${node.name}: ${errorMessage(err)}`),
     );
   }
@@ -161,16 +174,22 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
       return snap.state === 'noKubeconfig' ? [] : out;
     }
     switch (node.type) {
-      case 'context': return this.contextChildren(model, node);
+      case 'context':
+        return this.contextChildren(model, node);
       case 'namespace': {
         const refused = refusedActions(this.withPermissions(node).permissions);
         return node.vclusters.map((v) => this.vclusterNode(v, false, refused));
       }
-      case 'vcluster': return this.nestedChildren(model, node);
-      case 'vnamespaces': return this.virtualNamespaces(node);
-      case 'vnamespace': return RESOURCE_KINDS.map((k) => new KindFolderNode(node.ref, node.name, k.kind));
-      case 'vkind': return this.kindChildren(node);
-      default: return [];
+      case 'vcluster':
+        return this.nestedChildren(model, node);
+      case 'vnamespaces':
+        return this.virtualNamespaces(node);
+      case 'vnamespace':
+        return RESOURCE_KINDS.map((k) => new KindFolderNode(node.ref, node.name, k.kind));
+      case 'vkind':
+        return this.kindChildren(node);
+      default:
+        return [];
     }
   }
 
@@ -197,10 +216,18 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
     const listed = this.deps.searchNamespaces.get(ctx.name);
     if (result.restricted) {
       const searched = result.searchedNamespaces ?? [];
-      const refusal = result.clusterWideDenial ? `The API server refused ${describeDenial(result.clusterWideDenial)}` : 'Listing StatefulSets and Deployments cluster-wide is forbidden for this user';
-      out.push(new SearchInfoNode(node.id, ctx.name, searched,
-        `${refusal}, so discovery searched single namespaces: the context's namespace${ctx.namespace ? ` (${ctx.namespace})` : ' ("default" when it has none, as the vcluster CLI does)'}` +
-        `${listed.length ? ` and the namespaces set to search (${listed.join(', ')})` : ''}. Click to change the namespaces to search.`));
+      const refusal = result.clusterWideDenial
+        ? `The API server refused ${describeDenial(result.clusterWideDenial)}`
+        : 'Listing StatefulSets and Deployments cluster-wide is forbidden for this user';
+      out.push(
+        new SearchInfoNode(
+          node.id,
+          ctx.name,
+          searched,
+          `${refusal}, so discovery searched single namespaces: the context's namespace${ctx.namespace ? ` (${ctx.namespace})` : ' ("default" when it has none, as the vcluster CLI does)'}` +
+            `${listed.length ? ` and the namespaces set to search (${listed.join(', ')})` : ''}. Click to change the namespaces to search.`,
+        ),
+      );
       const found = new Map(result.namespaces.map((ns) => [ns.name, ns]));
       for (const name of searched) {
         const ns = new NamespaceNode(ctx.name, name, found.get(name)?.vclusters ?? [], [], 'searched');
@@ -227,11 +254,19 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
     const v = node.info;
     if (!this.expanded.has(node.id)) this.expanded.set(node.id, { ref: v.ref, hold: model.hold(v.ref) });
     if (v.phase === 'paused' || v.phase === 'sleeping' || v.phase === 'scaledDown') {
-      return [new MessageNode(node.id, `${v.status || 'Not running'}: resume it to see nested vclusters`, 'A paused vcluster has no running API server to ask.', 'info')];
+      return [
+        new MessageNode(
+          node.id,
+          `${v.status || 'Not running'}: resume it to see nested vclusters`,
+          'A paused vcluster has no running API server to ask.',
+          'info',
+        ),
+      ];
     }
     // Inside a running vcluster whose API server answers: after the nested vclusters, its namespaces (loaded when
     // expanded) and the port-forwards into it.
-    const inside = async (): Promise<ExplorerNode[]> => (v.phase === 'running' ? [new VNamespacesFolderNode(v.ref), ...await this.forwardNodes(node.id, v.ref)] : []);
+    const inside = async (): Promise<ExplorerNode[]> =>
+      v.phase === 'running' ? [new VNamespacesFolderNode(v.ref), ...(await this.forwardNodes(node.id, v.ref))] : [];
     let result: DiscoveryResult;
     try {
       result = await model.nested(v.ref);
@@ -239,7 +274,10 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
       this.deps.logger.warn(`Nested discovery in vcluster ${v.ref.namespace}/${v.ref.name} failed: ${errorMessage(err)}`);
       // When its API server cannot be reached at all, the error says everything; otherwise (nested discovery refused,
       // say) what is inside may still be readable.
-      const reachable = await model.reach(v.ref).then(() => true, () => false);
+      const reachable = await model.reach(v.ref).then(
+        () => true,
+        () => false,
+      );
       return [errorNode(node.id, err, { ref: v.ref }), ...(reachable ? await inside() : [])];
     }
     const all = result.namespaces.flatMap((n) => n.vclusters);
@@ -249,16 +287,22 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
   }
 
   private async forwardNodes(parentId: string, ref: VClusterRef): Promise<ForwardNode[]> {
-    const inside = this.insideSync ?? await this.deps.inside();
+    const inside = this.insideSync ?? (await this.deps.inside());
     this.insideSync = inside;
     const key = refKey(ref);
-    return inside.listForwards().filter((f) => refKey(f.target.ref) === key).map((f) => new ForwardNode(
-      parentId,
-      f.id,
-      `127.0.0.1:${f.localPort} → ${f.target.kind === 'Service' ? 'svc' : 'pod'}/${f.target.name}:${f.port}`,
-      `Port-forward from 127.0.0.1:${f.localPort} to ${f.target.kind.toLowerCase()} ${f.target.namespace}/${f.target.name} port ${f.port} (pod ${f.pod}:${f.podPort})${f.lastError ? `\n\nLast failure: ${f.lastError}` : ''}`,
-      !!f.lastError,
-    ));
+    return inside
+      .listForwards()
+      .filter((f) => refKey(f.target.ref) === key)
+      .map(
+        (f) =>
+          new ForwardNode(
+            parentId,
+            f.id,
+            `127.0.0.1:${f.localPort} → ${f.target.kind === 'Service' ? 'svc' : 'pod'}/${f.target.name}:${f.port}`,
+            `Port-forward from 127.0.0.1:${f.localPort} to ${f.target.kind.toLowerCase()} ${f.target.namespace}/${f.target.name} port ${f.port} (pod ${f.pod}:${f.podPort})${f.lastError ? `\n\nLast failure: ${f.lastError}` : ''}`,
+            !!f.lastError,
+          ),
+      );
   }
 
   /** The port-forwards changed: the vclusters that show them render again. */
@@ -284,12 +328,24 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
     const limit = this.limits.get(node.id) ?? PAGE_SIZE;
     try {
       const page = await inside.resourcePage(node.ref, { namespace: node.namespace, kind: node.kind, limit });
-      this.watchWhileExpanded(node, () => inside.watch(node.ref, { namespace: node.namespace, kind: node.kind, ...(page.resourceVersion ? { resourceVersion: page.resourceVersion } : {}) }, () => this.changedLater(node)));
+      this.watchWhileExpanded(node, () =>
+        inside.watch(node.ref, { namespace: node.namespace, kind: node.kind, ...(page.resourceVersion ? { resourceVersion: page.resourceVersion } : {}) }, () =>
+          this.changedLater(node),
+        ),
+      );
       const out: ExplorerNode[] = page.items.map((r) => new ResourceNode(node.ref, r));
       if (!out.length) out.push(new MessageNode(node.id, `No ${node.plural.toLowerCase()}`, undefined, 'info'));
       if (page.continue) {
-        out.push(new MessageNode(node.id, `Showing the first ${page.items.length}: show ${PAGE_SIZE} more…`, `There are more ${node.plural.toLowerCase()} in ${node.namespace}; they are listed ${PAGE_SIZE} at a time.`, 'info', undefined,
-          { command: Commands.showMore, title: 'Show More', arguments: [node.id] }));
+        out.push(
+          new MessageNode(
+            node.id,
+            `Showing the first ${page.items.length}: show ${PAGE_SIZE} more…`,
+            `There are more ${node.plural.toLowerCase()} in ${node.namespace}; they are listed ${PAGE_SIZE} at a time.`,
+            'info',
+            undefined,
+            { command: Commands.showMore, title: 'Show More', arguments: [node.id] },
+          ),
+        );
       }
       return out;
     } catch (err) {
@@ -310,19 +366,25 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
   /** Starts a watch for an expanded folder once; collapsing it (or a node above it) stops the watch. */
   private watchWhileExpanded(node: ExplorerNode, start: () => Promise<{ dispose(): void }>): void {
     if (this.watches.has(node.id)) return;
-    this.watches.set(node.id, lateHandle(start(), (err: unknown) => {
-      this.watches.delete(node.id);
-      this.deps.logger.warn(`Watching ${node.id} failed: ${errorMessage(err)}`);
-    }));
+    this.watches.set(
+      node.id,
+      lateHandle(start(), (err: unknown) => {
+        this.watches.delete(node.id);
+        this.deps.logger.warn(`Watching ${node.id} failed: ${errorMessage(err)}`);
+      }),
+    );
   }
 
   /** A watched folder changed: render it again a moment later (changes come in bursts). */
   private changedLater(node: ExplorerNode): void {
     clearTimeout(this.watchDebounce.get(node.id));
-    this.watchDebounce.set(node.id, setTimeout(() => {
-      this.watchDebounce.delete(node.id);
-      if (this.watches.has(node.id)) this.emitter.fire(this.nodes.get(node.id) ?? node);
-    }, 300));
+    this.watchDebounce.set(
+      node.id,
+      setTimeout(() => {
+        this.watchDebounce.delete(node.id);
+        if (this.watches.has(node.id)) this.emitter.fire(this.nodes.get(node.id) ?? node);
+      }, 300),
+    );
   }
 
   /** Folders inside vclusters being watched now (tests). */

@@ -22,17 +22,23 @@ const KIND_ICONS: Record<ResourceKind, string> = {
 
 /** contextValue of an object node (menus match its start; " synced" follows when it has a host twin). */
 export function resourceContextValue(r: ResourceInfo): string {
-  const base = r.kind === 'Pod' ? ContextValues.insidePod
-    : r.kind === 'Service' ? ContextValues.insideService
-      : r.kind === 'ConfigMap' ? ContextValues.insideConfigMap
-        : ContextValues.insideWorkload;
+  const base =
+    r.kind === 'Pod'
+      ? ContextValues.insidePod
+      : r.kind === 'Service'
+        ? ContextValues.insideService
+        : r.kind === 'ConfigMap'
+          ? ContextValues.insideConfigMap
+          : ContextValues.insideWorkload;
   return r.host ? `${base} synced` : base;
 }
 
 export class VNamespacesFolderNode {
   readonly type = 'vnamespaces';
   constructor(readonly ref: VClusterRef) {}
-  get id(): string { return `vnsf:${refKey(this.ref)}`; }
+  get id(): string {
+    return `vnsf:${refKey(this.ref)}`;
+  }
 
   toTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem('Namespaces', vscode.TreeItemCollapsibleState.Collapsed);
@@ -46,8 +52,15 @@ export class VNamespacesFolderNode {
 
 export class VNamespaceNode {
   readonly type = 'vnamespace';
-  constructor(readonly ref: VClusterRef, readonly name: string, readonly system: boolean, readonly phase?: string) {}
-  get id(): string { return `vns:${refKey(this.ref)}|${encodeURIComponent(this.name)}`; }
+  constructor(
+    readonly ref: VClusterRef,
+    readonly name: string,
+    readonly system: boolean,
+    readonly phase?: string,
+  ) {}
+  get id(): string {
+    return `vns:${refKey(this.ref)}|${encodeURIComponent(this.name)}`;
+  }
 
   toTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.name, vscode.TreeItemCollapsibleState.Collapsed);
@@ -62,9 +75,17 @@ export class VNamespaceNode {
 
 export class KindFolderNode {
   readonly type = 'vkind';
-  constructor(readonly ref: VClusterRef, readonly namespace: string, readonly kind: ResourceKind) {}
-  get id(): string { return `vkind:${refKey(this.ref)}|${encodeURIComponent(this.namespace)}|${this.kind}`; }
-  get plural(): string { return RESOURCE_KINDS.find((k) => k.kind === this.kind)!.plural; }
+  constructor(
+    readonly ref: VClusterRef,
+    readonly namespace: string,
+    readonly kind: ResourceKind,
+  ) {}
+  get id(): string {
+    return `vkind:${refKey(this.ref)}|${encodeURIComponent(this.namespace)}|${this.kind}`;
+  }
+  get plural(): string {
+    return RESOURCE_KINDS.find((k) => k.kind === this.kind)!.plural;
+  }
 
   toTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.plural, vscode.TreeItemCollapsibleState.Collapsed);
@@ -77,11 +98,22 @@ export class KindFolderNode {
 
 export class ResourceNode {
   readonly type = 'resource';
-  constructor(readonly ref: VClusterRef, readonly info: ResourceInfo) {}
-  get id(): string { return `vobj:${refKey(this.ref)}|${encodeURIComponent(this.info.namespace)}|${this.info.kind}|${encodeURIComponent(this.info.name)}`; }
-  get kind(): ResourceKind { return this.info.kind; }
-  get namespace(): string { return this.info.namespace; }
-  get name(): string { return this.info.name; }
+  constructor(
+    readonly ref: VClusterRef,
+    readonly info: ResourceInfo,
+  ) {}
+  get id(): string {
+    return `vobj:${refKey(this.ref)}|${encodeURIComponent(this.info.namespace)}|${this.info.kind}|${encodeURIComponent(this.info.name)}`;
+  }
+  get kind(): ResourceKind {
+    return this.info.kind;
+  }
+  get namespace(): string {
+    return this.info.namespace;
+  }
+  get name(): string {
+    return this.info.name;
+  }
 
   toTreeItem(now = Date.now()): vscode.TreeItem {
     const r = this.info;
@@ -89,12 +121,16 @@ export class ResourceNode {
     item.id = this.id;
     item.contextValue = resourceContextValue(r);
     const age = shortAge(r.created, now);
-    item.description = [r.status || undefined, r.ready, r.restarts ? `${r.restarts} restart${r.restarts === 1 ? '' : 's'}` : undefined, age || undefined].filter(Boolean).join(' · ');
+    item.description = [r.status || undefined, r.ready, r.restarts ? `${r.restarts} restart${r.restarts === 1 ? '' : 's'}` : undefined, age || undefined]
+      .filter(Boolean)
+      .join(' · ');
     item.iconPath = new vscode.ThemeIcon(KIND_ICONS[r.kind], statusColor(r));
     const md = new vscode.MarkdownString(undefined, false);
     md.isTrusted = false;
     md.supportHtml = false;
-    md.appendMarkdown(`**${escapeMd(r.kind)} ${escapeMd(r.name)}** in namespace ${escapeMd(r.namespace)} of vcluster ${escapeMd(this.ref.name)}\n\n| | |\n|---|---|\n`);
+    md.appendMarkdown(
+      `**${escapeMd(r.kind)} ${escapeMd(r.name)}** in namespace ${escapeMd(r.namespace)} of vcluster ${escapeMd(this.ref.name)}\n\n| | |\n|---|---|\n`,
+    );
     if (r.status) md.appendMarkdown(`| Status | ${escapeMd(r.status)} |\n`);
     if (r.ready) md.appendMarkdown(`| Ready | ${escapeMd(r.ready)} |\n`);
     if (r.restarts !== undefined) md.appendMarkdown(`| Restarts | ${r.restarts} |\n`);
@@ -111,14 +147,25 @@ export class ResourceNode {
 /** Active port-forwards, under the vcluster they go into. */
 export class ForwardNode {
   readonly type = 'forward';
-  constructor(readonly parentId: string, readonly forwardId: string, readonly text: string, readonly detail: string, readonly broken: boolean) {}
-  get id(): string { return `fwd:${this.parentId}|${this.forwardId}`; }
+  constructor(
+    readonly parentId: string,
+    readonly forwardId: string,
+    readonly text: string,
+    readonly detail: string,
+    readonly broken: boolean,
+  ) {}
+  get id(): string {
+    return `fwd:${this.parentId}|${this.forwardId}`;
+  }
 
   toTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.text, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     item.contextValue = ContextValues.insideForward;
-    item.iconPath = new vscode.ThemeIcon(this.broken ? 'debug-disconnect' : 'arrow-swap', this.broken ? new vscode.ThemeColor('editorWarning.foreground') : undefined);
+    item.iconPath = new vscode.ThemeIcon(
+      this.broken ? 'debug-disconnect' : 'arrow-swap',
+      this.broken ? new vscode.ThemeColor('editorWarning.foreground') : undefined,
+    );
     item.description = this.broken ? 'broken · restart' : 'forwarding';
     item.tooltip = this.detail;
     return item;

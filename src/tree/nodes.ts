@@ -1,7 +1,16 @@
 import * as vscode from 'vscode';
 import { describePermission, qualifiedResource } from '../kube/errors';
 import { Commands, ContextValues, PERMISSION_MARKS } from '../shared/ids';
-import type { ContextInfo, PermissionDenial, PermissionSummary, RefusedNamespace, VClusterAction, VClusterInfo, VClusterPhase, VClusterRef } from '../shared/model';
+import type {
+  ContextInfo,
+  PermissionDenial,
+  PermissionSummary,
+  RefusedNamespace,
+  VClusterAction,
+  VClusterInfo,
+  VClusterPhase,
+  VClusterRef,
+} from '../shared/model';
 import { redact } from '../shared/redact';
 import { ACTION_LABELS, describeMissing } from '../vcluster/permissions';
 import { refKey } from '../shared/refKey';
@@ -15,8 +24,12 @@ export type ExplorerNode = ContextNode | NamespaceNode | VClusterNode | MessageN
 export class ContextNode {
   readonly type = 'context';
   constructor(readonly info: ContextInfo) {}
-  get id(): string { return `ctx:${this.info.name}`; }
-  get context(): string { return this.info.name; }
+  get id(): string {
+    return `ctx:${this.info.name}`;
+  }
+  get context(): string {
+    return this.info.name;
+  }
 
   toTreeItem(): vscode.TreeItem {
     const c = this.info;
@@ -32,7 +45,10 @@ export class ContextNode {
     if (c.namespace) md.appendMarkdown(`| Namespace | ${escapeMd(c.namespace)} |\n`);
     if (c.server) md.appendMarkdown(`| Server | ${escapeMd(redact(c.server))} |\n`);
     md.appendMarkdown(`| File | ${escapeMd(c.file)} |\n`);
-    if (c.vcluster) md.appendMarkdown(`\nvcluster **${escapeMd(c.vcluster.name)}** in namespace ${escapeMd(c.vcluster.namespace)} of ${escapeMd(c.vcluster.parentContext)}\n`);
+    if (c.vcluster)
+      md.appendMarkdown(
+        `\nvcluster **${escapeMd(c.vcluster.name)}** in namespace ${escapeMd(c.vcluster.namespace)} of ${escapeMd(c.vcluster.parentContext)}\n`,
+      );
     item.tooltip = md;
     item.accessibilityInformation = { label: `Context ${c.name}${c.current ? ', current' : ''}` };
     return item;
@@ -53,11 +69,15 @@ export class NamespaceNode {
     /** What the user may do here, when the API was asked (SelfSubjectRulesReview / access reviews). */
     readonly permissions?: PermissionSummary,
   ) {}
-  get id(): string { return `ns:${this.context}|${this.parents.map((p) => `${p.namespace}/${p.name}|`).join('')}${this.name}`; }
+  get id(): string {
+    return `ns:${this.context}|${this.parents.map((p) => `${p.namespace}/${p.name}|`).join('')}${this.name}`;
+  }
 
   /** The same namespace with what its user may do. */
   withPermissions(permissions: PermissionSummary | undefined): NamespaceNode {
-    return permissions === this.permissions ? this : new NamespaceNode(this.context, this.name, this.vclusters, this.parents, this.shownBecause, this.refused, permissions);
+    return permissions === this.permissions
+      ? this
+      : new NamespaceNode(this.context, this.name, this.vclusters, this.parents, this.shownBecause, this.refused, permissions);
   }
 
   toTreeItem(): vscode.TreeItem {
@@ -97,7 +117,11 @@ export function appendPermissions(md: vscode.MarkdownString, p: PermissionSummar
   md.appendMarkdown(`Your permissions here${p.user ? ` (user ${escapeMd(p.user)})` : ''}, as the API server answers:\n\n| | |\n|---|---|\n`);
   for (const a of p.actions) {
     const label = escapeMd(ACTION_LABELS[a.action]);
-    md.appendMarkdown(a.allowed ? `| $(check) ${label} | allowed |\n` : `| $(circle-slash) ${label} | missing ${escapeMd(describeMissing(a.missing, 3).replace(/ in namespace \S+$/, ''))} |\n`);
+    md.appendMarkdown(
+      a.allowed
+        ? `| $(check) ${label} | allowed |\n`
+        : `| $(circle-slash) ${label} | missing ${escapeMd(describeMissing(a.missing, 3).replace(/ in namespace \S+$/, ''))} |\n`,
+    );
   }
   md.appendMarkdown(`\nChecked ${escapeMd(new Date(p.checkedAt).toLocaleTimeString())} with SelfSubjectRulesReview; refresh the context to ask again.\n`);
 }
@@ -120,11 +144,16 @@ const PHASE_ICON: Record<VClusterPhase, [string, string | undefined]> = {
 export function vclusterContextValue(v: VClusterInfo): string {
   if (v.connectedContext && v.phase !== 'paused') return v.current ? ContextValues.vclusterConnectedCurrent : ContextValues.vclusterConnected;
   switch (v.phase) {
-    case 'running': return ContextValues.vclusterRunning;
-    case 'paused': return ContextValues.vclusterPaused;
-    case 'sleeping': return ContextValues.vclusterSleeping;
-    case 'scaledDown': return ContextValues.vclusterScaledDown;
-    default: return ContextValues.vclusterPending;
+    case 'running':
+      return ContextValues.vclusterRunning;
+    case 'paused':
+      return ContextValues.vclusterPaused;
+    case 'sleeping':
+      return ContextValues.vclusterSleeping;
+    case 'scaledDown':
+      return ContextValues.vclusterScaledDown;
+    default:
+      return ContextValues.vclusterPending;
   }
 }
 
@@ -137,14 +166,23 @@ export class VClusterNode {
     /** Actions the API says its user may not take (their menu entries are hidden). */
     readonly refused: readonly VClusterAction[] = [],
   ) {}
-  get ref(): VClusterRef { return this.info.ref; }
-  get id(): string { return `vc:${refKey(this.info.ref)}`; }
+  get ref(): VClusterRef {
+    return this.info.ref;
+  }
+  get id(): string {
+    return `vc:${refKey(this.info.ref)}`;
+  }
 
   toTreeItem(): vscode.TreeItem {
     const v = this.info;
     const item = new vscode.TreeItem(v.ref.name, this.expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
-    item.contextValue = vclusterContextValue(v) + this.refused.filter((a): a is keyof typeof PERMISSION_MARKS => a in PERMISSION_MARKS).map((a) => ` ${PERMISSION_MARKS[a]}`).join('');
+    item.contextValue =
+      vclusterContextValue(v) +
+      this.refused
+        .filter((a): a is keyof typeof PERMISSION_MARKS => a in PERMISSION_MARKS)
+        .map((a) => ` ${PERMISSION_MARKS[a]}`)
+        .join('');
     const status = v.status || 'Unknown';
     item.description = [
       this.showNamespace ? v.ref.namespace : undefined,
@@ -152,7 +190,9 @@ export class VClusterNode {
       v.version ? `v${v.version.replace(/^v/, '')}` : undefined,
       v.distro,
       v.connectedContext ? (v.current ? 'connected · current' : 'connected') : undefined,
-    ].filter(Boolean).join(' · ');
+    ]
+      .filter(Boolean)
+      .join(' · ');
     const [icon, color] = PHASE_ICON[v.phase];
     item.iconPath = new vscode.ThemeIcon(v.connectedContext && v.phase === 'running' ? 'plug' : icon, color ? new vscode.ThemeColor(color) : undefined);
     const md = new vscode.MarkdownString(undefined, true);
@@ -167,9 +207,12 @@ export class VClusterNode {
     md.appendMarkdown(`| Connected | ${v.connectedContext ? escapeMd(v.connectedContext) : 'no'} |\n`);
     if (v.endpoint) md.appendMarkdown(`| Endpoint | ${escapeMd(redact(v.endpoint))} |\n`);
     if (v.nonDeletable) md.appendMarkdown('\nDeletion is prevented by the vCluster Platform.\n');
-    if (this.refused.length) md.appendMarkdown(`\nYou may not: ${this.refused.map((a) => escapeMd(ACTION_LABELS[a].toLowerCase())).join(', ')} (see the namespace's tooltip).\n`);
+    if (this.refused.length)
+      md.appendMarkdown(`\nYou may not: ${this.refused.map((a) => escapeMd(ACTION_LABELS[a].toLowerCase())).join(', ')} (see the namespace's tooltip).\n`);
     if (v.ignoredKubeconfigFields?.length) {
-      md.appendMarkdown(`\n$(shield) Its kubeconfig secret vc\\-${escapeMd(v.ref.name)} names what a kubeconfig from a cluster may not use; left out (nothing it names is run or read): ${v.ignoredKubeconfigFields.map((f) => `\`${f.replace(/`/g, '')}\``).join(', ')}\n`);
+      md.appendMarkdown(
+        `\n$(shield) Its kubeconfig secret vc\\-${escapeMd(v.ref.name)} names what a kubeconfig from a cluster may not use; left out (nothing it names is run or read): ${v.ignoredKubeconfigFields.map((f) => `\`${f.replace(/`/g, '')}\``).join(', ')}\n`,
+      );
     }
     item.tooltip = md;
     item.accessibilityInformation = { label: `vcluster ${v.ref.name}, ${status}${v.connectedContext ? ', connected' : ''}` };
@@ -187,16 +230,26 @@ export class MessageNode {
     readonly retry?: { context?: string; ref?: VClusterRef },
     readonly command?: vscode.Command,
   ) {}
-  get id(): string { return `msg:${this.parentId}:${this.label}`; }
+  get id(): string {
+    return `msg:${this.parentId}:${this.label}`;
+  }
   /** For the refresh command: what this error node retries. */
-  get context(): string | undefined { return this.retry?.context ?? this.retry?.ref?.context; }
+  get context(): string | undefined {
+    return this.retry?.context ?? this.retry?.ref?.context;
+  }
 
   toTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(redact(this.label), vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     item.contextValue = this.retry ? ContextValues.errorRetry : ContextValues.message;
-    item.iconPath = new vscode.ThemeIcon(this.kind === 'error' ? 'error' : this.kind === 'warning' ? 'warning' : 'info',
-      this.kind === 'error' ? new vscode.ThemeColor('errorForeground') : this.kind === 'warning' ? new vscode.ThemeColor('editorWarning.foreground') : undefined);
+    item.iconPath = new vscode.ThemeIcon(
+      this.kind === 'error' ? 'error' : this.kind === 'warning' ? 'warning' : 'info',
+      this.kind === 'error'
+        ? new vscode.ThemeColor('errorForeground')
+        : this.kind === 'warning'
+          ? new vscode.ThemeColor('editorWarning.foreground')
+          : undefined,
+    );
     // Error details often carry server answers: they pass through redact() like every text a person sees.
     const detail = this.detail === undefined ? undefined : redact(this.detail);
     if (detail) {
@@ -215,9 +268,21 @@ export class MessageNode {
  * namespace in the kubeconfig.
  */
 export class ForbiddenNode extends MessageNode {
-  constructor(parentId: string, readonly forContext: string, readonly denial: PermissionDenial | undefined, readonly searched: readonly string[], detail: string) {
-    super(parentId, denial ? `Forbidden: ${denial.verb} ${qualifiedResource(denial.resource, denial.group)}` : 'Forbidden', detail, 'error', { context: forContext },
-      { command: Commands.setSearchNamespaces, title: 'Search Namespaces…', arguments: [{ context: forContext }] });
+  constructor(
+    parentId: string,
+    readonly forContext: string,
+    readonly denial: PermissionDenial | undefined,
+    readonly searched: readonly string[],
+    detail: string,
+  ) {
+    super(
+      parentId,
+      denial ? `Forbidden: ${denial.verb} ${qualifiedResource(denial.resource, denial.group)}` : 'Forbidden',
+      detail,
+      'error',
+      { context: forContext },
+      { command: Commands.setSearchNamespaces, title: 'Search Namespaces…', arguments: [{ context: forContext }] },
+    );
   }
 
   override toTreeItem(): vscode.TreeItem {
@@ -230,12 +295,22 @@ export class ForbiddenNode extends MessageNode {
 
 /** Cluster-wide lists are forbidden and single namespaces were searched: which, and a way to change them. */
 export class SearchInfoNode extends MessageNode {
-  constructor(parentId: string, readonly forContext: string, searched: readonly string[], detail: string) {
-    super(parentId, `Searching ${searched.join(', ')}`, detail, 'info', undefined,
-      { command: Commands.setSearchNamespaces, title: 'Search Namespaces…', arguments: [{ context: forContext }] });
+  constructor(
+    parentId: string,
+    readonly forContext: string,
+    searched: readonly string[],
+    detail: string,
+  ) {
+    super(parentId, `Searching ${searched.join(', ')}`, detail, 'info', undefined, {
+      command: Commands.setSearchNamespaces,
+      title: 'Search Namespaces…',
+      arguments: [{ context: forContext }],
+    });
   }
 
-  override get context(): string { return this.forContext; }
+  override get context(): string {
+    return this.forContext;
+  }
 
   override toTreeItem(): vscode.TreeItem {
     const item = super.toTreeItem();
@@ -246,7 +321,11 @@ export class SearchInfoNode extends MessageNode {
 }
 
 function safeHost(server: string): string | undefined {
-  try { return new URL(server).host; } catch { return undefined; }
+  try {
+    return new URL(server).host;
+  } catch {
+    return undefined;
+  }
 }
 
 function escapeMd(s: string): string {

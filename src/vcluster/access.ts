@@ -37,7 +37,10 @@ export interface VirtualKubeconfig {
  */
 export class UnusableClusterKubeconfigError extends UserFacingError {
   readonly shortLabel = 'No usable credential in its kubeconfig secret';
-  constructor(message: string, readonly ignored: readonly string[]) {
+  constructor(
+    message: string,
+    readonly ignored: readonly string[],
+  ) {
     super(message);
     this.name = 'UnusableClusterKubeconfigError';
   }
@@ -46,7 +49,9 @@ export class UnusableClusterKubeconfigError extends UserFacingError {
 /** Secret vc-NAME does not exist (yet): the vcluster writes it once its control plane has started. */
 export class KubeconfigSecretMissingError extends UserFacingError {
   constructor(namespace: string, name: string) {
-    super(`The kubeconfig secret "vc-${name}" of vcluster ${namespace}/${name} does not exist (yet): the vcluster writes it once its control plane has started.`);
+    super(
+      `The kubeconfig secret "vc-${name}" of vcluster ${namespace}/${name} does not exist (yet): the vcluster writes it once its control plane has started.`,
+    );
     this.name = 'KubeconfigSecretMissingError';
   }
 }
@@ -92,7 +97,9 @@ export function parseVirtualKubeconfig(secret: Secret, namespace: string, name: 
   // Cluster data is data: no plugin, command, local file or proxy named by it is ever used (clusterKubeconfig.ts).
   const reduced = reduceToAllowList(cluster, user);
   if (!reduced.hasCredential) {
-    const left = reduced.ignored.length ? ` It names ${reduced.ignored.join(', ')}, which a kubeconfig from a cluster may not use: programs and local files it names are never run or read.` : '';
+    const left = reduced.ignored.length
+      ? ` It names ${reduced.ignored.join(', ')}, which a kubeconfig from a cluster may not use: programs and local files it names are never run or read.`
+      : '';
     throw new UnusableClusterKubeconfigError(
       `The kubeconfig in the ${where} has no credential the extension accepts from a cluster (an inline token, or an inline client certificate with its key).${left}`,
       reduced.ignored,
@@ -124,7 +131,14 @@ export function ingressHost(value: string | undefined): string | undefined {
  * ingress of Service NAME; a NodePort when the host itself is a local cluster; otherwise a port-forward tunnel to
  * the pod's port 8443 (the secret's host is kept so that TLS verification still matches the certificate).
  */
-export async function chooseEndpoint(host: KubeClient, namespace: string, name: string, kc: VirtualKubeconfig, tunnels: TunnelProvider | undefined, signal?: AbortSignal): Promise<VirtualEndpoint> {
+export async function chooseEndpoint(
+  host: KubeClient,
+  namespace: string,
+  name: string,
+  kc: VirtualKubeconfig,
+  tunnels: TunnelProvider | undefined,
+  signal?: AbortSignal,
+): Promise<VirtualEndpoint> {
   if (kc.secretServer !== DEFAULT_SECRET_SERVER) return { kind: 'secret', server: kc.secretServer };
   let svc: Service | undefined;
   try {
@@ -162,14 +176,23 @@ export function virtualConnectionSpec(contextName: string, kc: VirtualKubeconfig
 }
 
 /** The kubeconfig entries Connect writes for a vcluster: the allow-listed fields only, nothing else of the secret. */
-export function virtualKubeconfigEntry(contextName: string, kc: VirtualKubeconfig, endpoint: VirtualEndpoint): {
+export function virtualKubeconfigEntry(
+  contextName: string,
+  kc: VirtualKubeconfig,
+  endpoint: VirtualEndpoint,
+): {
   name: string;
   cluster: { name: string; cluster: Record<string, unknown> };
   user: { name: string; user: Record<string, unknown> };
   namespace: null;
 } {
   const spec = virtualConnectionSpec(contextName, kc, endpoint);
-  return { name: contextName, cluster: { name: contextName, cluster: { ...spec.cluster } }, user: { name: contextName, user: { ...spec.user } }, namespace: null };
+  return {
+    name: contextName,
+    cluster: { name: contextName, cluster: { ...spec.cluster } },
+    user: { name: contextName, user: { ...spec.user } },
+    namespace: null,
+  };
 }
 
 /** A client for the virtual API server of vcluster NAME in NAMESPACE of `host`. */

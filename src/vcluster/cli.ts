@@ -27,7 +27,9 @@ export function findExecutable(name: string, explicit: string | undefined, env: 
       try {
         fs.accessSync(p, fs.constants.X_OK);
         if (fs.statSync(p).isFile()) return p;
-      } catch { /* next */ }
+      } catch {
+        /* next */
+      }
     }
   }
   return undefined;
@@ -62,7 +64,10 @@ export function describeExit(r: RunResult): string {
  */
 export function runProgram(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   return new Promise<RunResult>((resolve, reject) => {
-    if (opts.signal?.aborted) { reject(new CancelledError()); return; }
+    if (opts.signal?.aborted) {
+      reject(new CancelledError());
+      return;
+    }
     const child = spawn(file, [...args], {
       env: opts.env ?? process.env,
       cwd: opts.cwd,
@@ -78,11 +83,25 @@ export function runProgram(file: string, args: readonly string[], opts: RunOptio
       signalProcessGroup(child.pid, 'SIGTERM');
       setTimeout(() => signalProcessGroup(child.pid, 'SIGKILL'), 3000).unref();
     };
-    const onAbort = () => { ended = 'cancelled'; stop(); };
+    const onAbort = () => {
+      ended = 'cancelled';
+      stop();
+    };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = opts.timeoutMs ? setTimeout(() => { ended = 'timeout'; stop(); }, opts.timeoutMs) : undefined;
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; opts.onOutput?.(d); });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; opts.onOutput?.(d); });
+    const timer = opts.timeoutMs
+      ? setTimeout(() => {
+          ended = 'timeout';
+          stop();
+        }, opts.timeoutMs)
+      : undefined;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      opts.onOutput?.(d);
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      opts.onOutput?.(d);
+    });
     child.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
@@ -93,8 +112,16 @@ export function runProgram(file: string, args: readonly string[], opts: RunOptio
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
-      if (ended === 'cancelled') { reject(new CancelledError(`${path.basename(file)} was stopped`)); return; }
-      if (ended === 'timeout') { reject(new UserFacingError(`${path.basename(file)} ${args[0] ?? ''} did not finish within ${Math.round((opts.timeoutMs ?? 0) / 1000)} s and was stopped`)); return; }
+      if (ended === 'cancelled') {
+        reject(new CancelledError(`${path.basename(file)} was stopped`));
+        return;
+      }
+      if (ended === 'timeout') {
+        reject(
+          new UserFacingError(`${path.basename(file)} ${args[0] ?? ''} did not finish within ${Math.round((opts.timeoutMs ?? 0) / 1000)} s and was stopped`),
+        );
+        return;
+      }
       resolve({ code: code ?? 128 + (signal ? osSignalNumber(signal) : 0), ...(signal ? { signal } : {}), stdout, stderr });
     });
   });
@@ -106,7 +133,10 @@ function osSignalNumber(signal: NodeJS.Signals): number {
 
 /** The last meaningful error line of CLI output (vcluster prints "fatal ..." / "error ..."). */
 export function lastErrorLine(out: string): string {
-  const lines = out.split(/\r?\n/).map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim()).filter(Boolean);
+  const lines = out
+    .split(/\r?\n/)
+    .map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim())
+    .filter(Boolean);
   const err = [...lines].reverse().find((l) => /\b(fatal|error|failed)\b/i.test(l));
   return (err ?? lines[lines.length - 1] ?? '').slice(0, 400);
 }
@@ -126,7 +156,12 @@ export interface RunReporter {
  * line, streams its output, reports progress lines, and turns a failed exit into one message — the permission the API
  * server refused when the output quotes one, else the last error line — followed by `failureSuffix`.
  */
-export async function runCli(label: string, file: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; signal?: AbortSignal; failureSuffix?: string } & RunReporter = {}): Promise<RunResult> {
+export async function runCli(
+  label: string,
+  file: string,
+  args: readonly string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; signal?: AbortSignal; failureSuffix?: string } & RunReporter = {},
+): Promise<RunResult> {
   opts.log?.(`Running ${file} ${args.join(' ')}`);
   const r = await runProgram(file, args, {
     ...(opts.env ? { env: opts.env } : {}),

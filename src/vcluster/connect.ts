@@ -5,7 +5,14 @@ import type { TunnelManager } from '../kube/tunnel';
 import type { KubeList, Pod } from '../kube/types';
 import { CancelledError, UserFacingError, errorMessage } from '../shared/errors';
 import type { VClusterRef } from '../shared/model';
-import { KubeconfigSecretMissingError, chooseEndpoint, virtualConnectionSpec, virtualKubeconfigEntry, type VirtualEndpoint, type VirtualKubeconfig } from './access';
+import {
+  KubeconfigSecretMissingError,
+  chooseEndpoint,
+  virtualConnectionSpec,
+  virtualKubeconfigEntry,
+  type VirtualEndpoint,
+  type VirtualKubeconfig,
+} from './access';
 import type { ExplorerModel } from './explorer';
 import { podStatus } from './status';
 import { parseVClusterContext } from './contextName';
@@ -17,7 +24,11 @@ import { contextNameFor } from './refs';
 // context, probe it, and write it. The command around it only asks (scope, resume) and shows the result.
 
 /** A port-forward tunnel that a written context points at, kept so that it can be opened again after a reload. */
-export interface TunnelRecord { readonly ref: VClusterRef; readonly localPort: number; readonly remotePort: number }
+export interface TunnelRecord {
+  readonly ref: VClusterRef;
+  readonly localPort: number;
+  readonly remotePort: number;
+}
 
 export interface ConnectDeps {
   readonly model: ExplorerModel;
@@ -90,7 +101,12 @@ export async function connectVCluster(deps: ConnectDeps, ref: VClusterRef, write
  * come by itself). `expectPod` (after a resume) also waits while the vcluster has no pod yet. Without permission to
  * list pods, nothing is waited for.
  */
-async function waitUntilUp(deps: ConnectDeps, ref: VClusterRef, opts: ConnectOptions, report: (step: string) => void): Promise<{ host: KubeClient; kubeconfig: VirtualKubeconfig }> {
+async function waitUntilUp(
+  deps: ConnectDeps,
+  ref: VClusterRef,
+  opts: ConnectOptions,
+  report: (step: string) => void,
+): Promise<{ host: KubeClient; kubeconfig: VirtualKubeconfig }> {
   const deadline = Date.now() + (deps.waitMs ?? CONNECT_WAIT_MS);
   for (;;) {
     const pod = await podState(await deps.model.hostClientOf(ref), ref, opts.signal);
@@ -104,7 +120,9 @@ async function waitUntilUp(deps: ConnectDeps, ref: VClusterRef, opts: ConnectOpt
       }
     }
     if (Date.now() >= deadline) {
-      throw new UserFacingError(`vcluster ${ref.namespace}/${ref.name} did not come up within ${Math.round((deps.waitMs ?? CONNECT_WAIT_MS) / 1000)} s (still waiting for ${waitingFor}). Look at its logs (Show Logs on the vcluster), then connect again.`);
+      throw new UserFacingError(
+        `vcluster ${ref.namespace}/${ref.name} did not come up within ${Math.round((deps.waitMs ?? CONNECT_WAIT_MS) / 1000)} s (still waiting for ${waitingFor}). Look at its logs (Show Logs on the vcluster), then connect again.`,
+      );
     }
     report(`waiting for the vcluster to come up: ${waitingFor}`);
     await delay(1000, opts.signal);
@@ -118,10 +136,15 @@ const SECRET_GRACE_MS = 60_000;
  * The vcluster's newest pod: what it still lacks ("pod NAME-0 (ContainerCreating)"), or since when it is ready; `missing`
  * when it has none. A pod without container statuses counts as ready, as in the CLI. Forbidden to list: nothing known.
  */
-async function podState(host: KubeClient, ref: VClusterRef, signal: AbortSignal | undefined): Promise<{ waitingFor?: string; readySince?: number; missing?: boolean }> {
+async function podState(
+  host: KubeClient,
+  ref: VClusterRef,
+  signal: AbortSignal | undefined,
+): Promise<{ waitingFor?: string; readySince?: number; missing?: boolean }> {
   let pods: Pod[];
   try {
-    pods = (await host.get<KubeList<Pod>>(`/api/v1/namespaces/${ref.namespace}/pods`, { query: { labelSelector: `app=vcluster,release=${ref.name}` }, signal })).items;
+    pods = (await host.get<KubeList<Pod>>(`/api/v1/namespaces/${ref.namespace}/pods`, { query: { labelSelector: `app=vcluster,release=${ref.name}` }, signal }))
+      .items;
   } catch (err) {
     if (err instanceof KubeError && err.kind === 'forbidden') return {};
     throw err;
@@ -137,8 +160,14 @@ async function podState(host: KubeClient, ref: VClusterRef, signal: AbortSignal 
 function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new CancelledError());
-    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
-    const onAbort = () => { clearTimeout(timer); reject(new CancelledError()); };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new CancelledError());
+    };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
@@ -148,7 +177,7 @@ function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
  * is stale) when the context is gone or points elsewhere.
  */
 export async function restoreTunnel(deps: Omit<ConnectDeps, 'timeoutMs'>, contextName: string, record: TunnelRecord): Promise<boolean> {
-  const snap = deps.model.snapshot() ?? await deps.model.reloadKubeconfig();
+  const snap = deps.model.snapshot() ?? (await deps.model.reloadKubeconfig());
   const entry = snap.contexts.find((c) => c.name === contextName);
   if (!entry?.server?.endsWith(`:${record.localPort}`)) return false;
   const host = await deps.model.hostClientOf(record.ref);
@@ -162,7 +191,12 @@ export async function restoreTunnel(deps: Omit<ConnectDeps, 'timeoutMs'>, contex
  * `removeContext`, removes it with its cluster and user (as `vcluster disconnect` leaves it in place, this is a choice).
  * Returns the parent context. Refuses a name that is not a vcluster context, or whose parent is not in the kubeconfig.
  */
-export async function disconnectContext(writer: KubeconfigWriter, snap: KubeconfigSnapshot, contextName: string, opts: { removeContext: boolean }): Promise<string> {
+export async function disconnectContext(
+  writer: KubeconfigWriter,
+  snap: KubeconfigSnapshot,
+  contextName: string,
+  opts: { removeContext: boolean },
+): Promise<string> {
   const parsed = parseVClusterContext(contextName);
   if (!parsed) throw new UserFacingError(`"${contextName}" is not a vcluster context (vcluster_<name>_<namespace>_<parent>).`);
   const parent = parsed.parentContext;

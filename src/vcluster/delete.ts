@@ -23,7 +23,13 @@ export interface DeleteOptions extends RunReporter {
 
 /** Deletes vcluster `ref`; returns which program did it. Throws a UserFacingError with the reason when it fails. */
 export async function deleteVCluster(ref: VClusterRef, o: DeleteOptions): Promise<'vcluster' | 'helm'> {
-  const run = { env: o.env, ...(o.signal ? { signal: o.signal } : {}), ...(o.log ? { log: o.log } : {}), ...(o.output ? { output: o.output } : {}), ...(o.progress ? { progress: o.progress } : {}) };
+  const run = {
+    env: o.env,
+    ...(o.signal ? { signal: o.signal } : {}),
+    ...(o.log ? { log: o.log } : {}),
+    ...(o.output ? { output: o.output } : {}),
+    ...(o.progress ? { progress: o.progress } : {}),
+  };
   if (o.cli) {
     await runCli('vcluster delete', o.cli, deleteArgs(ref.name, ref.namespace, o.context), run);
     return 'vcluster';
@@ -32,7 +38,9 @@ export async function deleteVCluster(ref: VClusterRef, o: DeleteOptions): Promis
   await runCli('helm uninstall', o.helm, ['uninstall', ref.name, '--namespace', ref.namespace, '--kube-context', o.context], run);
   const cluster = await o.cluster();
   for (const pvc of [`data-${ref.name}-0`, `data-${ref.name}-etcd-0`]) {
-    await cluster.request('DELETE', `/api/v1/namespaces/${ref.namespace}/persistentvolumeclaims/${pvc}`, o.signal ? { signal: o.signal } : {}).catch(() => undefined);
+    await cluster
+      .request('DELETE', `/api/v1/namespaces/${ref.namespace}/persistentvolumeclaims/${pvc}`, o.signal ? { signal: o.signal } : {})
+      .catch(() => undefined);
   }
   return 'helm';
 }

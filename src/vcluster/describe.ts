@@ -9,8 +9,16 @@ import type { ContextInfo, VClusterRef } from '../shared/model';
 import { redact } from '../shared/redact';
 import { readHelmRelease, type HelmReleaseStatus } from './config/helmRelease';
 import {
-  PAUSED_DATE_ANNOTATION, PAUSED_REPLICAS_ANNOTATION, SLEEP_MODE_LABEL, SLEEP_TYPE_ANNOTATION,
-  distroOf, isPaused, phaseOf, podStatus, syncerVersion, vclusterStatus,
+  PAUSED_DATE_ANNOTATION,
+  PAUSED_REPLICAS_ANNOTATION,
+  SLEEP_MODE_LABEL,
+  SLEEP_TYPE_ANNOTATION,
+  distroOf,
+  isPaused,
+  phaseOf,
+  podStatus,
+  syncerVersion,
+  vclusterStatus,
 } from './status';
 import { contextNameFor } from './refs';
 
@@ -36,7 +44,14 @@ interface ContainerStateFull {
 interface PodFull extends Pod {
   status?: Pod['status'] & {
     conditions?: { type: string; status: string; reason?: string; message?: string }[];
-    initContainerStatuses?: { name: string; image?: string; ready?: boolean; restartCount?: number; state?: ContainerStateFull; lastState?: ContainerStateFull }[];
+    initContainerStatuses?: {
+      name: string;
+      image?: string;
+      ready?: boolean;
+      restartCount?: number;
+      state?: ContainerStateFull;
+      lastState?: ContainerStateFull;
+    }[];
     containerStatuses?: { name: string; image?: string; ready?: boolean; restartCount?: number; state?: ContainerStateFull; lastState?: ContainerStateFull }[];
   };
 }
@@ -70,7 +85,11 @@ function clip(s: string | undefined): string | undefined {
   return r.length > MAX_TEXT ? `${r.slice(0, MAX_TEXT - 1)}…` : r;
 }
 
-function containerDetails(spec: { name: string; image?: string }, st: NonNullable<NonNullable<PodFull['status']>['containerStatuses']>[number] | undefined, init: boolean): ContainerDetails {
+function containerDetails(
+  spec: { name: string; image?: string },
+  st: NonNullable<NonNullable<PodFull['status']>['containerStatuses']>[number] | undefined,
+  init: boolean,
+): ContainerDetails {
   const s = st?.state ?? {};
   const state: ContainerDetails['state'] = s.running ? 'running' : s.waiting ? 'waiting' : s.terminated ? 'terminated' : 'unknown';
   const last = st?.lastState?.terminated;
@@ -79,7 +98,7 @@ function containerDetails(spec: { name: string; image?: string }, st: NonNullabl
   return {
     name: spec.name,
     init,
-    ...(spec.image ?? st?.image ? { image: spec.image ?? st?.image } : {}),
+    ...((spec.image ?? st?.image) ? { image: spec.image ?? st?.image } : {}),
     ready: st?.ready === true,
     restartCount: st?.restartCount ?? 0,
     state,
@@ -87,13 +106,34 @@ function containerDetails(spec: { name: string; image?: string }, st: NonNullabl
     ...(message ? { message } : {}),
     ...(s.terminated ? { exitCode: s.terminated.exitCode } : {}),
     ...(s.running?.startedAt ? { startedAt: s.running.startedAt } : {}),
-    ...(last ? { lastTermination: { ...(last.reason ? { reason: last.reason } : {}), exitCode: last.exitCode, ...(clip(last.message) ? { message: clip(last.message) } : {}), ...(last.finishedAt ? { finishedAt: last.finishedAt } : {}) } } : {}),
+    ...(last
+      ? {
+          lastTermination: {
+            ...(last.reason ? { reason: last.reason } : {}),
+            exitCode: last.exitCode,
+            ...(clip(last.message) ? { message: clip(last.message) } : {}),
+            ...(last.finishedAt ? { finishedAt: last.finishedAt } : {}),
+          },
+        }
+      : {}),
   };
 }
 
 function podDetails(p: PodFull): PodDetails {
-  const inits = (p.spec?.initContainers ?? []).map((c) => containerDetails(c, p.status?.initContainerStatuses?.find((s) => s.name === c.name), true));
-  const mains = (p.spec?.containers ?? []).map((c) => containerDetails(c, p.status?.containerStatuses?.find((s) => s.name === c.name), false));
+  const inits = (p.spec?.initContainers ?? []).map((c) =>
+    containerDetails(
+      c,
+      p.status?.initContainerStatuses?.find((s) => s.name === c.name),
+      true,
+    ),
+  );
+  const mains = (p.spec?.containers ?? []).map((c) =>
+    containerDetails(
+      c,
+      p.status?.containerStatuses?.find((s) => s.name === c.name),
+      false,
+    ),
+  );
   const containers = [...inits, ...mains];
   return {
     name: p.metadata.name,
@@ -102,7 +142,9 @@ function podDetails(p: PodFull): PodDetails {
     ...(p.spec?.nodeName ? { node: p.spec.nodeName } : {}),
     ...(p.metadata.creationTimestamp ? { created: p.metadata.creationTimestamp } : {}),
     restarts: containers.reduce((n, c) => n + c.restartCount, 0),
-    conditions: (p.status?.conditions ?? []).filter((c) => c.status !== 'True').map((c) => ({ type: c.type, ...(c.reason ? { reason: c.reason } : {}), ...(clip(c.message) ? { message: clip(c.message) } : {}) })),
+    conditions: (p.status?.conditions ?? [])
+      .filter((c) => c.status !== 'True')
+      .map((c) => ({ type: c.type, ...(c.reason ? { reason: c.reason } : {}), ...(clip(c.message) ? { message: clip(c.message) } : {}) })),
     containers,
   };
 }
@@ -119,11 +161,14 @@ function reasonFor(d: { status: string; pods: readonly PodDetails[]; workload: W
     if ((d.workload.spec?.replicas ?? 1) === 0) return 'Scaled to 0 replicas.';
     return 'No control-plane pod exists yet.';
   }
-  const bad = pod.containers.find((c) => c.state === 'waiting' && c.reason && c.reason !== 'PodInitializing')
-    ?? pod.containers.find((c) => c.state === 'terminated' && c.exitCode !== 0)
-    ?? pod.containers.find((c) => c.init && c.state !== 'terminated');
+  const bad =
+    pod.containers.find((c) => c.state === 'waiting' && c.reason && c.reason !== 'PodInitializing') ??
+    pod.containers.find((c) => c.state === 'terminated' && c.exitCode !== 0) ??
+    pod.containers.find((c) => c.init && c.state !== 'terminated');
   if (bad) {
-    const last = bad.lastTermination ? `; last run ended ${bad.lastTermination.reason ?? 'with an error'} (exit code ${bad.lastTermination.exitCode ?? '?'})${bad.lastTermination.message ? `: ${bad.lastTermination.message}` : ''}` : '';
+    const last = bad.lastTermination
+      ? `; last run ended ${bad.lastTermination.reason ?? 'with an error'} (exit code ${bad.lastTermination.exitCode ?? '?'})${bad.lastTermination.message ? `: ${bad.lastTermination.message}` : ''}`
+      : '';
     return `${bad.init ? 'Init container' : 'Container'} ${bad.name} is ${bad.state}${bad.reason ? ` (${bad.reason})` : ''}${bad.message ? `: ${bad.message}` : ''}${bad.restartCount ? `, restarted ${bad.restartCount}×` : ''}${last}.`;
   }
   const cond = pod.conditions.find((c) => c.reason);
@@ -135,7 +180,9 @@ function reasonFor(d: { status: string; pods: readonly PodDetails[]; workload: W
 
 /** embedded-database, deployed-etcd, … exactly as vcluster's Config.BackingStoreType() decides (config/config.go). */
 export function backingStoreType(cfg: unknown): string {
-  const bs = (cfg as { controlPlane?: { backingStore?: { etcd?: Record<string, { enabled?: unknown }>; database?: Record<string, { enabled?: unknown }> } } } | undefined)?.controlPlane?.backingStore;
+  const bs = (
+    cfg as { controlPlane?: { backingStore?: { etcd?: Record<string, { enabled?: unknown }>; database?: Record<string, { enabled?: unknown }> } } } | undefined
+  )?.controlPlane?.backingStore;
   const on = (v: { enabled?: unknown } | undefined) => v?.enabled === true || v?.enabled === 'true';
   if (on(bs?.etcd?.embedded)) return 'embedded-etcd';
   if (on(bs?.etcd?.external)) return 'external-etcd';
@@ -165,7 +212,6 @@ export function certificatesOf(secret: Secret | undefined, now: Date): Certifica
   return out.sort((a, b) => a.daysLeft - b.daysLeft || a.key.localeCompare(b.key));
 }
 
-
 function portOf(server: string | undefined): number | undefined {
   if (!server) return undefined;
   try {
@@ -186,14 +232,21 @@ function isLoopback(server: string | undefined): boolean {
 }
 
 /** Kubeconfig contexts that point at this vcluster (the CLI's naming vcluster_NAME_NS_PARENT). */
-export function contextsPointingAt(ref: VClusterRef, contexts: readonly ContextInfo[], currentContext: string | undefined, tunnelPorts: readonly number[]): ContextPointer[] {
+export function contextsPointingAt(
+  ref: VClusterRef,
+  contexts: readonly ContextInfo[],
+  currentContext: string | undefined,
+  tunnelPorts: readonly number[],
+): ContextPointer[] {
   const own = contextNameFor(ref);
-  return contexts.filter((c) => c.name === own).map((c) => ({
-    name: c.name,
-    ...(c.server ? { server: redact(c.server) } : {}),
-    current: c.name === currentContext,
-    tunnel: isLoopback(c.server) && tunnelPorts.includes(portOf(c.server) ?? -1),
-  }));
+  return contexts
+    .filter((c) => c.name === own)
+    .map((c) => ({
+      name: c.name,
+      ...(c.server ? { server: redact(c.server) } : {}),
+      current: c.name === currentContext,
+      tunnel: isLoopback(c.server) && tunnelPorts.includes(portOf(c.server) ?? -1),
+    }));
 }
 
 /** Pure: the details from what was read. */
@@ -203,14 +256,24 @@ export function buildDetails(ref: VClusterRef, i: DescribeInput): VClusterDetail
   let cfg: unknown;
   const rawCfg = i.configSecret?.data?.['config.yaml'];
   if (rawCfg) {
-    try { cfg = parseYaml(Buffer.from(rawCfg, 'base64').toString('utf8')); } catch { cfg = undefined; }
+    try {
+      cfg = parseYaml(Buffer.from(rawCfg, 'base64').toString('utf8'));
+    } catch {
+      cfg = undefined;
+    }
   }
   const pods = [...i.pods].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)).map(podDetails);
-  const status = vclusterStatus(w, [...i.pods].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1)), i.configSecret?.metadata.annotations);
+  const status = vclusterStatus(
+    w,
+    [...i.pods].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1)),
+    i.configSecret?.metadata.annotations,
+  );
   const paused = isPaused(w);
   const sleepType = annotations[SLEEP_TYPE_ANNOTATION];
   const template = w.spec?.template?.spec;
-  const images = [...(template?.initContainers ?? []), ...(template?.containers ?? [])].filter((c) => c.image).map((c) => ({ container: c.name, image: c.image! }));
+  const images = [...(template?.initContainers ?? []), ...(template?.containers ?? [])]
+    .filter((c) => c.image)
+    .map((c) => ({ container: c.name, image: c.image! }));
   const k8sImage = images.find((c) => c.container === 'kubernetes' || c.container === 'kube-apiserver')?.image;
   const cfgK8s = (cfg as { controlPlane?: { distro?: { k8s?: { version?: string; image?: { tag?: string } } } } } | undefined)?.controlPlane?.distro?.k8s;
   const kubernetes = cfgK8s?.version || cfgK8s?.image?.tag || k8sImage?.split(':').pop();
@@ -233,7 +296,10 @@ export function buildDetails(ref: VClusterRef, i: DescribeInput): VClusterDetail
     fetchedAt: i.now.toISOString(),
     status,
     phase: phaseOf(status),
-    ...(() => { const r = reasonFor({ status, pods, workload: w, paused, ...(sleepType ? { sleepType } : {}) }); return r ? { reason: r } : {}; })(),
+    ...(() => {
+      const r = reasonFor({ status, pods, workload: w, paused, ...(sleepType ? { sleepType } : {}) });
+      return r ? { reason: r } : {};
+    })(),
     workload: {
       kind: i.kind,
       name: w.metadata.name,
@@ -244,11 +310,13 @@ export function buildDetails(ref: VClusterRef, i: DescribeInput): VClusterDetail
     pods,
     versions: {
       ...(syncerVersion(w) ? { vcluster: syncerVersion(w) } : {}),
-      ...(i.release?.chartVersion ?? w.metadata.labels?.chart ? { chart: i.release?.chartVersion ?? w.metadata.labels?.chart } : {}),
+      ...((i.release?.chartVersion ?? w.metadata.labels?.chart) ? { chart: i.release?.chartVersion ?? w.metadata.labels?.chart } : {}),
       ...(kubernetes ? { kubernetes } : {}),
       images,
     },
-    ...(distroOf(w, rawCfg ? Buffer.from(rawCfg, 'base64').toString('utf8') : undefined) ? { distro: distroOf(w, rawCfg ? Buffer.from(rawCfg, 'base64').toString('utf8') : undefined) } : {}),
+    ...(distroOf(w, rawCfg ? Buffer.from(rawCfg, 'base64').toString('utf8') : undefined)
+      ? { distro: distroOf(w, rawCfg ? Buffer.from(rawCfg, 'base64').toString('utf8') : undefined) }
+      : {}),
     ...(cfg ? { backingStore: backingStoreType(cfg) } : {}),
     endpoint: {
       ...(svc?.spec?.type ? { serviceType: svc.spec.type } : {}),
@@ -258,7 +326,17 @@ export function buildDetails(ref: VClusterRef, i: DescribeInput): VClusterDetail
       ...(exportServer ? { exportServer: redact(exportServer) } : {}),
       contexts: contextsPointingAt(ref, i.contexts, i.currentContext, i.tunnelPorts),
     },
-    ...(i.release ? { helm: { revision: i.release.revision, status: i.release.status, ...(i.release.chartVersion ? { chartVersion: i.release.chartVersion } : {}), ...(i.release.lastDeployed ? { lastDeployed: i.release.lastDeployed } : {}), ...(i.release.description ? { description: clip(i.release.description)! } : {}) } } : {}),
+    ...(i.release
+      ? {
+          helm: {
+            revision: i.release.revision,
+            status: i.release.status,
+            ...(i.release.chartVersion ? { chartVersion: i.release.chartVersion } : {}),
+            ...(i.release.lastDeployed ? { lastDeployed: i.release.lastDeployed } : {}),
+            ...(i.release.description ? { description: clip(i.release.description)! } : {}),
+          },
+        }
+      : {}),
     sleep: {
       paused,
       ...(w.metadata.annotations?.[PAUSED_DATE_ANNOTATION] ? { pausedSince: w.metadata.annotations[PAUSED_DATE_ANNOTATION] } : {}),
@@ -313,21 +391,38 @@ export async function fetchDetails(cluster: KubeClient, ref: VClusterRef, o: Des
   ]);
   const kind = sts.items?.length ? 'StatefulSet' : 'Deployment';
   const workload = sts.items?.[0] ?? deps.items?.[0];
-  if (!workload) throw new KubeError('notFound', `No vcluster "${name}" was found in namespace "${ns}" (no StatefulSet or Deployment labelled ${selector}).`, 404);
-  const pods = (await optional('pods', problems, cluster.get<KubeList<PodFull>>(`/api/v1/namespaces/${ns}/pods`, { query: { labelSelector: selector }, signal })))?.items ?? [];
+  if (!workload)
+    throw new KubeError('notFound', `No vcluster "${name}" was found in namespace "${ns}" (no StatefulSet or Deployment labelled ${selector}).`, 404);
+  const pods =
+    (await optional('pods', problems, cluster.get<KubeList<PodFull>>(`/api/v1/namespaces/${ns}/pods`, { query: { labelSelector: selector }, signal })))
+      ?.items ?? [];
   const involved = [workload.metadata.name, ...(pods ?? []).map((p) => p.metadata.name)];
   const [eventLists, configSecret, certSecret, service, release] = await Promise.all([
-    Promise.all(involved.map((n) => optional('events', problems, cluster.get<KubeList<KubeEvent>>(`/api/v1/namespaces/${ns}/events`, { query: { fieldSelector: `involvedObject.name=${n}` }, signal })))),
+    Promise.all(
+      involved.map((n) =>
+        optional(
+          'events',
+          problems,
+          cluster.get<KubeList<KubeEvent>>(`/api/v1/namespaces/${ns}/events`, { query: { fieldSelector: `involvedObject.name=${n}` }, signal }),
+        ),
+      ),
+    ),
     optional(`secret vc-config-${name}`, problems, cluster.get<Secret>(`/api/v1/namespaces/${ns}/secrets/vc-config-${name}`, { signal })),
     optional(`secret ${certSecretName(name)}`, problems, cluster.get<Secret>(`/api/v1/namespaces/${ns}/secrets/${certSecretName(name)}`, { signal })),
     optional(`service ${name}`, problems, cluster.get<Service>(`/api/v1/namespaces/${ns}/services/${name}`, { signal })),
     optional('Helm release', problems, readHelmRelease(cluster, ns, name, signal)),
   ]);
   // Keep only what is shown: the config secret's annotations and config, the cert secret's certificates.
-  const slimConfig: Secret | undefined = configSecret ? { metadata: configSecret.metadata, data: configSecret.data?.['config.yaml'] ? { 'config.yaml': configSecret.data['config.yaml'] } : {} } : undefined;
-  const slimCerts: Secret | undefined = certSecret ? { metadata: certSecret.metadata, data: Object.fromEntries(Object.entries(certSecret.data ?? {}).filter(([k]) => k.endsWith('.crt'))) } : undefined;
+  const slimConfig: Secret | undefined = configSecret
+    ? { metadata: configSecret.metadata, data: configSecret.data?.['config.yaml'] ? { 'config.yaml': configSecret.data['config.yaml'] } : {} }
+    : undefined;
+  const slimCerts: Secret | undefined = certSecret
+    ? { metadata: certSecret.metadata, data: Object.fromEntries(Object.entries(certSecret.data ?? {}).filter(([k]) => k.endsWith('.crt'))) }
+    : undefined;
   const seen = new Set<string>();
-  const events = eventLists.flatMap((l) => l?.items ?? []).filter((e) => (e.metadata.uid && !seen.has(e.metadata.uid) ? (seen.add(e.metadata.uid), true) : !e.metadata.uid));
+  const events = eventLists
+    .flatMap((l) => l?.items ?? [])
+    .filter((e) => (e.metadata.uid && !seen.has(e.metadata.uid) ? (seen.add(e.metadata.uid), true) : !e.metadata.uid));
   return buildDetails(ref, {
     workload,
     kind,
@@ -336,7 +431,17 @@ export async function fetchDetails(cluster: KubeClient, ref: VClusterRef, o: Des
     ...(slimConfig ? { configSecret: slimConfig } : {}),
     ...(slimCerts ? { certSecret: slimCerts } : {}),
     ...(service ? { service } : {}),
-    ...(release ? { release: { revision: release.revision, status: release.status, ...(release.chartVersion ? { chartVersion: release.chartVersion } : {}), ...(release.lastDeployed ? { lastDeployed: release.lastDeployed } : {}), ...(release.description ? { description: release.description } : {}) } } : {}),
+    ...(release
+      ? {
+          release: {
+            revision: release.revision,
+            status: release.status,
+            ...(release.chartVersion ? { chartVersion: release.chartVersion } : {}),
+            ...(release.lastDeployed ? { lastDeployed: release.lastDeployed } : {}),
+            ...(release.description ? { description: release.description } : {}),
+          },
+        }
+      : {}),
     contexts: o.contexts,
     ...(o.currentContext ? { currentContext: o.currentContext } : {}),
     tunnelPorts: o.tunnelPorts ?? [],
@@ -361,7 +466,12 @@ export function watchDetails(cluster: KubeClient, ref: VClusterRef, onChange: ()
     new Watcher(cluster, `/apis/apps/v1/namespaces/${ns}/statefulsets`, { labelSelector: selector, onEvent: onChange, onResync: onChange }),
     new Watcher(cluster, `/apis/apps/v1/namespaces/${ns}/deployments`, { labelSelector: selector, onEvent: onChange, onResync: onChange }),
     new Watcher(cluster, `/api/v1/namespaces/${ns}/pods`, { labelSelector: selector, onEvent: onChange, onResync: onChange }),
-    new Watcher(cluster, `/api/v1/namespaces/${ns}/events`, { onEvent: (e) => { if (ours(e as { object?: KubeEvent })) onChange(); }, onResync: onChange }),
+    new Watcher(cluster, `/api/v1/namespaces/${ns}/events`, {
+      onEvent: (e) => {
+        if (ours(e as { object?: KubeEvent })) onChange();
+      },
+      onResync: onChange,
+    }),
     new Watcher(cluster, `/api/v1/namespaces/${ns}/secrets`, { labelSelector: `owner=helm,name=${name}`, onEvent: onChange, onResync: onChange }),
     new Watcher(cluster, `/api/v1/namespaces/${ns}/secrets`, { labelSelector: `release=${name}`, onEvent: onChange, onResync: onChange }),
   ];

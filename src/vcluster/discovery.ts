@@ -64,7 +64,13 @@ export class DiscoveryForbiddenError extends KubeError {
   ) {
     const d = clusterWide ?? refused.find((r) => r.denial)?.denial;
     const where = searched.length === 1 ? `namespace "${searched[0]}"` : `namespaces ${searched.map((n) => `"${n}"`).join(', ')}`;
-    super('forbidden', `Listing vclusters is forbidden cluster-wide and in ${where}${d ? ` for user "${d.user}" (refused: ${d.verb} ${qualifiedResource(d.resource, d.group)})` : ''}`, 403, 'Forbidden', d);
+    super(
+      'forbidden',
+      `Listing vclusters is forbidden cluster-wide and in ${where}${d ? ` for user "${d.user}" (refused: ${d.verb} ${qualifiedResource(d.resource, d.group)})` : ''}`,
+      403,
+      'Forbidden',
+      d,
+    );
     this.name = 'DiscoveryForbiddenError';
   }
 }
@@ -84,7 +90,11 @@ export async function discoverForWatch(client: KubeClient, opts: DiscoverOptions
   const req = { signal: opts.signal, timeoutMs: opts.timeoutMs };
   const list = <T extends KubeObject>(p: string, accept?: string) =>
     listAll<T>(client, p, { ...req, accept, query: { labelSelector: VCLUSTER_SELECTOR } }, opts.pageLimit ?? DISCOVERY_PAGE_LIMIT);
-  const soft = <T>(p: Promise<T>) => p.catch((e: unknown) => { if (isKubeError(e) && (e.kind === 'forbidden' || e.kind === 'notFound')) return e; throw e; });
+  const soft = <T>(p: Promise<T>) =>
+    p.catch((e: unknown) => {
+      if (isKubeError(e) && (e.kind === 'forbidden' || e.kind === 'notFound')) return e;
+      throw e;
+    });
   /** The four lists of one scope (cluster-wide, or one namespace), or the refusal of a workload list. */
   const listScope = async (base: (kind: string) => string): Promise<ScopeLists> => {
     const settled = await Promise.allSettled([
@@ -97,13 +107,25 @@ export async function discoverForWatch(client: KubeClient, opts: DiscoverOptions
     const other = settled.find((r) => r.status === 'rejected' && !isKubeError(r.reason, 'forbidden'));
     if (other && other.status === 'rejected') throw other.reason;
     if (failed && failed.status === 'rejected') return { ok: false, refused: failed.reason as KubeError };
-    const [sts, deps, pods, secrets] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [KubeList<Workload>, KubeList<Workload>, KubeList<Pod> | KubeError, KubeList<KubeObject> | KubeError];
+    const [sts, deps, pods, secrets] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
+      KubeList<Workload>,
+      KubeList<Workload>,
+      KubeList<Pod> | KubeError,
+      KubeList<KubeObject> | KubeError,
+    ];
     const lists: ListedCollection[] = [
       { path: base('statefulsets'), resourceVersion: sts.metadata.resourceVersion },
       { path: base('deployments'), resourceVersion: deps.metadata.resourceVersion },
       ...(pods instanceof KubeError ? [] : [{ path: base('pods'), resourceVersion: pods.metadata.resourceVersion }]),
     ];
-    return { ok: true, sts: sts.items, deps: deps.items, pods: pods instanceof KubeError ? undefined : pods.items, secrets: secrets instanceof KubeError ? undefined : secrets.items, lists };
+    return {
+      ok: true,
+      sts: sts.items,
+      deps: deps.items,
+      pods: pods instanceof KubeError ? undefined : pods.items,
+      secrets: secrets instanceof KubeError ? undefined : secrets.items,
+      lists,
+    };
   };
 
   const all = await listScope(clusterWidePath);
@@ -146,8 +168,7 @@ export async function discoverForWatch(client: KubeClient, opts: DiscoverOptions
 }
 
 type ScopeLists =
-  | { ok: true; sts: Workload[]; deps: Workload[]; pods?: Pod[]; secrets?: KubeObject[]; lists: ListedCollection[] }
-  | { ok: false; refused: KubeError };
+  { ok: true; sts: Workload[]; deps: Workload[]; pods?: Pod[]; secrets?: KubeObject[]; lists: ListedCollection[] } | { ok: false; refused: KubeError };
 
 function clusterWidePath(kind: string): string {
   return kind === 'pods' || kind === 'secrets' ? `/api/v1/${kind}` : `/apis/apps/v1/${kind}`;
@@ -164,7 +185,11 @@ function namespacedPath(namespace: string, kind: string): string {
 export async function discoverNamespace(client: KubeClient, namespace: string, opts: DiscoverOptions): Promise<NamespaceInfo | undefined> {
   const req = { signal: opts.signal, timeoutMs: opts.timeoutMs, query: { labelSelector: VCLUSTER_SELECTOR } };
   const limit = opts.pageLimit ?? DISCOVERY_PAGE_LIMIT;
-  const soft = <T>(p: Promise<T>) => p.catch((e: unknown) => { if (isKubeError(e) && (e.kind === 'forbidden' || e.kind === 'notFound')) return undefined; throw e; });
+  const soft = <T>(p: Promise<T>) =>
+    p.catch((e: unknown) => {
+      if (isKubeError(e) && (e.kind === 'forbidden' || e.kind === 'notFound')) return undefined;
+      throw e;
+    });
   const [sts, deps, pods, secrets] = await Promise.all([
     listAll<Workload>(client, namespacedPath(namespace, 'statefulsets'), req, limit),
     listAll<Workload>(client, namespacedPath(namespace, 'deployments'), req, limit),
@@ -185,7 +210,10 @@ export async function listAll<T extends KubeObject>(client: KubeClient, path: st
     let token: string | undefined;
     try {
       do {
-        const page: KubeList<T> = await client.get<KubeList<T>>(path, { ...options, query: { ...options.query, ...(limit > 0 ? { limit } : {}), continue: token } });
+        const page: KubeList<T> = await client.get<KubeList<T>>(path, {
+          ...options,
+          query: { ...options.query, ...(limit > 0 ? { limit } : {}), continue: token },
+        });
         first ??= page;
         for (const item of page.items ?? []) items.push(item);
         token = limit > 0 ? page.metadata?.continue || undefined : undefined;

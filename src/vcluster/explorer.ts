@@ -12,7 +12,14 @@ import { METADATA_LIST, type KubeList, type Namespace, type WatchEvent } from '.
 import { Watcher } from '../kube/watch';
 import type { ContextInfo, DiscoveryResult, NamespaceInfo, ParentRef, PermissionSummary, VClusterRef } from '../shared/model';
 import { errorMessage } from '../shared/errors';
-import { type TunnelProvider, type VirtualEndpoint, type VirtualKubeconfig, UnusableClusterKubeconfigError, readVirtualKubeconfig, virtualClient } from './access';
+import {
+  type TunnelProvider,
+  type VirtualEndpoint,
+  type VirtualKubeconfig,
+  UnusableClusterKubeconfigError,
+  readVirtualKubeconfig,
+  virtualClient,
+} from './access';
 import { type DiscoverOptions, type ListedCollection, VCLUSTER_SELECTOR, discoverForWatch, discoverNamespace } from './discovery';
 import { AccessReview, type WorkloadKind } from './permissions';
 import { Emitter } from '../shared/emitter';
@@ -22,13 +29,10 @@ import { contextNameFor, parentOf } from './refs';
 /** How long a namespace's permission summary is reused before the API is asked again. */
 const PERMISSIONS_TTL_MS = 5 * 60_000;
 
-
 export type { KubeconfigSnapshot } from './kubeconfigState';
 
 export type ChangeEvent =
-  | { readonly scope: 'kubeconfig' }
-  | { readonly scope: 'context'; readonly context: string }
-  | { readonly scope: 'vcluster'; readonly ref: VClusterRef };
+  { readonly scope: 'kubeconfig' } | { readonly scope: 'context'; readonly context: string } | { readonly scope: 'vcluster'; readonly ref: VClusterRef };
 
 export interface ExplorerOptions {
   readonly kubeconfig: KubeconfigState;
@@ -73,7 +77,10 @@ export class ExplorerModel {
   private virtual = new Map<string, Promise<{ client: KubeClient; endpoint: VirtualEndpoint }>>();
   private scopes = new Map<string, Scope>();
   /** Per host context: the API's answers about the user's permissions (dropped with the context's scope). */
-  private reviews = new Map<string, { review: AccessReview; summaries: Map<string, { at: number; summary?: PermissionSummary; pending?: Promise<PermissionSummary> }> }>();
+  private reviews = new Map<
+    string,
+    { review: AccessReview; summaries: Map<string, { at: number; summary?: PermissionSummary; pending?: Promise<PermissionSummary> }> }
+  >();
   /** Per vcluster (refKey): names of the fields its vc-NAME kubeconfig had and that were left out. */
   private ignored = new Map<string, readonly string[]>();
   private loggedIgnored = new Set<string>();
@@ -94,20 +101,28 @@ export class ExplorerModel {
     this.contentSub = opts.kubeconfig.onDidChangeContent(() => this.pruneClients());
   }
 
-  private get snap(): KubeconfigSnapshot | undefined { return this.opts.kubeconfig.snapshot(); }
+  private get snap(): KubeconfigSnapshot | undefined {
+    return this.opts.kubeconfig.snapshot();
+  }
 
   private fire(e: ChangeEvent): void {
     this.changes.fire(e);
   }
 
-  private get timeoutMs(): number { return this.opts.timeoutMs?.() ?? 15_000; }
+  private get timeoutMs(): number {
+    return this.opts.timeoutMs?.() ?? 15_000;
+  }
 
   // ---- kubeconfig ----------------------------------------------------------------------------------------
 
-  snapshot(): KubeconfigSnapshot | undefined { return this.opts.kubeconfig.snapshot(); }
+  snapshot(): KubeconfigSnapshot | undefined {
+    return this.opts.kubeconfig.snapshot();
+  }
 
   /** Re-reads the kubeconfig files (a 'kubeconfig' change is fired when anything visible changed). */
-  reloadKubeconfig(): Promise<KubeconfigSnapshot> { return this.opts.kubeconfig.reload(); }
+  reloadKubeconfig(): Promise<KubeconfigSnapshot> {
+    return this.opts.kubeconfig.reload();
+  }
 
   async contexts(): Promise<readonly ContextInfo[]> {
     return (this.snapshot() ?? (await this.reloadKubeconfig())).contexts;
@@ -151,7 +166,11 @@ export class ExplorerModel {
   private pruneClients(): void {
     for (const [ctx, c] of [...this.clients]) {
       let spec: ConnectionSpec | undefined;
-      try { spec = this.connectionSpec(ctx); } catch { spec = undefined; }
+      try {
+        spec = this.connectionSpec(ctx);
+      } catch {
+        spec = undefined;
+      }
       const fp = spec && JSON.stringify(spec);
       if (fp === c.fingerprint) continue;
       // A new namespace in the context changes where a restricted user's discovery looks: discover again.
@@ -175,7 +194,14 @@ export class ExplorerModel {
       const client = this.client(context);
       const contextNames = new Set(this.snap?.contexts.map((c) => c.name));
       const searchNamespaces = this.opts.searchNamespaces?.(context) ?? [];
-      const options: DiscoverOptions = { rootContext: context, foundInContext: context, kubeconfigContexts: contextNames, currentContext: this.snap?.currentContext, timeoutMs: this.timeoutMs, searchNamespaces };
+      const options: DiscoverOptions = {
+        rootContext: context,
+        foundInContext: context,
+        kubeconfigContexts: contextNames,
+        currentContext: this.snap?.currentContext,
+        timeoutMs: this.timeoutMs,
+        searchNamespaces,
+      };
       return { client, options, ...(await discoverForWatch(client, options)) };
     });
   }
@@ -216,7 +242,12 @@ export class ExplorerModel {
     return this.scopes.get(key)?.watchError;
   }
 
-  private load(key: string, event: ChangeEvent, force: boolean, run: () => Promise<{ client: KubeClient; options: DiscoverOptions; result: DiscoveryResult; lists: ListedCollection[] }>): Promise<DiscoveryResult> {
+  private load(
+    key: string,
+    event: ChangeEvent,
+    force: boolean,
+    run: () => Promise<{ client: KubeClient; options: DiscoverOptions; result: DiscoveryResult; lists: ListedCollection[] }>,
+  ): Promise<DiscoveryResult> {
     let scope = this.scopes.get(key);
     if (!scope) {
       scope = { key, event, watchers: [], pendingNamespaces: new Set(), pendingAll: false };
@@ -226,24 +257,28 @@ export class ExplorerModel {
     if (!force && s.cached?.ok && !s.inflight) return Promise.resolve(s.cached.result);
     if (!force && s.cached && !s.cached.ok && !s.inflight && Date.now() - s.cached.at < 1000) return Promise.reject(s.cached.error);
     if (s.inflight) return s.inflight;
-    const p = run().then(
-      ({ client, options, result, lists }) => {
-        if (s.event.scope === 'vcluster' && !this.isHeld(key)) {
-          this.dropScope(key, false);
+    const p = run()
+      .then(
+        ({ client, options, result, lists }) => {
+          if (s.event.scope === 'vcluster' && !this.isHeld(key)) {
+            this.dropScope(key, false);
+            return result;
+          }
+          s.cached = { ok: true, result, at: Date.now() };
+          s.client = client;
+          s.discoverOptions = options;
+          this.ensureWatches(s, client, lists);
           return result;
-        }
-        s.cached = { ok: true, result, at: Date.now() };
-        s.client = client;
-        s.discoverOptions = options;
-        this.ensureWatches(s, client, lists);
-        return result;
-      },
-      (err: unknown) => {
-        const e = err instanceof Error ? err : new Error(String(err));
-        s.cached = { ok: false, error: e, at: Date.now() };
-        throw e;
-      },
-    ).finally(() => { s.inflight = undefined; });
+        },
+        (err: unknown) => {
+          const e = err instanceof Error ? err : new Error(String(err));
+          s.cached = { ok: false, error: e, at: Date.now() };
+          throw e;
+        },
+      )
+      .finally(() => {
+        s.inflight = undefined;
+      });
     s.inflight = p;
     return p;
   }
@@ -269,7 +304,16 @@ export class ExplorerModel {
       }
     };
     for (const l of lists) {
-      s.watchers.push(new Watcher(client, l.path, { labelSelector: VCLUSTER_SELECTOR, resourceVersion: l.resourceVersion, onEvent: changed, onHealth: health, onResync: resync, log: this.opts.log }));
+      s.watchers.push(
+        new Watcher(client, l.path, {
+          labelSelector: VCLUSTER_SELECTOR,
+          resourceVersion: l.resourceVersion,
+          onEvent: changed,
+          onHealth: health,
+          onResync: resync,
+          log: this.opts.log,
+        }),
+      );
     }
   }
 
@@ -296,26 +340,31 @@ export class ExplorerModel {
       // Reload now so that listeners get fresh data on their next read.
       const client = s.client;
       const options = s.discoverOptions;
-      reload = Promise.all(namespaces.map(async (ns) => [ns, await discoverNamespace(client, ns, options)] as const)).then((fresh) => {
-        if (s.cached !== cached) return; // a full reload (or a failure) came in between: it wins
-        s.cached = { ok: true, result: withNamespaces(cached.result, new Map(fresh)), at: Date.now() };
-      }, () => {
-        s.pendingAll = true; // that namespace could not be read: rediscover everything at the end of the window
-      });
+      reload = Promise.all(namespaces.map(async (ns) => [ns, await discoverNamespace(client, ns, options)] as const)).then(
+        (fresh) => {
+          if (s.cached !== cached) return; // a full reload (or a failure) came in between: it wins
+          s.cached = { ok: true, result: withNamespaces(cached.result, new Map(fresh)), at: Date.now() };
+        },
+        () => {
+          s.pendingAll = true; // that namespace could not be read: rediscover everything at the end of the window
+        },
+      );
     } else {
       if (s.cached) s.cached = { ...s.cached, at: 0 };
       const e = s.event;
       reload = e.scope === 'context' ? this.vclusters(e.context, true) : e.scope === 'vcluster' ? this.nested(e.ref, true) : Promise.resolve();
     }
-    reload.catch(() => undefined).finally(() => {
-      s.refreshing = false;
-      if (this.disposed || this.scopes.get(s.key) !== s) return;
-      this.fire(s.event);
-      s.debounce = setTimeout(() => {
-        s.debounce = undefined;
-        if ((s.pendingAll || s.pendingNamespaces.size) && !this.disposed && this.scopes.get(s.key) === s) this.refreshNow(s);
-      }, this.opts.debounceMs?.() ?? 300);
-    });
+    reload
+      .catch(() => undefined)
+      .finally(() => {
+        s.refreshing = false;
+        if (this.disposed || this.scopes.get(s.key) !== s) return;
+        this.fire(s.event);
+        s.debounce = setTimeout(() => {
+          s.debounce = undefined;
+          if ((s.pendingAll || s.pendingNamespaces.size) && !this.disposed && this.scopes.get(s.key) === s) this.refreshNow(s);
+        }, this.opts.debounceMs?.() ?? 300);
+      });
   }
 
   private dropScope(key: string, clients = true): void {
@@ -338,7 +387,10 @@ export class ExplorerModel {
     if (!v) return;
     this.virtual.delete(key);
     this.lastUse.delete(key);
-    void v.then((x) => x.client.dispose(), () => undefined);
+    void v.then(
+      (x) => x.client.dispose(),
+      () => undefined,
+    );
     this.opts.log?.('debug', `closed the client of virtual cluster ${key}`);
   }
 
@@ -421,7 +473,10 @@ export class ExplorerModel {
         await this.ready();
         const parentRef = parentOf(ref);
         const host = parentRef ? (await this.reach(parentRef)).client : this.client(ref.context);
-        const r = await this.noteIgnored(ref, virtualClient(host, ref.namespace, ref.name, contextNameFor(ref), { tunnels: this.opts.tunnels, timeoutMs: this.timeoutMs }));
+        const r = await this.noteIgnored(
+          ref,
+          virtualClient(host, ref.namespace, ref.name, contextNameFor(ref), { tunnels: this.opts.tunnels, timeoutMs: this.timeoutMs }),
+        );
         return { client: r.client, endpoint: r.endpoint };
       })();
       p.catch(() => this.virtual.delete(key));
@@ -466,7 +521,10 @@ export class ExplorerModel {
       const logKey = `${key}|${ignored.join(',')}`;
       if (ignored.length && !this.loggedIgnored.has(logKey)) {
         this.loggedIgnored.add(logKey);
-        this.opts.log?.('warn', `The kubeconfig in secret ${ref.namespace}/vc-${ref.name} names fields that a kubeconfig read from a cluster may not use; they were left out (nothing they name is run or read): ${ignored.join(', ')}`);
+        this.opts.log?.(
+          'warn',
+          `The kubeconfig in secret ${ref.namespace}/vc-${ref.name} names fields that a kubeconfig read from a cluster may not use; they were left out (nothing they name is run or read): ${ignored.join(', ')}`,
+        );
       }
       if (before.join(',') !== ignored.join(',')) this.fire({ scope: 'vcluster', ref });
     }
@@ -510,8 +568,16 @@ export class ExplorerModel {
     if (have?.summary && Date.now() - have.at < PERMISSIONS_TTL_MS) return have.summary;
     const slot: { at: number; summary?: PermissionSummary; pending?: Promise<PermissionSummary> } = { at: Date.now() };
     slot.pending = review.summary(namespace, { kinds }).then(
-      (summary) => { slot.summary = summary; slot.pending = undefined; slot.at = Date.now(); return summary; },
-      (err: unknown) => { if (entry.summaries.get(namespace) === slot) entry.summaries.delete(namespace); throw err; },
+      (summary) => {
+        slot.summary = summary;
+        slot.pending = undefined;
+        slot.at = Date.now();
+        return summary;
+      },
+      (err: unknown) => {
+        if (entry.summaries.get(namespace) === slot) entry.summaries.delete(namespace);
+        throw err;
+      },
     );
     entry.summaries.set(namespace, slot);
     return slot.pending;
@@ -545,7 +611,10 @@ export class ExplorerModel {
 const contextsByName = new WeakMap<KubeconfigSnapshot, Map<string, ContextInfo>>();
 
 /** Recomputes the kubeconfig-dependent fields of a discovered vcluster (connected / current) from a snapshot. */
-export function withConnection<T extends { ref: VClusterRef; connectedContext?: string; current: boolean; endpoint?: string }>(v: T, snap: KubeconfigSnapshot | undefined): T {
+export function withConnection<T extends { ref: VClusterRef; connectedContext?: string; current: boolean; endpoint?: string }>(
+  v: T,
+  snap: KubeconfigSnapshot | undefined,
+): T {
   const name = contextNameFor(v.ref);
   let byName = snap && contextsByName.get(snap);
   if (snap && !byName) contextsByName.set(snap, (byName = new Map(snap.contexts.map((c) => [c.name, c]))));

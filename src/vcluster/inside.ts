@@ -13,7 +13,18 @@ import { type PrivateKubeconfig, writePrivateKubeconfig } from './privateKubecon
 import { Emitter } from '../shared/emitter';
 import { refKey } from '../shared/refKey';
 import { contextNameFor, parentOf } from './refs';
-import { type EventInfo, type ListPage, type ListResourcesOptions, forwardablePorts, kindDef, listResourcePage, listResources, listVirtualNamespaces, objectEvents, resolvePortTarget } from './resources';
+import {
+  type EventInfo,
+  type ListPage,
+  type ListResourcesOptions,
+  forwardablePorts,
+  kindDef,
+  listResourcePage,
+  listResources,
+  listVirtualNamespaces,
+  objectEvents,
+  resolvePortTarget,
+} from './resources';
 import { podStatus } from './status';
 import { hostName } from './translate';
 
@@ -62,7 +73,10 @@ export class InsideVClusters {
   readonly onDidChange = this.changes.event;
   private readonly tunnelSub: { dispose(): void };
 
-  constructor(private readonly model: ExplorerModel, private readonly tunnels: TunnelManager) {
+  constructor(
+    private readonly model: ExplorerModel,
+    private readonly tunnels: TunnelManager,
+  ) {
     this.tunnelSub = tunnels.onDidChange(() => this.changed());
   }
 
@@ -94,7 +108,14 @@ export class InsideVClusters {
       throw err;
     }
     let done = false;
-    return { dispose: () => { if (done) return; done = true; tunnelHolds.forEach((h) => h.dispose()); hold.dispose(); } };
+    return {
+      dispose: () => {
+        if (done) return;
+        done = true;
+        tunnelHolds.forEach((h) => h.dispose());
+        hold.dispose();
+      },
+    };
   }
 
   // ---- reading ---------------------------------------------------------------------------------------------------
@@ -117,10 +138,20 @@ export class InsideVClusters {
    * Calls onChange on every change of the vcluster's namespaces (no `kind`) or of one kind in a namespace, until
    * disposed; `onHealth` hears when the watch fails and recovers.
    */
-  async watch(ref: VClusterRef, what: { namespace?: string; kind?: string; resourceVersion?: string }, onChange: () => void, onHealth?: (err: KubeError | undefined) => void): Promise<{ dispose(): void }> {
+  async watch(
+    ref: VClusterRef,
+    what: { namespace?: string; kind?: string; resourceVersion?: string },
+    onChange: () => void,
+    onHealth?: (err: KubeError | undefined) => void,
+  ): Promise<{ dispose(): void }> {
     const client = await this.virtual(ref);
     const path = what.kind ? kindDef(what.kind).path(what.namespace ?? '') : '/api/v1/namespaces';
-    const w = new Watcher(client, path, { onEvent: onChange, onResync: onChange, ...(onHealth ? { onHealth } : {}), ...(what.resourceVersion ? { resourceVersion: what.resourceVersion } : {}) });
+    const w = new Watcher(client, path, {
+      onEvent: onChange,
+      onResync: onChange,
+      ...(onHealth ? { onHealth } : {}),
+      ...(what.resourceVersion ? { resourceVersion: what.resourceVersion } : {}),
+    });
     return { dispose: () => w.dispose() };
   }
 
@@ -133,7 +164,8 @@ export class InsideVClusters {
     try {
       return await (await this.virtual(t.ref)).get<Pod>(`/api/v1/namespaces/${encodeURIComponent(t.namespace)}/pods/${encodeURIComponent(t.name)}`);
     } catch (err) {
-      if (err instanceof KubeError && err.kind === 'notFound') throw new UserFacingError(`Pod ${t.namespace}/${t.name} does not exist in vcluster ${t.ref.name} (any more).`);
+      if (err instanceof KubeError && err.kind === 'notFound')
+        throw new UserFacingError(`Pod ${t.namespace}/${t.name} does not exist in vcluster ${t.ref.name} (any more).`);
       throw err;
     }
   }
@@ -144,7 +176,13 @@ export class InsideVClusters {
     const statuses = new Map([...(p.status?.containerStatuses ?? []), ...(p.status?.initContainerStatuses ?? [])].map((c) => [c.name, c]));
     const state = (name: string) => {
       const s = statuses.get(name)?.state;
-      return s?.running ? 'running' : s?.terminated ? `terminated (${s.terminated.reason ?? `exit code ${s.terminated.exitCode}`})` : s?.waiting ? `waiting (${s.waiting.reason ?? ''})` : 'unknown';
+      return s?.running
+        ? 'running'
+        : s?.terminated
+          ? `terminated (${s.terminated.reason ?? `exit code ${s.terminated.exitCode}`})`
+          : s?.waiting
+            ? `waiting (${s.waiting.reason ?? ''})`
+            : 'unknown';
     };
     return [
       ...(p.spec?.containers ?? []).map((c) => ({ name: c.name, init: false, restarts: statuses.get(c.name)?.restartCount ?? 0, state: state(c.name) })),
@@ -164,7 +202,9 @@ export class InsideVClusters {
   /** The vcluster's own control-plane pods in the cluster it runs in (labels app=vcluster,release=NAME, as the CLI). */
   async controlPlanePods(ref: VClusterRef): Promise<{ name: string; status: string; containers: string[] }[]> {
     const host = await this.model.hostClientOf(ref);
-    const l = await host.get<KubeList<Pod>>(`/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/pods`, { query: { labelSelector: `app=vcluster,release=${ref.name}` } });
+    const l = await host.get<KubeList<Pod>>(`/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/pods`, {
+      query: { labelSelector: `app=vcluster,release=${ref.name}` },
+    });
     return l.items.map((p) => ({ name: p.metadata.name, status: podStatus(p), containers: (p.spec?.containers ?? []).map((c) => c.name) }));
   }
 
@@ -172,7 +212,10 @@ export class InsideVClusters {
   async controlPlaneLogs(ref: VClusterRef, o: LogOptions & { pod?: string; container?: string }, onText: (text: string) => void): Promise<void> {
     const pods = await this.controlPlanePods(ref);
     const pod = o.pod ? pods.find((p) => p.name === o.pod) : pods[0];
-    if (!pod) throw new UserFacingError(`vcluster ${ref.namespace}/${ref.name} has no control-plane pod${o.pod ? ` named ${o.pod}` : ''} (it may be paused or scaled down).`);
+    if (!pod)
+      throw new UserFacingError(
+        `vcluster ${ref.namespace}/${ref.name} has no control-plane pod${o.pod ? ` named ${o.pod}` : ''} (it may be paused or scaled down).`,
+      );
     const container = o.container ?? (pod.containers.includes('syncer') ? 'syncer' : pod.containers[0]);
     await streamLogs(await this.model.hostClientOf(ref), ref.namespace, pod.name, { ...o, ...(container ? { container } : {}) }, onText);
   }
@@ -201,7 +244,8 @@ export class InsideVClusters {
    */
   async portForward(t: ObjectTarget, port: number, localPort = 0): Promise<ForwardInfo> {
     if (t.kind !== 'Pod' && t.kind !== 'Service') throw new UserFacingError(`Ports are forwarded to pods and services; ${describeTarget(t)} is neither.`);
-    if (!(Number.isInteger(localPort) && localPort >= 0 && localPort < 65536)) throw new UserFacingError(`${localPort} is not a local port number (1–65535, or 0 for any free port).`);
+    if (!(Number.isInteger(localPort) && localPort >= 0 && localPort < 65536))
+      throw new UserFacingError(`${localPort} is not a local port number (1–65535, or 0 for any free port).`);
     const hold = await this.holdVCluster(t.ref);
     try {
       const client = await this.virtual(t.ref);
@@ -211,13 +255,24 @@ export class InsideVClusters {
       try {
         opened = await this.tunnels.open(client, t.namespace, target.pod, target.podPort, localPort, id);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UserFacingError(`Local port ${localPort} is already in use: choose another one, or let the system pick one.`);
+        if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
+          throw new UserFacingError(`Local port ${localPort} is already in use: choose another one, or let the system pick one.`);
         throw err;
       }
       const tunnelHold = this.tunnels.hold(opened);
       const f: Forward = {
-        info: { id, target: { ref: t.ref, kind: t.kind, namespace: t.namespace, name: t.name }, port, localPort: opened, pod: target.pod, podPort: target.podPort },
-        release: () => { tunnelHold?.dispose(); hold.dispose(); },
+        info: {
+          id,
+          target: { ref: t.ref, kind: t.kind, namespace: t.namespace, name: t.name },
+          port,
+          localPort: opened,
+          pod: target.pod,
+          podPort: target.podPort,
+        },
+        release: () => {
+          tunnelHold?.dispose();
+          hold.dispose();
+        },
       };
       this.forwards.set(id, f);
       this.changed();
@@ -237,7 +292,10 @@ export class InsideVClusters {
   listForwards(): ForwardInfo[] {
     const open = new Set(this.tunnels.list().map((t) => t.localPort));
     for (const [id, f] of [...this.forwards]) {
-      if (!open.has(f.info.localPort)) { f.release(); this.forwards.delete(id); }
+      if (!open.has(f.info.localPort)) {
+        f.release();
+        this.forwards.delete(id);
+      }
     }
     return [...this.forwards.values()].map((f) => this.infoOf(f));
   }
@@ -267,7 +325,10 @@ export class InsideVClusters {
     let n = 0;
     for (const [id, f] of [...this.forwards]) {
       const k = refKey(f.info.target.ref);
-      if (k === key || k.startsWith(`${key}|`)) { this.stopForward(id); n++; }
+      if (k === key || k.startsWith(`${key}|`)) {
+        this.stopForward(id);
+        n++;
+      }
     }
     return n;
   }
@@ -285,7 +346,14 @@ export class InsideVClusters {
       const endpoint = await chooseEndpoint(host, ref.namespace, ref.name, kubeconfig, this.tunnels);
       const tunnelHold = endpoint.kind === 'tunnel' ? this.tunnels.hold(Number(new URL(endpoint.server).port)) : undefined;
       const written = writePrivateKubeconfig(contextNameFor(ref), kubeconfig, endpoint);
-      return { ...written, remove: () => { written.remove(); tunnelHold?.dispose(); hold.dispose(); } };
+      return {
+        ...written,
+        remove: () => {
+          written.remove();
+          tunnelHold?.dispose();
+          hold.dispose();
+        },
+      };
     } catch (err) {
       hold.dispose();
       throw err;

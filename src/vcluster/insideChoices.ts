@@ -49,7 +49,12 @@ export function requireKind(t: ObjectTarget, kinds: readonly ResourceKind[], wha
   return t;
 }
 
-export interface ContainerInfo { readonly name: string; readonly init: boolean; readonly restarts: number; readonly state: string }
+export interface ContainerInfo {
+  readonly name: string;
+  readonly init: boolean;
+  readonly restarts: number;
+  readonly state: string;
+}
 
 /**
  * The container of a pod target when it is known without asking: the one given (which must exist), or the only one.
@@ -57,7 +62,8 @@ export interface ContainerInfo { readonly name: string; readonly init: boolean; 
  */
 export function knownContainer(t: ObjectTarget, containers: readonly ContainerInfo[]): ObjectTarget | undefined {
   if (t.container) {
-    if (!containers.some((c) => c.name === t.container)) throw new UserFacingError(`Pod ${t.namespace}/${t.name} has no container "${t.container}" (it has ${containers.map((c) => c.name).join(', ')}).`);
+    if (!containers.some((c) => c.name === t.container))
+      throw new UserFacingError(`Pod ${t.namespace}/${t.name} has no container "${t.container}" (it has ${containers.map((c) => c.name).join(', ')}).`);
     return t;
   }
   const main = containers.filter((c) => !c.init);
@@ -80,7 +86,12 @@ export function booleanOption(v: unknown, name: string): boolean | undefined {
 }
 
 /** The part of a log to read (a subset of LogOptions). */
-export interface LogChoice { follow: boolean; previous?: boolean; sinceSeconds?: number; tailLines?: number }
+export interface LogChoice {
+  follow: boolean;
+  previous?: boolean;
+  sinceSeconds?: number;
+  tailLines?: number;
+}
 
 /** The part of a log that options `{ follow, previous, sinceSeconds, tailLines }` ask for; undefined when none is given. */
 export function logChoiceFrom(options: { follow?: unknown; previous?: unknown; sinceSeconds?: unknown; tailLines?: unknown }): LogChoice | undefined {
@@ -89,7 +100,12 @@ export function logChoiceFrom(options: { follow?: unknown; previous?: unknown; s
   const sinceSeconds = wholeNumberOption(options.sinceSeconds, 'sinceSeconds');
   const tailLines = wholeNumberOption(options.tailLines, 'tailLines');
   if (follow === undefined && previous === undefined && sinceSeconds === undefined && tailLines === undefined) return undefined;
-  return { follow: follow ?? !previous, ...(previous ? { previous } : {}), ...(sinceSeconds !== undefined ? { sinceSeconds } : {}), ...(tailLines !== undefined ? { tailLines } : {}) };
+  return {
+    follow: follow ?? !previous,
+    ...(previous ? { previous } : {}),
+    ...(sinceSeconds !== undefined ? { sinceSeconds } : {}),
+    ...(tailLines !== undefined ? { tailLines } : {}),
+  };
 }
 
 /** The line that ends a log document: how the stream ended (`err` undefined: it ended by itself). */
@@ -102,7 +118,8 @@ export function logEndNote(err: unknown): string {
 /** The command of a terminal: the one given (a non-empty list of strings), else the default shell. */
 export function execCommand(given: unknown): string[] {
   if (given === undefined) return DEFAULT_SHELL;
-  if (!(Array.isArray(given) && given.length > 0 && given.every((c) => typeof c === 'string'))) throw new UserFacingError('"command" must be a non-empty list of strings.');
+  if (!(Array.isArray(given) && given.length > 0 && given.every((c) => typeof c === 'string')))
+    throw new UserFacingError('"command" must be a non-empty list of strings.');
   return given as string[];
 }
 
@@ -119,5 +136,7 @@ export function execEndMessage(why: string, container: string | undefined, shell
 
 /** Why `text` is no port number (1 to 65535; empty allowed when `allowEmpty`), or undefined when it is one. */
 export function portProblem(text: string, allowEmpty: boolean): string | undefined {
-  return (allowEmpty && text.trim() === '') || (/^\d+$/.test(text.trim()) && Number(text) > 0 && Number(text) < 65536) ? undefined : 'A port number from 1 to 65535';
+  return (allowEmpty && text.trim() === '') || (/^\d+$/.test(text.trim()) && Number(text) > 0 && Number(text) < 65536)
+    ? undefined
+    : 'A port number from 1 to 65535';
 }

@@ -45,9 +45,14 @@ export class KubeconfigState {
   private reloading?: Promise<KubeconfigSnapshot>;
   private again = false;
 
-  constructor(private readonly files: () => string[], private readonly watch: () => boolean = () => true) {}
+  constructor(
+    private readonly files: () => string[],
+    private readonly watch: () => boolean = () => true,
+  ) {}
 
-  snapshot(): KubeconfigSnapshot | undefined { return this.snap; }
+  snapshot(): KubeconfigSnapshot | undefined {
+    return this.snap;
+  }
 
   /** Re-reads the files (concurrent calls share one read; a call during a read schedules one more). */
   reload(): Promise<KubeconfigSnapshot> {
@@ -57,7 +62,10 @@ export class KubeconfigState {
     }
     this.reloading = this.read().finally(() => {
       this.reloading = undefined;
-      if (this.again) { this.again = false; void this.reload(); }
+      if (this.again) {
+        this.again = false;
+        void this.reload();
+      }
     });
     return this.reloading;
   }
@@ -89,9 +97,10 @@ export class KubeconfigState {
         problems: merged.problems.filter((p) => !p.entry).map((p) => p.message),
       };
     } catch (err) {
-      snap = err instanceof KubeconfigError && err.code === 'noKubeconfig'
-        ? { state: 'noKubeconfig', files, contexts: [], problems: [], error: err.message }
-        : { state: 'noContexts', files, contexts: [], problems: [errorMessage(err)], error: errorMessage(err) };
+      snap =
+        err instanceof KubeconfigError && err.code === 'noKubeconfig'
+          ? { state: 'noKubeconfig', files, contexts: [], problems: [], error: err.message }
+          : { state: 'noContexts', files, contexts: [], problems: [errorMessage(err)], error: errorMessage(err) };
     }
     const changed = JSON.stringify(visible(this.snap)) !== JSON.stringify(visible(snap));
     const contentKey = contentOf(snap);
@@ -106,7 +115,9 @@ export class KubeconfigState {
 
   private watchFiles(files: readonly string[]): void {
     if (!this.watch()) return;
-    this.fileWatcher ??= new KubeconfigFileWatcher(() => { void this.reload().catch(() => undefined); });
+    this.fileWatcher ??= new KubeconfigFileWatcher(() => {
+      void this.reload().catch(() => undefined);
+    });
     void this.fileWatcher.update(files).catch(() => undefined);
   }
 
@@ -119,7 +130,12 @@ export class KubeconfigState {
 
 function visible(s: KubeconfigSnapshot | undefined): unknown {
   if (!s) return undefined;
-  return { state: s.state, current: s.currentContext, contexts: s.contexts.map((c) => [c.name, c.cluster, c.user, c.namespace, c.server, c.file]), problems: s.problems };
+  return {
+    state: s.state,
+    current: s.currentContext,
+    contexts: s.contexts.map((c) => [c.name, c.cluster, c.user, c.namespace, c.server, c.file]),
+    problems: s.problems,
+  };
 }
 
 /** A digest of every entry and the current context (never kept or shown in clear: it covers credentials). */

@@ -33,7 +33,9 @@ async function replicasToRemember(c: KubeClient, w: Workload, signal?: AbortSign
   if (r === undefined) return 1;
   try {
     const s = await c.get<Secret>(`/api/v1/namespaces/${w.metadata.namespace}/secrets/vc-config-${w.metadata.labels?.release}`, { signal });
-    const cfg = parseYaml(Buffer.from(s.data?.['config.yaml'] ?? '', 'base64').toString('utf8')) as { controlPlane?: { statefulSet?: { highAvailability?: { replicas?: number } } } } | null;
+    const cfg = parseYaml(Buffer.from(s.data?.['config.yaml'] ?? '', 'base64').toString('utf8')) as {
+      controlPlane?: { statefulSet?: { highAvailability?: { replicas?: number } } };
+    } | null;
     const ha = cfg?.controlPlane?.statefulSet?.highAvailability?.replicas;
     return typeof ha === 'number' && ha > 0 ? ha : 1;
   } catch {
@@ -89,7 +91,12 @@ async function deleteSyncedPods(c: KubeClient, ns: string, name: string, opts: L
   // Multi-namespace mode (0.20–0.25): pods in the host namespaces the vcluster manages.
   let namespaces: Namespace[] = [];
   try {
-    namespaces = (await c.get<KubeList<Namespace>>('/api/v1/namespaces', { query: { labelSelector: `${MANAGED_BY_LABEL}=${safeConcatName(ns, 'x', name)}` }, signal: opts.signal })).items;
+    namespaces = (
+      await c.get<KubeList<Namespace>>('/api/v1/namespaces', {
+        query: { labelSelector: `${MANAGED_BY_LABEL}=${safeConcatName(ns, 'x', name)}` },
+        signal: opts.signal,
+      })
+    ).items;
   } catch (err) {
     if (!(err instanceof KubeError && err.kind === 'forbidden')) throw err;
   }
@@ -118,17 +125,22 @@ async function scaleUp(c: KubeClient, ns: string, kind: Kind, selector: string, 
   for (const w of items) {
     if (!isPaused(w)) return false;
     if (w.metadata.labels?.[SLEEP_MODE_LABEL] === 'true' && w.metadata.annotations?.[PAUSED_ANNOTATION] !== 'true') {
-      throw new UserFacingError(`vcluster ${ns}/${w.metadata.labels?.release} is asleep through the vCluster Platform; wake it up with the platform (vcluster platform wakeup).`);
+      throw new UserFacingError(
+        `vcluster ${ns}/${w.metadata.labels?.release} is asleep through the vCluster Platform; wake it up with the platform (vcluster platform wakeup).`,
+      );
     }
     const raw = w.metadata.annotations?.[PAUSED_REPLICAS_ANNOTATION];
     const parsed = raw ? Number.parseInt(raw, 10) : 1;
     const replicas = Number.isFinite(parsed) ? parsed : 1;
     const patch = {
-      metadata: { annotations: { [PAUSED_ANNOTATION]: null, [RESTORING_ANNOTATION]: null, [PAUSED_REPLICAS_ANNOTATION]: null, [PAUSED_DATE_ANNOTATION]: null } },
+      metadata: {
+        annotations: { [PAUSED_ANNOTATION]: null, [RESTORING_ANNOTATION]: null, [PAUSED_REPLICAS_ANNOTATION]: null, [PAUSED_DATE_ANNOTATION]: null },
+      },
       spec: { replicas },
     };
     // The CLI deletes only the annotation it paused with; restoring/paused are never both set, so removing both is the same.
-    if (!(w.metadata.annotations && RESTORING_ANNOTATION in w.metadata.annotations)) delete (patch.metadata.annotations as Record<string, null>)[RESTORING_ANNOTATION];
+    if (!(w.metadata.annotations && RESTORING_ANNOTATION in w.metadata.annotations))
+      delete (patch.metadata.annotations as Record<string, null>)[RESTORING_ANNOTATION];
     opts.log?.(`Scale up ${kind} ${ns}/${w.metadata.name} (replicas → ${replicas})`);
     await c.request('PATCH', `/apis/apps/v1/namespaces/${ns}/${kind}/${w.metadata.name}`, { body: patch, contentType: MERGE_PATCH, signal: opts.signal });
   }

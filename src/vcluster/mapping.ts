@@ -9,7 +9,6 @@ import { MANAGED_BY_LABEL, OBJECT_NAMESPACE_ANNOTATION, OBJECT_NAME_ANNOTATION, 
 // The virtual → host mapping model: the syncer's annotations and name rule (pkg/util/translate of vcluster v0.36.1,
 // see translate.ts). Secret and ConfigMap data is never requested: those kinds are listed as metadata only.
 
-
 export interface KindSpec {
   readonly kind: MappingKind;
   readonly path: string; // cluster-wide list path; the host side inserts /namespaces/<ns>
@@ -45,10 +44,14 @@ type Obj = KubeObject & { spec?: { type?: string }; status?: { phase?: string } 
 
 function statusOf(kind: MappingKind, o: Obj): string | undefined {
   switch (kind) {
-    case 'Pod': return podStatus(o as Pod);
-    case 'Service': return o.spec?.type ?? 'ClusterIP';
-    case 'PersistentVolumeClaim': return o.status?.phase;
-    default: return undefined;
+    case 'Pod':
+      return podStatus(o as Pod);
+    case 'Service':
+      return o.spec?.type ?? 'ClusterIP';
+    case 'PersistentVolumeClaim':
+      return o.status?.phase;
+    default:
+      return undefined;
   }
 }
 
@@ -132,7 +135,9 @@ export function syncedKinds(configYaml: string | undefined): Set<MappingKind> {
     try {
       const cfg = parseYaml(configYaml) as { sync?: { toHost?: typeof toHost } } | null;
       toHost = cfg?.sync?.toHost ?? {};
-    } catch { /* defaults */ }
+    } catch {
+      /* defaults */
+    }
   }
   const out = new Set<MappingKind>();
   for (const k of MAPPED_KINDS) {
@@ -165,14 +170,32 @@ export async function fetchMapping(opts: FetchMappingOptions): Promise<MappingMo
   const virtual: Partial<Record<MappingKind, Obj[]>> = {};
   const host: Partial<Record<MappingKind, Obj[]>> = {};
   const accept = (k: KindSpec) => (k.metadataOnly ? METADATA_LIST : undefined);
-  await Promise.all(kinds.flatMap((k) => [
-    opts.virtual.get<KubeList<Obj>>(k.path, { signal: opts.signal, accept: accept(k) })
-      .then((l) => { virtual[k.kind] = l.items; })
-      .catch((err: unknown) => { if (!(err instanceof KubeError)) throw err; errors.push({ kind: k.kind, side: 'virtual', message: err.message }); }),
-    opts.host.get<KubeList<Obj>>(hostListPath(k, opts.hostNamespace), { signal: opts.signal, accept: accept(k), query: { labelSelector: `${MANAGED_BY_LABEL}=${name}` } })
-      .then((l) => { host[k.kind] = l.items; })
-      .catch((err: unknown) => { if (!(err instanceof KubeError)) throw err; errors.push({ kind: k.kind, side: 'host', message: err.message }); }),
-  ]));
+  await Promise.all(
+    kinds.flatMap((k) => [
+      opts.virtual
+        .get<KubeList<Obj>>(k.path, { signal: opts.signal, accept: accept(k) })
+        .then((l) => {
+          virtual[k.kind] = l.items;
+        })
+        .catch((err: unknown) => {
+          if (!(err instanceof KubeError)) throw err;
+          errors.push({ kind: k.kind, side: 'virtual', message: err.message });
+        }),
+      opts.host
+        .get<KubeList<Obj>>(hostListPath(k, opts.hostNamespace), {
+          signal: opts.signal,
+          accept: accept(k),
+          query: { labelSelector: `${MANAGED_BY_LABEL}=${name}` },
+        })
+        .then((l) => {
+          host[k.kind] = l.items;
+        })
+        .catch((err: unknown) => {
+          if (!(err instanceof KubeError)) throw err;
+          errors.push({ kind: k.kind, side: 'host', message: err.message });
+        }),
+    ]),
+  );
   // The virtual default/kubernetes Service is served by the host Service NAME itself (facts §5), not a synced copy.
   const vServices = virtual.Service;
   if (vServices) {
@@ -180,7 +203,19 @@ export async function fetchMapping(opts: FetchMappingOptions): Promise<MappingMo
     if (i >= 0) {
       const [kube] = vServices.splice(i, 1);
       const hostSvc = await opts.host.get<Obj>(`/api/v1/namespaces/${opts.hostNamespace}/services/${name}`, { signal: opts.signal }).catch(() => undefined);
-      (host.Service ??= []).push(...(hostSvc ? [{ ...hostSvc, metadata: { ...hostSvc.metadata, annotations: { ...hostSvc.metadata.annotations, [OBJECT_NAME_ANNOTATION]: 'kubernetes', [OBJECT_NAMESPACE_ANNOTATION]: 'default' } } }] : []));
+      (host.Service ??= []).push(
+        ...(hostSvc
+          ? [
+              {
+                ...hostSvc,
+                metadata: {
+                  ...hostSvc.metadata,
+                  annotations: { ...hostSvc.metadata.annotations, [OBJECT_NAME_ANNOTATION]: 'kubernetes', [OBJECT_NAMESPACE_ANNOTATION]: 'default' },
+                },
+              },
+            ]
+          : []),
+      );
       vServices.push(kube!);
     }
   }

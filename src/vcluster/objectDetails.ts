@@ -21,7 +21,11 @@ interface StatusOf {
   image?: string;
   ready?: boolean;
   restartCount?: number;
-  state?: { waiting?: { reason?: string; message?: string }; running?: { startedAt?: string }; terminated?: { reason?: string; exitCode: number; message?: string } };
+  state?: {
+    waiting?: { reason?: string; message?: string };
+    running?: { startedAt?: string };
+    terminated?: { reason?: string; exitCode: number; message?: string };
+  };
   lastState?: { terminated?: { reason?: string; exitCode?: number; finishedAt?: string } };
 }
 
@@ -29,12 +33,13 @@ interface Conditioned {
   status?: { conditions?: { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string }[] };
 }
 
-type Any = KubeObject & Record<string, unknown> & {
-  spec?: Record<string, unknown> & { template?: PodTemplateSpec; selector?: { matchLabels?: Record<string, string> } | Record<string, string> };
-  status?: Record<string, unknown>;
-  data?: Record<string, unknown>;
-  binaryData?: Record<string, unknown>;
-};
+type Any = KubeObject &
+  Record<string, unknown> & {
+    spec?: Record<string, unknown> & { template?: PodTemplateSpec; selector?: { matchLabels?: Record<string, string> } | Record<string, string> };
+    status?: Record<string, unknown>;
+    data?: Record<string, unknown>;
+    binaryData?: Record<string, unknown>;
+  };
 
 const text = (s: string | undefined): string | undefined => (s === undefined || s === '' ? undefined : redact(s));
 
@@ -43,7 +48,9 @@ function containerPorts(c: Container): string[] {
 }
 
 function podContainers(p: Pod): ObjectContainer[] {
-  const statuses = new Map<string, StatusOf>([...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])].map((s) => [s.name, s as StatusOf]));
+  const statuses = new Map<string, StatusOf>(
+    [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])].map((s) => [s.name, s as StatusOf]),
+  );
   const one = (c: Container, init: boolean): ObjectContainer => {
     const s = statuses.get(c.name);
     const st = s?.state;
@@ -54,13 +61,15 @@ function podContainers(p: Pod): ObjectContainer[] {
     return {
       name: c.name,
       init,
-      ...(c.image ?? s?.image ? { image: c.image ?? s?.image } : {}),
+      ...((c.image ?? s?.image) ? { image: c.image ?? s?.image } : {}),
       ...(s ? { ready: s.ready === true, restarts: s.restartCount ?? 0 } : {}),
       state,
       ...(reason ? { reason } : {}),
       ...(message ? { message } : {}),
       ...(st?.terminated ? { exitCode: st.terminated.exitCode } : {}),
-      ...(last ? { lastTermination: `${last.reason ?? 'Terminated'}, exit code ${last.exitCode ?? '?'}${last.finishedAt ? ` at ${last.finishedAt}` : ''}` } : {}),
+      ...(last
+        ? { lastTermination: `${last.reason ?? 'Terminated'}, exit code ${last.exitCode ?? '?'}${last.finishedAt ? ` at ${last.finishedAt}` : ''}` }
+        : {}),
       ports: containerPorts(c),
     };
   };
@@ -93,7 +102,9 @@ function selectorOf(o: Any): [string, string][] | undefined {
   const s = o.spec?.selector as Record<string, unknown> | undefined;
   if (!s) return undefined;
   const labels = (s.matchLabels && typeof s.matchLabels === 'object' ? s.matchLabels : s) as Record<string, unknown>;
-  return Object.entries(labels).filter((e): e is [string, string] => typeof e[1] === 'string').sort(([a], [b]) => a.localeCompare(b));
+  return Object.entries(labels)
+    .filter((e): e is [string, string] => typeof e[1] === 'string')
+    .sort(([a], [b]) => a.localeCompare(b));
 }
 
 /** The key fields of each kind, in kubectl describe's order, as label/value pairs (values absent are left out). */
@@ -102,7 +113,10 @@ function factsOf(kind: ObjectRef['kind'], o: Any): [string, string | number | un
   const sp = o.spec ?? {};
   switch (kind) {
     case 'Pod': {
-      const p = o as unknown as Pod & { spec?: { serviceAccountName?: string; restartPolicy?: string }; status?: { hostIP?: string; qosClass?: string; startTime?: string; message?: string } };
+      const p = o as unknown as Pod & {
+        spec?: { serviceAccountName?: string; restartPolicy?: string };
+        status?: { hostIP?: string; qosClass?: string; startTime?: string; message?: string };
+      };
       return [
         ['Phase', p.status?.phase],
         ['Reason', p.status?.reason],
@@ -121,7 +135,10 @@ function factsOf(kind: ObjectRef['kind'], o: Any): [string, string | number | un
     case 'StatefulSet': {
       const strategy = (sp.strategy ?? sp.updateStrategy) as { type?: string } | undefined;
       return [
-        ['Replicas', `${num(sp.replicas) ?? 1} desired, ${num(st.updatedReplicas) ?? 0} updated, ${num(st.replicas) ?? 0} total, ${num(st.readyReplicas) ?? 0} ready, ${num(st.availableReplicas) ?? 0} available`],
+        [
+          'Replicas',
+          `${num(sp.replicas) ?? 1} desired, ${num(st.updatedReplicas) ?? 0} updated, ${num(st.replicas) ?? 0} total, ${num(st.readyReplicas) ?? 0} ready, ${num(st.availableReplicas) ?? 0} available`,
+        ],
         ['Strategy', strategy?.type],
         ['Service name', kind === 'StatefulSet' ? str(sp.serviceName) : undefined],
         ['Paused', sp.paused === true ? 'yes' : undefined],
@@ -130,7 +147,10 @@ function factsOf(kind: ObjectRef['kind'], o: Any): [string, string | number | un
     }
     case 'DaemonSet':
       return [
-        ['Pods', `${num(st.desiredNumberScheduled) ?? 0} desired, ${num(st.currentNumberScheduled) ?? 0} current, ${num(st.updatedNumberScheduled) ?? 0} updated, ${num(st.numberReady) ?? 0} ready, ${num(st.numberAvailable) ?? 0} available`],
+        [
+          'Pods',
+          `${num(st.desiredNumberScheduled) ?? 0} desired, ${num(st.currentNumberScheduled) ?? 0} current, ${num(st.updatedNumberScheduled) ?? 0} updated, ${num(st.numberReady) ?? 0} ready, ${num(st.numberAvailable) ?? 0} available`,
+        ],
         ['Misscheduled', num(st.numberMisscheduled)],
         ['Update strategy', (sp.updateStrategy as { type?: string } | undefined)?.type],
       ];
@@ -146,7 +166,10 @@ function factsOf(kind: ObjectRef['kind'], o: Any): [string, string | number | un
       ];
     case 'Service': {
       const s = o as unknown as Service & { spec?: { externalIPs?: string[]; sessionAffinity?: string; clusterIPs?: string[] } };
-      const lb = (s.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? i.hostname).filter(Boolean).join(', ');
+      const lb = (s.status?.loadBalancer?.ingress ?? [])
+        .map((i) => i.ip ?? i.hostname)
+        .filter(Boolean)
+        .join(', ');
       return [
         ['Type', s.spec?.type ?? 'ClusterIP'],
         ['Cluster IP', (s.spec?.clusterIPs ?? []).join(', ') || s.spec?.clusterIP],
@@ -164,20 +187,46 @@ function factsOf(kind: ObjectRef['kind'], o: Any): [string, string | number | un
  * The describe view's model of an object (as read from the virtual API server) and its events. `host`: where the
  * syncer put it, for synced kinds (ResourceInfo.host).
  */
-export function buildObjectDetails(target: ObjectRef, object: KubeObject, events: readonly EventInfo[], o: { problems?: readonly string[]; now?: Date } = {}): ObjectDetails {
+export function buildObjectDetails(
+  target: ObjectRef,
+  object: KubeObject,
+  events: readonly EventInfo[],
+  o: { problems?: readonly string[]; now?: Date } = {},
+): ObjectDetails {
   const obj = object as Any;
-  const info = describeResource(target.kind, { ...obj, metadata: { ...obj.metadata, namespace: obj.metadata.namespace ?? target.namespace } }, target.ref.name, target.ref.namespace);
+  const info = describeResource(
+    target.kind,
+    { ...obj, metadata: { ...obj.metadata, namespace: obj.metadata.namespace ?? target.namespace } },
+    target.ref.name,
+    target.ref.namespace,
+  );
   const facts = factsOf(target.kind, obj)
     .filter((f): f is [string, string | number] => f[1] !== undefined && f[1] !== '')
     .map(([label, value]) => ({ label, value: String(value) }));
-  const containers = target.kind === 'Pod' ? podContainers(obj as unknown as Pod) : target.kind === 'Service' || target.kind === 'ConfigMap' ? [] : templateContainers(obj.spec?.template);
-  const ports = target.kind === 'Service'
-    ? ((obj as unknown as Service).spec?.ports ?? []).map((p) => ({ ...(p.name ? { name: p.name } : {}), port: p.port, ...(p.targetPort !== undefined ? { targetPort: String(p.targetPort) } : {}), protocol: p.protocol ?? 'TCP', ...(p.nodePort ? { nodePort: p.nodePort } : {}) }))
-    : [];
+  const containers =
+    target.kind === 'Pod'
+      ? podContainers(obj as unknown as Pod)
+      : target.kind === 'Service' || target.kind === 'ConfigMap'
+        ? []
+        : templateContainers(obj.spec?.template);
+  const ports =
+    target.kind === 'Service'
+      ? ((obj as unknown as Service).spec?.ports ?? []).map((p) => ({
+          ...(p.name ? { name: p.name } : {}),
+          port: p.port,
+          ...(p.targetPort !== undefined ? { targetPort: String(p.targetPort) } : {}),
+          protocol: p.protocol ?? 'TCP',
+          ...(p.nodePort ? { nodePort: p.nodePort } : {}),
+        }))
+      : [];
   const selector = target.kind === 'Pod' || target.kind === 'ConfigMap' ? undefined : selectorOf(obj);
   // Only the names: the values are never copied out of the object read.
-  const keys = target.kind === 'ConfigMap' ? [...Object.keys(obj.data ?? {}), ...Object.keys(obj.binaryData ?? {}).map((k) => `${k} (binary)`)].sort() : undefined;
-  const annotations = sorted(obj.metadata.annotations).map(([k, v]): [string, string] => [k, k === LAST_APPLIED_ANNOTATION ? `(left out: ${v.length} characters, the last applied object)` : redact(v)]);
+  const keys =
+    target.kind === 'ConfigMap' ? [...Object.keys(obj.data ?? {}), ...Object.keys(obj.binaryData ?? {}).map((k) => `${k} (binary)`)].sort() : undefined;
+  const annotations = sorted(obj.metadata.annotations).map(([k, v]): [string, string] => [
+    k,
+    k === LAST_APPLIED_ANNOTATION ? `(left out: ${v.length} characters, the last applied object)` : redact(v),
+  ]);
   return {
     target: { ref: target.ref, kind: target.kind, namespace: target.namespace, name: target.name },
     fetchedAt: (o.now ?? new Date()).toISOString(),
@@ -205,13 +254,18 @@ export async function fetchObjectDetails(client: KubeClient, target: ObjectRef, 
   try {
     object = await client.get<KubeObject>(`${def.path(target.namespace)}/${encodeURIComponent(target.name)}`, { signal });
   } catch (err) {
-    if (err instanceof KubeError && err.kind === 'notFound') throw new UserFacingError(`${target.kind} ${target.namespace}/${target.name} does not exist in vcluster ${target.ref.name} (any more).`);
+    if (err instanceof KubeError && err.kind === 'notFound')
+      throw new UserFacingError(`${target.kind} ${target.namespace}/${target.name} does not exist in vcluster ${target.ref.name} (any more).`);
     throw err;
   }
   if (target.kind === 'ConfigMap') {
     // Keep the key names only; drop the values before anything else sees the object.
     const cm = object as Any;
-    object = { ...cm, data: Object.fromEntries(Object.keys(cm.data ?? {}).map((k) => [k, ''])), binaryData: Object.fromEntries(Object.keys(cm.binaryData ?? {}).map((k) => [k, ''])) } as KubeObject;
+    object = {
+      ...cm,
+      data: Object.fromEntries(Object.keys(cm.data ?? {}).map((k) => [k, ''])),
+      binaryData: Object.fromEntries(Object.keys(cm.binaryData ?? {}).map((k) => [k, ''])),
+    } as KubeObject;
   }
   const problems: string[] = [];
   const events = await objectEvents(client, target.kind, target.namespace, target.name, signal).catch((err: unknown) => {

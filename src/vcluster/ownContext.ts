@@ -33,7 +33,9 @@ export function contextAbove(ref: VClusterRef): string {
 export function requireContextAbove(contexts: readonly { name: string }[], ref: VClusterRef): void {
   const parent = parentOf(ref);
   if (parent && !contexts.some((c) => c.name === contextAbove(ref))) {
-    throw new UserFacingError(`Deleting vcluster ${ref.name}, which runs inside vcluster ${parent.name}, needs a kubeconfig context for ${parent.name}: connect to ${parent.name} first.`);
+    throw new UserFacingError(
+      `Deleting vcluster ${ref.name}, which runs inside vcluster ${parent.name}, needs a kubeconfig context for ${parent.name}: connect to ${parent.name} first.`,
+    );
   }
 }
 
@@ -48,14 +50,16 @@ export function contextToLeave(snap: KubeconfigSnapshot, ref: VClusterRef): { fr
   if (!current || !(current === own || current.endsWith(`_${own}`))) return undefined;
   const target = contextAbove(ref);
   if (!snap.contexts.some((c) => c.name === target)) {
-    throw new UserFacingError(`The current context is inside vcluster ${ref.namespace}/${ref.name}, and the context above it ("${target}") is not in the kubeconfig. Switch context first.`);
+    throw new UserFacingError(
+      `The current context is inside vcluster ${ref.namespace}/${ref.name}, and the context above it ("${target}") is not in the kubeconfig. Switch context first.`,
+    );
   }
   return { from: current, to: target };
 }
 
 /** Switches to the context above the vcluster when the current context is inside it; returns the switch made, if any. */
 export async function leaveIfInside(kube: KubeconfigView, writer: () => ContextWriter, ref: VClusterRef): Promise<{ from: string; to: string } | undefined> {
-  const snap = kube.snapshot() ?? await kube.reloadKubeconfig();
+  const snap = kube.snapshot() ?? (await kube.reloadKubeconfig());
   const leave = contextToLeave(snap, ref);
   if (!leave) return undefined;
   await writer().useContext(leave.to);

@@ -12,8 +12,13 @@ export type { Permission, PermissionSummary, VClusterAction } from '../shared/mo
 
 export type WorkloadKind = 'StatefulSet' | 'Deployment';
 
-const perm = (verb: string, group: string, resource: string, namespace: string | undefined, name?: string): Permission =>
-  ({ verb, group, resource, ...(namespace !== undefined ? { namespace } : {}), ...(name ? { name } : {}) });
+const perm = (verb: string, group: string, resource: string, namespace: string | undefined, name?: string): Permission => ({
+  verb,
+  group,
+  resource,
+  ...(namespace !== undefined ? { namespace } : {}),
+  ...(name ? { name } : {}),
+});
 
 function workloadResources(kind: WorkloadKind): string[] {
   // A Deployment-based vcluster (charts before 0.20's single StatefulSet) has api and controller Deployments and an
@@ -27,8 +32,12 @@ function workloadResources(kind: WorkloadKind): string[] {
  * and Helm's release record (a Secret).
  */
 const CHART_OBJECTS: readonly [group: string, resource: string][] = [
-  ['apps', 'statefulsets'], ['', 'services'], ['', 'serviceaccounts'], ['', 'secrets'],
-  ['rbac.authorization.k8s.io', 'roles'], ['rbac.authorization.k8s.io', 'rolebindings'],
+  ['apps', 'statefulsets'],
+  ['', 'services'],
+  ['', 'serviceaccounts'],
+  ['', 'secrets'],
+  ['rbac.authorization.k8s.io', 'roles'],
+  ['rbac.authorization.k8s.io', 'rolebindings'],
 ];
 
 /**
@@ -37,7 +46,11 @@ const CHART_OBJECTS: readonly [group: string, resource: string][] = [
  * check), so creating a vcluster needs all of them in its namespace.
  */
 const CHART_ROLE_RULES: readonly { groups: string[]; resources: string[]; verbs: string[] }[] = [
-  { groups: [''], resources: ['configmaps', 'secrets', 'services', 'pods', 'pods/attach', 'pods/portforward', 'pods/exec', 'persistentvolumeclaims'], verbs: ['create', 'delete', 'patch', 'update', 'get', 'list', 'watch'] },
+  {
+    groups: [''],
+    resources: ['configmaps', 'secrets', 'services', 'pods', 'pods/attach', 'pods/portforward', 'pods/exec', 'persistentvolumeclaims'],
+    verbs: ['create', 'delete', 'patch', 'update', 'get', 'list', 'watch'],
+  },
   { groups: [''], resources: ['pods/status', 'pods/ephemeralcontainers'], verbs: ['patch', 'update'] },
   { groups: ['apps'], resources: ['statefulsets', 'replicasets', 'deployments'], verbs: ['get', 'list', 'watch', 'patch', 'update'] },
   { groups: [''], resources: ['endpoints', 'pods/log'], verbs: ['get', 'list', 'watch'] },
@@ -65,7 +78,8 @@ export function requirements(action: VClusterAction, namespace: string, opts: Re
   const kinds = workloadResources(opts.kind ?? 'StatefulSet');
   const out: Permission[] = [];
   const add = (verb: string, group: string, resource: string, name?: string) => {
-    if (!out.some((p) => p.verb === verb && p.group === group && p.resource === resource && p.name === name)) out.push(perm(verb, group, resource, namespace, name));
+    if (!out.some((p) => p.verb === verb && p.group === group && p.resource === resource && p.name === name))
+      out.push(perm(verb, group, resource, namespace, name));
   };
   // Both the CLI's create and delete first look for vclusters in the namespace (find.ListVClusters) and read Helm's
   // release record, which Helm then updates (status "uninstalling", "deployed").
@@ -77,17 +91,27 @@ export function requirements(action: VClusterAction, namespace: string, opts: Re
   };
   switch (action) {
     case 'list':
-      for (const r of ['statefulsets', 'deployments']) { add('list', 'apps', r); add('watch', 'apps', r); }
+      for (const r of ['statefulsets', 'deployments']) {
+        add('list', 'apps', r);
+        add('watch', 'apps', r);
+      }
       break;
     case 'connect':
       add('get', '', 'secrets', opts.name ? `vc-${opts.name}` : undefined);
       break;
     case 'pause':
-      for (const r of kinds) { add('list', 'apps', r); add('get', 'apps', r); add('patch', 'apps', r); }
+      for (const r of kinds) {
+        add('list', 'apps', r);
+        add('get', 'apps', r);
+        add('patch', 'apps', r);
+      }
       add('deletecollection', '', 'pods');
       break;
     case 'resume':
-      for (const r of kinds) { add('list', 'apps', r); add('patch', 'apps', r); }
+      for (const r of kinds) {
+        add('list', 'apps', r);
+        add('patch', 'apps', r);
+      }
       break;
     case 'delete':
       findAndRelease();
@@ -99,12 +123,18 @@ export function requirements(action: VClusterAction, namespace: string, opts: Re
       // `vcluster create --upgrade` (helm upgrade): a new release record, every object patched, the Role's rules held.
       findAndRelease();
       add('create', '', 'secrets');
-      for (const [g, r] of CHART_OBJECTS) { add('get', g, r); add('patch', g, r); }
+      for (const [g, r] of CHART_OBJECTS) {
+        add('get', g, r);
+        add('patch', g, r);
+      }
       for (const rule of CHART_ROLE_RULES) for (const g of rule.groups) for (const r of rule.resources) for (const v of rule.verbs) add(v, g, r);
       break;
     case 'create':
       findAndRelease();
-      for (const [g, r] of CHART_OBJECTS) { add('get', g, r); add('create', g, r); }
+      for (const [g, r] of CHART_OBJECTS) {
+        add('get', g, r);
+        add('create', g, r);
+      }
       for (const rule of CHART_ROLE_RULES) for (const g of rule.groups) for (const r of rule.resources) for (const v of rule.verbs) add(v, g, r);
       break;
   }
@@ -167,31 +197,44 @@ export class AccessReview {
   private reviews = new Map<string, Promise<boolean>>();
   private user?: Promise<string | undefined>;
 
-  constructor(readonly client: KubeClient, private readonly opts: AccessReviewOptions = {}) {}
+  constructor(
+    readonly client: KubeClient,
+    private readonly opts: AccessReviewOptions = {},
+  ) {}
 
   /** The user name, as `kubectl auth whoami` reports it (SelfSubjectReview); undefined when the server cannot say. */
   whoami(): Promise<string | undefined> {
-    this.user ??= this.client.request<{ status?: { userInfo?: { username?: string } } }>('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', {
-      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
-      timeoutMs: this.opts.timeoutMs,
-      signal: this.opts.signal,
-    }).then((r) => r.status?.userInfo?.username || undefined, () => undefined);
+    this.user ??= this.client
+      .request<{ status?: { userInfo?: { username?: string } } }>('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', {
+        body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+        timeoutMs: this.opts.timeoutMs,
+        signal: this.opts.signal,
+      })
+      .then(
+        (r) => r.status?.userInfo?.username || undefined,
+        () => undefined,
+      );
     return this.user;
   }
 
   private rulesFor(namespace: string): Promise<RulesReviewStatus | undefined> {
     let p = this.rules.get(namespace);
     if (!p) {
-      p = this.client.request<{ status?: RulesReviewStatus }>('POST', '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', {
-        body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace } },
-        timeoutMs: this.opts.timeoutMs,
-        signal: this.opts.signal,
-      }).then((r) => r.status, (err: unknown) => {
-        // A server without the review API (or that forbids it) still answers single access reviews.
-        if (isKubeError(err, 'notFound') || isKubeError(err, 'forbidden')) return undefined;
-        this.rules.delete(namespace);
-        throw err;
-      });
+      p = this.client
+        .request<{ status?: RulesReviewStatus }>('POST', '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', {
+          body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace } },
+          timeoutMs: this.opts.timeoutMs,
+          signal: this.opts.signal,
+        })
+        .then(
+          (r) => r.status,
+          (err: unknown) => {
+            // A server without the review API (or that forbids it) still answers single access reviews.
+            if (isKubeError(err, 'notFound') || isKubeError(err, 'forbidden')) return undefined;
+            this.rules.delete(namespace);
+            throw err;
+          },
+        );
       this.rules.set(namespace, p);
     }
     return p;
@@ -203,15 +246,26 @@ export class AccessReview {
     let r = this.reviews.get(key);
     if (!r) {
       const [resource, subresource] = p.resource.split('/');
-      r = this.client.request<{ status?: { allowed?: boolean } }>('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
-        body: {
-          apiVersion: 'authorization.k8s.io/v1',
-          kind: 'SelfSubjectAccessReview',
-          spec: { resourceAttributes: { verb: p.verb, group: p.group, resource, ...(subresource ? { subresource } : {}), ...(p.namespace ? { namespace: p.namespace } : {}), ...(p.name ? { name: p.name } : {}) } },
-        },
-        timeoutMs: this.opts.timeoutMs,
-        signal: this.opts.signal,
-      }).then((x) => x.status?.allowed === true);
+      r = this.client
+        .request<{ status?: { allowed?: boolean } }>('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
+          body: {
+            apiVersion: 'authorization.k8s.io/v1',
+            kind: 'SelfSubjectAccessReview',
+            spec: {
+              resourceAttributes: {
+                verb: p.verb,
+                group: p.group,
+                resource,
+                ...(subresource ? { subresource } : {}),
+                ...(p.namespace ? { namespace: p.namespace } : {}),
+                ...(p.name ? { name: p.name } : {}),
+              },
+            },
+          },
+          timeoutMs: this.opts.timeoutMs,
+          signal: this.opts.signal,
+        })
+        .then((x) => x.status?.allowed === true);
       r.catch(() => this.reviews.delete(key));
       this.reviews.set(key, r);
     }
@@ -241,11 +295,16 @@ export class AccessReview {
     const kinds = opts.kinds?.length ? [...new Set(opts.kinds)] : ['StatefulSet' as const];
     const [user, actions] = await Promise.all([
       this.whoami(),
-      Promise.all(SUMMARY_ACTIONS.map(async (action) => {
-        const needed = action === 'pause' || action === 'resume' || action === 'delete' || action === 'upgrade' ? kinds.flatMap((kind) => requirements(action, namespace, { kind })) : requirements(action, namespace);
-        const missing = await this.missing(dedupe(needed));
-        return { action, allowed: missing.length === 0, missing };
-      })),
+      Promise.all(
+        SUMMARY_ACTIONS.map(async (action) => {
+          const needed =
+            action === 'pause' || action === 'resume' || action === 'delete' || action === 'upgrade'
+              ? kinds.flatMap((kind) => requirements(action, namespace, { kind }))
+              : requirements(action, namespace);
+          const missing = await this.missing(dedupe(needed));
+          return { action, allowed: missing.length === 0, missing };
+        }),
+      ),
     ]);
     return { namespace, ...(user ? { user } : {}), checkedAt: new Date().toISOString(), actions };
   }
@@ -266,7 +325,12 @@ export function describeMissing(missing: readonly Permission[], max = 4): string
   if (missing.length === 0) return '';
   const ns = missing[0]!.namespace;
   const same = missing.every((p) => p.namespace === ns);
-  const shown = missing.slice(0, max).map((p) => (same ? describePermission({ ...p, namespace: undefined }).replace(/ \(cluster-wide\)$/, '') : describePermission(p)) + (p.name ? ` (${p.name})` : ''));
+  const shown = missing
+    .slice(0, max)
+    .map(
+      (p) =>
+        (same ? describePermission({ ...p, namespace: undefined }).replace(/ \(cluster-wide\)$/, '') : describePermission(p)) + (p.name ? ` (${p.name})` : ''),
+    );
   const more = missing.length > max ? ` and ${missing.length - max} more` : '';
   return `${shown.join(', ')}${more}${same ? (ns ? ` in namespace ${ns}` : ' (cluster-wide)') : ''}`;
 }
@@ -278,7 +342,11 @@ export function describeMissing(missing: readonly Permission[], max = 4): string
  * tenant) is refused there: such a user runs `vcluster create … --create-namespace=false` in a terminal, and so does
  * this plan. When the review itself fails, `unchecked` says why and the CLI runs unchanged (the API server decides).
  */
-export async function planCreate(review: () => Promise<AccessReview>, namespace: string, extraArgs: readonly string[]): Promise<{ extraArgs: string[]; unchecked?: string }> {
+export async function planCreate(
+  review: () => Promise<AccessReview>,
+  namespace: string,
+  extraArgs: readonly string[],
+): Promise<{ extraArgs: string[]; unchecked?: string }> {
   let missing: Permission[];
   let user: string | undefined;
   let mayCreateNamespace: boolean;
@@ -290,13 +358,18 @@ export async function planCreate(review: () => Promise<AccessReview>, namespace:
       r.whoami(),
       r.can({ verb: 'create', group: '', resource: 'namespaces' }),
     ]);
-    exists = await r.client.get(`/api/v1/namespaces/${namespace}`).then(() => true, (err: unknown) => (isKubeError(err, 'notFound') ? false : undefined));
+    exists = await r.client.get(`/api/v1/namespaces/${namespace}`).then(
+      () => true,
+      (err: unknown) => (isKubeError(err, 'notFound') ? false : undefined),
+    );
   } catch (err) {
     return { extraArgs: [], unchecked: errorMessage(err) };
   }
   if (exists === false && !mayCreateNamespace) missing.unshift({ verb: 'create', group: '', resource: 'namespaces' });
   if (missing.length) {
-    throw new UserFacingError(`Creating a vcluster in namespace ${namespace} needs permissions that ${user ? `user "${user}"` : 'your user'} does not have: ${describeMissing(missing)}. Nothing was run.`);
+    throw new UserFacingError(
+      `Creating a vcluster in namespace ${namespace} needs permissions that ${user ? `user "${user}"` : 'your user'} does not have: ${describeMissing(missing)}. Nothing was run.`,
+    );
   }
   const chosen = extraArgs.some((a) => a === '--create-namespace' || a.startsWith('--create-namespace='));
   return { extraArgs: !mayCreateNamespace && !chosen ? ['--create-namespace=false'] : [] };
@@ -307,7 +380,13 @@ export async function planCreate(review: () => Promise<AccessReview>, namespace:
  * not have: …"), before a request or the CLI fails half-way. When the review itself fails, returns why and the action
  * goes ahead (the API server decides).
  */
-export async function requirePermissions(review: () => Promise<AccessReview>, action: VClusterAction, namespace: string, what: string, opts: RequirementOptions = {}): Promise<string | undefined> {
+export async function requirePermissions(
+  review: () => Promise<AccessReview>,
+  action: VClusterAction,
+  namespace: string,
+  what: string,
+  opts: RequirementOptions = {},
+): Promise<string | undefined> {
   let missing: Permission[];
   let user: string | undefined;
   try {
@@ -317,5 +396,7 @@ export async function requirePermissions(review: () => Promise<AccessReview>, ac
     return errorMessage(err);
   }
   if (missing.length === 0) return undefined;
-  throw new UserFacingError(`${what} needs permissions that ${user ? `user "${user}"` : 'your user'} does not have: ${describeMissing(missing)}. Nothing was changed.`);
+  throw new UserFacingError(
+    `${what} needs permissions that ${user ? `user "${user}"` : 'your user'} does not have: ${describeMissing(missing)}. Nothing was changed.`,
+  );
 }

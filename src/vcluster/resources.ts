@@ -143,7 +143,9 @@ export async function listResourcePage(client: KubeClient, vclusterName: string,
     timeoutMs: o.timeoutMs,
   });
   return {
-    items: l.items.map((x) => describeResource(def.kind, { ...x, metadata: { ...x.metadata, namespace: x.metadata.namespace ?? o.namespace } }, vclusterName, hostNamespace)),
+    items: l.items.map((x) =>
+      describeResource(def.kind, { ...x, metadata: { ...x.metadata, namespace: x.metadata.namespace ?? o.namespace } }, vclusterName, hostNamespace),
+    ),
     ...(l.metadata.continue ? { continue: l.metadata.continue } : {}),
     ...(l.metadata.resourceVersion ? { resourceVersion: l.metadata.resourceVersion } : {}),
   };
@@ -197,7 +199,13 @@ export async function objectEvents(client: KubeClient, kind: string, namespace: 
 export function formatEvents(title: string, events: readonly EventInfo[], now = Date.now()): string {
   const lines = [title, ''];
   if (!events.length) return [...lines, '<no events>', ''].join('\n');
-  const rows = events.map((e) => [e.type === 'Warning' ? '!! Warning' : '   Normal', e.reason, `${shortAge(e.last, now)}${e.count > 1 ? ` (x${e.count})` : ''}`, e.source ?? '', e.message.replace(/\s*\n\s*/g, ' ')]);
+  const rows = events.map((e) => [
+    e.type === 'Warning' ? '!! Warning' : '   Normal',
+    e.reason,
+    `${shortAge(e.last, now)}${e.count > 1 ? ` (x${e.count})` : ''}`,
+    e.source ?? '',
+    e.message.replace(/\s*\n\s*/g, ' '),
+  ]);
   const head = ['   Type', 'Reason', 'Age', 'From', 'Message'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
@@ -218,13 +226,24 @@ function isReadyPod(p: Pod): boolean {
 }
 
 /** The ports a pod declares, or a service offers (for the port quick pick). */
-export async function forwardablePorts(client: KubeClient, kind: 'Pod' | 'Service', namespace: string, name: string): Promise<{ port: number; label: string }[]> {
+export async function forwardablePorts(
+  client: KubeClient,
+  kind: 'Pod' | 'Service',
+  namespace: string,
+  name: string,
+): Promise<{ port: number; label: string }[]> {
   if (kind === 'Pod') {
     const p = await client.get<Pod>(`${core('pods')(namespace)}/${encodeURIComponent(name)}`);
-    return (p.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).filter((x) => (x.protocol ?? 'TCP') === 'TCP').map((x) => ({ port: x.containerPort, label: `${x.containerPort}${x.name ? ` (${x.name})` : ''} · container ${c.name}` })));
+    return (p.spec?.containers ?? []).flatMap((c) =>
+      (c.ports ?? [])
+        .filter((x) => (x.protocol ?? 'TCP') === 'TCP')
+        .map((x) => ({ port: x.containerPort, label: `${x.containerPort}${x.name ? ` (${x.name})` : ''} · container ${c.name}` })),
+    );
   }
   const s = await client.get<Service>(`${core('services')(namespace)}/${encodeURIComponent(name)}`);
-  return (s.spec?.ports ?? []).filter((x) => (x.protocol ?? 'TCP') === 'TCP').map((x) => ({ port: x.port, label: `${x.port}${x.name ? ` (${x.name})` : ''} → ${x.targetPort ?? x.port}` }));
+  return (s.spec?.ports ?? [])
+    .filter((x) => (x.protocol ?? 'TCP') === 'TCP')
+    .map((x) => ({ port: x.port, label: `${x.port}${x.name ? ` (${x.name})` : ''} → ${x.targetPort ?? x.port}` }));
 }
 
 /**
@@ -236,13 +255,17 @@ export async function resolvePortTarget(client: KubeClient, kind: 'Pod' | 'Servi
   if (!(Number.isInteger(port) && port > 0 && port < 65536)) throw new UserFacingError(`${port} is not a port number (1–65535).`);
   if (kind === 'Pod') {
     const p = await getOrExplain<Pod>(client, `${core('pods')(namespace)}/${encodeURIComponent(name)}`, `Pod ${namespace}/${name}`);
-    if (p.status?.phase !== 'Running') throw new UserFacingError(`Pod ${namespace}/${name} is not running (${podStatus(p) || 'unknown status'}): nothing can be forwarded to it yet.`);
+    if (p.status?.phase !== 'Running')
+      throw new UserFacingError(`Pod ${namespace}/${name} is not running (${podStatus(p) || 'unknown status'}): nothing can be forwarded to it yet.`);
     return { pod: name, podPort: port };
   }
   const s = await getOrExplain<Service>(client, `${core('services')(namespace)}/${encodeURIComponent(name)}`, `Service ${namespace}/${name}`);
   const sp = (s.spec?.ports ?? []).find((x) => x.port === port);
-  if (!sp) throw new UserFacingError(`Service ${namespace}/${name} has no port ${port} (it has ${(s.spec?.ports ?? []).map((x) => x.port).join(', ') || 'none'}).`);
-  const selector = Object.entries(s.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  if (!sp)
+    throw new UserFacingError(`Service ${namespace}/${name} has no port ${port} (it has ${(s.spec?.ports ?? []).map((x) => x.port).join(', ') || 'none'}).`);
+  const selector = Object.entries(s.spec?.selector ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
   if (!selector) throw new UserFacingError(`Service ${namespace}/${name} has no selector, so no pod stands behind it to forward to.`);
   const pods = await client.get<KubeList<Pod>>(core('pods')(namespace), { query: { labelSelector: selector } });
   const pod = pods.items.find(isReadyPod) ?? pods.items.find((p) => p.status?.phase === 'Running');

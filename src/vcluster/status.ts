@@ -78,7 +78,8 @@ export function vclusterStatus(workload: Workload, pods: readonly Pod[], configS
   return '';
 }
 
-const FAILING = /^(CrashLoopBackOff|Error|ImagePullBackOff|ErrImagePull|InvalidImageName|CreateContainerConfigError|CreateContainerError|RunContainerError|OOMKilled|ContainerCannotRun|Failed|Evicted|Init:(?!\d+\/\d+$).+|ExitCode:.*|Signal:.*|StartError|Unknown)$/;
+const FAILING =
+  /^(CrashLoopBackOff|Error|ImagePullBackOff|ErrImagePull|InvalidImageName|CreateContainerConfigError|CreateContainerError|RunContainerError|OOMKilled|ContainerCannotRun|Failed|Evicted|Init:(?!\d+\/\d+$).+|ExitCode:.*|Signal:.*|StartError|Unknown)$/;
 const PENDING = /^(Pending|ContainerCreating|PodInitializing|Init:\d+\/\d+|Terminating)$/;
 
 /** Coarse phase for icons and menus. */

@@ -45,9 +45,7 @@ export function parseCliVersion(stdout: string): string | undefined {
 }
 
 export type VersionStep =
-  | { readonly kind: 'same' | 'patch' | 'minor' | 'unknown' }
-  | { readonly kind: 'skip'; readonly minors: number }
-  | { readonly kind: 'downgrade' | 'major' };
+  { readonly kind: 'same' | 'patch' | 'minor' | 'unknown' } | { readonly kind: 'skip'; readonly minors: number } | { readonly kind: 'downgrade' | 'major' };
 
 /**
  * How far an upgrade goes. vcluster supports upgrading one minor version at a time (its upgrade notes: 0.x → 0.x+1),
@@ -75,9 +73,12 @@ export function versionStepWarning(from: string | undefined, to: string | undefi
       const next = `${a.major}.${a.minor + 1}`;
       return `vcluster supports upgrading one minor version at a time: ${f} → ${t} skips ${step.minors} minor version${step.minors === 1 ? '' : 's'}. Upgrade to the newest ${next}.x first.`;
     }
-    case 'downgrade': return `${t} is older than the deployed ${f}: vcluster does not support downgrades.`;
-    case 'major': return `${f} → ${t} changes the major version.`;
-    default: return undefined;
+    case 'downgrade':
+      return `${t} is older than the deployed ${f}: vcluster does not support downgrades.`;
+    case 'major':
+      return `${f} → ${t} changes the major version.`;
+    default:
+      return undefined;
   }
 }
 
@@ -117,7 +118,10 @@ export function describeOutcome(name: string, o: UpgradeOutcome): { ok: boolean;
     return { ok: false, message: `vcluster create --upgrade reported success for ${name}, but ${state}${moved ? '' : ' (no new revision)'}.` };
   }
   const reason = lastErrorLine(o.result.stdout + o.result.stderr) || 'no output';
-  return { ok: false, message: `vcluster create --upgrade failed for ${name} (${describeExit(o.result)}): ${reason}. Afterwards ${state}${o.after && !moved ? ' (unchanged)' : ''}.` };
+  return {
+    ok: false,
+    message: `vcluster create --upgrade failed for ${name} (${describeExit(o.result)}): ${reason}. Afterwards ${state}${o.after && !moved ? ' (unchanged)' : ''}.`,
+  };
 }
 
 export interface RunUpgradeOptions {
@@ -141,11 +145,18 @@ export async function runUpgrade(o: RunUpgradeOptions): Promise<UpgradeOutcome> 
   const before = await latestReleaseStatus(o.cluster, o.namespace, o.name, o.signal).catch(() => undefined);
   let result: RunResult;
   try {
-    result = await runProgram(o.cli, o.args, { env: o.env, ...(o.cwd ? { cwd: o.cwd } : {}), ...(o.signal ? { signal: o.signal } : {}), ...(o.onOutput ? { onOutput: o.onOutput } : {}) });
+    result = await runProgram(o.cli, o.args, {
+      env: o.env,
+      ...(o.cwd ? { cwd: o.cwd } : {}),
+      ...(o.signal ? { signal: o.signal } : {}),
+      ...(o.onOutput ? { onOutput: o.onOutput } : {}),
+    });
   } catch (err) {
     if (err instanceof CancelledError) {
       const after = await latestReleaseStatus(o.cluster, o.namespace, o.name).catch(() => undefined);
-      throw new CancelledError(`The upgrade of ${o.name} was cancelled; ${after ? `its Helm release revision ${after.revision} is ${after.status}` : 'no Helm release was found'}.`);
+      throw new CancelledError(
+        `The upgrade of ${o.name} was cancelled; ${after ? `its Helm release revision ${after.revision} is ${after.status}` : 'no Helm release was found'}.`,
+      );
     }
     throw err;
   }

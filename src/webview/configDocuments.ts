@@ -42,7 +42,7 @@ export class ConfigDocumentProvider extends Disposable implements vscode.TextDoc
     const uri = this.uriFor(a);
     const existing = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (existing) this.changed.fire(uri);
-    let doc = existing ?? await vscode.workspace.openTextDocument(uri);
+    let doc = existing ?? (await vscode.workspace.openTextDocument(uri));
     if (doc.languageId !== 'yaml') {
       try {
         doc = await vscode.languages.setTextDocumentLanguage(doc, 'yaml');
@@ -56,5 +56,4 @@ export class ConfigDocumentProvider extends Disposable implements vscode.TextDoc
   async open(a: ConfigAddress, viewColumn: vscode.ViewColumn = vscode.ViewColumn.Active): Promise<vscode.TextEditor> {
     return vscode.window.showTextDocument(await this.document(a), { viewColumn, preview: false });
   }
-
 }

@@ -19,7 +19,8 @@ export interface ConfigAddress {
 const SEGMENT = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 export function encodeConfigUri(a: ConfigAddress): { scheme: typeof CONFIG_SCHEME; path: string; query: string } {
-  if (!SEGMENT.test(a.ref.namespace) || !SEGMENT.test(a.ref.name)) throw new Error(`Not a vcluster name: ${JSON.stringify(`${a.ref.namespace}/${a.ref.name}`)}`);
+  if (!SEGMENT.test(a.ref.namespace) || !SEGMENT.test(a.ref.name))
+    throw new Error(`Not a vcluster name: ${JSON.stringify(`${a.ref.namespace}/${a.ref.name}`)}`);
   return { scheme: CONFIG_SCHEME, path: `/${a.kind}/${a.ref.namespace}/${a.ref.name}.vcluster.yaml`, query: refQuery(a.ref).toString() };
 }
 

@@ -10,8 +10,13 @@
 
 import type * as vscode from 'vscode';
 import {
-  DESCRIBE_PROTOCOL_VERSION, parseDescribeState, parseFromDescribeWebview,
-  type DescribeAction, type FromDescribeWebview, type ToDescribeWebview, type VClusterDetails,
+  DESCRIBE_PROTOCOL_VERSION,
+  parseDescribeState,
+  parseFromDescribeWebview,
+  type DescribeAction,
+  type FromDescribeWebview,
+  type ToDescribeWebview,
+  type VClusterDetails,
 } from '../shared/describe';
 import { errorMessage } from '../shared/errors';
 import type { VClusterRef } from '../shared/model';
@@ -42,7 +47,11 @@ export class DescribePanel extends WebviewPanelBase<ToDescribeWebview, DescribeR
   private error: string | undefined;
   private generation = 0;
 
-  constructor(panel: vscode.WebviewPanel, ref: VClusterRef, private readonly opts: DescribePanelOptions) {
+  constructor(
+    panel: vscode.WebviewPanel,
+    ref: VClusterRef,
+    private readonly opts: DescribePanelOptions,
+  ) {
     super(panel, ref, DESCRIBE_KIND, opts);
     this.start();
   }

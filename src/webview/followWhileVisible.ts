@@ -78,9 +78,12 @@ export class FollowWhileVisible extends Disposable {
   private schedule(): void {
     if (this.isDisposed || !this.watcher) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.o.reload();
-    }, Math.max(0, this.o.debounceMs()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.o.reload();
+      },
+      Math.max(0, this.o.debounceMs()),
+    );
   }
 }

@@ -31,8 +31,12 @@ export function escapeHtml(s: string): string {
  */
 export function isCspSourceList(s: string): boolean {
   const tokens = s.trim().split(/ +/);
-  return s.length <= 512 && tokens.length > 0 && tokens.length <= 8
-    && tokens.every((t) => t === "'self'" || /^[A-Za-z][A-Za-z0-9+.-]*:(\/\/[A-Za-z0-9*.:_+-]+)?[A-Za-z0-9/._-]*$|^[A-Za-z0-9*][A-Za-z0-9*.:_-]*$/.test(t));
+  return (
+    s.length <= 512 &&
+    tokens.length > 0 &&
+    tokens.length <= 8 &&
+    tokens.every((t) => t === "'self'" || /^[A-Za-z][A-Za-z0-9+.-]*:(\/\/[A-Za-z0-9*.:_+-]+)?[A-Za-z0-9/._-]*$|^[A-Za-z0-9*][A-Za-z0-9*.:_-]*$/.test(t))
+  );
 }
 
 const NONCE_RE = /^[A-Za-z0-9+/=_-]{16,128}$/;

@@ -33,9 +33,17 @@ export class LogDocuments extends Disposable implements vscode.TextDocumentConte
     super();
     this.register(vscode.workspace.registerTextDocumentContentProvider(LOG_SCHEME, this));
     this.register(vscode.window.tabGroups.onDidChangeTabs(() => this.stopClosed()));
-    this.register(vscode.workspace.onDidCloseTextDocument((d) => { if (d.uri.scheme === LOG_SCHEME) this.stop(d.uri.toString()); }));
+    this.register(
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        if (d.uri.scheme === LOG_SCHEME) this.stop(d.uri.toString());
+      }),
+    );
     // released first: every stream stops before the subscriptions go
-    this.register({ dispose: () => { for (const key of [...this.docs.keys()]) this.stop(key); } });
+    this.register({
+      dispose: () => {
+        for (const key of [...this.docs.keys()]) this.stop(key);
+      },
+    });
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {

@@ -10,10 +10,7 @@
 
 import type * as vscode from 'vscode';
 import type { MappingModel, MappingRow, VClusterRef } from '../shared/model';
-import {
-  PROTOCOL_VERSION, parseFromWebview, parsePersistedState, rowKey,
-  type FromWebview, type RenderedReport, type ToWebview,
-} from '../shared/protocol';
+import { PROTOCOL_VERSION, parseFromWebview, parsePersistedState, rowKey, type FromWebview, type RenderedReport, type ToWebview } from '../shared/protocol';
 import { errorMessage } from '../shared/errors';
 import { encodeMappingModel } from '../shared/mappingWire';
 import { redact } from '../shared/redact';
@@ -37,7 +34,11 @@ export class MappingPanel extends WebviewPanelBase<ToWebview, RenderedReport> {
   private loadState: { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'loaded' } = { kind: 'loading' };
   private generation = 0;
 
-  constructor(panel: vscode.WebviewPanel, ref: VClusterRef, private readonly opts: MappingPanelOptions) {
+  constructor(
+    panel: vscode.WebviewPanel,
+    ref: VClusterRef,
+    private readonly opts: MappingPanelOptions,
+  ) {
     super(panel, ref, MAPPING_KIND, opts);
     this.start();
   }
@@ -80,8 +81,10 @@ export class MappingPanel extends WebviewPanelBase<ToWebview, RenderedReport> {
   async receive(raw: unknown): Promise<void> {
     const msg = parseFromWebview(raw);
     if (!msg) {
-      const type = typeof raw === 'object' && raw !== null && typeof (raw as { type?: unknown }).type === 'string'
-        ? String((raw as { type: string }).type).slice(0, 40) : typeof raw;
+      const type =
+        typeof raw === 'object' && raw !== null && typeof (raw as { type?: unknown }).type === 'string'
+          ? String((raw as { type: string }).type).slice(0, 40)
+          : typeof raw;
       this.log.warn(`mapping panel: ignored an invalid message from the webview (${type})`);
       return;
     }

@@ -8,8 +8,15 @@ import * as vscode from 'vscode';
 import { Disposable } from '../platform/disposable';
 import { errorMessage } from '../shared/errors';
 import {
-  OBJECT_DESCRIBE_PROTOCOL_VERSION, parseFromObjectDescribeWebview, parseObjectRef,
-  type FromObjectDescribeWebview, type ObjectDescribeAction, type ObjectDetails, type ObjectRef, type ObjectRenderReport, type ToObjectDescribeWebview,
+  OBJECT_DESCRIBE_PROTOCOL_VERSION,
+  parseFromObjectDescribeWebview,
+  parseObjectRef,
+  type FromObjectDescribeWebview,
+  type ObjectDescribeAction,
+  type ObjectDetails,
+  type ObjectRef,
+  type ObjectRenderReport,
+  type ToObjectDescribeWebview,
 } from '../shared/objectDescribe';
 import { redact } from '../shared/redact';
 import { refKey } from '../shared/refKey';
@@ -44,7 +51,11 @@ export class ObjectDescribePanel extends Disposable {
   private generation = 0;
   private loading: Promise<void> = Promise.resolve();
 
-  constructor(readonly panel: vscode.WebviewPanel, readonly target: ObjectRef, private readonly opts: ObjectDescribePanelOptions) {
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    readonly target: ObjectRef,
+    private readonly opts: ObjectDescribePanelOptions,
+  ) {
     super();
     // registered first, so released last: the subscriptions below go before the panel
     this.register(panel);
@@ -65,23 +76,39 @@ export class ObjectDescribePanel extends Disposable {
     this.register(webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
     this.register(panel.onDidDispose(() => this.dispose()));
     // Back in view after being hidden: the webview was re-created and says ready again, so read afresh.
-    this.register(panel.onDidChangeViewState((e) => { if (!e.webviewPanel.visible) this.ready = false; }));
+    this.register(
+      panel.onDidChangeViewState((e) => {
+        if (!e.webviewPanel.visible) this.ready = false;
+      }),
+    );
     void this.reload();
   }
 
   /** Resolves when the latest read has ended (details or error set). */
   async settled(): Promise<void> {
     let last: Promise<void> | undefined;
-    while (last !== this.loading) { last = this.loading; await last; }
+    while (last !== this.loading) {
+      last = this.loading;
+      await last;
+    }
   }
 
-  private get log(): PanelLogger { return this.opts.logger ?? silent; }
+  private get log(): PanelLogger {
+    return this.opts.logger ?? silent;
+  }
 
   /** Resolves with the next report of the webview. */
   nextRender(timeoutMs = 15_000): Promise<ObjectRenderReport> {
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => { sub.dispose(); reject(new Error('the object describe webview did not render in time')); }, timeoutMs);
-      const sub = this.onDidRender((r) => { clearTimeout(t); sub.dispose(); resolve(r); });
+      const t = setTimeout(() => {
+        sub.dispose();
+        reject(new Error('the object describe webview did not render in time'));
+      }, timeoutMs);
+      const sub = this.onDidRender((r) => {
+        clearTimeout(t);
+        sub.dispose();
+        resolve(r);
+      });
     });
   }
 
@@ -208,7 +235,9 @@ export class ObjectDescribePanels implements vscode.Disposable {
     const key = keyOf(target);
     const p = new ObjectDescribePanel(panel, target, this.opts);
     this.panels.set(key, p);
-    p.onDidDispose(() => { if (this.panels.get(key) === p) this.panels.delete(key); });
+    p.onDidDispose(() => {
+      if (this.panels.get(key) === p) this.panels.delete(key);
+    });
     return p;
   }
 

@@ -37,7 +37,12 @@ export interface ObjectUriParts {
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,252}$/;
 
 export function encodeObjectUri(a: ObjectAddress): ObjectUriParts {
-  for (const [what, v] of [['namespace', a.namespace], ['name', a.name], ['vcluster namespace', a.ref.namespace], ['vcluster name', a.ref.name]] as const) {
+  for (const [what, v] of [
+    ['namespace', a.namespace],
+    ['name', a.name],
+    ['vcluster namespace', a.ref.namespace],
+    ['vcluster name', a.ref.name],
+  ] as const) {
     if (!SEGMENT.test(v)) throw new Error(`Not a valid Kubernetes ${what}: ${JSON.stringify(v)}`);
   }
   return { scheme: OBJECT_SCHEME, path: `/${a.side}/${a.namespace}/${a.kind}/${a.name}.yaml`, query: refQuery(a.ref).toString() };
@@ -97,7 +102,9 @@ export function prepareObjectYaml(address: ObjectAddress, text: string): string 
   }
   const isSecret = address.kind === 'Secret' || doc.get('kind') === 'Secret';
   // deleteIn throws when a collection on the path is missing: delete only what is there
-  const drop = (path: string[]) => { if (doc.hasIn(path)) doc.deleteIn(path); };
+  const drop = (path: string[]) => {
+    if (doc.hasIn(path)) doc.deleteIn(path);
+  };
   drop(['metadata', 'managedFields']);
   const annotations = doc.getIn(['metadata', 'annotations']);
   if (isMap(annotations)) {

@@ -76,9 +76,11 @@ export abstract class WebviewPanelBase<Out extends ToWebview | ToDescribeWebview
       title: panelTitle(kind, ref),
       state: { ref },
     });
-    this.register(webview.onDidReceiveMessage((raw: unknown) => {
-      this.receive(raw).catch((err: unknown) => this.log.error(`${this.what} panel: message handling failed`, err));
-    }));
+    this.register(
+      webview.onDidReceiveMessage((raw: unknown) => {
+        this.receive(raw).catch((err: unknown) => this.log.error(`${this.what} panel: message handling failed`, err));
+      }),
+    );
     this.register(panel.onDidDispose(() => this.dispose()));
   }
 
@@ -90,18 +92,26 @@ export abstract class WebviewPanelBase<Out extends ToWebview | ToDescribeWebview
 
   /** The subclass calls this last in its constructor: the first load, then following changes while visible. */
   protected start(): void {
-    const reload = (): void => { this.reload().catch(() => { /* posted as loadError */ }); };
+    const reload = (): void => {
+      this.reload().catch(() => {
+        /* posted as loadError */
+      });
+    };
     reload();
     const d = this.base.debounceMs;
-    this.follow = this.register(new FollowWhileVisible({
-      panel: this.panel,
-      watch: (onChange) => this.watch(onChange),
-      reload,
-      onHidden: () => { this.ready = false; },
-      debounceMs: () => (typeof d === 'function' ? d() : d) ?? DEFAULT_DEBOUNCE_MS,
-      log: this.log,
-      what: `${this.what} panel of ${this.ref.namespace}/${this.ref.name}`,
-    }));
+    this.follow = this.register(
+      new FollowWhileVisible({
+        panel: this.panel,
+        watch: (onChange) => this.watch(onChange),
+        reload,
+        onHidden: () => {
+          this.ready = false;
+        },
+        debounceMs: () => (typeof d === 'function' ? d() : d) ?? DEFAULT_DEBOUNCE_MS,
+        log: this.log,
+        what: `${this.what} panel of ${this.ref.namespace}/${this.ref.name}`,
+      }),
+    );
   }
 
   /** Starts watching what the panel shows; onChange may be called in bursts. */
@@ -125,14 +135,23 @@ export abstract class WebviewPanelBase<Out extends ToWebview | ToDescribeWebview
   /** Resolves with the next report of the webview (after something was posted or a filter changed). */
   nextRender(timeoutMs = 15_000): Promise<Report> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => { sub.dispose(); reject(new Error(`the ${this.what} webview did not render in time`)); }, timeoutMs);
-      const sub = this.onDidRender((r) => { clearTimeout(timer); sub.dispose(); resolve(r); });
+      const timer = setTimeout(() => {
+        sub.dispose();
+        reject(new Error(`the ${this.what} webview did not render in time`));
+      }, timeoutMs);
+      const sub = this.onDidRender((r) => {
+        clearTimeout(timer);
+        sub.dispose();
+        resolve(r);
+      });
     });
   }
 
   protected post(msg: Out): void {
     if (!this.ready || this.isDisposed) return;
-    this.panel.webview.postMessage(redactMessage(msg)).then(undefined, (err: unknown) => this.log.debug(`${this.what} panel: post failed: ${errorMessage(err)}`));
+    this.panel.webview
+      .postMessage(redactMessage(msg))
+      .then(undefined, (err: unknown) => this.log.debug(`${this.what} panel: post failed: ${errorMessage(err)}`));
   }
 
   override dispose(): void {

@@ -31,7 +31,9 @@ export function sanitizeModel(model: MappingModel): MappingModel {
   const ref = model.vcluster;
   return {
     vcluster: {
-      context: ref.context, namespace: ref.namespace, name: ref.name,
+      context: ref.context,
+      namespace: ref.namespace,
+      name: ref.name,
       ...(ref.parents ? { parents: ref.parents.map((p) => ({ namespace: p.namespace, name: p.name })) } : {}),
     },
     hostNamespace: model.hostNamespace,

@@ -9,8 +9,14 @@ import { errorMessage, UserFacingError } from '../shared/errors';
 import { redact } from '../shared/redact';
 import { Disposable } from '../platform/disposable';
 import {
-  OBJECT_SCHEME, addressForRow, decodeObjectUri, describeAddress, encodeObjectUri, prepareObjectYaml,
-  type FetchObjectYaml, type ObjectAddress,
+  OBJECT_SCHEME,
+  addressForRow,
+  decodeObjectUri,
+  describeAddress,
+  encodeObjectUri,
+  prepareObjectYaml,
+  type FetchObjectYaml,
+  type ObjectAddress,
 } from './objectUri';
 
 export { OBJECT_SCHEME, type FetchObjectYaml, type ObjectAddress } from './objectUri';
@@ -46,7 +52,7 @@ export class ObjectYamlProvider extends Disposable implements vscode.TextDocumen
     const uri = this.uriFor(address);
     const existing = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (existing) this.changed.fire(uri); // read it again: the object may have changed since
-    let doc = existing ?? await vscode.workspace.openTextDocument(uri);
+    let doc = existing ?? (await vscode.workspace.openTextDocument(uri));
     if (doc.languageId !== 'yaml') {
       try {
         doc = await vscode.languages.setTextDocumentLanguage(doc, 'yaml');
@@ -63,5 +69,4 @@ export class ObjectYamlProvider extends Disposable implements vscode.TextDocumen
     if (!address) throw new UserFacingError(`This ${row.kind} has no ${side} object.`);
     await this.open(address);
   }
-
 }

@@ -56,7 +56,12 @@ describe('never keep a vcluster awake (audit log of its real API server)', funct
   }
 
   function stages(auditID: string): AuditEvent[] {
-    return fs.readFileSync(auditLog, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditEvent).filter((e) => e.auditID === auditID);
+    return fs
+      .readFileSync(auditLog, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as AuditEvent)
+      .filter((e) => e.auditID === auditID);
   }
 
   before(async () => {
@@ -71,8 +76,21 @@ describe('never keep a vcluster awake (audit log of its real API server)', funct
       extraArgs: [`--audit-policy-file=${policy}`, `--audit-log-path=${auditLog}`, '--audit-log-mode=blocking', '--audit-log-maxbackup=1'],
     });
     // vc-NAME as the syncer writes it, naming that server (exportKubeConfig.server).
-    const kc = makeKubeconfig({ contextName: 'Default', clusterName: 'Default', userName: 'Default', server: virtual.server, caPem: virtual.ca.certPem, certPem: virtual.admin.certPem, keyPem: virtual.admin.keyPem });
-    await host.rest.ensure(`/api/v1/namespaces/${ns}/secrets`, { apiVersion: 'v1', kind: 'Secret', metadata: { name: `vc-${name}`, namespace: ns }, data: { config: Buffer.from(kc).toString('base64') } });
+    const kc = makeKubeconfig({
+      contextName: 'Default',
+      clusterName: 'Default',
+      userName: 'Default',
+      server: virtual.server,
+      caPem: virtual.ca.certPem,
+      certPem: virtual.admin.certPem,
+      keyPem: virtual.admin.keyPem,
+    });
+    await host.rest.ensure(`/api/v1/namespaces/${ns}/secrets`, {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: `vc-${name}`, namespace: ns },
+      data: { config: Buffer.from(kc).toString('base64') },
+    });
     p = productModel([host.kubeconfigPath], { watch: true, debounceMs: 50 });
     ref = { context: host.contextName, namespace: ns, name };
     await sleep(300); // the harness's own requests (readiness, default ServiceAccount) are over
@@ -93,8 +111,15 @@ describe('never keep a vcluster awake (audit log of its real API server)', funct
       await sleep(1500);
       const seen = requests().filter((e) => ms(e.requestReceivedTimestamp) >= start);
       assert.ok(seen.length >= 4, `the lists and watches of nested discovery (${seen.length})`);
-      assert.deepEqual([...new Set(seen.map((e) => e.userAgent))], ["vcluster-explorer"], JSON.stringify(seen.filter((e) => e.userAgent !== "vcluster-explorer")));
-      assert.ok(seen.some((e) => e.verb === 'watch'), 'watches run while expanded');
+      assert.deepEqual(
+        [...new Set(seen.map((e) => e.userAgent))],
+        ['vcluster-explorer'],
+        JSON.stringify(seen.filter((e) => e.userAgent !== 'vcluster-explorer')),
+      );
+      assert.ok(
+        seen.some((e) => e.verb === 'watch'),
+        'watches run while expanded',
+      );
     } finally {
       hold.dispose();
       p.model.collapse(ref);
@@ -120,8 +145,17 @@ describe('never keep a vcluster awake (audit log of its real API server)', funct
     // The host side goes on: discovery (with its watches), describe, the host's own objects.
     const hostDiscovery = await p.model.vclusters(host.contextName, true);
     assert.ok(hostDiscovery.namespaces.some((n) => n.name === ns));
-    const doc = parseYaml(host.kubeconfig) as { clusters: { name: string; cluster: Record<string, unknown> }[]; users: { name: string; user: Record<string, unknown> }[] };
-    const hostClient = new KubeClient({ contextName: host.contextName, clusterName: doc.clusters[0]!.name, cluster: doc.clusters[0]!.cluster, userName: doc.users[0]!.name, user: doc.users[0]!.user });
+    const doc = parseYaml(host.kubeconfig) as {
+      clusters: { name: string; cluster: Record<string, unknown> }[];
+      users: { name: string; user: Record<string, unknown> }[];
+    };
+    const hostClient = new KubeClient({
+      contextName: host.contextName,
+      clusterName: doc.clusters[0]!.name,
+      cluster: doc.clusters[0]!.cluster,
+      userName: doc.users[0]!.name,
+      user: doc.users[0]!.user,
+    });
     try {
       for (let i = 0; i < 3; i++) {
         const d = await fetchDetails(hostClient, ref, { contexts: [] });
@@ -139,16 +173,27 @@ describe('never keep a vcluster awake (audit log of its real API server)', funct
       assert.ok(ms(done.stageTimestamp) - collapsedAt < 3000, `watch ${w.requestURI} ended ${ms(done.stageTimestamp) - collapsedAt} ms after the collapse`);
     }
     const after = requests().filter((e) => ms(e.requestReceivedTimestamp) >= collapsedAt - 100);
-    assert.deepEqual(after.map((e) => `${e.verb} ${e.requestURI} (${e.userAgent})`), [], `no request into the virtual cluster during ${Date.now() - collapsedAt} ms collapsed`);
+    assert.deepEqual(
+      after.map((e) => `${e.verb} ${e.requestURI} (${e.userAgent})`),
+      [],
+      `no request into the virtual cluster during ${Date.now() - collapsedAt} ms collapsed`,
+    );
   });
 
   it('a one-off read without a hold leaves nothing behind: no watch, and the client closes when idle', async () => {
     const before = Date.now();
     await p.model.nested(ref);
-    assert.ok(requests().some((e) => ms(e.requestReceivedTimestamp) >= before - 100 && e.verb === 'list'), 'it did read');
+    assert.ok(
+      requests().some((e) => ms(e.requestReceivedTimestamp) >= before - 100 && e.verb === 'list'),
+      'it did read',
+    );
     assert.equal(p.model.sweep(0), 1, 'the unheld client is closed by the sweep');
     const quiet = Date.now();
     await sleep(4000);
-    assert.deepEqual(requests().filter((e) => ms(e.requestReceivedTimestamp) >= quiet), [], 'no watch was left running');
+    assert.deepEqual(
+      requests().filter((e) => ms(e.requestReceivedTimestamp) >= quiet),
+      [],
+      'no watch was left running',
+    );
   });
 });

@@ -65,7 +65,10 @@ describe('connect (the domain function, without VS Code)', function () {
     const r = await kubectl(['get', 'configmap', 'marker', '-n', 'default', '-o', 'jsonpath={.metadata.name}']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'marker', 'the object exists only in the virtual cluster');
-    assert.ok(p.model.snapshot()?.contexts.some((x) => x.name === c.contextName && x.vcluster?.name === 'direct'), 'the model re-read the kubeconfig');
+    assert.ok(
+      p.model.snapshot()?.contexts.some((x) => x.name === c.contextName && x.vcluster?.name === 'direct'),
+      'the model re-read the kubeconfig',
+    );
   });
 
   it('a vcluster behind a LoadBalancer: the ingress address becomes the server, and kubectl reaches it', async () => {
@@ -105,7 +108,12 @@ describe('connect (the domain function, without VS Code)', function () {
     const steps: string[] = [];
     let madeReady = false;
     const connecting = connectVCluster(deps(), ref, new KubeconfigWriter({ files: [file] }), { report: (s) => steps.push(s) });
-    await waitFor('Connect to report that it waits', async () => steps.some((s) => s.includes('waiting for the vcluster to come up: pod starting-0 (ContainerCreating)')), 30_000, 200);
+    await waitFor(
+      'Connect to report that it waits',
+      async () => steps.some((s) => s.includes('waiting for the vcluster to come up: pod starting-0 (ContainerCreating)')),
+      30_000,
+      200,
+    );
     const pod = await host.rest.get(`/api/v1/namespaces/${ns}/pods/starting-0`);
     await host.rest.patch(`/api/v1/namespaces/${ns}/pods/starting-0/status`, { status: podStatusFor('Running', pod) });
     madeReady = true;
@@ -122,7 +130,12 @@ describe('connect (the domain function, without VS Code)', function () {
     await waitFor('Connect to report that it waits', async () => steps.some((s) => s.includes('its kubeconfig secret vc-late')), 30_000, 200);
     // What the syncer would write: the same kind of kubeconfig as the other vcluster's (a real virtual API server).
     const model = await host.rest.get(`/api/v1/namespaces/${ns}/secrets/vc-direct`);
-    await host.rest.request('POST', `/api/v1/namespaces/${ns}/secrets`, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'vc-late', namespace: ns }, data: model.data });
+    await host.rest.request('POST', `/api/v1/namespaces/${ns}/secrets`, {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'vc-late', namespace: ns },
+      data: model.data,
+    });
     const c = await connecting;
     assert.equal(c.contextName, `vcluster_late_${ns}_${host.contextName}`);
     assert.equal(currentContext(), c.contextName);
@@ -131,7 +144,10 @@ describe('connect (the domain function, without VS Code)', function () {
   it('a vcluster that does not come up: Connect gives up after its wait, says what it waited for, and writes nothing', async () => {
     const before = fs.readFileSync(file, 'utf8');
     const ref = { context: host.contextName, namespace: ns, name: 'stuck' };
-    await assert.rejects(connectVCluster({ ...deps(), waitMs: 3000 }, ref, new KubeconfigWriter({ files: [file] })), /did not come up within 3 s \(still waiting for pod stuck-0 \(ContainerCreating\)\)/);
+    await assert.rejects(
+      connectVCluster({ ...deps(), waitMs: 3000 }, ref, new KubeconfigWriter({ files: [file] })),
+      /did not come up within 3 s \(still waiting for pod stuck-0 \(ContainerCreating\)\)/,
+    );
     assert.equal(fs.readFileSync(file, 'utf8'), before, 'the kubeconfig is unchanged');
     const controller = new AbortController();
     const cancelled = connectVCluster(deps(), ref, new KubeconfigWriter({ files: [file] }), { signal: controller.signal });

@@ -44,8 +44,18 @@ describe('discovery on a real control plane', function () {
       { name: 'sleepy', namespace: ns.sleeping, state: 'Sleeping', access: 'none' },
       { name: 'deployed', namespace: ns.deploy, kind: 'Deployment', version: '0.20.0', distro: 'k3s', access: 'none' },
       {
-        name: 'outer', namespace: ns.nested,
-        nested: [{ name: 'middle', namespace: 'level-1', nested: [{ name: 'deepest', namespace: 'level-2' }, { name: 'stopped', namespace: 'level-2b', state: 'Paused' }] }],
+        name: 'outer',
+        namespace: ns.nested,
+        nested: [
+          {
+            name: 'middle',
+            namespace: 'level-1',
+            nested: [
+              { name: 'deepest', namespace: 'level-2' },
+              { name: 'stopped', namespace: 'level-2b', state: 'Paused' },
+            ],
+          },
+        ],
       },
     ]);
     p = productModel([host.kubeconfigPath]);
@@ -119,12 +129,18 @@ describe('discovery on a real control plane', function () {
     const outer = world.find('outer', ns.nested);
     const outerRef = { context: host.contextName, namespace: outer.namespace, name: outer.name };
     const level1 = (await p.model.nested(outerRef)).namespaces.flatMap((n) => n.vclusters);
-    assert.deepEqual(level1.map((v) => `${v.ref.namespace}/${v.ref.name}`), ['level-1/middle']);
+    assert.deepEqual(
+      level1.map((v) => `${v.ref.namespace}/${v.ref.name}`),
+      ['level-1/middle'],
+    );
     assert.deepEqual(level1[0]!.ref.parents, [{ namespace: ns.nested, name: 'outer' }]);
     assert.equal(level1[0]!.status, 'Running');
     const level2 = (await p.model.nested(level1[0]!.ref)).namespaces.flatMap((n) => n.vclusters);
     assert.deepEqual(level2.map((v) => `${v.ref.namespace}/${v.ref.name}:${v.status}`).sort(), ['level-2/deepest:Running', 'level-2b/stopped:Paused']);
-    assert.deepEqual(level2[0]!.ref.parents, [{ namespace: ns.nested, name: 'outer' }, { namespace: 'level-1', name: 'middle' }]);
+    assert.deepEqual(level2[0]!.ref.parents, [
+      { namespace: ns.nested, name: 'outer' },
+      { namespace: 'level-1', name: 'middle' },
+    ]);
   });
 
   it('refuses to go deeper than the depth limit, and says why', async () => {
@@ -168,7 +184,10 @@ describe('discovery with a user that may only read one namespace', function () {
       const result = await p.model.vclusters(user.contextName, true);
       assert.equal(result.restricted, true);
       assert.deepEqual(result.searchedNamespaces, [ns]);
-      assert.deepEqual(result.namespaces.flatMap((n) => n.vclusters).map((v) => v.ref.name), ['mine']);
+      assert.deepEqual(
+        result.namespaces.flatMap((n) => n.vclusters).map((v) => v.ref.name),
+        ['mine'],
+      );
     } finally {
       p.dispose();
     }

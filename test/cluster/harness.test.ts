@@ -77,7 +77,10 @@ describe('test harness: a real Kubernetes control plane', function () {
     const apps = kc.makeApiClient(AppsV1Api);
     await assert.rejects(apps.listStatefulSetForAllNamespaces({ labelSelector: 'app=vcluster' }), (err) => statusCode(err) === 403);
     const own = await apps.listNamespacedStatefulSet({ namespace: 'team-a', labelSelector: 'app=vcluster' });
-    assert.deepEqual(own.items.map((s) => s.metadata?.name), ['dev']);
+    assert.deepEqual(
+      own.items.map((s) => s.metadata?.name),
+      ['dev'],
+    );
     await assert.rejects(apps.listNamespacedStatefulSet({ namespace: 'team-b' }), (err) => statusCode(err) === 403);
   });
 
@@ -102,7 +105,13 @@ describe('test harness: a real Kubernetes control plane', function () {
       assert.equal(syncer?.image, `ghcr.io/loft-sh/vcluster-pro:${vc.version}`);
       const svc = await core.readNamespacedService({ name: vc.name, namespace: vc.namespace });
       assert.equal(svc.metadata!.labels!['vcluster.loft.sh/service'], 'true');
-      assert.deepEqual(svc.spec!.ports!.map((p) => [p.port, p.targetPort]), [[443, 8443], [10250, 8443]]);
+      assert.deepEqual(
+        svc.spec!.ports!.map((p) => [p.port, p.targetPort]),
+        [
+          [443, 8443],
+          [10250, 8443],
+        ],
+      );
       await core.readNamespacedService({ name: `${vc.name}-headless`, namespace: vc.namespace });
       const rel = await core.readNamespacedSecret({ name: `sh.helm.release.v1.${vc.name}.v1`, namespace: vc.namespace });
       assert.deepEqual(
@@ -139,7 +148,11 @@ describe('test harness: a real Kubernetes control plane', function () {
           assert.match(s.metadata!.annotations!['loft.sh/paused-date']!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
         }
       } else {
-        assert.deepEqual(pods.items.map((p) => p.metadata!.name), [`${vc.name}-0`], vc.name);
+        assert.deepEqual(
+          pods.items.map((p) => p.metadata!.name),
+          [`${vc.name}-0`],
+          vc.name,
+        );
         assert.equal(pods.items[0]!.metadata!.ownerReferences?.[0]?.kind, 'StatefulSet', 'made by the real statefulset controller');
       }
     }
@@ -152,7 +165,11 @@ describe('test harness: a real Kubernetes control plane', function () {
     try {
       const kcPath = path.join(home, 'kubeconfig');
       fs.writeFileSync(kcPath, host.kubeconfig, { mode: 0o600 });
-      const r = await runProgram(toolPath('vcluster'), ['list', '--output', 'json'], { cwd: home, env: { PATH: process.env.PATH, HOME: home, KUBECONFIG: kcPath }, timeoutMs: 60_000 });
+      const r = await runProgram(toolPath('vcluster'), ['list', '--output', 'json'], {
+        cwd: home,
+        env: { PATH: process.env.PATH, HOME: home, KUBECONFIG: kcPath },
+        timeoutMs: 60_000,
+      });
       const demoNamespaces = new Set(world.vclusters.map((v) => v.namespace));
       const listed = (JSON.parse(r.stdout) as { Name: string; Namespace: string; Status: string; Version: string }[])
         .filter((x) => demoNamespaces.has(x.Namespace))
@@ -209,7 +226,12 @@ describe('test harness: a real Kubernetes control plane', function () {
     const web = await vcore.readNamespacedPod({ name: 'web', namespace: 'default' });
     const hostPod = await core.readNamespacedPod({ name: 'web-x-default-x-dev', namespace: 'team-a' });
     // The last label carries the virtual namespace's kubernetes.io/metadata.name (key hashed as translate.HostLabelNamespace).
-    assert.deepEqual(hostPod.metadata!.labels, { app: 'web', 'vcluster.loft.sh/managed-by': 'dev', 'vcluster.loft.sh/namespace': 'default', 'vcluster.loft.sh/ns-label-dev-x-cf1227b7b2': 'default' });
+    assert.deepEqual(hostPod.metadata!.labels, {
+      app: 'web',
+      'vcluster.loft.sh/managed-by': 'dev',
+      'vcluster.loft.sh/namespace': 'default',
+      'vcluster.loft.sh/ns-label-dev-x-cf1227b7b2': 'default',
+    });
     const a = hostPod.metadata!.annotations!;
     assert.equal(a['vcluster.loft.sh/object-name'], 'web');
     assert.equal(a['vcluster.loft.sh/object-namespace'], 'default');
@@ -250,11 +272,17 @@ describe('test harness: a real Kubernetes control plane', function () {
     const parentCore = kubeConfig(dev.virtual!.kubeconfig).makeApiClient(CoreV1Api);
     const parentApps = kubeConfig(dev.virtual!.kubeconfig).makeApiClient(AppsV1Api);
     const sts = await parentApps.listStatefulSetForAllNamespaces({ labelSelector: 'app=vcluster' });
-    assert.deepEqual(sts.items.map((s) => `${s.metadata!.namespace}/${s.metadata!.name}`), ['nested/inner']);
+    assert.deepEqual(
+      sts.items.map((s) => `${s.metadata!.namespace}/${s.metadata!.name}`),
+      ['nested/inner'],
+    );
     const secret = await parentCore.readNamespacedSecret({ name: 'vc-inner', namespace: 'nested' });
     const innerCore = kubeConfig(Buffer.from(secret.data!.config!, 'base64').toString('utf8')).makeApiClient(CoreV1Api);
     const pods = await innerCore.listNamespacedPod({ namespace: 'default' });
-    assert.deepEqual(pods.items.map((p) => p.metadata!.name), ['hello']);
+    assert.deepEqual(
+      pods.items.map((p) => p.metadata!.name),
+      ['hello'],
+    );
     // inner's pod is synced into dev's virtual cluster, and from there on to the host.
     await parentCore.readNamespacedPod({ name: 'hello-x-default-x-inner', namespace: 'nested' });
     const hostCore = kubeConfig(host.kubeconfig).makeApiClient(CoreV1Api);
@@ -274,7 +302,10 @@ describe('test harness: a real Kubernetes control plane', function () {
 
     host.pauseApiServer();
     try {
-      const state = fs.readFileSync(`/proc/${host.apiserverPid}/stat`, 'utf8').replace(/^.*\) /s, '').charAt(0);
+      const state = fs
+        .readFileSync(`/proc/${host.apiserverPid}/stat`, 'utf8')
+        .replace(/^.*\) /s, '')
+        .charAt(0);
       assert.equal(state, 'T', 'the API server process is stopped');
       const started = Date.now();
       const r = await host.rest.raw('GET', '/api/v1/namespaces/default', undefined, undefined, 1500).then(

@@ -29,7 +29,7 @@ type Who = { user: string } | { error: string };
 
 const SSR = { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' };
 
-describe('the user\'s kubeconfig behaves as in kubectl (same files, same API server)', function () {
+describe("the user's kubeconfig behaves as in kubectl (same files, same API server)", function () {
   this.timeout(180_000);
   let host: HostCluster;
   let kubectl: string;
@@ -52,20 +52,26 @@ describe('the user\'s kubeconfig behaves as in kubectl (same files, same API ser
     for (const name of ['alice', 'bob', 'watcher', 'nobody']) {
       await host.rest.ensure(`/api/v1/namespaces/${ns}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name } });
       const tr = await host.rest.request<{ status: { token: string } }>('POST', `/api/v1/namespaces/${ns}/serviceaccounts/${name}/token`, {
-        apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 7200 },
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        spec: { expirationSeconds: 7200 },
       });
       tokens[name] = tr.status.token;
     }
     // "watcher" may list and watch what the tree watches (and config maps), cluster-wide; "nobody" may not.
     await host.rest.ensure('/apis/rbac.authorization.k8s.io/v1/clusterroles', {
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: `${ns}-watcher` },
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: `${ns}-watcher` },
       rules: [
         { apiGroups: ['apps'], resources: ['statefulsets', 'deployments'], verbs: ['get', 'list', 'watch'] },
         { apiGroups: [''], resources: ['pods', 'configmaps', 'namespaces'], verbs: ['get', 'list', 'watch'] },
       ],
     });
     await host.rest.ensure('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: `${ns}-watcher` },
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: `${ns}-watcher` },
       subjects: [{ kind: 'ServiceAccount', name: 'watcher', namespace: ns }],
       roleRef: { kind: 'ClusterRole', name: `${ns}-watcher`, apiGroup: 'rbac.authorization.k8s.io' },
     });
@@ -89,19 +95,35 @@ describe('the user\'s kubeconfig behaves as in kubectl (same files, same API ser
     return p;
   };
   const copy = (from: string, rel: string) => put(rel, fs.readFileSync(from, 'utf8'));
-  const clusterEntry = (extra: Record<string, unknown> = {}) => ({ server: host.server, 'certificate-authority-data': Buffer.from(host.ca.certPem).toString('base64'), ...extra });
-  /** A one-file kubeconfig with context "x" of cluster "c" and user "u". */
-  const single = (rel: string, cluster: Record<string, unknown>, user: Record<string, unknown>) => put(rel, {
-    apiVersion: 'v1', kind: 'Config',
-    clusters: [{ name: 'c', cluster }], users: [{ name: 'u', user }],
-    contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }], 'current-context': 'x',
+  const clusterEntry = (extra: Record<string, unknown> = {}) => ({
+    server: host.server,
+    'certificate-authority-data': Buffer.from(host.ca.certPem).toString('base64'),
+    ...extra,
   });
+  /** A one-file kubeconfig with context "x" of cluster "c" and user "u". */
+  const single = (rel: string, cluster: Record<string, unknown>, user: Record<string, unknown>) =>
+    put(rel, {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'c', cluster }],
+      users: [{ name: 'u', user }],
+      contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+      'current-context': 'x',
+    });
 
   async function whoKubectl(files: readonly string[], context = 'x'): Promise<Who & { stderr: string }> {
     // From another directory, so that nothing relative resolves against the working directory by accident.
     const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: files.join(path.delimiter) };
-    delete env.HTTPS_PROXY; delete env.https_proxy; delete env.HTTP_PROXY; delete env.http_proxy;
-    const r = await runProgram(kubectl, ['auth', 'whoami', '-o', 'json', '--context', context], { env, cwd: os.tmpdir(), allowFailure: true, timeoutMs: 60_000 });
+    delete env.HTTPS_PROXY;
+    delete env.https_proxy;
+    delete env.HTTP_PROXY;
+    delete env.http_proxy;
+    const r = await runProgram(kubectl, ['auth', 'whoami', '-o', 'json', '--context', context], {
+      env,
+      cwd: os.tmpdir(),
+      allowFailure: true,
+      timeoutMs: 60_000,
+    });
     if (r.code !== 0) return { error: r.stderr.trim(), stderr: r.stderr };
     return { user: (JSON.parse(r.stdout) as { status: { userInfo: { username: string } } }).status.userInfo.username, stderr: r.stderr };
   }
@@ -115,7 +137,9 @@ describe('the user\'s kubeconfig behaves as in kubectl (same files, same API ser
 
   async function whoUs(c: KubeClient | Promise<KubeClient>): Promise<Who> {
     try {
-      const r = await (await c).request<{ status: { userInfo: { username: string } } }>('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { body: SSR });
+      const r = await (
+        await c
+      ).request<{ status: { userInfo: { username: string } } }>('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { body: SSR });
       return { user: r.status.userInfo.username };
     } catch (err) {
       return { error: (err as Error).message };
@@ -154,7 +178,9 @@ describe('the user\'s kubeconfig behaves as in kubectl (same files, same API ser
     it('an oidc auth-provider whose id-token is still valid: sent as the bearer token, as kubectl does (client-node, its own bundle)', async () => {
       // The id-token is a ServiceAccount token (a JWT with `exp`): neither kubectl nor client-node asks the issuer while
       // it is valid, and the API server authenticates it as the ServiceAccount.
-      const f = single('oidc/config', clusterEntry(), { 'auth-provider': { name: 'oidc', config: { 'client-id': 'vce', 'idp-issuer-url': 'https://127.0.0.1:9', 'id-token': tokens.bob } } });
+      const f = single('oidc/config', clusterEntry(), {
+        'auth-provider': { name: 'oidc', config: { 'client-id': 'vce', 'idp-issuer-url': 'https://127.0.0.1:9', 'id-token': tokens.bob } },
+      });
       assert.equal(userOf((await agree([f])).kubectl), sa('bob'));
     });
 
@@ -184,23 +210,37 @@ describe('the user\'s kubeconfig behaves as in kubectl (same files, same API ser
       copy(certs.carol!.cert, 'list/b/sub/user.crt');
       copy(certs.carol!.key, 'list/b/sub/user.key');
       const a = put('list/a/config', {
-        apiVersion: 'v1', kind: 'Config',
+        apiVersion: 'v1',
+        kind: 'Config',
         clusters: [{ name: 'c', cluster: { server: host.server, 'certificate-authority': 'ca.crt' } }],
-        contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }], 'current-context': 'x',
+        contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+        'current-context': 'x',
       });
-      const b = put('list/b/sub/config', { apiVersion: 'v1', kind: 'Config', users: [{ name: 'u', user: { 'client-certificate': 'user.crt', 'client-key': 'user.key' } }] });
+      const b = put('list/b/sub/config', {
+        apiVersion: 'v1',
+        kind: 'Config',
+        users: [{ name: 'u', user: { 'client-certificate': 'user.crt', 'client-key': 'user.key' } }],
+      });
       assert.equal(userOf((await agree([a, b])).kubectl), 'carol');
     });
 
     it('an exec command given as a relative path', async () => {
-      const plugin = (token: string) => `#!/bin/sh\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${token}"}}'\n`;
+      const plugin = (token: string) =>
+        `#!/bin/sh\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${token}"}}'\n`;
       put('exec/a/bin/plugin', plugin(tokens.bob!), 0o755);
       put('exec/b/bin/plugin', plugin(tokens.alice!), 0o755);
       const a = put('exec/a/config', {
-        apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'c', cluster: clusterEntry() }],
-        contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }], 'current-context': 'x',
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'c', cluster: clusterEntry() }],
+        contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+        'current-context': 'x',
       });
-      const b = put('exec/b/config', { apiVersion: 'v1', kind: 'Config', users: [{ name: 'u', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never', command: './bin/plugin' } } }] });
+      const b = put('exec/b/config', {
+        apiVersion: 'v1',
+        kind: 'Config',
+        users: [{ name: 'u', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never', command: './bin/plugin' } } }],
+      });
       assert.equal(userOf((await agree([a, b])).kubectl), sa('alice'));
     });
   });
@@ -249,14 +289,21 @@ describe('the user\'s kubeconfig behaves as in kubectl (same files, same API ser
       await host.rest.ensure('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: cmNs } });
       const filler = 'a kubeconfig fidelity test line that compresses well. '.repeat(90);
       for (let i = 0; i < 60; i++) {
-        await host.rest.ensure(`/api/v1/namespaces/${cmNs}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}` }, data: { text: filler } });
+        await host.rest.ensure(`/api/v1/namespaces/${cmNs}/configmaps`, {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: `cm-${i}` },
+          data: { text: filler },
+        });
       }
       const listPath = `/api/v1/namespaces/${cmNs}/configmaps`;
       const proxy = await startConnectProxy();
       proxies.push(proxy);
       const bytes: Record<string, number> = {};
       for (const disabled of [false, true]) {
-        const f = single(`gz-${disabled}/config`, clusterEntry({ 'proxy-url': proxy.url, ...(disabled ? { 'disable-compression': true } : {}) }), { token: tokens.watcher });
+        const f = single(`gz-${disabled}/config`, clusterEntry({ 'proxy-url': proxy.url, ...(disabled ? { 'disable-compression': true } : {}) }), {
+          token: tokens.watcher,
+        });
         proxy.reset();
         const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: f };
         const r = await runProgram(kubectl, ['get', '--raw', listPath], { env, allowFailure: true, timeoutMs: 60_000 });
@@ -269,44 +316,70 @@ describe('the user\'s kubeconfig behaves as in kubectl (same files, same API ser
         bytes[`ours-${disabled}`] = proxy.bytesFromServer;
       }
       for (const who of ['kubectl', 'ours']) {
-        assert.ok(bytes[`${who}-false`]! * 3 < bytes[`${who}-true`]!, `${who}: ${bytes[`${who}-false`]} bytes compressed vs ${bytes[`${who}-true`]} with disable-compression`);
+        assert.ok(
+          bytes[`${who}-false`]! * 3 < bytes[`${who}-true`]!,
+          `${who}: ${bytes[`${who}-false`]} bytes compressed vs ${bytes[`${who}-true`]} with disable-compression`,
+        );
       }
     });
   });
 
   describe('exec plugins', () => {
     /** A plugin that records what it was given (KUBERNETES_EXEC_INFO, one env variable, stdin) and answers with a token. */
-    const recorder = (rel: string) => put(rel, [
-      '#!/bin/sh',
-      'out="$1"; shift',
-      'printf "%s" "$KUBERNETES_EXEC_INFO" > "$out.info"',
-      'printf "%s" "$FROM_KUBECONFIG" > "$out.env"',
-      `echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${tokens.bob}"}}'`,
-      '',
-    ].join('\n'), 0o755);
+    const recorder = (rel: string) =>
+      put(
+        rel,
+        [
+          '#!/bin/sh',
+          'out="$1"; shift',
+          'printf "%s" "$KUBERNETES_EXEC_INFO" > "$out.info"',
+          'printf "%s" "$FROM_KUBECONFIG" > "$out.env"',
+          `echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${tokens.bob}"}}'`,
+          '',
+        ].join('\n'),
+        0o755,
+      );
 
-    it('env, provideClusterInfo (with the cluster\'s exec extension) and interactiveMode Never reach the plugin as in kubectl', async () => {
+    it("env, provideClusterInfo (with the cluster's exec extension) and interactiveMode Never reach the plugin as in kubectl", async () => {
       const plugin = recorder('execinfo/plugin');
       const record = (who: string) => path.join(dir, 'execinfo', who);
-      const cfg = (who: string) => single(`execinfo/${who}.config`, clusterEntry({
-        'tls-server-name': 'kubernetes.default.svc',
-        extensions: [{ name: 'client.authentication.k8s.io/exec', extension: { audience: 'fidelity', nested: { n: 1 } } }],
-      }), { exec: {
-        apiVersion: 'client.authentication.k8s.io/v1', command: plugin, args: [record(who)], interactiveMode: 'Never',
-        provideClusterInfo: true, env: [{ name: 'FROM_KUBECONFIG', value: 'exec env value' }],
-      } });
+      const cfg = (who: string) =>
+        single(
+          `execinfo/${who}.config`,
+          clusterEntry({
+            'tls-server-name': 'kubernetes.default.svc',
+            extensions: [{ name: 'client.authentication.k8s.io/exec', extension: { audience: 'fidelity', nested: { n: 1 } } }],
+          }),
+          {
+            exec: {
+              apiVersion: 'client.authentication.k8s.io/v1',
+              command: plugin,
+              args: [record(who)],
+              interactiveMode: 'Never',
+              provideClusterInfo: true,
+              env: [{ name: 'FROM_KUBECONFIG', value: 'exec env value' }],
+            },
+          },
+        );
       assert.equal(userOf(await whoKubectl([cfg('kubectl')])), sa('bob'));
       assert.equal(userOf(await whoUs(ourClient([cfg('ours')]))), sa('bob'));
       const info = (who: string) => JSON.parse(fs.readFileSync(`${record(who)}.info`, 'utf8')) as Record<string, unknown>;
       assert.deepEqual(info('ours'), info('kubectl'));
       assert.equal((info('ours').spec as { interactive: boolean }).interactive, false);
-      assert.equal(((info('ours').spec as { cluster: { server: string } }).cluster).server, host.server);
+      assert.equal((info('ours').spec as { cluster: { server: string } }).cluster.server, host.server);
       assert.equal(fs.readFileSync(`${record('ours')}.env`, 'utf8'), 'exec env value');
       assert.equal(fs.readFileSync(`${record('kubectl')}.env`, 'utf8'), 'exec env value');
       // Without the exec extension, with a proxy and disable-compression.
-      const plain = (who: string) => single(`execinfo/plain-${who}.config`, clusterEntry({ 'proxy-url': 'http://127.0.0.1:9', 'disable-compression': true }), { exec: {
-        apiVersion: 'client.authentication.k8s.io/v1', command: plugin, args: [record(`plain-${who}`)], interactiveMode: 'Never', provideClusterInfo: true,
-      } });
+      const plain = (who: string) =>
+        single(`execinfo/plain-${who}.config`, clusterEntry({ 'proxy-url': 'http://127.0.0.1:9', 'disable-compression': true }), {
+          exec: {
+            apiVersion: 'client.authentication.k8s.io/v1',
+            command: plugin,
+            args: [record(`plain-${who}`)],
+            interactiveMode: 'Never',
+            provideClusterInfo: true,
+          },
+        });
       await whoKubectl([plain('kubectl')]);
       await whoUs(ourClient([plain('ours')]));
       assert.deepEqual(info('plain-ours'), info('plain-kubectl'));
@@ -315,7 +388,9 @@ describe('the user\'s kubeconfig behaves as in kubectl (same files, same API ser
     it('a missing plugin: both refuse and show the installHint', async () => {
       const hint = 'Install the fidelity-login plugin from your platform team.';
       // A command name looked up on PATH (client-go shows the hint when that lookup fails).
-      const f = single('hint/config', clusterEntry(), { exec: { apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never', command: 'vce-fidelity-no-such-plugin', installHint: hint } });
+      const f = single('hint/config', clusterEntry(), {
+        exec: { apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never', command: 'vce-fidelity-no-such-plugin', installHint: hint },
+      });
       const r = await agree([f]);
       assert.ok(userOf(r.kubectl).includes(hint), userOf(r.kubectl));
       assert.ok(userOf(r.ours).includes(hint), userOf(r.ours));
@@ -328,20 +403,40 @@ describe('the user\'s kubeconfig behaves as in kubectl (same files, same API ser
     ] as const) {
       it(`${label}: refused by both`, async () => {
         const plugin = recorder(`refuse-${label.length}/plugin`);
-        const f = single(`refuse-${label.length}/config`, clusterEntry(), { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, args: [path.join(dir, `refuse-${label.length}`, 'rec')], ...exec } });
+        const f = single(`refuse-${label.length}/config`, clusterEntry(), {
+          exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, args: [path.join(dir, `refuse-${label.length}`, 'rec')], ...exec },
+        });
         await agree([f]);
       });
     }
 
     it('v1beta1 without interactiveMode defaults to IfAvailable: runs non-interactively in both', async () => {
-      const f = single('beta/config', clusterEntry(), { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: put('beta/plugin', `#!/bin/sh\necho '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"${tokens.alice}"}}'\n`, 0o755) } });
+      const f = single('beta/config', clusterEntry(), {
+        exec: {
+          apiVersion: 'client.authentication.k8s.io/v1beta1',
+          command: put(
+            'beta/plugin',
+            `#!/bin/sh\necho '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"${tokens.alice}"}}'\n`,
+            0o755,
+          ),
+        },
+      });
       assert.equal(userOf((await agree([f])).kubectl), sa('alice'));
     });
 
-    for (const [label, answerVersion] of [['another apiVersion', '"apiVersion":"client.authentication.k8s.io/v1beta1",'], ['no apiVersion', '']] as const) {
+    for (const [label, answerVersion] of [
+      ['another apiVersion', '"apiVersion":"client.authentication.k8s.io/v1beta1",'],
+      ['no apiVersion', ''],
+    ] as const) {
       it(`an answer with ${label} is refused by both`, async () => {
         const where = `mismatch-${label.length}`;
-        const f = single(`${where}/config`, clusterEntry(), { exec: { apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never', command: put(`${where}/plugin`, `#!/bin/sh\necho '{${answerVersion}"kind":"ExecCredential","status":{"token":"${tokens.alice}"}}'\n`, 0o755) } });
+        const f = single(`${where}/config`, clusterEntry(), {
+          exec: {
+            apiVersion: 'client.authentication.k8s.io/v1',
+            interactiveMode: 'Never',
+            command: put(`${where}/plugin`, `#!/bin/sh\necho '{${answerVersion}"kind":"ExecCredential","status":{"token":"${tokens.alice}"}}'\n`, 0o755),
+          },
+        });
         const r = await agree([f]);
         assert.match(userOf(r.ours), /is configured to use API version client\.authentication\.k8s\.io\/v1, plugin returned/);
       });
@@ -349,8 +444,15 @@ describe('the user\'s kubeconfig behaves as in kubectl (same files, same API ser
 
     it('token and exec together: the token is used and the plugin never runs, in both', async () => {
       const ran = path.join(dir, 'tokexec', 'ran');
-      const plugin = put('tokexec/plugin', `#!/bin/sh\ntouch "${ran}"\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${tokens.bob}"}}'\n`, 0o755);
-      const f = single('tokexec/config', clusterEntry(), { token: tokens.alice, exec: { apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never', command: plugin } });
+      const plugin = put(
+        'tokexec/plugin',
+        `#!/bin/sh\ntouch "${ran}"\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${tokens.bob}"}}'\n`,
+        0o755,
+      );
+      const f = single('tokexec/config', clusterEntry(), {
+        token: tokens.alice,
+        exec: { apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never', command: plugin },
+      });
       assert.equal(userOf((await agree([f])).kubectl), sa('alice'));
       assert.ok(!fs.existsSync(ran));
     });
@@ -359,10 +461,15 @@ describe('the user\'s kubeconfig behaves as in kubectl (same files, same API ser
       this.timeout(60_000);
       const counter = path.join(dir, 'rot', 'count');
       const pem = (p: string) => JSON.stringify(fs.readFileSync(p, 'utf8'));
-      const answer = (user: 'rot-1' | 'rot-2', expires: string) => `{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"clientCertificateData":${pem(certs[user]!.cert)},"clientKeyData":${pem(certs[user]!.key)},"expirationTimestamp":"${expires}"}}`;
+      const answer = (user: 'rot-1' | 'rot-2', expires: string) =>
+        `{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"clientCertificateData":${pem(certs[user]!.cert)},"clientKeyData":${pem(certs[user]!.key)},"expirationTimestamp":"${expires}"}}`;
       put('rot/first.json', answer('rot-1', new Date(Date.now() + 14_000).toISOString().replace(/\.\d+Z$/, 'Z')));
       put('rot/second.json', answer('rot-2', '2099-01-01T00:00:00Z'));
-      const plugin = put('rot/plugin', `#!/bin/sh\necho x >> "${counter}"\nif [ "$(wc -l < "${counter}")" -le 1 ]; then cat "${path.join(dir, 'rot/first.json')}"; else cat "${path.join(dir, 'rot/second.json')}"; fi\n`, 0o755);
+      const plugin = put(
+        'rot/plugin',
+        `#!/bin/sh\necho x >> "${counter}"\nif [ "$(wc -l < "${counter}")" -le 1 ]; then cat "${path.join(dir, 'rot/first.json')}"; else cat "${path.join(dir, 'rot/second.json')}"; fi\n`,
+        0o755,
+      );
       const f = single('rot/config', clusterEntry(), { exec: { apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never', command: plugin } });
       const c = await ourClient([f]);
       let changed = 0;
@@ -411,20 +518,28 @@ describe('the user\'s kubeconfig behaves as in kubectl (same files, same API ser
   describe('the same file listed twice', () => {
     it('directly and through a symlink: one file for kubectl, our loader and our writer', async () => {
       const a = put('twice/a.yaml', {
-        apiVersion: 'v1', kind: 'Config',
-        clusters: [{ name: 'c', cluster: clusterEntry() }], users: [{ name: 'u', user: { token: tokens.alice } }],
-        contexts: [{ name: 'first', context: { cluster: 'c', user: 'u' } }, { name: 'second', context: { cluster: 'c', user: 'u' } }],
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'c', cluster: clusterEntry() }],
+        users: [{ name: 'u', user: { token: tokens.alice } }],
+        contexts: [
+          { name: 'first', context: { cluster: 'c', user: 'u' } },
+          { name: 'second', context: { cluster: 'c', user: 'u' } },
+        ],
         'current-context': 'first',
       });
       const link = path.join(dir, 'twice', 'link.yaml');
       fs.symlinkSync('a.yaml', link);
       const files = [a, link, a];
       const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: files.join(path.delimiter) };
-      const names = async () => (await runProgram(kubectl, ['config', 'get-contexts', '-o', 'name'], { env, timeoutMs: 30_000 })).stdout.trim().split('\n').sort();
+      const names = async () =>
+        (await runProgram(kubectl, ['config', 'get-contexts', '-o', 'name'], { env, timeoutMs: 30_000 })).stdout.trim().split('\n').sort();
       assert.deepEqual([...(await loadKubeconfig(files)).contexts.keys()].sort(), await names());
       await new KubeconfigWriter({ files, lockLingerMs: 0 }).removeContext('first', { switchTo: '' });
       assert.deepEqual(await names(), ['second'], 'kubectl sees the context removed for good');
-      const view = JSON.parse((await runProgram(kubectl, ['config', 'view', '-o', 'json'], { env, timeoutMs: 30_000 })).stdout) as { 'current-context'?: string };
+      const view = JSON.parse((await runProgram(kubectl, ['config', 'view', '-o', 'json'], { env, timeoutMs: 30_000 })).stdout) as {
+        'current-context'?: string;
+      };
       assert.equal(view['current-context'] ?? '', '');
     });
   });

@@ -14,19 +14,87 @@ import { runProgram } from '../harness/processes';
 
 /** Shapes go-yaml v2 resolves to non-strings, and near misses. */
 const risky = fc.oneof(
-  fc.constantFrom('yes', 'Yes', 'YES', 'no', 'NO', 'on', 'On', 'off', 'OFF', 'y', 'Y', 'n', 'N', 'true', 'False', '~', 'null', 'Null', 'NULL',
-    '.inf', '-.Inf', '+.INF', '.nan', '<<', '0', '-0', '+1', '017', '08', '0x1F', '0X1f', '0o17', '0O17', '0b101', '-0b11', '1e3', '1E-3', '.5', '1.',
-    '1_000', '0x_ff', '2001-12-14', '2001-12-14T21:59:43.10Z', '2001-12-14 21:59:43.10', '1:20', '18446744073709551615', '18446744073709551616',
-    '9223372036854775808', '-9223372036854775809', '0xFFFFFFFFFFFFFFFFF', '=', '-', '+', '.', '..', '0x', 'e3', '_1', 'x1'),
+  fc.constantFrom(
+    'yes',
+    'Yes',
+    'YES',
+    'no',
+    'NO',
+    'on',
+    'On',
+    'off',
+    'OFF',
+    'y',
+    'Y',
+    'n',
+    'N',
+    'true',
+    'False',
+    '~',
+    'null',
+    'Null',
+    'NULL',
+    '.inf',
+    '-.Inf',
+    '+.INF',
+    '.nan',
+    '<<',
+    '0',
+    '-0',
+    '+1',
+    '017',
+    '08',
+    '0x1F',
+    '0X1f',
+    '0o17',
+    '0O17',
+    '0b101',
+    '-0b11',
+    '1e3',
+    '1E-3',
+    '.5',
+    '1.',
+    '1_000',
+    '0x_ff',
+    '2001-12-14',
+    '2001-12-14T21:59:43.10Z',
+    '2001-12-14 21:59:43.10',
+    '1:20',
+    '18446744073709551615',
+    '18446744073709551616',
+    '9223372036854775808',
+    '-9223372036854775809',
+    '0xFFFFFFFFFFFFFFFFF',
+    '=',
+    '-',
+    '+',
+    '.',
+    '..',
+    '0x',
+    'e3',
+    '_1',
+    'x1',
+  ),
   fc.stringMatching(/^[-+]?[0-9][0-9_]{0,6}(\.[0-9_]{0,3})?([eE][-+]?[0-9]{1,2})?$/),
   fc.stringMatching(/^[-+]?0[xXoObB][0-9a-fA-F_]{1,6}$/),
   fc.stringMatching(/^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ][0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(\.[0-9]{1,3})?(Z|[-+][0-9]{2}:[0-9]{2})?)?$/),
   fc.stringMatching(/^[.~yYnNoOtTfF][a-zA-Z.]{0,4}$/),
   // What go-yaml (YAML 1.1) refuses raw or reads as a line break: DEL, C1 controls, NEL, LS, PS, U+FFFE/U+FFFF.
-  fc.tuple(fc.constantFrom('', ' ', 'a', '-'), fc.constantFrom('\u0085', '\u2028', '\u2029', '\u007f', '\u0080', '\u009f', '\ufffe', '\uffff'), fc.constantFrom('', ' ', 'b')).map(([a, b, c]) => `${a}${b}${c}`),
+  fc
+    .tuple(
+      fc.constantFrom('', ' ', 'a', '-'),
+      fc.constantFrom('\u0085', '\u2028', '\u2029', '\u007f', '\u0080', '\u009f', '\ufffe', '\uffff'),
+      fc.constantFrom('', ' ', 'b'),
+    )
+    .map(([a, b, c]) => `${a}${b}${c}`),
 );
 const anyText = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 12 });
-const name = fc.oneof(risky, anyText, fc.tuple(risky, anyText).map(([a, b]) => `${a}${b}`))
+const name = fc
+  .oneof(
+    risky,
+    anyText,
+    fc.tuple(risky, anyText).map(([a, b]) => `${a}${b}`),
+  )
   // What the writer refuses on purpose (not a name kubectl could write either): empty, line breaks, NUL.
   .filter((s) => s !== '' && !/[\r\n\0]/.test(s));
 
@@ -62,11 +130,20 @@ describe('names the writer writes read back identically in real kubectl', functi
         const file = path.join(dir, `config-${run++}`);
         // Half of the runs edit an existing kubectl-written file (the minimal-splice path), half start a new one.
         if (run % 2 === 0) {
-          fs.writeFileSync(file, 'apiVersion: v1\nclusters:\n- cluster:\n    server: https://seed.example\n  name: seed\ncontexts:\n- context:\n    cluster: seed\n    user: seed\n  name: seed\ncurrent-context: seed\nkind: Config\npreferences: {}\nusers:\n- name: seed\n  user:\n    token: seed\n', { mode: 0o600 });
+          fs.writeFileSync(
+            file,
+            'apiVersion: v1\nclusters:\n- cluster:\n    server: https://seed.example\n  name: seed\ncontexts:\n- context:\n    cluster: seed\n    user: seed\n  name: seed\ncurrent-context: seed\nkind: Config\npreferences: {}\nusers:\n- name: seed\n  user:\n    token: seed\n',
+            { mode: 0o600 },
+          );
         }
         const w = new KubeconfigWriter({ files: [file], lockLingerMs: 0 });
         for (const n of names) {
-          await w.upsertContext({ name: n, cluster: { name: n, cluster: { server: 'https://x.example' } }, user: { name: n, user: { token: 't' } }, namespace: n });
+          await w.upsertContext({
+            name: n,
+            cluster: { name: n, cluster: { server: 'https://x.example' } },
+            user: { name: n, user: { token: 't' } },
+            namespace: n,
+          });
         }
         await w.useContext(names[names.length - 1]!);
         const v = await view(file);

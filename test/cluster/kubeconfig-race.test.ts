@@ -61,14 +61,22 @@ describe('kubeconfig race: our writer, a second writer process and kubectl on on
   };
   const runKubectl = (file: string, args: string[]) => runProgram(kubectl, ['config', ...args], { env: env(file), allowFailure: true, timeoutMs: 30_000 });
   const seed = (file: string) =>
-    fs.writeFileSync(file, 'apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    server: https://seed.example\n  name: seed\ncontexts:\n- context:\n    cluster: seed\n    user: seed\n  name: seed\ncurrent-context: seed\nusers:\n- name: seed\n  user:\n    token: seed\n', { mode: 0o600 });
+    fs.writeFileSync(
+      file,
+      'apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    server: https://seed.example\n  name: seed\ncontexts:\n- context:\n    cluster: seed\n    user: seed\n  name: seed\ncurrent-context: seed\nusers:\n- name: seed\n  user:\n    token: seed\n',
+      { mode: 0o600 },
+    );
 
   it('kubectl and our writer exclude each other through <file>.lock (O_EXCL)', async () => {
     const file = path.join(dir, 'config');
     seed(file);
     // kubectl refuses while our writer holds the lock …
     const holder = new KubeconfigWriter({ files: [file], lockLingerMs: 1500 });
-    const holding = holder.upsertContext({ name: 'ours', cluster: { name: 'ours', cluster: { server: 'https://ours' } }, user: { name: 'ours', user: { token: 't' } } });
+    const holding = holder.upsertContext({
+      name: 'ours',
+      cluster: { name: 'ours', cluster: { server: 'https://ours' } },
+      user: { name: 'ours', user: { token: 't' } },
+    });
     for (let i = 0; i < 100 && !fs.existsSync(`${file}.lock`); i++) await new Promise((r) => setTimeout(r, 10));
     assert.ok(fs.existsSync(`${file}.lock`), 'our writer holds <file>.lock');
     const refused = await runKubectl(file, ['set-context', 'theirs', '--cluster=seed', '--user=seed']);
@@ -114,9 +122,18 @@ describe('kubeconfig race: our writer, a second writer process and kubectl on on
     await k('set-cluster', 'fresh', '--server=https://fresh.example');
     await k('set-credentials', 'fresh', '--token=tok');
     await k('set-context', 'fresh', '--cluster=fresh', '--user=fresh');
-    await w.upsertContext({ name: 'fresh', cluster: { name: 'fresh', cluster: { server: 'https://fresh.example' } }, user: { name: 'fresh', user: { token: 'tok' } } });
+    await w.upsertContext({
+      name: 'fresh',
+      cluster: { name: 'fresh', cluster: { server: 'https://fresh.example' } },
+      user: { name: 'fresh', user: { token: 'tok' } },
+    });
     await k('set-context', 'second', '--namespace=zzz');
-    await w.upsertContext({ name: 'second', cluster: { name: 'second', cluster: { server: 'https://second.example.com' } }, user: { name: 'dev-admin', user: { token: 'fake-token-not-secret' } }, namespace: 'zzz' });
+    await w.upsertContext({
+      name: 'second',
+      cluster: { name: 'second', cluster: { server: 'https://second.example.com' } },
+      user: { name: 'dev-admin', user: { token: 'fake-token-not-secret' } },
+      namespace: 'zzz',
+    });
     await k('use-context', 'fresh');
     await k('delete-context', 'staging');
     await w.removeContext('staging', { switchTo: 'fresh' });
@@ -146,12 +163,17 @@ describe('kubeconfig race: our writer, a second writer process and kubectl on on
     const ourOps = 400;
     const kubectlOps = 200;
 
-    worker = spawnManaged('kubeconfig-writer-worker', process.execPath, [
-      '--import',
-      'tsx',
-      path.join(REPO, 'test', 'support', 'kubeconfig-writer-worker.ts'),
-      JSON.stringify({ file, prefix: 'proc', ops: workerOps, lingerMs: LINGER_MS, result: resultFile }),
-    ], { cwd: REPO });
+    worker = spawnManaged(
+      'kubeconfig-writer-worker',
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join(REPO, 'test', 'support', 'kubeconfig-writer-worker.ts'),
+        JSON.stringify({ file, prefix: 'proc', ops: workerOps, lingerMs: LINGER_MS, result: resultFile }),
+      ],
+      { cwd: REPO },
+    );
 
     const kubectlLane = async (prefix: string, ops: number): Promise<KubectlStats> => {
       const s: KubectlStats = { ops: 0, lockBusy: 0, failures: [], present: [], removed: [], ms: 0 };
@@ -209,12 +231,20 @@ describe('kubeconfig race: our writer, a second writer process and kubectl on on
     const resurrected: string[] = [];
     const check = (who: string, present: string[], removed: string[]) => {
       for (const n of present) {
-        for (const [kind, map] of [['context', merged.contexts], ['cluster', merged.clusters], ['user', merged.users]] as const) {
+        for (const [kind, map] of [
+          ['context', merged.contexts],
+          ['cluster', merged.clusters],
+          ['user', merged.users],
+        ] as const) {
           if (!map.has(n)) lost.push(`${who}: ${kind} ${n}`);
         }
       }
       for (const n of removed) {
-        for (const [kind, map] of [['context', merged.contexts], ['cluster', merged.clusters], ['user', merged.users]] as const) {
+        for (const [kind, map] of [
+          ['context', merged.contexts],
+          ['cluster', merged.clusters],
+          ['user', merged.users],
+        ] as const) {
           if (map.has(n)) resurrected.push(`${who}: ${kind} ${n}`);
         }
       }
@@ -225,13 +255,19 @@ describe('kubeconfig race: our writer, a second writer process and kubectl on on
     check('seed', ['seed'], []);
 
     const total = ours.ops + proc.ops + kube.ops;
-    const line = (who: string, ops: number, ms: number, extra = '') => `  ${who.padEnd(16)} ${String(ops).padStart(5)} ops in ${(ms / 1000).toFixed(1)} s${extra}`;
+    const line = (who: string, ops: number, ms: number, extra = '') =>
+      `  ${who.padEnd(16)} ${String(ops).padStart(5)} ops in ${(ms / 1000).toFixed(1)} s${extra}`;
     process.stdout.write(
       [
         `      kubeconfig race (${(totalMs / 1000).toFixed(1)} s, lock linger ${LINGER_MS} ms):`,
         line('our writer', ours.ops, ours.ms, `, ${ours.present.length} entries kept, ${ours.removed.length} removed`),
         line('worker process', proc.ops, proc.ms, `, ${proc.present.length} entries kept, ${proc.removed.length} removed`),
-        line('kubectl', kube.ops, kube.ms, `, ${kube.present.length} entries kept, ${kube.removed.length} removed, ${kube.lockBusy} refused by the lock and retried`),
+        line(
+          'kubectl',
+          kube.ops,
+          kube.ms,
+          `, ${kube.present.length} entries kept, ${kube.removed.length} removed, ${kube.lockBusy} refused by the lock and retried`,
+        ),
         `  total ${total} operations; losses = ${lost.length}, resurrected = ${resurrected.length}, failures = ${ours.failures.length + proc.failures.length + kube.failures.length}`,
         '',
       ].join('\n      '),
@@ -241,8 +277,16 @@ describe('kubeconfig race: our writer, a second writer process and kubectl on on
     assert.ok(total >= 1000, `only ${total} operations`);
     assert.deepEqual(lost, [], 'nothing anyone wrote is lost');
     assert.deepEqual(resurrected, [], 'nothing anyone removed comes back');
-    assert.deepEqual(merged.problems.filter((p) => p.blocking), [], 'the file parses cleanly');
+    assert.deepEqual(
+      merged.problems.filter((p) => p.blocking),
+      [],
+      'the file parses cleanly',
+    );
     assert.ok(merged.currentContext && merged.contexts.has(merged.currentContext), 'current-context names an existing context');
-    assert.deepEqual(fs.readdirSync(dir).filter((n) => n.endsWith('.lock') || n.endsWith('.tmp')), [], 'no lock or temp file left');
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((n) => n.endsWith('.lock') || n.endsWith('.tmp')),
+      [],
+      'no lock or temp file left',
+    );
   });
 });

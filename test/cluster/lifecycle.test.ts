@@ -20,7 +20,9 @@ async function cliList(host: HostCluster): Promise<{ Name: string; Namespace: st
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'vce-cli-home-'));
   try {
     const r = await runProgram(toolPath('vcluster'), ['list', '--output', 'json', '--context', host.contextName], {
-      env: { ...process.env, HOME: home, KUBECONFIG: host.kubeconfigPath }, timeoutMs: 120_000, allowFailure: true,
+      env: { ...process.env, HOME: home, KUBECONFIG: host.kubeconfigPath },
+      timeoutMs: 120_000,
+      allowFailure: true,
     });
     assert.equal(r.code, 0, r.stderr);
     return JSON.parse(r.stdout || 'null') ?? [];
@@ -32,7 +34,11 @@ async function cliList(host: HostCluster): Promise<{ Name: string; Namespace: st
 async function cli(host: HostCluster, args: string[]): Promise<void> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'vce-cli-home-'));
   try {
-    const r = await runProgram(toolPath('vcluster'), args, { env: { ...process.env, HOME: home, KUBECONFIG: host.kubeconfigPath }, timeoutMs: 120_000, allowFailure: true });
+    const r = await runProgram(toolPath('vcluster'), args, {
+      env: { ...process.env, HOME: home, KUBECONFIG: host.kubeconfigPath },
+      timeoutMs: 120_000,
+      allowFailure: true,
+    });
     assert.equal(r.code, 0, `vcluster ${args.join(' ')}: ${r.stdout}\n${r.stderr}`);
   } finally {
     fs.rmSync(home, { recursive: true, force: true });
@@ -48,19 +54,28 @@ describe('pause and resume through the API, checked with the real CLI', function
 
   before(async () => {
     host = await getHost();
-    world = await buildWorld(host, [{
-      name: 'sleeper', namespace: ns, access: 'server',
-      workloads: [{ kind: 'Pod', namespace: 'default', name: 'app-a' }, { kind: 'Pod', namespace: 'default', name: 'app-b' }, { kind: 'ConfigMap', namespace: 'default', name: 'kept' }],
-    }]);
+    world = await buildWorld(host, [
+      {
+        name: 'sleeper',
+        namespace: ns,
+        access: 'server',
+        workloads: [
+          { kind: 'Pod', namespace: 'default', name: 'app-a' },
+          { kind: 'Pod', namespace: 'default', name: 'app-b' },
+          { kind: 'ConfigMap', namespace: 'default', name: 'kept' },
+        ],
+      },
+    ]);
     p = productModel([host.kubeconfigPath]);
     await p.model.reloadKubeconfig();
   });
   after(() => p?.dispose());
 
   const sts = () => host.rest.get(`/apis/apps/v1/namespaces/${ns}/statefulsets/sleeper`) as Promise<Workload>;
-  const syncedPods = async () => ((await host.rest.get(`/api/v1/namespaces/${ns}/pods?labelSelector=vcluster.loft.sh/managed-by%3Dsleeper`)) as KubeList<Pod>).items;
+  const syncedPods = async () =>
+    ((await host.rest.get(`/api/v1/namespaces/${ns}/pods?labelSelector=vcluster.loft.sh/managed-by%3Dsleeper`)) as KubeList<Pod>).items;
 
-  it('pause: replicas 0, the CLI\'s annotations, synced pods deleted, and `vcluster list` says Paused', async () => {
+  it("pause: replicas 0, the CLI's annotations, synced pods deleted, and `vcluster list` says Paused", async () => {
     assert.ok((await syncedPods()).length >= 2, 'the world synced pods to the host');
     const before = await sts();
     const lines: string[] = [];
@@ -71,7 +86,7 @@ describe('pause and resume through the API, checked with the real CLI', function
     assert.equal(after.metadata.annotations?.['loft.sh/paused-replicas'], String(before.spec?.replicas ?? 1));
     assert.match(after.metadata.annotations?.['loft.sh/paused-date'] ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     assert.equal((await syncedPods()).length, 0, 'synced workload pods are deleted');
-    const cm = await host.rest.get(`/api/v1/namespaces/${ns}/configmaps?labelSelector=vcluster.loft.sh/managed-by%3Dsleeper`) as KubeList;
+    const cm = (await host.rest.get(`/api/v1/namespaces/${ns}/configmaps?labelSelector=vcluster.loft.sh/managed-by%3Dsleeper`)) as KubeList;
     assert.ok(cm.items.length >= 1, 'other synced objects are kept');
     const entry = (await cliList(host)).find((e) => e.Name === 'sleeper' && e.Namespace === ns);
     assert.equal(entry?.Status, 'Paused');
@@ -122,7 +137,11 @@ describe('the model stays live: watches and recovery', function () {
     try {
       const ns = uniqueNamespace('watch');
       await p.model.vclusters(host.contextName);
-      const changed = new Promise<void>((resolve) => p.model.onDidChange((e) => { if (e.scope === 'context') resolve(); }));
+      const changed = new Promise<void>((resolve) =>
+        p.model.onDidChange((e) => {
+          if (e.scope === 'context') resolve();
+        }),
+      );
       await buildWorld(host, [{ name: 'newcomer', namespace: ns, access: 'none' }]);
       await changed;
       const names = (await p.model.vclusters(host.contextName)).namespaces.flatMap((n) => n.vclusters).map((v) => `${v.ref.namespace}/${v.ref.name}`);
@@ -144,7 +163,9 @@ describe('the model stays live: watches and recovery', function () {
       const listed = client.requests;
       await waitFor('the watches to start', async () => client.requests >= listed + 3, 10_000, 20);
       const changes: number[] = [];
-      p.model.onDidChange((e) => { if (e.scope === 'context') changes.push(Date.now()); });
+      p.model.onDidChange((e) => {
+        if (e.scope === 'context') changes.push(Date.now());
+      });
       const t0 = Date.now();
       const requestsBefore = client.requests;
       await buildWorld(host, [{ name: 'first', namespace: ns, access: 'none' }]);
@@ -156,7 +177,10 @@ describe('the model stays live: watches and recovery', function () {
       assert.equal(client.requests - requestsBefore, 4);
       // the rest of the burst (the pod and more StatefulSets) falls into the window: no further refresh before its end
       const before = client.requests;
-      await buildWorld(host, [{ name: 'second', namespace: ns, access: 'none' }, { name: 'third', namespace: ns, access: 'none' }]);
+      await buildWorld(host, [
+        { name: 'second', namespace: ns, access: 'none' },
+        { name: 'third', namespace: ns, access: 'none' },
+      ]);
       await new Promise((r) => setTimeout(r, 1500));
       assert.equal(changes.length, 1, 'one refresh so far, the rest waits for the end of the window');
       assert.equal(client.requests - before, 0, 'no list made during the window');
@@ -172,13 +196,21 @@ describe('the model stays live: watches and recovery', function () {
     const p = productModel([host.kubeconfigPath], { watch: true, debounceMs: 50, timeoutMs: 3000 });
     try {
       await p.model.vclusters(host.contextName);
-      const failed = new Promise<void>((resolve) => p.model.onDidChange(() => { if (p.model.watchError(host.contextName)) resolve(); }));
+      const failed = new Promise<void>((resolve) =>
+        p.model.onDidChange(() => {
+          if (p.model.watchError(host.contextName)) resolve();
+        }),
+      );
       let t = Date.now();
       await host.stopApiServer();
       await failed;
       const timing = [`error seen after ${Date.now() - t} ms`];
       await assert.rejects(p.model.vclusters(host.contextName, true), (err: Error) => /unreachable|Cannot reach|did not answer/i.test(err.message));
-      const recovered = new Promise<void>((resolve) => p.model.onDidChange(() => { if (!p.model.watchError(host.contextName)) resolve(); }));
+      const recovered = new Promise<void>((resolve) =>
+        p.model.onDidChange(() => {
+          if (!p.model.watchError(host.contextName)) resolve();
+        }),
+      );
       t = Date.now();
       await host.startApiServer();
       timing.push(`API server restarted in ${Date.now() - t} ms`);
@@ -187,9 +219,18 @@ describe('the model stays live: watches and recovery', function () {
       timing.push(`recovery seen ${Date.now() - t} ms later`);
       console.log(`      ${timing.join('; ')}`);
       const result = await p.model.vclusters(host.contextName);
-      assert.ok(result.namespaces.some((n) => n.name === ns), 'the vcluster is listed again after the outage');
+      assert.ok(
+        result.namespaces.some((n) => n.name === ns),
+        'the vcluster is listed again after the outage',
+      );
     } finally {
-      if (!(await host.rest.get('/version').then(() => true, () => false))) await host.startApiServer();
+      if (
+        !(await host.rest.get('/version').then(
+          () => true,
+          () => false,
+        ))
+      )
+        await host.startApiServer();
       p.dispose();
     }
   });
@@ -206,7 +247,11 @@ describe('the model stays live: watches and recovery', function () {
     const p = productModel([file], { watch: true, debounceMs: 50 });
     try {
       assert.equal((await p.model.vclusters(user.contextName)).restricted, true);
-      const changed = new Promise<void>((resolve) => p.model.onDidChange((e) => { if (e.scope === 'context') resolve(); }));
+      const changed = new Promise<void>((resolve) =>
+        p.model.onDidChange((e) => {
+          if (e.scope === 'context') resolve();
+        }),
+      );
       await host.rest.patch(`/apis/apps/v1/namespaces/${ns}/statefulsets/watched`, { metadata: { annotations: { 'loft.sh/paused': 'true' } } });
       await changed;
       assert.equal(p.model.watchError(user.contextName), undefined, 'the watches are allowed');
@@ -220,7 +265,10 @@ describe('the model stays live: watches and recovery', function () {
   it('a virtual API server that is down fails only its own subtree', async () => {
     const host = await getHost();
     const ns = uniqueNamespace('vdown');
-    const world = await buildWorld(host, [{ name: 'fragile', namespace: ns, nested: [{ name: 'child', namespace: 'inside', access: 'none' }] }, { name: 'sturdy', namespace: ns + '-b', nested: [{ name: 'kid', namespace: 'inside', access: 'none' }] }]);
+    const world = await buildWorld(host, [
+      { name: 'fragile', namespace: ns, nested: [{ name: 'child', namespace: 'inside', access: 'none' }] },
+      { name: 'sturdy', namespace: ns + '-b', nested: [{ name: 'kid', namespace: 'inside', access: 'none' }] },
+    ]);
     const p = productModel([host.kubeconfigPath], { timeoutMs: 3000 });
     try {
       const fragile = { context: host.contextName, namespace: ns, name: 'fragile' };

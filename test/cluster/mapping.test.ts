@@ -22,23 +22,25 @@ describe('virtual → host mapping on real API servers', function () {
 
   before(async () => {
     host = await getHost();
-    world = await buildWorld(host, [{
-      name: 'mapper',
-      namespace: ns,
-      workloads: [
-        { kind: 'Pod', namespace: 'default', name: 'web' },
-        { kind: 'Service', namespace: 'default', name: 'web' },
-        { kind: 'Endpoints', namespace: 'default', name: 'web' },
-        { kind: 'ConfigMap', namespace: 'default', name: 'web-config' },
-        { kind: 'Secret', namespace: 'default', name: 'web-credentials' },
-        { kind: 'PersistentVolumeClaim', namespace: 'shop', name: 'orders-data' },
-        { kind: 'Pod', namespace: 'shop', name: 'unannotated', mode: 'unannotated' },
-        { kind: 'ConfigMap', namespace: 'shop', name: 'only-virtual', mode: 'virtual-only' },
-        { kind: 'ConfigMap', namespace: 'shop', name: 'stale-config', mode: 'host-only' },
-        { kind: 'Deployment', namespace: 'shop', name: 'orders' },
-      ],
-      nested: [{ name: 'inner', namespace: 'nested', workloads: [{ kind: 'Pod', namespace: 'default', name: 'hello' }] }],
-    }]);
+    world = await buildWorld(host, [
+      {
+        name: 'mapper',
+        namespace: ns,
+        workloads: [
+          { kind: 'Pod', namespace: 'default', name: 'web' },
+          { kind: 'Service', namespace: 'default', name: 'web' },
+          { kind: 'Endpoints', namespace: 'default', name: 'web' },
+          { kind: 'ConfigMap', namespace: 'default', name: 'web-config' },
+          { kind: 'Secret', namespace: 'default', name: 'web-credentials' },
+          { kind: 'PersistentVolumeClaim', namespace: 'shop', name: 'orders-data' },
+          { kind: 'Pod', namespace: 'shop', name: 'unannotated', mode: 'unannotated' },
+          { kind: 'ConfigMap', namespace: 'shop', name: 'only-virtual', mode: 'virtual-only' },
+          { kind: 'ConfigMap', namespace: 'shop', name: 'stale-config', mode: 'host-only' },
+          { kind: 'Deployment', namespace: 'shop', name: 'orders' },
+        ],
+        nested: [{ name: 'inner', namespace: 'nested', workloads: [{ kind: 'Pod', namespace: 'default', name: 'hello' }] }],
+      },
+    ]);
     vc = world.find('mapper', ns);
     await createLongNameSyncedObject(vc);
     p = productModel([host.kubeconfigPath]);
@@ -54,9 +56,9 @@ describe('virtual → host mapping on real API servers', function () {
     const built = vc.objects.filter((o) => mappedKinds.has(o.kind));
     assert.ok(built.length >= 10, `world built ${built.length} mapped objects`);
     for (const o of built) {
-      const row = model.rows.find((r) => r.kind === o.kind && (o.virtual
-        ? r.virtualNamespace === o.virtual.namespace && r.virtualName === o.virtual.name
-        : r.hostName === o.host?.name));
+      const row = model.rows.find(
+        (r) => r.kind === o.kind && (o.virtual ? r.virtualNamespace === o.virtual.namespace && r.virtualName === o.virtual.name : r.hostName === o.host?.name),
+      );
       assert.ok(row, `no row for ${o.kind} ${JSON.stringify(o.virtual ?? o.host)}`);
       const expected = o.mode === 'virtual-only' ? 'virtual-only' : o.mode === 'host-only' ? 'host-only' : 'synced';
       assert.equal(row.state, expected, `${o.kind} ${o.virtual?.name ?? o.host?.name}`);
@@ -86,7 +88,7 @@ describe('virtual → host mapping on real API servers', function () {
     assert.equal(row?.hostName, 'mapper');
   });
 
-  it('shows the nested vcluster\'s control plane as synced objects of its parent', () => {
+  it("shows the nested vcluster's control plane as synced objects of its parent", () => {
     const pod = model.rows.find((r) => r.kind === 'Pod' && r.virtualNamespace === 'nested' && r.virtualName === 'inner-0');
     assert.equal(pod?.state, 'synced');
   });

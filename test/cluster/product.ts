@@ -10,8 +10,14 @@ export interface ProductModel {
   dispose(): void;
 }
 
-export function productModel(files: string[], opts: { watch?: boolean; debounceMs?: number; timeoutMs?: number; nestedMaxDepth?: number; searchNamespaces?: (context: string) => readonly string[] } = {}): ProductModel {
-  const kubeconfig = new KubeconfigState(() => files, () => opts.watch ?? false);
+export function productModel(
+  files: string[],
+  opts: { watch?: boolean; debounceMs?: number; timeoutMs?: number; nestedMaxDepth?: number; searchNamespaces?: (context: string) => readonly string[] } = {},
+): ProductModel {
+  const kubeconfig = new KubeconfigState(
+    () => files,
+    () => opts.watch ?? false,
+  );
   const tunnels = new TunnelManager();
   const model = new ExplorerModel({
     kubeconfig,
@@ -22,5 +28,14 @@ export function productModel(files: string[], opts: { watch?: boolean; debounceM
     tunnels,
     searchNamespaces: opts.searchNamespaces,
   });
-  return { model, kubeconfig, tunnels, dispose: () => { model.dispose(); kubeconfig.dispose(); tunnels.dispose(); } };
+  return {
+    model,
+    kubeconfig,
+    tunnels,
+    dispose: () => {
+      model.dispose();
+      kubeconfig.dispose();
+      tunnels.dispose();
+    },
+  };
 }

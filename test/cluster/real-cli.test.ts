@@ -115,7 +115,10 @@ describe('the real vcluster CLI and Helm against the harness', function () {
       serviceAccountName: s.spec.template.spec.serviceAccountName,
       containers: s.spec.template.spec.containers.map((c: KObject) => [c.name, c.image]),
       initContainers: s.spec.template.spec.initContainers.map((c: KObject) => [c.name, c.image]),
-      volumes: s.spec.template.spec.volumes.map((v: KObject) => v.name).filter((n: string) => n !== 'helm-cache' && n !== 'tmp').sort(),
+      volumes: s.spec.template.spec.volumes
+        .map((v: KObject) => v.name)
+        .filter((n: string) => n !== 'helm-cache' && n !== 'tmp')
+        .sort(),
     });
     assert.deepEqual(shape(fakeSts), shape(realSts));
 
@@ -151,7 +154,10 @@ describe('the real vcluster CLI and Helm against the harness', function () {
     const decode = (o: KObject) => JSON.parse(gunzipSync(Buffer.from(Buffer.from(o.data.release, 'base64').toString('utf8'), 'base64')).toString('utf8'));
     const [real, fake] = [decode(realRel), decode(fakeRel)];
     for (const f of ['name', 'version', 'namespace'] as const) assert.equal(fake[f] === fixtureNs ? ns : fake[f], real[f], f);
-    assert.deepEqual([fake.chart.metadata.name, fake.chart.metadata.version, fake.info.status], [real.chart.metadata.name, real.chart.metadata.version, real.info.status]);
+    assert.deepEqual(
+      [fake.chart.metadata.name, fake.chart.metadata.version, fake.info.status],
+      [real.chart.metadata.name, real.chart.metadata.version, real.info.status],
+    );
 
     // The pods agree too (the fixture's pod comes from the same real statefulset controller; what a kubelet reports
     // about a real one is compared in real-node-vcluster.test.ts).
@@ -172,7 +178,11 @@ describe('the real vcluster CLI and Helm against the harness', function () {
     assert.equal(sts.metadata.annotations['loft.sh/paused'], 'true');
     assert.equal(sts.metadata.annotations['loft.sh/paused-replicas'], '1');
     assert.match(sts.metadata.annotations['loft.sh/paused-date'], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-    await waitFor('the statefulset controller to remove the pod', async () => (await host.rest.getOrUndefined(`/api/v1/namespaces/${ns}/pods/${name}-0`)) === undefined, 30_000);
+    await waitFor(
+      'the statefulset controller to remove the pod',
+      async () => (await host.rest.getOrUndefined(`/api/v1/namespaces/${ns}/pods/${name}-0`)) === undefined,
+      30_000,
+    );
     assert.equal((await list()).find((e) => e.Name === name && e.Namespace === ns)?.Status, 'Paused');
 
     // The fixture's paused layout carries the same annotation keys and replicas.
@@ -195,7 +205,15 @@ describe('the real vcluster CLI and Helm against the harness', function () {
     const r = await cli(['delete', name, '-n', ns]);
     assert.match(r.stdout + r.stderr, /Successfully deleted virtual cluster/);
     assert.equal(await host.rest.getOrUndefined(`/apis/apps/v1/namespaces/${ns}/statefulsets/${name}`), undefined);
-    await waitFor('the namespace controller to remove the namespace', async () => (await host.rest.getOrUndefined(`/api/v1/namespaces/${ns}`)) === undefined, 90_000, 500);
-    assert.equal((await list()).find((e) => e.Name === name && e.Namespace === ns), undefined);
+    await waitFor(
+      'the namespace controller to remove the namespace',
+      async () => (await host.rest.getOrUndefined(`/api/v1/namespaces/${ns}`)) === undefined,
+      90_000,
+      500,
+    );
+    assert.equal(
+      (await list()).find((e) => e.Name === name && e.Namespace === ns),
+      undefined,
+    );
   });
 });

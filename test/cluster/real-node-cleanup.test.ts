@@ -10,7 +10,12 @@ import { waitFor } from '../harness/rest';
 // kernel settings): test/harness/nodeState.ts removes all of it. Each test runs a node with a running pod in a child
 // process (test/harness/node-probe.ts) and ends it in a different way; then nothing of that run may be left.
 
-interface ProbeStart { run: NodeRun; hostDir: string; podIP: string; processes: number[] }
+interface ProbeStart {
+  run: NodeRun;
+  hostDir: string;
+  podIP: string;
+  processes: number[];
+}
 
 /** A process that exists and is not a zombie (an exited child its new parent has not reaped yet). */
 function alive(pid: number): boolean {
@@ -42,10 +47,12 @@ describe('[real node] a real node leaves nothing behind on the machine', functio
       }
     });
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    const closed = new Promise<number | null>((resolve) => child.on('close', (code) => {
-      for (const w of waiters.slice(n)) w(`probe ended (${code}): ${err.slice(-3000)}`);
-      resolve(code);
-    }));
+    const closed = new Promise<number | null>((resolve) =>
+      child.on('close', (code) => {
+        for (const w of waiters.slice(n)) w(`probe ended (${code}): ${err.slice(-3000)}`);
+        resolve(code);
+      }),
+    );
     return { child, lines, closed };
   }
 
@@ -60,7 +67,7 @@ describe('[real node] a real node leaves nothing behind on the machine', functio
 
   function assertRunWasReal(s: ProbeStart): void {
     assert.ok(fs.existsSync(`/sys/class/net/${s.run.bridge}`), 'the bridge exists while the node runs');
-    assert.match(s.podIP, new RegExp(`^${s.run.subnet.replace(/\.0\/24$/, '').replace(/\./g, '\\.')}\\.`), 'the pod got an address of the run\'s subnet');
+    assert.match(s.podIP, new RegExp(`^${s.run.subnet.replace(/\.0\/24$/, '').replace(/\./g, '\\.')}\\.`), "the pod got an address of the run's subnet");
   }
 
   async function nothingLeft(run: NodeRun, ms = 60_000): Promise<void> {
@@ -100,21 +107,28 @@ describe('[real node] a real node leaves nothing behind on the machine', functio
     assertRunWasReal(s);
     // The watchdog is the probe's only other child in its own process group that is not in the list of the harness's
     // processes: find it by its parent and command line, and kill both at once, so nobody cleans up.
-    const watchdog = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).find((pid) => {
-      try {
-        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        return ppid === p.child.pid && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('vce-watchdog-');
-      } catch {
-        return false;
-      }
-    });
+    const watchdog = fs
+      .readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .map(Number)
+      .find((pid) => {
+        try {
+          const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+          const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+          return ppid === p.child.pid && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('vce-watchdog-');
+        } catch {
+          return false;
+        }
+      });
     assert.ok(watchdog, 'the probe has a watchdog');
     process.kill(watchdog, 'SIGKILL');
     p.child.kill('SIGKILL');
     await p.closed;
     // Everything the run made is still there: the kubelet and containerd (their own process groups) and the pod.
-    assert.ok(leftoversOf(s.run).some((l) => l.startsWith('network interface')), 'the bridge is left after SIGKILL');
+    assert.ok(
+      leftoversOf(s.run).some((l) => l.startsWith('network interface')),
+      'the bridge is left after SIGKILL',
+    );
     // A machine stop ends the host's processes too (the watchdog would have killed them and removed their directory).
     for (const pid of s.processes) if (alive(pid)) process.kill(-pid, 'SIGKILL');
     fs.rmSync(s.hostDir, { recursive: true, force: true });

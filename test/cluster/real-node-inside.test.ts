@@ -47,10 +47,15 @@ describe('[real vcluster] inside a real vcluster: workloads, logs, exec, port-fo
     const v = await vc.virtual();
     const app = sampleApp(cluster.node.images.busybox.ref, APP_NS).filter((o) => o.kind !== 'PersistentVolumeClaim');
     await applyObjects(v.rest, app);
-    await waitFor('the sample application to run on the node', async () => {
-      const pods = (await v.rest.get(`/api/v1/namespaces/${APP_NS}/pods`)).items as KObject[];
-      return pods.length === 2 && pods.every((x) => x.status?.phase === 'Running' && x.status.containerStatuses?.every((c: KObject) => c.ready));
-    }, 180_000, 1000);
+    await waitFor(
+      'the sample application to run on the node',
+      async () => {
+        const pods = (await v.rest.get(`/api/v1/namespaces/${APP_NS}/pods`)).items as KObject[];
+        return pods.length === 2 && pods.every((x) => x.status?.phase === 'Running' && x.status.containerStatuses?.every((c: KObject) => c.ready));
+      },
+      180_000,
+      1000,
+    );
     webPod = ((await v.rest.get(`/api/v1/namespaces/${APP_NS}/pods?labelSelector=app%3Dweb`)).items as KObject[])[0]!.metadata.name;
     p = productModel([cluster.host.kubeconfigPath]);
     await p.model.reloadKubeconfig();
@@ -65,14 +70,14 @@ describe('[real vcluster] inside a real vcluster: workloads, logs, exec, port-fo
     if (vc) await vc.cli(['delete', 'inside', '--namespace', NS]).catch(() => undefined);
   });
 
-  describe('the tree\'s data', function () {
-    it('lists the virtual namespaces with the user\'s before the system ones', async function () {
+  describe("the tree's data", function () {
+    it("lists the virtual namespaces with the user's before the system ones", async function () {
       const names = (await inside.namespaces(ref)).map((n) => `${n.name}${n.system ? ' (system)' : ''}`);
       assert.ok(names.indexOf(APP_NS) >= 0 && names.indexOf(APP_NS) < names.indexOf('kube-system (system)'), names.join(', '));
       assert.ok(names.includes('default'));
     });
 
-    it('lists pods with kubectl\'s status and ready count, and the host pod each became (which exists on the node)', async function () {
+    it("lists pods with kubectl's status and ready count, and the host pod each became (which exists on the node)", async function () {
       const pods = await inside.resources(ref, { namespace: APP_NS, kind: 'Pod' });
       assert.deepEqual(pods.map((x) => x.name).sort(), [webPod, 'web-worker'].sort());
       const worker = pods.find((x) => x.name === 'web-worker')!;
@@ -100,11 +105,19 @@ describe('[real vcluster] inside a real vcluster: workloads, logs, exec, port-fo
     });
 
     it('reads the events of a pod (synced from the host)', async function () {
-      const events = await waitFor('events of the worker pod', async () => {
-        const e = await inside.events(pod('web-worker'));
-        return e.length ? e : undefined;
-      }, 60_000, 1000);
-      assert.ok(events.some((e) => /Scheduled|Pulled|Created|Started/.test(e.reason)), JSON.stringify(events));
+      const events = await waitFor(
+        'events of the worker pod',
+        async () => {
+          const e = await inside.events(pod('web-worker'));
+          return e.length ? e : undefined;
+        },
+        60_000,
+        1000,
+      );
+      assert.ok(
+        events.some((e) => /Scheduled|Pulled|Created|Started/.test(e.reason)),
+        JSON.stringify(events),
+      );
     });
   });
 
@@ -112,7 +125,9 @@ describe('[real vcluster] inside a real vcluster: workloads, logs, exec, port-fo
     it('streams the log of a virtual pod as its container writes it, and stops when aborted', async function () {
       const ac = new AbortController();
       let text = '';
-      const done = inside.logs(pod('web-worker'), { follow: true, tailLines: 1, signal: ac.signal }, (t) => { text += t; });
+      const done = inside.logs(pod('web-worker'), { follow: true, tailLines: 1, signal: ac.signal }, (t) => {
+        text += t;
+      });
       await waitFor('two new tick lines', async () => (text.match(/web-worker tick/g) ?? []).length >= 2, 30_000, 200);
       ac.abort();
       await assert.rejects(done, (err: KubeError) => err.kind === 'cancelled');
@@ -120,28 +135,51 @@ describe('[real vcluster] inside a real vcluster: workloads, logs, exec, port-fo
 
     it('sends the whole log without follow, with tail and since, and for a chosen container', async function () {
       let all = '';
-      await inside.logs(pod(webPod, 'app'), {}, (t) => { all += t; });
+      await inside.logs(pod(webPod, 'app'), {}, (t) => {
+        all += t;
+      });
       assert.match(all, /web started with 19 bytes of password\nweb log line 0\n/);
       let tail = '';
-      await inside.logs(pod(webPod), { tailLines: 1 }, (t) => { tail += t; });
+      await inside.logs(pod(webPod), { tailLines: 1 }, (t) => {
+        tail += t;
+      });
       assert.equal(tail.split('\n').filter(Boolean).length, 1, tail);
       let since = '';
-      await inside.logs(pod(webPod), { sinceSeconds: 3 }, (t) => { since += t; });
+      await inside.logs(pod(webPod), { sinceSeconds: 3 }, (t) => {
+        since += t;
+      });
       assert.ok(since.split('\n').filter(Boolean).length <= 3, since);
     });
 
     it('says what is wrong: an unknown container, a pod that is gone, options that do not fit', async function () {
-      await assert.rejects(inside.logs(pod(webPod, 'nope'), {}, () => undefined), (err: KubeError) => err.kind === 'invalid' && /container nope is not valid/.test(err.message));
-      await assert.rejects(inside.logs(pod('no-such-pod'), {}, () => undefined), (err: KubeError) => err.kind === 'notFound');
-      await assert.rejects(inside.logs(pod(webPod), { follow: true, previous: true }, () => undefined), /cannot be followed/);
-      await assert.rejects(inside.logs(pod(webPod), { previous: true }, () => undefined), (err: KubeError) => err.kind === 'invalid' && /previous terminated container/.test(err.message));
+      await assert.rejects(
+        inside.logs(pod(webPod, 'nope'), {}, () => undefined),
+        (err: KubeError) => err.kind === 'invalid' && /container nope is not valid/.test(err.message),
+      );
+      await assert.rejects(
+        inside.logs(pod('no-such-pod'), {}, () => undefined),
+        (err: KubeError) => err.kind === 'notFound',
+      );
+      await assert.rejects(
+        inside.logs(pod(webPod), { follow: true, previous: true }, () => undefined),
+        /cannot be followed/,
+      );
+      await assert.rejects(
+        inside.logs(pod(webPod), { previous: true }, () => undefined),
+        (err: KubeError) => err.kind === 'invalid' && /previous terminated container/.test(err.message),
+      );
     });
 
-    it('streams the log of the vcluster\'s own control plane (its syncer) from the host', async function () {
+    it("streams the log of the vcluster's own control plane (its syncer) from the host", async function () {
       const pods = await inside.controlPlanePods(ref);
-      assert.deepEqual(pods.map((x) => [x.name, x.status]), [['inside-0', 'Running']]);
+      assert.deepEqual(
+        pods.map((x) => [x.name, x.status]),
+        [['inside-0', 'Running']],
+      );
       let text = '';
-      await inside.controlPlaneLogs(ref, { tailLines: 50 }, (t) => { text += t; });
+      await inside.controlPlaneLogs(ref, { tailLines: 50 }, (t) => {
+        text += t;
+      });
       assert.ok(text.split('\n').filter(Boolean).length > 0, 'the syncer logged something');
     });
   });
@@ -149,7 +187,11 @@ describe('[real vcluster] inside a real vcluster: workloads, logs, exec, port-fo
   describe('exec', function () {
     it('runs a command with its output and exit code over v5.channel.k8s.io', async function () {
       const client = (await p.model.reach(ref)).client;
-      const r = await runInPod(client, { namespace: APP_NS, pod: 'web-worker', command: ['sh', '-c', 'echo out; echo err >&2; cat /proc/1/cmdline | tr "\\0" " "; exit 7'] });
+      const r = await runInPod(client, {
+        namespace: APP_NS,
+        pod: 'web-worker',
+        command: ['sh', '-c', 'echo out; echo err >&2; cat /proc/1/cmdline | tr "\\0" " "; exit 7'],
+      });
       assert.equal(r.reason, 'exited');
       assert.equal(r.exitCode, 7);
       assert.match(r.stdout, /^out\n\/bin\/sh -c while true/);
@@ -164,15 +206,34 @@ describe('[real vcluster] inside a real vcluster: workloads, logs, exec, port-fo
       const r = await runInPod(client, { namespace: APP_NS, pod: 'web-worker', command: ['sh', '-c', 'tr a-z A-Z; exit 3'], input: 'hello vcluster\n' });
       assert.deepEqual([r.stdout, r.exitCode], ['HELLO VCLUSTER\n', 3]);
       let out = '';
-      const s = await openExec(client, { namespace: APP_NS, pod: 'web-worker', command: ['sh', '-c', 'echo v4; exit 4'], protocols: ['v4.channel.k8s.io'], onStdout: (d) => { out += d.toString(); } });
+      const s = await openExec(client, {
+        namespace: APP_NS,
+        pod: 'web-worker',
+        command: ['sh', '-c', 'echo v4; exit 4'],
+        protocols: ['v4.channel.k8s.io'],
+        onStdout: (d) => {
+          out += d.toString();
+        },
+      });
       assert.equal(s.protocol, 'v4.channel.k8s.io');
-      assert.deepEqual(await s.done, { reason: 'exited', exitCode: 4, message: 'command terminated with non-zero exit code: error executing command [sh -c echo v4; exit 4], exit code 4' });
+      assert.deepEqual(await s.done, {
+        reason: 'exited',
+        exitCode: 4,
+        message: 'command terminated with non-zero exit code: error executing command [sh -c echo v4; exit 4], exit code 4',
+      });
       assert.equal(out, 'v4\n');
     });
 
-    it('gives a terminal that follows resize and ends with the shell\'s exit code', async function () {
+    it("gives a terminal that follows resize and ends with the shell's exit code", async function () {
       let out = '';
-      const s = await inside.exec(pod('web-worker'), { command: ['/bin/sh'], tty: true, stdin: true, onStdout: (d) => { out += d.toString(); } });
+      const s = await inside.exec(pod('web-worker'), {
+        command: ['/bin/sh'],
+        tty: true,
+        stdin: true,
+        onStdout: (d) => {
+          out += d.toString();
+        },
+      });
       s.resize(101, 33);
       s.write('stty size; exit 5\n');
       const r = await s.done;
@@ -185,7 +246,9 @@ describe('[real vcluster] inside a real vcluster: workloads, logs, exec, port-fo
       const r = await runInPod(client, { namespace: APP_NS, pod: 'web-worker', command: ['/bin/no-such-shell'] });
       assert.equal(r.reason, 'failed');
       assert.match(r.message ?? '', /no-such-shell|not found|no such file/i);
-      await assert.rejects(inside.exec(pod('web-worker', 'nope'), { command: ['true'] }), (err: KubeError) => /container nope is not valid|not found/i.test(err.message));
+      await assert.rejects(inside.exec(pod('web-worker', 'nope'), { command: ['true'] }), (err: KubeError) =>
+        /container nope is not valid|not found/i.test(err.message),
+      );
       await assert.rejects(inside.exec(pod('no-such-pod'), { command: ['true'] }), /does not exist/);
       const s = await inside.exec(pod('web-worker'), { command: ['sleep', '60'] });
       s.close();
@@ -200,7 +263,13 @@ describe('[real vcluster] inside a real vcluster: workloads, logs, exec, port-fo
       const b = await inside.portForward({ ref, kind: 'Service', namespace: APP_NS, name: 'web' }, 80);
       assert.deepEqual([b.pod, b.podPort], [webPod, 8080]);
       assert.deepEqual(await httpGetLocal(b.localPort), { status: 200, body: 'hello from the web config map\n' });
-      assert.deepEqual(inside.listForwards().map((f) => [f.target.kind, f.port, f.localPort]), [['Pod', 8080, a.localPort], ['Service', 80, b.localPort]]);
+      assert.deepEqual(
+        inside.listForwards().map((f) => [f.target.kind, f.port, f.localPort]),
+        [
+          ['Pod', 8080, a.localPort],
+          ['Service', 80, b.localPort],
+        ],
+      );
       // Kept while idle (Connect's unpinned tunnels close after five idle minutes).
       assert.equal(p.tunnels.closeIdle(60_000, Date.now() + 3_600_000), 0);
       assert.equal(inside.stopForward(a.id), true);
@@ -235,7 +304,10 @@ describe('[real vcluster] inside a real vcluster: workloads, logs, exec, port-fo
       try {
         assert.equal(fs.statSync(k.file).mode & 0o777, 0o600);
         assert.equal(fs.statSync(path.dirname(k.file)).mode & 0o777, 0o700);
-        const { stdout } = await execFileP(cluster.tools.kubectl, ['get', 'pods', '--namespace', APP_NS, '--output', 'name'], { env: { ...process.env, KUBECONFIG: k.file, HOME: '/nonexistent' }, timeout: 30_000 });
+        const { stdout } = await execFileP(cluster.tools.kubectl, ['get', 'pods', '--namespace', APP_NS, '--output', 'name'], {
+          env: { ...process.env, KUBECONFIG: k.file, HOME: '/nonexistent' },
+          timeout: 30_000,
+        });
         assert.deepEqual(stdout.trim().split('\n').sort(), [`pod/${webPod}`, 'pod/web-worker'].sort());
         assert.equal(p.tunnels.closeIdle(60_000, Date.now() + 3_600_000), 0, 'its tunnel is held while the terminal is open');
       } finally {
@@ -250,21 +322,45 @@ describe('[real vcluster] inside a real vcluster: workloads, logs, exec, port-fo
     it('gets the refused request named (verb, resource, namespace, user) for logs, exec and port-forward', async function () {
       const v = await vc.virtual();
       const sa = 'viewer';
-      await v.rest.ensure(`/api/v1/namespaces/${APP_NS}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: sa, namespace: APP_NS } });
-      await v.rest.ensure(`/apis/rbac.authorization.k8s.io/v1/namespaces/${APP_NS}/roles`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: sa, namespace: APP_NS }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }] });
-      await v.rest.ensure(`/apis/rbac.authorization.k8s.io/v1/namespaces/${APP_NS}/rolebindings`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: sa, namespace: APP_NS }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: sa }, subjects: [{ kind: 'ServiceAccount', name: sa, namespace: APP_NS }] });
-      const token = (await v.rest.create(`/api/v1/namespaces/${APP_NS}/serviceaccounts/${sa}/token`, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } })).status.token as string;
+      await v.rest.ensure(`/api/v1/namespaces/${APP_NS}/serviceaccounts`, {
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: { name: sa, namespace: APP_NS },
+      });
+      await v.rest.ensure(`/apis/rbac.authorization.k8s.io/v1/namespaces/${APP_NS}/roles`, {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name: sa, namespace: APP_NS },
+        rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }],
+      });
+      await v.rest.ensure(`/apis/rbac.authorization.k8s.io/v1/namespaces/${APP_NS}/rolebindings`, {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: sa, namespace: APP_NS },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: sa },
+        subjects: [{ kind: 'ServiceAccount', name: sa, namespace: APP_NS }],
+      });
+      const token = (
+        await v.rest.create(`/api/v1/namespaces/${APP_NS}/serviceaccounts/${sa}/token`, {
+          apiVersion: 'authentication.k8s.io/v1',
+          kind: 'TokenRequest',
+          spec: { expirationSeconds: 3600 },
+        })
+      ).status.token as string;
       const admin = (await p.model.reach(ref)).client;
       const viewer = new KubeClient({ ...admin.spec, userName: 'viewer', user: { token } });
       const tunnels = new TunnelManager();
       try {
         const user = `system:serviceaccount:${APP_NS}:${sa}`;
         await viewer.get(`/api/v1/namespaces/${APP_NS}/pods/web-worker`);
-        await assert.rejects(streamLogs(viewer, APP_NS, 'web-worker', {}, () => undefined), (err: KubeError) => {
-          assert.equal(err.kind, 'forbidden');
-          assert.deepEqual(err.denial, { user, verb: 'get', resource: 'pods/log', group: '', namespace: APP_NS });
-          return true;
-        });
+        await assert.rejects(
+          streamLogs(viewer, APP_NS, 'web-worker', {}, () => undefined),
+          (err: KubeError) => {
+            assert.equal(err.kind, 'forbidden');
+            assert.deepEqual(err.denial, { user, verb: 'get', resource: 'pods/log', group: '', namespace: APP_NS });
+            return true;
+          },
+        );
         await assert.rejects(openExec(viewer, { namespace: APP_NS, pod: 'web-worker', command: ['true'] }), (err: KubeError) => {
           assert.equal(err.kind, 'forbidden');
           // A WebSocket exec is an HTTP GET upgrade, which kube-apiserver v1.34 authorizes as verb "get" (kubectl's
@@ -287,15 +383,26 @@ describe('[real vcluster] inside a real vcluster: workloads, logs, exec, port-fo
     it('a followed log, a running command and a port-forward each end with a reason instead of hanging', async function () {
       const ac = new AbortController();
       let text = '';
-      const log = inside.logs(pod('web-worker'), { follow: true, tailLines: 1, signal: ac.signal }, (t) => { text += t; })
-        .then(() => 'ended', (err: KubeError) => `${err.kind}: ${err.message}`);
+      const log = inside
+        .logs(pod('web-worker'), { follow: true, tailLines: 1, signal: ac.signal }, (t) => {
+          text += t;
+        })
+        .then(
+          () => 'ended',
+          (err: KubeError) => `${err.kind}: ${err.message}`,
+        );
       await waitFor('the log to stream', async () => text.includes('web-worker tick'), 30_000, 200);
       const session = await inside.exec(pod('web-worker'), { command: ['sleep', '600'] });
       const f = await inside.portForward(pod(webPod), 8080);
       assert.equal((await httpGetLocal(f.localPort)).status, 200);
 
       await pauseVCluster(p.model.client(cluster.host.contextName), NS, 'inside', { waitMs: 120_000 });
-      await waitFor('the control-plane pod to go', async () => (await cluster.host.rest.getOrUndefined(`/api/v1/namespaces/${NS}/pods/inside-0`)) === undefined, 120_000, 500);
+      await waitFor(
+        'the control-plane pod to go',
+        async () => (await cluster.host.rest.getOrUndefined(`/api/v1/namespaces/${NS}/pods/inside-0`)) === undefined,
+        120_000,
+        500,
+      );
 
       const logEnd = await Promise.race([log, new Promise((r) => setTimeout(() => r('still streaming'), 60_000))]);
       assert.notEqual(logEnd, 'still streaming');

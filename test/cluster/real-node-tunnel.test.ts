@@ -55,14 +55,21 @@ describe('[real node] the port-forward tunnel through the real API server, kubel
         spec: {
           terminationGracePeriodSeconds: 1,
           tolerations: [{ key: NODE_TAINT_KEY, operator: 'Exists', effect: 'NoSchedule' }],
-          containers: [{ name: 'nc', image: cluster.node.images.busybox.ref, imagePullPolicy: 'Never', command: ['nc', '-ll', '-p', '9000', '-e', 'tr', 'a-z', 'A-Z'] }],
+          containers: [
+            { name: 'nc', image: cluster.node.images.busybox.ref, imagePullPolicy: 'Never', command: ['nc', '-ll', '-p', '9000', '-e', 'tr', 'a-z', 'A-Z'] },
+          ],
         },
       });
     }
-    await waitFor('the echo pods to run', async () => {
-      const pods = await rest.get(`/api/v1/namespaces/${NS}/pods`);
-      return pods.items.length === 2 && pods.items.every((x: KObject) => x.status?.containerStatuses?.[0]?.ready === true);
-    }, 120_000, 500);
+    await waitFor(
+      'the echo pods to run',
+      async () => {
+        const pods = await rest.get(`/api/v1/namespaces/${NS}/pods`);
+        return pods.items.length === 2 && pods.items.every((x: KObject) => x.status?.containerStatuses?.[0]?.ready === true);
+      },
+      120_000,
+      500,
+    );
     p = productModel([cluster.host.kubeconfigPath]);
     await p.model.reloadKubeconfig();
     client = p.model.client(cluster.host.contextName);
@@ -79,7 +86,10 @@ describe('[real node] the port-forward tunnel through the real API server, kubel
     assert.equal(pod.spec.nodeName, cluster.node.name);
     const port = await tunnels.open(client, NS, 'upper-a', 9000);
     assert.equal(await roundTrip(port, 'hello vcluster\n'), 'HELLO VCLUSTER\n');
-    assert.deepEqual(tunnels.list().map((t) => [t.namespace, t.pod, t.remotePort, t.localPort]), [[NS, 'upper-a', 9000, port]]);
+    assert.deepEqual(
+      tunnels.list().map((t) => [t.namespace, t.pod, t.remotePort, t.localPort]),
+      [[NS, 'upper-a', 9000, port]],
+    );
   });
 
   it('reuses one tunnel per pod port and opens a new stream for every connection', async () => {
@@ -128,7 +138,10 @@ describe('[real node] the port-forward tunnel through the real API server, kubel
     assert.equal(tunnels.pin(a), true);
     assert.equal(tunnels.closeIdle(60_000), 0, 'not idle long enough yet');
     assert.equal(tunnels.closeIdle(60_000, Date.now() + 61_000), 1);
-    assert.deepEqual(tunnels.list().map((t) => t.localPort), [a]);
+    assert.deepEqual(
+      tunnels.list().map((t) => t.localPort),
+      [a],
+    );
     assert.equal(await roundTrip(a, 'pinned\n'), 'PINNED\n');
   });
 

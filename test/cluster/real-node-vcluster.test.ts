@@ -17,7 +17,12 @@ import { productModel, type ProductModel } from './product';
 // One vcluster "apps" carries the sample application and, later, a nested vcluster "inner"; the tests run in order
 // and share them (each real vcluster costs about 540 MB and 20–30 s to start).
 
-interface ListEntry { Name: string; Namespace: string; Status: string; Version: string }
+interface ListEntry {
+  Name: string;
+  Namespace: string;
+  Status: string;
+  Version: string;
+}
 
 const NS = 'real-apps';
 const APP_NS = 'shop';
@@ -43,12 +48,17 @@ describe('[real vcluster] a vcluster installed by the real CLI, its pod running 
   /** Waits until `vcluster list` and the product's discovery both say `status` (undefined: not listed at all). */
   async function bothSay(namespace: string, name: string, status: string | undefined, timeoutMs = 180_000): Promise<void> {
     let last = '';
-    await waitFor(`vcluster list and discovery to say ${status ?? 'nothing'} for ${namespace}/${name}`, async () => {
-      const cli = (await cliList()).find((e) => e.Namespace === namespace && e.Name === name)?.Status;
-      const ours = await productStatus(namespace, name);
-      last = `CLI ${cli ?? '(not listed)'}, discovery ${ours ?? '(not found)'}`;
-      return cli === status && ours === status;
-    }, timeoutMs, 1000).catch((err: Error) => {
+    await waitFor(
+      `vcluster list and discovery to say ${status ?? 'nothing'} for ${namespace}/${name}`,
+      async () => {
+        const cli = (await cliList()).find((e) => e.Namespace === namespace && e.Name === name)?.Status;
+        const ours = await productStatus(namespace, name);
+        last = `CLI ${cli ?? '(not listed)'}, discovery ${ours ?? '(not found)'}`;
+        return cli === status && ours === status;
+      },
+      timeoutMs,
+      1000,
+    ).catch((err: Error) => {
       throw new Error(`${err.message} — last seen: ${last}`);
     });
   }
@@ -92,12 +102,19 @@ describe('[real vcluster] a vcluster installed by the real CLI, its pod running 
 
     it('is described as `vcluster describe` describes it, with the certificates its syncer wrote', async function () {
       const d = await fetchDetails(p.model.client(ctx()), { context: ctx(), namespace: NS, name: 'apps' }, { contexts: [] });
-      const cli = JSON.parse((await apps.cli(['describe', 'apps', '--namespace', NS, '--output', 'json'])).stdout) as { status: string; version: string; backingStore: string };
+      const cli = JSON.parse((await apps.cli(['describe', 'apps', '--namespace', NS, '--output', 'json'])).stdout) as {
+        status: string;
+        version: string;
+        backingStore: string;
+      };
       assert.deepEqual([d.status, d.versions.vcluster, d.backingStore], [cli.status, cli.version, cli.backingStore]);
       assert.equal(d.status, 'Running');
       // The syncer writes its serving and client certificates (Secret apps-certs) when it starts; they last a year.
       assert.ok(d.certificates.items.length > 0, 'certificates from apps-certs');
-      assert.ok(d.certificates.items.every((c) => c.daysLeft > 300), JSON.stringify(d.certificates.items.map((c) => c.daysLeft)));
+      assert.ok(
+        d.certificates.items.every((c) => c.daysLeft > 300),
+        JSON.stringify(d.certificates.items.map((c) => c.daysLeft)),
+      );
     });
   });
 
@@ -110,20 +127,32 @@ describe('[real vcluster] a vcluster installed by the real CLI, its pod running 
       const v = await apps.virtual();
       await applyObjects(v.rest, sampleApp(cluster.node.images.busybox.ref, APP_NS));
       await provideClaimVolume(apps, APP_NS, 'web-data');
-      await waitFor('the sample application to run on the node (deployment pod and worker pod Running, claim Bound)', async () => {
-        const pods = (await v.rest.get(`/api/v1/namespaces/${APP_NS}/pods`)).items as KObject[];
-        const pvc = await v.rest.get(`/api/v1/namespaces/${APP_NS}/persistentvolumeclaims/web-data`);
-        return pods.length === 2 && pods.every((x) => x.status?.phase === 'Running') && pvc.status?.phase === 'Bound';
-      }, 180_000, 1000);
+      await waitFor(
+        'the sample application to run on the node (deployment pod and worker pod Running, claim Bound)',
+        async () => {
+          const pods = (await v.rest.get(`/api/v1/namespaces/${APP_NS}/pods`)).items as KObject[];
+          const pvc = await v.rest.get(`/api/v1/namespaces/${APP_NS}/persistentvolumeclaims/web-data`);
+          return pods.length === 2 && pods.every((x) => x.status?.phase === 'Running') && pvc.status?.phase === 'Bound';
+        },
+        180_000,
+        1000,
+      );
       // Endpoints follow the pods a moment later (the virtual endpoints controller, then the syncer).
-      await waitFor('the virtual endpoints of Service web', async () => (await v.rest.get(`/api/v1/namespaces/${APP_NS}/endpoints/web`)).subsets?.length > 0, 60_000, 500);
+      await waitFor(
+        'the virtual endpoints of Service web',
+        async () => (await v.rest.get(`/api/v1/namespaces/${APP_NS}/endpoints/web`)).subsets?.length > 0,
+        60_000,
+        500,
+      );
       const ref = { context: ctx(), namespace: NS, name: 'apps' };
       model = await fetchMapping({ ref, host: await p.model.hostClientOf(ref), hostNamespace: NS, virtual: (await p.model.reach(ref)).client });
       hostObjects = new Map();
       for (const k of MAPPED_KINDS) {
         const base = k.path.slice(0, k.path.lastIndexOf('/'));
         const plural = k.path.slice(k.path.lastIndexOf('/') + 1);
-        const list = await cluster.host.rest.getOrUndefined(`${base}/namespaces/${NS}/${plural}?labelSelector=${encodeURIComponent('vcluster.loft.sh/managed-by=apps')}`);
+        const list = await cluster.host.rest.getOrUndefined(
+          `${base}/namespaces/${NS}/${plural}?labelSelector=${encodeURIComponent('vcluster.loft.sh/managed-by=apps')}`,
+        );
         for (const o of (list?.items ?? []) as KObject[]) hostObjects.set(`${k.kind} ${o.metadata.name}`, o);
       }
     });
@@ -154,18 +183,34 @@ describe('[real vcluster] a vcluster installed by the real CLI, its pod running 
       }
       for (const r of synced) {
         if (r.kind === 'Service' && r.virtualNamespace === 'default' && r.virtualName === 'kubernetes') continue;
-        assert.ok(hostObjects.has(`${r.kind} ${r.hostName}`), `the mapping says ${r.kind} ${r.virtualNamespace}/${r.virtualName} is synced to ${r.hostName}, which the host does not have`);
+        assert.ok(
+          hostObjects.has(`${r.kind} ${r.hostName}`),
+          `the mapping says ${r.kind} ${r.virtualNamespace}/${r.virtualName} is synced to ${r.hostName}, which the host does not have`,
+        );
       }
     });
 
     it('pairs the pods, the service, the endpoints, the config map and secret used by the pod, and the claim', function () {
-      const state = (kind: string, name: string) => model.rows.find((r) => r.kind === kind && r.virtualNamespace === APP_NS && (r.virtualName === name || (kind === 'Pod' && r.virtualName?.startsWith(`${name}-`))))?.state;
-      for (const [kind, name] of [['Pod', 'web'], ['Pod', 'web-worker'], ['Service', 'web'], ['ConfigMap', 'web-config'], ['Secret', 'web-credentials'], ['PersistentVolumeClaim', 'web-data']] as const) {
+      const state = (kind: string, name: string) =>
+        model.rows.find(
+          (r) => r.kind === kind && r.virtualNamespace === APP_NS && (r.virtualName === name || (kind === 'Pod' && r.virtualName?.startsWith(`${name}-`))),
+        )?.state;
+      for (const [kind, name] of [
+        ['Pod', 'web'],
+        ['Pod', 'web-worker'],
+        ['Service', 'web'],
+        ['ConfigMap', 'web-config'],
+        ['Secret', 'web-credentials'],
+        ['PersistentVolumeClaim', 'web-data'],
+      ] as const) {
         assert.equal(state(kind, name), 'synced', `${kind} ${name}`);
       }
       // A config map no pod uses stays in the virtual cluster (sync.toHost.configMaps.all is false by default).
       assert.equal(state('ConfigMap', 'unused-config'), 'virtual-only');
-      assert.ok(model.rows.some((r) => r.kind === 'Endpoints' && r.virtualNamespace === APP_NS && r.virtualName === 'web'), 'the virtual endpoints have a row');
+      assert.ok(
+        model.rows.some((r) => r.kind === 'Endpoints' && r.virtualNamespace === APP_NS && r.virtualName === 'web'),
+        'the virtual endpoints have a row',
+      );
       assert.equal(model.errors.length, 0, JSON.stringify(model.errors));
     });
 
@@ -178,19 +223,22 @@ describe('[real vcluster] a vcluster installed by the real CLI, its pod running 
       // The same virtual objects in a fixture world on the fixture host (same vcluster name, another host namespace).
       const fixtureHost = await getHost();
       const fixtureNs = uniqueNamespace('real-twin');
-      const labelsOf = (kind: string, name: string) => sampleApp('unused', APP_NS).find((o) => o.kind === kind && o.metadata.name === name)!.metadata.labels as Record<string, string>;
-      const world = await buildWorld(fixtureHost, [{
-        name: 'apps',
-        namespace: fixtureNs,
-        workloads: [
-          { kind: 'Pod', namespace: APP_NS, name: 'web-worker', labels: labelsOf('Pod', 'web-worker') },
-          { kind: 'Service', namespace: APP_NS, name: 'web', labels: labelsOf('Service', 'web') },
-          { kind: 'Endpoints', namespace: APP_NS, name: 'web', labels: labelsOf('Service', 'web') },
-          { kind: 'ConfigMap', namespace: APP_NS, name: 'web-config', labels: labelsOf('ConfigMap', 'web-config') },
-          { kind: 'Secret', namespace: APP_NS, name: 'web-credentials', labels: labelsOf('Secret', 'web-credentials') },
-          { kind: 'PersistentVolumeClaim', namespace: APP_NS, name: 'web-data', labels: labelsOf('PersistentVolumeClaim', 'web-data') },
-        ],
-      }]);
+      const labelsOf = (kind: string, name: string) =>
+        sampleApp('unused', APP_NS).find((o) => o.kind === kind && o.metadata.name === name)!.metadata.labels as Record<string, string>;
+      const world = await buildWorld(fixtureHost, [
+        {
+          name: 'apps',
+          namespace: fixtureNs,
+          workloads: [
+            { kind: 'Pod', namespace: APP_NS, name: 'web-worker', labels: labelsOf('Pod', 'web-worker') },
+            { kind: 'Service', namespace: APP_NS, name: 'web', labels: labelsOf('Service', 'web') },
+            { kind: 'Endpoints', namespace: APP_NS, name: 'web', labels: labelsOf('Service', 'web') },
+            { kind: 'ConfigMap', namespace: APP_NS, name: 'web-config', labels: labelsOf('ConfigMap', 'web-config') },
+            { kind: 'Secret', namespace: APP_NS, name: 'web-credentials', labels: labelsOf('Secret', 'web-credentials') },
+            { kind: 'PersistentVolumeClaim', namespace: APP_NS, name: 'web-data', labels: labelsOf('PersistentVolumeClaim', 'web-data') },
+          ],
+        },
+      ]);
       const fixture = world.find('apps', fixtureNs);
       // Values that differ by nature (uids, the host namespace, times, the token's random key) are named, not compared;
       // what the host's own controllers add (the volume binder's annotations) is left out.
@@ -199,19 +247,31 @@ describe('[real vcluster] a vcluster installed by the real CLI, its pod running 
       const shape = (o: KObject, hostNs: string) => ({
         name: o.metadata.name,
         labels: o.metadata.labels ?? {},
-        annotations: Object.fromEntries(Object.entries((o.metadata.annotations ?? {}) as Record<string, string>)
-          .filter(([k]) => !k.startsWith('pv.kubernetes.io/'))
-          .map(([k, v]) => [
-            k.startsWith('vcluster.loft.sh/token-') ? 'vcluster.loft.sh/token-<random>' : k,
-            uid.test(v) ? '<uid>' : v === hostNs ? '<host namespace>' : jwt.test(v) ? '<token>' : k === 'endpoints.kubernetes.io/last-change-trigger-time' ? '<time>' : v,
-          ])),
+        annotations: Object.fromEntries(
+          Object.entries((o.metadata.annotations ?? {}) as Record<string, string>)
+            .filter(([k]) => !k.startsWith('pv.kubernetes.io/'))
+            .map(([k, v]) => [
+              k.startsWith('vcluster.loft.sh/token-') ? 'vcluster.loft.sh/token-<random>' : k,
+              uid.test(v)
+                ? '<uid>'
+                : v === hostNs
+                  ? '<host namespace>'
+                  : jwt.test(v)
+                    ? '<token>'
+                    : k === 'endpoints.kubernetes.io/last-change-trigger-time'
+                      ? '<time>'
+                      : v,
+            ]),
+        ),
         owners: ((o.metadata.ownerReferences ?? []) as KObject[]).map((r) => `${r.kind}/${r.name} controller=${r.controller}`),
       });
       const compared: string[] = [];
       for (const o of fixture.objects) {
         const real = hostObjects.get(`${o.kind} ${o.host!.name}`);
         assert.ok(real, `the real syncer made no host ${o.kind} named ${o.host!.name} (the fixture did)`);
-        const plural = MAPPED_KINDS.find((k) => k.kind === o.kind)!.path.split('/').pop();
+        const plural = MAPPED_KINDS.find((k) => k.kind === o.kind)!
+          .path.split('/')
+          .pop();
         const fake = await fixtureHost.rest.get(`/api/v1/namespaces/${fixtureNs}/${plural}/${o.host!.name}`);
         assert.deepEqual(shape(fake, fixtureNs), shape(real, NS), `${o.kind} ${o.host!.name}: the fixture (actual) differs from the real syncer (expected)`);
         compared.push(o.kind);
@@ -249,8 +309,18 @@ describe('[real vcluster] a vcluster installed by the real CLI, its pod running 
     it('is gone from discovery once the CLI deletes it', async function () {
       await inner.cli(['delete', 'inner', '--namespace', 'nested']);
       const outerRef = { context: ctx(), namespace: NS, name: 'apps' };
-      await waitFor('discovery inside apps to lose inner', async () => !(await p.model.nested(outerRef, true)).namespaces.flatMap((n) => n.vclusters).some((v) => v.ref.name === 'inner'), 120_000, 1000);
-      await waitFor('the host pod of inner to go', async () => (await cluster.host.rest.getOrUndefined(`/api/v1/namespaces/${NS}/pods/${inner.hostPodName}`)) === undefined, 120_000, 1000);
+      await waitFor(
+        'discovery inside apps to lose inner',
+        async () => !(await p.model.nested(outerRef, true)).namespaces.flatMap((n) => n.vclusters).some((v) => v.ref.name === 'inner'),
+        120_000,
+        1000,
+      );
+      await waitFor(
+        'the host pod of inner to go',
+        async () => (await cluster.host.rest.getOrUndefined(`/api/v1/namespaces/${NS}/pods/${inner.hostPodName}`)) === undefined,
+        120_000,
+        1000,
+      );
     });
   });
 
@@ -282,7 +352,12 @@ describe('[real vcluster] a vcluster installed by the real CLI, its pod running 
     it('by the CLI: discovery no longer finds it, and the host keeps nothing of it', async function () {
       await apps.cli(['delete', 'apps', '--namespace', NS]);
       await bothSay(NS, 'apps', undefined);
-      await waitFor('the namespace the CLI created to go', async () => (await cluster.host.rest.getOrUndefined(`/api/v1/namespaces/${NS}`)) === undefined, 180_000, 1000);
+      await waitFor(
+        'the namespace the CLI created to go',
+        async () => (await cluster.host.rest.getOrUndefined(`/api/v1/namespaces/${NS}`)) === undefined,
+        180_000,
+        1000,
+      );
     });
   });
 });

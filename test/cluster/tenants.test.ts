@@ -31,10 +31,21 @@ import { productModel, type ProductModel } from './product';
 async function canI(user: TenantUser, p: Permission): Promise<boolean> {
   // `can-i get pods/attach` would ask about the pod named "attach": a subresource goes in --subresource.
   const [resource, subresource] = p.resource.split('/');
-  const r = await runProgram(toolPath('kubectl'), [
-    '--kubeconfig', user.kubeconfigPath, 'auth', 'can-i', p.verb, qualifiedResource(resource!, p.group), ...(p.name ? [p.name] : []),
-    ...(subresource ? ['--subresource', subresource] : []), ...(p.namespace ? ['-n', p.namespace] : []),
-  ], { env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir() }, timeoutMs: 30_000, allowFailure: true });
+  const r = await runProgram(
+    toolPath('kubectl'),
+    [
+      '--kubeconfig',
+      user.kubeconfigPath,
+      'auth',
+      'can-i',
+      p.verb,
+      qualifiedResource(resource!, p.group),
+      ...(p.name ? [p.name] : []),
+      ...(subresource ? ['--subresource', subresource] : []),
+      ...(p.namespace ? ['-n', p.namespace] : []),
+    ],
+    { env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir() }, timeoutMs: 30_000, allowFailure: true },
+  );
   const answer = r.stdout.trim();
   assert.ok(answer === 'yes' || answer === 'no', `kubectl auth can-i printed ${JSON.stringify(r.stdout + r.stderr)}`);
   return answer === 'yes';
@@ -43,7 +54,7 @@ async function canI(user: TenantUser, p: Permission): Promise<boolean> {
 /** Runs `work` over `items` with at most `n` at a time. */
 async function inBatches<T, R>(items: readonly T[], n: number, work: (t: T) => Promise<R>): Promise<R[]> {
   const out: R[] = [];
-  for (let i = 0; i < items.length; i += n) out.push(...await Promise.all(items.slice(i, i + n).map(work)));
+  for (let i = 0; i < items.length; i += n) out.push(...(await Promise.all(items.slice(i, i + n).map(work))));
   return out;
 }
 
@@ -78,14 +89,26 @@ for (const credential of ['serviceAccountToken', 'clientCertificate'] as const) 
     after(() => p?.dispose());
 
     it('is refused cluster-wide, and the refusal says which request was refused for which user', async () => {
-      const err = await p.model.vclusters(user.contextName, true).then(() => undefined, (e: unknown) => e);
+      const err = await p.model.vclusters(user.contextName, true).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(err instanceof DiscoveryForbiddenError, `expected a DiscoveryForbiddenError, got ${String(err)}`);
       assert.deepEqual(err.searched, ['default'], 'without a namespace in the context, the CLI\'s fallback "default" is searched');
       assert.deepEqual(
-        { user: err.clusterWide?.user, verb: err.clusterWide?.verb, resource: err.clusterWide?.resource, group: err.clusterWide?.group, namespace: err.clusterWide?.namespace },
+        {
+          user: err.clusterWide?.user,
+          verb: err.clusterWide?.verb,
+          resource: err.clusterWide?.resource,
+          group: err.clusterWide?.group,
+          namespace: err.clusterWide?.namespace,
+        },
         { user: user.username, verb: 'list', resource: 'statefulsets', group: 'apps', namespace: undefined },
       );
-      assert.match(err.message, new RegExp(`forbidden cluster-wide and in namespace "default" for user "${user.username}" \\(refused: list statefulsets\\.apps\\)`));
+      assert.match(
+        err.message,
+        new RegExp(`forbidden cluster-wide and in namespace "default" for user "${user.username}" \\(refused: list statefulsets\\.apps\\)`),
+      );
     });
 
     it('with its namespace to search, finds the vclusters there with the status the CLI would print, and only those', async () => {
@@ -95,8 +118,14 @@ for (const credential of ['serviceAccountToken', 'clientCertificate'] as const) 
       assert.equal(result.restricted, true);
       assert.deepEqual(result.searchedNamespaces, [ns], 'the refused fallback "default" is not reported once something was readable');
       assert.deepEqual(result.refusedNamespaces ?? [], []);
-      const found = result.namespaces.flatMap((n) => n.vclusters).map((v) => `${v.ref.namespace}/${v.ref.name}:${v.status}`).sort();
-      const expected = world.vclusters.filter((v) => v.namespace === ns).map((v) => `${v.namespace}/${v.name}:${v.expectedStatus}`).sort();
+      const found = result.namespaces
+        .flatMap((n) => n.vclusters)
+        .map((v) => `${v.ref.namespace}/${v.ref.name}:${v.status}`)
+        .sort();
+      const expected = world.vclusters
+        .filter((v) => v.namespace === ns)
+        .map((v) => `${v.namespace}/${v.name}:${v.expectedStatus}`)
+        .sort();
       assert.deepEqual(found, expected);
       assert.deepEqual(expected.map((e) => e.split(':')[1]).sort(), ['Paused', 'Running']);
     });
@@ -108,7 +137,10 @@ for (const credential of ['serviceAccountToken', 'clientCertificate'] as const) 
         const result = await p.model.vclusters(user.contextName, true);
         assert.deepEqual(result.searchedNamespaces, [ns]);
         const refused = result.refusedNamespaces ?? [];
-        assert.deepEqual(refused.map((r) => r.namespace), [elsewhere]);
+        assert.deepEqual(
+          refused.map((r) => r.namespace),
+          [elsewhere],
+        );
         assert.equal(refused[0]!.denial?.user, user.username);
         assert.equal(refused[0]!.denial?.namespace, elsewhere);
         assert.ok(!result.namespaces.some((n) => n.name === elsewhere), 'nothing of the other tenant is shown');
@@ -120,12 +152,21 @@ for (const credential of ['serviceAccountToken', 'clientCertificate'] as const) 
 
     it('watches deliver changes in that namespace (a vcluster paused, another one created)', async () => {
       assert.equal((await p.model.vclusters(user.contextName)).restricted, true);
-      const changes = () => new Promise<void>((resolve) => { const d = p.model.onDidChange((e) => { if (e.scope === 'context') { d.dispose(); resolve(); } }); });
+      const changes = () =>
+        new Promise<void>((resolve) => {
+          const d = p.model.onDidChange((e) => {
+            if (e.scope === 'context') {
+              d.dispose();
+              resolve();
+            }
+          });
+        });
       let changed = changes();
       await host.rest.patch(`/apis/apps/v1/namespaces/${ns}/statefulsets/team`, { metadata: { annotations: { 'loft.sh/paused': 'true' } } });
       await changed;
       assert.equal(p.model.watchError(contextKey(user.contextName)), undefined, 'the namespace watches are allowed');
-      const status = async (name: string) => (await p.model.vclusters(user.contextName)).namespaces.flatMap((n) => n.vclusters).find((v) => v.ref.name === name)?.status;
+      const status = async (name: string) =>
+        (await p.model.vclusters(user.contextName)).namespaces.flatMap((n) => n.vclusters).find((v) => v.ref.name === name)?.status;
       await waitFor('the pause to arrive through the watch', async () => (await status('team')) === 'Paused', 20_000);
       changed = changes();
       await addVCluster(world, { name: 'late', namespace: ns, access: 'none' });
@@ -137,8 +178,17 @@ for (const credential of ['serviceAccountToken', 'clientCertificate'] as const) 
       this.timeout(300_000);
       const summary = await p.model.permissions(user.contextName, ns);
       assert.equal(summary.user, user.username, 'the user as `kubectl auth whoami` names it');
-      assert.deepEqual(summary.actions.map((a) => a.action), [...SUMMARY_ACTIONS]);
-      const all = summary.actions.flatMap((a) => requirements(a.action, ns).map((perm) => ({ action: a.action, perm, ours: !a.missing.some((m) => describePermission(m) === describePermission(perm) && m.name === perm.name) })));
+      assert.deepEqual(
+        summary.actions.map((a) => a.action),
+        [...SUMMARY_ACTIONS],
+      );
+      const all = summary.actions.flatMap((a) =>
+        requirements(a.action, ns).map((perm) => ({
+          action: a.action,
+          perm,
+          ours: !a.missing.some((m) => describePermission(m) === describePermission(perm) && m.name === perm.name),
+        })),
+      );
       const kubectl = await inBatches(all, 8, (x) => canI(user, x.perm));
       const differences = all.filter((x, i) => x.ours !== kubectl[i]).map((x) => `${x.action}: ${describePermission(x.perm)} ours=${x.ours}`);
       assert.deepEqual(differences, []);
@@ -150,13 +200,19 @@ for (const credential of ['serviceAccountToken', 'clientCertificate'] as const) 
     it('a refused delete names the missing permission: the pre-check, the API server, and the real vcluster CLI', async () => {
       const review = await p.model.accessReview(user.contextName);
       const missing = await review.missing(requirements('delete', ns, { kind: 'StatefulSet' }));
-      assert.ok(missing.some((m) => m.verb === 'delete' && m.resource === 'statefulsets' && m.group === 'apps' && m.namespace === ns), describeMissing(missing));
+      assert.ok(
+        missing.some((m) => m.verb === 'delete' && m.resource === 'statefulsets' && m.group === 'apps' && m.namespace === ns),
+        describeMissing(missing),
+      );
       assert.match(describeMissing(missing, 20), new RegExp(`(^|, )delete statefulsets\\.apps, .* in namespace ${ns}$`));
 
       // Refused anyway (without the pre-check): the API server's 403 names verb, resource, namespace and user.
       const client = new KubeClient(connectionSpecFor(await loadKubeconfig([user.kubeconfigPath]), user.contextName));
       try {
-        const err = await client.request('DELETE', `/apis/apps/v1/namespaces/${ns}/statefulsets/held`).then(() => undefined, (e: unknown) => e);
+        const err = await client.request('DELETE', `/apis/apps/v1/namespaces/${ns}/statefulsets/held`).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         assert.ok(err instanceof KubeError && err.kind === 'forbidden', String(err));
         assert.deepEqual(err.denial, { user: user.username, verb: 'delete', resource: 'statefulsets', group: 'apps', namespace: ns });
         assert.equal(describePermission(err.denial), `delete statefulsets.apps in namespace ${ns}`);
@@ -179,7 +235,10 @@ for (const credential of ['serviceAccountToken', 'clientCertificate'] as const) 
         assert.ok(denial, `no refused request in the CLI output:\n${r.stdout}${r.stderr}`);
         assert.equal(denial.user, user.username);
         assert.equal(denial.namespace, ns);
-        assert.ok(missing.some((m) => m.verb === denial.verb && m.resource === denial.resource && m.group === denial.group), `the CLI was refused ${describePermission(denial)}, which the pre-check did not name`);
+        assert.ok(
+          missing.some((m) => m.verb === denial.verb && m.resource === denial.resource && m.group === denial.group),
+          `the CLI was refused ${describePermission(denial)}, which the pre-check did not name`,
+        );
       } finally {
         fs.rmSync(home, { recursive: true, force: true });
       }
@@ -195,10 +254,16 @@ for (const credential of ['serviceAccountToken', 'clientCertificate'] as const) 
         fs.copyFileSync(user.kubeconfigPath, theirs);
         const result = await new KubeconfigWriter({ files: [ours], lockLingerMs: 0 }).setContextNamespace(user.contextName, ns);
         assert.equal(result.changed, true);
-        await runProgram(toolPath('kubectl'), ['--kubeconfig', theirs, 'config', 'set-context', '--current', '--namespace', ns], { env: { PATH: process.env.PATH ?? '', HOME: dir }, timeoutMs: 30_000 });
+        await runProgram(toolPath('kubectl'), ['--kubeconfig', theirs, 'config', 'set-context', '--current', '--namespace', ns], {
+          env: { PATH: process.env.PATH ?? '', HOME: dir },
+          timeoutMs: 30_000,
+        });
         const contexts = (f: string) => (YAML.parse(fs.readFileSync(f, 'utf8')) as { contexts: unknown[] }).contexts;
         assert.deepEqual(contexts(ours), contexts(theirs));
-        const view = await runProgram(toolPath('kubectl'), ['--kubeconfig', ours, 'config', 'view', '--minify', '-o', 'jsonpath={..namespace}'], { env: { PATH: process.env.PATH ?? '', HOME: dir }, timeoutMs: 30_000 });
+        const view = await runProgram(toolPath('kubectl'), ['--kubeconfig', ours, 'config', 'view', '--minify', '-o', 'jsonpath={..namespace}'], {
+          env: { PATH: process.env.PATH ?? '', HOME: dir },
+          timeoutMs: 30_000,
+        });
         assert.equal(view.stdout.trim(), ns, 'kubectl reads the namespace we wrote');
 
         const q = productModel([ours], { searchNamespaces: () => [] });
@@ -253,7 +318,10 @@ describe('a tenant creates and deletes a vcluster with the real vcluster CLI and
   it('the pre-check: a reader is told which permissions create needs; the builder lacks none but may not create namespaces', async () => {
     const readerReview = await p.model.accessReview(reader.contextName);
     const readerMissing = await readerReview.missing(requirements('create', ns));
-    assert.ok(readerMissing.some((m) => m.verb === 'create' && m.resource === 'statefulsets' && m.group === 'apps'), describeMissing(readerMissing));
+    assert.ok(
+      readerMissing.some((m) => m.verb === 'create' && m.resource === 'statefulsets' && m.group === 'apps'),
+      describeMissing(readerMissing),
+    );
     for (const m of readerMissing.slice(0, 10)) assert.equal(await canI(reader, m), false, `kubectl says the reader may ${describePermission(m)}`);
 
     const review = await p.model.accessReview(user.contextName);
@@ -266,7 +334,11 @@ describe('a tenant creates and deletes a vcluster with the real vcluster CLI and
     const r = await cli(['create', name, '--namespace', ns, '--context', user.contextName, '--connect=false', ...offlineArgs()]);
     assert.notEqual(r.code, 0);
     const denial = parseDenial((r.stdout + r.stderr).replace(/\x1b\[[0-9;]*m/g, ''));
-    assert.deepEqual(denial && { verb: denial.verb, resource: denial.resource, namespace: denial.namespace }, { verb: 'create', resource: 'namespaces', namespace: undefined });
+    assert.deepEqual(denial && { verb: denial.verb, resource: denial.resource, namespace: denial.namespace }, {
+      verb: 'create',
+      resource: 'namespaces',
+      namespace: undefined,
+    });
     assert.equal(await host.rest.getOrUndefined(`/apis/apps/v1/namespaces/${ns}/statefulsets/${name}`), undefined, 'nothing was installed');
   });
 
@@ -275,7 +347,11 @@ describe('a tenant creates and deletes a vcluster with the real vcluster CLI and
     const r = await cli(args);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout + r.stderr, /Successfully created virtual cluster/);
-    const pod = await waitFor<KObject>('the statefulset controller to create the pod', () => host.rest.getOrUndefined(`/api/v1/namespaces/${ns}/pods/${name}-0`), 60_000);
+    const pod = await waitFor<KObject>(
+      'the statefulset controller to create the pod',
+      () => host.rest.getOrUndefined(`/api/v1/namespaces/${ns}/pods/${name}-0`),
+      60_000,
+    );
     await host.rest.patch(`/api/v1/namespaces/${ns}/pods/${name}-0/status`, { status: podStatusFor('Running', pod) });
     const result = await p.model.vclusters(user.contextName, true);
     assert.equal(result.restricted, true);
@@ -292,14 +368,17 @@ describe('a tenant creates and deletes a vcluster with the real vcluster CLI and
   });
 });
 
-describe('the demo\'s restricted context, as README walks through it', function () {
+describe("the demo's restricted context, as README walks through it", function () {
   this.timeout(180_000);
   it('Forbidden without a search; with team-a: dev Running with its nested vcluster; may see and connect, nothing else', async () => {
     const demo = await getDemoWorld();
     const search: string[] = [];
     const p = productModel([demo.restricted.kubeconfigPath], { searchNamespaces: () => search });
     try {
-      const err = await p.model.vclusters(demo.restricted.contextName, true).then(() => undefined, (e: unknown) => e);
+      const err = await p.model.vclusters(demo.restricted.contextName, true).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(err instanceof DiscoveryForbiddenError);
       assert.equal(err.clusterWide?.user, 'restricted-dev');
       search.push('team-a');
@@ -310,7 +389,15 @@ describe('the demo\'s restricted context, as README walks through it', function 
       const nested = (await p.model.nested(dev.ref)).namespaces.flatMap((n) => n.vclusters).map((v) => v.ref.name);
       assert.deepEqual(nested, ['inner']);
       const summary = await p.model.permissions(demo.restricted.contextName, 'team-a');
-      assert.deepEqual(Object.fromEntries(summary.actions.map((a) => [a.action, a.allowed])), { list: true, connect: true, pause: false, resume: false, upgrade: false, delete: false, create: false });
+      assert.deepEqual(Object.fromEntries(summary.actions.map((a) => [a.action, a.allowed])), {
+        list: true,
+        connect: true,
+        pause: false,
+        resume: false,
+        upgrade: false,
+        delete: false,
+        create: false,
+      });
       assert.ok(summary.actions.find((a) => a.action === 'pause')!.missing.some((m) => m.verb === 'patch' && m.resource === 'statefulsets'));
     } finally {
       p.dispose();

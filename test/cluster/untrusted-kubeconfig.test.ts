@@ -56,7 +56,8 @@ describe('kubeconfigs from a cluster are data, never code (real control plane)',
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const kubectl = (args: string[]) => runProgram(toolPath('kubectl'), args, { allowFailure: true, timeoutMs: 60_000, env: { PATH: process.env.PATH ?? '', HOME: dir } });
+  const kubectl = (args: string[]) =>
+    runProgram(toolPath('kubectl'), args, { allowFailure: true, timeoutMs: 60_000, env: { PATH: process.env.PATH ?? '', HOME: dir } });
 
   it('the attack is real: kubectl with the planted kubeconfig runs the program and authenticates with the private file', async () => {
     const exec = path.join(dir, 'planted-exec.yaml');
@@ -76,15 +77,32 @@ describe('kubeconfigs from a cluster are data, never code (real control plane)',
     assert.equal(result.restricted, false, 'the virtual API server answered as kubernetes-admin (the inline certificate)');
     assert.deepEqual(canary.runs(), []);
     assert.deepEqual(p.model.ignoredKubeconfigFields(ref('trojan')), [
-      'cluster.certificate-authority', 'cluster.extensions', 'cluster.proxy-url',
-      'user.as', 'user.as-groups', 'user.auth-provider', 'user.client-certificate', 'user.client-key', 'user.exec', 'user.password', 'user.token-file', 'user.tokenFile', 'user.username',
+      'cluster.certificate-authority',
+      'cluster.extensions',
+      'cluster.proxy-url',
+      'user.as',
+      'user.as-groups',
+      'user.auth-provider',
+      'user.client-certificate',
+      'user.client-key',
+      'user.exec',
+      'user.password',
+      'user.token-file',
+      'user.tokenFile',
+      'user.username',
     ]);
   });
 
   for (const variant of ['exec', 'authProvider', 'tokenFile'] as const) {
     it(`a secret whose only credential is ${variant}: nothing is run or read, and the error says there is no usable credential`, async () => {
-      await assert.rejects(p.model.nested(ref(variant)), (e: unknown) => e instanceof UnusableClusterKubeconfigError
-        && /has no credential the extension accepts from a cluster/.test(e.message) && !e.message.includes(canary.privateTokenFile) && !e.message.includes(target.token));
+      await assert.rejects(
+        p.model.nested(ref(variant)),
+        (e: unknown) =>
+          e instanceof UnusableClusterKubeconfigError &&
+          /has no credential the extension accepts from a cluster/.test(e.message) &&
+          !e.message.includes(canary.privateTokenFile) &&
+          !e.message.includes(target.token),
+      );
       assert.deepEqual(canary.runs(), []);
       assert.equal(p.model.ignoredKubeconfigFields(ref(variant)).length, 1);
     });
@@ -98,11 +116,20 @@ describe('kubeconfigs from a cluster are data, never code (real control plane)',
     const file = path.join(dir, 'user-kubeconfig');
     fs.copyFileSync(host.kubeconfigPath, file);
     await new KubeconfigWriter({ files: [file] }).upsertContext(virtualKubeconfigEntry(contextName, kc, endpoint), { makeCurrent: false });
-    const written = YAML.parse(fs.readFileSync(file, 'utf8')) as { clusters: { name: string; cluster: Record<string, unknown> }[]; users: { name: string; user: Record<string, unknown> }[] };
+    const written = YAML.parse(fs.readFileSync(file, 'utf8')) as {
+      clusters: { name: string; cluster: Record<string, unknown> }[];
+      users: { name: string; user: Record<string, unknown> }[];
+    };
     const cluster = written.clusters.find((c) => c.name === contextName)!.cluster;
     const user = written.users.find((u) => u.name === contextName)!.user;
-    assert.deepEqual(Object.keys(cluster).filter((k) => !(ALLOWED_CLUSTER_FIELDS as readonly string[]).includes(k)), []);
-    assert.deepEqual(Object.keys(user).filter((k) => !(ALLOWED_USER_FIELDS as readonly string[]).includes(k)), []);
+    assert.deepEqual(
+      Object.keys(cluster).filter((k) => !(ALLOWED_CLUSTER_FIELDS as readonly string[]).includes(k)),
+      [],
+    );
+    assert.deepEqual(
+      Object.keys(user).filter((k) => !(ALLOWED_USER_FIELDS as readonly string[]).includes(k)),
+      [],
+    );
     assert.deepEqual(Object.keys(user).sort(), ['client-certificate-data', 'client-key-data']);
     const r = await kubectl(['--kubeconfig', file, '--context', contextName, 'auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}']);
     assert.equal(r.stdout.trim(), 'kubernetes-admin', r.stderr);

@@ -48,7 +48,14 @@ describe('upgrade with the real vcluster CLI and Helm', function () {
   }
 
   async function upgrade(values: string, version: string) {
-    const args = upgradeArgs({ name, namespace: ns, context: host.contextName, valuesFile: values, chartVersion: version, extraArgs: ['--local-chart-dir', charts[version]!, '--add=false'] });
+    const args = upgradeArgs({
+      name,
+      namespace: ns,
+      context: host.contextName,
+      valuesFile: values,
+      chartVersion: version,
+      extraArgs: ['--local-chart-dir', charts[version]!, '--add=false'],
+    });
     return runUpgrade({ cli: toolPath('vcluster'), args, env, cwd: home, cluster: client, namespace: ns, name });
   }
 
@@ -62,9 +69,29 @@ describe('upgrade with the real vcluster CLI and Helm', function () {
     const src = await vclusterChartDir();
     charts[older] = stampChart(src, path.join(home, 'charts'), older);
     charts[current] = stampChart(src, path.join(home, 'charts'), current);
-    const doc = parseYaml(host.kubeconfig) as { clusters: { name: string; cluster: Record<string, unknown> }[]; users: { name: string; user: Record<string, unknown> }[] };
-    client = new KubeClient({ contextName: host.contextName, clusterName: doc.clusters[0]!.name, cluster: doc.clusters[0]!.cluster, userName: doc.users[0]!.name, user: doc.users[0]!.user });
-    const r = await cli(['create', name, '-n', ns, '--connect=false', '--add=false', '--local-chart-dir', charts[older]!, '--values', valuesFile('sync:\n  toHost:\n    ingresses:\n      enabled: false\n')]);
+    const doc = parseYaml(host.kubeconfig) as {
+      clusters: { name: string; cluster: Record<string, unknown> }[];
+      users: { name: string; user: Record<string, unknown> }[];
+    };
+    client = new KubeClient({
+      contextName: host.contextName,
+      clusterName: doc.clusters[0]!.name,
+      cluster: doc.clusters[0]!.cluster,
+      userName: doc.users[0]!.name,
+      user: doc.users[0]!.user,
+    });
+    const r = await cli([
+      'create',
+      name,
+      '-n',
+      ns,
+      '--connect=false',
+      '--add=false',
+      '--local-chart-dir',
+      charts[older]!,
+      '--values',
+      valuesFile('sync:\n  toHost:\n    ingresses:\n      enabled: false\n'),
+    ]);
     assert.match(r.stdout + r.stderr, /Successfully created virtual cluster/);
   });
 
@@ -80,7 +107,7 @@ describe('upgrade with the real vcluster CLI and Helm', function () {
     const r = await cli(['describe', name, '-n', ns, '--config-only']);
     assert.deepEqual(parseYaml(valuesYaml(release.config)), parseYaml(r.stdout), 'same user-supplied values as the CLI');
     assert.equal((release.config as { sync: { toHost: { ingresses: { enabled: boolean } } } }).sync.toHost.ingresses.enabled, false);
-    assert.ok(release.schema && (release.schema as { $schema?: string }).$schema?.includes('2020-12'), 'the chart\'s schema is stored in the release');
+    assert.ok(release.schema && (release.schema as { $schema?: string }).$schema?.includes('2020-12'), "the chart's schema is stored in the release");
     assert.equal(await readHelmRelease(client, ns, 'not-installed-by-helm'), undefined, 'no release: undefined (the metadata list has "items": null)');
   });
 
@@ -110,10 +137,13 @@ describe('upgrade with the real vcluster CLI and Helm', function () {
     assert.equal((release!.config as { sync: { toHost: { ingresses: { enabled: boolean } } } }).sync.toHost.ingresses.enabled, true, 'values kept');
     const sts = await host.rest.get(`/apis/apps/v1/namespaces/${ns}/statefulsets/${name}`);
     assert.equal(sts.metadata.labels.chart, `vcluster-${current}`);
-    assert.ok(sts.spec.template.spec.containers.some((c: KObject) => c.image.endsWith(`:${current}`)), 'syncer image of the new version');
+    assert.ok(
+      sts.spec.template.spec.containers.some((c: KObject) => c.image.endsWith(`:${current}`)),
+      'syncer image of the new version',
+    );
   });
 
-  it('a values file the CLI rejects: the CLI\'s reason and the release left as it was, never a success', async () => {
+  it("a values file the CLI rejects: the CLI's reason and the release left as it was, never a success", async () => {
     const outcome = await upgrade(valuesFile('sync:\n  toHost:\n    pods:\n      enabled: "yes"\n'), current);
     const { ok, message } = describeOutcome(name, outcome);
     assert.equal(ok, false);
@@ -126,10 +156,33 @@ describe('upgrade with the real vcluster CLI and Helm', function () {
     await host.rest.patch(`/api/v1/namespaces/${ns}/pods/${name}-0/status`, { status: podStatusFor('Running', pod) });
     // The syncer writes NAME-certs when it starts; there is none here, so write one as it would, with a short-lived cert.
     const dir = fs.mkdtempSync(path.join(home, 'certs-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'k'), '-out', path.join(dir, 'c'), '-days', '20', '-subj', '/CN=kube-apiserver'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        path.join(dir, 'k'),
+        '-out',
+        path.join(dir, 'c'),
+        '-days',
+        '20',
+        '-subj',
+        '/CN=kube-apiserver',
+      ],
+      { stdio: 'ignore' },
+    );
     await host.rest.ensure(`/api/v1/namespaces/${ns}/secrets`, {
-      apiVersion: 'v1', kind: 'Secret', metadata: { name: `${name}-certs`, namespace: ns },
-      data: { 'apiserver.crt': fs.readFileSync(path.join(dir, 'c')).toString('base64'), 'apiserver.key': fs.readFileSync(path.join(dir, 'k')).toString('base64') },
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: `${name}-certs`, namespace: ns },
+      data: {
+        'apiserver.crt': fs.readFileSync(path.join(dir, 'c')).toString('base64'),
+        'apiserver.key': fs.readFileSync(path.join(dir, 'k')).toString('base64'),
+      },
     });
     const d = await fetchDetails(client, { context: host.contextName, namespace: ns, name }, { contexts: [] });
     const r = await cli(['describe', name, '-n', ns, '--output', 'json']);
@@ -144,7 +197,11 @@ describe('upgrade with the real vcluster CLI and Helm', function () {
 
   it('the bundled schema and old-key data are exactly what the pinned vcluster module gives', async function () {
     this.timeout(900_000);
-    const r = await runProgram(process.execPath, [path.join(repoRoot, 'scripts', 'vcluster-config-data.mjs'), '--check'], { cwd: repoRoot, timeoutMs: 880_000, allowFailure: true });
+    const r = await runProgram(process.execPath, [path.join(repoRoot, 'scripts', 'vcluster-config-data.mjs'), '--check'], {
+      cwd: repoRoot,
+      timeoutMs: 880_000,
+      allowFailure: true,
+    });
     assert.equal(r.code, 0, r.stdout + r.stderr);
   });
 });

@@ -88,17 +88,17 @@ export function apiServerArgs(s: ApiServerSpec): string[] {
     `--service-account-signing-key-file=${s.sa.privateKeyPath}`,
     ...(s.kubeletClient
       ? [
-        // Kubelets are authorized as nodes; the API server reaches them by their InternalIP (no DNS for node names).
-        '--authorization-mode=Node,RBAC',
-        `--kubelet-client-certificate=${s.kubeletClient.certPath}`,
-        `--kubelet-client-key=${s.kubeletClient.keyPath}`,
-        '--kubelet-preferred-address-types=InternalIP,Hostname',
-      ]
+          // Kubelets are authorized as nodes; the API server reaches them by their InternalIP (no DNS for node names).
+          '--authorization-mode=Node,RBAC',
+          `--kubelet-client-certificate=${s.kubeletClient.certPath}`,
+          `--kubelet-client-key=${s.kubeletClient.keyPath}`,
+          '--kubelet-preferred-address-types=InternalIP,Hostname',
+        ]
       : [
-        '--authorization-mode=RBAC',
-        // Pods are created by fixtures and by the statefulset controller before a default ServiceAccount may exist.
-        '--disable-admission-plugins=ServiceAccount',
-      ]),
+          '--authorization-mode=RBAC',
+          // Pods are created by fixtures and by the statefulset controller before a default ServiceAccount may exist.
+          '--disable-admission-plugins=ServiceAccount',
+        ]),
     '--allow-privileged=true',
     '--endpoint-reconciler-type=none',
     '--enable-priority-and-fairness=false',

@@ -66,7 +66,11 @@ export function attackKubeconfig(variant: AttackVariant, target: ClusterAccess, 
   let user: Record<string, unknown>;
   switch (variant) {
     case 'trojan':
-      Object.assign(cluster, { 'proxy-url': 'http://127.0.0.1:9', 'certificate-authority': canary.privateTokenFile, extensions: [{ name: 'tenant', extension: { note: 'x' } }] });
+      Object.assign(cluster, {
+        'proxy-url': 'http://127.0.0.1:9',
+        'certificate-authority': canary.privateTokenFile,
+        extensions: [{ name: 'tenant', extension: { note: 'x' } }],
+      });
       user = {
         'client-certificate-data': b64(target.admin.certPem),
         'client-key-data': b64(target.admin.keyPem),

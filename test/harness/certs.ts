@@ -36,14 +36,28 @@ function readPair(certPath: string, keyPath: string): CertFiles {
 async function makeCert(dir: string, name: string, cn: string, ext: readonly string[], more: readonly string[] = []): Promise<CertFiles> {
   fs.mkdirSync(dir, { recursive: true });
   const cnf = path.join(dir, `${name}.cnf`);
-  fs.writeFileSync(
-    cnf,
-    ['[req]', 'distinguished_name = dn', 'prompt = no', 'x509_extensions = ext', '[dn]', `CN = ${cn}`, '[ext]', ...ext, ''].join('\n'),
-  );
+  fs.writeFileSync(cnf, ['[req]', 'distinguished_name = dn', 'prompt = no', 'x509_extensions = ext', '[dn]', `CN = ${cn}`, '[ext]', ...ext, ''].join('\n'));
   const certPath = path.join(dir, `${name}.crt`);
   const keyPath = path.join(dir, `${name}.key`);
-  await openssl(['req', '-x509', '-new', '-config', cnf, '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-    '-keyout', keyPath, '-out', certPath, '-days', '3650', ...more]);
+  await openssl([
+    'req',
+    '-x509',
+    '-new',
+    '-config',
+    cnf,
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    keyPath,
+    '-out',
+    certPath,
+    '-days',
+    '3650',
+    ...more,
+  ]);
   return readPair(certPath, keyPath);
 }
 
@@ -67,13 +81,19 @@ export interface IssueOptions {
 /** A certificate signed by `ca`, written to `dir/<name>.crt|.key`. */
 export async function issueCert(ca: CA, dir: string, name: string, o: IssueOptions): Promise<CertFiles> {
   const sans = [...(o.dnsNames ?? []).map((d) => `DNS:${d}`), ...(o.ips ?? []).map((ip) => `IP:${ip}`)];
-  return makeCert(dir, name, 'placeholder', [
-    'basicConstraints = critical,CA:FALSE',
-    'keyUsage = critical,digitalSignature,keyEncipherment',
-    `extendedKeyUsage = ${o.usage === 'server' ? 'serverAuth,clientAuth' : 'clientAuth'}`,
-    'authorityKeyIdentifier = keyid',
-    ...(sans.length ? [`subjectAltName = ${sans.join(',')}`] : []),
-  ], ['-CA', ca.certPath, '-CAkey', ca.keyPath, '-subj', subject(o.commonName, o.organizations)]);
+  return makeCert(
+    dir,
+    name,
+    'placeholder',
+    [
+      'basicConstraints = critical,CA:FALSE',
+      'keyUsage = critical,digitalSignature,keyEncipherment',
+      `extendedKeyUsage = ${o.usage === 'server' ? 'serverAuth,clientAuth' : 'clientAuth'}`,
+      'authorityKeyIdentifier = keyid',
+      ...(sans.length ? [`subjectAltName = ${sans.join(',')}`] : []),
+    ],
+    ['-CA', ca.certPath, '-CAkey', ca.keyPath, '-subj', subject(o.commonName, o.organizations)],
+  );
 }
 
 export interface KeyPairFiles {
@@ -97,13 +117,7 @@ export function createServiceAccountKeys(dir: string, name = 'sa'): KeyPairFiles
 }
 
 /** The DNS names every API server certificate carries (the in-cluster names of the `kubernetes` Service). */
-export const kubernetesDnsNames = [
-  'localhost',
-  'kubernetes',
-  'kubernetes.default',
-  'kubernetes.default.svc',
-  'kubernetes.default.svc.cluster.local',
-];
+export const kubernetesDnsNames = ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'];
 
 /** A CA and a serving certificate for 127.0.0.1 / localhost, for local HTTPS servers in tests. */
 export async function createLoopbackServing(dir: string): Promise<{ ca: CA; serving: CertFiles }> {

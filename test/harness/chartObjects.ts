@@ -15,7 +15,10 @@ export function chartName(version: string, distro: string): string {
 }
 
 export function chartLabel(version: string, distro: string): string {
-  return `${chartName(version, distro)}-${version}`.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 63).replace(/[-_.]+$/, '');
+  return `${chartName(version, distro)}-${version}`
+    .replace(/[^A-Za-z0-9_.-]/g, '_')
+    .slice(0, 63)
+    .replace(/[-_.]+$/, '');
 }
 
 export function commonLabels(name: string, version: string, distro: string): Record<string, string> {
@@ -23,7 +26,9 @@ export function commonLabels(name: string, version: string, distro: string): Rec
 }
 
 /** The merged vcluster.yaml as the chart stores it in vc-config-NAME (trimmed to the fields anyone reads). */
-export function vclusterConfig(spec: Required<Pick<VClusterSpec, 'name' | 'version' | 'distro'>> & { values?: Record<string, unknown>; exportServer?: string }): Record<string, unknown> {
+export function vclusterConfig(
+  spec: Required<Pick<VClusterSpec, 'name' | 'version' | 'distro'>> & { values?: Record<string, unknown>; exportServer?: string },
+): Record<string, unknown> {
   const cfg: Record<string, unknown> = {
     controlPlane: {
       distro: {
@@ -88,7 +93,14 @@ export function initImage(name: string, distro: string): string {
 
 export function podTemplate(name: string, version: string, distro: string, kind: 'StatefulSet' | 'Deployment', initCount?: number): KObject {
   return {
-    metadata: { labels: { app: 'vcluster', release: name }, annotations: { vClusterConfigHash: createHash('sha256').update(name + version).digest('hex') } },
+    metadata: {
+      labels: { app: 'vcluster', release: name },
+      annotations: {
+        vClusterConfigHash: createHash('sha256')
+          .update(name + version)
+          .digest('hex'),
+      },
+    },
     spec: {
       terminationGracePeriodSeconds: 15,
       serviceAccountName: `vc-${name}`,
@@ -141,7 +153,16 @@ export function podStatusFor(state: VClusterState, pod: KObject): KObject | unde
   }));
   const base = { hostIP: '10.1.0.10', podIP: `10.244.0.${10 + Math.floor(Math.random() * 200)}`, startTime: now };
   const cs = (st: KObject, ready: boolean, restarts = 0, last?: KObject) =>
-    containers.map((c) => ({ name: c.name, image: c.image, imageID: '', ready, started: ready, restartCount: restarts, state: st, ...(last ? { lastState: last } : {}) }));
+    containers.map((c) => ({
+      name: c.name,
+      image: c.image,
+      imageID: '',
+      ready,
+      started: ready,
+      restartCount: restarts,
+      state: st,
+      ...(last ? { lastState: last } : {}),
+    }));
   const cond = (ready: boolean, initialized = true) => [
     { type: 'PodScheduled', status: 'True', lastTransitionTime: now },
     { type: 'Initialized', status: initialized ? 'True' : 'False', lastTransitionTime: now },
@@ -150,23 +171,32 @@ export function podStatusFor(state: VClusterState, pod: KObject): KObject | unde
   ];
   switch (true) {
     case state === 'Running' || state === 'Sleeping':
-      return { ...base, phase: 'Running', conditions: cond(true), initContainerStatuses: initsDone, containerStatuses: cs({ running: { startedAt: now } }, true) };
+      return {
+        ...base,
+        phase: 'Running',
+        conditions: cond(true),
+        initContainerStatuses: initsDone,
+        containerStatuses: cs({ running: { startedAt: now } }, true),
+      };
     case state === 'Pending':
       return undefined; // what the API server gives a pod no scheduler has looked at
     case state === 'ContainerCreating':
-      return { ...base, phase: 'Pending', conditions: cond(false), initContainerStatuses: initsDone, containerStatuses: cs({ waiting: { reason: 'ContainerCreating' } }, false) };
+      return {
+        ...base,
+        phase: 'Pending',
+        conditions: cond(false),
+        initContainerStatuses: initsDone,
+        containerStatuses: cs({ waiting: { reason: 'ContainerCreating' } }, false),
+      };
     case state === 'CrashLoopBackOff':
       return {
         ...base,
         phase: 'Running',
         conditions: cond(false),
         initContainerStatuses: initsDone,
-        containerStatuses: cs(
-          { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 5m0s restarting failed container=syncer' } },
-          false,
-          7,
-          { terminated: { exitCode: 1, reason: 'Error', startedAt: now, finishedAt: now } },
-        ),
+        containerStatuses: cs({ waiting: { reason: 'CrashLoopBackOff', message: 'back-off 5m0s restarting failed container=syncer' } }, false, 7, {
+          terminated: { exitCode: 1, reason: 'Error', startedAt: now, finishedAt: now },
+        }),
       };
     case state.startsWith('Init:'): {
       const done = Number.parseInt(state.slice(5).split('/')[0]!, 10);
@@ -196,7 +226,15 @@ export function encodeHelmRelease(release: unknown): string {
   return gzipSync(Buffer.from(JSON.stringify(release))).toString('base64');
 }
 
-export function helmReleaseSecret(o: { name: string; namespace: string; version: string; distro: string; values: Record<string, unknown>; status?: string; revision?: number }): KObject {
+export function helmReleaseSecret(o: {
+  name: string;
+  namespace: string;
+  version: string;
+  distro: string;
+  values: Record<string, unknown>;
+  status?: string;
+  revision?: number;
+}): KObject {
   const revision = o.revision ?? 1;
   const status = o.status ?? 'deployed';
   const now = new Date().toISOString();
@@ -241,9 +279,14 @@ export function ownerRefTo(obj: KObject, controller = false): KObject {
 }
 
 export async function waitForPod(rest: KubeRest, ns: string, name: string, kind: 'StatefulSet' | 'Deployment'): Promise<KObject> {
-  return waitFor(`the ${kind} controller to create the pod of ${ns}/${name}`, async () => {
-    if (kind === 'StatefulSet') return rest.getOrUndefined(`/api/v1/namespaces/${ns}/pods/${name}-0`);
-    const list = await rest.get(`/api/v1/namespaces/${ns}/pods?labelSelector=${encodeURIComponent(`app=vcluster,release=${name}`)}`);
-    return list.items[0] as KObject | undefined;
-  }, 30_000, 150);
+  return waitFor(
+    `the ${kind} controller to create the pod of ${ns}/${name}`,
+    async () => {
+      if (kind === 'StatefulSet') return rest.getOrUndefined(`/api/v1/namespaces/${ns}/pods/${name}-0`);
+      const list = await rest.get(`/api/v1/namespaces/${ns}/pods?labelSelector=${encodeURIComponent(`app=vcluster,release=${name}`)}`);
+      return list.items[0] as KObject | undefined;
+    },
+    30_000,
+    150,
+  );
 }

@@ -17,9 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { versions } from '../../scripts/lib/toolchain.mjs';
-import {
-  apiServerArgs, makeKubeconfig, makeUserKubeconfigFn, ms, requireTool, waitReady, writePrivate, type ApiServerSpec,
-} from './apiServer';
+import { apiServerArgs, makeKubeconfig, makeUserKubeconfigFn, ms, requireTool, waitReady, writePrivate, type ApiServerSpec } from './apiServer';
 import { createCA, createServiceAccountKeys, issueCert, kubernetesDnsNames, type CA, type CertFiles, type KeyPairFiles } from './certs';
 import { freePort } from './ports';
 import { removeOnExit, spawnManaged, type ManagedProcess } from './processes';
@@ -143,7 +141,10 @@ function waitForProcState(pid: number, ok: (state: string) => boolean): void {
   for (;;) {
     let st: string;
     try {
-      st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').charAt(0);
+      st = fs
+        .readFileSync(`/proc/${pid}/stat`, 'utf8')
+        .replace(/^.*\) /s, '')
+        .charAt(0);
     } catch {
       return; // no /proc (not Linux) or the process is gone
     }
@@ -177,18 +178,23 @@ export async function startHost(opts: HostOptions = {}): Promise<HostCluster> {
     const [etcdPort, peerPort, apiPort] = await Promise.all([freePort(), freePort(), freePort(bindAddress)]);
     const etcdUrl = `http://127.0.0.1:${etcdPort}`;
     const peerUrl = `http://127.0.0.1:${peerPort}`;
-    const etcd = spawnManaged('etcd', etcdBin, [
-      '--name=default',
-      `--data-dir=${path.join(dir, 'etcd')}`,
-      `--listen-client-urls=${etcdUrl}`,
-      `--advertise-client-urls=${etcdUrl}`,
-      `--listen-peer-urls=${peerUrl}`,
-      `--initial-advertise-peer-urls=${peerUrl}`,
-      `--initial-cluster=default=${peerUrl}`,
-      '--unsafe-no-fsync=true',
-      '--log-level=warn',
-      '--quota-backend-bytes=4294967296',
-    ], { logFile: path.join(dir, 'etcd.log') });
+    const etcd = spawnManaged(
+      'etcd',
+      etcdBin,
+      [
+        '--name=default',
+        `--data-dir=${path.join(dir, 'etcd')}`,
+        `--listen-client-urls=${etcdUrl}`,
+        `--advertise-client-urls=${etcdUrl}`,
+        `--listen-peer-urls=${peerUrl}`,
+        `--initial-advertise-peer-urls=${peerUrl}`,
+        `--initial-cluster=default=${peerUrl}`,
+        '--unsafe-no-fsync=true',
+        '--log-level=warn',
+        '--quota-backend-bytes=4294967296',
+      ],
+      { logFile: path.join(dir, 'etcd.log') },
+    );
     procs.push(etcd);
 
     let t = Date.now();
@@ -203,18 +209,25 @@ export async function startHost(opts: HostOptions = {}): Promise<HostCluster> {
       }),
       issueCert(ca, pki, 'admin', { commonName: 'admin', organizations: ['system:masters'], usage: 'client' }),
       issueCert(ca, pki, 'kube-controller-manager', { commonName: 'system:kube-controller-manager', usage: 'client' }),
-      opts.forNode ? issueCert(ca, pki, 'apiserver-kubelet-client', { commonName: 'kube-apiserver-kubelet-client', organizations: ['system:masters'], usage: 'client' }) : undefined,
+      opts.forNode
+        ? issueCert(ca, pki, 'apiserver-kubelet-client', { commonName: 'kube-apiserver-kubelet-client', organizations: ['system:masters'], usage: 'client' })
+        : undefined,
       opts.forNode ? issueCert(ca, pki, 'kube-scheduler', { commonName: 'system:kube-scheduler', usage: 'client' }) : undefined,
     ]);
     const sa = createServiceAccountKeys(pki);
     timings.certs = ms(t);
 
     t = Date.now();
-    await waitFor('etcd to become healthy', async () => {
-      if (etcd.hasExited()) throw new Error(`etcd exited:\n${etcd.output()}`);
-      const r = await fetch(`${etcdUrl}/health`).catch(() => undefined);
-      return r?.ok === true;
-    }, 60_000, 100);
+    await waitFor(
+      'etcd to become healthy',
+      async () => {
+        if (etcd.hasExited()) throw new Error(`etcd exited:\n${etcd.output()}`);
+        const r = await fetch(`${etcdUrl}/health`).catch(() => undefined);
+        return r?.ok === true;
+      },
+      60_000,
+      100,
+    );
     timings.etcd = ms(t0);
     say(`etcd ready at ${etcdUrl} (${timings.etcd} ms)`);
 
@@ -253,41 +266,61 @@ export async function startHost(opts: HostOptions = {}): Promise<HostCluster> {
       t = Date.now();
       const kcmKubeconfigPath = path.join(dir, 'kube-controller-manager.kubeconfig');
       writePrivate(kcmKubeconfigPath, makeKubeconfig({ contextName: 'kcm', server, caPem: ca.certPem, certPem: kcm.certPem, keyPem: kcm.keyPem }));
-      const kcmProc = spawnManaged('kube-controller-manager', kcmBin, [
-        `--kubeconfig=${kcmKubeconfigPath}`,
-        `--authentication-kubeconfig=${kcmKubeconfigPath}`,
-        `--authorization-kubeconfig=${kcmKubeconfigPath}`,
-        '--leader-elect=false',
-        `--controllers=${controllers.join(',')}`,
-        `--root-ca-file=${ca.certPath}`,
-        `--service-account-private-key-file=${sa.privateKeyPath}`,
-        // Each controller uses its own service account, as in a real cluster (RBAC bootstrap grants them).
-        '--use-service-account-credentials=true',
-        '--secure-port=0',
-        '--concurrent-statefulset-syncs=2',
-        '--v=0',
-      ], { logFile: path.join(dir, 'kube-controller-manager.log') });
+      const kcmProc = spawnManaged(
+        'kube-controller-manager',
+        kcmBin,
+        [
+          `--kubeconfig=${kcmKubeconfigPath}`,
+          `--authentication-kubeconfig=${kcmKubeconfigPath}`,
+          `--authorization-kubeconfig=${kcmKubeconfigPath}`,
+          '--leader-elect=false',
+          `--controllers=${controllers.join(',')}`,
+          `--root-ca-file=${ca.certPath}`,
+          `--service-account-private-key-file=${sa.privateKeyPath}`,
+          // Each controller uses its own service account, as in a real cluster (RBAC bootstrap grants them).
+          '--use-service-account-credentials=true',
+          '--secure-port=0',
+          '--concurrent-statefulset-syncs=2',
+          '--v=0',
+        ],
+        { logFile: path.join(dir, 'kube-controller-manager.log') },
+      );
       procs.push(kcmProc);
       if (controllers.includes('serviceaccount')) {
-        await waitFor('kube-controller-manager to create the default ServiceAccount', async () => {
-          if (kcmProc.hasExited()) throw new Error(`kube-controller-manager exited:\n${kcmProc.output().slice(-4000)}`);
-          return (await rest.raw('GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200;
-        }, 90_000, 250);
+        await waitFor(
+          'kube-controller-manager to create the default ServiceAccount',
+          async () => {
+            if (kcmProc.hasExited()) throw new Error(`kube-controller-manager exited:\n${kcmProc.output().slice(-4000)}`);
+            return (await rest.raw('GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200;
+          },
+          90_000,
+          250,
+        );
       }
       timings.controllerManager = ms(t);
       say(`kube-controller-manager running (${timings.controllerManager} ms)`);
     }
     if (scheduler && schedulerBin) {
       const schedKubeconfigPath = path.join(dir, 'kube-scheduler.kubeconfig');
-      writePrivate(schedKubeconfigPath, makeKubeconfig({ contextName: 'scheduler', server, caPem: ca.certPem, certPem: scheduler.certPem, keyPem: scheduler.keyPem }));
-      procs.push(spawnManaged('kube-scheduler', schedulerBin, [
-        `--kubeconfig=${schedKubeconfigPath}`,
-        `--authentication-kubeconfig=${schedKubeconfigPath}`,
-        `--authorization-kubeconfig=${schedKubeconfigPath}`,
-        '--leader-elect=false',
-        '--secure-port=0',
-        '--v=0',
-      ], { logFile: path.join(dir, 'kube-scheduler.log') }));
+      writePrivate(
+        schedKubeconfigPath,
+        makeKubeconfig({ contextName: 'scheduler', server, caPem: ca.certPem, certPem: scheduler.certPem, keyPem: scheduler.keyPem }),
+      );
+      procs.push(
+        spawnManaged(
+          'kube-scheduler',
+          schedulerBin,
+          [
+            `--kubeconfig=${schedKubeconfigPath}`,
+            `--authentication-kubeconfig=${schedKubeconfigPath}`,
+            `--authorization-kubeconfig=${schedKubeconfigPath}`,
+            '--leader-elect=false',
+            '--secure-port=0',
+            '--v=0',
+          ],
+          { logFile: path.join(dir, 'kube-scheduler.log') },
+        ),
+      );
     }
     timings.total = ms(t0);
 
@@ -396,7 +429,9 @@ async function startVirtualControlPlane(o: {
     serviceCidr: '10.96.0.0/16',
     tokenFile,
   };
-  const proc = spawnManaged(`kube-apiserver(virtual ${id})`, o.apiserverBin, [...apiServerArgs(spec), ...(o.opts.extraArgs ?? [])], { logFile: path.join(dir, 'kube-apiserver.log') });
+  const proc = spawnManaged(`kube-apiserver(virtual ${id})`, o.apiserverBin, [...apiServerArgs(spec), ...(o.opts.extraArgs ?? [])], {
+    logFile: path.join(dir, 'kube-apiserver.log'),
+  });
   const rest = new KubeRest({ server, caPem: ca.certPem, certPem: admin.certPem, keyPem: admin.keyPem });
   try {
     await waitReady(rest, () => proc, `the virtual kube-apiserver ${id}`);

@@ -23,11 +23,18 @@ async function main(): Promise<void> {
       containers: [{ name: 'sleep', image: cluster.node.images.busybox.ref, imagePullPolicy: 'Never', command: ['sleep', '3600'] }],
     },
   });
-  const pod = await waitFor('the pod to run', async () => {
-    const p = (await rest.get('/api/v1/namespaces/default/pods/sleeper')) as KObject;
-    return p.status?.phase === 'Running' ? p : undefined;
-  }, 120_000, 250);
-  process.stdout.write(`${JSON.stringify({ run: cluster.node.run, hostDir: cluster.host.dir, podIP: pod.status.podIP, processes: runningProcesses().map((p) => p.pid) })}\n`);
+  const pod = await waitFor(
+    'the pod to run',
+    async () => {
+      const p = (await rest.get('/api/v1/namespaces/default/pods/sleeper')) as KObject;
+      return p.status?.phase === 'Running' ? p : undefined;
+    },
+    120_000,
+    250,
+  );
+  process.stdout.write(
+    `${JSON.stringify({ run: cluster.node.run, hostDir: cluster.host.dir, podIP: pod.status.podIP, processes: runningProcesses().map((p) => p.pid) })}\n`,
+  );
   if (mode === 'stop') {
     await cluster.stop();
     process.stdout.write(`${JSON.stringify({ leftovers: leftoversOf(cluster.node.run) })}\n`);

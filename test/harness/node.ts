@@ -14,9 +14,7 @@ import http from 'node:http';
 import type net from 'node:net';
 import path from 'node:path';
 import { stringify as toYaml } from 'yaml';
-import {
-  chartRepoDir, ensureChartRepo, ensureNodeImages, nodeImages, realNodeSupport, SKIP_REAL_NODE_ENV,
-} from '../../scripts/lib/real-node.mjs';
+import { chartRepoDir, ensureChartRepo, ensureNodeImages, nodeImages, realNodeSupport, SKIP_REAL_NODE_ENV } from '../../scripts/lib/real-node.mjs';
 import { ensureGoTools, repoRoot, toolPath } from '../../scripts/lib/toolchain.mjs';
 import { issueCert } from './certs';
 import { makeKubeconfig } from './apiServer';
@@ -114,24 +112,28 @@ function cniConfig(r: NodeRun): string {
   // The bridge plugin on the run's own bridge (created beforehand with the gateway address). No gateway role, no
   // masquerading and no port mapping: pods reach the host processes on the bridge address and each other on the
   // bridge, which needs no forwarding and no iptables rules (containernetworking/plugins v1.1, plugins/main/bridge).
-  return JSON.stringify({
-    cniVersion: '1.0.0',
-    name: r.cniNetwork,
-    plugins: [
-      {
-        type: 'bridge',
-        bridge: r.bridge,
-        isGateway: false,
-        ipMasq: false,
-        hairpinMode: false,
-        ipam: {
-          type: 'host-local',
-          dataDir: path.join(r.dir, 'cni', 'ipam'),
-          ranges: [[{ subnet: r.subnet, gateway: r.gateway }]],
+  return JSON.stringify(
+    {
+      cniVersion: '1.0.0',
+      name: r.cniNetwork,
+      plugins: [
+        {
+          type: 'bridge',
+          bridge: r.bridge,
+          isGateway: false,
+          ipMasq: false,
+          hairpinMode: false,
+          ipam: {
+            type: 'host-local',
+            dataDir: path.join(r.dir, 'cni', 'ipam'),
+            ranges: [[{ subnet: r.subnet, gateway: r.gateway }]],
+          },
         },
-      },
-    ],
-  }, null, 2);
+      ],
+    },
+    null,
+    2,
+  );
 }
 
 function kubeletConfig(o: { r: NodeRun; caPath: string; port: number }): string {
@@ -196,10 +198,11 @@ async function serveDirectory(dir: string): Promise<{ url: string; close(): Prom
   const port = (server.address() as net.AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -211,10 +214,18 @@ interface Runtime {
  * Starts containerd for run `r` and imports the images: independent of the host, so it runs while the host starts.
  * Processes go into `procs` as they start (the caller stops them on failure).
  */
-async function startRuntime(r: NodeRun, tools: NodeTools, imageNames: (keyof NodeImages)[], say: (m: string) => void, timings: Record<string, number>, procs: ManagedProcess[]): Promise<Runtime> {
+async function startRuntime(
+  r: NodeRun,
+  tools: NodeTools,
+  imageNames: (keyof NodeImages)[],
+  say: (m: string) => void,
+  timings: Record<string, number>,
+  procs: ManagedProcess[],
+): Promise<Runtime> {
   const { images } = tools;
   let t = Date.now();
-  for (const d of ['logs', 'cni/net.d', 'cni/ipam', 'pki', 'kubelet', 'pod-logs', 'volume-plugins', 'volumes', 'runc']) fs.mkdirSync(path.join(r.dir, d), { recursive: true });
+  for (const d of ['logs', 'cni/net.d', 'cni/ipam', 'pki', 'kubelet', 'pod-logs', 'volume-plugins', 'volumes', 'runc'])
+    fs.mkdirSync(path.join(r.dir, d), { recursive: true });
   fs.writeFileSync(path.join(r.dir, 'cni', 'net.d', '10-bridge.conflist'), cniConfig(r));
   const containerdToml = path.join(r.dir, 'containerd.toml');
   fs.writeFileSync(containerdToml, containerdConfig(r, images));
@@ -228,10 +239,21 @@ async function startRuntime(r: NodeRun, tools: NodeTools, imageNames: (keyof Nod
   });
   procs.push(containerd);
   const ctr = (args: string[], timeoutMs = 300_000) => runProgram('ctr', ['--address', r.containerdSocket, '--namespace', 'k8s.io', ...args], { timeoutMs });
-  await waitFor('containerd to answer', async () => {
-    if (containerd.hasExited()) throw new Error(`containerd exited:\n${containerd.output().slice(-3000)}`);
-    return fs.existsSync(r.containerdSocket) && (await ctr(['version'], 10_000).then(() => true, () => false));
-  }, 30_000, 100);
+  await waitFor(
+    'containerd to answer',
+    async () => {
+      if (containerd.hasExited()) throw new Error(`containerd exited:\n${containerd.output().slice(-3000)}`);
+      return (
+        fs.existsSync(r.containerdSocket) &&
+        (await ctr(['version'], 10_000).then(
+          () => true,
+          () => false,
+        ))
+      );
+    },
+    30_000,
+    100,
+  );
   timings.containerd = Date.now() - t;
   say(`containerd ready (${timings.containerd} ms)`);
   t = Date.now();
@@ -242,32 +264,58 @@ async function startRuntime(r: NodeRun, tools: NodeTools, imageNames: (keyof Nod
 }
 
 /** Starts the kubelet for `host` (started with forNode on run `r`'s bridge address) once the runtime is up. */
-async function startKubelet(host: HostCluster, r: NodeRun, tools: NodeTools, runtime: Runtime, say: (m: string) => void, timings: Record<string, number>, procs: ManagedProcess[]): Promise<RealNode> {
+async function startKubelet(
+  host: HostCluster,
+  r: NodeRun,
+  tools: NodeTools,
+  runtime: Runtime,
+  say: (m: string) => void,
+  timings: Record<string, number>,
+  procs: ManagedProcess[],
+): Promise<RealNode> {
   const { images, chartDir } = tools;
   const name = `node-${r.id}`;
   const t = Date.now();
-  const cert = await issueCert(host.ca, path.join(r.dir, 'pki'), 'kubelet', { commonName: `system:node:${name}`, organizations: ['system:nodes'], usage: 'client' });
+  const cert = await issueCert(host.ca, path.join(r.dir, 'pki'), 'kubelet', {
+    commonName: `system:node:${name}`,
+    organizations: ['system:nodes'],
+    usage: 'client',
+  });
   const kubeconfigPath = path.join(r.dir, 'kubelet.kubeconfig');
-  fs.writeFileSync(kubeconfigPath, makeKubeconfig({ contextName: 'node', server: host.server, caPem: host.ca.certPem, certPem: cert.certPem, keyPem: cert.keyPem }), { mode: 0o600 });
+  fs.writeFileSync(
+    kubeconfigPath,
+    makeKubeconfig({ contextName: 'node', server: host.server, caPem: host.ca.certPem, certPem: cert.certPem, keyPem: cert.keyPem }),
+    { mode: 0o600 },
+  );
   const kubeletPort = await freePort(r.gateway);
   const configPath = path.join(r.dir, 'kubelet-config.yaml');
   fs.writeFileSync(configPath, kubeletConfig({ r, caPath: host.ca.certPath, port: kubeletPort }));
   recordSysctls();
-  const kubelet = spawnManaged('kubelet', tools.kubelet, [
-    `--config=${configPath}`,
-    `--kubeconfig=${kubeconfigPath}`,
-    `--root-dir=${path.join(r.dir, 'kubelet')}`,
-    `--cert-dir=${path.join(r.dir, 'kubelet', 'pki')}`,
-    `--hostname-override=${name}`,
-    `--node-ip=${r.gateway}`,
-    '--v=0',
-  ], { logFile: path.join(r.dir, 'logs', 'kubelet.log') });
+  const kubelet = spawnManaged(
+    'kubelet',
+    tools.kubelet,
+    [
+      `--config=${configPath}`,
+      `--kubeconfig=${kubeconfigPath}`,
+      `--root-dir=${path.join(r.dir, 'kubelet')}`,
+      `--cert-dir=${path.join(r.dir, 'kubelet', 'pki')}`,
+      `--hostname-override=${name}`,
+      `--node-ip=${r.gateway}`,
+      '--v=0',
+    ],
+    { logFile: path.join(r.dir, 'logs', 'kubelet.log') },
+  );
   procs.push(kubelet);
-  await waitFor(`node ${name} to become Ready`, async () => {
-    if (kubelet.hasExited()) throw new Error(`the kubelet exited:\n${kubelet.output().slice(-4000)}`);
-    const node = (await host.rest.getOrUndefined(`/api/v1/nodes/${name}`)) as KObject | undefined;
-    return node?.status?.conditions?.some((c: KObject) => c.type === 'Ready' && c.status === 'True') === true;
-  }, 120_000, 250);
+  await waitFor(
+    `node ${name} to become Ready`,
+    async () => {
+      if (kubelet.hasExited()) throw new Error(`the kubelet exited:\n${kubelet.output().slice(-4000)}`);
+      const node = (await host.rest.getOrUndefined(`/api/v1/nodes/${name}`)) as KObject | undefined;
+      return node?.status?.conditions?.some((c: KObject) => c.type === 'Ready' && c.status === 'True') === true;
+    },
+    120_000,
+    250,
+  );
   timings.kubelet = Date.now() - t;
   say(`node ${name} Ready (${timings.kubelet} ms)`);
 
@@ -296,7 +344,14 @@ async function startKubelet(host: HostCluster, r: NodeRun, tools: NodeTools, run
 }
 
 function resolveTools(): NodeTools {
-  return { kubelet: toolPath('kubelet'), vcluster: toolPath('vcluster'), helm: toolPath('helm'), kubectl: toolPath('kubectl'), images: nodeImages(), chartDir: chartRepoDir() };
+  return {
+    kubelet: toolPath('kubelet'),
+    vcluster: toolPath('vcluster'),
+    helm: toolPath('helm'),
+    kubectl: toolPath('kubectl'),
+    images: nodeImages(),
+    chartDir: chartRepoDir(),
+  };
 }
 
 const ALL_IMAGES: (keyof NodeImages)[] = ['pause', 'busybox', 'vcluster', 'kubernetes'];
@@ -328,7 +383,7 @@ export function startRealCluster(opts: RealClusterOptions = {}): Promise<RealClu
   if (toolsMissing(tools, images)) {
     return (async () => {
       const forVClusters = images.includes('vcluster');
-      await ensureGoTools(['kubernetes', 'etcd', 'node', ...(forVClusters ? ['helm', 'vcluster'] as const : [])]);
+      await ensureGoTools(['kubernetes', 'etcd', 'node', ...(forVClusters ? (['helm', 'vcluster'] as const) : [])]);
       await ensureNodeImages(images);
       if (forVClusters) await ensureChartRepo();
       return startRealClusterWith(resolveTools(), opts);
@@ -358,7 +413,10 @@ async function startRealClusterWith(tools: NodeTools, opts: RealClusterOptions):
     // The host and the container runtime (with its image import) start side by side; the kubelet needs both.
     const hostP = startHost({ contextName: opts.contextName ?? 'host', bindAddress: r.gateway, forNode: true, verbose: opts.verbose });
     const runtimeP = startRuntime(r, tools, opts.images ?? ALL_IMAGES, say, timings, procs);
-    starting.push(hostP.then((h) => (host = h)), runtimeP);
+    starting.push(
+      hostP.then((h) => (host = h)),
+      runtimeP,
+    );
     for (const p of starting) p.catch(() => undefined);
     host = await hostP;
     timings.host = Date.now() - t0;

@@ -42,7 +42,14 @@ const CGROUP_ROOT = '/sys/fs/cgroup';
  * The kernel settings the kubelet sets to its desired values at start (setupKernelTunables in
  * pkg/kubelet/cm/container_manager_linux.go, v1.34): restored once no node runs any more.
  */
-export const KUBELET_SYSCTLS = ['vm/overcommit_memory', 'vm/panic_on_oom', 'kernel/panic', 'kernel/panic_on_oops', 'kernel/keys/root_maxkeys', 'kernel/keys/root_maxbytes'];
+export const KUBELET_SYSCTLS = [
+  'vm/overcommit_memory',
+  'vm/panic_on_oom',
+  'kernel/panic',
+  'kernel/panic_on_oops',
+  'kernel/keys/root_maxkeys',
+  'kernel/keys/root_maxbytes',
+];
 
 export interface NodeRun {
   /** 8 hex digits; part of every name below. */
@@ -350,7 +357,14 @@ function cniCacheFiles(r: NodeRun): string[] {
 
 function shimSockets(r: NodeRun): string[] {
   return sandboxIds(r)
-    .map((id) => path.join(SHIM_SOCKETS, createHash('sha256').update(path.join(r.containerdSocket, 'k8s.io', id)).digest('hex')))
+    .map((id) =>
+      path.join(
+        SHIM_SOCKETS,
+        createHash('sha256')
+          .update(path.join(r.containerdSocket, 'k8s.io', id))
+          .digest('hex'),
+      ),
+    )
     .filter((f) => fs.existsSync(f));
 }
 

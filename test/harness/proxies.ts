@@ -23,7 +23,9 @@ export interface TestProxy {
 
 function tunnel(state: TestProxy, client: net.Socket, host: string, port: number, onUp: () => void): void {
   const upstream = net.connect(port, host, () => {
-    upstream.on('data', (d: Buffer) => { state.bytesFromServer += d.length; });
+    upstream.on('data', (d: Buffer) => {
+      state.bytesFromServer += d.length;
+    });
     upstream.pipe(client);
     client.pipe(upstream);
     onUp();
@@ -47,10 +49,11 @@ function base(url: string, sockets: Set<net.Socket>, server: net.Server): TestPr
       state.refused = 0;
       state.bytesFromServer = 0;
     },
-    close: () => new Promise<void>((r) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
   };
   return state;
 }
@@ -65,7 +68,10 @@ function track(server: net.Server, sockets: Set<net.Socket>): void {
 /** An HTTP proxy that only does CONNECT; with `auth` ("user:password") it demands Basic Proxy-Authorization. */
 export async function startConnectProxy(auth?: string): Promise<TestProxy> {
   const sockets = new Set<net.Socket>();
-  const server = http.createServer((_req, res) => { res.writeHead(405); res.end(); });
+  const server = http.createServer((_req, res) => {
+    res.writeHead(405);
+    res.end();
+  });
   track(server, sockets);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;

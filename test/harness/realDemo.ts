@@ -10,7 +10,12 @@ export const demoFixtureNames = ['broken', 'legacy', 'nap'] as const;
 
 /** The real vclusters of the demo: host namespace, name, what runs inside, and whether it ends paused. */
 export const realDemoSpecs = [
-  { namespace: 'team-a', name: 'dev', app: { namespace: 'shop', name: 'web' }, nested: { namespace: 'nested', name: 'inner', app: { namespace: 'default', name: 'hello' } } },
+  {
+    namespace: 'team-a',
+    name: 'dev',
+    app: { namespace: 'shop', name: 'web' },
+    nested: { namespace: 'nested', name: 'inner', app: { namespace: 'default', name: 'hello' } },
+  },
   { namespace: 'team-c', name: 'qa', app: { namespace: 'tests', name: 'e2e' } },
   { namespace: 'team-b', name: 'staging', paused: true },
 ] as const;
@@ -27,7 +32,10 @@ export interface RealDemo {
  * the other in the background, calling `onUp` as each is ready.
  */
 export async function buildRealDemo(cluster: RealCluster, onUp: (what: string) => void): Promise<RealDemo> {
-  const fixtures = await buildWorld(cluster.host, demoSpecs.filter((s) => (demoFixtureNames as readonly string[]).includes(s.name)));
+  const fixtures = await buildWorld(
+    cluster.host,
+    demoSpecs.filter((s) => (demoFixtureNames as readonly string[]).includes(s.name)),
+  );
   const restricted = await createRestrictedUser(cluster.host, 'team-a');
   const real = (async () => {
     const made: RealVCluster[] = [];

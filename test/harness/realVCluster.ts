@@ -86,7 +86,10 @@ function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Reco
   const out: Record<string, unknown> = { ...a };
   for (const [k, v] of Object.entries(b)) {
     const av = out[k];
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) && av && typeof av === 'object' && !Array.isArray(av) ? deepMerge(av as Record<string, unknown>, v as Record<string, unknown>) : v;
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && av && typeof av === 'object' && !Array.isArray(av)
+        ? deepMerge(av as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
   }
   return out;
 }
@@ -109,10 +112,10 @@ export function realValues(cluster: RealCluster, nested: boolean): Record<string
   const env: KObject[] = nested
     ? [{ name: 'KUBECONFIG', value: `${PARENT_KUBECONFIG_DIR}/config` }]
     : [
-      // No kube-proxy: the kubernetes Service IP does not route. The host API server listens on the node's bridge.
-      { name: 'KUBERNETES_SERVICE_HOST', value: cluster.host.bindAddress },
-      { name: 'KUBERNETES_SERVICE_PORT', value: String(cluster.host.port) },
-    ];
+        // No kube-proxy: the kubernetes Service IP does not route. The host API server listens on the node's bridge.
+        { name: 'KUBERNETES_SERVICE_HOST', value: cluster.host.bindAddress },
+        { name: 'KUBERNETES_SERVICE_PORT', value: String(cluster.host.port) },
+      ];
   return {
     controlPlane: {
       distro: { k8s: { imagePullPolicy: 'Never', image: split(images.kubernetes.ref) } },
@@ -123,11 +126,11 @@ export function realValues(cluster: RealCluster, nested: boolean): Record<string
         scheduling: { tolerations: [{ key: NODE_TAINT_KEY, operator: 'Exists', effect: 'NoSchedule' }] },
         ...(nested
           ? {
-            persistence: {
-              addVolumes: [{ name: 'vce-parent', secret: { secretName: 'vce-parent-kubeconfig' } }],
-              addVolumeMounts: [{ name: 'vce-parent', mountPath: PARENT_KUBECONFIG_DIR, readOnly: true }],
-            },
-          }
+              persistence: {
+                addVolumes: [{ name: 'vce-parent', secret: { secretName: 'vce-parent-kubeconfig' } }],
+                addVolumeMounts: [{ name: 'vce-parent', mountPath: PARENT_KUBECONFIG_DIR, readOnly: true }],
+              },
+            }
           : {}),
       },
       // CoreDNS's image is not built here, and without kube-proxy no Service IP routes, so it could not answer
@@ -262,10 +265,20 @@ export async function createRealVCluster(cluster: RealCluster, spec: RealVCluste
   fs.writeFileSync(valuesPath, toYaml(deepMerge(realValues(cluster, !!parent), spec.values ?? {})));
   const cli = (args: string[], timeoutMs?: number) => runVClusterCli(cluster, parentKubeconfigPath, args, timeoutMs);
   await cli([
-    'create', name, '--namespace', namespace,
-    '--chart-repo', cluster.node.chartRepo, '--chart-version', VCLUSTER_VERSION,
-    '--values', valuesPath,
-    '--connect=false', '--update-current=false', '--add=false', '--background-proxy=false',
+    'create',
+    name,
+    '--namespace',
+    namespace,
+    '--chart-repo',
+    cluster.node.chartRepo,
+    '--chart-version',
+    VCLUSTER_VERSION,
+    '--values',
+    valuesPath,
+    '--connect=false',
+    '--update-current=false',
+    '--add=false',
+    '--background-proxy=false',
   ]);
 
   const hostRest = cluster.host.rest;
@@ -300,15 +313,20 @@ export async function createRealVCluster(cluster: RealCluster, spec: RealVCluste
     },
     cli,
     waitRunning: async (timeoutMs = 180_000) => {
-      await waitFor(`vcluster ${[...parents.map((p) => p.name), name].join('/')} to run (pod ${hostNamespace}/${hostPodName} ready, Secret vc-${name})`, async () => {
-        const pod = await hostPod();
-        const ready = pod?.status?.phase === 'Running' && (pod.status.containerStatuses ?? []).every((c: KObject) => c.ready);
-        if (!ready) return false;
-        if (!(await parentRest.getOrUndefined(`/api/v1/namespaces/${namespace}/secrets/vc-${name}`))) return false;
-        // The virtual API answers through the pod's address.
-        const r = await (await vc.virtual()).rest.raw('GET', '/readyz', undefined, undefined, 5000);
-        return r.status === 200;
-      }, timeoutMs, 1000);
+      await waitFor(
+        `vcluster ${[...parents.map((p) => p.name), name].join('/')} to run (pod ${hostNamespace}/${hostPodName} ready, Secret vc-${name})`,
+        async () => {
+          const pod = await hostPod();
+          const ready = pod?.status?.phase === 'Running' && (pod.status.containerStatuses ?? []).every((c: KObject) => c.ready);
+          if (!ready) return false;
+          if (!(await parentRest.getOrUndefined(`/api/v1/namespaces/${namespace}/secrets/vc-${name}`))) return false;
+          // The virtual API answers through the pod's address.
+          const r = await (await vc.virtual()).rest.raw('GET', '/readyz', undefined, undefined, 5000);
+          return r.status === 200;
+        },
+        timeoutMs,
+        1000,
+      );
     },
   };
   if (spec.wait !== false) await vc.waitRunning();
@@ -347,7 +365,13 @@ export function sampleApp(busyboxImage: string, namespace: string, app = 'web'):
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${app}-config`, namespace, labels: { app } }, data: { greeting: `the ${app} config map` } },
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: `${app}-credentials`, namespace, labels: { app } }, type: 'Opaque', stringData: { password: 'not-a-real-password' } },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: `${app}-credentials`, namespace, labels: { app } },
+      type: 'Opaque',
+      stringData: { password: 'not-a-real-password' },
+    },
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'unused-config', namespace }, data: { note: 'no pod uses me' } },
     {
       apiVersion: 'apps/v1',
@@ -360,22 +384,38 @@ export function sampleApp(busyboxImage: string, namespace: string, app = 'web'):
           metadata: { labels },
           spec: {
             terminationGracePeriodSeconds: 1,
-            containers: [{
-              ...container('app', ['/bin/sh', '-c', script]),
-              ports: [{ name: 'http', containerPort: 8080 }],
-              volumeMounts: [{ name: 'config', mountPath: '/config' }, { name: 'credentials', mountPath: '/credentials' }],
-            }],
-            volumes: [{ name: 'config', configMap: { name: `${app}-config` } }, { name: 'credentials', secret: { secretName: `${app}-credentials` } }],
+            containers: [
+              {
+                ...container('app', ['/bin/sh', '-c', script]),
+                ports: [{ name: 'http', containerPort: 8080 }],
+                volumeMounts: [
+                  { name: 'config', mountPath: '/config' },
+                  { name: 'credentials', mountPath: '/credentials' },
+                ],
+              },
+            ],
+            volumes: [
+              { name: 'config', configMap: { name: `${app}-config` } },
+              { name: 'credentials', secret: { secretName: `${app}-credentials` } },
+            ],
           },
         },
       },
     },
-    { apiVersion: 'v1', kind: 'Service', metadata: { name: app, namespace, labels: { app } }, spec: { selector: { app }, ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }] } },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: app, namespace, labels: { app } },
+      spec: { selector: { app }, ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }] },
+    },
     {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: `${app}-worker`, namespace, labels: { app: `${app}-worker`, role: 'batch' } },
-      spec: { terminationGracePeriodSeconds: 1, containers: [container('worker', ['/bin/sh', '-c', `while true; do echo "${app}-worker tick"; sleep 5; done`])] },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        containers: [container('worker', ['/bin/sh', '-c', `while true; do echo "${app}-worker tick"; sleep 5; done`])],
+      },
     },
     {
       apiVersion: 'v1',

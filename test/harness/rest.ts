@@ -41,7 +41,13 @@ export class KubeRest {
   }
 
   /** One request; resolves with status and parsed body (or raw text). Never retries. */
-  raw(method: string, path: string, body?: unknown, contentType = 'application/json', timeoutMs = 30_000): Promise<{ status: number; body: unknown; text: string }> {
+  raw(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+    timeoutMs = 30_000,
+  ): Promise<{ status: number; body: unknown; text: string }> {
     const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
     return new Promise((resolve, reject) => {
       const req = https.request(
@@ -89,7 +95,11 @@ export class KubeRest {
     const r = await this.raw(method, path, body, contentType);
     if (r.status < 200 || r.status >= 300) {
       const b = r.body as KObject;
-      throw new KubeError(r.status, (typeof b === 'object' && b?.reason) || '', `${method} ${path}: ${r.status} ${typeof b === 'object' ? b?.message : r.text.slice(0, 300)}`);
+      throw new KubeError(
+        r.status,
+        (typeof b === 'object' && b?.reason) || '',
+        `${method} ${path}: ${r.status} ${typeof b === 'object' ? b?.message : r.text.slice(0, 300)}`,
+      );
     }
     return r.body as T;
   }
@@ -168,7 +178,9 @@ export function httpGetLocal(port: number, timeoutMs = 15_000): Promise<{ status
     const req = http.get({ host: '127.0.0.1', port, path: '/', timeout: timeoutMs }, (res) => {
       let body = '';
       res.setEncoding('utf8');
-      res.on('data', (d: string) => { body += d; });
+      res.on('data', (d: string) => {
+        body += d;
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
     req.on('timeout', () => req.destroy(new Error('timed out')));

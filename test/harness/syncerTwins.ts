@@ -7,7 +7,6 @@ import type { BuiltObject, BuiltVCluster, WorkloadSpec } from './worldTypes';
 import { b64, ensureNamespace, nowIso } from './chartObjects';
 import { hostName } from './vclusterRules';
 
-
 /** apiVersion and plural of the kinds the fixtures and the harness create (kindInfo.Namespace is cluster-scoped). */
 export const kindInfo: Record<string, { apiVersion: string; plural: string }> = {
   Namespace: { apiVersion: 'v1', plural: 'namespaces' },
@@ -119,7 +118,9 @@ export function hostTwin(vc: BuiltVCluster, kind: string, vObj: KObject, annotat
       annotations['vcluster.loft.sh/name'] = vName;
       annotations['vcluster.loft.sh/namespace'] = vNs;
       annotations['vcluster.loft.sh/uid'] = vObj.metadata.uid;
-      annotations['vcluster.loft.sh/labels'] = Object.entries(vObj.metadata.labels ?? {}).map(([a, b]) => `${a}="${b}"`).join('\n');
+      annotations['vcluster.loft.sh/labels'] = Object.entries(vObj.metadata.labels ?? {})
+        .map(([a, b]) => `${a}="${b}"`)
+        .join('\n');
       annotations['vcluster.loft.sh/service-account-name'] = vObj.spec?.serviceAccountName ?? 'default';
       const owners: KObject[] = vObj.metadata.ownerReferences ?? [];
       if (owners.length) {
@@ -128,7 +129,12 @@ export function hostTwin(vc: BuiltVCluster, kind: string, vObj: KObject, annotat
       }
       // Evictable when a controller owns the virtual pod (pods/translate/translator.go, v0.36.1).
       annotations['cluster-autoscaler.kubernetes.io/safe-to-evict'] = String(owners.some((o) => o.controller === true));
-      annotations[`vcluster.loft.sh/token-${randomBytes(6).toString('hex').replace(/[0-9]/g, (d) => 'ghijklmnop'[Number(d)]!).slice(0, 8)}`] = fixtureToken(vNs);
+      annotations[
+        `vcluster.loft.sh/token-${randomBytes(6)
+          .toString('hex')
+          .replace(/[0-9]/g, (d) => 'ghijklmnop'[Number(d)]!)
+          .slice(0, 8)}`
+      ] = fixtureToken(vNs);
     }
   }
   const metadata: KObject = {
@@ -179,7 +185,14 @@ export async function syncToHost(vc: BuiltVCluster, kind: string, vObj: KObject,
   let created = await vc.parentRest.ensure(objPath(kind, vc.namespace), twin);
   if (kind === 'Pod' && vObj.status?.phase) {
     created = await vc.parentRest.patch(objPath(kind, vc.namespace, created.metadata.name) + '/status', {
-      status: { phase: vObj.status.phase, conditions: vObj.status.conditions, containerStatuses: vObj.status.containerStatuses, podIP: vObj.status.podIP, hostIP: vObj.status.hostIP, startTime: vObj.status.startTime },
+      status: {
+        phase: vObj.status.phase,
+        conditions: vObj.status.conditions,
+        containerStatuses: vObj.status.containerStatuses,
+        podIP: vObj.status.podIP,
+        hostIP: vObj.status.hostIP,
+        startTime: vObj.status.startTime,
+      },
     });
   }
   // A nested vcluster's host is itself a virtual cluster: its syncer's output is synced on, one level up.
@@ -224,7 +237,9 @@ export async function addWorkload(vc: BuiltVCluster, w: WorkloadSpec): Promise<B
           { type: 'ContainersReady', status: 'True', lastTransitionTime: now },
           { type: 'Ready', status: 'True', lastTransitionTime: now },
         ],
-        containerStatuses: [{ name: 'app', image: 'nginx:1.27', imageID: '', ready: true, started: true, restartCount: 0, state: { running: { startedAt: now } } }],
+        containerStatuses: [
+          { name: 'app', image: 'nginx:1.27', imageID: '', ready: true, started: true, restartCount: 0, state: { running: { startedAt: now } } },
+        ],
       },
     });
   }

@@ -25,7 +25,11 @@ export async function createRestrictedUser(host: HostCluster, namespace: string,
     kind: 'Role',
     metadata: { name: `${user}-read`, namespace },
     rules: [
-      { apiGroups: [''], resources: ['pods', 'services', 'secrets', 'configmaps', 'events', 'endpoints', 'persistentvolumeclaims'], verbs: ['get', 'list', 'watch'] },
+      {
+        apiGroups: [''],
+        resources: ['pods', 'services', 'secrets', 'configmaps', 'events', 'endpoints', 'persistentvolumeclaims'],
+        verbs: ['get', 'list', 'watch'],
+      },
       { apiGroups: ['apps'], resources: ['statefulsets', 'deployments'], verbs: ['get', 'list', 'watch'] },
     ],
   });
@@ -66,7 +70,11 @@ export const TENANT_READ_RULES: TenantRule[] = [
  * context sets no namespace. The credential is a ServiceAccount token from the TokenRequest API (the user
  * system:serviceaccount:NS:NAME) or a client certificate (the user NAME).
  */
-export async function createTenantUser(host: HostCluster, namespace: string, opts: { name: string; credential: TenantUser['credential']; rules?: TenantRule[]; contextName?: string }): Promise<TenantUser> {
+export async function createTenantUser(
+  host: HostCluster,
+  namespace: string,
+  opts: { name: string; credential: TenantUser['credential']; rules?: TenantRule[]; contextName?: string },
+): Promise<TenantUser> {
   const { name } = opts;
   const contextName = opts.contextName ?? name;
   await ensureNamespace(host.rest, namespace);
@@ -97,7 +105,15 @@ export async function createTenantUser(host: HostCluster, namespace: string, opt
     const file = path.join(host.dir, 'users', `tenant-${namespace}-${name}.kubeconfig`);
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     fs.writeFileSync(file, yaml, { mode: 0o600 });
-    return { user: name, username: `system:serviceaccount:${namespace}:${name}`, credential: opts.credential, namespace, kubeconfigPath: file, kubeconfig: yaml, contextName };
+    return {
+      user: name,
+      username: `system:serviceaccount:${namespace}:${name}`,
+      credential: opts.credential,
+      namespace,
+      kubeconfigPath: file,
+      kubeconfig: yaml,
+      contextName,
+    };
   }
   const kc = await host.userKubeconfig(name, [], contextName);
   return { user: name, username: name, credential: opts.credential, namespace, kubeconfigPath: kc.path, kubeconfig: kc.yaml, contextName };

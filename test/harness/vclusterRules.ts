@@ -2,7 +2,6 @@
 // and the chart of v0.36.1): what the worlds (worlds.ts) lay out and the tests expect.
 import { createHash } from 'node:crypto';
 
-
 export const DEFAULT_VERSION = '0.36.1';
 export const DEFAULT_SERVER = 'https://localhost:8443';
 
@@ -22,7 +21,10 @@ export function hostName(virtualName: string, virtualNamespace: string, vcluster
 }
 
 export function versionAtLeast(version: string, major: number, minor: number): boolean {
-  const [maj, min] = version.replace(/^v/, '').split('.').map((n) => Number.parseInt(n, 10));
+  const [maj, min] = version
+    .replace(/^v/, '')
+    .split('.')
+    .map((n) => Number.parseInt(n, 10));
   return maj! > major || (maj === major && min! >= minor);
 }
 

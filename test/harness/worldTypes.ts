@@ -2,17 +2,9 @@
 import type { HostCluster, VirtualControlPlane } from './controlPlane';
 import type { KubeRest } from './rest';
 
-
 /** The status `vcluster list` would print; the fixture makes the cluster look exactly like that. */
 export type VClusterState =
-  | 'Running'
-  | 'Pending'
-  | 'ContainerCreating'
-  | 'CrashLoopBackOff'
-  | `Init:${number}/${number}`
-  | 'Paused'
-  | 'ScaledDown'
-  | 'Sleeping';
+  'Running' | 'Pending' | 'ContainerCreating' | 'CrashLoopBackOff' | `Init:${number}/${number}` | 'Paused' | 'ScaledDown' | 'Sleeping';
 
 export type SyncedKind = 'Pod' | 'Service' | 'Endpoints' | 'ConfigMap' | 'Secret' | 'PersistentVolumeClaim';
 export type VirtualOnlyKind = 'Deployment' | 'ConfigMap' | 'Secret' | 'ServiceAccount';

@@ -21,7 +21,18 @@ import type { BuiltObject, BuiltVCluster, SyncedKind, VClusterSpec, VClusterStat
 import { DEFAULT_SERVER, DEFAULT_VERSION, versionAtLeast } from './vclusterRules';
 import { type RestrictedUser, createRestrictedUser } from './tenantUsers';
 import { addWorkload, syncToHost } from './syncerTwins';
-import { b64, commonLabels, deepMerge, ensureNamespace, helmReleaseSecret, ownerRefTo, podStatusFor, podTemplate, vclusterConfig, waitForPod } from './chartObjects';
+import {
+  b64,
+  commonLabels,
+  deepMerge,
+  ensureNamespace,
+  helmReleaseSecret,
+  ownerRefTo,
+  podStatusFor,
+  podTemplate,
+  vclusterConfig,
+  waitForPod,
+} from './chartObjects';
 
 export * from './vclusterRules';
 export * from './worldTypes';
@@ -40,7 +51,6 @@ interface Target {
   /** When the target is a virtual cluster: its vcluster, so control-plane pods and services get synced to the host. */
   enclosing?: BuiltVCluster;
 }
-
 
 /** Builds one vcluster (and everything nested in it) into `target`. */
 async function buildVCluster(host: HostCluster, target: Target, spec: VClusterSpec): Promise<BuiltVCluster> {
@@ -73,13 +83,27 @@ async function buildVCluster(host: HostCluster, target: Target, spec: VClusterSp
   const base = `/api/v1/namespaces/${ns}`;
 
   // ServiceAccounts, Role/RoleBinding (chart).
-  await rest.ensure(`${base}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: `vc-${name}`, namespace: ns, labels, annotations: helmAnnotations } });
-  await rest.ensure(`${base}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: `vc-workload-${name}`, namespace: ns, labels, annotations: helmAnnotations } });
+  await rest.ensure(`${base}/serviceaccounts`, {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: { name: `vc-${name}`, namespace: ns, labels, annotations: helmAnnotations },
+  });
+  await rest.ensure(`${base}/serviceaccounts`, {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: { name: `vc-workload-${name}`, namespace: ns, labels, annotations: helmAnnotations },
+  });
   await rest.ensure(`/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles`, {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'Role',
     metadata: { name: `vc-${name}`, namespace: ns, labels, annotations: helmAnnotations },
-    rules: [{ apiGroups: [''], resources: ['configmaps', 'secrets', 'services', 'pods', 'pods/attach', 'pods/portforward', 'pods/exec', 'persistentvolumeclaims'], verbs: ['create', 'delete', 'patch', 'update', 'get', 'list', 'watch'] }],
+    rules: [
+      {
+        apiGroups: [''],
+        resources: ['configmaps', 'secrets', 'services', 'pods', 'pods/attach', 'pods/portforward', 'pods/exec', 'persistentvolumeclaims'],
+        verbs: ['create', 'delete', 'patch', 'update', 'get', 'list', 'watch'],
+      },
+    ],
   });
   await rest.ensure(`/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`, {
     apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -184,7 +208,8 @@ async function buildVCluster(host: HostCluster, target: Target, spec: VClusterSp
     if (target.controllers) {
       pod = await waitForPod(rest, ns, name, kind);
     } else {
-      const podName = kind === 'StatefulSet' ? `${name}-0` : `${name}-${randomBytes(5).toString('hex').slice(0, 10)}-${randomBytes(3).toString('hex').slice(0, 5)}`;
+      const podName =
+        kind === 'StatefulSet' ? `${name}-0` : `${name}-${randomBytes(5).toString('hex').slice(0, 10)}-${randomBytes(3).toString('hex').slice(0, 5)}`;
       const podSpec: KObject = structuredClone(template.spec);
       if (kind === 'StatefulSet') {
         // What the statefulset controller does with volumeClaimTemplates: PVC data-NAME-0 and a volume for it.
@@ -204,7 +229,10 @@ async function buildVCluster(host: HostCluster, target: Target, spec: VClusterSp
         metadata: {
           name: podName,
           namespace: ns,
-          labels: { ...template.metadata.labels, ...(kind === 'StatefulSet' ? { 'statefulset.kubernetes.io/pod-name': podName, 'apps.kubernetes.io/pod-index': '0' } : {}) },
+          labels: {
+            ...template.metadata.labels,
+            ...(kind === 'StatefulSet' ? { 'statefulset.kubernetes.io/pod-name': podName, 'apps.kubernetes.io/pod-index': '0' } : {}),
+          },
           annotations: template.metadata.annotations,
           ownerReferences: [{ ...ownerRefTo({ ...workload, apiVersion: 'apps/v1', kind }, true), blockOwnerDeletion: true }],
         },
@@ -236,7 +264,12 @@ async function buildVCluster(host: HostCluster, target: Target, spec: VClusterSp
       apiVersion: 'v1',
       kind: 'Secret',
       type: 'Opaque',
-      metadata: { name: `vc-${name}`, namespace: ns, labels: { app: 'vcluster', 'vcluster-name': name }, ownerReferences: [ownerRefTo({ ...service, kind: 'Service', apiVersion: 'v1' })] },
+      metadata: {
+        name: `vc-${name}`,
+        namespace: ns,
+        labels: { app: 'vcluster', 'vcluster-name': name },
+        ownerReferences: [ownerRefTo({ ...service, kind: 'Service', apiVersion: 'v1' })],
+      },
       data,
     });
   }
@@ -327,7 +360,13 @@ export async function buildWorld(host: HostCluster, specs: VClusterSpec[], opts:
 /** Adds a vcluster to an existing world (into the host, or into a parent vcluster's virtual cluster). */
 export async function addVCluster(world: World, spec: VClusterSpec, parent?: BuiltVCluster): Promise<BuiltVCluster> {
   const target: Target = parent
-    ? { rest: parent.virtual!.rest, contextName: parent.virtual!.contextName, controllers: false, parents: [...parent.parents, { namespace: parent.namespace, name: parent.name }], enclosing: parent }
+    ? {
+        rest: parent.virtual!.rest,
+        contextName: parent.virtual!.contextName,
+        controllers: false,
+        parents: [...parent.parents, { namespace: parent.namespace, name: parent.name }],
+        enclosing: parent,
+      }
     : { rest: world.host.rest, contextName: world.host.contextName, controllers: true, parents: [] };
   const built = await buildVCluster(world.host, target, spec);
   (parent ? parent.nested : world.vclusters).push(built);

@@ -64,11 +64,19 @@ describe('foundation (real VS Code extension host)', () => {
     const declared = manifest.contributes.commands.map((c) => c.command).sort();
     assert.ok(declared.length > 0, 'package.json declares no commands');
     const registered = new Set(await vscode.commands.getCommands(true));
-    assert.deepEqual(declared.filter((c) => !registered.has(c)), [], 'declared but not registered');
+    assert.deepEqual(
+      declared.filter((c) => !registered.has(c)),
+      [],
+      'declared but not registered',
+    );
     // The workbench itself registers `<view id>.focus`, `.resetViewLocation`, ... for every view; those are not ours.
     const ours = [...registered].filter((c) => c.startsWith('vcluster.') && !c.startsWith(`${EXPLORER_VIEW_ID}.`));
     assert.deepEqual(ours.filter((c) => !declared.includes(c)).sort(), [], 'registered but not declared');
-    assert.deepEqual(Object.values(Commands).filter((c) => !declared.includes(c)), [], 'in src/shared/ids.ts but not in package.json');
+    assert.deepEqual(
+      Object.values(Commands).filter((c) => !declared.includes(c)),
+      [],
+      'in src/shared/ids.ts but not in package.json',
+    );
   });
 
   it('contributes the view container and the Clusters view, which can be focused', async () => {

@@ -29,7 +29,10 @@ export async function run(): Promise<void> {
   });
   // VCE_SKIP_REAL_NODE=1 (see scripts/test.mjs): the suites on a real node are not run, and npm test says so.
   const skipReal = process.env.VCE_SKIP_REAL_NODE === '1';
-  const files = fs.readdirSync(testsDir).filter((f) => f.endsWith('.test.js') && !(skipReal && f.startsWith('real-node-'))).sort();
+  const files = fs
+    .readdirSync(testsDir)
+    .filter((f) => f.endsWith('.test.js') && !(skipReal && f.startsWith('real-node-')))
+    .sort();
   if (files.length === 0) throw new Error(`no *.test.js files in ${testsDir}`);
   for (const f of files) mocha.addFile(path.join(testsDir, f));
   await mocha.loadFilesAsync();

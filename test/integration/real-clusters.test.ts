@@ -35,7 +35,8 @@ describe('vcluster Explorer against real clusters', function () {
     // A command that unexpectedly asks with a quick pick would wait for a user forever: close what is left open so
     // that one failure does not block the next test, and show what the extension logged.
     await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
-    if (this.currentTest?.state === 'failed') console.log(`      --- extension log (last lines) ---\n${extensionLogTail(25, fx.api?.testing.logDir).replace(/^/gm, '      | ')}`);
+    if (this.currentTest?.state === 'failed')
+      console.log(`      --- extension log (last lines) ---\n${extensionLogTail(25, fx.api?.testing.logDir).replace(/^/gm, '      | ')}`);
   });
 
   treeSuite();

@@ -15,7 +15,19 @@ import { applyObjects, createRealVCluster, sampleApp, type RealVCluster } from '
 import { httpGetLocal, waitFor, type KObject } from '../harness/rest';
 import { getRealCluster, stopRealCluster } from './support/cluster';
 import { onPath } from './support/programs';
-import { Tree, captureMessages, description, extensionApi, extensionLogTail, item, label, setSetting, tooltipText, type ExplorerNode, type TestedApi } from './support/workbench';
+import {
+  Tree,
+  captureMessages,
+  description,
+  extensionApi,
+  extensionLogTail,
+  item,
+  label,
+  setSetting,
+  tooltipText,
+  type ExplorerNode,
+  type TestedApi,
+} from './support/workbench';
 
 const CONTEXT = 'real-host';
 const NAME = 'work';
@@ -49,11 +61,19 @@ describe('[real vcluster] inside a real vcluster from VS Code: tree, logs, termi
     cluster = await clusterP;
     vc = await createRealVCluster(cluster, { name: NAME, namespace: NS });
     const v = await vc.virtual();
-    await applyObjects(v.rest, sampleApp(cluster.node.images.busybox.ref, APP_NS).filter((o) => o.kind !== 'PersistentVolumeClaim'));
-    await waitFor('the sample application to run on the node', async () => {
-      const pods = (await v.rest.get(`/api/v1/namespaces/${APP_NS}/pods`)).items as KObject[];
-      return pods.length === 2 && pods.every((x) => x.status?.phase === 'Running' && x.status.containerStatuses?.every((c: KObject) => c.ready));
-    }, 180_000, 1000);
+    await applyObjects(
+      v.rest,
+      sampleApp(cluster.node.images.busybox.ref, APP_NS).filter((o) => o.kind !== 'PersistentVolumeClaim'),
+    );
+    await waitFor(
+      'the sample application to run on the node',
+      async () => {
+        const pods = (await v.rest.get(`/api/v1/namespaces/${APP_NS}/pods`)).items as KObject[];
+        return pods.length === 2 && pods.every((x) => x.status?.phase === 'Running' && x.status.containerStatuses?.every((c: KObject) => c.ready));
+      },
+      180_000,
+      1000,
+    );
     const kubeconfig = path.join(dir, 'kube', 'config');
     fs.mkdirSync(path.dirname(kubeconfig), { recursive: true, mode: 0o700 });
     fs.writeFileSync(kubeconfig, cluster.host.kubeconfig, { mode: 0o600 });
@@ -62,7 +82,8 @@ describe('[real vcluster] inside a real vcluster from VS Code: tree, logs, termi
   });
 
   afterEach(function () {
-    if (this.currentTest?.state === 'failed') console.log(`      --- extension log (last lines) ---\n${extensionLogTail(25, api?.testing.logDir).replace(/^/gm, '      | ')}`);
+    if (this.currentTest?.state === 'failed')
+      console.log(`      --- extension log (last lines) ---\n${extensionLogTail(25, api?.testing.logDir).replace(/^/gm, '      | ')}`);
   });
 
   after(async function () {
@@ -79,10 +100,14 @@ describe('[real vcluster] inside a real vcluster from VS Code: tree, logs, termi
   });
 
   it('expands the vcluster down to its pods, with status, ready count and the host pod each became; collapsing stops the watches', async function () {
-    const vcNode = await tree.until('the tree to show the vcluster Running', async () => {
-      const n = await tree.vcluster(CONTEXT, NS, NAME);
-      return n && description(n).includes('Running') ? n : undefined;
-    }, 120_000);
+    const vcNode = await tree.until(
+      'the tree to show the vcluster Running',
+      async () => {
+        const n = await tree.vcluster(CONTEXT, NS, NAME);
+        return n && description(n).includes('Running') ? n : undefined;
+      },
+      120_000,
+    );
     const folder = await child(vcNode, 'Namespaces');
     const names = (await tree.children(folder)).map(label);
     assert.ok(names.indexOf(APP_NS) >= 0 && names.indexOf(APP_NS) < names.indexOf('kube-system'), names.join(', '));
@@ -97,7 +122,10 @@ describe('[real vcluster] inside a real vcluster from VS Code: tree, logs, termi
     assert.match(tooltipText(podNode), /web\\-worker\\-x\\-shop\\-x\\-work/, 'the tooltip names the host pod');
     assert.ok(api.testing.tree.watchedFolders().includes(pods.id), 'the expanded Pods folder is watched');
     const deployments = await tree.children(await child(shop, 'Deployments'));
-    assert.deepEqual(deployments.map((d) => [label(d), description(d).slice(0, 2)]), [['web', ['Ready', '1/1']]]);
+    assert.deepEqual(
+      deployments.map((d) => [label(d), description(d).slice(0, 2)]),
+      [['web', ['Ready', '1/1']]],
+    );
     await api.testing.tree.collapsed(vcNode);
     assert.deepEqual(api.testing.tree.watchedFolders(), []);
   });
@@ -113,7 +141,7 @@ describe('[real vcluster] inside a real vcluster from VS Code: tree, logs, termi
     await waitFor('the stream to stop once its editor is closed', async () => !api.testing.logDocuments.isStreaming(uri), 10_000, 100);
   });
 
-  it('shows the vcluster\'s own control-plane log, the events of a pod, and the host pod it became', async function () {
+  it("shows the vcluster's own control-plane log, the events of a pod, and the host pod it became", async function () {
     const text = (uri: vscode.Uri) => vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString())?.getText() ?? '';
     const cp = await vscode.commands.executeCommand<vscode.Uri>('vcluster.logs', { ...ref, follow: false, tailLines: 20 });
     await waitFor('the control-plane log to end', async () => /--- the log ended ---\n$/.test(text(cp)), 30_000, 200);
@@ -124,15 +152,20 @@ describe('[real vcluster] inside a real vcluster from VS Code: tree, logs, termi
     assert.match(text(ev), /^Events of Pod shop\/web-worker in vcluster work/);
     assert.match(text(ev), /Normal +(Scheduled|Pulled|Created|Started)/);
     await vscode.commands.executeCommand('vcluster.revealHostObject', worker);
-    const editor = await waitFor('the host pod\'s YAML', async () => {
-      const e = vscode.window.activeTextEditor;
-      return e?.document.uri.path === `/host/${NS}/Pod/web-worker-x-shop-x-work.yaml` && e.document.getText().length > 0 ? e : undefined;
-    }, 15_000, 100);
+    const editor = await waitFor(
+      "the host pod's YAML",
+      async () => {
+        const e = vscode.window.activeTextEditor;
+        return e?.document.uri.path === `/host/${NS}/Pod/web-worker-x-shop-x-work.yaml` && e.document.getText().length > 0 ? e : undefined;
+      },
+      15_000,
+      100,
+    );
     assert.match(editor.document.getText(), /vcluster\.loft\.sh\/object-name: web-worker/);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
-  it('runs a command in a terminal attached to the container, which ends with the command\'s exit code', async function () {
+  it("runs a command in a terminal attached to the container, which ends with the command's exit code", async function () {
     const terminal = await vscode.commands.executeCommand<vscode.Terminal>('vcluster.exec', worker);
     terminals.push(terminal);
     terminal.sendText('echo $((6 * 7)) > /tmp/answer; exit $((3 + 4))');
@@ -140,7 +173,15 @@ describe('[real vcluster] inside a real vcluster from VS Code: tree, logs, termi
     assert.equal(terminal.exitStatus?.code, 7);
     const services = await api.testing.services();
     let out = '';
-    const s = await services.inside.exec({ ref, kind: 'Pod', namespace: APP_NS, name: 'web-worker' }, { command: ['cat', '/tmp/answer'], onStdout: (d) => { out += d.toString(); } });
+    const s = await services.inside.exec(
+      { ref, kind: 'Pod', namespace: APP_NS, name: 'web-worker' },
+      {
+        command: ['cat', '/tmp/answer'],
+        onStdout: (d) => {
+          out += d.toString();
+        },
+      },
+    );
     assert.equal((await s.done).exitCode, 0);
     assert.equal(out, '42\n', 'the command typed into the terminal ran in the container');
     // A shell of the user's choice (a path in the container), run as it is.
@@ -151,8 +192,12 @@ describe('[real vcluster] inside a real vcluster from VS Code: tree, logs, termi
     assert.equal(sh.exitStatus?.code, 5);
   });
 
-  it('forwards a local port to the app\'s service and fetches through it; Stop closes it', async function () {
-    const f = await vscode.commands.executeCommand<ForwardInfo>('vcluster.portForward', { ...ref, object: { kind: 'Service', namespace: APP_NS, name: 'web' }, port: 80 });
+  it("forwards a local port to the app's service and fetches through it; Stop closes it", async function () {
+    const f = await vscode.commands.executeCommand<ForwardInfo>('vcluster.portForward', {
+      ...ref,
+      object: { kind: 'Service', namespace: APP_NS, name: 'web' },
+      port: 80,
+    });
     assert.ok(f && f.localPort > 0, 'the command returns the forward');
     assert.deepEqual(await httpGetLocal(f.localPort), { status: 200, body: 'hello from the web config map\n' });
     const vcNode = (await tree.vcluster(CONTEXT, NS, NAME))!;
@@ -168,17 +213,26 @@ describe('[real vcluster] inside a real vcluster from VS Code: tree, logs, termi
     // fine, so nothing on the node would warn about it), to see that warnings stand out.
     const v = await vc.virtual();
     await v.rest.create(`/api/v1/namespaces/${APP_NS}/events`, {
-      apiVersion: 'v1', kind: 'Event',
+      apiVersion: 'v1',
+      kind: 'Event',
       metadata: { name: `web-worker.describe-test-${Date.now()}`, namespace: APP_NS },
       involvedObject: { apiVersion: 'v1', kind: 'Pod', name: 'web-worker', namespace: APP_NS },
-      type: 'Warning', reason: 'DescribeTestWarning', message: 'a warning written by the test <b>not markup</b>',
-      source: { component: 'vcluster-explorer-test' }, count: 1, lastTimestamp: new Date().toISOString(), firstTimestamp: new Date().toISOString(),
+      type: 'Warning',
+      reason: 'DescribeTestWarning',
+      message: 'a warning written by the test <b>not markup</b>',
+      source: { component: 'vcluster-explorer-test' },
+      count: 1,
+      lastTimestamp: new Date().toISOString(),
+      firstTimestamp: new Date().toISOString(),
     });
     const details = await vscode.commands.executeCommand<import('../../src/shared/objectDescribe').ObjectDetails>('vcluster.describeObject', worker);
     assert.ok(details, 'the command returns what the view shows');
     assert.equal(details.status, 'Running');
     assert.equal(details.host?.name, 'web-worker-x-shop-x-work');
-    assert.deepEqual(details.containers.map((c) => [c.name, c.state, c.ready]), [['worker', 'running', true]]);
+    assert.deepEqual(
+      details.containers.map((c) => [c.name, c.state, c.ready]),
+      [['worker', 'running', true]],
+    );
     assert.ok(details.events.some((e) => e.type === 'Warning' && e.reason === 'DescribeTestWarning'));
     assert.ok(details.events.some((e) => e.type === 'Normal' && /Scheduled|Pulled|Created|Started/.test(e.reason)));
     const panel = api.testing.objectDescribePanels().get({ ref, kind: 'Pod', namespace: APP_NS, name: 'web-worker' });
@@ -186,13 +240,31 @@ describe('[real vcluster] inside a real vcluster from VS Code: tree, logs, termi
     const shown = await waitFor('the Describe view to render the pod', async () => (panel.lastRendered?.events ? panel.lastRendered : undefined), 60_000, 100);
     assert.deepEqual(shown.sections, ['overview', 'containers', 'conditions', 'labels', 'annotations', 'events']);
     assert.ok(shown.warnings >= 1 && shown.events > shown.warnings, JSON.stringify(shown));
-    for (const text of ['Pod web-worker', 'web-worker-x-shop-x-work', 'worker', cluster.node.images.busybox.ref, 'role', 'batch', 'DescribeTestWarning', '⚠ Warning', '<b>not markup</b>']) {
+    for (const text of [
+      'Pod web-worker',
+      'web-worker-x-shop-x-work',
+      'worker',
+      cluster.node.images.busybox.ref,
+      'role',
+      'batch',
+      'DescribeTestWarning',
+      '⚠ Warning',
+      '<b>not markup</b>',
+    ]) {
       assert.ok(shown.text.includes(text), `the view shows "${text}": ${shown.text.slice(0, 2000)}`);
     }
-    const cm = await vscode.commands.executeCommand<import('../../src/shared/objectDescribe').ObjectDetails>('vcluster.describeObject', { ...ref, object: { kind: 'ConfigMap', namespace: APP_NS, name: 'web-config' } });
+    const cm = await vscode.commands.executeCommand<import('../../src/shared/objectDescribe').ObjectDetails>('vcluster.describeObject', {
+      ...ref,
+      object: { kind: 'ConfigMap', namespace: APP_NS, name: 'web-config' },
+    });
     assert.deepEqual(cm?.keys, ['greeting']);
     const cmPanel = api.testing.objectDescribePanels().get({ ref, kind: 'ConfigMap', namespace: APP_NS, name: 'web-config' })!;
-    const cmShown = await waitFor('the Describe view to render the config map', async () => cmPanel.lastRendered?.sections.includes('keys') ? cmPanel.lastRendered : undefined, 60_000, 100);
+    const cmShown = await waitFor(
+      'the Describe view to render the config map',
+      async () => (cmPanel.lastRendered?.sections.includes('keys') ? cmPanel.lastRendered : undefined),
+      60_000,
+      100,
+    );
     assert.ok(cmShown.text.includes('greeting'));
     assert.ok(!cmShown.text.includes('the web config map'), 'no config map value is shown');
     for (const p of api.testing.objectDescribePanels().all) p.dispose();
@@ -207,8 +279,16 @@ describe('[real vcluster] inside a real vcluster from VS Code: tree, logs, termi
       const cases: [string, unknown, RegExp][] = [
         ['vcluster.logs', { ...ref, object: { kind: 'Secret', namespace: APP_NS, name: 'web-credentials' } }, /"object.kind" must be one of Pod, Deployment/],
         ['vcluster.exec', { ...ref, object: { kind: 'Pod', namespace: APP_NS, name: 'gone' } }, /Pod shop\/gone does not exist in vcluster work/],
-        ['vcluster.logs', { ...ref, object: { kind: 'Pod', namespace: APP_NS, name: 'web-worker', container: 'nope' }, follow: true }, /has no container "nope" \(it has worker\)/],
-        ['vcluster.portForward', { ...ref, object: { kind: 'Service', namespace: APP_NS, name: 'web' }, port: 80, localPort: busy }, new RegExp(`Local port ${busy} is already in use`)],
+        [
+          'vcluster.logs',
+          { ...ref, object: { kind: 'Pod', namespace: APP_NS, name: 'web-worker', container: 'nope' }, follow: true },
+          /has no container "nope" \(it has worker\)/,
+        ],
+        [
+          'vcluster.portForward',
+          { ...ref, object: { kind: 'Service', namespace: APP_NS, name: 'web' }, port: 80, localPort: busy },
+          new RegExp(`Local port ${busy} is already in use`),
+        ],
         ['vcluster.portForward', { ...ref, object: { kind: 'Service', namespace: APP_NS, name: 'web' }, port: 81 }, /has no port 81 \(it has 80\)/],
         ['vcluster.exec', { ...worker, shell: '/bin/sh -c reboot' }, /"shell": Letters, digits and \. _ \+ - \/ only: one program, no arguments/],
       ];
@@ -232,7 +312,9 @@ describe('[real vcluster] inside a real vcluster from VS Code: tree, logs, termi
     terminals.push(terminal);
     const envOut = path.join(dir, 'kubeconfig-var.txt');
     const podsOut = path.join(dir, 'pods.txt');
-    terminal.sendText(`printf %s "$KUBECONFIG" > ${envOut}; ${onPath('kubectl')} get pods --namespace ${APP_NS} --output name > ${podsOut}.tmp; mv ${podsOut}.tmp ${podsOut}`);
+    terminal.sendText(
+      `printf %s "$KUBECONFIG" > ${envOut}; ${onPath('kubectl')} get pods --namespace ${APP_NS} --output name > ${podsOut}.tmp; mv ${podsOut}.tmp ${podsOut}`,
+    );
     await waitFor('the terminal to run kubectl', async () => fs.existsSync(podsOut), 60_000, 200);
     const file = fs.readFileSync(envOut, 'utf8');
     assert.match(file, /vcluster-terminal-[^/]+\/kubeconfig$/);
@@ -240,7 +322,7 @@ describe('[real vcluster] inside a real vcluster from VS Code: tree, logs, termi
     assert.match(fs.readFileSync(file, 'utf8'), /current-context: vcluster_work_real-inside-it_real-host/);
     assert.match(fs.readFileSync(podsOut, 'utf8'), /pod\/web-worker/);
     const userKubeconfig = fs.readFileSync(path.join(dir, 'kube', 'config'), 'utf8');
-    assert.doesNotMatch(userKubeconfig, /vcluster_work/, 'the user\'s kubeconfig is untouched');
+    assert.doesNotMatch(userKubeconfig, /vcluster_work/, "the user's kubeconfig is untouched");
     terminal.dispose();
     await waitFor('the private kubeconfig to be removed', async () => !fs.existsSync(file), 10_000, 100);
   });

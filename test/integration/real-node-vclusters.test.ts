@@ -33,12 +33,19 @@ describe('[real vcluster] the extension with a real vcluster on a real node', fu
 
   const cliStatus = async (): Promise<string | undefined> => {
     const r = await runVClusterCli(cluster, cluster.host.kubeconfigPath, ['list', '--output', 'json']);
-    return ((JSON.parse(r.stdout.trim() || 'null') as { Name: string; Namespace: string; Status: string }[] | null) ?? []).find((e) => e.Name === NAME && e.Namespace === NS)?.Status;
+    return ((JSON.parse(r.stdout.trim() || 'null') as { Name: string; Namespace: string; Status: string }[] | null) ?? []).find(
+      (e) => e.Name === NAME && e.Namespace === NS,
+    )?.Status;
   };
-  const treeShows = (status: string) => tree.until(`the tree to show ${NAME} ${status}`, async () => {
-    const n = await tree.vcluster(CONTEXT, NS, NAME);
-    return n && description(n).includes(status);
-  }, 120_000);
+  const treeShows = (status: string) =>
+    tree.until(
+      `the tree to show ${NAME} ${status}`,
+      async () => {
+        const n = await tree.vcluster(CONTEXT, NS, NAME);
+        return n && description(n).includes(status);
+      },
+      120_000,
+    );
   const hostPod = () => cluster.host.rest.getOrUndefined(`/api/v1/namespaces/${NS}/pods/${NAME}-0`);
   const podReady = async () => {
     const pod = await hostPod();
@@ -68,7 +75,8 @@ describe('[real vcluster] the extension with a real vcluster on a real node', fu
   });
 
   afterEach(function () {
-    if (this.currentTest?.state === 'failed') console.log(`      --- extension log (last lines) ---\n${extensionLogTail(25, api?.testing.logDir).replace(/^/gm, '      | ')}`);
+    if (this.currentTest?.state === 'failed')
+      console.log(`      --- extension log (last lines) ---\n${extensionLogTail(25, api?.testing.logDir).replace(/^/gm, '      | ')}`);
   });
 
   after(async function () {
@@ -100,14 +108,34 @@ describe('[real vcluster] the extension with a real vcluster on a real node', fu
     // The secret names https://localhost:8443 and Service NAME is a ClusterIP: only a port-forward reaches the pod.
     const port = Number(new URL(server).port);
     assert.match(server, /^https:\/\/localhost:\d+$/);
-    assert.ok((await api.testing.services()).tunnels.list().some((t) => t.localPort === port && t.pod === `${NAME}-0` && t.remotePort === 8443), 'a tunnel to the pod port 8443 is open');
+    assert.ok(
+      (await api.testing.services()).tunnels.list().some((t) => t.localPort === port && t.pod === `${NAME}-0` && t.remotePort === 8443),
+      'a tunnel to the pod port 8443 is open',
+    );
 
     const ns = await kubectl(kubeconfig, ['--context', VCLUSTER_CONTEXT, 'get', 'namespaces', '-o', 'name']);
     assert.match(ns.stdout, /namespace\/kube-system/);
     assert.doesNotMatch(ns.stdout, new RegExp(`namespace/${NS}\\b`), 'the host namespace does not exist in the virtual cluster');
     // A pod created through the tunnel runs on the real node, and its log comes back the same way.
-    await kubectl(kubeconfig, ['--context', VCLUSTER_CONTEXT, 'run', 'greeter', `--image=${cluster.node.images.busybox.ref}`, '--image-pull-policy=Never', '--restart=Never', '--', '/bin/sh', '-c', 'echo hello through the tunnel; sleep 3600']);
-    await waitFor('the virtual pod to run', async () => (await kubectl(kubeconfig, ['--context', VCLUSTER_CONTEXT, 'get', 'pod', 'greeter', '-o', 'jsonpath={.status.phase}'])).stdout === 'Running', 120_000, 1000);
+    await kubectl(kubeconfig, [
+      '--context',
+      VCLUSTER_CONTEXT,
+      'run',
+      'greeter',
+      `--image=${cluster.node.images.busybox.ref}`,
+      '--image-pull-policy=Never',
+      '--restart=Never',
+      '--',
+      '/bin/sh',
+      '-c',
+      'echo hello through the tunnel; sleep 3600',
+    ]);
+    await waitFor(
+      'the virtual pod to run',
+      async () => (await kubectl(kubeconfig, ['--context', VCLUSTER_CONTEXT, 'get', 'pod', 'greeter', '-o', 'jsonpath={.status.phase}'])).stdout === 'Running',
+      120_000,
+      1000,
+    );
     const log = await kubectl(kubeconfig, ['--context', VCLUSTER_CONTEXT, 'logs', 'greeter']);
     assert.match(log.stdout, /hello through the tunnel/);
     const synced = await cluster.host.rest.get(`/api/v1/namespaces/${NS}/pods/greeter-x-default-x-${NAME}`);
@@ -129,7 +157,15 @@ describe('[real vcluster] the extension with a real vcluster on a real node', fu
     await waitFor('the vcluster pod to run again', podReady, 180_000, 1000);
     await treeShows('Running');
     // The pinned tunnel reaches the new pod: the connected context works without connecting again.
-    await waitFor('kubectl to reach the resumed virtual cluster', async () => (await kubectl(kubeconfig, ['--context', VCLUSTER_CONTEXT, 'get', 'namespaces', '-o', 'name'], { allowFailure: true })).stdout.includes('namespace/default'), 60_000, 1000);
+    await waitFor(
+      'kubectl to reach the resumed virtual cluster',
+      async () =>
+        (await kubectl(kubeconfig, ['--context', VCLUSTER_CONTEXT, 'get', 'namespaces', '-o', 'name'], { allowFailure: true })).stdout.includes(
+          'namespace/default',
+        ),
+      60_000,
+      1000,
+    );
   });
 
   it('pause with the CLI: the tree says Paused; resume with the command: `vcluster list` says Running', async function () {
@@ -145,6 +181,11 @@ describe('[real vcluster] the extension with a real vcluster on a real node', fu
     await vscode.commands.executeCommand('vcluster.delete', { ...ref, force: true });
     await waitFor('`vcluster list` to lose it', async () => (await cliStatus()) === undefined, 120_000, 1000);
     await tree.until('the tree to drop it', async () => (await tree.vcluster(CONTEXT, NS, NAME)) === undefined, 120_000);
-    await waitFor('its pods to go from the node', async () => ((await cluster.host.rest.get(`/api/v1/namespaces/${NS}/pods`).catch(() => ({ items: [] }))).items as KObject[]).length === 0, 120_000, 1000);
+    await waitFor(
+      'its pods to go from the node',
+      async () => ((await cluster.host.rest.get(`/api/v1/namespaces/${NS}/pods`).catch(() => ({ items: [] }))).items as KObject[]).length === 0,
+      120_000,
+      1000,
+    );
   });
 });

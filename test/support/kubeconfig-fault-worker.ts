@@ -11,7 +11,8 @@ import { KubeconfigWriter } from '../../src/kube/kubeconfig/writer';
 
 const [dir, scenario] = process.argv.slice(2) as [string, string];
 const file = path.join(dir, 'config');
-const SEED = 'apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    server: https://seed.example\n  name: seed\ncontexts:\n- context:\n    cluster: seed\n    user: seed\n  name: seed\ncurrent-context: seed\nusers:\n- name: seed\n  user:\n    token: seed\n';
+const SEED =
+  'apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    server: https://seed.example\n  name: seed\ncontexts:\n- context:\n    cluster: seed\n    user: seed\n  name: seed\ncurrent-context: seed\nusers:\n- name: seed\n  user:\n    token: seed\n';
 
 function fill(): string {
   const filler = path.join(dir, 'filler');
@@ -51,7 +52,10 @@ async function main(): Promise<void> {
   } catch (err) {
     error = { code: (err as { code?: string }).code, message: (err as Error).message };
   }
-  const listing = fs.readdirSync(dir).filter((n) => n !== 'filler' && n !== 'mounted-over').sort();
+  const listing = fs
+    .readdirSync(dir)
+    .filter((n) => n !== 'filler' && n !== 'mounted-over')
+    .sort();
   process.stdout.write(`${JSON.stringify({ error, listing, config: fs.readFileSync(file, 'utf8') === SEED ? 'unchanged' : 'changed' })}\n`);
 }
 

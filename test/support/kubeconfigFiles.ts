@@ -56,7 +56,9 @@ export function tempKubeconfigDir() {
   };
   return {
     /** The directory of the running test. */
-    get dir() { return dir; },
+    get dir() {
+      return dir;
+    },
     write,
     fixture: (name: string, as = name) => write(as, fs.readFileSync(path.join(FIXTURES, name), 'utf8')),
     writer: (files: string[], more: Partial<ConstructorParameters<typeof KubeconfigWriter>[0]> = {}) =>

@@ -21,10 +21,17 @@ export function activate(context: vscode.ExtensionContext): void {
   let model: MappingModel = sampleModel({ rows: Number(process.env.VCX_ROWS || 60), namespaces: 6 });
   const lifecycle = process.env.VCX_LIFECYCLE === '1';
   let changed: (() => void) | undefined;
-  const yaml = new ObjectYamlProvider(async (a) => [
-    'apiVersion: v1', `kind: ${a.kind}`, 'metadata:', `  name: ${a.name}`, `  namespace: ${a.namespace}`,
-    ...(a.kind === 'Secret' ? ['type: Opaque', 'data:', `  password: ${process.env.VCX_SECRET ?? ''}`] : ['spec: {}']),
-  ].join('\n') + '\n');
+  const yaml = new ObjectYamlProvider(
+    async (a) =>
+      [
+        'apiVersion: v1',
+        `kind: ${a.kind}`,
+        'metadata:',
+        `  name: ${a.name}`,
+        `  namespace: ${a.namespace}`,
+        ...(a.kind === 'Secret' ? ['type: Opaque', 'data:', `  password: ${process.env.VCX_SECRET ?? ''}`] : ['spec: {}']),
+      ].join('\n') + '\n',
+  );
   const source: MappingSource = {
     load: async () => {
       log('load');
@@ -33,7 +40,12 @@ export function activate(context: vscode.ExtensionContext): void {
     watch: (_ref: VClusterRef, onChange: () => void) => {
       log('watch-start');
       changed = onChange;
-      return { dispose() { changed = undefined; log('watch-stop'); } };
+      return {
+        dispose() {
+          changed = undefined;
+          log('watch-stop');
+        },
+      };
     },
     openYaml: (ref: VClusterRef, row: MappingRow, side: Side) => yaml.openRow(ref, row, side),
   };
@@ -48,7 +60,17 @@ export function activate(context: vscode.ExtensionContext): void {
   void (async () => {
     while (panel.lastRendered?.total !== model.rows.length || !changed) await sleep(100);
     // a new object appears, reported as a burst of five events: the panel must reload once
-    const rows: MappingRow[] = [...model.rows, { kind: 'Pod', virtualNamespace: 'default', virtualName: 'new-pod', hostNamespace: model.hostNamespace, hostName: 'new-pod-x-default-x-dev', state: 'synced' }];
+    const rows: MappingRow[] = [
+      ...model.rows,
+      {
+        kind: 'Pod',
+        virtualNamespace: 'default',
+        virtualName: 'new-pod',
+        hostNamespace: model.hostNamespace,
+        hostName: 'new-pod-x-default-x-dev',
+        state: 'synced',
+      },
+    ];
     model = { ...model, rows, summary: summarize(rows) };
     for (let i = 0; i < 5; i++) changed?.();
     while (panel.lastRendered?.total !== rows.length) await sleep(100);

@@ -27,7 +27,10 @@ class ResultReporter extends Mocha.reporters.Spec {
       const file = process.env.VCE_RESULT_FILE;
       if (!file) return;
       const s = runner.stats || {};
-      fs.writeFileSync(file, JSON.stringify({ passes: s.passes || 0, failures: s.failures || 0, pending: s.pending || 0, tests: s.tests || 0, real, failed: failures }));
+      fs.writeFileSync(
+        file,
+        JSON.stringify({ passes: s.passes || 0, failures: s.failures || 0, pending: s.pending || 0, tests: s.tests || 0, real, failed: failures }),
+      );
     });
   }
 }

@@ -60,27 +60,54 @@ describe('exec credential plugins', () => {
     await assert.rejects(p.get(), (e: Error) => /not an ExecCredential/.test(e.message) && !e.message.includes(SECRET_TOKEN));
   });
   it('an ExecCredential without token or certificate is rejected', async () => {
-    const p = new ExecCredentialProvider({ ...V1, command: script('empty', `echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{}}'`) }, 'erin');
+    const p = new ExecCredentialProvider(
+      { ...V1, command: script('empty', `echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{}}'`) },
+      'erin',
+    );
     await assert.rejects(p.get(), /returned no token or certificate/);
   });
   it('a good plugin gets KUBERNETES_EXEC_INFO and its env, and the token is cached until expiry', async () => {
     const counter = path.join(tmp, 'count');
-    const cmd = script('good', `echo x >> ${counter}; [ -n "$KUBERNETES_EXEC_INFO" ] || exit 9; [ "$EXTRA" = "yes" ] || exit 8; echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${SECRET_TOKEN}","expirationTimestamp":"2099-01-01T00:00:00Z"}}'`);
+    const cmd = script(
+      'good',
+      `echo x >> ${counter}; [ -n "$KUBERNETES_EXEC_INFO" ] || exit 9; [ "$EXTRA" = "yes" ] || exit 8; echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${SECRET_TOKEN}","expirationTimestamp":"2099-01-01T00:00:00Z"}}'`,
+    );
     const p = new ExecCredentialProvider({ ...V1, command: cmd, env: [{ name: 'EXTRA', value: 'yes' }] }, 'frank');
     assert.equal((await p.get()).token, SECRET_TOKEN);
     assert.equal((await p.get()).token, SECRET_TOKEN);
     assert.equal(fs.readFileSync(counter, 'utf8').trim().split('\n').length, 1);
   });
   it('an exec section without a command is a config error naming user and context', () => {
-    assert.throws(() => new KubeClient({ contextName: 'ctx', clusterName: 'c', cluster: { server: 'https://127.0.0.1:1' }, userName: 'u', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1' } } }),
-      /Context "ctx" cannot be used: command must be specified for user "u" to use exec authentication plugin/);
+    assert.throws(
+      () =>
+        new KubeClient({
+          contextName: 'ctx',
+          clusterName: 'c',
+          cluster: { server: 'https://127.0.0.1:1' },
+          userName: 'u',
+          user: { exec: { apiVersion: 'client.authentication.k8s.io/v1' } },
+        }),
+      /Context "ctx" cannot be used: command must be specified for user "u" to use exec authentication plugin/,
+    );
   });
   it('a cluster without a valid server URL is a config error', () => {
-    assert.throws(() => new KubeClient({ contextName: 'ctx', clusterName: 'c', cluster: { server: 'ftp://x' }, userName: 'u', user: {} }), /Cluster "c" of context "ctx" has no valid server URL/);
+    assert.throws(
+      () => new KubeClient({ contextName: 'ctx', clusterName: 'c', cluster: { server: 'ftp://x' }, userName: 'u', user: {} }),
+      /Cluster "c" of context "ctx" has no valid server URL/,
+    );
     assert.throws(() => new KubeClient({ contextName: 'ctx', clusterName: 'c', cluster: {}, userName: 'u', user: {} }), /no valid server URL/);
   });
   it('an unreachable server is "unreachable", not a stack trace', async () => {
-    const c = new KubeClient({ contextName: 'ctx', clusterName: 'c', cluster: { server: 'https://127.0.0.1:1', 'insecure-skip-tls-verify': true }, userName: 'u', user: { token: 'x' } }, { timeoutMs: 2000 });
+    const c = new KubeClient(
+      {
+        contextName: 'ctx',
+        clusterName: 'c',
+        cluster: { server: 'https://127.0.0.1:1', 'insecure-skip-tls-verify': true },
+        userName: 'u',
+        user: { token: 'x' },
+      },
+      { timeoutMs: 2000 },
+    );
     await assert.rejects(c.get('/version'), (e: KubeError) => e.kind === 'unreachable' && /Cannot reach https:\/\/127\.0\.0\.1:1/.test(e.message));
     c.dispose();
   });
@@ -95,10 +122,22 @@ describe('the vc-NAME kubeconfig secret', () => {
   it('without a config key', () => assert.throws(() => parseVirtualKubeconfig(secret({ token: b64('t') }), 'ns', 'x'), /secret ns\/vc-x has no "config" key/));
   it('without data at all', () => assert.throws(() => parseVirtualKubeconfig(secret(), 'ns', 'x'), /has no "config" key/));
   it('with garbage in it', () => assert.throws(() => parseVirtualKubeconfig(secret({ config: b64('{{{: not yaml') }), 'ns', 'x'), /not a valid kubeconfig/));
-  it('with a kubeconfig without a cluster server', () => assert.throws(() => parseVirtualKubeconfig(secret({ config: b64('clusters: [{name: a, cluster: {}}]\nusers: [{name: a, user: {}}]') }), 'ns', 'x'), /no cluster with a server/));
-  it('with a kubeconfig without a user', () => assert.throws(() => parseVirtualKubeconfig(secret({ config: b64('clusters: [{name: a, cluster: {server: "https://localhost:8443"}}]') }), 'ns', 'x'), /has no user/));
-  it('a good one yields cluster, user and the secret\'s server', () => {
-    const kc = parseVirtualKubeconfig(secret({ config: b64('clusters: [{name: a, cluster: {server: "https://localhost:8443"}}]\nusers: [{name: a, user: {token: t}}]') }), 'ns', 'x');
+  it('with a kubeconfig without a cluster server', () =>
+    assert.throws(
+      () => parseVirtualKubeconfig(secret({ config: b64('clusters: [{name: a, cluster: {}}]\nusers: [{name: a, user: {}}]') }), 'ns', 'x'),
+      /no cluster with a server/,
+    ));
+  it('with a kubeconfig without a user', () =>
+    assert.throws(
+      () => parseVirtualKubeconfig(secret({ config: b64('clusters: [{name: a, cluster: {server: "https://localhost:8443"}}]') }), 'ns', 'x'),
+      /has no user/,
+    ));
+  it("a good one yields cluster, user and the secret's server", () => {
+    const kc = parseVirtualKubeconfig(
+      secret({ config: b64('clusters: [{name: a, cluster: {server: "https://localhost:8443"}}]\nusers: [{name: a, user: {token: t}}]') }),
+      'ns',
+      'x',
+    );
     assert.equal(kc.secretServer, 'https://localhost:8443');
     assert.deepEqual(kc.user, { token: 't' });
   });
@@ -106,21 +145,34 @@ describe('the vc-NAME kubeconfig secret', () => {
 
 describe('the vcluster CLI', () => {
   it('fails quoting an RBAC refusal: one message names the user and the permission, then what was kept', async () => {
-    const cli = script('refused-cli', 'echo "info deploying"; echo \'fatal error: secrets is forbidden: User "bob" cannot create resource "secrets" in API group "" in the namespace "team-a"\' >&2; exit 1');
-    await assert.rejects(runCli('vcluster create', cli, ['create', 'x'], { failureSuffix: ' Nothing else changed.' }), (e: unknown) => e instanceof UserFacingError
-      && e.message === 'vcluster create failed (exit code 1): the API server refused user "bob": create secrets in namespace team-a. Nothing else changed.');
+    const cli = script(
+      'refused-cli',
+      'echo "info deploying"; echo \'fatal error: secrets is forbidden: User "bob" cannot create resource "secrets" in API group "" in the namespace "team-a"\' >&2; exit 1',
+    );
+    await assert.rejects(
+      runCli('vcluster create', cli, ['create', 'x'], { failureSuffix: ' Nothing else changed.' }),
+      (e: unknown) =>
+        e instanceof UserFacingError &&
+        e.message === 'vcluster create failed (exit code 1): the API server refused user "bob": create secrets in namespace team-a. Nothing else changed.',
+    );
   });
   it('fails without a refusal: the exit code and the last error line, colours removed', async () => {
     const cli = script('plain-failing-cli', 'printf "\\033[31mfatal\\033[0m namespace is being terminated\\n"; echo "done"; exit 3');
-    await assert.rejects(runCli('helm uninstall', cli, ['uninstall', 'x']), (e: unknown) => e instanceof UserFacingError
-      && e.message === 'helm uninstall failed (exit code 3): fatal namespace is being terminated.');
+    await assert.rejects(
+      runCli('helm uninstall', cli, ['uninstall', 'x']),
+      (e: unknown) => e instanceof UserFacingError && e.message === 'helm uninstall failed (exit code 3): fatal namespace is being terminated.',
+    );
   });
   it('a run reports its command line to the log, every output chunk, and error lines as progress', async () => {
     const cli = script('chatty-cli', 'echo "info step one"; echo "error: retrying the chart download" >&2; echo "info done"');
     const log: string[] = [];
     const output: string[] = [];
     const progress: string[] = [];
-    const r = await runCli('vcluster create', cli, ['create', 'a b'], { log: (l) => log.push(l), output: (label, text) => output.push(`${label}|${text}`), progress: (l) => progress.push(l) });
+    const r = await runCli('vcluster create', cli, ['create', 'a b'], {
+      log: (l) => log.push(l),
+      output: (label, text) => output.push(`${label}|${text}`),
+      progress: (l) => progress.push(l),
+    });
     assert.equal(r.code, 0);
     assert.deepEqual(log, [`Running ${cli} create a b`]);
     assert.ok(output.every((o) => o.startsWith('vcluster create|')) && output.join('').includes('info done'), output.join('\n'));

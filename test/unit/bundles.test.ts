@@ -34,8 +34,14 @@ describe('production bundles', function () {
 
   it('dist/extension.js contains no @kubernetes/client-node module, and loads dist/authProvider.js with require()', () => {
     const inputs = Object.keys(output('extension.js').inputs);
-    assert.ok(inputs.some((p) => p.includes('src/kube/credentials.ts')), 'the credentials module is in the bundle');
-    assert.deepEqual(inputs.filter((p) => p.includes('@kubernetes/client-node') || p.includes('src/kube/authProvider.ts')), []);
+    assert.ok(
+      inputs.some((p) => p.includes('src/kube/credentials.ts')),
+      'the credentials module is in the bundle',
+    );
+    assert.deepEqual(
+      inputs.filter((p) => p.includes('@kubernetes/client-node') || p.includes('src/kube/authProvider.ts')),
+      [],
+    );
     assert.match(fs.readFileSync(path.join(dir, 'extension.js'), 'utf8'), /require\("\.\/authProvider\.js"\)/);
     assert.ok(Object.keys(output('authProvider.js').inputs).some((p) => p.includes('@kubernetes/client-node')));
   });
@@ -44,7 +50,10 @@ describe('production bundles', function () {
     const payload = Buffer.from(JSON.stringify({ iss: 'https://127.0.0.1:9', exp: Math.floor(Date.now() / 1000) + 3600 })).toString('base64url');
     const idToken = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${payload}.c2ln`;
     const m = require(path.join(dir, 'authProvider.js')) as typeof import('../../src/kube/authProvider');
-    const apply = m.authProviderApplier('https://127.0.0.1:9', { name: 'oidc', config: { 'client-id': 'vce', 'idp-issuer-url': 'https://127.0.0.1:9', 'id-token': idToken } });
+    const apply = m.authProviderApplier('https://127.0.0.1:9', {
+      name: 'oidc',
+      config: { 'client-id': 'vce', 'idp-issuer-url': 'https://127.0.0.1:9', 'id-token': idToken },
+    });
     const headers: Record<string, string> = {};
     await apply(headers);
     assert.equal(headers.Authorization, `Bearer ${idToken}`);

@@ -32,7 +32,11 @@ const FILE_TOKEN = 'private-file-token-of-the-user';
 const marker = path.join(tmp, 'canary-ran');
 /** The tenant's program: it leaves a mark when run and answers as a credential plugin and as a gcp cmd-path would. */
 const canary = path.join(tmp, 'canary');
-fs.writeFileSync(canary, `#!/bin/sh\necho "$0 $*" >> '${marker}'\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${PLUGIN_TOKEN}"},"token":"${PLUGIN_TOKEN}","expiry":"2099-01-01T00:00:00Z"}'\n`, { mode: 0o755 });
+fs.writeFileSync(
+  canary,
+  `#!/bin/sh\necho "$0 $*" >> '${marker}'\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${PLUGIN_TOKEN}"},"token":"${PLUGIN_TOKEN}","expiry":"2099-01-01T00:00:00Z"}'\n`,
+  { mode: 0o755 },
+);
 /** A private file of the user. */
 const privateFile = path.join(tmp, 'private-token');
 fs.writeFileSync(privateFile, FILE_TOKEN, { mode: 0o600 });
@@ -49,7 +53,13 @@ before(async function () {
 /** The cluster fields that make our client trust the test server. */
 const trust = () => ({ 'certificate-authority-data': Buffer.from(ca.certPem).toString('base64') });
 
-interface Recorder { server: string; auth: (string | undefined)[]; headers: http.IncomingHttpHeaders[]; secret?: Secret; close(): Promise<void> }
+interface Recorder {
+  server: string;
+  auth: (string | undefined)[];
+  headers: http.IncomingHttpHeaders[];
+  secret?: Secret;
+  close(): Promise<void>;
+}
 
 async function apiServer(): Promise<Recorder> {
   const rec: Recorder = { server: '', auth: [], headers: [], close: async () => undefined };
@@ -68,7 +78,11 @@ async function apiServer(): Promise<Recorder> {
   });
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   rec.server = `https://127.0.0.1:${(srv.address() as AddressInfo).port}`;
-  rec.close = () => new Promise<void>((r) => { srv.closeAllConnections(); srv.close(() => r()); });
+  rec.close = () =>
+    new Promise<void>((r) => {
+      srv.closeAllConnections();
+      srv.close(() => r());
+    });
   return rec;
 }
 
@@ -81,10 +95,18 @@ function plant(rec: Recorder, cluster: Record<string, unknown>, user: Record<str
     contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
     'current-context': 'x',
   });
-  rec.secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'vc-evil', namespace: 'tenant' }, data: { config: Buffer.from(config).toString('base64') } };
+  rec.secret = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'vc-evil', namespace: 'tenant' },
+    data: { config: Buffer.from(config).toString('base64') },
+  };
 }
 
-const gcpCmdPath = { name: 'gcp', config: { 'cmd-path': canary, 'cmd-args': 'config config-helper --format=json', 'token-key': '{.token}', 'expiry-key': '{.expiry}' } };
+const gcpCmdPath = {
+  name: 'gcp',
+  config: { 'cmd-path': canary, 'cmd-args': 'config config-helper --format=json', 'token-key': '{.token}', 'expiry-key': '{.expiry}' },
+};
 
 describe('a kubeconfig from a cluster is data, never code', () => {
   let rec: Recorder;
@@ -92,7 +114,13 @@ describe('a kubeconfig from a cluster is data, never code', () => {
   beforeEach(async () => {
     fs.rmSync(marker, { force: true });
     rec = await apiServer();
-    host = new KubeClient({ contextName: 'host', clusterName: 'host', cluster: { server: rec.server, ...trust() }, userName: 'host', user: { token: 'host-admin-token' } });
+    host = new KubeClient({
+      contextName: 'host',
+      clusterName: 'host',
+      cluster: { server: rec.server, ...trust() },
+      userName: 'host',
+      user: { token: 'host-admin-token' },
+    });
   });
   afterEach(async () => {
     host.dispose();
@@ -112,25 +140,31 @@ describe('a kubeconfig from a cluster is data, never code', () => {
   it('an exec credential plugin named by the secret is never run; its inline token is used', async () => {
     plant(rec, {}, { token: SECRET_TOKEN, exec: { apiVersion: 'client.authentication.k8s.io/v1', command: canary, args: ['exec'] } });
     await reachAndRequest();
-    assert.equal(canaryRan(), false, 'the tenant\'s program ran');
+    assert.equal(canaryRan(), false, "the tenant's program ran");
     assert.equal(rec.auth.at(-1), `Bearer ${SECRET_TOKEN}`);
   });
 
   it('an auth-provider command (cmd-path) named by the secret is never run', async () => {
     plant(rec, {}, { token: SECRET_TOKEN, 'auth-provider': gcpCmdPath });
     await reachAndRequest();
-    assert.equal(canaryRan(), false, 'the tenant\'s program ran');
+    assert.equal(canaryRan(), false, "the tenant's program ran");
     assert.equal(rec.auth.at(-1), `Bearer ${SECRET_TOKEN}`);
   });
 
   it('a tokenFile pointing at a private file of the user is never read: nothing usable is left, and the error says so', async () => {
     plant(rec, {}, { tokenFile: privateFile });
-    await assert.rejects(reachAndRequest(), (e: unknown) => e instanceof UnusableClusterKubeconfigError
-      && /secret tenant\/vc-evil has no credential the extension accepts from a cluster/.test(e.message)
-      && /user\.tokenFile/.test(e.message) && !e.message.includes(privateFile) && !e.message.includes(FILE_TOKEN)
-      && e.ignored.join() === 'user.tokenFile');
-    assert.ok(!rec.auth.some((a) => a?.includes(FILE_TOKEN)), 'the private file\'s content was sent as a bearer token');
-    assert.equal(rec.auth.length, 1, 'only the host\'s request for the secret was made');
+    await assert.rejects(
+      reachAndRequest(),
+      (e: unknown) =>
+        e instanceof UnusableClusterKubeconfigError &&
+        /secret tenant\/vc-evil has no credential the extension accepts from a cluster/.test(e.message) &&
+        /user\.tokenFile/.test(e.message) &&
+        !e.message.includes(privateFile) &&
+        !e.message.includes(FILE_TOKEN) &&
+        e.ignored.join() === 'user.tokenFile',
+    );
+    assert.ok(!rec.auth.some((a) => a?.includes(FILE_TOKEN)), "the private file's content was sent as a bearer token");
+    assert.equal(rec.auth.length, 1, "only the host's request for the secret was made");
   });
 
   it('an exec-only or auth-provider-only secret leaves nothing usable, and runs nothing', async () => {
@@ -142,32 +176,82 @@ describe('a kubeconfig from a cluster is data, never code', () => {
   });
 
   it('certificate, key and CA file paths are never opened (they name files that do not exist: opening one would fail)', async () => {
-    plant(rec, { 'certificate-authority': missing('ca.crt') }, { token: SECRET_TOKEN, 'client-certificate': missing('client.crt'), 'client-key': missing('client.key'), 'token-file': privateFile });
+    plant(
+      rec,
+      { 'certificate-authority': missing('ca.crt') },
+      { token: SECRET_TOKEN, 'client-certificate': missing('client.crt'), 'client-key': missing('client.key'), 'token-file': privateFile },
+    );
     await reachAndRequest();
     assert.equal(rec.auth.at(-1), `Bearer ${SECRET_TOKEN}`);
   });
 
   it('no proxy, basic auth or impersonation from the secret reaches a request', async () => {
-    plant(rec, { 'proxy-url': 'http://127.0.0.1:9', extensions: [{ name: 'x', extension: {} }] },
-      { token: SECRET_TOKEN, username: 'admin', password: 'hunter2-password', as: 'system:admin', 'as-groups': ['system:masters'], 'as-uid': '1', 'as-user-extra': { a: ['b'] } });
+    plant(
+      rec,
+      { 'proxy-url': 'http://127.0.0.1:9', extensions: [{ name: 'x', extension: {} }] },
+      {
+        token: SECRET_TOKEN,
+        username: 'admin',
+        password: 'hunter2-password',
+        as: 'system:admin',
+        'as-groups': ['system:masters'],
+        'as-uid': '1',
+        'as-user-extra': { a: ['b'] },
+      },
+    );
     await reachAndRequest();
     const h = rec.headers.at(-1)!;
     assert.equal(h.authorization, `Bearer ${SECRET_TOKEN}`);
-    assert.deepEqual(Object.keys(h).filter((k) => k.startsWith('impersonate-')), []);
+    assert.deepEqual(
+      Object.keys(h).filter((k) => k.startsWith('impersonate-')),
+      [],
+    );
   });
 
   it('what was left out is reported by name, never by value', () => {
-    plant(rec, { 'certificate-authority': missing('ca.crt'), 'proxy-url': 'http://127.0.0.1:9', 'disable-compression': true },
-      { token: SECRET_TOKEN, exec: { command: canary }, 'auth-provider': gcpCmdPath, tokenFile: privateFile, username: 'admin', password: 'hunter2-password', as: 'root' });
+    plant(
+      rec,
+      { 'certificate-authority': missing('ca.crt'), 'proxy-url': 'http://127.0.0.1:9', 'disable-compression': true },
+      {
+        token: SECRET_TOKEN,
+        exec: { command: canary },
+        'auth-provider': gcpCmdPath,
+        tokenFile: privateFile,
+        username: 'admin',
+        password: 'hunter2-password',
+        as: 'root',
+      },
+    );
     const kc = parseVirtualKubeconfig(rec.secret!, 'tenant', 'evil');
-    assert.deepEqual(kc.ignored, ['cluster.certificate-authority', 'cluster.disable-compression', 'cluster.proxy-url', 'user.as', 'user.auth-provider', 'user.exec', 'user.password', 'user.tokenFile', 'user.username']);
+    assert.deepEqual(kc.ignored, [
+      'cluster.certificate-authority',
+      'cluster.disable-compression',
+      'cluster.proxy-url',
+      'user.as',
+      'user.auth-provider',
+      'user.exec',
+      'user.password',
+      'user.tokenFile',
+      'user.username',
+    ]);
     assert.deepEqual(kc.user, { token: SECRET_TOKEN });
     assert.deepEqual(kc.cluster, { server: rec.server, ...trust() });
   });
 
   it('Connect writes only allow-listed fields', () => {
-    plant(rec, { 'tls-server-name': 'vc.example', 'insecure-skip-tls-verify': false, 'proxy-url': 'http://127.0.0.1:9', extensions: [] },
-      { 'client-certificate-data': 'Q0VSVA==', 'client-key-data': 'S0VZ', token: SECRET_TOKEN, exec: { command: canary }, 'auth-provider': gcpCmdPath, tokenFile: privateFile, 'client-key': missing('k') });
+    plant(
+      rec,
+      { 'tls-server-name': 'vc.example', 'insecure-skip-tls-verify': false, 'proxy-url': 'http://127.0.0.1:9', extensions: [] },
+      {
+        'client-certificate-data': 'Q0VSVA==',
+        'client-key-data': 'S0VZ',
+        token: SECRET_TOKEN,
+        exec: { command: canary },
+        'auth-provider': gcpCmdPath,
+        tokenFile: privateFile,
+        'client-key': missing('k'),
+      },
+    );
     const kc = parseVirtualKubeconfig(rec.secret!, 'tenant', 'evil');
     const entry = virtualKubeconfigEntry('vcluster_evil_tenant_host', kc, { kind: 'secret', server: kc.secretServer });
     for (const k of Object.keys(entry.cluster.cluster)) assert.ok((ALLOWED_CLUSTER_FIELDS as readonly string[]).includes(k), `cluster.${k}`);
@@ -185,12 +269,29 @@ describe('a kubeconfig from a cluster is data, never code', () => {
 describe('the server URL of a kubeconfig from a cluster', () => {
   const withServer = (server: string): Secret => ({
     metadata: { name: 'vc-x', namespace: 'ns' },
-    data: { config: Buffer.from(toYaml({ clusters: [{ name: 'c', cluster: { server } }], users: [{ name: 'u', user: { token: SECRET_TOKEN } }] })).toString('base64') },
+    data: {
+      config: Buffer.from(toYaml({ clusters: [{ name: 'c', cluster: { server } }], users: [{ name: 'u', user: { token: SECRET_TOKEN } }] })).toString('base64'),
+    },
   });
 
-  for (const server of ['unix:///var/run/docker.sock', 'http+unix://%2Fvar%2Frun%2Fdocker.sock/api', 'file:///etc/passwd', 'ftp://127.0.0.1/', 'ws://127.0.0.1:8443', 'javascript:alert(1)', '/var/run/docker.sock', 'localhost:8443', 'https://']) {
+  for (const server of [
+    'unix:///var/run/docker.sock',
+    'http+unix://%2Fvar%2Frun%2Fdocker.sock/api',
+    'file:///etc/passwd',
+    'ftp://127.0.0.1/',
+    'ws://127.0.0.1:8443',
+    'javascript:alert(1)',
+    '/var/run/docker.sock',
+    'localhost:8443',
+    'https://',
+  ]) {
     it(`is refused: ${server}`, () => {
-      assert.throws(() => parseVirtualKubeconfig(withServer(server), 'ns', 'x'), (e: unknown) => e instanceof UserFacingError && /The server URL in the "config" key of the secret ns\/vc-x (uses the scheme|is not a URL|has no host)/.test(e.message));
+      assert.throws(
+        () => parseVirtualKubeconfig(withServer(server), 'ns', 'x'),
+        (e: unknown) =>
+          e instanceof UserFacingError &&
+          /The server URL in the "config" key of the secret ns\/vc-x (uses the scheme|is not a URL|has no host)/.test(e.message),
+      );
     });
   }
 
@@ -211,7 +312,8 @@ describe('the server URL of a kubeconfig from a cluster', () => {
     assert.equal(ingressHost('10.0.0.7'), '10.0.0.7');
     assert.equal(ingressHost('fd00::7'), '[fd00::7]');
     assert.equal(ingressHost('lb.example.com'), 'lb.example.com');
-    for (const bad of ['evil.com/x?', 'user:pw@evil.com', 'a b', 'unix:/var/run/x.sock', '', '..', 'x'.repeat(300)]) assert.equal(ingressHost(bad), undefined, bad);
+    for (const bad of ['evil.com/x?', 'user:pw@evil.com', 'a b', 'unix:/var/run/x.sock', '', '..', 'x'.repeat(300)])
+      assert.equal(ingressHost(bad), undefined, bad);
   });
 });
 
@@ -225,13 +327,22 @@ describe('the model behind the tree and the API', () => {
     logs.length = 0;
     rec = await apiServer();
     const file = path.join(tmp, 'kubeconfig');
-    fs.writeFileSync(file, toYaml({
-      apiVersion: 'v1', kind: 'Config', 'current-context': 'host',
-      clusters: [{ name: 'host', cluster: { server: rec.server, ...trust() } }],
-      users: [{ name: 'host', user: { token: 'host-admin-token' } }],
-      contexts: [{ name: 'host', context: { cluster: 'host', user: 'host' } }],
-    }), { mode: 0o600 });
-    state = new KubeconfigState(() => [file], () => false);
+    fs.writeFileSync(
+      file,
+      toYaml({
+        apiVersion: 'v1',
+        kind: 'Config',
+        'current-context': 'host',
+        clusters: [{ name: 'host', cluster: { server: rec.server, ...trust() } }],
+        users: [{ name: 'host', user: { token: 'host-admin-token' } }],
+        contexts: [{ name: 'host', context: { cluster: 'host', user: 'host' } }],
+      }),
+      { mode: 0o600 },
+    );
+    state = new KubeconfigState(
+      () => [file],
+      () => false,
+    );
     model = new ExplorerModel({ kubeconfig: state, watch: () => false, log: (level, msg) => logs.push(`${level} ${msg}`) });
   });
   afterEach(async () => {

@@ -38,7 +38,10 @@ function runtimeClosure(): Map<string, { version: string; engines?: { node?: str
     let file: string | undefined;
     for (;;) {
       const candidate = path.join(dir, 'node_modules', name, 'package.json');
-      if (fs.existsSync(candidate)) { file = candidate; break; }
+      if (fs.existsSync(candidate)) {
+        file = candidate;
+        break;
+      }
       const up = path.dirname(dir);
       if (up === dir) break;
       dir = up;
@@ -63,7 +66,8 @@ describe('runtime requirements', () => {
     const node = floorNode();
     const closure = runtimeClosure();
     assert.ok(closure.has('@kubernetes/client-node') && closure.size > 5, `walked ${closure.size} packages`);
-    const refused = [...closure].filter(([, p]) => p.engines?.node && !semver.satisfies(node, p.engines.node, { includePrerelease: true }))
+    const refused = [...closure]
+      .filter(([, p]) => p.engines?.node && !semver.satisfies(node, p.engines.node, { includePrerelease: true }))
       .map(([name, p]) => `${name}@${p.version} needs node ${p.engines!.node}`);
     assert.deepEqual(refused, [], `extension host Node ${node}`);
   });

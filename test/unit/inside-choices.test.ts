@@ -7,8 +7,16 @@ import type { Pod } from '../../src/kube/types';
 import { UserFacingError } from '../../src/shared/errors';
 import type { VClusterRef } from '../../src/shared/model';
 import {
-  DEFAULT_SHELL, execCommand, execEndMessage, knownContainer, logChoiceFrom, logEndNote, parseObjectTarget, portProblem,
-  requireKind, requireRunning,
+  DEFAULT_SHELL,
+  execCommand,
+  execEndMessage,
+  knownContainer,
+  logChoiceFrom,
+  logEndNote,
+  parseObjectTarget,
+  portProblem,
+  requireKind,
+  requireRunning,
 } from '../../src/vcluster/insideChoices';
 
 const ref: VClusterRef = { context: 'host', namespace: 'team-a', name: 'alpha' };
@@ -16,14 +24,22 @@ const userError = (re: RegExp) => (err: unknown) => err instanceof UserFacingErr
 
 describe('inside a vcluster: what the commands accept and choose', function () {
   it('an object argument: kind by any case, container kept, every wrong field named', function () {
-    assert.deepEqual(parseObjectTarget(ref, { kind: 'pod', namespace: 'default', name: 'web-0', container: 'app' }),
-      { ref, kind: 'Pod', namespace: 'default', name: 'web-0', container: 'app' });
+    assert.deepEqual(parseObjectTarget(ref, { kind: 'pod', namespace: 'default', name: 'web-0', container: 'app' }), {
+      ref,
+      kind: 'Pod',
+      namespace: 'default',
+      name: 'web-0',
+      container: 'app',
+    });
     assert.throws(() => parseObjectTarget(undefined, { kind: 'Pod', namespace: 'default', name: 'x' }), userError(/vcluster is missing/));
     assert.throws(() => parseObjectTarget(ref, 'web-0'), userError(/"object" must be/));
     assert.throws(() => parseObjectTarget(ref, { kind: 'Secret', namespace: 'default', name: 'x' }), userError(/"object.kind" must be one of Pod, /));
     assert.throws(() => parseObjectTarget(ref, { kind: 'Pod', namespace: 'Not_A_Label', name: 'x' }), UserFacingError);
     assert.throws(() => parseObjectTarget(ref, { kind: 'Pod', namespace: 'default', name: '' }), userError(/must not be empty/));
-    assert.throws(() => parseObjectTarget(ref, { kind: 'Pod', namespace: 'default', name: 'x', container: 3 }), userError(/"object.container" must be a string/));
+    assert.throws(
+      () => parseObjectTarget(ref, { kind: 'Pod', namespace: 'default', name: 'x', container: 3 }),
+      userError(/"object.container" must be a string/),
+    );
   });
 
   it('a command refuses a kind it does not work on', function () {

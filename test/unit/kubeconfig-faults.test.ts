@@ -25,7 +25,11 @@ async function inFault(scenario: string): Promise<FaultResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vce-fault-'));
   try {
     const script = 'mount -t tmpfs -o size=64k,mode=0700 tmpfs "$1" && exec "$2" --import tsx "$3" "$1" "$4"';
-    const r = await runProgram('unshare', ['--user', '--map-root-user', '--mount', 'sh', '-c', script, 'sh', dir, process.execPath, WORKER, scenario], { cwd: REPO, timeoutMs: 60_000, allowFailure: true });
+    const r = await runProgram('unshare', ['--user', '--map-root-user', '--mount', 'sh', '-c', script, 'sh', dir, process.execPath, WORKER, scenario], {
+      cwd: REPO,
+      timeoutMs: 60_000,
+      allowFailure: true,
+    });
     const line = r.stdout.trim().split('\n').pop() ?? '';
     assert.ok(line.startsWith('{'), `the fault worker did not report (exit ${r.code}): ${r.stderr.slice(0, 500)}`);
     const result = JSON.parse(line) as FaultResult;
@@ -40,7 +44,7 @@ async function inFault(scenario: string): Promise<FaultResult> {
 describe('kubeconfig writer under file-system faults: the lock is never left behind', function () {
   this.timeout(60_000);
 
-  it('a disk so full that the lock\'s own content cannot be written: lock removed, clear message', async () => {
+  it("a disk so full that the lock's own content cannot be written: lock removed, clear message", async () => {
     const r = await inFault('full');
     assert.equal(r.error?.code, 'lockFailed', JSON.stringify(r.error));
     assert.match(r.error!.message, /config\.lock failed \(no space left on device\)/);
@@ -68,7 +72,11 @@ describe('kubeconfig writer under file-system faults: the lock is never left beh
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vce-fault-'));
     try {
       const file = path.join(dir, 'config');
-      fs.writeFileSync(file, 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://c"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n', { mode: 0o600 });
+      fs.writeFileSync(
+        file,
+        'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://c"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n',
+        { mode: 0o600 },
+      );
       const writer = new KubeconfigWriter({ files: [file], lockLingerMs: 0 });
       await assert.rejects(writer.removeContext('x'), (e: unknown) => {
         assert.ok(e instanceof KubeconfigError && e.code === 'contextInUse');

@@ -90,7 +90,10 @@ describe('kubeconfig loading', () => {
     it('skips missing files like kubectl, and reports "no kubeconfig" when none exists', async () => {
       const a = fixture('kubectl-written.yaml', 'a.yaml');
       const m = await loadKubeconfig([path.join(dir, 'missing'), a]);
-      assert.deepEqual(m.files.map((f) => f.exists), [false, true]);
+      assert.deepEqual(
+        m.files.map((f) => f.exists),
+        [false, true],
+      );
       assert.equal(m.contexts.size, 2);
       await assert.rejects(loadKubeconfig([path.join(dir, 'x'), path.join(dir, 'y')]), (err: unknown) => {
         assert.ok(err instanceof KubeconfigError);
@@ -102,16 +105,28 @@ describe('kubeconfig loading', () => {
     });
 
     it('keeps good contexts next to a context with a dangling reference, which carries the problem', async () => {
-      const f = write('k.yaml', [
-        'apiVersion: v1', 'kind: Config',
-        'clusters:', '- name: c1', '  cluster: {server: "https://c1"}',
-        'users:', '- name: u1', '  user: {token: t}',
-        'contexts:',
-        '- name: good', '  context: {cluster: c1, user: u1}',
-        '- name: broken', '  context: {cluster: gone, user: u1}',
-        '- name: nouser', '  context: {cluster: c1, user: ghost}',
-        'current-context: missing-ctx', '',
-      ].join('\n'));
+      const f = write(
+        'k.yaml',
+        [
+          'apiVersion: v1',
+          'kind: Config',
+          'clusters:',
+          '- name: c1',
+          '  cluster: {server: "https://c1"}',
+          'users:',
+          '- name: u1',
+          '  user: {token: t}',
+          'contexts:',
+          '- name: good',
+          '  context: {cluster: c1, user: u1}',
+          '- name: broken',
+          '  context: {cluster: gone, user: u1}',
+          '- name: nouser',
+          '  context: {cluster: c1, user: ghost}',
+          'current-context: missing-ctx',
+          '',
+        ].join('\n'),
+      );
       const m = await loadKubeconfig([f]);
       assert.deepEqual([...m.contexts.keys()], ['good', 'broken', 'nouser']);
       assert.deepEqual(m.contexts.get('good')!.problems, []);
@@ -137,7 +152,10 @@ describe('kubeconfig loading', () => {
     });
 
     it('treats `yes`/`on` as YAML 1.1 booleans, as kubectl does, so a string field holding them is a type problem', async () => {
-      const f = write('k.yaml', 'clusters:\n- name: c\n  cluster:\n    server: https://c\n    insecure-skip-tls-verify: yes\ncontexts:\n- name: x\n  context:\n    cluster: c\n    namespace: on\n');
+      const f = write(
+        'k.yaml',
+        'clusters:\n- name: c\n  cluster:\n    server: https://c\n    insecure-skip-tls-verify: yes\ncontexts:\n- name: x\n  context:\n    cluster: c\n    namespace: on\n',
+      );
       const m = await loadKubeconfig([f]);
       assert.equal(m.clusters.get('c')!.cluster['insecure-skip-tls-verify'], true);
       const p = m.problems.find((x) => x.code === 'wrongType');
@@ -195,19 +213,37 @@ describe('kubeconfig loading', () => {
     });
 
     it('resolves tokenFile and a command given as a path, each against the file that defines the user (merged lists)', async () => {
-      const first = write(path.join('a', 'config'), [
-        'clusters:', '- name: c', '  cluster: {server: "https://c/", certificate-authority: ca.crt}',
-        'contexts:',
-        '- name: tf', '  context: {cluster: c, user: tf}',
-        '- name: ex', '  context: {cluster: c, user: ex}',
-        '- name: path', '  context: {cluster: c, user: onpath}', '',
-      ].join('\n'));
-      const second = write(path.join('b', 'sub', 'config'), [
-        'users:',
-        '- name: tf', '  user: {tokenFile: secrets/token, token-file: ignored}',
-        '- name: ex', '  user:', '    exec: {apiVersion: client.authentication.k8s.io/v1, command: ./bin/helper, args: [a]}',
-        '- name: onpath', '  user:', '    exec: {apiVersion: client.authentication.k8s.io/v1, command: kubelogin}', '',
-      ].join('\n'));
+      const first = write(
+        path.join('a', 'config'),
+        [
+          'clusters:',
+          '- name: c',
+          '  cluster: {server: "https://c/", certificate-authority: ca.crt}',
+          'contexts:',
+          '- name: tf',
+          '  context: {cluster: c, user: tf}',
+          '- name: ex',
+          '  context: {cluster: c, user: ex}',
+          '- name: path',
+          '  context: {cluster: c, user: onpath}',
+          '',
+        ].join('\n'),
+      );
+      const second = write(
+        path.join('b', 'sub', 'config'),
+        [
+          'users:',
+          '- name: tf',
+          '  user: {tokenFile: secrets/token, token-file: ignored}',
+          '- name: ex',
+          '  user:',
+          '    exec: {apiVersion: client.authentication.k8s.io/v1, command: ./bin/helper, args: [a]}',
+          '- name: onpath',
+          '  user:',
+          '    exec: {apiVersion: client.authentication.k8s.io/v1, command: kubelogin}',
+          '',
+        ].join('\n'),
+      );
       const m = await loadKubeconfig([first, second]);
       const tf = connectionSpecFor(m, 'tf');
       assert.equal(tf.cluster['certificate-authority'], path.join(dir, 'a', 'ca.crt'), 'the cluster is defined in the first file');
@@ -226,8 +262,14 @@ describe('kubeconfig loading', () => {
     it('refuses an unknown or broken context with a config error naming the file', async () => {
       const f = write('k.yaml', 'contexts:\n- name: b\n  context: {cluster: nowhere}\n');
       const m = await loadKubeconfig([f]);
-      assert.throws(() => connectionSpecFor(m, 'nope'), (e: unknown) => e instanceof KubeError && e.kind === 'config' && /"nope" is not in the kubeconfig/.test(e.message));
-      assert.throws(() => connectionSpecFor(m, 'b'), (e: unknown) => e instanceof KubeError && e.kind === 'config' && e.message.includes(f));
+      assert.throws(
+        () => connectionSpecFor(m, 'nope'),
+        (e: unknown) => e instanceof KubeError && e.kind === 'config' && /"nope" is not in the kubeconfig/.test(e.message),
+      );
+      assert.throws(
+        () => connectionSpecFor(m, 'b'),
+        (e: unknown) => e instanceof KubeError && e.kind === 'config' && e.message.includes(f),
+      );
     });
   });
 

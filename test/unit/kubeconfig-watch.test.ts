@@ -7,13 +7,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { KubeconfigState, type KubeconfigSnapshot } from '../../src/vcluster/kubeconfigState';
 
-const config = (contexts: string[], token = 't') => [
-  'apiVersion: v1', 'kind: Config',
-  'clusters:', '- name: c', '  cluster: {server: "https://c.example"}',
-  'users:', '- name: u', `  user: {token: ${token}}`,
-  'contexts:', ...contexts.flatMap((n) => [`- name: ${n}`, '  context: {cluster: c, user: u}']),
-  `current-context: ${contexts[0] ?? ''}`, '',
-].join('\n');
+const config = (contexts: string[], token = 't') =>
+  [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: c',
+    '  cluster: {server: "https://c.example"}',
+    'users:',
+    '- name: u',
+    `  user: {token: ${token}}`,
+    'contexts:',
+    ...contexts.flatMap((n) => [`- name: ${n}`, '  context: {cluster: c, user: u}']),
+    `current-context: ${contexts[0] ?? ''}`,
+    '',
+  ].join('\n');
 
 /** Writes like kubectl does: a temp file in the same directory renamed over the target. */
 function replace(file: string, text: string): void {
@@ -24,8 +32,15 @@ function replace(file: string, text: string): void {
 
 function next(subscribe: (l: (s: KubeconfigSnapshot) => void) => { dispose(): void }, what: string, ms = 5000): Promise<KubeconfigSnapshot> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { sub.dispose(); reject(new Error(`no change event within ${ms} ms: ${what}`)); }, ms);
-    const sub = subscribe((s) => { clearTimeout(timer); sub.dispose(); resolve(s); });
+    const timer = setTimeout(() => {
+      sub.dispose();
+      reject(new Error(`no change event within ${ms} ms: ${what}`));
+    }, ms);
+    const sub = subscribe((s) => {
+      clearTimeout(timer);
+      sub.dispose();
+      resolve(s);
+    });
   });
 }
 
@@ -33,7 +48,9 @@ describe('kubeconfig file watch', function () {
   this.timeout(20_000);
   let dir: string;
   let state: KubeconfigState | undefined;
-  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vce-kcwatch-')); });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vce-kcwatch-'));
+  });
   afterEach(() => {
     state?.dispose();
     state = undefined;
@@ -49,11 +66,17 @@ describe('kubeconfig file watch', function () {
     fs.symlinkSync(path.relative(path.dirname(link), real), link);
     state = new KubeconfigState(() => [link]);
     const s = state;
-    assert.deepEqual((await s.reload()).contexts.map((c) => c.name), ['one']);
+    assert.deepEqual(
+      (await s.reload()).contexts.map((c) => c.name),
+      ['one'],
+    );
     await new Promise((r) => setTimeout(r, 200));
     const changed = next((l) => s.onDidChange(l), 'the symlink target was replaced');
     replace(real, config(['one', 'two']));
-    assert.deepEqual((await changed).contexts.map((c) => c.name), ['one', 'two']);
+    assert.deepEqual(
+      (await changed).contexts.map((c) => c.name),
+      ['one', 'two'],
+    );
   });
 
   it('notices a kubeconfig that is created after start, directory and all', async () => {
@@ -65,13 +88,22 @@ describe('kubeconfig file watch', function () {
     await new Promise((r) => setTimeout(r, 200));
     const ready = new Promise<KubeconfigSnapshot>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the new kubeconfig was not noticed')), 8000);
-      const sub = s.onDidChange((snap) => { if (snap.state === 'ready') { clearTimeout(timer); sub.dispose(); resolve(snap); } });
+      const sub = s.onDidChange((snap) => {
+        if (snap.state === 'ready') {
+          clearTimeout(timer);
+          sub.dispose();
+          resolve(snap);
+        }
+      });
     });
     // What a first `kind create cluster` does: the directory, then the file.
     fs.mkdirSync(path.dirname(file));
     await new Promise((r) => setTimeout(r, 300));
     replace(file, config(['kind-kind']));
-    assert.deepEqual((await ready).contexts.map((c) => c.name), ['kind-kind']);
+    assert.deepEqual(
+      (await ready).contexts.map((c) => c.name),
+      ['kind-kind'],
+    );
   });
 
   it('tells content listeners about a change of credentials only (nothing visible changed)', async () => {

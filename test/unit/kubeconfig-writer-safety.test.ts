@@ -65,7 +65,7 @@ describe('kubeconfig writer: locks, malformed input, no data loss', () => {
       assert.deepEqual(leftovers(), []);
     });
 
-    it('takes nothing from a moment of kubectl\'s in-place write: a plan made without the lock that writes nothing or refuses is redone under it', async () => {
+    it("takes nothing from a moment of kubectl's in-place write: a plan made without the lock that writes nothing or refuses is redone under it", async () => {
       // kubectl truncates the file and writes it again while it holds <file>.lock (client-go WriteToFile): a read in
       // between sees a valid, empty kubeconfig, in which "staging" does not exist.
       const f = fixture('kubectl-written.yaml', 'config');
@@ -78,7 +78,10 @@ describe('kubeconfig writer: locks, malformed input, no data loss', () => {
         fs.unlinkSync(lock);
       }, 200);
       const w = writer([f], { lockTimeoutMs: 5000 });
-      const [removed, switched] = await Promise.all([w.removeContext('staging', { removeClusterAndUser: true }), writer([f], { lockTimeoutMs: 5000 }).useContext('dev')]);
+      const [removed, switched] = await Promise.all([
+        w.removeContext('staging', { removeClusterAndUser: true }),
+        writer([f], { lockTimeoutMs: 5000 }).useContext('dev'),
+      ]);
       assert.equal(removed.changed, true, 'the removal was made on the whole file, not skipped on the empty one');
       assert.ok(!names(f, 'contexts').includes('staging'));
       assert.ok(names(f, 'contexts').includes('dev'));
@@ -99,7 +102,10 @@ describe('kubeconfig writer: locks, malformed input, no data loss', () => {
       const a = fixture('kubectl-written.yaml', 'a');
       const b = fixture('second.yaml', 'b');
       fs.writeFileSync(`${b}.lock`, '');
-      await assert.rejects(writer([a, b], { lockTimeoutMs: 100 }).useContext('staging'), (e: unknown) => e instanceof KubeconfigError && e.code === 'lockTimeout' && e.message.includes(`${b}.lock`));
+      await assert.rejects(
+        writer([a, b], { lockTimeoutMs: 100 }).useContext('staging'),
+        (e: unknown) => e instanceof KubeconfigError && e.code === 'lockTimeout' && e.message.includes(`${b}.lock`),
+      );
       assert.ok(!fs.existsSync(`${a}.lock`), 'the lock it did get was released');
     });
 
@@ -131,24 +137,74 @@ describe('kubeconfig writer: locks, malformed input, no data loss', () => {
   describe('malformed input: a KubeconfigError naming the file and the problem, and nothing is written', () => {
     const GOOD_CLUSTERS = 'clusters:\n- name: c\n  cluster:\n    server: https://c\n';
     const cases: { title: string; text: string; code: string; problem: RegExp }[] = [
-      { title: 'invalid YAML (unclosed flow sequence)', text: 'apiVersion: v1\nclusters: [\n', code: 'invalidYaml', problem: /invalid YAML: line \d+, column \d+/ },
-      { title: 'invalid YAML (bad indentation)', text: 'apiVersion: v1\nclusters:\n- name: a\n   cluster: x\n  oops\n', code: 'invalidYaml', problem: /invalid YAML: line \d+/ },
+      {
+        title: 'invalid YAML (unclosed flow sequence)',
+        text: 'apiVersion: v1\nclusters: [\n',
+        code: 'invalidYaml',
+        problem: /invalid YAML: line \d+, column \d+/,
+      },
+      {
+        title: 'invalid YAML (bad indentation)',
+        text: 'apiVersion: v1\nclusters:\n- name: a\n   cluster: x\n  oops\n',
+        code: 'invalidYaml',
+        problem: /invalid YAML: line \d+/,
+      },
       { title: 'a duplicate key', text: 'apiVersion: v1\nkind: Config\nkind: Config\n', code: 'invalidYaml', problem: /unique/ },
       { title: 'a list at the top level', text: '- name: a\n- name: b\n', code: 'wrongType', problem: /top level must be a mapping.*found a list/ },
       { title: 'a scalar at the top level', text: 'just some text\n', code: 'wrongType', problem: /top level must be a mapping.*found a string/ },
-      { title: 'clusters as a mapping', text: 'clusters:\n  c: {server: https://c}\n', code: 'wrongType', problem: /"clusters" must be a list, found a mapping/ },
-      { title: 'current-context as a list', text: `${GOOD_CLUSTERS}current-context: [a]\n`, code: 'wrongType', problem: /"current-context" must be a string, found a list/ },
+      {
+        title: 'clusters as a mapping',
+        text: 'clusters:\n  c: {server: https://c}\n',
+        code: 'wrongType',
+        problem: /"clusters" must be a list, found a mapping/,
+      },
+      {
+        title: 'current-context as a list',
+        text: `${GOOD_CLUSTERS}current-context: [a]\n`,
+        code: 'wrongType',
+        problem: /"current-context" must be a string, found a list/,
+      },
       { title: 'another kind', text: 'apiVersion: v1\nkind: Pod\n', code: 'wrongKind', problem: /kind must be "Config", found "Pod"/ },
       { title: 'another apiVersion', text: 'apiVersion: v2\nkind: Config\n', code: 'wrongKind', problem: /apiVersion must be "v1", found "v2"/ },
       { title: 'two YAML documents', text: 'kind: Config\n---\nkind: Config\n', code: 'multipleDocuments', problem: /contains 2 YAML documents/ },
       { title: 'an entry that is not a mapping', text: 'contexts:\n- just-a-name\n', code: 'wrongType', problem: /contexts\[0\] must be a mapping/ },
       { title: 'an entry without a name', text: 'clusters:\n- cluster: {server: https://x}\n', code: 'missingName', problem: /clusters\[0\] has no name/ },
-      { title: 'a duplicate name in one file', text: `${GOOD_CLUSTERS}- name: c\n  cluster:\n    server: https://other\n`, code: 'duplicateName', problem: /cluster "c" \(clusters\[1\]\) has the same name as clusters\[0\]/ },
-      { title: 'a non-boolean insecure-skip-tls-verify', text: 'clusters:\n- name: c\n  cluster: {server: https://c, insecure-skip-tls-verify: "maybe"}\n', code: 'wrongType', problem: /"insecure-skip-tls-verify" must be a boolean/ },
-      { title: 'a numeric server', text: 'clusters:\n- name: c\n  cluster: {server: 8443}\n', code: 'wrongType', problem: /cluster "c" \(clusters\[0\]\): "server" must be a string, found a number/ },
-      { title: 'a context body that is a string', text: 'contexts:\n- name: x\n  context: c\n', code: 'wrongType', problem: /context "x" \(contexts\[0\]\): "context" must be a mapping/ },
-      { title: 'exec args that are not strings', text: 'users:\n- name: u\n  user:\n    exec: {command: k, args: [1, {a: b}]}\n', code: 'wrongType', problem: /user "u" \(users\[0\]\): "exec.args" must be a list of strings/ },
-      { title: 'a token that is a mapping', text: 'users:\n- name: u\n  user:\n    token: {value: x}\n', code: 'wrongType', problem: /"token" must be a string, found a mapping/ },
+      {
+        title: 'a duplicate name in one file',
+        text: `${GOOD_CLUSTERS}- name: c\n  cluster:\n    server: https://other\n`,
+        code: 'duplicateName',
+        problem: /cluster "c" \(clusters\[1\]\) has the same name as clusters\[0\]/,
+      },
+      {
+        title: 'a non-boolean insecure-skip-tls-verify',
+        text: 'clusters:\n- name: c\n  cluster: {server: https://c, insecure-skip-tls-verify: "maybe"}\n',
+        code: 'wrongType',
+        problem: /"insecure-skip-tls-verify" must be a boolean/,
+      },
+      {
+        title: 'a numeric server',
+        text: 'clusters:\n- name: c\n  cluster: {server: 8443}\n',
+        code: 'wrongType',
+        problem: /cluster "c" \(clusters\[0\]\): "server" must be a string, found a number/,
+      },
+      {
+        title: 'a context body that is a string',
+        text: 'contexts:\n- name: x\n  context: c\n',
+        code: 'wrongType',
+        problem: /context "x" \(contexts\[0\]\): "context" must be a mapping/,
+      },
+      {
+        title: 'exec args that are not strings',
+        text: 'users:\n- name: u\n  user:\n    exec: {command: k, args: [1, {a: b}]}\n',
+        code: 'wrongType',
+        problem: /user "u" \(users\[0\]\): "exec.args" must be a list of strings/,
+      },
+      {
+        title: 'a token that is a mapping',
+        text: 'users:\n- name: u\n  user:\n    token: {value: x}\n',
+        code: 'wrongType',
+        problem: /"token" must be a string, found a mapping/,
+      },
     ];
     for (const c of cases) {
       it(`refuses ${c.title}`, async () => {
@@ -176,8 +232,10 @@ describe('kubeconfig writer: locks, malformed input, no data loss', () => {
       fs.mkdirSync(f);
       const good = fixture('kubectl-written.yaml', 'good');
       const goodBefore = fs.readFileSync(good);
-      await assert.rejects(writer([good, f]).useContext('staging'), (err: unknown) =>
-        err instanceof KubeconfigError && err.code === 'unreadable' && err.message === `${f}: cannot be read (it is a directory)`);
+      await assert.rejects(
+        writer([good, f]).useContext('staging'),
+        (err: unknown) => err instanceof KubeconfigError && err.code === 'unreadable' && err.message === `${f}: cannot be read (it is a directory)`,
+      );
       assert.deepEqual(fs.readFileSync(good), goodBefore);
     });
 
@@ -192,10 +250,19 @@ describe('kubeconfig writer: locks, malformed input, no data loss', () => {
     });
 
     it('refuses to switch to a context whose cluster is missing, naming the file and the cluster', async () => {
-      const f = write('config', `${'clusters:\n- name: c\n  cluster: {server: "https://c"}\n'}contexts:\n- name: ok\n  context: {cluster: c}\n- name: broken\n  context: {cluster: gone}\ncurrent-context: ok\n`);
+      const f = write(
+        'config',
+        `${'clusters:\n- name: c\n  cluster: {server: "https://c"}\n'}contexts:\n- name: ok\n  context: {cluster: c}\n- name: broken\n  context: {cluster: gone}\ncurrent-context: ok\n`,
+      );
       const before = fs.readFileSync(f);
-      await assert.rejects(writer([f]).useContext('broken'), (err: unknown) =>
-        err instanceof KubeconfigError && err.code === 'danglingReference' && err.message.includes(f) && /cluster "gone", which no kubeconfig file defines/.test(err.message));
+      await assert.rejects(
+        writer([f]).useContext('broken'),
+        (err: unknown) =>
+          err instanceof KubeconfigError &&
+          err.code === 'danglingReference' &&
+          err.message.includes(f) &&
+          /cluster "gone", which no kubeconfig file defines/.test(err.message),
+      );
       assert.deepEqual(fs.readFileSync(f), before);
       // a dangling context elsewhere does not block unrelated changes (kubectl is lenient there too)
       await writer([f]).upsertContext(spec('other'));
@@ -206,14 +273,29 @@ describe('kubeconfig writer: locks, malformed input, no data loss', () => {
       const f = fixture('kubectl-written.yaml', 'config');
       const before = fs.readFileSync(f);
       const w = writer([f]);
-      await assert.rejects(w.useContext('nope'), (e: unknown) => e instanceof KubeconfigError && e.code === 'unknownContext' && e.message.includes(f) && e.message.includes('"nope"'));
-      await assert.rejects(w.removeContext('dev'), (e: unknown) => e instanceof KubeconfigError && e.code === 'contextInUse' && e.message.startsWith(`${f}: context "dev" is the current context`));
+      await assert.rejects(
+        w.useContext('nope'),
+        (e: unknown) => e instanceof KubeconfigError && e.code === 'unknownContext' && e.message.includes(f) && e.message.includes('"nope"'),
+      );
+      await assert.rejects(
+        w.removeContext('dev'),
+        (e: unknown) => e instanceof KubeconfigError && e.code === 'contextInUse' && e.message.startsWith(`${f}: context "dev" is the current context`),
+      );
       await assert.rejects(w.removeContext('dev', { switchTo: 'ghost' }), (e: unknown) => e instanceof KubeconfigError && e.code === 'unknownContext');
-      await assert.rejects(w.upsertContext({ ...spec('x'), cluster: { name: 'x', cluster: { 'certificate-authority-data': 'QQ==' } } }), (e: unknown) => e instanceof KubeconfigError && e.code === 'invalidArgument' && /has no server/.test(e.message));
-      await assert.rejects(w.upsertContext({ ...spec('x'), user: { name: 'x', user: { token: 42 } } }), (e: unknown) => e instanceof KubeconfigError && /"token" must be a string/.test(e.message));
+      await assert.rejects(
+        w.upsertContext({ ...spec('x'), cluster: { name: 'x', cluster: { 'certificate-authority-data': 'QQ==' } } }),
+        (e: unknown) => e instanceof KubeconfigError && e.code === 'invalidArgument' && /has no server/.test(e.message),
+      );
+      await assert.rejects(
+        w.upsertContext({ ...spec('x'), user: { name: 'x', user: { token: 42 } } }),
+        (e: unknown) => e instanceof KubeconfigError && /"token" must be a string/.test(e.message),
+      );
       await assert.rejects(w.upsertContext(spec('bad\nname')), (e: unknown) => e instanceof KubeconfigError && e.code === 'invalidArgument');
       // A lone surrogate cannot be written as UTF-8 (it would become U+FFFD, another name).
-      await assert.rejects(w.upsertContext(spec('half\ud800')), (e: unknown) => e instanceof KubeconfigError && e.code === 'invalidArgument' && /valid Unicode/.test(e.message));
+      await assert.rejects(
+        w.upsertContext(spec('half\ud800')),
+        (e: unknown) => e instanceof KubeconfigError && e.code === 'invalidArgument' && /valid Unicode/.test(e.message),
+      );
       await assert.rejects(w.setContextNamespace('dev', 'ns\udc00'), (e: unknown) => e instanceof KubeconfigError && e.code === 'invalidArgument');
       assert.deepEqual(fs.readFileSync(f), before);
       assert.equal(await w.lastChange(), undefined);
@@ -233,7 +315,12 @@ describe('kubeconfig writer: locks, malformed input, no data loss', () => {
         ['dev', { cluster: 'dev', user: 'dev-admin', ns: 'team-a' }],
         ['staging', { cluster: 'staging', user: 'oidc' }],
       ]);
-      const servers = new Map([['prod', 'https://prod.example.com'], ['lab', 'https://lab.example.com'], ['dev', 'https://dev.example.com:6443'], ['staging', 'https://staging.example.com']]);
+      const servers = new Map([
+        ['prod', 'https://prod.example.com'],
+        ['lab', 'https://lab.example.com'],
+        ['dev', 'https://dev.example.com:6443'],
+        ['staging', 'https://staging.example.com'],
+      ]);
       const users = new Set(['alice', 'dev-admin', 'oidc']);
       let current = 'lab';
       let seed = 42;
@@ -249,7 +336,15 @@ describe('kubeconfig writer: locks, malformed input, no data loss', () => {
           const server = `https://s${step}.example`;
           const ns = rnd(2) === 0 ? `ns-${step}` : undefined;
           const makeCurrent = rnd(3) === 0;
-          await w.upsertContext({ name: n, cluster: { name: `c-${n}`, cluster: { server } }, user: { name: `u-${n}`, user: { token: `t${step}` } }, ...(ns ? { namespace: ns } : {}) }, { makeCurrent });
+          await w.upsertContext(
+            {
+              name: n,
+              cluster: { name: `c-${n}`, cluster: { server } },
+              user: { name: `u-${n}`, user: { token: `t${step}` } },
+              ...(ns ? { namespace: ns } : {}),
+            },
+            { makeCurrent },
+          );
           const prev = contexts.get(n);
           contexts.set(n, { cluster: `c-${n}`, user: `u-${n}`, ...(ns ? { ns } : prev?.ns ? { ns: prev.ns } : {}) });
           servers.set(`c-${n}`, server);

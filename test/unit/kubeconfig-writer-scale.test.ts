@@ -11,9 +11,11 @@ import { KubeconfigWriter } from '../../src/kube/kubeconfig/writer';
 /** A kubeconfig in kubectl's layout with n contexts, each with its own cluster and user. */
 function kubeconfig(n: number): string {
   const items = (f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i)).join('');
-  return `apiVersion: v1\nclusters:\n${items((i) => `- cluster:\n    certificate-authority-data: ${Buffer.from(`certificate-${i}`.repeat(30)).toString('base64')}\n    server: https://10.0.${i >> 8}.${i & 255}:6443\n  name: c${i}\n`)}`
-    + `contexts:\n${items((i) => `- context:\n    cluster: c${i}\n    user: u${i}\n  name: x${i}\n`)}current-context: x0\nkind: Config\npreferences: {}\n`
-    + `users:\n${items((i) => `- name: u${i}\n  user:\n    token: secret-${i}\n`)}`;
+  return (
+    `apiVersion: v1\nclusters:\n${items((i) => `- cluster:\n    certificate-authority-data: ${Buffer.from(`certificate-${i}`.repeat(30)).toString('base64')}\n    server: https://10.0.${i >> 8}.${i & 255}:6443\n  name: c${i}\n`)}` +
+    `contexts:\n${items((i) => `- context:\n    cluster: c${i}\n    user: u${i}\n  name: x${i}\n`)}current-context: x0\nkind: Config\npreferences: {}\n` +
+    `users:\n${items((i) => `- name: u${i}\n  user:\n    token: secret-${i}\n`)}`
+  );
 }
 
 const current = (file: string) => (YAML.parse(fs.readFileSync(file, 'utf8'), { version: '1.1' }) as { 'current-context': string })['current-context'];
@@ -52,7 +54,10 @@ describe('kubeconfig writer with big files', () => {
     const before = fs.readFileSync(file);
     for (let i = 1; i <= 12; i++) await w.useContext(`x${i * 97}`);
     const mid = fs.readFileSync(file);
-    await w.upsertContext({ name: 'vc', cluster: { name: 'vc', cluster: { server: 'https://vc:443' } }, user: { name: 'vc', user: { token: 't' } } }, { makeCurrent: true });
+    await w.upsertContext(
+      { name: 'vc', cluster: { name: 'vc', cluster: { server: 'https://vc:443' } }, user: { name: 'vc', user: { token: 't' } } },
+      { makeCurrent: true },
+    );
     const backups = path.join(dir, 'backups');
     const total = fs.readdirSync(backups).reduce((n, f) => n + fs.statSync(path.join(backups, f)).size, 0);
     assert.equal(fs.readdirSync(backups).length, 10, 'the newest ten are kept');
@@ -72,7 +77,10 @@ describe('kubeconfig writer with big files', () => {
     fs.writeFileSync(file, after);
     const { createHash } = await import('node:crypto');
     const record = {
-      version: 1, id: '000001700000000-0000001-0a0b0c0d', time: new Date().toISOString(), description: 'switch to context "x5"',
+      version: 1,
+      id: '000001700000000-0000001-0a0b0c0d',
+      time: new Date().toISOString(),
+      description: 'switch to context "x5"',
       files: [{ path: file, before: before.toString('base64'), afterSha256: createHash('sha256').update(after).digest('hex') }],
     };
     fs.writeFileSync(path.join(backups, `${record.id}.json`), JSON.stringify(record), { mode: 0o600 });

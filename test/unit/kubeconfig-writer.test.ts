@@ -27,8 +27,15 @@ describe('kubeconfig writer', () => {
       assert.equal(fs.readFileSync(b, 'utf8'), bBefore, 'the second file is untouched');
 
       // "second" is defined only in b: changing it changes b
-      await w.upsertContext({ ...spec('second'), cluster: { name: 'second', cluster: { server: 'https://moved.example' } }, user: { name: 'dev-admin', user: { token: 'new' } } });
-      assert.equal((parse(b).clusters as { name: string; cluster: { server: string } }[]).find((c) => c.name === 'second')!.cluster.server, 'https://moved.example');
+      await w.upsertContext({
+        ...spec('second'),
+        cluster: { name: 'second', cluster: { server: 'https://moved.example' } },
+        user: { name: 'dev-admin', user: { token: 'new' } },
+      });
+      assert.equal(
+        (parse(b).clusters as { name: string; cluster: { server: string } }[]).find((c) => c.name === 'second')!.cluster.server,
+        'https://moved.example',
+      );
       assert.ok(!names(a, 'contexts').includes('second'));
       // dev-admin is defined in a (first-wins): its change lands in a, not in b
       assert.equal((parse(a).users as { name: string; user: { token: string } }[]).find((u) => u.name === 'dev-admin')!.user.token, 'new');
@@ -130,7 +137,10 @@ describe('kubeconfig writer', () => {
       const link = path.join(kc.dir, 'link.yaml');
       fs.symlinkSync(a, link);
       const m = await loadKubeconfig([a, link, a]);
-      assert.deepEqual(m.files.map((f) => f.path), [a]);
+      assert.deepEqual(
+        m.files.map((f) => f.path),
+        [a],
+      );
       assert.equal(m.problems.filter((p) => p.code === 'incomplete' && p.entry?.kind === 'cluster').length, 1);
     });
   });
@@ -145,14 +155,22 @@ describe('kubeconfig writer', () => {
       assertLinesKept(before, afterAdd);
       assert.ok(afterAdd.startsWith(before.slice(0, before.indexOf('contexts:'))), 'everything up to the insertion is unchanged');
       assert.ok(afterAdd.endsWith(before.slice(before.indexOf('x-team-notes:'))), 'everything after the insertions is unchanged');
-      assert.match(afterAdd, / {6}tls-server-name: lab.internal\n {2}- name: vcluster_vc_team_lab\n {4}cluster:\n/, 'the new entry follows the list\'s indentation and key order');
+      assert.match(
+        afterAdd,
+        / {6}tls-server-name: lab.internal\n {2}- name: vcluster_vc_team_lab\n {4}cluster:\n/,
+        "the new entry follows the list's indentation and key order",
+      );
 
       await w.useContext('prod');
       const afterUse = fs.readFileSync(f, 'utf8');
       assert.equal(afterUse, afterAdd.replace('current-context: lab\n', 'current-context: prod\n'), 'exactly one line changed');
 
       // an in-place change of one field of an existing cluster touches only that scalar
-      await w.upsertContext({ name: 'lab', cluster: { name: 'lab', cluster: { server: 'https://lab2.example.com', 'tls-server-name': 'lab.internal' } }, user: { name: 'alice', user: { 'client-certificate': 'certs/alice.crt', 'client-key': 'certs/alice.key' } } });
+      await w.upsertContext({
+        name: 'lab',
+        cluster: { name: 'lab', cluster: { server: 'https://lab2.example.com', 'tls-server-name': 'lab.internal' } },
+        user: { name: 'alice', user: { 'client-certificate': 'certs/alice.crt', 'client-key': 'certs/alice.key' } },
+      });
       const afterSet = fs.readFileSync(f, 'utf8');
       assert.equal(afterSet, afterUse.replace('server: https://lab.example.com\n', 'server: https://lab2.example.com\n'));
 
@@ -164,7 +182,11 @@ describe('kubeconfig writer', () => {
     it('keeps fields it does not manage when replacing a cluster, and drops replaced credentials', async () => {
       const f = fixture('commented.yaml', 'config');
       const w = writer([f]);
-      await w.upsertContext({ name: 'prod', cluster: { name: 'prod', cluster: { server: 'https://new-prod' } }, user: { name: 'alice', user: { token: 'tkn' } } });
+      await w.upsertContext({
+        name: 'prod',
+        cluster: { name: 'prod', cluster: { server: 'https://new-prod' } },
+        user: { name: 'alice', user: { token: 'tkn' } },
+      });
       const m = await loadKubeconfig([f]);
       const prod = m.clusters.get('prod')!.cluster;
       assert.equal(prod.server, 'https://new-prod');
@@ -208,7 +230,15 @@ describe('kubeconfig writer', () => {
     });
 
     it('edits a JSON kubeconfig (flow style) correctly by re-rendering it', async () => {
-      const json = JSON.stringify({ apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'j', cluster: { server: 'https://j' } }], contexts: [{ name: 'j', context: { cluster: 'j' } }], 'current-context': 'j', users: [], 'x-json': { a: [1, 2] } });
+      const json = JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'j', cluster: { server: 'https://j' } }],
+        contexts: [{ name: 'j', context: { cluster: 'j' } }],
+        'current-context': 'j',
+        users: [],
+        'x-json': { a: [1, 2] },
+      });
       const f = write('config.json', json);
       await writer([f]).upsertContext(spec('added'), { makeCurrent: true });
       const m = await loadKubeconfig([f]);
@@ -253,8 +283,13 @@ describe('kubeconfig writer', () => {
       await w.useContext('staging');
       fs.appendFileSync(f, '# edited by hand afterwards\n');
       const edited = fs.readFileSync(f);
-      await assert.rejects(w.undoLast(), (e: unknown) =>
-        e instanceof KubeconfigError && e.code === 'changedSince' && e.message.startsWith(`${f} was changed after vcluster Explorer's change (switch to context "staging"`));
+      await assert.rejects(
+        w.undoLast(),
+        (e: unknown) =>
+          e instanceof KubeconfigError &&
+          e.code === 'changedSince' &&
+          e.message.startsWith(`${f} was changed after vcluster Explorer's change (switch to context "staging"`),
+      );
       assert.deepEqual(fs.readFileSync(f), edited);
       assert.ok(await w.lastChange(), 'the backup is kept');
     });

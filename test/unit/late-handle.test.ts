@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { lateHandle } from '../../src/shared/lateHandle';
 
 function thing() {
-  const t = { disposed: 0, dispose: () => { t.disposed++; } };
+  const t = {
+    disposed: 0,
+    dispose: () => {
+      t.disposed++;
+    },
+  };
   return t;
 }
 
@@ -20,7 +25,12 @@ describe('lateHandle', () => {
   it('disposing before it arrived disposes it as soon as it does', async () => {
     const t = thing();
     let arrive!: (v: typeof t) => void;
-    const h = lateHandle(new Promise((r) => { arrive = r; }), () => assert.fail('no error expected'));
+    const h = lateHandle(
+      new Promise((r) => {
+        arrive = r;
+      }),
+      () => assert.fail('no error expected'),
+    );
     h.dispose();
     arrive(t);
     await new Promise((r) => setImmediate(r));

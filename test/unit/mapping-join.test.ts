@@ -6,7 +6,9 @@ import { joinMapping, summarize, syncedKinds } from '../../src/vcluster/mapping'
 
 // Host names for the name-rule fallback come from vcluster's own Go code (fixtures/vcluster-vectors.json), never
 // from the product's translation code.
-const vectors = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'vcluster-vectors.json'), 'utf8')) as { names: { parts: string[]; name: string }[] };
+const vectors = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'vcluster-vectors.json'), 'utf8')) as {
+  names: { parts: string[]; name: string }[];
+};
 
 function obj(name: string, namespace: string, annotations?: Record<string, string>, extra: Record<string, unknown> = {}): KubeObject {
   return { metadata: { name, namespace, ...(annotations ? { annotations } : {}) }, ...extra };
@@ -23,11 +25,7 @@ describe('mapping join', () => {
       vclusterName: vc,
       hostNamespace: 'host-ns',
       virtual: {
-        Pod: [
-          obj('web', 'default', undefined, { status: { phase: 'Running' } }),
-          obj(long.parts[0]!, long.parts[2]!),
-          obj('lonely', 'default'),
-        ],
+        Pod: [obj('web', 'default', undefined, { status: { phase: 'Running' } }), obj(long.parts[0]!, long.parts[2]!), obj('lonely', 'default')],
       },
       host: {
         Pod: [

@@ -7,12 +7,47 @@ import { RowIndex, sortRows } from '../../webview-ui/view';
 describe('mapping wire form', () => {
   it('decodes to exactly the model it encodes, every kind of row included', () => {
     const rows: MappingRow[] = [
-      { kind: 'Pod', virtualNamespace: 'shop', virtualName: 'web-0', hostNamespace: 'vc-dev', hostName: 'web-0-x-shop-x-dev', virtualStatus: 'Running', hostStatus: 'Running', state: 'synced', joinedBy: 'annotation' },
-      { kind: 'Service', virtualNamespace: 'shop', virtualName: 'web', hostNamespace: 'vc-dev', hostName: 'web-x-shop-x-dev', virtualStatus: 'ClusterIP', hostStatus: 'ClusterIP', state: 'synced', joinedBy: 'name' },
+      {
+        kind: 'Pod',
+        virtualNamespace: 'shop',
+        virtualName: 'web-0',
+        hostNamespace: 'vc-dev',
+        hostName: 'web-0-x-shop-x-dev',
+        virtualStatus: 'Running',
+        hostStatus: 'Running',
+        state: 'synced',
+        joinedBy: 'annotation',
+      },
+      {
+        kind: 'Service',
+        virtualNamespace: 'shop',
+        virtualName: 'web',
+        hostNamespace: 'vc-dev',
+        hostName: 'web-x-shop-x-dev',
+        virtualStatus: 'ClusterIP',
+        hostStatus: 'ClusterIP',
+        state: 'synced',
+        joinedBy: 'name',
+      },
       // a long name is hashed by vcluster: not the short form, so it travels in full
-      { kind: 'ConfigMap', virtualNamespace: 'n', virtualName: 'a'.repeat(60), hostNamespace: 'vc-dev', hostName: `${'a'.repeat(52)}-0123456789`, state: 'synced' },
+      {
+        kind: 'ConfigMap',
+        virtualNamespace: 'n',
+        virtualName: 'a'.repeat(60),
+        hostNamespace: 'vc-dev',
+        hostName: `${'a'.repeat(52)}-0123456789`,
+        state: 'synced',
+      },
       // the virtual `kubernetes` Service is served by the host Service named after the vcluster
-      { kind: 'Service', virtualNamespace: 'default', virtualName: 'kubernetes', hostNamespace: 'vc-dev', hostName: 'dev', state: 'synced', joinedBy: 'annotation' },
+      {
+        kind: 'Service',
+        virtualNamespace: 'default',
+        virtualName: 'kubernetes',
+        hostNamespace: 'vc-dev',
+        hostName: 'dev',
+        state: 'synced',
+        joinedBy: 'annotation',
+      },
       { kind: 'Secret', virtualNamespace: 'shop', virtualName: 'token', state: 'virtual-only' },
       { kind: 'Pod', hostNamespace: 'vc-dev', hostName: 'gone-x-old-x-dev', hostStatus: 'CrashLoopBackOff', state: 'host-only' },
       { kind: 'Pod', virtualNamespace: 'old', virtualName: 'gone', hostNamespace: 'vc-dev', hostName: 'gone-x-old-x-dev', state: 'host-only' },

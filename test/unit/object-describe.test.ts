@@ -52,7 +52,14 @@ status:
 `);
 
 const events: EventInfo[] = [
-  { type: 'Normal', reason: 'Scheduled', message: 'Successfully assigned shop/web-1 to node-1', count: 1, last: '2026-01-01T22:00:00Z', source: 'default-scheduler' },
+  {
+    type: 'Normal',
+    reason: 'Scheduled',
+    message: 'Successfully assigned shop/web-1 to node-1',
+    count: 1,
+    last: '2026-01-01T22:00:00Z',
+    source: 'default-scheduler',
+  },
   { type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container app', count: 7, last: '2026-01-01T23:59:00Z', source: 'kubelet' },
 ];
 
@@ -61,16 +68,38 @@ describe('describe view of objects inside a vcluster: the model', function () {
     const d = buildObjectDetails(target('Pod', 'web-1'), crashingPod, events, { now });
     assert.equal(d.status, 'CrashLoopBackOff');
     assert.equal(d.ready, '0/1');
-    assert.deepEqual(d.facts.slice(0, 3), [{ label: 'Phase', value: 'Running' }, { label: 'Node', value: 'node-1' }, { label: 'Pod IP', value: '10.0.0.7' }]);
+    assert.deepEqual(d.facts.slice(0, 3), [
+      { label: 'Phase', value: 'Running' },
+      { label: 'Node', value: 'node-1' },
+      { label: 'Pod IP', value: '10.0.0.7' },
+    ]);
     assert.ok(d.facts.some((f) => f.label === 'Controlled by' && f.value === 'ReplicaSet/web-7d9f'));
-    assert.deepEqual(d.containers.map((c) => [c.name, c.init, c.state, c.reason, c.restarts, c.ready]), [['init', true, 'terminated', 'Completed', 0, true], ['app', false, 'waiting', 'CrashLoopBackOff', 4, false]]);
+    assert.deepEqual(
+      d.containers.map((c) => [c.name, c.init, c.state, c.reason, c.restarts, c.ready]),
+      [
+        ['init', true, 'terminated', 'Completed', 0, true],
+        ['app', false, 'waiting', 'CrashLoopBackOff', 4, false],
+      ],
+    );
     assert.equal(d.containers[1]!.image, 'busybox:1.36');
     assert.equal(d.containers[1]!.lastTermination, 'Error, exit code 2 at 2026-01-01T23:58:00Z');
     assert.deepEqual(d.containers[1]!.ports, ['8080/TCP (http)']);
-    assert.deepEqual(d.conditions.map((c) => [c.type, c.status, c.reason]), [['Ready', 'False', 'ContainersNotReady']]);
+    assert.deepEqual(
+      d.conditions.map((c) => [c.type, c.status, c.reason]),
+      [['Ready', 'False', 'ContainersNotReady']],
+    );
     assert.deepEqual(d.host, { namespace: 'team-a', name: 'web-1-x-shop-x-dev' });
-    assert.deepEqual(d.events.map((e) => [e.type, e.reason, e.count]), [['Normal', 'Scheduled', 1], ['Warning', 'BackOff', 7]]);
-    assert.deepEqual(d.labels, [['app', 'web'], ['pod-template-hash', '7d9f']]);
+    assert.deepEqual(
+      d.events.map((e) => [e.type, e.reason, e.count]),
+      [
+        ['Normal', 'Scheduled', 1],
+        ['Warning', 'BackOff', 7],
+      ],
+    );
+    assert.deepEqual(d.labels, [
+      ['app', 'web'],
+      ['pod-template-hash', '7d9f'],
+    ]);
     // Environment values are not part of the model at all; a token in an annotation is redacted.
     assert.ok(!JSON.stringify(d).includes('hunter2'));
     assert.ok(!JSON.stringify(d).includes('abc.def.ghi'), JSON.stringify(d.annotations));
@@ -89,35 +118,56 @@ status: { replicas: 3, updatedReplicas: 3, readyReplicas: 2, availableReplicas: 
     const d = buildObjectDetails(target('Deployment', 'web'), dep, [], { now });
     assert.equal(d.status, 'Progressing');
     assert.equal(d.ready, '2/3');
-    assert.deepEqual(d.facts.slice(0, 2), [{ label: 'Replicas', value: '3 desired, 3 updated, 3 total, 2 ready, 2 available' }, { label: 'Strategy', value: 'RollingUpdate' }]);
+    assert.deepEqual(d.facts.slice(0, 2), [
+      { label: 'Replicas', value: '3 desired, 3 updated, 3 total, 2 ready, 2 available' },
+      { label: 'Strategy', value: 'RollingUpdate' },
+    ]);
     assert.deepEqual(d.selector, [['app', 'web']]);
-    assert.deepEqual(d.containers.map((c) => [c.name, c.image, c.state, c.ports]), [['app', 'nginx:1.27', undefined, ['80/TCP']]]);
+    assert.deepEqual(
+      d.containers.map((c) => [c.name, c.image, c.state, c.ports]),
+      [['app', 'nginx:1.27', undefined, ['80/TCP']]],
+    );
     assert.equal(d.host, undefined);
     assert.equal(d.conditions[0]!.reason, 'MinimumReplicasUnavailable');
   });
 
   it('a job and a daemonset: their counts', function () {
-    const job = buildObjectDetails(target('Job', 'migrate'), y(`
+    const job = buildObjectDetails(
+      target('Job', 'migrate'),
+      y(`
 metadata: { name: migrate, namespace: shop }
 spec: { completions: 2, parallelism: 1, backoffLimit: 6, template: { spec: { containers: [{ name: m, image: "busybox" }] } } }
 status: { succeeded: 1, failed: 2, active: 1, startTime: "2026-01-01T23:00:00Z" }
-`), [], { now });
+`),
+      [],
+      { now },
+    );
     assert.equal(job.status, 'Running');
     assert.ok(job.facts.some((f) => f.label === 'Pods' && f.value === '1 active, 1 succeeded, 2 failed'));
-    const ds = buildObjectDetails(target('DaemonSet', 'agent'), y(`
+    const ds = buildObjectDetails(
+      target('DaemonSet', 'agent'),
+      y(`
 metadata: { name: agent, namespace: shop }
 spec: { selector: { matchLabels: { app: agent } }, updateStrategy: { type: OnDelete } }
 status: { desiredNumberScheduled: 2, currentNumberScheduled: 2, numberReady: 1, updatedNumberScheduled: 2, numberAvailable: 1 }
-`), [], { now });
+`),
+      [],
+      { now },
+    );
     assert.equal(ds.ready, '1/2');
     assert.ok(ds.facts.some((f) => f.label === 'Update strategy' && f.value === 'OnDelete'));
   });
 
   it('a service: type, cluster IP, ports with target ports, selector and its host twin', function () {
-    const d = buildObjectDetails(target('Service', 'web'), y(`
+    const d = buildObjectDetails(
+      target('Service', 'web'),
+      y(`
 metadata: { name: web, namespace: shop }
 spec: { type: NodePort, clusterIP: 10.96.0.10, clusterIPs: [10.96.0.10], selector: { app: web }, ports: [{ name: http, port: 80, targetPort: http, nodePort: 30080, protocol: TCP }] }
-`), [], { now });
+`),
+      [],
+      { now },
+    );
     assert.equal(d.status, 'NodePort');
     assert.deepEqual(d.ports, [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP', nodePort: 30080 }]);
     assert.deepEqual(d.selector, [['app', 'web']]);
@@ -151,7 +201,13 @@ describe('describe view of objects inside a vcluster: the protocol', function ()
     assert.equal(parseFromObjectDescribeWebview({ type: 'action', action: 'runCommand' }), undefined);
     assert.equal(parseFromObjectDescribeWebview({ type: 'rendered', sections: ['a'], events: -1, warnings: 0, text: '' }), undefined);
     assert.equal(parseFromObjectDescribeWebview({ type: 'rendered', sections: [1], events: 0, warnings: 0, text: '' }), undefined);
-    assert.deepEqual(parseFromObjectDescribeWebview({ type: 'rendered', sections: ['events'], events: 2, warnings: 1, text: 'x' }), { type: 'rendered', sections: ['events'], events: 2, warnings: 1, text: 'x' });
+    assert.deepEqual(parseFromObjectDescribeWebview({ type: 'rendered', sections: ['events'], events: 2, warnings: 1, text: 'x' }), {
+      type: 'rendered',
+      sections: ['events'],
+      events: 2,
+      warnings: 1,
+      text: 'x',
+    });
     assert.equal(parseFromObjectDescribeWebview('ready'), undefined);
   });
 
@@ -163,14 +219,23 @@ describe('describe view of objects inside a vcluster: the protocol', function ()
   });
 });
 
-describe('the Kubernetes extension\'s exported API (vscode-kubernetes-tools-api 1.3.0)', function () {
+describe("the Kubernetes extension's exported API (vscode-kubernetes-tools-api 1.3.0)", function () {
   it('uses clusterexplorer v1 refresh() and configuration v1 getKubeconfigPath() of a broker', function () {
     const calls: string[] = [];
     const broker = {
       get(component: string, version: string) {
         calls.push(`${component} ${version}`);
-        if (component === 'clusterexplorer' && version === 'v1') return { available: true, api: { refresh() { calls.push('refresh'); } } };
-        if (component === 'configuration' && version === 'v1') return { available: true, api: { getKubeconfigPath: () => ({ pathType: 'host', hostPath: '/home/u/.kube/config' }) } };
+        if (component === 'clusterexplorer' && version === 'v1')
+          return {
+            available: true,
+            api: {
+              refresh() {
+                calls.push('refresh');
+              },
+            },
+          };
+        if (component === 'configuration' && version === 'v1')
+          return { available: true, api: { getKubeconfigPath: () => ({ pathType: 'host', hostPath: '/home/u/.kube/config' }) } };
         return { available: false, reason: 'version-unknown' };
       },
     };
@@ -188,7 +253,11 @@ describe('the Kubernetes extension\'s exported API (vscode-kubernetes-tools-api 
     assert.equal(old.unavailable.length, 2);
     const unknown = kubernetesExtensionApi({ get: () => ({ available: false, reason: 'version-removed' }) });
     assert.deepEqual(unknown.unavailable, ['clusterexplorer v1: version-removed', 'configuration v1: version-removed']);
-    const throwing = kubernetesExtensionApi({ get: () => { throw new Error('boom'); } });
+    const throwing = kubernetesExtensionApi({
+      get: () => {
+        throw new Error('boom');
+      },
+    });
     assert.deepEqual(throwing.unavailable, ['clusterexplorer v1: boom', 'configuration v1: boom']);
     const odd = kubernetesExtensionApi({ get: () => ({ available: true, api: { getKubeconfigPath: () => ({ pathType: 'ftp' }) } }) });
     assert.equal(odd.kubeconfigPath!(), undefined);

@@ -20,7 +20,8 @@ const NESTED = 'vcluster_beta_inner_vcluster_alpha_team-a_host';
 
 function config(contexts: string[], current: string): string {
   return YAML.stringify({
-    apiVersion: 'v1', kind: 'Config',
+    apiVersion: 'v1',
+    kind: 'Config',
     clusters: contexts.map((n) => ({ name: n, cluster: { server: `https://${n.replace(/_/g, '-')}.example` } })),
     users: contexts.map((n) => ({ name: n, user: { token: 't' } })),
     contexts: contexts.map((n) => ({ name: n, context: { cluster: n, user: n } })),
@@ -28,18 +29,27 @@ function config(contexts: string[], current: string): string {
   });
 }
 
-describe('a vcluster\'s own context (ownContext)', () => {
+describe("a vcluster's own context (ownContext)", () => {
   let dir: string;
   let file: string;
   let state: KubeconfigState;
   const kube = () => ({ snapshot: () => state.snapshot(), reloadKubeconfig: () => state.reload() });
   const writer = () => new KubeconfigWriter({ files: [file] });
-  const read = () => YAML.parse(fs.readFileSync(file, 'utf8')) as { 'current-context': string; contexts: { name: string }[]; clusters: { name: string }[]; users: { name: string }[] };
+  const read = () =>
+    YAML.parse(fs.readFileSync(file, 'utf8')) as {
+      'current-context': string;
+      contexts: { name: string }[];
+      clusters: { name: string }[];
+      users: { name: string }[];
+    };
 
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vce-own-context-'));
     file = path.join(dir, 'config');
-    state = new KubeconfigState(() => [file], () => false);
+    state = new KubeconfigState(
+      () => [file],
+      () => false,
+    );
   });
   afterEach(() => {
     state.dispose();
@@ -63,7 +73,10 @@ describe('a vcluster\'s own context (ownContext)', () => {
   it('refuses to leave when the context above is missing, and writes nothing', async () => {
     fs.writeFileSync(file, config([NESTED], NESTED), { mode: 0o600 });
     const before = fs.readFileSync(file, 'utf8');
-    await assert.rejects(leaveIfInside(kube(), writer, nested), (err: unknown) => err instanceof UserFacingError && /context above it \("vcluster_alpha_team-a_host"\) is not in the kubeconfig/.test(err.message));
+    await assert.rejects(
+      leaveIfInside(kube(), writer, nested),
+      (err: unknown) => err instanceof UserFacingError && /context above it \("vcluster_alpha_team-a_host"\) is not in the kubeconfig/.test(err.message),
+    );
     assert.equal(fs.readFileSync(file, 'utf8'), before);
   });
 
@@ -77,9 +90,18 @@ describe('a vcluster\'s own context (ownContext)', () => {
     fs.writeFileSync(file, config(['host', OWN], OWN), { mode: 0o600 });
     assert.equal(await removeOwnContext(kube(), writer, ref), OWN);
     const after = read();
-    assert.deepEqual(after.contexts.map((c) => c.name), ['host']);
-    assert.deepEqual(after.clusters.map((c) => c.name), ['host']);
-    assert.deepEqual(after.users.map((c) => c.name), ['host']);
+    assert.deepEqual(
+      after.contexts.map((c) => c.name),
+      ['host'],
+    );
+    assert.deepEqual(
+      after.clusters.map((c) => c.name),
+      ['host'],
+    );
+    assert.deepEqual(
+      after.users.map((c) => c.name),
+      ['host'],
+    );
     assert.equal(after['current-context'], 'host');
     assert.ok(!state.snapshot()?.contexts.some((c) => c.name === OWN), 'the state was read again after the removal');
     // a second call finds nothing to remove and writes nothing

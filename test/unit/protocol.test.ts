@@ -1,23 +1,36 @@
 import assert from 'node:assert/strict';
 import type { MappingRow } from '../../src/shared/model';
 import {
-  MAX_KEY_LENGTH, MAX_TEXT_LENGTH, PROTOCOL_VERSION, digestKeys, isToWebview, parseFromWebview, parsePersistedState,
-  parseVClusterRef, refLabel, rowKey,
+  MAX_KEY_LENGTH,
+  MAX_TEXT_LENGTH,
+  PROTOCOL_VERSION,
+  digestKeys,
+  isToWebview,
+  parseFromWebview,
+  parsePersistedState,
+  parseVClusterRef,
+  refLabel,
+  rowKey,
 } from '../../src/shared/protocol';
 import { refKey } from '../../src/shared/refKey';
 
 describe('protocol: parseFromWebview', () => {
   it('accepts each well-formed message and returns only the known fields', () => {
     assert.deepEqual(parseFromWebview({ type: 'ready', version: PROTOCOL_VERSION }), { type: 'ready', version: PROTOCOL_VERSION });
-    assert.deepEqual(
-      parseFromWebview({ type: 'openYaml', id: 7, rowKey: 'Pod|default/web|host/web-x-default-x-vc', side: 'host', extra: { evil: true } }),
-      { type: 'openYaml', id: 7, rowKey: 'Pod|default/web|host/web-x-default-x-vc', side: 'host' },
-    );
+    assert.deepEqual(parseFromWebview({ type: 'openYaml', id: 7, rowKey: 'Pod|default/web|host/web-x-default-x-vc', side: 'host', extra: { evil: true } }), {
+      type: 'openYaml',
+      id: 7,
+      rowKey: 'Pod|default/web|host/web-x-default-x-vc',
+      side: 'host',
+    });
     assert.deepEqual(parseFromWebview({ type: 'refresh', id: 0 }), { type: 'refresh', id: 0 });
-    assert.deepEqual(
-      parseFromWebview({ type: 'rendered', rows: 200, matching: 950, total: 1000, digest: '0badf00d' }),
-      { type: 'rendered', rows: 200, matching: 950, total: 1000, digest: '0badf00d' },
-    );
+    assert.deepEqual(parseFromWebview({ type: 'rendered', rows: 200, matching: 950, total: 1000, digest: '0badf00d' }), {
+      type: 'rendered',
+      rows: 200,
+      matching: 950,
+      total: 1000,
+      digest: '0badf00d',
+    });
     assert.deepEqual(parseFromWebview({ type: 'clientError', message: 'boom' }), { type: 'clientError', message: 'boom' });
   });
 

@@ -47,7 +47,8 @@ describe('redact()', () => {
     assert.equal(redact(`key ${pem} end`), 'key <redacted PEM> end');
     assert.equal(redact('eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0abc.c2lnbmF0dXJlYWJj'), '<redacted JWT>');
     assert.equal(redact('got 0123456789abcdef0123456789abcdef01234567 back'), 'got <redacted> back');
-    const ordinary = 'pod web-7d9f8b6c5-x2k4q in vc-my-vcluster-x-default-x-some-long-name uid 3f1c2a9e-1b2c-4d5e-8f90-123456789abc at /apis/apps/v1/namespaces/tree-a/statefulsets rv 12345678901234567890123456789012345';
+    const ordinary =
+      'pod web-7d9f8b6c5-x2k4q in vc-my-vcluster-x-default-x-some-long-name uid 3f1c2a9e-1b2c-4d5e-8f90-123456789abc at /apis/apps/v1/namespaces/tree-a/statefulsets rv 12345678901234567890123456789012345';
     assert.equal(redact(ordinary), ordinary);
   });
 
@@ -61,7 +62,10 @@ describe('redact()', () => {
   });
 });
 
-interface Echo { server: string; close(): Promise<void> }
+interface Echo {
+  server: string;
+  close(): Promise<void>;
+}
 
 /** A local server that answers like an API server behind a careless proxy: it echoes the credential in its errors. */
 async function echoServer(handler: (req: http.IncomingMessage, res: http.ServerResponse) => void): Promise<Echo> {
@@ -69,11 +73,25 @@ async function echoServer(handler: (req: http.IncomingMessage, res: http.ServerR
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   return {
     server: `https://127.0.0.1:${(srv.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((r) => { srv.closeAllConnections(); srv.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        srv.closeAllConnections();
+        srv.close(() => r());
+      }),
   };
 }
 
-const client = (server: string, token: string) => new KubeClient({ contextName: 'c', clusterName: 'c', cluster: { server, 'certificate-authority-data': Buffer.from(ca.certPem).toString('base64') }, userName: 'u', user: { token } }, { timeoutMs: 5000 });
+const client = (server: string, token: string) =>
+  new KubeClient(
+    {
+      contextName: 'c',
+      clusterName: 'c',
+      cluster: { server, 'certificate-authority-data': Buffer.from(ca.certPem).toString('base64') },
+      userName: 'u',
+      user: { token },
+    },
+    { timeoutMs: 5000 },
+  );
 
 describe('redaction at the domain boundaries', () => {
   it('a KubeError built from an API error body that echoes the bearer token', async () => {
@@ -81,11 +99,22 @@ describe('redaction at the domain boundaries', () => {
     const echo = await echoServer((req, res) => {
       res.statusCode = 401;
       res.setHeader('Content-Type', 'application/json');
-      res.end(JSON.stringify({ kind: 'Status', status: 'Failure', reason: 'Unauthorized', message: `token "${String(req.headers.authorization).replace(/^Bearer /, '')}" is not valid`, code: 401 }));
+      res.end(
+        JSON.stringify({
+          kind: 'Status',
+          status: 'Failure',
+          reason: 'Unauthorized',
+          message: `token "${String(req.headers.authorization).replace(/^Bearer /, '')}" is not valid`,
+          code: 401,
+        }),
+      );
     });
     const c = client(echo.server, token);
     try {
-      await assert.rejects(c.get('/api/v1/namespaces'), (e: unknown) => e instanceof KubeError && e.kind === 'unauthorized' && !e.message.includes(token) && /token "<redacted>" is not valid/.test(e.message));
+      await assert.rejects(
+        c.get('/api/v1/namespaces'),
+        (e: unknown) => e instanceof KubeError && e.kind === 'unauthorized' && !e.message.includes(token) && /token "<redacted>" is not valid/.test(e.message),
+      );
     } finally {
       c.dispose();
       await echo.close();
@@ -96,8 +125,13 @@ describe('redaction at the domain boundaries', () => {
     const token = 'watch-Tok3n-echoed';
     const echo = await echoServer((req, res) => {
       res.setHeader('Content-Type', 'application/json');
-      if (!req.url?.includes('watch=1')) { res.end(JSON.stringify({ kind: 'List', metadata: { resourceVersion: '5' }, items: [] })); return; }
-      res.write(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 500, message: `proxy rejected ${String(req.headers.authorization)}` } })}\n`);
+      if (!req.url?.includes('watch=1')) {
+        res.end(JSON.stringify({ kind: 'List', metadata: { resourceVersion: '5' }, items: [] }));
+        return;
+      }
+      res.write(
+        `${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 500, message: `proxy rejected ${String(req.headers.authorization)}` } })}\n`,
+      );
       res.end();
     });
     const c = client(echo.server, token);
@@ -115,9 +149,13 @@ describe('redaction at the domain boundaries', () => {
     }
   });
 
-  it('a credential plugin\'s stderr', async () => {
+  it("a credential plugin's stderr", async () => {
     const plugin = path.join(tmp, 'plugin');
-    fs.writeFileSync(plugin, '#!/bin/sh\necho "refresh failed: refresh-token=rt-0123 at https://u:p4ss@idp.example.com, got 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" >&2\nexit 1\n', { mode: 0o755 });
+    fs.writeFileSync(
+      plugin,
+      '#!/bin/sh\necho "refresh failed: refresh-token=rt-0123 at https://u:p4ss@idp.example.com, got 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" >&2\nexit 1\n',
+      { mode: 0o755 },
+    );
     const p = new ExecCredentialProvider({ apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never', command: plugin }, 'alice', 5000);
     await assert.rejects(p.get(), (e: Error) => {
       assert.match(e.message, /failed \(exit code 1\): refresh failed: refresh-token=<redacted> at https:\/\/<redacted>@idp\.example\.com, got <redacted>/);
@@ -127,7 +165,16 @@ describe('redaction at the domain boundaries', () => {
   });
 
   it('a server URL with user:password in a network error', async () => {
-    const c = new KubeClient({ contextName: 'c', clusterName: 'c', cluster: { server: 'https://admin:hunter2-pw@127.0.0.1:1', 'insecure-skip-tls-verify': true }, userName: 'u', user: {} }, { timeoutMs: 3000 });
+    const c = new KubeClient(
+      {
+        contextName: 'c',
+        clusterName: 'c',
+        cluster: { server: 'https://admin:hunter2-pw@127.0.0.1:1', 'insecure-skip-tls-verify': true },
+        userName: 'u',
+        user: {},
+      },
+      { timeoutMs: 3000 },
+    );
     try {
       await assert.rejects(c.get('/version'), (e: KubeError) => e.message === 'Cannot reach https://<redacted>@127.0.0.1:1 (ECONNREFUSED)');
     } finally {
@@ -135,14 +182,23 @@ describe('redaction at the domain boundaries', () => {
     }
   });
 
-  it('webview posts: error messages and the model\'s free text', () => {
+  it("webview posts: error messages and the model's free text", () => {
     rememberSecret('webview-Tok3n-value');
     const posted = redactMessage({ type: 'loadError', ref: { context: 'c', namespace: 'n', name: 'v' }, message: 'GET failed: webview-Tok3n-value rejected' });
     assert.deepEqual(posted, { type: 'loadError', ref: { context: 'c', namespace: 'n', name: 'v' }, message: 'GET failed: <redacted> rejected' });
-    assert.deepEqual(redactMessage({ type: 'reply', id: 1, ok: false, message: 'Authorization: Bearer webview-Tok3n-value' }), { type: 'reply', id: 1, ok: false, message: 'Authorization: Bearer <redacted>' });
+    assert.deepEqual(redactMessage({ type: 'reply', id: 1, ok: false, message: 'Authorization: Bearer webview-Tok3n-value' }), {
+      type: 'reply',
+      id: 1,
+      ok: false,
+      message: 'Authorization: Bearer <redacted>',
+    });
     const model: MappingModel = {
-      vcluster: { context: 'c', namespace: 'n', name: 'v' }, hostNamespace: 'n', rows: [{ kind: 'Pod', state: 'synced', virtualStatus: 'Error: webview-Tok3n-value' }],
-      summary: { synced: 1, virtualOnly: 0, hostOnly: 0, byKind: {} }, errors: [{ kind: 'Secret', side: 'host', message: 'forbidden for https://a:b@x' }], fetchedAt: '',
+      vcluster: { context: 'c', namespace: 'n', name: 'v' },
+      hostNamespace: 'n',
+      rows: [{ kind: 'Pod', state: 'synced', virtualStatus: 'Error: webview-Tok3n-value' }],
+      summary: { synced: 1, virtualOnly: 0, hostOnly: 0, byKind: {} },
+      errors: [{ kind: 'Secret', side: 'host', message: 'forbidden for https://a:b@x' }],
+      fetchedAt: '',
     };
     const clean = JSON.stringify(sanitizeModel(model));
     assert.ok(!clean.includes('webview-Tok3n-value') && !clean.includes('a:b@'), clean);

@@ -62,7 +62,8 @@ describe('security properties of the sources', () => {
     assert.equal(cap.supported, 'limited');
     for (const key of ['vcluster.cliPath', 'vcluster.helmPath', 'vcluster.create.extraArgs']) assert.ok(cap.restrictedConfigurations.includes(key), key);
     const props = pkg.contributes.configuration.properties;
-    for (const key of ['vcluster.cliPath', 'vcluster.helmPath', 'vcluster.create.extraArgs']) assert.equal(props[key].scope, 'machine', `${key} cannot be set by a workspace`);
+    for (const key of ['vcluster.cliPath', 'vcluster.helmPath', 'vcluster.create.extraArgs'])
+      assert.equal(props[key].scope, 'machine', `${key} cannot be set by a workspace`);
     for (const id of ['vcluster.create', 'vcluster.delete']) {
       const cmd = pkg.contributes.commands.find((c: { command: string }) => c.command === id);
       assert.equal(cmd.enablement, 'isWorkspaceTrusted', id);

@@ -30,19 +30,27 @@ describe('the environment of the programs the set-up starts', () => {
   const probe = `import { childEnv, envWithNode } from ${toolchain};
 process.stdout.write(JSON.stringify({ outer: process.env, child: childEnv(), withNode: envWithNode('/opt/node-x/bin/node', { set: { npm_config_nodedir: '/opt/node-x' } }) }));`;
   let seen: { outer: Record<string, string>; child: Record<string, string>; withNode?: Record<string, string> };
-  before(() => { seen = underNpmRun(probe); });
+  before(() => {
+    seen = underNpmRun(probe);
+  });
 
   it('npm run really exports its configuration (what the check below removes)', () => {
     assert.match(seen.outer.npm_config_user_agent ?? '', /^npm\//);
     assert.ok(seen.outer.npm_lifecycle_event, 'npm_lifecycle_event is set by npm run');
-    assert.ok(seen.outer.PATH?.split(path.delimiter).some((d) => d.endsWith(`node_modules${path.sep}.bin`)), 'npm run puts node_modules/.bin on PATH');
+    assert.ok(
+      seen.outer.PATH?.split(path.delimiter).some((d) => d.endsWith(`node_modules${path.sep}.bin`)),
+      'npm run puts node_modules/.bin on PATH',
+    );
   });
 
-  it('drops npm_*, NODE, INIT_CWD, NODE_OPTIONS and npm run\'s PATH entries, and keeps the rest', () => {
+  it("drops npm_*, NODE, INIT_CWD, NODE_OPTIONS and npm run's PATH entries, and keeps the rest", () => {
     const leaked = Object.keys(seen.child).filter((k) => /^npm_/i.test(k) || ['NODE', 'INIT_CWD', 'NODE_OPTIONS', 'NODE_PATH'].includes(k));
     assert.deepEqual(leaked, []);
     const pathDirs = seen.child.PATH.split(path.delimiter);
-    assert.deepEqual(pathDirs.filter((d) => d.endsWith(`node_modules${path.sep}.bin`) || d.endsWith('node-gyp-bin')), []);
+    assert.deepEqual(
+      pathDirs.filter((d) => d.endsWith(`node_modules${path.sep}.bin`) || d.endsWith('node-gyp-bin')),
+      [],
+    );
     assert.equal(seen.child.HOME, seen.outer.HOME);
     // every other directory of the outer PATH is kept, in order
     const kept = seen.outer.PATH.split(path.delimiter).filter((d) => d && !d.endsWith(`node_modules${path.sep}.bin`) && !d.endsWith('node-gyp-bin'));

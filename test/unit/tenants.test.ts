@@ -18,10 +18,15 @@ const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package
 };
 
 describe('tenants: RBAC denials', () => {
-  it('reads the refused request and the user from kube-apiserver\'s 403 message, namespaced and cluster-wide', () => {
+  it("reads the refused request and the user from kube-apiserver's 403 message, namespaced and cluster-wide", () => {
     const body = JSON.stringify({
-      kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Forbidden', code: 403,
-      message: 'statefulsets.apps "dev" is forbidden: User "system:serviceaccount:team-a:alice" cannot delete resource "statefulsets" in API group "apps" in the namespace "team-a"',
+      kind: 'Status',
+      apiVersion: 'v1',
+      status: 'Failure',
+      reason: 'Forbidden',
+      code: 403,
+      message:
+        'statefulsets.apps "dev" is forbidden: User "system:serviceaccount:team-a:alice" cannot delete resource "statefulsets" in API group "apps" in the namespace "team-a"',
       details: { name: 'dev', group: 'apps', kind: 'statefulsets' },
     });
     const err = fromStatus(403, body, 'DELETE /apis/apps/v1/namespaces/team-a/statefulsets/dev');
@@ -29,10 +34,19 @@ describe('tenants: RBAC denials', () => {
     assert.deepEqual(err.denial, { user: 'system:serviceaccount:team-a:alice', verb: 'delete', resource: 'statefulsets', group: 'apps', namespace: 'team-a' });
     assert.equal(describePermission(err.denial!), 'delete statefulsets.apps in namespace team-a');
 
-    assert.deepEqual(parseDenial('namespaces is forbidden: User "bob" cannot create resource "namespaces" in API group "" at the cluster scope'),
-      { user: 'bob', verb: 'create', resource: 'namespaces', group: '' });
-    assert.deepEqual(parseDenial('pods "x-0" is forbidden: User "bob" cannot create resource "pods/portforward" in API group "" in the namespace "ns1"'),
-      { user: 'bob', verb: 'create', resource: 'pods/portforward', group: '', namespace: 'ns1' });
+    assert.deepEqual(parseDenial('namespaces is forbidden: User "bob" cannot create resource "namespaces" in API group "" at the cluster scope'), {
+      user: 'bob',
+      verb: 'create',
+      resource: 'namespaces',
+      group: '',
+    });
+    assert.deepEqual(parseDenial('pods "x-0" is forbidden: User "bob" cannot create resource "pods/portforward" in API group "" in the namespace "ns1"'), {
+      user: 'bob',
+      verb: 'create',
+      resource: 'pods/portforward',
+      group: '',
+      namespace: 'ns1',
+    });
     // Go's %q escapes quotes in names.
     assert.equal(parseDenial('x is forbidden: User "we\\"ird" cannot list resource "secrets" in API group "" in the namespace "n"')?.user, 'we"ird');
     assert.equal(parseDenial('Unauthorized'), undefined);
@@ -53,7 +67,11 @@ describe('tenants: RBAC rule matching (SelfSubjectRulesReview rules)', () => {
   it('matches verbs, groups and resources exactly or by *', () => {
     assert.equal(ruleAllows({ verbs: ['get', 'list'], apiGroups: ['apps'], resources: ['statefulsets'] }, p('list', 'apps', 'statefulsets')), true);
     assert.equal(ruleAllows({ verbs: ['get', 'list'], apiGroups: ['apps'], resources: ['statefulsets'] }, p('delete', 'apps', 'statefulsets')), false);
-    assert.equal(ruleAllows({ verbs: ['list'], apiGroups: [''], resources: ['statefulsets'] }, p('list', 'apps', 'statefulsets')), false, 'the core group is not apps');
+    assert.equal(
+      ruleAllows({ verbs: ['list'], apiGroups: [''], resources: ['statefulsets'] }, p('list', 'apps', 'statefulsets')),
+      false,
+      'the core group is not apps',
+    );
     assert.equal(ruleAllows({ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }, p('deletecollection', 'discovery.k8s.io', 'endpointslices')), true);
   });
   it('matches subresources only by name or by */subresource, never through the parent resource', () => {
@@ -71,12 +89,22 @@ describe('tenants: RBAC rule matching (SelfSubjectRulesReview rules)', () => {
 });
 
 describe('tenants: what each action needs', () => {
-  it('pause and resume of a Deployment-based vcluster also scale its etcd StatefulSet; delete removes the chart\'s objects and the PVC', () => {
-    const names = (a: Parameters<typeof requirements>[0], kind?: 'StatefulSet' | 'Deployment') => requirements(a, 'ns', { kind }).map((x) => `${x.verb} ${qualifiedResource(x.resource, x.group)}`);
+  it("pause and resume of a Deployment-based vcluster also scale its etcd StatefulSet; delete removes the chart's objects and the PVC", () => {
+    const names = (a: Parameters<typeof requirements>[0], kind?: 'StatefulSet' | 'Deployment') =>
+      requirements(a, 'ns', { kind }).map((x) => `${x.verb} ${qualifiedResource(x.resource, x.group)}`);
     assert.deepEqual(names('resume'), ['list statefulsets.apps', 'patch statefulsets.apps']);
     assert.deepEqual(names('resume', 'Deployment'), ['list deployments.apps', 'patch deployments.apps', 'list statefulsets.apps', 'patch statefulsets.apps']);
     assert.ok(names('pause').includes('deletecollection pods'));
-    for (const x of ['delete statefulsets.apps', 'delete secrets', 'update secrets', 'delete services', 'delete serviceaccounts', 'delete roles.rbac.authorization.k8s.io', 'delete rolebindings.rbac.authorization.k8s.io', 'delete persistentvolumeclaims']) {
+    for (const x of [
+      'delete statefulsets.apps',
+      'delete secrets',
+      'update secrets',
+      'delete services',
+      'delete serviceaccounts',
+      'delete roles.rbac.authorization.k8s.io',
+      'delete rolebindings.rbac.authorization.k8s.io',
+      'delete persistentvolumeclaims',
+    ]) {
       assert.ok(names('delete').includes(x), x);
     }
     // Creating the chart's Role needs its rules (RBAC's escalation check): e.g. patch pods/status.
@@ -84,7 +112,9 @@ describe('tenants: what each action needs', () => {
     assert.ok(names('create').includes('create statefulsets.apps'));
     assert.deepEqual(requirements('connect', 'ns', { name: 'dev' }), [{ verb: 'get', group: '', resource: 'secrets', namespace: 'ns', name: 'vc-dev' }]);
     // An upgrade patches every object and needs the Role's rules; it makes a new release record.
-    assert.ok(names('upgrade').includes('patch statefulsets.apps') && names('upgrade').includes('create secrets') && names('upgrade').includes('patch pods/status'));
+    assert.ok(
+      names('upgrade').includes('patch statefulsets.apps') && names('upgrade').includes('create secrets') && names('upgrade').includes('patch pods/status'),
+    );
     for (const a of ['list', 'create', 'delete', 'pause', 'resume', 'connect', 'upgrade'] as const) {
       const keys = requirements(a, 'ns').map((x) => JSON.stringify(x));
       assert.equal(new Set(keys).size, keys.length, `${a}: no duplicates`);
@@ -96,7 +126,10 @@ describe('tenants: what each action needs', () => {
     const m = requirements('delete', 'team-a');
     assert.equal(describeMissing(m.slice(0, 2)), 'list statefulsets.apps, list deployments.apps in namespace team-a');
     assert.match(describeMissing(m, 2), /^list statefulsets\.apps, list deployments\.apps and \d+ more in namespace team-a$/);
-    assert.equal(describeMissing([{ verb: 'create', group: '', resource: 'namespaces' }, ...m.slice(0, 1)]), 'create namespaces (cluster-wide), list statefulsets.apps in namespace team-a');
+    assert.equal(
+      describeMissing([{ verb: 'create', group: '', resource: 'namespaces' }, ...m.slice(0, 1)]),
+      'create namespaces (cluster-wide), list statefulsets.apps in namespace team-a',
+    );
     assert.equal(describeMissing([]), '');
   });
 });
@@ -141,7 +174,8 @@ describe('tenants: menus follow the permission markers of the tree items', () =>
       throw new Error(`a when-clause this test does not read: ${a}`);
     });
   }
-  const visible = (viewItem: string, keys?: ReadonlySet<string>) => [...new Set(menus.filter((m) => shows(m.when, viewItem, keys)).map((m) => m.command.replace(/^vcluster\./, '')))].sort();
+  const visible = (viewItem: string, keys?: ReadonlySet<string>) =>
+    [...new Set(menus.filter((m) => shows(m.when, viewItem, keys)).map((m) => m.command.replace(/^vcluster\./, '')))].sort();
 
   it('a vcluster without markers keeps every menu; each marker hides exactly its action', () => {
     const inspect = ['compareWithDeployed', 'describe', 'showConfig', 'showMapping'];
@@ -164,7 +198,8 @@ describe('tenants: menus follow the permission markers of the tree items', () =>
       assert.ok(visible(v, k8s).includes('revealInKubernetes'), v);
       assert.ok(!visible(v).includes('revealInKubernetes'), `${v} without the extension`);
     }
-    for (const v of ['vcluster.running no-connect', 'vcluster.paused', 'vcluster.pending', 'vcluster.sleeping']) assert.ok(!visible(v, k8s).includes('revealInKubernetes'), v);
+    for (const v of ['vcluster.running no-connect', 'vcluster.paused', 'vcluster.pending', 'vcluster.sleeping'])
+      assert.ok(!visible(v, k8s).includes('revealInKubernetes'), v);
   });
 
   it('namespaces: create only without no-create; Forbidden and search nodes offer the two ways out', () => {
@@ -176,7 +211,9 @@ describe('tenants: menus follow the permission markers of the tree items', () =>
   });
 
   it('both commands are declared with a codicon and offered in the palette', () => {
-    const manifest = pkg as unknown as { contributes: { commands: { command: string; icon?: string }[]; menus: { commandPalette: { command: string; when: string }[] } } };
+    const manifest = pkg as unknown as {
+      contributes: { commands: { command: string; icon?: string }[]; menus: { commandPalette: { command: string; when: string }[] } };
+    };
     for (const id of ['vcluster.setSearchNamespaces', 'vcluster.setContextNamespace']) {
       const c = manifest.contributes.commands.find((x) => x.command === id);
       assert.match(c?.icon ?? '', /^\$\([a-z-]+\)$/, id);
@@ -185,16 +222,23 @@ describe('tenants: menus follow the permission markers of the tree items', () =>
   });
 });
 
-describe('tenants: the context\'s namespace in the kubeconfig', () => {
+describe("tenants: the context's namespace in the kubeconfig", () => {
   let dir: string;
-  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vce-ctxns-')); });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vce-ctxns-'));
+  });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('is written into the file that defines the context, leaving everything else as it was; null removes it', async () => {
     const first = path.join(dir, 'first');
     const second = path.join(dir, 'second');
-    fs.writeFileSync(first, 'apiVersion: v1\nkind: Config\ncurrent-context: a\ncontexts:\n- name: a\n  context: {cluster: c, user: u}\nclusters:\n- name: c\n  cluster: {server: "https://a.example"}\nusers:\n- name: u\n  user: {token: t}\n', { mode: 0o600 });
-    const secondText = '# the tenant\'s file\napiVersion: v1\nkind: Config\ncontexts:\n- name: tenant # keep this comment\n  context:\n    cluster: c\n    user: u\n    extension-field: kept\n';
+    fs.writeFileSync(
+      first,
+      'apiVersion: v1\nkind: Config\ncurrent-context: a\ncontexts:\n- name: a\n  context: {cluster: c, user: u}\nclusters:\n- name: c\n  cluster: {server: "https://a.example"}\nusers:\n- name: u\n  user: {token: t}\n',
+      { mode: 0o600 },
+    );
+    const secondText =
+      "# the tenant's file\napiVersion: v1\nkind: Config\ncontexts:\n- name: tenant # keep this comment\n  context:\n    cluster: c\n    user: u\n    extension-field: kept\n";
     fs.writeFileSync(second, secondText, { mode: 0o640 });
     const firstBefore = fs.readFileSync(first, 'utf8');
     const writer = new KubeconfigWriter({ files: [first, second], lockLingerMs: 0 });
@@ -209,7 +253,11 @@ describe('tenants: the context\'s namespace in the kubeconfig', () => {
     assert.deepEqual(ctx, { cluster: 'c', user: 'u', 'extension-field': 'kept', namespace: 'team-a' });
     assert.equal((await writer.setContextNamespace('tenant', 'team-a')).changed, false, 'nothing to write');
     await writer.setContextNamespace('tenant', null);
-    assert.deepEqual((YAML.parse(fs.readFileSync(second, 'utf8')) as { contexts: { context: Record<string, string> }[] }).contexts[0]!.context, { cluster: 'c', user: 'u', 'extension-field': 'kept' });
+    assert.deepEqual((YAML.parse(fs.readFileSync(second, 'utf8')) as { contexts: { context: Record<string, string> }[] }).contexts[0]!.context, {
+      cluster: 'c',
+      user: 'u',
+      'extension-field': 'kept',
+    });
   });
 
   it('refuses an unknown context and a namespace with a line break, writing nothing', async () => {

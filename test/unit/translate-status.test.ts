@@ -84,7 +84,20 @@ describe('vcluster status (getVCluster order)', () => {
     assert.equal(phaseOf(''), 'unknown');
   });
   it('reads the version like the CLI (tag of the syncer image, empty when the image has a registry port)', () => {
-    const mk = (image: string): Workload => workload({}, { template: { spec: { containers: [{ name: 'other', image: 'x:9' }, { name: 'syncer', image }] } } });
+    const mk = (image: string): Workload =>
+      workload(
+        {},
+        {
+          template: {
+            spec: {
+              containers: [
+                { name: 'other', image: 'x:9' },
+                { name: 'syncer', image },
+              ],
+            },
+          },
+        },
+      );
     assert.equal(syncerVersion(mk('ghcr.io/loft-sh/vcluster-pro:0.36.1')), '0.36.1');
     assert.equal(syncerVersion(mk('registry:5000/loft-sh/vcluster-pro:0.36.1')), '');
     assert.equal(syncerVersion(mk('ghcr.io/loft-sh/vcluster-pro')), '');
@@ -92,7 +105,10 @@ describe('vcluster status (getVCluster order)', () => {
   it('derives the distro from config, template and chart label', () => {
     assert.equal(distroOf(workload(), 'controlPlane:\n  distro:\n    k3s:\n      enabled: true\n'), 'k3s');
     assert.equal(distroOf(workload({}, { template: { spec: { initContainers: [{ name: 'vcluster', image: 'rancher/k3s:v1.29.0-k3s1' }] } } })), 'k3s');
-    assert.equal(distroOf(workload({}, { template: { spec: { initContainers: [{ name: 'kube-apiserver', image: 'registry.k8s.io/kube-apiserver:v1.34.0' }] } } })), 'k8s');
+    assert.equal(
+      distroOf(workload({}, { template: { spec: { initContainers: [{ name: 'kube-apiserver', image: 'registry.k8s.io/kube-apiserver:v1.34.0' }] } } })),
+      'k8s',
+    );
     assert.equal(distroOf(workload({ labels: { chart: 'vcluster-k0s-0.19.0' } })), 'k0s');
     assert.equal(distroOf(workload({ labels: { chart: 'vcluster-0.36.1' } })), 'k8s');
   });

@@ -24,11 +24,22 @@ interface Server {
 }
 
 async function portForwardServer(): Promise<Server> {
-  const httpServer = http.createServer((_req, res) => { res.statusCode = 404; res.end(); });
-  const wss = new WebSocketServer({ server: httpServer, handleProtocols: (protocols) => ([...protocols].find((p) => PORT_FORWARD_PROTOCOLS.includes(p)) ?? false) });
+  const httpServer = http.createServer((_req, res) => {
+    res.statusCode = 404;
+    res.end();
+  });
+  const wss = new WebSocketServer({
+    server: httpServer,
+    handleProtocols: (protocols) => [...protocols].find((p) => PORT_FORWARD_PROTOCOLS.includes(p)) ?? false,
+  });
   const state: Server = { url: '', requests: [], close: async () => undefined };
   wss.on('connection', (ws: WebSocket, req) => {
-    state.requests.push({ path: req.url ?? '', protocol: ws.protocol, auth: req.headers.authorization, impersonate: req.headers['impersonate-user'] as string | undefined });
+    state.requests.push({
+      path: req.url ?? '',
+      protocol: ws.protocol,
+      auth: req.headers.authorization,
+      impersonate: req.headers['impersonate-user'] as string | undefined,
+    });
     const port = Number(new URL(req.url ?? '', 'http://x').searchParams.get('ports'));
     const portFrame = (channel: number) => Buffer.from([channel, port & 0xff, port >> 8]);
     ws.send(portFrame(0));
@@ -40,7 +51,12 @@ async function portForwardServer(): Promise<Server> {
   });
   await new Promise<void>((r) => httpServer.listen(0, '127.0.0.1', r));
   state.url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
-  state.close = () => new Promise<void>((r) => { for (const c of wss.clients) c.terminate(); wss.close(); httpServer.close(() => r()); });
+  state.close = () =>
+    new Promise<void>((r) => {
+      for (const c of wss.clients) c.terminate();
+      wss.close();
+      httpServer.close(() => r());
+    });
   return state;
 }
 
@@ -48,9 +64,17 @@ function roundTrip(port: number, text: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const s = net.connect(port, '127.0.0.1', () => s.write(text));
     let got = '';
-    s.on('data', (d) => { got += d.toString(); if (got.length >= text.length) { s.end(); resolve(got); } });
+    s.on('data', (d) => {
+      got += d.toString();
+      if (got.length >= text.length) {
+        s.end();
+        resolve(got);
+      }
+    });
     s.on('error', reject);
-    s.on('close', () => { if (got.length < text.length) resolve(got); });
+    s.on('close', () => {
+      if (got.length < text.length) resolve(got);
+    });
   });
 }
 
@@ -61,7 +85,13 @@ describe('port-forward tunnel: requests', () => {
   beforeEach(async () => {
     server = await portForwardServer();
     tunnels = new TunnelManager();
-    client = new KubeClient({ contextName: 'ctx', clusterName: 'c', cluster: { server: server.url, 'insecure-skip-tls-verify': true }, userName: 'u', user: { token: 'not-a-real-token-123', as: 'tunnel-user' } });
+    client = new KubeClient({
+      contextName: 'ctx',
+      clusterName: 'c',
+      cluster: { server: server.url, 'insecure-skip-tls-verify': true },
+      userName: 'u',
+      user: { token: 'not-a-real-token-123', as: 'tunnel-user' },
+    });
   });
   afterEach(async () => {
     tunnels.dispose();
@@ -78,9 +108,11 @@ describe('port-forward tunnel: requests', () => {
     // The request headers of the client (impersonation here); as kubectl, no credentials go to a plain-http server.
     assert.equal(server.requests[0]!.impersonate, 'tunnel-user');
     assert.equal(server.requests[0]!.auth, undefined);
-    assert.deepEqual(tunnels.list().map((t) => [t.namespace, t.pod, t.remotePort, t.localPort]), [['team-a', 'dev-0', 8443, port]]);
+    assert.deepEqual(
+      tunnels.list().map((t) => [t.namespace, t.pod, t.remotePort, t.localPort]),
+      [['team-a', 'dev-0', 8443, port]],
+    );
   });
-
 });
 
 describe('port-forward tunnel: nothing leaks', function () {
@@ -99,7 +131,7 @@ describe('port-forward tunnel: nothing leaks', function () {
     ca = await createCA(dir, 'ca');
     const serving = await issueCert(ca, dir, 'serving', { commonName: 'localhost', ips: ['127.0.0.1'], usage: 'server' });
     httpsServer = https.createServer({ cert: serving.certPem, key: serving.keyPem });
-    wss = new WebSocketServer({ server: httpsServer, handleProtocols: (protocols) => ([...protocols].find((p) => PORT_FORWARD_PROTOCOLS.includes(p)) ?? false) });
+    wss = new WebSocketServer({ server: httpsServer, handleProtocols: (protocols) => [...protocols].find((p) => PORT_FORWARD_PROTOCOLS.includes(p)) ?? false });
     wss.on('connection', (ws: WebSocket, req) => {
       opened++;
       const port = Number(new URL(req.url ?? '', 'http://x').searchParams.get('ports'));
@@ -119,10 +151,16 @@ describe('port-forward tunnel: nothing leaks', function () {
     opened = 0;
     // A credential plugin that takes its time, as a cloud login does.
     const plugin = path.join(dir, 'slow-plugin');
-    fs.writeFileSync(plugin, '#!/bin/sh\nsleep 1\necho \'{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"slow-token"}}\'\n', { mode: 0o755 });
+    fs.writeFileSync(
+      plugin,
+      '#!/bin/sh\nsleep 1\necho \'{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"slow-token"}}\'\n',
+      { mode: 0o755 },
+    );
     tunnels = new TunnelManager();
     client = new KubeClient({
-      contextName: 'ctx', clusterName: 'c', userName: 'u',
+      contextName: 'ctx',
+      clusterName: 'c',
+      userName: 'u',
       cluster: { server: url, 'certificate-authority-data': Buffer.from(ca.certPem).toString('base64') },
       user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never', command: plugin } },
     });
@@ -155,7 +193,10 @@ describe('port-forward tunnel: nothing leaks', function () {
     assert.equal(openClients(), 1);
     assert.ok(tunnels.openSockets() >= 2, 'one local connection and its WebSocket');
     // A second client that is still waiting for its credentials when the tunnel closes.
-    client.update({ ...client.spec, user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never', command: path.join(dir, 'slow-plugin'), args: ['again'] } } });
+    client.update({
+      ...client.spec,
+      user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never', command: path.join(dir, 'slow-plugin'), args: ['again'] } },
+    });
     const waiting = net.connect(port, '127.0.0.1');
     await new Promise((r) => waiting.once('connect', r));
     tunnels.close();

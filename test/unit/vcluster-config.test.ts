@@ -38,7 +38,7 @@ describe('vcluster.yaml: the bundled schema', () => {
     assert.equal(deprecationAt(schema, ['controlPlane', 'distro']), undefined);
   });
 
-  it('picks the schema for a target version: bundled, the deployed chart\'s from its release, else bundled with a note', () => {
+  it("picks the schema for a target version: bundled, the deployed chart's from its release, else bundled with a note", () => {
     const bundled = () => schema;
     const own = { $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object' };
     const release = { name: 'vc', namespace: 'ns', revision: 1, status: 'deployed', chartVersion: '0.30.0', config: {}, schema: own };
@@ -52,7 +52,8 @@ describe('vcluster.yaml: the bundled schema', () => {
   });
 
   it('applies to vcluster.yaml, vcluster.yml and NAME.vcluster.yaml only', () => {
-    for (const f of ['vcluster.yaml', '/a/b/vcluster.yml', 'dev.vcluster.yaml', 'C:\\x\\prod.vcluster.yml', 'VCLUSTER.YAML']) assert.ok(isVClusterYamlName(f), f);
+    for (const f of ['vcluster.yaml', '/a/b/vcluster.yml', 'dev.vcluster.yaml', 'C:\\x\\prod.vcluster.yml', 'VCLUSTER.YAML'])
+      assert.ok(isVClusterYamlName(f), f);
     for (const f of ['values.yaml', 'myvcluster.yaml', 'vcluster.yaml.bak', 'vcluster.json', '/vcluster.yaml/x.yaml']) assert.ok(!isVClusterYamlName(f), f);
   });
 });
@@ -65,7 +66,9 @@ describe('vcluster.yaml: validation with positions', function () {
   });
 
   it('accepts a valid file, an empty file and nulls (Helm drops nulls before validating)', () => {
-    const ok = validator.validate('controlPlane:\n  distro:\n    k8s:\n      enabled: true\nsync:\n  toHost:\n    ingresses:\n      enabled: true\n  fromHost:\n    nodes:\n      enabled: null\n');
+    const ok = validator.validate(
+      'controlPlane:\n  distro:\n    k8s:\n      enabled: true\nsync:\n  toHost:\n    ingresses:\n      enabled: true\n  fromHost:\n    nodes:\n      enabled: null\n',
+    );
     assert.deepEqual(ok.problems, []);
     assert.deepEqual(validator.validate('').problems, []);
     assert.deepEqual(validator.validate('# only a comment\n').problems, []);
@@ -86,11 +89,24 @@ describe('vcluster.yaml: validation with positions', function () {
     const { problems } = validator.validate(text);
     const k3s = at(problems, 3).find((p) => p.kind === 'schema');
     assert.ok(k3s, JSON.stringify(problems));
-    assert.deepEqual([k3s.start, k3s.end], [{ line: 2, character: 4 }, { line: 2, character: 7 }]);
+    assert.deepEqual(
+      [k3s.start, k3s.end],
+      [
+        { line: 2, character: 4 },
+        { line: 2, character: 7 },
+      ],
+    );
     assert.match(k3s.message, /"k3s" is not allowed in controlPlane\.distro/);
     const enabled = at(problems, 8)[0];
     assert.ok(enabled);
-    assert.deepEqual([enabled.start, enabled.end], [{ line: 7, character: 15 }, { line: 7, character: 20 }], 'the value "yes"');
+    assert.deepEqual(
+      [enabled.start, enabled.end],
+      [
+        { line: 7, character: 15 },
+        { line: 7, character: 20 },
+      ],
+      'the value "yes"',
+    );
     assert.match(enabled.message, /sync\.toHost\.pods\.enabled: must be boolean, not a string/);
     assert.ok(hasErrors(problems));
   });
@@ -114,7 +130,9 @@ describe('vcluster.yaml: validation with positions', function () {
   });
 
   it('warns about keys the schema deprecates, naming the key to use; a key the chart rejects is an error', () => {
-    const { problems } = validator.validate('controlPlane:\n  advanced:\n    virtualScheduler:\n      enabled: true\nrbac:\n  enableVolumeSnapshotRules:\n    enabled: true\n');
+    const { problems } = validator.validate(
+      'controlPlane:\n  advanced:\n    virtualScheduler:\n      enabled: true\nrbac:\n  enableVolumeSnapshotRules:\n    enabled: true\n',
+    );
     const vs = at(problems, 3)[0]!;
     assert.equal(vs.severity, 'warning');
     assert.equal(vs.kind, 'deprecated');
@@ -126,13 +144,13 @@ describe('vcluster.yaml: validation with positions', function () {
   });
 });
 
-describe('vcluster.yaml: keys of older versions (derived from vcluster\'s conversion code)', function () {
+describe("vcluster.yaml: keys of older versions (derived from vcluster's conversion code)", function () {
   this.timeout(60_000);
   before(() => {
     validator ??= new VClusterConfigValidator(schema);
   });
 
-  it('has a move for every leaf of the 0.19 values and pairs the 0.32 advisors\' examples', () => {
+  it("has a move for every leaf of the 0.19 values and pairs the 0.32 advisors' examples", () => {
     const moves = buildMoves();
     assert.ok(moves.filter((m) => m.since === '0.20').length > 100, 'legacy leaves');
     const k = new KeyMoves(moves);
@@ -195,23 +213,44 @@ describe('vcluster.yaml: keys of older versions (derived from vcluster\'s conver
 
 describe('Helm release reader and display', () => {
   const release = {
-    name: 'vc', namespace: 'ns', version: 3,
+    name: 'vc',
+    namespace: 'ns',
+    version: 3,
     info: { status: 'deployed', description: 'Upgrade complete', first_deployed: '2026-01-01T00:00:00Z', last_deployed: '2026-02-01T00:00:00Z' },
-    chart: { metadata: { name: 'vcluster', version: '0.36.1', appVersion: '0.36.1' }, schema: Buffer.from(JSON.stringify({ type: 'object' })).toString('base64'), templates: [{ name: 'x', data: 'c2VjcmV0' }] },
+    chart: {
+      metadata: { name: 'vcluster', version: '0.36.1', appVersion: '0.36.1' },
+      schema: Buffer.from(JSON.stringify({ type: 'object' })).toString('base64'),
+      templates: [{ name: 'x', data: 'c2VjcmV0' }],
+    },
     config: { sync: { toHost: { ingresses: { enabled: true } } } },
     manifest: 'kind: Secret\ndata: {password: c2VjcmV0}\n',
   };
   // What the API returns in data.release: base64 (the Secret) of base64 (Helm) of gzip of JSON.
   const data = Buffer.from(gzipSync(Buffer.from(JSON.stringify(release))).toString('base64')).toString('base64');
-  const secret = { metadata: { name: 'sh.helm.release.v1.vc.v3', namespace: 'ns', labels: { owner: 'helm', name: 'vc', status: 'deployed', version: '3' } }, data: { release: data } };
+  const secret = {
+    metadata: { name: 'sh.helm.release.v1.vc.v3', namespace: 'ns', labels: { owner: 'helm', name: 'vc', status: 'deployed', version: '3' } },
+    data: { release: data },
+  };
 
   it('decodes base64(base64(gzip(JSON))) and keeps only the shown fields (never the manifest or templates)', () => {
     const r = toHelmRelease(decodeReleaseData(data), secret);
-    assert.deepEqual({ ...r, schema: undefined }, {
-      name: 'vc', namespace: 'ns', revision: 3, status: 'deployed', description: 'Upgrade complete',
-      firstDeployed: '2026-01-01T00:00:00Z', lastDeployed: '2026-02-01T00:00:00Z', chartName: 'vcluster', chartVersion: '0.36.1', appVersion: '0.36.1',
-      config: { sync: { toHost: { ingresses: { enabled: true } } } }, schema: undefined,
-    });
+    assert.deepEqual(
+      { ...r, schema: undefined },
+      {
+        name: 'vc',
+        namespace: 'ns',
+        revision: 3,
+        status: 'deployed',
+        description: 'Upgrade complete',
+        firstDeployed: '2026-01-01T00:00:00Z',
+        lastDeployed: '2026-02-01T00:00:00Z',
+        chartName: 'vcluster',
+        chartVersion: '0.36.1',
+        appVersion: '0.36.1',
+        config: { sync: { toHost: { ingresses: { enabled: true } } } },
+        schema: undefined,
+      },
+    );
     assert.deepEqual(r.schema, { type: 'object' });
     assert.ok(!JSON.stringify(r).includes('c2VjcmV0'));
   });

@@ -13,7 +13,15 @@ import { KubeClient } from '../../src/kube/client';
 import { ExponentialBackoff, Watcher } from '../../src/kube/watch';
 
 const LIST = JSON.stringify({ kind: 'StatefulSetList', apiVersion: 'apps/v1', metadata: { resourceVersion: '1000' }, items: [] });
-const GONE = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'too old resource version: 1 (5000)', reason: 'Expired', code: 410 });
+const GONE = JSON.stringify({
+  kind: 'Status',
+  apiVersion: 'v1',
+  metadata: {},
+  status: 'Failure',
+  message: 'too old resource version: 1 (5000)',
+  reason: 'Expired',
+  code: 410,
+});
 
 interface Recorded {
   url: string;
@@ -40,7 +48,11 @@ async function replay(watch: (res: http.ServerResponse, n: number) => void): Pro
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  state.close = () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); });
+  state.close = () =>
+    new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    });
   return state;
 }
 
@@ -55,7 +67,10 @@ describe('watch backoff (client-go reflector semantics)', () => {
     let r = 0;
     const b = new ExponentialBackoff({ random: () => r });
     const t0 = 1_000_000;
-    const base = [800, 1600, 3200, 6400, 12_800, 25_600, 30_000, 30_000].map((d, i) => { assert.equal(b.next(t0 + i), d); return d; });
+    const base = [800, 1600, 3200, 6400, 12_800, 25_600, 30_000, 30_000].map((d, i) => {
+      assert.equal(b.next(t0 + i), d);
+      return d;
+    });
     assert.equal(base.length, 8);
     r = 0.5;
     assert.equal(b.next(t0 + 10), 45_000, 'jitter adds random() * 100 % of the pause');
@@ -67,10 +82,17 @@ describe('watch backoff (client-go reflector semantics)', () => {
   });
 
   it('a watch that closes at once after 200 is retried with growing pauses, then relisted', async () => {
-    const s = await replay((res) => { res.writeHead(200, { 'Content-Type': 'application/json' }); res.end(); });
+    const s = await replay((res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end();
+    });
     const c = client(s.url);
     const logs: string[] = [];
-    const w = new Watcher(c, '/apis/apps/v1/statefulsets', { onEvent: () => undefined, log: (_l, m) => logs.push(m), backoff: { initialMs: 40, maxMs: 320, random: () => 0 } });
+    const w = new Watcher(c, '/apis/apps/v1/statefulsets', {
+      onEvent: () => undefined,
+      log: (_l, m) => logs.push(m),
+      backoff: { initialMs: 40, maxMs: 320, random: () => 0 },
+    });
     await sleep(1500);
     w.dispose();
     c.dispose();
@@ -95,7 +117,11 @@ describe('watch backoff (client-go reflector semantics)', () => {
     });
     const c = client(s.url);
     let resyncs = 0;
-    const w = new Watcher(c, '/apis/apps/v1/statefulsets', { onEvent: () => undefined, onResync: () => resyncs++, backoff: { initialMs: 40, maxMs: 320, random: () => 0 } });
+    const w = new Watcher(c, '/apis/apps/v1/statefulsets', {
+      onEvent: () => undefined,
+      onResync: () => resyncs++,
+      backoff: { initialMs: 40, maxMs: 320, random: () => 0 },
+    });
     await sleep(1500);
     w.dispose();
     c.dispose();
@@ -116,7 +142,14 @@ describe('watch backoff (client-go reflector semantics)', () => {
       resourceVersion: '5',
       onEvent: () => undefined,
       onHealth: (e) => health.push(e?.kind),
-      backoff: { initialMs: 40, maxMs: 160, random: () => { pauses.push(Date.now()); return 0; } },
+      backoff: {
+        initialMs: 40,
+        maxMs: 160,
+        random: () => {
+          pauses.push(Date.now());
+          return 0;
+        },
+      },
     });
     await sleep(900);
     w.dispose();
@@ -132,18 +165,28 @@ describe('watch streams with bad lines', () => {
       const uncaught: unknown[] = [];
       const onUncaught = (e: unknown) => uncaught.push(e);
       process.on('uncaughtException', onUncaught);
-      const s = await replay((res) => { res.writeHead(200, { 'Content-Type': 'application/json' }); res.write(`${bad}\n`); });
+      const s = await replay((res) => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.write(`${bad}\n`);
+      });
       const c = client(s.url);
       const logs: string[] = [];
       const events: string[] = [];
-      const w = new Watcher(c, '/apis/apps/v1/statefulsets', { onEvent: (e) => events.push(e.type), log: (level, m) => logs.push(`${level}: ${m}`), backoff: { initialMs: 30, maxMs: 60, random: () => 0 } });
+      const w = new Watcher(c, '/apis/apps/v1/statefulsets', {
+        onEvent: (e) => events.push(e.type),
+        log: (level, m) => logs.push(`${level}: ${m}`),
+        backoff: { initialMs: 30, maxMs: 60, random: () => 0 },
+      });
       await sleep(400);
       w.dispose();
       c.dispose();
       await s.close();
       process.off('uncaughtException', onUncaught);
       assert.deepEqual(uncaught, []);
-      assert.ok(logs.some((m) => /^error: The watch \/apis\/apps\/v1\/statefulsets sent a malformed event/.test(m)), logs.join('\n'));
+      assert.ok(
+        logs.some((m) => /^error: The watch \/apis\/apps\/v1\/statefulsets sent a malformed event/.test(m)),
+        logs.join('\n'),
+      );
       assert.deepEqual(events, []);
       assert.ok(s.watches >= 2 && s.lists >= 2, 'the stream ended and the watcher relisted after a pause');
     });
@@ -161,11 +204,16 @@ describe('no resources pile up over many retries', function () {
 
   it('a watcher against a server that drops every connection: timers, sockets and listeners stay flat', async () => {
     let accepted = 0;
-    const dropper = net.createServer((sock) => { accepted++; sock.destroy(); });
+    const dropper = net.createServer((sock) => {
+      accepted++;
+      sock.destroy();
+    });
     await new Promise<void>((r) => dropper.listen(0, '127.0.0.1', r));
     const c = client(`http://127.0.0.1:${(dropper.address() as AddressInfo).port}`);
     const w = new Watcher(c, '/apis/apps/v1/statefulsets', { onEvent: () => undefined, backoff: { initialMs: 1, maxMs: 3, random: () => 0 } });
-    const until = async (n: number) => { while (accepted < n) await sleep(5); };
+    const until = async (n: number) => {
+      while (accepted < n) await sleep(5);
+    };
     await until(50);
     const early = { res: resources(), listeners: getEventListeners(w.stopSignal, 'abort').length };
     await until(400);

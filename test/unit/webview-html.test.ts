@@ -16,7 +16,12 @@ function cspOf(html: string): Map<string, string[]> {
   const m = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html);
   assert.ok(m, 'the page has a CSP meta tag');
   const decoded = m[1]!.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
-  return new Map(decoded.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k!, v]));
+  return new Map(
+    decoded
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([k, ...v]) => [k!, v]),
+  );
 }
 
 describe('webview html: renderHtml', () => {
@@ -54,7 +59,11 @@ describe('webview html: renderHtml', () => {
 
   it('links the style sheets, the codicon one with the id vscode-elements looks for', () => {
     assert.match(html, /<link id="vscode-codicon-stylesheet" rel="stylesheet" href="[^"]+\/dist\/codicon\.css">/);
-    assert.match(html, /<link rel="stylesheet" href="[^"]+\/media\/panel\.css">\s*<link rel="stylesheet" href="[^"]+\/media\/mapping\.css">/, 'the shared sheet first, then the panel\'s own');
+    assert.match(
+      html,
+      /<link rel="stylesheet" href="[^"]+\/media\/panel\.css">\s*<link rel="stylesheet" href="[^"]+\/media\/mapping\.css">/,
+      "the shared sheet first, then the panel's own",
+    );
   });
 
   it('escapes the initial state so that it cannot break out of its attribute', () => {
@@ -98,8 +107,16 @@ describe('webview sanitizeModel', () => {
     vcluster: { context: 'c', namespace: 'n', name: 'v', token: 'x' },
     hostNamespace: 'n',
     rows: [
-      { kind: 'Secret', virtualNamespace: 'default', virtualName: 's', hostNamespace: 'n', hostName: 's-x-default-x-v', state: 'synced',
-        raw: { data: { password: 'aHVudGVyMg==' } }, virtualStatus: `token: ${jwt}` },
+      {
+        kind: 'Secret',
+        virtualNamespace: 'default',
+        virtualName: 's',
+        hostNamespace: 'n',
+        hostName: 's-x-default-x-v',
+        state: 'synced',
+        raw: { data: { password: 'aHVudGVyMg==' } },
+        virtualStatus: `token: ${jwt}`,
+      },
     ],
     summary: { synced: 1, virtualOnly: 0, hostOnly: 0, byKind: { Secret: { synced: 1, virtualOnly: 0, hostOnly: 0 } } },
     errors: [{ kind: 'Pod', side: 'host', message: `Unauthorized: Authorization: Bearer ${jwt}` }],

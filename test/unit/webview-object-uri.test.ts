@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
-import {
-  OBJECT_SCHEME, addressForRow, decodeObjectUri, encodeObjectUri, prepareObjectYaml, type ObjectAddress,
-} from '../../src/webview/objectUri';
+import { OBJECT_SCHEME, addressForRow, decodeObjectUri, encodeObjectUri, prepareObjectYaml, type ObjectAddress } from '../../src/webview/objectUri';
 
 const nested: ObjectAddress = {
   ref: { context: 'gke_proj_europe-west1_main cluster', namespace: 'team-a', name: 'dev', parents: [{ namespace: 'vc-outer', name: 'outer' }] },
@@ -18,7 +16,13 @@ describe('webview object URIs', () => {
     assert.equal(parts.scheme, OBJECT_SCHEME);
     assert.equal(parts.path, '/host/vcluster-dev/ConfigMap/kube-root-ca.crt-x-default-x-dev.yaml');
     assert.deepEqual(decodeObjectUri(parts), nested);
-    const flat: ObjectAddress = { ref: { context: 'ctx&a=b?#%', namespace: 'n', name: 'v' }, side: 'virtual', kind: 'Pod', namespace: 'default', name: 'web-0' };
+    const flat: ObjectAddress = {
+      ref: { context: 'ctx&a=b?#%', namespace: 'n', name: 'v' },
+      side: 'virtual',
+      kind: 'Pod',
+      namespace: 'default',
+      name: 'web-0',
+    };
     assert.deepEqual(decodeObjectUri(encodeObjectUri(flat)), flat);
   });
 
@@ -29,8 +33,20 @@ describe('webview object URIs', () => {
   });
 
   it('keeps the parents in order', () => {
-    const two: ObjectAddress = { ...nested, ref: { ...nested.ref, parents: [{ namespace: 'a', name: 'first' }, { namespace: 'b', name: 'second' }] } };
-    assert.deepEqual(decodeObjectUri(encodeObjectUri(two))?.ref.parents, [{ namespace: 'a', name: 'first' }, { namespace: 'b', name: 'second' }]);
+    const two: ObjectAddress = {
+      ...nested,
+      ref: {
+        ...nested.ref,
+        parents: [
+          { namespace: 'a', name: 'first' },
+          { namespace: 'b', name: 'second' },
+        ],
+      },
+    };
+    assert.deepEqual(decodeObjectUri(encodeObjectUri(two))?.ref.parents, [
+      { namespace: 'a', name: 'first' },
+      { namespace: 'b', name: 'second' },
+    ]);
   });
 
   it('refuses to encode names that are not Kubernetes names', () => {
@@ -59,7 +75,14 @@ describe('webview object URIs', () => {
 
   it('addresses each side of a row and nothing for a missing side', () => {
     const ref = { context: 'c', namespace: 'vc-ns', name: 'vc' };
-    const row = { kind: 'Pod' as const, virtualNamespace: 'default', virtualName: 'web', hostNamespace: 'vc-ns', hostName: 'web-x-default-x-vc', state: 'synced' as const };
+    const row = {
+      kind: 'Pod' as const,
+      virtualNamespace: 'default',
+      virtualName: 'web',
+      hostNamespace: 'vc-ns',
+      hostName: 'web-x-default-x-vc',
+      state: 'synced' as const,
+    };
     assert.deepEqual(addressForRow(ref, row, 'virtual'), { ref, side: 'virtual', kind: 'Pod', namespace: 'default', name: 'web' });
     assert.deepEqual(addressForRow(ref, row, 'host'), { ref, side: 'host', kind: 'Pod', namespace: 'vc-ns', name: 'web-x-default-x-vc' });
     assert.equal(addressForRow(ref, { kind: 'Pod', hostNamespace: 'vc-ns', hostName: 'x', state: 'host-only' }, 'virtual'), undefined);
@@ -111,7 +134,8 @@ stringData:
 
   it('redacts the virtual service account token the syncer keeps in an annotation of a host pod', () => {
     // Recorded from the real syncer (vcluster v0.36.1) on a real node: the host pod of a virtual pod, shortened.
-    const token = 'eyJhbGciOiJSUzI1NiIsImtpZCI6IjQzSUZydi1OZm9jX0steXhhSE1MeDhFR200aDJrX0x2TlFmVm1pU2FuT3cifQ.eyJhdWQiOlsiaHR0cHM6Ly9rdWJlcm5ldGVzLmRlZmF1bHQuc3ZjIl19.DwDyycA1eeIOSU43zPQPpfClZHJGxyzZlxOAPFcSWsgsic9o8V_v5bBKsCzsnRI3iJbIYCWGigXGrIChwbJCDm94x8kQF8Cq';
+    const token =
+      'eyJhbGciOiJSUzI1NiIsImtpZCI6IjQzSUZydi1OZm9jX0steXhhSE1MeDhFR200aDJrX0x2TlFmVm1pU2FuT3cifQ.eyJhdWQiOlsiaHR0cHM6Ly9rdWJlcm5ldGVzLmRlZmF1bHQuc3ZjIl19.DwDyycA1eeIOSU43zPQPpfClZHJGxyzZlxOAPFcSWsgsic9o8V_v5bBKsCzsnRI3iJbIYCWGigXGrIChwbJCDm94x8kQF8Cq';
     const podYaml = [
       'apiVersion: v1',
       'kind: Pod',

@@ -8,7 +8,16 @@ import { DEFAULT_PREFS, RowIndex, cmpNatural, filterRows, normalizePrefs, sortRo
 
 const rows: MappingRow[] = [
   { kind: 'Service', virtualNamespace: 'shop', virtualName: 'cart', hostNamespace: 'vc', hostName: 'cart-x-shop-x-dev', state: 'synced' },
-  { kind: 'Pod', virtualNamespace: 'shop', virtualName: 'cart-0', hostNamespace: 'vc', hostName: 'cart-0-x-shop-x-dev', virtualStatus: 'Running', hostStatus: 'Running', state: 'synced' },
+  {
+    kind: 'Pod',
+    virtualNamespace: 'shop',
+    virtualName: 'cart-0',
+    hostNamespace: 'vc',
+    hostName: 'cart-0-x-shop-x-dev',
+    virtualStatus: 'Running',
+    hostStatus: 'Running',
+    state: 'synced',
+  },
   { kind: 'Pod', virtualNamespace: 'default', virtualName: 'web-1', virtualStatus: 'Pending', state: 'virtual-only' },
   { kind: 'Pod', hostNamespace: 'vc', hostName: 'orphan-x-gone-x-dev', hostStatus: 'CrashLoopBackOff', state: 'host-only' },
   { kind: 'ConfigMap', virtualNamespace: 'team-10', virtualName: 'cfg', hostNamespace: 'vc', hostName: 'cfg-x-team-10-x-dev', state: 'synced' },
@@ -18,10 +27,22 @@ const prefs = (p: Partial<ViewPrefs>): ViewPrefs => ({ ...DEFAULT_PREFS, ...p })
 
 describe('webview view: filter', () => {
   it('matches every whitespace-separated term, case-insensitively, across kind, names, state and statuses', () => {
-    assert.deepEqual(filterRows(rows, prefs({ text: 'CART' })).map((r) => r.virtualName), ['cart', 'cart-0']);
-    assert.deepEqual(filterRows(rows, prefs({ text: 'cart pod' })).map((r) => r.virtualName), ['cart-0']);
-    assert.deepEqual(filterRows(rows, prefs({ text: 'crashloop' })).map((r) => r.hostName), ['orphan-x-gone-x-dev']);
-    assert.deepEqual(filterRows(rows, prefs({ text: 'virtual-only' })).map((r) => r.virtualName), ['web-1']);
+    assert.deepEqual(
+      filterRows(rows, prefs({ text: 'CART' })).map((r) => r.virtualName),
+      ['cart', 'cart-0'],
+    );
+    assert.deepEqual(
+      filterRows(rows, prefs({ text: 'cart pod' })).map((r) => r.virtualName),
+      ['cart-0'],
+    );
+    assert.deepEqual(
+      filterRows(rows, prefs({ text: 'crashloop' })).map((r) => r.hostName),
+      ['orphan-x-gone-x-dev'],
+    );
+    assert.deepEqual(
+      filterRows(rows, prefs({ text: 'virtual-only' })).map((r) => r.virtualName),
+      ['web-1'],
+    );
     assert.equal(filterRows(rows, prefs({ text: 'shop/cart-0' })).length, 1, 'namespace/name as shown in the table');
     assert.equal(filterRows(rows, prefs({ text: 'nothing-like-this' })).length, 0);
     assert.equal(filterRows(rows, prefs({ text: '   ' })).length, rows.length);
@@ -30,7 +51,10 @@ describe('webview view: filter', () => {
   it('combines kind, state and namespace filters with the text', () => {
     assert.equal(filterRows(rows, prefs({ kind: 'Pod' })).length, 3);
     assert.equal(filterRows(rows, prefs({ kind: 'Pod', state: 'synced' })).length, 1);
-    assert.deepEqual(filterRows(rows, prefs({ namespace: 'shop' })).map((r) => r.kind), ['Service', 'Pod']);
+    assert.deepEqual(
+      filterRows(rows, prefs({ namespace: 'shop' })).map((r) => r.kind),
+      ['Service', 'Pod'],
+    );
     assert.equal(filterRows(rows, prefs({ namespace: 'shop', text: 'service' })).length, 1);
     assert.equal(filterRows(rows, prefs({ state: 'host-only', namespace: 'shop' })).length, 0);
   });
@@ -53,7 +77,12 @@ describe('webview view: sort', () => {
     const desc = sortRows(rows, 'virtual', true).map((r) => r.virtualName ?? '-');
     assert.deepEqual(asc, ['web-1', 'cart', 'cart-0', 'cfg', 'cfg', '-']);
     assert.deepEqual(desc, ['cfg', 'cfg', 'cart-0', 'cart', 'web-1', '-']);
-    assert.deepEqual(sortRows(rows, 'state', false).map((r) => r.state).slice(-2), ['virtual-only', 'host-only']);
+    assert.deepEqual(
+      sortRows(rows, 'state', false)
+        .map((r) => r.state)
+        .slice(-2),
+      ['virtual-only', 'host-only'],
+    );
     assert.equal(sortRows(rows, 'hostStatus', true)[0]!.hostStatus, 'Running');
   });
 
@@ -68,15 +97,43 @@ describe('webview view: sort', () => {
 describe('webview view: the row index', () => {
   it('naturalKey orders names as the natural-order collator does', () => {
     const names = [
-      'team-10', 'team-2', 'team-1', 'team-02', 'web-0', 'web', 'web-a', 'web-10-x-shop-x-dev', 'web-9-x-shop-x-dev',
-      'a.b', 'a-b', 'a/b', 'ab', 'a1b', 'a10b', 'kube-system/coredns-7', 'default/nginx-0', 'Running', 'running',
-      'CrashLoopBackOff', 'Init:0/3', 'Init:10/30', 'x-x-10-x-y', 'x-x-9-x-y', '0', '00', '123456789012345678901234',
+      'team-10',
+      'team-2',
+      'team-1',
+      'team-02',
+      'web-0',
+      'web',
+      'web-a',
+      'web-10-x-shop-x-dev',
+      'web-9-x-shop-x-dev',
+      'a.b',
+      'a-b',
+      'a/b',
+      'ab',
+      'a1b',
+      'a10b',
+      'kube-system/coredns-7',
+      'default/nginx-0',
+      'Running',
+      'running',
+      'CrashLoopBackOff',
+      'Init:0/3',
+      'Init:10/30',
+      'x-x-10-x-y',
+      'x-x-9-x-y',
+      '0',
+      '00',
+      '123456789012345678901234',
     ];
     const byCollator = [...names].sort(cmpNatural);
     const byKey = [...names].sort((a, b) => (naturalKey(a) < naturalKey(b) ? -1 : naturalKey(a) > naturalKey(b) ? 1 : 0));
     assert.deepEqual(byKey.map(naturalKey), byCollator.map(naturalKey), 'the same order up to case');
     const rows = names.map((n, i): MappingRow => ({ kind: 'Pod', virtualNamespace: 'ns', virtualName: `v${i}`, virtualStatus: n, state: 'virtual-only' }));
-    assert.deepEqual(sortRows(rows, 'virtualStatus', false).map((r) => r.virtualStatus), byCollator, 'and the table sorts exactly as the collator');
+    assert.deepEqual(
+      sortRows(rows, 'virtualStatus', false).map((r) => r.virtualStatus),
+      byCollator,
+      'and the table sorts exactly as the collator',
+    );
   });
 
   it('gives the same rows as filter then sort, for every column and direction', function () {
@@ -152,8 +209,16 @@ describe('webview view: 1,000 rows', () => {
   it('orders the boxes for the keyboard: the virtual column top to bottom, then the host column', () => {
     const layout = layoutDiagram(rows, 'vc', new Set(['shop']));
     assert.deepEqual(diagramKeyOrder(layout), [
-      'ns/default', 'ns/shop', 'ns/shop/Pod', 'ns/shop/Service', 'ns/team-2', 'ns/team-10',
-      'host', 'host/Pod', 'host/Service', 'host/ConfigMap',
+      'ns/default',
+      'ns/shop',
+      'ns/shop/Pod',
+      'ns/shop/Service',
+      'ns/team-2',
+      'ns/team-10',
+      'host',
+      'host/Pod',
+      'host/Service',
+      'host/ConfigMap',
     ]);
   });
 
@@ -166,7 +231,10 @@ describe('webview view: 1,000 rows', () => {
 
   it('orders namespaces naturally (team-2 before team-10) and keeps boxes apart', () => {
     const layout = layoutDiagram(rows, 'vc', new Set());
-    assert.deepEqual(layout.nodes.filter((n) => n.type === 'namespace').map((n) => n.label), ['default', 'shop', 'team-2', 'team-10']);
+    assert.deepEqual(
+      layout.nodes.filter((n) => n.type === 'namespace').map((n) => n.label),
+      ['default', 'shop', 'team-2', 'team-10'],
+    );
     const left = layout.nodes.filter((n) => n.x < layout.width / 2).sort((a, b) => a.y - b.y);
     for (let i = 1; i < left.length; i++) assert.ok(left[i]!.y >= left[i - 1]!.y + left[i - 1]!.h, 'no overlap');
     assert.ok(layout.nodes.every((n) => n.x >= 0 && n.x + n.w <= layout.width && n.y + n.h <= layout.height));
@@ -194,15 +262,32 @@ describe('webview view: 1,000 rows', () => {
     for (let i = 0; i < 5; i++) {
       const v = index.view(prefs({ text: `a ${i}`, sort: 'host', desc: true }));
       const positions = [...v.indices].map((x) => order.indexOf(x));
-      assert.deepEqual(positions, [...positions].sort((a, b) => a - b), 'matches keep the sorted order');
+      assert.deepEqual(
+        positions,
+        [...positions].sort((a, b) => a - b),
+        'matches keep the sorted order',
+      );
     }
   });
 });
 
 describe('webview view: persisted preferences', () => {
   it('keeps valid values and replaces anything else by the defaults', () => {
-    const p = normalizePrefs({ text: 'web', kind: 'Pod', state: 'host-only', namespace: 'shop', sort: 'host', desc: true, expanded: ['a', 3, 'b'], limit: 400 });
-    assert.deepEqual(p, { text: 'web', kind: 'Pod', state: 'host-only', namespace: 'shop', sort: 'host', desc: true, expanded: ['a', 'b'] }, 'unknown fields (an older page size) are dropped');
+    const p = normalizePrefs({
+      text: 'web',
+      kind: 'Pod',
+      state: 'host-only',
+      namespace: 'shop',
+      sort: 'host',
+      desc: true,
+      expanded: ['a', 3, 'b'],
+      limit: 400,
+    });
+    assert.deepEqual(
+      p,
+      { text: 'web', kind: 'Pod', state: 'host-only', namespace: 'shop', sort: 'host', desc: true, expanded: ['a', 'b'] },
+      'unknown fields (an older page size) are dropped',
+    );
     assert.deepEqual(normalizePrefs(undefined), DEFAULT_PREFS);
     assert.deepEqual(normalizePrefs('x'), DEFAULT_PREFS);
     const bad = normalizePrefs({ text: 7, kind: 'Node', state: 'gone', sort: 'evil', desc: 'yes', expanded: 'all', limit: -5 });

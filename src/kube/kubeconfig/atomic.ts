@@ -99,6 +99,12 @@ export async function removeFileDurably(file: string): Promise<void> {
 function writeError(file: string, err: unknown): KubeconfigError {
   const code = (err as NodeJS.ErrnoException).code;
   const why =
-    code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'no space left on device' : code === 'EROFS' ? 'read-only file system' : (code ?? (err instanceof Error ? err.message : String(err)));
+    code === 'EACCES' || code === 'EPERM'
+      ? 'permission denied'
+      : code === 'ENOSPC'
+        ? 'no space left on device'
+        : code === 'EROFS'
+          ? 'read-only file system'
+          : (code ?? (err instanceof Error ? err.message : String(err)));
   return new KubeconfigError('writeFailed', `Cannot write ${file}: ${why}; the file was not changed`, file);
 }

@@ -178,7 +178,10 @@ export class BackupStore {
     const names = (await this.names()).reverse(); // newest first
     let total = 0;
     for (let i = 0; i < names.length; i++) {
-      const size = await fsp.stat(path.join(this.dir, names[i]!)).then((s) => s.size, () => 0);
+      const size = await fsp.stat(path.join(this.dir, names[i]!)).then(
+        (s) => s.size,
+        () => 0,
+      );
       total += size;
       if (i >= this.keep || (i > 0 && total > this.maxBytes)) await fsp.unlink(path.join(this.dir, names[i]!)).catch(() => undefined);
     }

@@ -94,7 +94,11 @@ export function fastEdit(text: string, parsed: FastParse, target: JsonObject, op
     if (appended.length) {
       const at = lineEnd(list.items[list.items.length - 1]!.last);
       const pad = ' '.repeat(list.column);
-      const body = opts.render(appended).split('\n').map((l) => (l ? pad + l : l)).join('\n');
+      const body = opts
+        .render(appended)
+        .split('\n')
+        .map((l) => (l ? pad + l : l))
+        .join('\n');
       const newline = at > 0 && text[at - 1] !== '\n' ? '\n' : '';
       splices.push({ start: at, end: at, text: newline + body, probe: `${key}:${newline ? '' : '\n'}`, expect: { [key]: appended } as JsonObject });
     }
@@ -133,7 +137,13 @@ export function fastEdit(text: string, parsed: FastParse, target: JsonObject, op
         const line = text.slice(lineStart(span.first), lineEnd(span.first));
         if (/ #/.test(line.slice(k.length + 1))) giveUp(); // keep a comment on that line: the full edit does
         const replacement = scalarLine(k, v);
-        splices.push({ start: lineStart(span.first), end: lineEnd(span.first), text: line.endsWith('\n') ? replacement : replacement.slice(0, -1), probe: '', expect: { [k]: v } as JsonObject });
+        splices.push({
+          start: lineStart(span.first),
+          end: lineEnd(span.first),
+          text: line.endsWith('\n') ? replacement : replacement.slice(0, -1),
+          probe: '',
+          expect: { [k]: v } as JsonObject,
+        });
       } else if (LIST_KEYS.has(k) && Array.isArray(old) && Array.isArray(v)) {
         editList(k, old, v);
       } else {

@@ -234,7 +234,7 @@ export function fastParseKubeconfig(text: string): FastParse | undefined {
         value = node();
       } else if (pos < tokens.length && tokens[pos]!.dash && tokens[pos]!.indent === indent) {
         // a sequence may sit at its key's column
-        const items = root && LIST_KEYS.has(key) ? [] as (Span & { name?: string })[] : undefined;
+        const items = root && LIST_KEYS.has(key) ? ([] as (Span & { name?: string })[]) : undefined;
         value = seq(indent, items);
         if (items) lists.set(key, { column: indent, items });
       } else {

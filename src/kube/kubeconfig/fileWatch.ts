@@ -29,7 +29,10 @@ export async function watchTargetsOf(file: string, targets: WatchTargets = new M
       let child = current;
       let dir = path.dirname(current);
       for (;;) {
-        const exists = await fsp.stat(dir).then((s) => s.isDirectory(), () => false);
+        const exists = await fsp.stat(dir).then(
+          (s) => s.isDirectory(),
+          () => false,
+        );
         if (exists || dir === path.dirname(dir)) break;
         child = dir;
         dir = path.dirname(dir);
@@ -51,7 +54,10 @@ export async function watchTargetsOf(file: string, targets: WatchTargets = new M
 }
 
 function keyOf(targets: WatchTargets): string {
-  return [...targets].map(([d, names]) => `${d}\u0000${[...names].sort().join('\u0000')}`).sort().join('\n');
+  return [...targets]
+    .map(([d, names]) => `${d}\u0000${[...names].sort().join('\u0000')}`)
+    .sort()
+    .join('\n');
 }
 
 /**
@@ -65,7 +71,10 @@ export class KubeconfigFileWatcher {
   private debounce?: NodeJS.Timeout;
   private closed = false;
 
-  constructor(private readonly onChange: () => void, private readonly debounceMs = 100) {}
+  constructor(
+    private readonly onChange: () => void,
+    private readonly debounceMs = 100,
+  ) {}
 
   async update(files: readonly string[]): Promise<void> {
     const targets: WatchTargets = new Map();

@@ -34,7 +34,10 @@ export function kubeconfigFiles(options: KubeconfigFilesOptions = {}): string[] 
 }
 
 function splitList(value: string): string[] {
-  return value.split(path.delimiter).map((s) => s.trim()).filter((s) => s !== '');
+  return value
+    .split(path.delimiter)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 function dedupe(list: string[]): string[] {

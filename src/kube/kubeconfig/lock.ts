@@ -136,7 +136,14 @@ export async function acquireLocks(files: readonly string[], options: LockOption
 
 function lockFailed(lockPath: string, file: string, err: unknown): KubeconfigError {
   const code = (err as NodeJS.ErrnoException).code;
-  const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'read-only file system' : code === 'ENOSPC' ? 'no space left on device' : (code ?? 'unknown error');
+  const why =
+    code === 'EACCES' || code === 'EPERM'
+      ? 'permission denied'
+      : code === 'EROFS'
+        ? 'read-only file system'
+        : code === 'ENOSPC'
+          ? 'no space left on device'
+          : (code ?? 'unknown error');
   return new KubeconfigError('lockFailed', `Cannot lock ${file}: creating ${lockPath} failed (${why}); the file was not changed`, file);
 }
 

@@ -133,7 +133,9 @@ const CONTEXT_FIELDS: Record<string, FieldType> = {
 const FIELDS: Record<EntryKind, Record<string, FieldType>> = { cluster: CLUSTER_FIELDS, user: USER_FIELDS, context: CONTEXT_FIELDS };
 /** The same, as lists (checked for every entry: a kubeconfig may have tens of thousands). */
 const FIELD_LIST: Record<EntryKind, readonly (readonly [string, FieldType])[]> = {
-  cluster: Object.entries(CLUSTER_FIELDS), user: Object.entries(USER_FIELDS), context: Object.entries(CONTEXT_FIELDS),
+  cluster: Object.entries(CLUSTER_FIELDS),
+  user: Object.entries(USER_FIELDS),
+  context: Object.entries(CONTEXT_FIELDS),
 };
 
 /** The connection and credential fields of an entry kind (all known fields except extensions). */
@@ -182,8 +184,10 @@ export function entryBodyProblems(kind: EntryKind, body: JsonObject): string[] {
   if (kind === 'user' && isObject(body.exec)) {
     const ex = body.exec;
     if (typeof ex.command !== 'string' || ex.command === '') out.push('"exec.command" must be a non-empty string');
-    if (ex.args !== undefined && ex.args !== null && !(Array.isArray(ex.args) && ex.args.every((a) => typeof a === 'string'))) out.push('"exec.args" must be a list of strings');
-    if (ex.env !== undefined && ex.env !== null && !(Array.isArray(ex.env) && ex.env.every((e) => isObject(e) && typeof e.name === 'string'))) out.push('"exec.env" must be a list of {name, value}');
+    if (ex.args !== undefined && ex.args !== null && !(Array.isArray(ex.args) && ex.args.every((a) => typeof a === 'string')))
+      out.push('"exec.args" must be a list of strings');
+    if (ex.env !== undefined && ex.env !== null && !(Array.isArray(ex.env) && ex.env.every((e) => isObject(e) && typeof e.name === 'string')))
+      out.push('"exec.env" must be a list of {name, value}');
   }
   return out;
 }
@@ -225,7 +229,10 @@ export function parseKubeconfigText(file: string, text: string): ParsedFile {
     return fail('wrongKind', `kind must be "Config", found ${typeof data.kind === 'string' ? JSON.stringify(data.kind) : typeName(data.kind)}`);
   }
   if (data.apiVersion !== undefined && data.apiVersion !== null && data.apiVersion !== 'v1') {
-    return fail('wrongKind', `apiVersion must be "v1", found ${typeof data.apiVersion === 'string' ? JSON.stringify(data.apiVersion) : typeName(data.apiVersion)}`);
+    return fail(
+      'wrongKind',
+      `apiVersion must be "v1", found ${typeof data.apiVersion === 'string' ? JSON.stringify(data.apiVersion) : typeName(data.apiVersion)}`,
+    );
   }
   for (const list of ['clusters', 'users', 'contexts']) {
     const v = data[list];
@@ -249,14 +256,19 @@ export function parseKubeconfigText(file: string, text: string): ParsedFile {
       if (!isObject(item)) return entryProblem('wrongType', `${at()} must be a mapping with "name" and "${kind}", found ${typeName(item)}`);
       const name = item.name;
       if (typeof name !== 'string' || name === '') {
-        return entryProblem(name === undefined || name === null || name === '' ? 'missingName' : 'wrongType', `${at()} has no name${name !== undefined && name !== null && name !== '' ? ` (found ${typeName(name)})` : ''}`);
+        return entryProblem(
+          name === undefined || name === null || name === '' ? 'missingName' : 'wrongType',
+          `${at()} has no name${name !== undefined && name !== null && name !== '' ? ` (found ${typeName(name)})` : ''}`,
+        );
       }
       const label = () => `${kind} ${JSON.stringify(name)} (${at()})`;
       const prev = seen.get(name);
-      if (prev !== undefined) return entryProblem('duplicateName', `${label()} has the same name as ${listName}[${prev}]; names must be unique within a file`, name);
+      if (prev !== undefined)
+        return entryProblem('duplicateName', `${label()} has the same name as ${listName}[${prev}]; names must be unique within a file`, name);
       seen.set(name, index);
       const body = item[kind];
-      if (body !== undefined && body !== null && !isObject(body)) return entryProblem('wrongType', `${label()}: "${kind}" must be a mapping, found ${typeName(body)}`, name);
+      if (body !== undefined && body !== null && !isObject(body))
+        return entryProblem('wrongType', `${label()}: "${kind}" must be a mapping, found ${typeName(body)}`, name);
       if (isObject(body)) for (const what of entryBodyProblems(kind, body)) entryProblem('wrongType', `${label()}: ${what}`, name);
     });
   }
@@ -270,7 +282,10 @@ function safeYamlMessage(err: unknown, text: string): string {
 
 function yamlMessage(err: unknown, text: string): string {
   if (err instanceof YAML.YAMLError) {
-    const first = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '');
+    const first = err.message
+      .split('\n')[0]!
+      .replace(/ at line \d+, column \d+:?$/, '')
+      .replace(/:$/, '');
     const pos = err.linePos?.[0] ?? (err.pos ? linePos(text, err.pos[0]) : undefined);
     return pos ? `line ${pos.line}, column ${pos.col}: ${first}` : first;
   }
@@ -294,7 +309,7 @@ export async function readKubeconfigFile(file: string): Promise<ParsedFile> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { path: abs, realPath, exists: false, problems: [], failed: false };
-    const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : code ?? 'unknown error';
+    const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (code ?? 'unknown error');
     return {
       path: abs,
       realPath,
@@ -317,7 +332,6 @@ export async function readKubeconfigFile(file: string): Promise<ParsedFile> {
  * a kubeconfig several times per change, and parsing one of 10,000 contexts takes a few hundred milliseconds.
  */
 const lastReading = new Map<string, ParsedFile>();
-
 
 /** The last merge, for the same readings again (see lastReading): results are never changed by their users. */
 let lastMerge: { parsed: readonly ParsedFile[]; merged: MergedKubeconfig } | undefined;
@@ -342,7 +356,13 @@ function mergeAll(parsed: readonly ParsedFile[]): MergedKubeconfig {
   for (const pf of parsed) {
     problems.push(...pf.problems);
     const cc = pf.data?.['current-context'];
-    files.push({ path: pf.path, realPath: pf.realPath ?? pf.path, exists: pf.exists, failed: pf.failed, ...(typeof cc === 'string' && cc !== '' ? { currentContext: cc } : {}) });
+    files.push({
+      path: pf.path,
+      realPath: pf.realPath ?? pf.path,
+      exists: pf.exists,
+      failed: pf.failed,
+      ...(typeof cc === 'string' && cc !== '' ? { currentContext: cc } : {}),
+    });
     if (!pf.data || pf.failed) continue;
     if (currentContext === undefined && typeof cc === 'string' && cc !== '') {
       currentContext = cc;
@@ -401,7 +421,8 @@ function mergeAll(parsed: readonly ParsedFile[]): MergedKubeconfig {
     else {
       const c = clusters.get(ctx.cluster);
       if (!c) add('danglingReference', `${label()} refers to cluster ${JSON.stringify(ctx.cluster)}, which no kubeconfig file defines`);
-      else if (c.problems.length > 0) add('danglingReference', `${label()} refers to cluster ${JSON.stringify(ctx.cluster)}, which is unusable: ${c.problems[0]}`);
+      else if (c.problems.length > 0)
+        add('danglingReference', `${label()} refers to cluster ${JSON.stringify(ctx.cluster)}, which is unusable: ${c.problems[0]}`);
     }
     if (ctx.user !== '') {
       const u = users.get(ctx.user);

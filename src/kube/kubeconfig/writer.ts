@@ -133,7 +133,10 @@ export class KubeconfigWriter {
    */
   async setContextNamespace(name: string, namespace: string | null): Promise<WriteResult> {
     if (namespace !== null && (typeof namespace !== 'string' || /[\r\n\0]/.test(namespace) || LONE_SURROGATE.test(namespace))) {
-      throw new KubeconfigError('invalidArgument', `Invalid namespace ${JSON.stringify(String(namespace))} for context ${JSON.stringify(name)}; nothing was written`);
+      throw new KubeconfigError(
+        'invalidArgument',
+        `Invalid namespace ${JSON.stringify(String(namespace))} for context ${JSON.stringify(name)}; nothing was written`,
+      );
     }
     return this.transact(`set the namespace of context ${JSON.stringify(name)} to ${JSON.stringify(namespace || '')}`, (merged) => {
       const ctx = merged.contexts.get(name);
@@ -202,7 +205,10 @@ export class KubeconfigWriter {
   async undoLast(): Promise<UndoResult> {
     const record = await this.backups?.latest();
     if (!record) throw new KubeconfigError('nothingToUndo', 'There is no kubeconfig change by vcluster Explorer to undo');
-    const locks = await acquireLocks(record.files.map((f) => f.path), this.lockOptions);
+    const locks = await acquireLocks(
+      record.files.map((f) => f.path),
+      this.lockOptions,
+    );
     let wrote = false;
     try {
       for (const f of record.files) {
@@ -226,7 +232,11 @@ export class KubeconfigWriter {
         try {
           restores.push({ path: f.path, content: contentBefore(f, await fsp.readFile(f.path).catch(() => Buffer.alloc(0))) });
         } catch {
-          throw new KubeconfigError('changedSince', `${f.path}: the backup of vcluster Explorer's change (${record.description}) is damaged; nothing was restored`, f.path);
+          throw new KubeconfigError(
+            'changedSince',
+            `${f.path}: the backup of vcluster Explorer's change (${record.description}) is damaged; nothing was restored`,
+            f.path,
+          );
         }
       }
       for (const r of restores) {
@@ -303,7 +313,7 @@ export class KubeconfigWriter {
         }
         const record = this.backups?.prepare(description, changes);
 
-        const locks = early ?? await acquireLocks(this.files, this.lockOptions);
+        const locks = early ?? (await acquireLocks(this.files, this.lockOptions));
         try {
           // the final read-check: nobody wrote any of the files since they were read
           if (!early && !(await unchanged(parsed))) continue;
@@ -348,12 +358,13 @@ export class KubeconfigWriter {
       const target = cloneForEdit(start);
       for (const m of mutators) m(target);
       if (!empty && sameContent(target, start)) continue;
-      const fast = !empty && pf.layout && pf.text !== undefined
-        ? fastEdit(pf.text, { data: pf.data, layout: pf.layout } as FastParse, target as FastParse['data'], {
-          render: renderYaml,
-          editItem: (text, item) => editKubeconfigText(file, text, item).text,
-        })
-        : undefined;
+      const fast =
+        !empty && pf.layout && pf.text !== undefined
+          ? fastEdit(pf.text, { data: pf.data, layout: pf.layout } as FastParse, target as FastParse['data'], {
+              render: renderYaml,
+              editItem: (text, item) => editKubeconfigText(file, text, item).text,
+            })
+          : undefined;
       const after = fast?.text ?? editKubeconfigText(file, pf.exists ? pf.text : undefined, target).text;
       changes.push({ path: file, before: pf.exists ? pf.bytes : undefined, after, ...(fast ? { splices: fast.splices } : {}) });
     }

@@ -281,10 +281,7 @@ class Splicer {
   }
 
   private isNamedList(seq: YAMLSeq, v: unknown[]): boolean {
-    return (
-      v.every((x) => isObject(x) && typeof x.name === 'string') &&
-      seq.items.every((it) => isMap(it) && !it.flow && typeof it.get('name') === 'string')
-    );
+    return v.every((x) => isObject(x) && typeof x.name === 'string') && seq.items.every((it) => isMap(it) && !it.flow && typeof it.get('name') === 'string');
   }
 
   private diffNamedSeq(pair: Pair, seq: YAMLSeq, target: JsonObject[]): Splice | undefined {

@@ -89,7 +89,11 @@ const releaseSelector = (name: string) => `owner=helm,name=${name}`;
 
 /** The revisions of a release, newest first, from metadata only. */
 export async function releaseStatuses(client: KubeClient, namespace: string, name: string, signal?: AbortSignal): Promise<HelmReleaseStatus[]> {
-  const l = await client.get<KubeList<Secret>>(`/api/v1/namespaces/${namespace}/secrets`, { query: { labelSelector: releaseSelector(name) }, accept: METADATA_LIST, signal });
+  const l = await client.get<KubeList<Secret>>(`/api/v1/namespaces/${namespace}/secrets`, {
+    query: { labelSelector: releaseSelector(name) },
+    accept: METADATA_LIST,
+    signal,
+  });
   // A metadata list without items says "items": null.
   return (l.items ?? [])
     .filter((s) => s.metadata.name.startsWith(`sh.helm.release.v1.${name}.v`))

@@ -56,10 +56,12 @@ export function pairAdvisorExample(oldYaml: string, newYaml: string, since: stri
   const olds = [...leavesOf(parseYaml(oldYaml)).entries()];
   const news = [...leavesOf(parseYaml(newYaml)).entries()];
   const candidates: { o: number; n: number; suffix: number; same: boolean }[] = [];
-  olds.forEach(([op, ov], o) => news.forEach(([np, nv], n) => {
-    const suffix = commonSuffix(op.split('.'), np.split('.'));
-    if (suffix > 0) candidates.push({ o, n, suffix, same: JSON.stringify(ov) === JSON.stringify(nv) });
-  }));
+  olds.forEach(([op, ov], o) =>
+    news.forEach(([np, nv], n) => {
+      const suffix = commonSuffix(op.split('.'), np.split('.'));
+      if (suffix > 0) candidates.push({ o, n, suffix, same: JSON.stringify(ov) === JSON.stringify(nv) });
+    }),
+  );
   candidates.sort((a, b) => b.suffix - a.suffix || Number(b.same) - Number(a.same) || a.o - b.o || a.n - b.n);
   const usedO = new Set<number>();
   const usedN = new Set<number>();
@@ -75,7 +77,9 @@ export function pairAdvisorExample(oldYaml: string, newYaml: string, since: stri
     const pn = np.slice(0, np.length - c.suffix).join('.');
     if (po && pn && !moves.has(po)) moves.set(po, { from: po, to: [pn], since, source: 'advisor' });
   }
-  olds.forEach(([op], o) => { if (!usedO.has(o)) moves.set(op, { from: op, to: [], since, source: 'advisor' }); });
+  olds.forEach(([op], o) => {
+    if (!usedO.has(o)) moves.set(op, { from: op, to: [], since, source: 'advisor' });
+  });
   return [...moves.values()];
 }
 
@@ -83,7 +87,13 @@ export function pairAdvisorExample(oldYaml: string, newYaml: string, since: stri
 export function buildMoves(d: MigrationData = data as MigrationData): KeyMove[] {
   const out: KeyMove[] = [];
   for (const l of d.legacy) {
-    out.push({ from: l.from, to: [...l.to], since: '0.20', source: 'legacy', ...(l.error ? { reason: l.error.replace(/^migrate legacy k8s values: (error converting syncer config: )?/, '') } : {}) });
+    out.push({
+      from: l.from,
+      to: [...l.to],
+      since: '0.20',
+      source: 'legacy',
+      ...(l.error ? { reason: l.error.replace(/^migrate legacy k8s values: (error converting syncer config: )?/, '') } : {}),
+    });
   }
   // The version the advisors warn from: config/warnings.go and pkg/platform/sleepmode compare against v0.32.0-alpha.0.
   for (const a of d.advisors) out.push(...pairAdvisorExample(a.old, a.new, '0.32'));
@@ -106,11 +116,16 @@ export class KeyMoves {
     return undefined;
   }
 
-  get size(): number { return this.byFrom.size; }
+  get size(): number {
+    return this.byFrom.size;
+  }
 }
 
 function commonSuffix2(a: readonly string[], b: readonly string[]): number {
-  return commonSuffix(a.map((x) => x.toLowerCase()), b.map((x) => x.toLowerCase()));
+  return commonSuffix(
+    a.map((x) => x.toLowerCase()),
+    b.map((x) => x.toLowerCase()),
+  );
 }
 
 /**

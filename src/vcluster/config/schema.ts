@@ -115,6 +115,7 @@ export function deprecationAt(root: JsonSchema, keys: readonly string[]): Deprec
 export function schemaForVersion(bundled: () => JsonSchema, version: string | undefined, release?: HelmRelease): { schema: JsonSchema; note?: string } {
   const v = version?.replace(/^v/, '');
   if (!v || v === BUNDLED_CHART_VERSION) return { schema: bundled() };
-  if (release?.schema && release.chartVersion?.replace(/^v/, '') === v) return { schema: release.schema, note: `checked against the schema of the deployed chart ${v}` };
+  if (release?.schema && release.chartVersion?.replace(/^v/, '') === v)
+    return { schema: release.schema, note: `checked against the schema of the deployed chart ${v}` };
   return { schema: bundled(), note: `no schema of vcluster ${v} was found, so the file was checked against the bundled schema of ${BUNDLED_CHART_VERSION}` };
 }

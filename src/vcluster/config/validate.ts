@@ -88,7 +88,10 @@ function rangeOf(n: unknown): [number, number] | undefined {
 
 function pointerToPath(pointer: string): string[] {
   if (!pointer) return [];
-  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 /** Instance path segments with array indexes as numbers (JSON pointers do not tell them apart). */
@@ -109,7 +112,10 @@ function typedPath(values: unknown, pointer: string): Segment[] {
 }
 
 function dotted(path: readonly Segment[]): string {
-  return path.map((s) => (typeof s === 'number' ? `[${s}]` : s)).join('.').replace(/\.\[/g, '[');
+  return path
+    .map((s) => (typeof s === 'number' ? `[${s}]` : s))
+    .join('.')
+    .replace(/\.\[/g, '[');
 }
 
 function typeName(v: unknown): string {
@@ -135,7 +141,7 @@ function messageFor(e: ErrorObject, path: string): string {
     case 'type':
       return `${where}must be ${String((e.params as { type: string | string[] }).type).replace(/,/g, ' or ')}, not ${typeName(e.data)}`;
     case 'enum':
-      return `${where}must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`;
+      return `${where}must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'oneOf':
     case 'anyOf': {
       const types = [...new Set(allowedTypes(e.parentSchema))];
@@ -158,7 +164,10 @@ function simplify(errors: readonly ErrorObject[]): ErrorObject[] {
 }
 
 export class VClusterConfigValidator {
-  constructor(readonly schema: JsonSchema, private readonly moves: KeyMoves = new KeyMoves()) {}
+  constructor(
+    readonly schema: JsonSchema,
+    private readonly moves: KeyMoves = new KeyMoves(),
+  ) {}
 
   /** Validates vcluster.yaml text. Never throws for bad input: everything wrong becomes a problem. */
   validate(text: string): ValidationResult {
@@ -174,7 +183,8 @@ export class VClusterConfigValidator {
       problems.push({ ...p, start: pos(a), end: pos(Math.max(a, b)) });
     };
     if (doc.errors.length) {
-      for (const e of doc.errors) at([e.pos[0], e.pos[1]], { severity: 'error', message: e.message.split('\n')[0] ?? 'YAML syntax error', path: '', kind: 'yaml' });
+      for (const e of doc.errors)
+        at([e.pos[0], e.pos[1]], { severity: 'error', message: e.message.split('\n')[0] ?? 'YAML syntax error', path: '', kind: 'yaml' });
       return { problems };
     }
     const values: unknown = doc.toJS({ maxAliasCount: 1000 });
@@ -199,7 +209,7 @@ export class VClusterConfigValidator {
       }
       const { pair, node } = locate(doc, path);
       // A scalar is marked where it stands; a map or list at its key.
-      const target = node && isScalar(node) ? node : pair?.key ?? node;
+      const target = node && isScalar(node) ? node : (pair?.key ?? node);
       at(rangeOf(target), { severity: 'error', message: messageFor(e, dotted(path)), path: dotted(path), kind: 'schema' });
     }
 
@@ -247,4 +257,3 @@ export class VClusterConfigValidator {
 export function hasErrors(problems: readonly ConfigProblem[]): boolean {
   return problems.some((p) => p.severity === 'error');
 }
-

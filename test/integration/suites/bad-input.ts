@@ -82,7 +82,10 @@ export function badInputSuite(): void {
       // Open a context the extension has not listed before (a rebuild of the services after a settings change once left
       // the tree subscribed to the old model only: changes of contexts opened afterwards never reached the view).
       const staging = await fx.tree.context(OTHER_CONTEXT);
-      assert.equal((await fx.tree.children(staging)).some((n) => n.type === 'namespace' && n.name === 'after-settings'), false);
+      assert.equal(
+        (await fx.tree.children(staging)).some((n) => n.type === 'namespace' && n.name === 'after-settings'),
+        false,
+      );
       let stagingEvents = 0;
       const sub = fx.api.testing.tree.onDidChangeTreeData((node) => {
         if (node === undefined || node.id === staging.id) stagingEvents++;
@@ -90,7 +93,9 @@ export function badInputSuite(): void {
       try {
         await addVCluster(fx.world, { name: 'settled', namespace: 'after-settings', access: 'none' });
         await waitFor(`the tree to announce a change of context ${OTHER_CONTEXT}`, async () => stagingEvents > 0, 30_000);
-        await fx.tree.until('the new vcluster in the tree', async () => (await fx.tree.children(staging)).some((n) => n.type === 'namespace' && n.name === 'after-settings'));
+        await fx.tree.until('the new vcluster in the tree', async () =>
+          (await fx.tree.children(staging)).some((n) => n.type === 'namespace' && n.name === 'after-settings'),
+        );
       } finally {
         sub.dispose();
       }

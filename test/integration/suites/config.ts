@@ -20,10 +20,15 @@ function workspaceDir(): string {
 const INVALID = 'sync:\n  toHost:\n    pods:\n      enabled: "yes"\n';
 
 async function diagnosticsOf(uri: vscode.Uri): Promise<vscode.Diagnostic[]> {
-  return waitFor(`diagnostics of ${path.basename(uri.fsPath)}`, async () => {
-    const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'vcluster');
-    return d.length ? d : undefined;
-  }, 60_000, 200);
+  return waitFor(
+    `diagnostics of ${path.basename(uri.fsPath)}`,
+    async () => {
+      const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'vcluster');
+      return d.length ? d : undefined;
+    },
+    60_000,
+    200,
+  );
 }
 
 async function helmRevisions(ns: string, name: string): Promise<string[]> {
@@ -69,7 +74,12 @@ export function configSuite(): void {
       assert.equal(moved.range.start.line, 2);
       const editor = vscode.window.activeTextEditor!;
       await editor.edit((e) => e.replace(new vscode.Range(0, 0, doc.lineCount, 0), 'sync:\n  fromHost:\n    nodes:\n      enabled: true\n'));
-      await waitFor('the diagnostics to clear', async () => vscode.languages.getDiagnostics(doc.uri).filter((x) => x.source === 'vcluster').length === 0, 30_000, 200);
+      await waitFor(
+        'the diagnostics to clear',
+        async () => vscode.languages.getDiagnostics(doc.uri).filter((x) => x.source === 'vcluster').length === 0,
+        30_000,
+        200,
+      );
       await vscode.commands.executeCommand('workbench.action.files.revert');
     });
 
@@ -83,12 +93,18 @@ export function configSuite(): void {
       } finally {
         messages.dispose();
       }
-      assert.ok(messages.errors().some((m) => /broken\.vcluster\.yaml has 1 error .*line 4.*Nothing was run/.test(m)), messages.errors().join('\n'));
+      assert.ok(
+        messages.errors().some((m) => /broken\.vcluster\.yaml has 1 error .*line 4.*Nothing was run/.test(m)),
+        messages.errors().join('\n'),
+      );
       const editor = vscode.window.activeTextEditor;
       assert.equal(editor?.document.uri.fsPath, invalid, 'the invalid file is open');
       assert.equal(editor?.selection.start.line, 3);
       assert.deepEqual(await helmRevisions(alpha.namespace, 'alpha'), before, 'no new Helm revision');
-      const log = fs.readdirSync(fx.api.testing.logDir).map((f) => fs.readFileSync(path.join(fx.api.testing.logDir, f), 'utf8')).join('\n');
+      const log = fs
+        .readdirSync(fx.api.testing.logDir)
+        .map((f) => fs.readFileSync(path.join(fx.api.testing.logDir, f), 'utf8'))
+        .join('\n');
       assert.ok(!/Running .*create alpha .*--upgrade/.test(log), 'the CLI was not started');
     });
 
@@ -98,23 +114,42 @@ export function configSuite(): void {
       const messages = captureMessages();
       try {
         await vscode.commands.executeCommand('vcluster.upgrade', { ...refOf(alpha), chartVersion: '0.36.1; rm -rf /', valuesFile: invalid });
-        await vscode.commands.executeCommand('vcluster.upgrade', { ...refOf(alpha), chartVersion: '0.36.1', valuesFile: path.join(workspaceDir(), 'missing.vcluster.yaml') });
+        await vscode.commands.executeCommand('vcluster.upgrade', {
+          ...refOf(alpha),
+          chartVersion: '0.36.1',
+          valuesFile: path.join(workspaceDir(), 'missing.vcluster.yaml'),
+        });
       } finally {
         messages.dispose();
       }
-      assert.ok(messages.errors().some((m) => /"0\.36\.1; rm -rf \/" is not a chart version/.test(m)), messages.errors().join('\n'));
-      assert.ok(messages.errors().some((m) => /missing\.vcluster\.yaml does not exist/.test(m)), messages.errors().join('\n'));
+      assert.ok(
+        messages.errors().some((m) => /"0\.36\.1; rm -rf \/" is not a chart version/.test(m)),
+        messages.errors().join('\n'),
+      );
+      assert.ok(
+        messages.errors().some((m) => /missing\.vcluster\.yaml does not exist/.test(m)),
+        messages.errors().join('\n'),
+      );
       assert.deepEqual(await helmRevisions(alpha.namespace, 'alpha'), before);
     });
 
     it('Create with an invalid file runs nothing either', async () => {
       const messages = captureMessages();
       try {
-        await vscode.commands.executeCommand('vcluster.create', { context: 'host', name: 'never', namespace: 'never-made', valuesFile: invalid, connect: false });
+        await vscode.commands.executeCommand('vcluster.create', {
+          context: 'host',
+          name: 'never',
+          namespace: 'never-made',
+          valuesFile: invalid,
+          connect: false,
+        });
       } finally {
         messages.dispose();
       }
-      assert.ok(messages.errors().some((m) => /Nothing was run/.test(m)), messages.errors().join('\n'));
+      assert.ok(
+        messages.errors().some((m) => /Nothing was run/.test(m)),
+        messages.errors().join('\n'),
+      );
       assert.equal(await fx.host.rest.getOrUndefined('/api/v1/namespaces/never-made'), undefined, 'no namespace was created');
     });
 
@@ -125,15 +160,23 @@ export function configSuite(): void {
       const doc = vscode.window.activeTextEditor!.document;
       assert.equal(doc.uri.toString(), uri.toString());
       assert.match(doc.getText(), /Helm release revision 1, deployed/);
-      assert.match(doc.getText(), new RegExp(`server: ${alpha.virtual!.server.replace(/[.:/]/g, '\\$&')}`), 'the values of the release (exportKubeConfig.server)');
+      assert.match(
+        doc.getText(),
+        new RegExp(`server: ${alpha.virtual!.server.replace(/[.:/]/g, '\\$&')}`),
+        'the values of the release (exportKubeConfig.server)',
+      );
 
       const local = path.join(workspaceDir(), 'alpha.vcluster.yaml');
       fs.writeFileSync(local, 'sync:\n  toHost:\n    ingresses:\n      enabled: true\n');
       await vscode.commands.executeCommand('vcluster.compareWithDeployed', { ...refOf(alpha), valuesFile: local });
-      const tab = await waitFor('the diff editor', async () => {
-        const t = vscode.window.tabGroups.activeTabGroup.activeTab;
-        return t?.input instanceof vscode.TabInputTextDiff ? t.input : undefined;
-      }, 20_000);
+      const tab = await waitFor(
+        'the diff editor',
+        async () => {
+          const t = vscode.window.tabGroups.activeTabGroup.activeTab;
+          return t?.input instanceof vscode.TabInputTextDiff ? t.input : undefined;
+        },
+        20_000,
+      );
       assert.equal(tab.original.scheme, 'vcluster-config');
       assert.equal(tab.modified.fsPath, local);
     });
@@ -143,7 +186,10 @@ export function configSuite(): void {
       await fx.host.rest.delete(`/api/v1/namespaces/${vc.namespace}/secrets/sh.helm.release.v1.nohelm.v1`);
       const messages = captureMessages();
       try {
-        await assert.rejects(fx.api.testing.services().then((s) => s.configText(refOf(vc), 'values')), /has no Helm release/);
+        await assert.rejects(
+          fx.api.testing.services().then((s) => s.configText(refOf(vc), 'values')),
+          /has no Helm release/,
+        );
         const uri = await vscode.commands.executeCommand<vscode.Uri>('vcluster.showConfig', { ...refOf(vc), running: true });
         assert.match(uri.path, /^\/running\/no-helm\/nohelm\.vcluster\.yaml$/);
         assert.match(vscode.window.activeTextEditor!.document.getText(), /Secret vc-config-nohelm/);
@@ -165,7 +211,10 @@ export function configSuite(): void {
       assert.equal(key(model.openVirtualClients()), undefined, 'collapsed: the virtual client is closed');
       assert.ok(!fx.api.testing.tree.expandedVClusters().some((r) => r.name === 'alpha'));
       const children = await fx.tree.children(node);
-      assert.ok(children.some((c) => c.type === 'vcluster' && c.ref.name === 'inner'), 'expanded again: nested discovery works');
+      assert.ok(
+        children.some((c) => c.type === 'vcluster' && c.ref.name === 'inner'),
+        'expanded again: nested discovery works',
+      );
       assert.ok(key(model.openVirtualClients()));
     });
 
@@ -174,7 +223,11 @@ export function configSuite(): void {
       await vscode.commands.executeCommand('vcluster.describe', refOf(alpha));
       const panel = fx.api.testing.describePanels().get(refOf(alpha));
       assert.ok(panel, 'no describe panel');
-      const rendered = await waitFor('the describe webview to render', async () => (panel.lastRendered && panel.lastRendered.sections >= 5 ? panel.lastRendered : undefined), 60_000);
+      const rendered = await waitFor(
+        'the describe webview to render',
+        async () => (panel.lastRendered && panel.lastRendered.sections >= 5 ? panel.lastRendered : undefined),
+        60_000,
+      );
       assert.ok(rendered.sections >= 5);
       assert.equal(panel.details?.status, 'Running');
       assert.deepEqual(panel.details?.helm && [panel.details.helm.revision, panel.details.helm.status], [1, 'deployed']);

@@ -18,7 +18,10 @@ function serverOf(contextName: string): unknown {
 
 async function virtualNamespaces(contextName: string): Promise<string[]> {
   const r = await kubectl(fx.kubeconfig, ['--context', contextName, 'get', 'namespaces', '-o', 'name']);
-  return r.stdout.split('\n').filter(Boolean).map((l) => l.replace(/^namespace\//, ''));
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.replace(/^namespace\//, ''));
 }
 
 export function connectSuite(): void {
@@ -65,7 +68,10 @@ export function connectSuite(): void {
       assert.equal(result, 'host');
       const kc = readKubeconfig();
       assert.equal(kc['current-context'], 'host');
-      assert.ok(kc.contexts?.some((c) => c.name === cliContextName('lb', lb.namespace, 'host')), 'the context stays (vcluster.disconnect.removeContext is off)');
+      assert.ok(
+        kc.contexts?.some((c) => c.name === cliContextName('lb', lb.namespace, 'host')),
+        'the context stays (vcluster.disconnect.removeContext is off)',
+      );
       assert.deepEqual(contextStatus(), { context: 'host', isVCluster: false, workspaceScoped: false });
       await fx.tree.until('the tree to mark lb connected but not current', async () => {
         const n = await fx.tree.vcluster('host', lb.namespace, lb.name);

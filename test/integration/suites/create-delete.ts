@@ -49,12 +49,20 @@ export function createDeleteSuite(): void {
       assert.equal(release.type, 'helm.sh/release.v1');
       assert.equal(readKubeconfig()['current-context'], 'host', 'connect: false leaves the current context alone');
       assert.equal(fs.readFileSync(fx.kubeconfig, 'utf8'), kubeconfigBefore, 'create without connect does not touch the kubeconfig');
-      await waitFor<KObject>('the statefulset controller to create the pod', () => fx.host.rest.getOrUndefined(`/api/v1/namespaces/${NS}/pods/${NAME}-0`), 60_000);
+      await waitFor<KObject>(
+        'the statefulset controller to create the pod',
+        () => fx.host.rest.getOrUndefined(`/api/v1/namespaces/${NS}/pods/${NAME}-0`),
+        60_000,
+      );
       // No node runs pods on this host: the vcluster stays Pending (real-node-vclusters.test.ts creates one that runs).
-      await fx.tree.until('the tree to show the new vcluster Pending', async () => {
-        const n = await fx.tree.vcluster('host', NS, NAME);
-        return n && description(n).includes('Pending') && description(n).includes(`v${versions.vcluster.replace(/^v/, '')}`);
-      }, 60_000);
+      await fx.tree.until(
+        'the tree to show the new vcluster Pending',
+        async () => {
+          const n = await fx.tree.vcluster('host', NS, NAME);
+          return n && description(n).includes('Pending') && description(n).includes(`v${versions.vcluster.replace(/^v/, '')}`);
+        },
+        60_000,
+      );
     });
 
     it('deletes it (force): gone from the API and the tree, and no dangling context', async () => {
@@ -74,7 +82,12 @@ export function createDeleteSuite(): void {
       assert.equal(fx.api.testing.statusBar.state.context, 'host');
       await fx.tree.until('the tree to drop the deleted vcluster', async () => (await fx.tree.vcluster('host', NS, NAME)) === undefined, 60_000);
       // The CLI also deletes the namespace it created (annotation vcluster.loft.sh/created).
-      await waitFor('the namespace controller to remove the namespace', async () => (await fx.host.rest.getOrUndefined(`/api/v1/namespaces/${NS}`)) === undefined, 90_000, 500);
+      await waitFor(
+        'the namespace controller to remove the namespace',
+        async () => (await fx.host.rest.getOrUndefined(`/api/v1/namespaces/${NS}`)) === undefined,
+        90_000,
+        500,
+      );
     });
 
     it('creates a vcluster inside another through its vcluster context, and deletes it from its tree position', async () => {
@@ -85,17 +98,29 @@ export function createDeleteSuite(): void {
         const ref = await vscode.commands.executeCommand('vcluster.create', { context: alphaContext, name: 'deep', namespace: 'deep-ns', connect: false });
         assert.deepEqual(ref, { context: alphaContext, namespace: 'deep-ns', name: 'deep' });
         const rest = alpha.virtual!.rest;
-        assert.equal((await rest.get('/apis/apps/v1/namespaces/deep-ns/statefulsets/deep')).metadata.labels.release, 'deep', 'Helm installed it into the virtual cluster');
+        assert.equal(
+          (await rest.get('/apis/apps/v1/namespaces/deep-ns/statefulsets/deep')).metadata.labels.release,
+          'deep',
+          'Helm installed it into the virtual cluster',
+        );
         assert.equal(await fx.host.rest.getOrUndefined('/apis/apps/v1/namespaces/deep-ns/statefulsets/deep'), undefined, 'not into the host');
         const parents = [{ namespace: alpha.namespace, name: 'alpha' }];
-        await fx.tree.until('the tree to show the new vcluster under alpha', async () => {
-          await vscode.commands.executeCommand('vcluster.refresh', { context: 'host', namespace: alpha.namespace, name: 'alpha' });
-          const inner = await fx.api.listVClusters('host', { nested: true });
-          return inner.some((v) => v.ref.name === 'deep' && JSON.stringify(v.ref.parents) === JSON.stringify(parents));
-        }, 60_000);
+        await fx.tree.until(
+          'the tree to show the new vcluster under alpha',
+          async () => {
+            await vscode.commands.executeCommand('vcluster.refresh', { context: 'host', namespace: alpha.namespace, name: 'alpha' });
+            const inner = await fx.api.listVClusters('host', { nested: true });
+            return inner.some((v) => v.ref.name === 'deep' && JSON.stringify(v.ref.parents) === JSON.stringify(parents));
+          },
+          60_000,
+        );
 
         await vscode.commands.executeCommand('vcluster.delete', { context: 'host', namespace: 'deep-ns', name: 'deep', parents, force: true });
-        assert.equal(await rest.getOrUndefined('/apis/apps/v1/namespaces/deep-ns/statefulsets/deep'), undefined, 'the StatefulSet is gone from the virtual cluster');
+        assert.equal(
+          await rest.getOrUndefined('/apis/apps/v1/namespaces/deep-ns/statefulsets/deep'),
+          undefined,
+          'the StatefulSet is gone from the virtual cluster',
+        );
         assert.equal(await rest.getOrUndefined('/api/v1/namespaces/deep-ns/secrets/sh.helm.release.v1.deep.v1'), undefined, 'the Helm release is gone');
         assert.equal(readKubeconfig()['current-context'], alphaContext, 'deleting a vcluster inside the current one keeps the current context');
       } finally {
@@ -109,29 +134,44 @@ export function createDeleteSuite(): void {
       const alphaContext = `vcluster_alpha_${alpha.namespace}_host`;
       const rest = alpha.virtual!.rest;
       // Only the workspace scope may know alpha's context: remove the one that earlier connects left in the user's file.
-      for (const what of ['delete-context', 'delete-cluster', 'delete-user']) await kubectl(fx.kubeconfig, ['config', what, alphaContext], { allowFailure: true });
+      for (const what of ['delete-context', 'delete-cluster', 'delete-user'])
+        await kubectl(fx.kubeconfig, ['config', what, alphaContext], { allowFailure: true });
       assert.ok(!readKubeconfig().contexts?.some((c) => c.name === alphaContext));
       // The nested vcluster, created by the real CLI inside alpha's virtual cluster through alpha's admin kubeconfig.
-      await runProgram(onPath('vcluster'), ['create', 'scoped', '--namespace', 'scoped-ns', '--context', alpha.virtual!.contextName, '--connect=false', '--local-chart-dir', chart, '--add=false'], {
-        cwd: fx.home,
-        env: { PATH: process.env.PATH ?? '', HOME: fx.home, KUBECONFIG: alpha.virtual!.kubeconfigPath },
-        timeoutMs: 150_000,
-      });
+      await runProgram(
+        onPath('vcluster'),
+        ['create', 'scoped', '--namespace', 'scoped-ns', '--context', alpha.virtual!.contextName, '--connect=false', '--local-chart-dir', chart, '--add=false'],
+        {
+          cwd: fx.home,
+          env: { PATH: process.env.PATH ?? '', HOME: fx.home, KUBECONFIG: alpha.virtual!.kubeconfigPath },
+          timeoutMs: 150_000,
+        },
+      );
       assert.equal((await rest.get('/apis/apps/v1/namespaces/scoped-ns/statefulsets/scoped')).metadata.labels.release, 'scoped');
       const before = fs.readFileSync(fx.kubeconfig);
       const capture = captureMessages();
       try {
         assert.equal(await vscode.commands.executeCommand('vcluster.connect', { ...refOf(alpha), scope: 'workspace' }), alphaContext);
-        await vscode.commands.executeCommand('vcluster.delete', { context: 'host', namespace: 'scoped-ns', name: 'scoped', parents: [{ namespace: alpha.namespace, name: 'alpha' }], force: true });
+        await vscode.commands.executeCommand('vcluster.delete', {
+          context: 'host',
+          namespace: 'scoped-ns',
+          name: 'scoped',
+          parents: [{ namespace: alpha.namespace, name: 'alpha' }],
+          force: true,
+        });
         assert.deepEqual(capture.errors(), [], 'the delete failed');
-        assert.equal(await rest.getOrUndefined('/apis/apps/v1/namespaces/scoped-ns/statefulsets/scoped'), undefined, 'the StatefulSet is gone from the virtual cluster');
+        assert.equal(
+          await rest.getOrUndefined('/apis/apps/v1/namespaces/scoped-ns/statefulsets/scoped'),
+          undefined,
+          'the StatefulSet is gone from the virtual cluster',
+        );
         assert.equal(await rest.getOrUndefined('/api/v1/namespaces/scoped-ns/secrets/sh.helm.release.v1.scoped.v1'), undefined, 'the Helm release is gone');
         assert.equal(readKubeconfig(fx.api.testing.workspaceKubeconfig)['current-context'], alphaContext, 'the workspace stays in alpha');
       } finally {
         capture.dispose();
         await vscode.commands.executeCommand('vcluster.clearWorkspaceContext');
       }
-      assert.ok(fs.readFileSync(fx.kubeconfig).equals(before), 'the user\'s kubeconfig was not touched');
+      assert.ok(fs.readFileSync(fx.kubeconfig).equals(before), "the user's kubeconfig was not touched");
     });
   });
 }

@@ -17,7 +17,10 @@ import { EXTENSION_ID, captureMessages, waitFor } from '../support/workbench';
 
 const K8S_ID = 'ms-kubernetes-tools.vscode-kubernetes-tools';
 
-interface StandIn { calls: string[]; setKubeconfigPath(p: string): void }
+interface StandIn {
+  calls: string[];
+  setKubeconfigPath(p: string): void;
+}
 
 const installed = () => fx.api.testing.contextKeys().kubernetesExtension;
 
@@ -33,11 +36,12 @@ export function kubernetesExtensionSuite(): void {
 
     after(async function () {
       this.timeout(60_000);
-      if (vscode.extensions.getExtension(K8S_ID)) await vscode.commands.executeCommand('workbench.extensions.uninstallExtension', K8S_ID).then(undefined, () => undefined);
+      if (vscode.extensions.getExtension(K8S_ID))
+        await vscode.commands.executeCommand('workbench.extensions.uninstallExtension', K8S_ID).then(undefined, () => undefined);
       await vscode.commands.executeCommand('vcluster.switchContext', { context: 'host', scope: 'global' });
     });
 
-    it('without the extension: the menu\'s context key is off, and the command says what to install and changes nothing', async () => {
+    it("without the extension: the menu's context key is off, and the command says what to install and changes nothing", async () => {
       assert.equal(vscode.extensions.getExtension(K8S_ID), undefined);
       assert.equal(installed(), false);
       const before = fs.readFileSync(fx.kubeconfig);
@@ -86,7 +90,11 @@ export function kubernetesExtensionSuite(): void {
       assert.equal(ns.stdout.trim(), 'namespace/storefront');
       assert.ok(standIn.calls.includes('get clusterexplorer v1') && standIn.calls.includes('clusterexplorer.refresh'), standIn.calls.join(', '));
       assert.ok(standIn.calls.includes('configuration.getKubeconfigPath'), standIn.calls.join(', '));
-      await waitFor('the Clusters view to be shown', async () => standIn.calls.includes('view: visible') || standIn.calls.includes('view: getChildren'), 20_000);
+      await waitFor(
+        'the Clusters view to be shown',
+        async () => standIn.calls.includes('view: visible') || standIn.calls.includes('view: getChildren'),
+        20_000,
+      );
     });
 
     it('warns when the Kubernetes extension reads another kubeconfig than the one written', async () => {
@@ -95,10 +103,16 @@ export function kubernetesExtensionSuite(): void {
       standIn.setKubeconfigPath(other);
       const seen = captureMessages();
       try {
-        const result = await vscode.commands.executeCommand('vcluster.revealInKubernetes', refOf(fx.world.find('lb'))) as { connected: boolean; otherKubeconfig?: string };
+        const result = (await vscode.commands.executeCommand('vcluster.revealInKubernetes', refOf(fx.world.find('lb')))) as {
+          connected: boolean;
+          otherKubeconfig?: string;
+        };
         assert.equal(result.connected, false, 'the context exists now: no second connect');
         assert.equal(result.otherKubeconfig, other);
-        assert.ok(seen.messages.some((m) => m.level === 'warning' && m.text.includes(other) && m.text.includes('vs-kubernetes.kubeconfig')), JSON.stringify(seen.messages));
+        assert.ok(
+          seen.messages.some((m) => m.level === 'warning' && m.text.includes(other) && m.text.includes('vs-kubernetes.kubeconfig')),
+          JSON.stringify(seen.messages),
+        );
       } finally {
         seen.dispose();
       }

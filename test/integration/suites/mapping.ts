@@ -10,9 +10,13 @@ import { waitFor } from '../support/workbench';
 type Panel = NonNullable<ReturnType<ReturnType<typeof fx.api.testing.panels>['get']>>;
 
 function rowFor(rows: readonly MappingRow[], o: BuiltObject): MappingRow | undefined {
-  return rows.find((r) => r.kind === o.kind && (o.virtual
-    ? r.virtualNamespace === o.virtual.namespace && r.virtualName === o.virtual.name
-    : r.hostNamespace === o.host!.namespace && r.hostName === o.host!.name));
+  return rows.find(
+    (r) =>
+      r.kind === o.kind &&
+      (o.virtual
+        ? r.virtualNamespace === o.virtual.namespace && r.virtualName === o.virtual.name
+        : r.hostNamespace === o.host!.namespace && r.hostName === o.host!.name),
+  );
 }
 
 /** The sync state the mapping must give a fixture object (the fixture knows how it laid it out). */
@@ -33,10 +37,14 @@ export function mappingSuite(): void {
       await vscode.commands.executeCommand('vcluster.showMapping', ref);
       panel = fx.api.testing.panels().get(ref)!;
       assert.ok(panel, 'no mapping panel for lb');
-      const report = await waitFor('the webview to report the rendered model', async () => {
-        const r = panel.lastRendered;
-        return r && panel.model && r.total === panel.model.rows.length && r.total > 0 ? r : undefined;
-      }, 60_000);
+      const report = await waitFor(
+        'the webview to report the rendered model',
+        async () => {
+          const r = panel.lastRendered;
+          return r && panel.model && r.total === panel.model.rows.length && r.total > 0 ? r : undefined;
+        },
+        60_000,
+      );
       assert.equal(report.matching, report.total, 'no filter is set');
       assert.ok(report.rows > 0 && report.rows <= report.matching);
       const rows = panel.model!.rows;
@@ -61,10 +69,14 @@ export function mappingSuite(): void {
       const rendered = panel.nextRender(60_000);
       const o = await createVirtualOnlyObject(lb, 'ConfigMap', 'storefront', 'arrived-later');
       await rendered; // the watch made the panel reload and the webview render again, without a refresh
-      await waitFor('the panel to show the new object', async () => {
-        const row = panel.model && rowFor(panel.model.rows, o);
-        return row?.state === 'virtual-only' && panel.lastRendered?.total === total + 1;
-      }, 60_000);
+      await waitFor(
+        'the panel to show the new object',
+        async () => {
+          const row = panel.model && rowFor(panel.model.rows, o);
+          return row?.state === 'virtual-only' && panel.lastRendered?.total === total + 1;
+        },
+        60_000,
+      );
     });
   });
 }

@@ -9,7 +9,10 @@ import { fx } from '../support/fixture';
 
 /** Distinctive pieces of a PEM: a few base64 runs from its body (a whole PEM would rarely appear verbatim). */
 function pemPieces(pem: string): string[] {
-  const body = pem.split('\n').filter((l) => l && !l.startsWith('-----')).join('');
+  const body = pem
+    .split('\n')
+    .filter((l) => l && !l.startsWith('-----'))
+    .join('');
   return [body.slice(10, 50), body.slice(Math.floor(body.length / 2), Math.floor(body.length / 2) + 40), body.slice(-50, -10)].filter((p) => p.length >= 30);
 }
 
@@ -31,7 +34,9 @@ export function secretsSuite(): void {
     it('no key, certificate-key or token of the test clusters appears in any log file of the session or in a panel model', function () {
       this.timeout(60_000);
       const secrets: { what: string; value: string }[] = [];
-      const add = (what: string, pem: string | undefined) => { for (const p of pemPieces(pem ?? '')) secrets.push({ what, value: p }); };
+      const add = (what: string, pem: string | undefined) => {
+        for (const p of pemPieces(pem ?? '')) secrets.push({ what, value: p });
+      };
       add('host admin client key', fx.host.admin.keyPem);
       add('host CA key', fx.host.ca.keyPem);
       for (const vc of fx.world.all()) {
@@ -47,8 +52,14 @@ export function secretsSuite(): void {
       const logDir = fx.api.testing.logDir;
       const sessionDir = path.resolve(logDir, '..', '..', '..');
       const files = filesUnder(sessionDir);
-      assert.ok(files.some((f) => f.startsWith(logDir)), `the extension's own log is under ${sessionDir}`);
-      const ownLog = files.filter((f) => f.startsWith(logDir)).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+      assert.ok(
+        files.some((f) => f.startsWith(logDir)),
+        `the extension's own log is under ${sessionDir}`,
+      );
+      const ownLog = files
+        .filter((f) => f.startsWith(logDir))
+        .map((f) => fs.readFileSync(f, 'utf8'))
+        .join('\n');
       assert.ok(ownLog.length > 500, 'the flows logged something to scan');
 
       const leaks: string[] = [];
@@ -65,7 +76,8 @@ export function secretsSuite(): void {
       const logDir = fx.api.testing.logDir;
       const hostLogs = filesUnder(path.resolve(logDir, '..')).filter((f) => /exthost\.log$|remoteexthost\.log$/.test(f));
       assert.ok(hostLogs.length > 0, `an extension host log exists next to ${logDir}`);
-      const bad = hostLogs.flatMap((f) => fs.readFileSync(f, 'utf8').split('\n'))
+      const bad = hostLogs
+        .flatMap((f) => fs.readFileSync(f, 'utf8').split('\n'))
         .filter((l) => /unhandled|uncaught|rejected promise not handled/i.test(l) && /vcluster/i.test(l));
       assert.deepEqual(bad, []);
     });

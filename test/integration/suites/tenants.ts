@@ -36,10 +36,15 @@ function answerInputBoxes(answers: { value: string; refuse?: string }[]): { aske
     const next = answers.shift();
     assert.ok(next, `an unexpected input box: ${options?.title ?? options?.prompt}`);
     if (next.refuse !== undefined) assert.ok(await options?.validateInput?.(next.refuse), `the input box accepted ${JSON.stringify(next.refuse)}`);
-    assert.equal(await options?.validateInput?.(next.value) ?? undefined, undefined, `the input box refused ${JSON.stringify(next.value)}`);
+    assert.equal((await options?.validateInput?.(next.value)) ?? undefined, undefined, `the input box refused ${JSON.stringify(next.value)}`);
     return next.value;
   };
-  return { asked, dispose: () => { w.showInputBox = original; } };
+  return {
+    asked,
+    dispose: () => {
+      w.showInputBox = original;
+    },
+  };
 }
 
 export function tenantsSuite(): void {
@@ -85,8 +90,15 @@ export function tenantsSuite(): void {
       assert.match(tip, /Set the Context's Namespace…/);
       assert.equal(it.command?.command, 'vcluster.setSearchNamespaces', 'clicking the node searches namespaces');
       // Its inline actions, as the manifest puts them on `viewItem == forbidden`.
-      const menus = (vscode.extensions.getExtension('vcluster-explorer.vcluster-explorer')!.packageJSON as { contributes: { menus: Record<string, { command: string; when: string; group?: string }[]> } }).contributes.menus['view/item/context']!;
-      const inline = menus.filter((m) => m.group?.startsWith('inline') && /viewItem == forbidden\b/.test(m.when)).map((m) => m.command).sort();
+      const menus = (
+        vscode.extensions.getExtension('vcluster-explorer.vcluster-explorer')!.packageJSON as {
+          contributes: { menus: Record<string, { command: string; when: string; group?: string }[]> };
+        }
+      ).contributes.menus['view/item/context']!;
+      const inline = menus
+        .filter((m) => m.group?.startsWith('inline') && /viewItem == forbidden\b/.test(m.when))
+        .map((m) => m.command)
+        .sort();
       assert.deepEqual(inline, ['vcluster.refresh', 'vcluster.setContextNamespace', 'vcluster.setSearchNamespaces']);
     });
 
@@ -101,7 +113,7 @@ export function tenantsSuite(): void {
         boxes.dispose();
       }
       assert.equal(boxes.asked.length, 1, 'a tenant may not list namespaces: the names are typed');
-      const vc = await fx.tree.until('the tenant\'s vcluster in the tree', vclusterNode);
+      const vc = await fx.tree.until("the tenant's vcluster in the tree", vclusterNode);
       assert.ok(description(vc).includes('Running'), description(vc).join(' · '));
       const ns = (await fx.tree.namespace(CONTEXT, NS))!;
       assert.deepEqual(description(ns), ['1 vcluster', 'searched']);
@@ -110,15 +122,15 @@ export function tenantsSuite(): void {
       assert.equal(await forbiddenNode(), undefined, 'the Forbidden node is gone');
       assert.deepEqual(fx.api.testing.tree.searchNamespaces(CONTEXT), [NS]);
       const setting = vscode.workspace.getConfiguration('vcluster').inspect<Record<string, string[]>>('searchNamespaces');
-      assert.deepEqual(setting?.globalValue?.[CONTEXT], [NS], 'kept for the context in the user\'s settings (vcluster.searchNamespaces)');
+      assert.deepEqual(setting?.globalValue?.[CONTEXT], [NS], "kept for the context in the user's settings (vcluster.searchNamespaces)");
     });
 
-    it('the namespace\'s tooltip says what the tenant may do; menus hide the rest; a refused action names the permission', async () => {
+    it("the namespace's tooltip says what the tenant may do; menus hide the rest; a refused action names the permission", async () => {
       const rendered = await fx.tree.until('the namespace rendered with permissions', async () => {
         const n = await fx.tree.namespace(CONTEXT, NS);
         if (!n) return undefined;
         const t = fx.api.testing.tree.getTreeItem(n);
-        const text = typeof t.tooltip === 'string' ? t.tooltip : t.tooltip?.value ?? '';
+        const text = typeof t.tooltip === 'string' ? t.tooltip : (t.tooltip?.value ?? '');
         // Markdown escapes (\-) removed: the text as a person reads it.
         return text.includes('Your permissions here') ? { item: t, text: text.replace(/\\(.)/g, '$1') } : undefined;
       });
@@ -141,7 +153,12 @@ export function tenantsSuite(): void {
       }
       const errors = messages.errors();
       assert.equal(errors.length, 1, errors.join('\n'));
-      assert.match(errors[0]!, new RegExp(`^Deleting vcluster ${VCLUSTER} needs permissions that user "${user.username}" does not have: .*delete statefulsets\\.apps.* in namespace ${NS}\\. Nothing was changed\\.$`));
+      assert.match(
+        errors[0]!,
+        new RegExp(
+          `^Deleting vcluster ${VCLUSTER} needs permissions that user "${user.username}" does not have: .*delete statefulsets\\.apps.* in namespace ${NS}\\. Nothing was changed\\.$`,
+        ),
+      );
       assert.ok(await fx.host.rest.getOrUndefined(`/apis/apps/v1/namespaces/${NS}/statefulsets/${VCLUSTER}`), 'nothing was deleted');
     });
 
@@ -156,7 +173,7 @@ export function tenantsSuite(): void {
       }
       const view = await kubectl(fx.kubeconfig, ['config', 'view', '--context', CONTEXT, '--minify', '-o', 'jsonpath={.contexts[0].context.namespace}']);
       assert.equal(view.stdout.trim(), NS, 'kubectl reads the namespace the extension wrote');
-      const vc = await fx.tree.until('the vcluster found through the context\'s namespace', vclusterNode);
+      const vc = await fx.tree.until("the vcluster found through the context's namespace", vclusterNode);
       assert.ok(description(vc).includes('Running'));
       assert.equal(await forbiddenNode(), undefined);
     });

@@ -41,7 +41,7 @@ export function treeSuite(): void {
       }
     });
 
-    it('groups the host\'s vclusters by namespace, with their number', async () => {
+    it("groups the host's vclusters by namespace, with their number", async () => {
       const expected = byNamespace(fx.world.vclusters);
       const nodes = await fx.tree.namespaces('host');
       assert.deepEqual(nodes.map((n) => n.name).sort(), [...expected.keys()].sort());
@@ -81,15 +81,29 @@ export function treeSuite(): void {
       assert.ok(alphaNode);
       const level1 = await fx.tree.children(alphaNode);
       // After the nested vclusters, a running vcluster shows the namespaces inside it.
-      assert.deepEqual(level1.map((n) => `${n.type}:${label(n)}`), ['vcluster:inner', 'vnamespaces:Namespaces']);
+      assert.deepEqual(
+        level1.map((n) => `${n.type}:${label(n)}`),
+        ['vcluster:inner', 'vnamespaces:Namespaces'],
+      );
       const innerNode = level1[0] as VClusterNode;
-      assert.deepEqual(innerNode.ref, { context: 'host', namespace: inner.namespace, name: inner.name, parents: [{ namespace: alpha.namespace, name: alpha.name }] });
+      assert.deepEqual(innerNode.ref, {
+        context: 'host',
+        namespace: inner.namespace,
+        name: inner.name,
+        parents: [{ namespace: alpha.namespace, name: alpha.name }],
+      });
       assert.ok(description(innerNode).includes(inner.namespace), 'nested vclusters show their namespace');
       assert.ok(description(innerNode).includes('Running'));
       const level2 = await fx.tree.children(innerNode);
-      assert.deepEqual(level2.map((n) => `${n.type}:${label(n)}`), ['vcluster:deep', 'vnamespaces:Namespaces']);
+      assert.deepEqual(
+        level2.map((n) => `${n.type}:${label(n)}`),
+        ['vcluster:deep', 'vnamespaces:Namespaces'],
+      );
       const deepNode = level2[0] as VClusterNode;
-      assert.deepEqual(deepNode.ref.parents, [{ namespace: alpha.namespace, name: alpha.name }, { namespace: inner.namespace, name: inner.name }]);
+      assert.deepEqual(deepNode.ref.parents, [
+        { namespace: alpha.namespace, name: alpha.name },
+        { namespace: inner.namespace, name: inner.name },
+      ]);
       assert.ok(description(deepNode).includes(deep.expectedStatus));
       assert.match(tooltipText(deepNode), /Inside/);
     });
@@ -205,17 +219,23 @@ export function treeSuite(): void {
       let apiEvents = 0;
       const subs = [
         fx.api.testing.tree.onDidChangeTreeData(() => events++),
-        fx.api.onDidChange((e) => { if (e.scope === 'context' && e.context === 'host') apiEvents++; }),
+        fx.api.onDidChange((e) => {
+          if (e.scope === 'context' && e.context === 'host') apiEvents++;
+        }),
       ];
       try {
         const late = await addVCluster(fx.world, { name: 'late', namespace: 'tree-late', access: 'none' });
         // It appears with the status its pod has (Pending, then Running once the fixture reports the pod running).
-        await fx.tree.until(`the new vcluster in the tree, ${late.expectedStatus}`, async () => {
-          const node = await fx.tree.vcluster('host', 'tree-late', 'late');
-          return node !== undefined && description(node).includes(late.expectedStatus);
-        }, 60_000);
+        await fx.tree.until(
+          `the new vcluster in the tree, ${late.expectedStatus}`,
+          async () => {
+            const node = await fx.tree.vcluster('host', 'tree-late', 'late');
+            return node !== undefined && description(node).includes(late.expectedStatus);
+          },
+          60_000,
+        );
         assert.ok(events > 0, 'the tree announced the change');
-        assert.ok(apiEvents > 0, 'the API\'s onDidChange announced the change of context host');
+        assert.ok(apiEvents > 0, "the API's onDidChange announced the change of context host");
       } finally {
         subs.forEach((d) => d.dispose());
       }

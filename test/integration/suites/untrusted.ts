@@ -34,7 +34,7 @@ function renderedTooltip(node: ExplorerNode): string {
 }
 
 export function untrustedSuite(): void {
-  describe('a tenant\'s vc-NAME secret that names programs and private files', function () {
+  describe("a tenant's vc-NAME secret that names programs and private files", function () {
     this.timeout(120_000);
     let canary: Canary;
     const tenantRef = (variant: AttackVariant) => ({ context: 'host', namespace: TENANT, name: NAMES[variant] });
@@ -51,10 +51,13 @@ export function untrustedSuite(): void {
       await vscode.commands.executeCommand('vcluster.refresh', { context: 'host' });
     });
 
-    it('browsing them in the tree runs nothing and reads nothing; the trojan\'s inline certificate works', async () => {
-      const trojan = await fx.tree.until('the tenant\'s vclusters in the tree', () => fx.tree.vcluster('host', TENANT, NAMES.trojan));
+    it("browsing them in the tree runs nothing and reads nothing; the trojan's inline certificate works", async () => {
+      const trojan = await fx.tree.until("the tenant's vclusters in the tree", () => fx.tree.vcluster('host', TENANT, NAMES.trojan));
       const inside = await fx.tree.children(trojan);
-      assert.ok(inside.some((n) => n.type === 'vcluster' && n.ref.name === 'inner'), `the trojan lists what alpha's API server holds: ${inside.map(label).join(', ')}`);
+      assert.ok(
+        inside.some((n) => n.type === 'vcluster' && n.ref.name === 'inner'),
+        `the trojan lists what alpha's API server holds: ${inside.map(label).join(', ')}`,
+      );
       for (const variant of ['exec', 'authProvider', 'tokenFile'] as const) {
         const node = await fx.tree.vcluster('host', TENANT, NAMES[variant]);
         assert.ok(node, NAMES[variant]);
@@ -63,13 +66,14 @@ export function untrustedSuite(): void {
         assert.equal(label(kids[0]!), 'No usable credential in its kubeconfig secret', variant);
         assert.match(renderedTooltip(kids[0]!), /has no credential the extension accepts from a cluster/);
       }
-      assert.deepEqual(canary.runs(), [], 'the tenant\'s program ran');
+      assert.deepEqual(canary.runs(), [], "the tenant's program ran");
     });
 
-    it('the vcluster\'s tooltip names what was left out of its kubeconfig (names only)', async () => {
+    it("the vcluster's tooltip names what was left out of its kubeconfig (names only)", async () => {
       const trojan = await fx.tree.vcluster('host', TENANT, NAMES.trojan);
       const tip = renderedTooltip(trojan!);
-      for (const field of ['user.exec', 'user.auth-provider', 'user.tokenFile', 'user.client-key', 'cluster.proxy-url', 'user.as']) assert.ok(tip.includes(field), `${field} in ${tip}`);
+      for (const field of ['user.exec', 'user.auth-provider', 'user.tokenFile', 'user.client-key', 'cluster.proxy-url', 'user.as'])
+        assert.ok(tip.includes(field), `${field} in ${tip}`);
       assert.ok(!tip.includes(canary.program) && !tip.includes(canary.privateTokenFile) && !tip.includes('tenant-password-1234'), tip);
       const byExec = await fx.tree.vcluster('host', TENANT, NAMES.exec);
       assert.ok(renderedTooltip(byExec!).includes('user.exec'));
@@ -78,7 +82,10 @@ export function untrustedSuite(): void {
     it('listing through the public API (nested) runs nothing and reads nothing', async () => {
       const list = await fx.api.listVClusters('host', { nested: true });
       const underTrojan = list.filter((v) => v.ref.parents?.[0]?.name === NAMES.trojan);
-      assert.ok(underTrojan.some((v) => v.ref.name === 'inner'), JSON.stringify(underTrojan.map((v) => v.ref)));
+      assert.ok(
+        underTrojan.some((v) => v.ref.name === 'inner'),
+        JSON.stringify(underTrojan.map((v) => v.ref)),
+      );
       assert.ok(!list.some((v) => v.ref.parents?.some((p) => p.name === NAMES.tokenFile)), 'the private file authenticated the tokenFile-only vcluster');
       const trojan = list.find((v) => v.ref.namespace === TENANT && v.ref.name === NAMES.trojan);
       assert.ok(trojan?.ignoredKubeconfigFields?.includes('user.exec'), JSON.stringify(trojan?.ignoredKubeconfigFields));
@@ -92,16 +99,23 @@ export function untrustedSuite(): void {
         const kc = readKubeconfig();
         const cluster = kc.clusters?.find((c) => c.name === contextName)?.cluster ?? {};
         const user = (kc.users as { name: string; user?: Record<string, unknown> }[] | undefined)?.find((u) => u.name === contextName)?.user ?? {};
-        assert.deepEqual(Object.keys(cluster).filter((k) => !ALLOWED_CLUSTER.includes(k)), []);
-        assert.deepEqual(Object.keys(user).filter((k) => !ALLOWED_USER.includes(k)), []);
+        assert.deepEqual(
+          Object.keys(cluster).filter((k) => !ALLOWED_CLUSTER.includes(k)),
+          [],
+        );
+        assert.deepEqual(
+          Object.keys(user).filter((k) => !ALLOWED_USER.includes(k)),
+          [],
+        );
         assert.deepEqual(Object.keys(user).sort(), ['client-certificate-data', 'client-key-data']);
         assert.ok(!fs.readFileSync(fx.kubeconfig, 'utf8').includes('exec:'), 'an exec block was written');
         const r = await kubectl(fx.kubeconfig, ['--context', contextName, 'get', 'namespaces', '-o', 'name']);
         assert.ok(r.stdout.split('\n').includes('namespace/nested'), r.stdout);
-        assert.deepEqual(canary.runs(), [], 'the extension or kubectl ran the tenant\'s program');
+        assert.deepEqual(canary.runs(), [], "the extension or kubectl ran the tenant's program");
       } finally {
         await vscode.commands.executeCommand('vcluster.disconnect', { ...tenantRef('trojan') });
-        for (const what of ['delete-context', 'delete-cluster', 'delete-user']) await kubectl(fx.kubeconfig, ['config', what, contextName], { allowFailure: true });
+        for (const what of ['delete-context', 'delete-cluster', 'delete-user'])
+          await kubectl(fx.kubeconfig, ['config', what, contextName], { allowFailure: true });
       }
     });
 
@@ -118,7 +132,8 @@ export function untrustedSuite(): void {
       const lines = log.split('\n').filter((l) => l.includes(`secret ${TENANT}/vc-${NAMES.trojan} names fields`));
       assert.equal(lines.length, 1, lines.join('\n'));
       assert.match(lines[0]!, /user\.exec/);
-      for (const secret of [canary.program, canary.privateTokenFile, 'tenant-password-1234', fx.world.find('alpha').virtual!.token]) assert.ok(!log.includes(secret), `the log holds ${secret}`);
+      for (const secret of [canary.program, canary.privateTokenFile, 'tenant-password-1234', fx.world.find('alpha').virtual!.token])
+        assert.ok(!log.includes(secret), `the log holds ${secret}`);
     });
 
     after(async function () {
@@ -150,7 +165,7 @@ export function untrustedSuite(): void {
       assert.ok(!text.includes(TOKEN), `${what} shows the token: ${text}`);
     };
 
-    it('tree: a context\'s tooltip and its error node', async () => {
+    it("tree: a context's tooltip and its error node", async () => {
       const node = await fx.tree.context(LEAKY);
       const tip = renderedTooltip(node);
       assert.match(tip, /127\.0\.0\.1:1/);
@@ -163,7 +178,7 @@ export function untrustedSuite(): void {
       clean('the context node', `${tooltipText(node)}`);
     });
 
-    it('quick picks: the context pickers\' details', async () => {
+    it("quick picks: the context pickers' details", async () => {
       const capture = captureQuickPicks();
       try {
         await vscode.commands.executeCommand('vcluster.switchContext');
@@ -179,22 +194,30 @@ export function untrustedSuite(): void {
       }
     });
 
-    it('the command wrapper\'s error message and the log: a program that prints a password and a token', async () => {
+    it("the command wrapper's error message and the log: a program that prints a password and a token", async () => {
       const script = path.join(fx.dir, 'chatty-vcluster');
-      fs.writeFileSync(script, `#!/bin/sh\necho "fatal: pulling from https://admin:${PASSWORD}@registry.example.com failed, token ${TOKEN}" >&2\nexit 3\n`, { mode: 0o755 });
+      fs.writeFileSync(script, `#!/bin/sh\necho "fatal: pulling from https://admin:${PASSWORD}@registry.example.com failed, token ${TOKEN}" >&2\nexit 3\n`, {
+        mode: 0o755,
+      });
       await setSetting('cliPath', script);
       const capture = captureMessages();
       try {
-        assert.equal(await vscode.commands.executeCommand('vcluster.create', { context: 'host', name: 'chatty', namespace: 'chatty', connect: false }), undefined);
+        assert.equal(
+          await vscode.commands.executeCommand('vcluster.create', { context: 'host', name: 'chatty', namespace: 'chatty', connect: false }),
+          undefined,
+        );
         await waitFor('the error message', async () => capture.errors().length > 0, 10_000, 50);
       } finally {
         capture.dispose();
       }
       const [message] = capture.errors();
-      assert.match(message!, /vcluster create failed \(exit code 3\): fatal: pulling from https:\/\/<redacted>@registry\.example\.com failed, token <redacted>/);
+      assert.match(
+        message!,
+        /vcluster create failed \(exit code 3\): fatal: pulling from https:\/\/<redacted>@registry\.example\.com failed, token <redacted>/,
+      );
       clean('the error message', message!);
       const log = extensionLog(fx.api.testing.logDir);
-      assert.ok(log.includes('registry.example.com'), 'the program\'s output was logged');
+      assert.ok(log.includes('registry.example.com'), "the program's output was logged");
       clean('the log', log);
     });
   });

@@ -70,7 +70,12 @@ function userKubeconfig(host: HostCluster): string {
   return toYaml(doc);
 }
 
-export function readKubeconfig(file = fx.kubeconfig): { 'current-context'?: string; contexts?: { name: string; context: Record<string, unknown> }[]; clusters?: { name: string; cluster: Record<string, unknown> }[]; users?: { name: string }[] } {
+export function readKubeconfig(file = fx.kubeconfig): {
+  'current-context'?: string;
+  contexts?: { name: string; context: Record<string, unknown> }[];
+  clusters?: { name: string; cluster: Record<string, unknown> }[];
+  users?: { name: string }[];
+} {
   return parseYaml(fs.readFileSync(file, 'utf8')) ?? {};
 }
 
@@ -96,7 +101,9 @@ export async function setUpFixture(): Promise<void> {
   fx.host = await hostP;
   const t1 = Date.now();
   fx.world = await buildWorld(fx.host, worldSpecs);
-  console.log(`    (host ready in ${((t1 - t0) / 1000).toFixed(1)} s, world of ${fx.world.all().length} vclusters in ${((Date.now() - t1) / 1000).toFixed(1)} s)`);
+  console.log(
+    `    (host ready in ${((t1 - t0) / 1000).toFixed(1)} s, world of ${fx.world.all().length} vclusters in ${((Date.now() - t1) / 1000).toFixed(1)} s)`,
+  );
   fx.kubeconfig = path.join(fx.dir, 'kube', 'config');
   fs.mkdirSync(path.dirname(fx.kubeconfig), { recursive: true, mode: 0o700 });
   fs.writeFileSync(fx.kubeconfig, userKubeconfig(fx.host), { mode: 0o600 });
@@ -110,7 +117,8 @@ export async function tearDownFixture(): Promise<void> {
   try {
     if (fx.api) {
       for (const p of fx.api.testing.panels().all) p.dispose();
-      for (const key of ['kubeconfig', 'refresh.debounceMs', 'requestTimeoutSeconds', 'cliPath', 'create.extraArgs', 'nested.maxDepth', 'searchNamespaces']) await setSetting(key, undefined);
+      for (const key of ['kubeconfig', 'refresh.debounceMs', 'requestTimeoutSeconds', 'cliPath', 'create.extraArgs', 'nested.maxDepth', 'searchNamespaces'])
+        await setSetting(key, undefined);
     }
   } finally {
     await stopHost();

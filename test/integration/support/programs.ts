@@ -21,12 +21,19 @@ export function onPath(name: string): string {
 
 /** kubectl with an explicit kubeconfig file. */
 export function kubectl(kubeconfig: string, args: readonly string[], opts: { allowFailure?: boolean } = {}): Promise<RunResult> {
-  return runProgram(onPath('kubectl'), ['--kubeconfig', kubeconfig, ...args], { timeoutMs: 60_000, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/' }, ...opts });
+  return runProgram(onPath('kubectl'), ['--kubeconfig', kubeconfig, ...args], {
+    timeoutMs: 60_000,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/' },
+    ...opts,
+  });
 }
 
 /** kubectl as a terminal with KUBECONFIG=`kubeconfigVar` (a path-delimiter list) would run it. */
 export function kubectlWithEnv(kubeconfigVar: string, args: readonly string[]): Promise<RunResult> {
-  return runProgram(onPath('kubectl'), args, { timeoutMs: 60_000, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/', KUBECONFIG: kubeconfigVar } });
+  return runProgram(onPath('kubectl'), args, {
+    timeoutMs: 60_000,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/', KUBECONFIG: kubeconfigVar },
+  });
 }
 
 /** One entry of `vcluster list --output json` (the Go struct has no json tags: PascalCase keys). */

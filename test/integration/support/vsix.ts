@@ -57,7 +57,14 @@ function zip(entries: { name: string; data: Buffer }[]): Buffer {
 
 /** Writes `<outDir>/<publisher>.<name>-<version>.vsix` from the extension folder `dir`; returns its path. */
 export function packVsix(dir: string, outDir: string): string {
-  const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string; displayName?: string; description?: string; engines: { vscode: string } };
+  const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+    publisher: string;
+    name: string;
+    version: string;
+    displayName?: string;
+    description?: string;
+    engines: { vscode: string };
+  };
   const files = fs.readdirSync(dir).filter((f) => fs.statSync(path.join(dir, f)).isFile());
   const xml = (s: string) => s.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
   const manifest = `<?xml version="1.0" encoding="utf-8"?>
@@ -73,12 +80,16 @@ export function packVsix(dir: string, outDir: string): string {
   <Assets><Asset Type="Microsoft.VisualStudio.Code.Manifest" Path="extension/package.json" Addressable="true" /></Assets>
 </PackageManifest>
 `;
-  const types = '<?xml version="1.0" encoding="utf-8"?>\n<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension=".json" ContentType="application/json" /><Default Extension=".js" ContentType="application/javascript" /><Default Extension=".vsixmanifest" ContentType="text/xml" /></Types>\n';
+  const types =
+    '<?xml version="1.0" encoding="utf-8"?>\n<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension=".json" ContentType="application/json" /><Default Extension=".js" ContentType="application/javascript" /><Default Extension=".vsixmanifest" ContentType="text/xml" /></Types>\n';
   const out = path.join(outDir, `${pkg.publisher}.${pkg.name}-${pkg.version}.vsix`);
-  fs.writeFileSync(out, zip([
-    { name: 'extension.vsixmanifest', data: Buffer.from(manifest) },
-    { name: '[Content_Types].xml', data: Buffer.from(types) },
-    ...files.map((f) => ({ name: `extension/${f}`, data: fs.readFileSync(path.join(dir, f)) })),
-  ]));
+  fs.writeFileSync(
+    out,
+    zip([
+      { name: 'extension.vsixmanifest', data: Buffer.from(manifest) },
+      { name: '[Content_Types].xml', data: Buffer.from(types) },
+      ...files.map((f) => ({ name: `extension/${f}`, data: fs.readFileSync(path.join(dir, f)) })),
+    ]),
+  );
   return out;
 }

@@ -21,7 +21,7 @@ export async function extensionApi(): Promise<TestedApi> {
   const ext = vscode.extensions.getExtension<VClusterExplorerApi>(EXTENSION_ID);
   assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
   const api = await ext.activate();
-  assert.ok(api.testing, 'the API has its testing handles while VS Code runs the extension\'s tests');
+  assert.ok(api.testing, "the API has its testing handles while VS Code runs the extension's tests");
   return api as TestedApi;
 }
 
@@ -172,7 +172,11 @@ export function extensionLogTail(lines = 40, logDir?: string): string {
   for (const r of roots) walk(r, 0);
   if (found.length === 0) return '(the extension log was not found)';
   const newest = found.sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0]!;
-  return fs.readFileSync(newest, 'utf8').split('\n').slice(-lines - 1).join('\n');
+  return fs
+    .readFileSync(newest, 'utf8')
+    .split('\n')
+    .slice(-lines - 1)
+    .join('\n');
 }
 
 /**
@@ -188,7 +192,12 @@ export function captureQuickPicks(): { readonly picks: vscode.QuickPickItem[][];
     picks.push(resolved.map((i) => (typeof i === 'string' ? { label: i } : i)));
     return undefined;
   };
-  return { picks, dispose: () => { w.showQuickPick = original; } };
+  return {
+    picks,
+    dispose: () => {
+      w.showQuickPick = original;
+    },
+  };
 }
 
 /** The text of the extension's own log files (its output channel), for checks of what it logged. */

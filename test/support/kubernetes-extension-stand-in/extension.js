@@ -15,19 +15,34 @@ function activate(context) {
     treeDataProvider: {
       onDidChangeTreeData: changed.event,
       getTreeItem: (e) => new vscode.TreeItem(e),
-      getChildren: () => { calls.push('view: getChildren'); return ['(stand-in)']; },
+      getChildren: () => {
+        calls.push('view: getChildren');
+        return ['(stand-in)'];
+      },
     },
   });
-  context.subscriptions.push(tree, changed, tree.onDidChangeVisibility((e) => { if (e.visible) calls.push('view: visible'); }));
+  context.subscriptions.push(
+    tree,
+    changed,
+    tree.onDidChangeVisibility((e) => {
+      if (e.visible) calls.push('view: visible');
+    }),
+  );
   const clusterExplorerV1 = {
     resolveCommandTarget: () => undefined,
     registerNodeContributor: () => undefined,
     registerNodeUICustomizer: () => undefined,
     nodeSources: {},
-    refresh: () => { calls.push('clusterexplorer.refresh'); changed.fire(); },
+    refresh: () => {
+      calls.push('clusterexplorer.refresh');
+      changed.fire();
+    },
   };
   const configurationV1 = {
-    getKubeconfigPath: () => { calls.push('configuration.getKubeconfigPath'); return kubeconfigPath; },
+    getKubeconfigPath: () => {
+      calls.push('configuration.getKubeconfigPath');
+      return kubeconfigPath;
+    },
   };
   return {
     get(component, version) {
@@ -38,7 +53,9 @@ function activate(context) {
     },
     // For the tests only (not part of the Kubernetes extension's API):
     calls,
-    setKubeconfigPath: (p) => { kubeconfigPath = { pathType: 'host', hostPath: p }; },
+    setKubeconfigPath: (p) => {
+      kubeconfigPath = { pathType: 'host', hostPath: p };
+    },
   };
 }
 
