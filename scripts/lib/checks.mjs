@@ -28,6 +28,7 @@ export const CHECKS = [
       'src/extension.ts',
       'webview-ui/main.ts',
       'webview-ui/describe.ts',
+      'webview-ui/objectDescribe.ts',
     ],
   },
 ];
