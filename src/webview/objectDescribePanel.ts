@@ -1,11 +1,10 @@
 // The describe view of an object inside a vcluster (vcluster.describeObject): one WebviewPanel per object, read when
-// opened, revealed or refreshed (its Refresh button), restored after a window reload. Same security as the vcluster's describe view
-// (describePanel.ts): strict CSP with a fresh nonce (html.ts), resources only from dist/ and media/, every message from
-// the webview validated before use, details redacted when built (src/vcluster/objectDetails.ts) and rendered as text.
+// opened, shown again, revealed or refreshed (its Refresh button), restored after a window reload. On the same panel
+// base as the vcluster's describe view (panelBase.ts): strict CSP with a fresh nonce (html.ts), resources only from
+// dist/ and media/, every message from the webview validated before use, details redacted when built
+// (src/vcluster/objectDetails.ts) and rendered as text.
 
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { Disposable } from '../platform/disposable';
 import { errorMessage } from '../shared/errors';
 import {
   OBJECT_DESCRIBE_PROTOCOL_VERSION,
@@ -20,68 +19,45 @@ import {
 } from '../shared/objectDescribe';
 import { redact } from '../shared/redact';
 import { refKey } from '../shared/refKey';
-import { renderHtml } from './html';
-import type { PanelLogger } from './source';
+import { WebviewPanelBase, type PanelBaseOptions, type PanelKind } from './panelBase';
 
 export const OBJECT_DESCRIBE_VIEW_TYPE = 'vcluster.describeObject';
 
-export interface ObjectDescribePanelOptions {
-  readonly extensionUri: vscode.Uri;
+const OBJECT_DESCRIBE_KIND: PanelKind = {
+  viewType: OBJECT_DESCRIBE_VIEW_TYPE,
+  label: 'Describe',
+  script: 'objectDescribe.js',
+  styles: ['panel.css', 'describe.css'],
+};
+
+export interface ObjectDescribePanelOptions extends PanelBaseOptions {
   readonly load: (target: ObjectRef) => Promise<ObjectDetails>;
-  readonly logger?: PanelLogger;
   /** Runs a command on the panel's object (YAML, logs, host object). */
   readonly onAction?: (target: ObjectRef, action: ObjectDescribeAction) => void;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-const silent: PanelLogger = { debug() {}, warn() {}, error() {} };
 const titleOf = (t: ObjectRef) => `Describe: ${t.kind.toLowerCase()} ${t.name}`;
 
-export class ObjectDescribePanel extends Disposable {
+export class ObjectDescribePanel extends WebviewPanelBase<ToObjectDescribeWebview, ObjectRenderReport> {
   /** The last details loaded (tests). */
   details: ObjectDetails | undefined;
-  /** What the webview reported rendering last (tests). */
-  lastRendered: ObjectRenderReport | undefined;
-  private readonly renderedEmitter = new vscode.EventEmitter<ObjectRenderReport>();
-  readonly onDidRender = this.renderedEmitter.event;
-  private readonly disposeEmitter = new vscode.EventEmitter<void>();
-  readonly onDidDispose = this.disposeEmitter.event;
-  private ready = false;
   private error: string | undefined;
   private generation = 0;
   private loading: Promise<void> = Promise.resolve();
 
   constructor(
-    readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
     readonly target: ObjectRef,
     private readonly opts: ObjectDescribePanelOptions,
   ) {
-    super();
-    // registered first, so released last: the subscriptions below go before the panel
-    this.register(panel);
-    const webview = panel.webview;
-    const dist = vscode.Uri.joinPath(opts.extensionUri, 'dist');
-    const media = vscode.Uri.joinPath(opts.extensionUri, 'media');
-    webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [dist, media] };
-    panel.title = titleOf(target);
-    webview.html = renderHtml({
-      cspSource: webview.cspSource,
-      nonce: randomBytes(18).toString('base64url'),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'objectDescribe.js')).toString(),
-      codiconUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'codicon.css')).toString(),
-      styleUris: [webview.asWebviewUri(vscode.Uri.joinPath(media, 'describe.css')).toString()],
-      title: titleOf(target),
-      state: { target },
-    });
-    this.register(webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
-    this.register(panel.onDidDispose(() => this.dispose()));
-    // Back in view after being hidden: the webview was re-created and says ready again, so read afresh.
-    this.register(
-      panel.onDidChangeViewState((e) => {
-        if (!e.webviewPanel.visible) this.ready = false;
-      }),
-    );
-    void this.reload();
+    super(panel, target.ref, OBJECT_DESCRIBE_KIND, opts, { title: titleOf(target), state: { target } });
+    // Read when opened and again when shown after being hidden (the webview was re-created); nothing to watch.
+    this.start();
+  }
+
+  protected watch(): { dispose(): void } {
+    return { dispose() {} };
   }
 
   /** Resolves when the latest read has ended (details or error set). */
@@ -91,25 +67,6 @@ export class ObjectDescribePanel extends Disposable {
       last = this.loading;
       await last;
     }
-  }
-
-  private get log(): PanelLogger {
-    return this.opts.logger ?? silent;
-  }
-
-  /** Resolves with the next report of the webview. */
-  nextRender(timeoutMs = 15_000): Promise<ObjectRenderReport> {
-    return new Promise((resolve, reject) => {
-      const t = setTimeout(() => {
-        sub.dispose();
-        reject(new Error('the object describe webview did not render in time'));
-      }, timeoutMs);
-      const sub = this.onDidRender((r) => {
-        clearTimeout(t);
-        sub.dispose();
-        resolve(r);
-      });
-    });
   }
 
   reload(): Promise<void> {
@@ -136,7 +93,7 @@ export class ObjectDescribePanel extends Disposable {
   }
 
   /** Validates and handles one message from the webview (public so that tests can drive it). */
-  receive(raw: unknown): void {
+  async receive(raw: unknown): Promise<void> {
     const msg = parseFromObjectDescribeWebview(raw);
     if (!msg) {
       this.log.warn('object describe panel: ignored an invalid message from the webview');
@@ -162,8 +119,7 @@ export class ObjectDescribePanel extends Disposable {
         return;
       case 'rendered': {
         const { sections, events, warnings, text } = msg;
-        this.lastRendered = { sections, events, warnings, text };
-        this.renderedEmitter.fire(this.lastRendered);
+        this.rendered({ sections, events, warnings, text });
         return;
       }
       case 'clientError':
@@ -174,20 +130,6 @@ export class ObjectDescribePanel extends Disposable {
         void never;
       }
     }
-  }
-
-  private post(msg: ToObjectDescribeWebview): void {
-    if (!this.ready || this.isDisposed) return;
-    const out = msg.type === 'loadError' ? { ...msg, message: redact(msg.message) } : msg;
-    this.panel.webview.postMessage(out).then(undefined, (err: unknown) => this.log.debug(`object describe panel: post failed: ${errorMessage(err)}`));
-  }
-
-  override dispose(): void {
-    if (this.isDisposed) return;
-    super.dispose();
-    this.disposeEmitter.fire();
-    this.disposeEmitter.dispose();
-    this.renderedEmitter.dispose();
   }
 }
 

@@ -1,4 +1,4 @@
-// What the mapping and describe panels share as objects: the webview set-up (options, HTML with a fresh nonce, one
+// What the mapping, describe and object describe panels share as objects: the webview set-up (options, HTML with a fresh nonce, one
 // script and one style sheet list), the subscriptions they own (released by the Disposable base), the `rendered`
 // and `disposed` events, waiting for the next render, posting a redacted message, and following changes while visible.
 // Each panel adds its own protocol (receive/handle) and what it loads (reload).
@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { ToDescribeWebview } from '../shared/describe';
+import type { ToObjectDescribeWebview } from '../shared/objectDescribe';
 import { errorMessage } from '../shared/errors';
 import type { VClusterRef } from '../shared/model';
 import type { ToWebview } from '../shared/protocol';
@@ -40,7 +41,13 @@ export function panelTitle(kind: PanelKind, ref: VClusterRef): string {
   return `${kind.label}: ${ref.name}`;
 }
 
-export abstract class WebviewPanelBase<Out extends ToWebview | ToDescribeWebview, Report> extends Disposable {
+/** How one panel differs from its kind's defaults: its title and the state the webview saves (default `{ ref }`). */
+export interface PanelView {
+  readonly title?: string;
+  readonly state?: Record<string, unknown>;
+}
+
+export abstract class WebviewPanelBase<Out extends ToWebview | ToDescribeWebview | ToObjectDescribeWebview, Report> extends Disposable {
   /** What the webview reported rendering last (tests). */
   lastRendered: Report | undefined;
   private readonly renderedEmitter = new vscode.EventEmitter<Report>();
@@ -57,6 +64,7 @@ export abstract class WebviewPanelBase<Out extends ToWebview | ToDescribeWebview
     readonly ref: VClusterRef,
     kind: PanelKind,
     private readonly base: PanelBaseOptions,
+    view: PanelView = {},
   ) {
     super();
     this.what = kind.label.toLowerCase();
@@ -66,15 +74,16 @@ export abstract class WebviewPanelBase<Out extends ToWebview | ToDescribeWebview
     const dist = vscode.Uri.joinPath(base.extensionUri, 'dist');
     const media = vscode.Uri.joinPath(base.extensionUri, 'media');
     webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [dist, media] };
-    panel.title = panelTitle(kind, ref);
+    const title = view.title ?? panelTitle(kind, ref);
+    panel.title = title;
     webview.html = renderHtml({
       cspSource: webview.cspSource,
       nonce: randomBytes(18).toString('base64url'),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, kind.script)).toString(),
       codiconUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'codicon.css')).toString(),
       styleUris: kind.styles.map((s) => webview.asWebviewUri(vscode.Uri.joinPath(media, s)).toString()),
-      title: panelTitle(kind, ref),
-      state: { ref },
+      title,
+      state: view.state ?? { ref },
     });
     this.register(
       webview.onDidReceiveMessage((raw: unknown) => {

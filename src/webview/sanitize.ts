@@ -3,6 +3,7 @@
 
 import type { MappingModel, MappingRow } from '../shared/model';
 import type { ToDescribeWebview } from '../shared/describe';
+import type { ToObjectDescribeWebview } from '../shared/objectDescribe';
 import type { ToWebview } from '../shared/protocol';
 import { redact } from '../shared/redact';
 
@@ -48,6 +49,6 @@ export function sanitizeModel(model: MappingModel): MappingModel {
  * The last step before a message is posted to a webview (mapping or describe): its free-text `message` (an error, often
  * quoting a server's answer) through redact(). Models and details are redacted when they are loaded.
  */
-export function redactMessage<T extends ToWebview | ToDescribeWebview>(msg: T): T {
+export function redactMessage<T extends ToWebview | ToDescribeWebview | ToObjectDescribeWebview>(msg: T): T {
   return 'message' in msg && typeof msg.message === 'string' ? { ...msg, message: redact(msg.message) } : msg;
 }
