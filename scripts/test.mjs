@@ -3,7 +3,8 @@
 // Kubernetes tools, code-server), then runs every check and suite and prints one closing line:
 //   total: N passed, N failed
 //
-//   node scripts/test.mjs [static] [unit] [cluster] [integration] [package] [newcomer]    (default: all of them)
+//   node scripts/test.mjs [static] [unit] [cluster] [integration] [package] [newcomer] [--parallel]
+//                                                                                        (default: all of them)
 //
 // Suites: static (tsc over the three tsconfigs, eslint, import cycles), unit (plain-Node mocha), cluster (plain-Node
 // mocha against real etcd/kube-apiserver/kube-controller-manager, the vcluster CLI and Helm), integration (mocha inside
@@ -16,7 +17,12 @@
 // overlayfs and cgroups. On a machine without them those suites fail, saying what is missing, unless
 // VCE_SKIP_REAL_NODE=1: then they are not run, and the closing line says so. The closing line counts the tests that
 // touched a real vcluster.
+//
+// --parallel (an experiment, not what `npm test` does): the cluster suite runs at the same time as the integration
+// suite and the newcomer check (each starts its own control plane and node; the node harness keeps concurrent runs
+// apart), their output lines prefixed with the suite's name. It trades a shorter run for more load on the machine.
 import { spawn } from 'node:child_process';
+import readline from 'node:readline';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,15 +34,24 @@ import { envWithNode, mainWrapper, repoRoot, toolPath } from './lib/toolchain.mj
 const ALL = ['static', 'unit', 'cluster', 'integration', 'package', 'newcomer'];
 const say = (msg) => process.stdout.write(`\n[test] ${msg}\n`);
 
-function run(node, args, { env = {}, label } = {}) {
+/** `prefix` (--parallel): the child's output lines are prefixed with it. */
+function run(node, args, { env = {}, label, prefix } = {}) {
   return new Promise((resolve) => {
     const start = Date.now();
-    say(`${label}: ${path.basename(args[0])} ${args.slice(1).join(' ')}`);
+    say(`${prefix ?? ''}${label}: ${path.basename(args[0])} ${args.slice(1).join(' ')}`);
     const child = spawn(node, args, {
       cwd: repoRoot,
-      stdio: ['ignore', 'inherit', 'inherit'],
+      stdio: ['ignore', prefix ? 'pipe' : 'inherit', prefix ? 'pipe' : 'inherit'],
       env: envWithNode(node, { pathFirst: toolDirs(), set: env }),
     });
+    if (prefix) {
+      for (const [from, to] of [
+        [child.stdout, process.stdout],
+        [child.stderr, process.stderr],
+      ]) {
+        readline.createInterface({ input: from, crlfDelay: Infinity }).on('line', (line) => to.write(`${prefix}${line}\n`));
+      }
+    }
     child.on('error', (err) => {
       console.error(err);
       resolve({ code: 1, ms: Date.now() - start });
@@ -51,11 +66,12 @@ function toolDirs() {
 
 const bin = (pkg, file) => path.join(repoRoot, 'node_modules', pkg, file);
 
-async function mocha(node, label, globs, extra = []) {
+async function mocha(node, label, globs, extra = [], prefix = undefined) {
   const resultFile = path.join(os.tmpdir(), `vce-${label}-${process.pid}.json`);
   fs.rmSync(resultFile, { force: true });
   const r = await run(node, [bin('mocha', 'bin/mocha.js'), '--import=tsx', '--reporter', 'test/support/reporter.cjs', ...extra, ...globs], {
     label,
+    prefix,
     env: { VCE_RESULT_FILE: resultFile },
   });
   return readResult(resultFile, r, label);
@@ -108,40 +124,67 @@ mainWrapper(async () => {
   }
   // Unit tests read files and start small programs: mocha's 2 s default is too short on a busy 2-core machine.
   if (suites.includes('unit')) results.push(await mocha(node, 'unit', ['test/unit/**/*.test.ts'], ['--timeout', '20000']));
-  if (suites.includes('cluster')) {
-    results.push(
-      await mocha(
+  const parallel = process.argv.includes('--parallel');
+  const clusterLane = async (prefix) => {
+    const out = [];
+    if (suites.includes('cluster')) {
+      out.push(
+        await mocha(
+          node,
+          'cluster',
+          ['test/cluster/**/*.test.ts'],
+          ['--require', 'test/cluster/setup.ts', '--timeout', '120000', ...(skipReal ? ['--ignore', 'test/cluster/real-node-*.test.ts'] : [])],
+          prefix,
+        ),
+      );
+    }
+    return out;
+  };
+  const otherLane = async (prefix) => {
+    const out = [];
+    if (suites.includes('integration')) {
+      const resultFile = path.join(os.tmpdir(), `vce-integration-${process.pid}.json`);
+      // Longer than the launcher's default: this run also starts a real node and a real vcluster.
+      const r = await run(node, [path.join(repoRoot, 'scripts', 'integration.mjs'), '--result-file', resultFile, '--timeout', '900'], {
+        label: 'integration',
+        prefix,
+      });
+      out.push(readResult(resultFile, r, 'integration'));
+      // Workspace trust: the same extension in Restricted Mode (only the trust tests).
+      const untrustedFile = path.join(os.tmpdir(), `vce-integration-untrusted-${process.pid}.json`);
+      const u = await run(
         node,
-        'cluster',
-        ['test/cluster/**/*.test.ts'],
-        ['--require', 'test/cluster/setup.ts', '--timeout', '120000', ...(skipReal ? ['--ignore', 'test/cluster/real-node-*.test.ts'] : [])],
-      ),
-    );
-  }
-  if (suites.includes('integration')) {
-    const resultFile = path.join(os.tmpdir(), `vce-integration-${process.pid}.json`);
-    // Longer than the launcher's default: this run also starts a real node and a real vcluster.
-    const r = await run(node, [path.join(repoRoot, 'scripts', 'integration.mjs'), '--result-file', resultFile, '--timeout', '900'], { label: 'integration' });
-    results.push(readResult(resultFile, r, 'integration'));
-    // Workspace trust: the same extension in Restricted Mode (only the trust tests).
-    const untrustedFile = path.join(os.tmpdir(), `vce-integration-untrusted-${process.pid}.json`);
-    const u = await run(
-      node,
-      [path.join(repoRoot, 'scripts', 'integration.mjs'), '--untrusted', '--no-ui', '--no-build', '--grep', 'workspace trust', '--result-file', untrustedFile],
-      { label: 'integration (untrusted)' },
-    );
-    results.push(readResult(untrustedFile, u, 'integration untrusted'));
-  }
-  if (suites.includes('package')) {
-    const resultFile = path.join(os.tmpdir(), `vce-package-${process.pid}.json`);
-    const r = await run(node, [path.join(repoRoot, 'scripts', 'package.mjs'), '--check', '--result-file', resultFile], { label: 'package' });
-    results.push(readResult(resultFile, r, 'package'));
-  }
-
-  if (suites.includes('newcomer')) {
-    const resultFile = path.join(os.tmpdir(), `vce-newcomer-${process.pid}.json`);
-    const r = await run(node, [path.join(repoRoot, 'scripts', 'newcomer.mjs'), '--result-file', resultFile], { label: 'newcomer' });
-    results.push(readResult(resultFile, r, 'newcomer'));
+        [
+          path.join(repoRoot, 'scripts', 'integration.mjs'),
+          '--untrusted',
+          '--no-ui',
+          '--no-build',
+          '--grep',
+          'workspace trust',
+          '--result-file',
+          untrustedFile,
+        ],
+        { label: 'integration (untrusted)', prefix },
+      );
+      out.push(readResult(untrustedFile, u, 'integration untrusted'));
+    }
+    if (suites.includes('package')) {
+      const resultFile = path.join(os.tmpdir(), `vce-package-${process.pid}.json`);
+      const r = await run(node, [path.join(repoRoot, 'scripts', 'package.mjs'), '--check', '--result-file', resultFile], { label: 'package', prefix });
+      out.push(readResult(resultFile, r, 'package'));
+    }
+    if (suites.includes('newcomer')) {
+      const resultFile = path.join(os.tmpdir(), `vce-newcomer-${process.pid}.json`);
+      const r = await run(node, [path.join(repoRoot, 'scripts', 'newcomer.mjs'), '--result-file', resultFile], { label: 'newcomer', prefix });
+      out.push(readResult(resultFile, r, 'newcomer'));
+    }
+    return out;
+  };
+  if (parallel) {
+    const [a, b] = await Promise.all([clusterLane('[cluster] '), otherLane('[integration+] ')]);
+    results.push(...a, ...b);
+  } else {
+    results.push(...(await clusterLane()), ...(await otherLane()));
   }
 
   process.stdout.write('\n[test] summary\n');
