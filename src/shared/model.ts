@@ -175,7 +175,9 @@ export interface MappingModel {
 
 // ---- Inside a vcluster --------------------------------------------------------------------------------------------
 
-export type ResourceKind = 'Pod' | 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'Service' | 'ConfigMap';
+/** The kinds of objects the tree, the commands and listResources() show inside a vcluster. */
+export const RESOURCE_KIND_NAMES = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'Service', 'ConfigMap'] as const;
+export type ResourceKind = (typeof RESOURCE_KIND_NAMES)[number];
 
 /** An object inside a virtual cluster, as the tree and listResources() show it. */
 export interface ResourceInfo {

@@ -5,7 +5,7 @@
 // (never a value), and the annotation kubectl keeps the last applied object in is left out (it would carry the values).
 // Free text from the cluster (messages, annotation values) is redacted by the host before it is posted.
 
-import type { ResourceKind, VClusterRef } from './model';
+import { RESOURCE_KIND_NAMES, type ResourceKind, type VClusterRef } from './model';
 import { parseVClusterRef } from './protocol';
 
 export const OBJECT_DESCRIBE_PROTOCOL_VERSION = 1;
@@ -156,13 +156,11 @@ export function isToObjectDescribeWebview(v: unknown): v is ToObjectDescribeWebv
   }
 }
 
-const KINDS: readonly ResourceKind[] = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'Service', 'ConfigMap'];
-
 /** The object a persisted webview state names, or undefined. */
 export function parseObjectRef(v: unknown): ObjectRef | undefined {
   if (!isRecord(v)) return undefined;
   const ref = parseVClusterRef(v.ref);
-  const kind = KINDS.find((k) => k === v.kind);
+  const kind = RESOURCE_KIND_NAMES.find((k) => k === v.kind);
   if (
     !ref ||
     !kind ||

@@ -1,7 +1,7 @@
 import { isKubeError } from '../kube/errors';
 import type { Pod } from '../kube/types';
 import { UserFacingError, errorMessage } from '../shared/errors';
-import type { ResourceKind, VClusterRef } from '../shared/model';
+import { RESOURCE_KIND_NAMES, type ResourceKind, type VClusterRef } from '../shared/model';
 import { redact } from '../shared/redact';
 import type { ObjectTarget } from './inside';
 import { dnsLabelProblem } from './translate';
@@ -12,7 +12,7 @@ import { dnsLabelProblem } from './translate';
 // what is valid and what is chosen without asking is decided here.
 
 /** The kinds of objects inside a vcluster that the commands take. */
-export const INSIDE_KINDS: readonly ResourceKind[] = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'Service', 'ConfigMap'];
+export const INSIDE_KINDS: readonly ResourceKind[] = RESOURCE_KIND_NAMES;
 
 /** The default shell: bash when the image has it, else sh (what the Kubernetes extension and Lens run). */
 export const DEFAULT_SHELL = ['/bin/sh', '-c', 'if command -v bash >/dev/null 2>&1; then exec bash; fi; exec sh'];
