@@ -18,13 +18,19 @@ import {
   logChoiceFrom,
   logEndNote,
   parseObjectTarget,
+  parseSince,
+  parseTail,
   portProblem,
   requireKind,
   requireRunning,
+  SHELL_PRESETS,
+  shellCommand,
+  shellProblem,
+  sinceProblem,
+  tailProblem,
   wholeNumberOption,
   type LogChoice,
 } from '../vcluster/insideChoices';
-import { SHELL_PRESETS, parseSince, parseTail, shellProblem, sinceProblem, tailProblem } from '../vcluster/insideInput';
 import { flag, refFromArg } from './args';
 import type { CommandEnv } from './env';
 import { resolveRef } from './vclusterCommands';
@@ -105,7 +111,7 @@ async function askLogChoice(restarts: number): Promise<LogChoice> {
   ];
   const pick = await vscode.window.showQuickPick(items, { placeHolder: 'Which part of the log?' });
   if (!pick) throw new CancelledError();
-  // The two "…" items ask for their number (validated as typed: src/vcluster/insideInput.ts).
+  // The two "…" items ask for their number (validated as typed: src/vcluster/insideChoices.ts).
   if (pick.choice.sinceSeconds === -1)
     return { follow: true, sinceSeconds: parseSince(await askText('Show the log since how long ago?', '10m', sinceProblem))! };
   if (pick.choice.tailLines === -1) return { follow: true, tailLines: parseTail(await askText('How many of the last lines?', '500', tailProblem))! };
@@ -121,11 +127,7 @@ async function askText(prompt: string, value: string, validateInput: (v: string)
 /** The command of a terminal in a container: `shell` of a plain object, or (from the tree or the palette) a choice. */
 async function chooseShell(arg: unknown): Promise<string[]> {
   const given = flag(arg, 'shell');
-  if (given !== undefined) {
-    const problem = typeof given === 'string' ? shellProblem(given) : '"shell" must be a string';
-    if (problem) throw new UserFacingError(`"shell": ${problem}.`);
-    return [(given as string).trim()];
-  }
+  if (given !== undefined) return shellCommand(given);
   if (arg !== undefined && !(arg instanceof ResourceNode)) return DEFAULT_SHELL;
   const items: (vscode.QuickPickItem & { command?: string[] })[] = [
     { label: '$(terminal) Default', description: 'bash when the container has it, else sh', command: DEFAULT_SHELL },

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { MAX_TAIL_LINES, parseSince, parseTail, shellProblem, sinceProblem, tailProblem } from '../../src/vcluster/insideInput';
+import { MAX_TAIL_LINES, parseSince, parseTail, shellCommand, shellProblem, sinceProblem, tailProblem } from '../../src/vcluster/insideChoices';
 
 // What a user types for a log's since/tail and for the shell of a terminal in a container.
 
@@ -28,5 +28,9 @@ describe('inside a vcluster: typed input for logs and terminals', function () {
     assert.match(shellProblem('/bin/sh\u001b[2J')!, /no arguments/);
     assert.match(shellProblem('/../../bin/sh')!, /"\.\."/);
     assert.match(shellProblem(`/${'a'.repeat(300)}`)!, /256/);
+    // As a command argument: the one program, trimmed, or one message saying what is wrong.
+    assert.deepEqual(shellCommand(' /bin/ash '), ['/bin/ash']);
+    assert.throws(() => shellCommand('/bin/sh -c id'), /^UserFacingError: "shell": Letters, digits/);
+    assert.throws(() => shellCommand(42), /"shell" must be a string/);
   });
 });
