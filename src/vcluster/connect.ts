@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeClient } from '../kube/client';
 import { KubeError } from '../kube/errors';
 import type { KubeconfigWriter } from '../kube/kubeconfig/writer';
@@ -125,7 +126,9 @@ async function waitUntilUp(
       );
     }
     report(`waiting for the vcluster to come up: ${waitingFor}`);
-    await delay(1000, opts.signal);
+    await sleep(1000, undefined, { signal: opts.signal }).catch((err: unknown) => {
+      throw opts.signal?.aborted ? new CancelledError() : err;
+    });
   }
 }
 
@@ -155,21 +158,6 @@ async function podState(
   if (!ready) return { waitingFor: `pod ${newest.metadata.name} (${podStatus(newest) || 'Pending'})` };
   const since = newest.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'True')?.lastTransitionTime;
   return since ? { readySince: Date.parse(since) } : {};
-}
-
-function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new CancelledError());
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new CancelledError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /**
