@@ -6,12 +6,11 @@
 import { performance } from 'node:perf_hooks';
 import type { HostCluster } from '../test/harness/controlPlane';
 import { buildWorld } from '../test/harness/worlds';
-import { productModel } from '../test/cluster/product';
-import { InsideVClusters } from '../src/vcluster/inside';
 import { PAGE_SIZE } from '../src/vcluster/resources';
 import { pool } from './bulk';
 import { bulkRest, gc, kubeconfigFile, say, wrong } from './common';
 import { summarize } from './stats';
+import { loadTreeModules, makeTree } from './tree';
 
 const NAME = 'insidebench';
 const HOST_NS = 'bench-inside';
@@ -39,34 +38,10 @@ export async function measureInside(host: HostCluster, pods: number, runs: numbe
     const buildMs = Math.round(performance.now() - t0);
     say(`inside: ${pods} pods in a vcluster's own API server in ${buildMs} ms`);
 
-    // The tree's node classes need the vscode stand-in (bench/vscode-stub.cjs).
-    const stubLib = require('./vscode-stub.cjs') as { createVscodeStub(): unknown; installVscodeStub(stub: unknown): () => void };
-    const restore = stubLib.installVscodeStub(stubLib.createVscodeStub());
-    const { ExplorerTreeProvider } = require('../src/tree/explorerTree') as typeof import('../src/tree/explorerTree');
-    const { KindFolderNode } = require('../src/tree/insideNodes') as typeof import('../src/tree/insideNodes');
-    restore();
+    const { KindFolderNode } = loadTreeModules();
     const kcFile = kubeconfigFile(host.kubeconfig, 'vce-bench-inside-');
     const ref = { context: host.contextName, namespace: HOST_NS, name: NAME };
-    const logger = { warn() {}, info() {}, debug() {}, error() {}, trace() {} };
-    const make = () => {
-      const product = productModel([kcFile], { watch: false, timeoutMs: 120_000 });
-      const inside = new InsideVClusters(product.model, product.tunnels);
-      const lists = new Map<string, readonly string[]>();
-      const tree = new ExplorerTreeProvider({
-        model: async () => product.model,
-        inside: async () => inside,
-        logger: logger as never,
-        nestedMaxDepth: () => 3,
-        decorate: (v) => v,
-        searchNamespaces: {
-          get: (c: string) => lists.get(c) ?? [],
-          set: async (c: string, n: readonly string[]) => {
-            lists.set(c, n);
-          },
-        },
-      });
-      return { product, inside, tree, folder: new KindFolderNode(ref, NS, 'Pod') };
-    };
+    const make = () => ({ ...makeTree(kcFile), folder: new KindFolderNode(ref, NS, 'Pod') });
     const firstPage = async (t: ReturnType<typeof make>) => {
       const kids = await t.tree.getChildren(t.folder);
       for (const k of kids) t.tree.getTreeItem(k);

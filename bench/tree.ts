@@ -21,28 +21,42 @@ function memorySearchNamespaces() {
   };
 }
 
-export async function measureTree(host: HostCluster, expectedVClusters: number, expectedNamespacesWithVClusters: number, runs: number) {
-  // The real ExplorerTreeProvider with the vscode stand-in: the same code VS Code calls, minus VS Code.
+/** The tree modules, loaded with the vscode stand-in (vscode-stub.cjs) installed: the same code VS Code calls, minus VS Code. */
+export function loadTreeModules(): typeof import('../src/tree/explorerTree') & typeof import('../src/tree/insideNodes') {
   const stubLib = require('./vscode-stub.cjs') as { createVscodeStub(): unknown; installVscodeStub(stub: unknown): () => void };
-  const stub = stubLib.createVscodeStub();
-  const restore = stubLib.installVscodeStub(stub);
-  const { ExplorerTreeProvider } = require('../src/tree/explorerTree') as typeof import('../src/tree/explorerTree');
-  restore();
-  type Node = Awaited<ReturnType<InstanceType<typeof ExplorerTreeProvider>['getChildren']>>[number];
+  const restore = stubLib.installVscodeStub(stubLib.createVscodeStub());
+  try {
+    return {
+      ...(require('../src/tree/explorerTree') as typeof import('../src/tree/explorerTree')),
+      ...(require('../src/tree/insideNodes') as typeof import('../src/tree/insideNodes')),
+    };
+  } finally {
+    restore();
+  }
+}
+
+const silentLogger = { warn() {}, info() {}, debug() {}, error() {}, trace() {} };
+
+/** A fresh model over the kubeconfig `kcFile` and the real ExplorerTreeProvider over it, wired as the extension does. */
+export function makeTree(kcFile: string) {
+  const { ExplorerTreeProvider } = loadTreeModules();
+  const product = productModel([kcFile], { watch: false, timeoutMs: 120_000 });
+  const inside = new InsideVClusters(product.model, product.tunnels);
+  const tree = new ExplorerTreeProvider({
+    model: async () => product.model,
+    inside: async () => inside,
+    logger: silentLogger as never,
+    nestedMaxDepth: () => 3,
+    decorate: (v) => withConnection(v, product.model.snapshot()),
+    searchNamespaces: memorySearchNamespaces(),
+  });
+  return { product, inside, tree };
+}
+
+export async function measureTree(host: HostCluster, expectedVClusters: number, expectedNamespacesWithVClusters: number, runs: number) {
+  type Node = Awaited<ReturnType<ReturnType<typeof makeTree>['tree']['getChildren']>>[number];
   const kcFile = kubeconfigFile(host.kubeconfig, 'vce-bench-tree-');
-  const logger = { warn() {}, info() {}, debug() {}, error() {}, trace() {} };
-  const make = () => {
-    const product = productModel([kcFile], { watch: false, timeoutMs: 120_000 });
-    const tree = new ExplorerTreeProvider({
-      model: async () => product.model,
-      inside: async () => new InsideVClusters(product.model, product.tunnels),
-      logger: logger as never,
-      nestedMaxDepth: () => 3,
-      decorate: (v) => withConnection(v, product.model.snapshot()),
-      searchNamespaces: memorySearchNamespaces(),
-    });
-    return { product, tree };
-  };
+  const make = () => makeTree(kcFile);
   const check = (kids: Node[], what: string, expectNs: number) => {
     const nsNodes = kids.filter((k) => k.type === 'namespace');
     const vcs = nsNodes.reduce((n, k) => n + (k.type === 'namespace' ? k.vclusters.length : 0), 0);
