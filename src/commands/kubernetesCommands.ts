@@ -1,5 +1,6 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { splitList } from '../kube/kubeconfig/files';
 import { UserFacingError } from '../shared/errors';
 import { KUBERNETES_EXPLORER_VIEW_ID, KUBERNETES_EXTENSION_ID, kubernetesExtensionApi } from '../shared/kubernetesExtensionApi';
 import { contextNameFor } from '../vcluster/refs';
@@ -47,13 +48,7 @@ export async function revealInKubernetes(env: CommandEnv, arg?: unknown): Promis
   const theirs = api.kubeconfigPath?.();
   const ours = services.userFiles().map((f) => path.resolve(f));
   // Their path may be a KUBECONFIG list (their src/components/kubectl/kubeconfig.ts, getKubeconfigPath, v1.4.1).
-  const theirFiles =
-    theirs?.pathType === 'host'
-      ? theirs.hostPath
-          .split(path.delimiter)
-          .filter(Boolean)
-          .map((f) => path.resolve(f))
-      : [];
+  const theirFiles = theirs?.pathType === 'host' ? splitList(theirs.hostPath).map((f) => path.resolve(f)) : [];
   const otherKubeconfig = theirs?.pathType === 'host' && !theirFiles.some((f) => ours.includes(f)) ? theirs.hostPath : undefined;
   await vscode.commands.executeCommand(`${KUBERNETES_EXPLORER_VIEW_ID}.focus`);
   env.logger.info(`Showed vcluster ${ref.namespace}/${ref.name} in the Kubernetes extension (context ${contextName}${connected ? ', connected first' : ''})`);

@@ -33,7 +33,8 @@ export function kubeconfigFiles(options: KubeconfigFilesOptions = {}): string[] 
   return [path.join(home, '.kube', 'config')];
 }
 
-function splitList(value: string): string[] {
+/** The files of a KUBECONFIG-style list (path.delimiter between them; blanks dropped). */
+export function splitList(value: string): string[] {
   return value
     .split(path.delimiter)
     .map((s) => s.trim())
