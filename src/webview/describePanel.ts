@@ -18,10 +18,8 @@ import {
   type ToDescribeWebview,
   type VClusterDetails,
 } from '../shared/describe';
-import { errorMessage } from '../shared/errors';
 import type { VClusterRef } from '../shared/model';
-import { redact } from '../shared/redact';
-import { WebviewPanelBase, type PanelBaseOptions, type PanelKind } from './panelBase';
+import { DetailsPanelBase, type PanelBaseOptions, type PanelKind } from './panelBase';
 import { PanelRegistry } from './panelRegistry';
 
 export const DESCRIBE_VIEW_TYPE = 'vcluster.describe';
@@ -41,12 +39,7 @@ export interface DescribePanelOptions extends PanelBaseOptions {
 
 type DescribeReport = { sections: number; events: number; warnings: number };
 
-export class DescribePanel extends WebviewPanelBase<ToDescribeWebview, DescribeReport> {
-  /** The last details loaded (tests and the API). */
-  details: VClusterDetails | undefined;
-  private error: string | undefined;
-  private generation = 0;
-
+export class DescribePanel extends DetailsPanelBase<ToDescribeWebview, DescribeReport, VClusterDetails> {
   constructor(
     panel: vscode.WebviewPanel,
     ref: VClusterRef,
@@ -60,22 +53,24 @@ export class DescribePanel extends WebviewPanelBase<ToDescribeWebview, DescribeR
     return this.opts.source.watch(this.ref, onChange);
   }
 
-  async reload(): Promise<void> {
-    if (this.isDisposed) return;
-    const gen = ++this.generation;
-    this.post({ type: 'loading', ref: this.ref });
-    try {
-      const details = await this.opts.source.load(this.ref);
-      if (gen !== this.generation || this.isDisposed) return;
-      this.details = details;
-      this.error = undefined;
-      this.post({ type: 'details', details });
-    } catch (err) {
-      if (gen !== this.generation || this.isDisposed) return;
-      this.error = redact(errorMessage(err));
-      this.log.warn(`describe ${this.ref.namespace}/${this.ref.name}: ${this.error}`);
-      this.post({ type: 'loadError', ref: this.ref, message: this.error });
-    }
+  protected load(): Promise<VClusterDetails> {
+    return this.opts.source.load(this.ref);
+  }
+
+  protected get subject(): string {
+    return `${this.ref.namespace}/${this.ref.name}`;
+  }
+
+  protected loadingMessage(): ToDescribeWebview {
+    return { type: 'loading', ref: this.ref };
+  }
+
+  protected detailsMessage(details: VClusterDetails): ToDescribeWebview {
+    return { type: 'details', details };
+  }
+
+  protected loadErrorMessage(message: string): ToDescribeWebview {
+    return { type: 'loadError', ref: this.ref, message };
   }
 
   /** Validates and handles one message from the webview (public so that tests can drive it). */
@@ -93,10 +88,7 @@ export class DescribePanel extends WebviewPanelBase<ToDescribeWebview, DescribeR
     switch (msg.type) {
       case 'ready':
         if (msg.version !== DESCRIBE_PROTOCOL_VERSION) this.log.warn(`describe webview speaks protocol ${msg.version}`);
-        this.ready = true;
-        if (this.details) this.post({ type: 'details', details: this.details });
-        else if (this.error) this.post({ type: 'loadError', ref: this.ref, message: this.error });
-        else this.post({ type: 'loading', ref: this.ref });
+        this.webviewReady();
         return;
       case 'refresh':
         void this.reload();

@@ -5,7 +5,6 @@
 // (src/vcluster/objectDetails.ts) and rendered as text.
 
 import * as vscode from 'vscode';
-import { errorMessage } from '../shared/errors';
 import {
   OBJECT_DESCRIBE_PROTOCOL_VERSION,
   parseFromObjectDescribeWebview,
@@ -17,9 +16,8 @@ import {
   type ObjectRenderReport,
   type ToObjectDescribeWebview,
 } from '../shared/objectDescribe';
-import { redact } from '../shared/redact';
 import { refKey } from '../shared/refKey';
-import { WebviewPanelBase, type PanelBaseOptions, type PanelKind } from './panelBase';
+import { DetailsPanelBase, type PanelBaseOptions, type PanelKind } from './panelBase';
 
 export const OBJECT_DESCRIBE_VIEW_TYPE = 'vcluster.describeObject';
 
@@ -39,13 +37,7 @@ export interface ObjectDescribePanelOptions extends PanelBaseOptions {
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 const titleOf = (t: ObjectRef) => `Describe: ${t.kind.toLowerCase()} ${t.name}`;
 
-export class ObjectDescribePanel extends WebviewPanelBase<ToObjectDescribeWebview, ObjectRenderReport> {
-  /** The last details loaded (tests). */
-  details: ObjectDetails | undefined;
-  private error: string | undefined;
-  private generation = 0;
-  private loading: Promise<void> = Promise.resolve();
-
+export class ObjectDescribePanel extends DetailsPanelBase<ToObjectDescribeWebview, ObjectRenderReport, ObjectDetails> {
   constructor(
     panel: vscode.WebviewPanel,
     readonly target: ObjectRef,
@@ -60,36 +52,24 @@ export class ObjectDescribePanel extends WebviewPanelBase<ToObjectDescribeWebvie
     return { dispose() {} };
   }
 
-  /** Resolves when the latest read has ended (details or error set). */
-  async settled(): Promise<void> {
-    let last: Promise<void> | undefined;
-    while (last !== this.loading) {
-      last = this.loading;
-      await last;
-    }
+  protected load(): Promise<ObjectDetails> {
+    return this.opts.load(this.target);
   }
 
-  reload(): Promise<void> {
-    this.loading = this.read();
-    return this.loading;
+  protected get subject(): string {
+    return `${this.target.kind} ${this.target.namespace}/${this.target.name}`;
   }
 
-  private async read(): Promise<void> {
-    if (this.isDisposed) return;
-    const gen = ++this.generation;
-    this.post({ type: 'loading', target: this.target });
-    try {
-      const details = await this.opts.load(this.target);
-      if (gen !== this.generation || this.isDisposed) return;
-      this.details = details;
-      this.error = undefined;
-      this.post({ type: 'details', details });
-    } catch (err) {
-      if (gen !== this.generation || this.isDisposed) return;
-      this.error = redact(errorMessage(err));
-      this.log.warn(`describe ${this.target.kind} ${this.target.namespace}/${this.target.name}: ${this.error}`);
-      this.post({ type: 'loadError', target: this.target, message: this.error });
-    }
+  protected loadingMessage(): ToObjectDescribeWebview {
+    return { type: 'loading', target: this.target };
+  }
+
+  protected detailsMessage(details: ObjectDetails): ToObjectDescribeWebview {
+    return { type: 'details', details };
+  }
+
+  protected loadErrorMessage(message: string): ToObjectDescribeWebview {
+    return { type: 'loadError', target: this.target, message };
   }
 
   /** Validates and handles one message from the webview (public so that tests can drive it). */
@@ -106,10 +86,7 @@ export class ObjectDescribePanel extends WebviewPanelBase<ToObjectDescribeWebvie
     switch (msg.type) {
       case 'ready':
         if (msg.version !== OBJECT_DESCRIBE_PROTOCOL_VERSION) this.log.warn(`object describe webview speaks protocol ${msg.version}`);
-        this.ready = true;
-        if (this.details) this.post({ type: 'details', details: this.details });
-        else if (this.error) this.post({ type: 'loadError', target: this.target, message: this.error });
-        else this.post({ type: 'loading', target: this.target });
+        this.webviewReady();
         return;
       case 'refresh':
         void this.reload();
