@@ -7,7 +7,9 @@
 // by design — it reads the kubeconfig before taking the lock and then writes the difference between that read and a
 // fresh one, deleting whatever appeared in between (kubernetes/kubernetes#28260). Our writer re-reads under the lock
 // and holds the lock a moment after writing (lockLingerMs), so a kubectl that read the old content fails with
-// "file exists" (and is retried here) instead of deleting what we wrote.
+// "file exists" (and is retried here) instead of deleting what we wrote. After the linger our writers leave the file
+// alone for a moment (lockGapMs), so that kubectl, which never waits for the lock, is not kept out by our two writers
+// handing the lock to each other: every kubectl command must get through.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -159,9 +161,11 @@ describe('kubeconfig race: our writer, a second writer process and kubectl on on
     seed(file);
     const started = Date.now();
     const resultFile = path.join(dir, 'worker.json');
-    const workerOps = 400;
-    const ourOps = 400;
-    const kubectlOps = 200;
+    // Our writers together write about three times a second (each write holds the lock 100 ms and leaves a 150 ms gap);
+    // kubectl about six times. The counts keep the three lanes busy for about the same time.
+    const workerOps = 170;
+    const ourOps = 170;
+    const kubectlOps = 660;
 
     worker = spawnManaged(
       'kubeconfig-writer-worker',

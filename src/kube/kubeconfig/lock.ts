@@ -13,6 +13,14 @@ export interface LockOptions {
   readonly timeoutMs?: number;
   /** Poll interval while waiting (default 25 ms). */
   readonly pollMs?: number;
+  /**
+   * After one of our writers released a lock, none of ours takes it again for this long (default 0). kubectl never
+   * waits for the lock: it fails when the lock is taken at the moment it tries, about 100 ms after it started. Without
+   * the gap, our writers that write back to back (two VS Code windows, a burst of connects) hand the lock to each
+   * other so quickly that a kubectl started meanwhile can find it taken every time. A lock held by kubectl or any
+   * other program is taken as soon as it is free.
+   */
+  readonly gapMs?: number;
 }
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 5000;
@@ -26,6 +34,10 @@ interface OwnLock {
 
 /** Locks held by this process, removed on exit so a crash of the caller's logic does not leave them behind. */
 const held = new Map<string, OwnLock>();
+/** When this process last released each lock (lock path -> Date.now()), for LockOptions.gapMs. */
+const releasedAt = new Map<string, number>();
+/** What our lock files start with (see the token in acquireLocks); kubectl's lock files are empty. */
+const TOKEN_PREFIX = 'vcluster-explorer ';
 let exitHookInstalled = false;
 
 /**
@@ -66,7 +78,10 @@ export class HeldLocks {
     for (const l of [...this.locks].reverse()) {
       held.delete(l.path);
       try {
-        if (isOurs(l, await fsp.lstat(l.path), await fsp.readFile(l.path, 'utf8'))) await fsp.unlink(l.path);
+        if (isOurs(l, await fsp.lstat(l.path), await fsp.readFile(l.path, 'utf8'))) {
+          await fsp.unlink(l.path);
+          releasedAt.set(l.path, Date.now());
+        }
       } catch {
         // gone already
       }
@@ -83,6 +98,7 @@ export class HeldLocks {
 export async function acquireLocks(files: readonly string[], options: LockOptions = {}): Promise<HeldLocks> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   const pollMs = options.pollMs ?? 25;
+  const gapMs = options.gapMs ?? 0;
   const deadline = Date.now() + timeoutMs;
   const wanted = new Map<string, string>(); // lock path -> the kubeconfig file it guards
   for (const f of files) {
@@ -98,8 +114,20 @@ export async function acquireLocks(files: readonly string[], options: LockOption
   installExitHook();
   try {
     for (const lockPath of order) {
-      const token = `vcluster-explorer pid=${process.pid} host=${os.hostname()} id=${randomBytes(8).toString('hex')}\n`;
+      const token = `${TOKEN_PREFIX}pid=${process.pid} host=${os.hostname()} id=${randomBytes(8).toString('hex')}\n`;
+      // the last attempt found the lock held by one of our writers in another process
+      let heldByUs = false;
       for (;;) {
+        if (gapMs > 0) {
+          let from = releasedAt.get(lockPath) ?? 0;
+          // released since the last poll: leave the gap from now (at most one poll interval late)
+          if (heldByUs && !fs.existsSync(lockPath)) from = Math.max(from, Date.now());
+          const wait = Math.min(from + gapMs - Date.now(), deadline - Date.now());
+          if (wait > 0) {
+            heldByUs = false;
+            await new Promise((r) => setTimeout(r, wait));
+          }
+        }
         let fh: fsp.FileHandle;
         try {
           fh = await fsp.open(lockPath, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY, 0o600);
@@ -107,6 +135,7 @@ export async function acquireLocks(files: readonly string[], options: LockOption
           const code = (err as NodeJS.ErrnoException).code;
           if (code !== 'EEXIST') throw lockFailed(lockPath, wanted.get(lockPath)!, err);
           if (Date.now() >= deadline) throw await timeoutError(lockPath, wanted.get(lockPath)!, timeoutMs);
+          if (gapMs > 0) heldByUs = (await fsp.readFile(lockPath, 'utf8').catch(() => '')).startsWith(TOKEN_PREFIX);
           await new Promise((r) => setTimeout(r, Math.min(pollMs, Math.max(1, deadline - Date.now()))));
           continue;
         }

@@ -18,6 +18,7 @@ import { BackupStore, contentBefore, sha256 } from './backup';
 import type { EntryKind } from './errors';
 import { KubeconfigError } from './errors';
 import { defaultWriteFile } from './files';
+import type { LockOptions } from './lock';
 import { acquireLocks, lockPathFor } from './lock';
 import type { JsonObject, MergedKubeconfig, ParsedFile } from './model';
 import { blockingProblems, distinctFiles, entryBodyProblems, isObject, managedFields, mergeParsed, readKubeconfigFile } from './model';
@@ -44,6 +45,11 @@ export interface KubeconfigWriterOptions {
    * content fail with "file exists" instead of silently deleting what we just wrote.
    */
   readonly lockLingerMs?: number;
+  /**
+   * How long after releasing the lock none of our writers takes it again (default 150 ms, 0 when lockLingerMs is 0),
+   * so that a kubectl started meanwhile gets it; see LockOptions.gapMs.
+   */
+  readonly lockGapMs?: number;
 }
 
 /** The cluster, user and context that make up one connection (what `vcluster connect` writes). */
@@ -83,7 +89,7 @@ const OPTIMISTIC_ATTEMPTS = 3;
 export class KubeconfigWriter {
   readonly files: readonly string[];
   private readonly backups?: BackupStore;
-  private readonly lockOptions: { timeoutMs?: number; pollMs?: number };
+  private readonly lockOptions: LockOptions;
   private readonly lingerMs: number;
 
   constructor(options: KubeconfigWriterOptions) {
@@ -95,6 +101,8 @@ export class KubeconfigWriter {
       ...(options.lockPollMs !== undefined ? { pollMs: options.lockPollMs } : {}),
     };
     this.lingerMs = options.lockLingerMs ?? 100;
+    const gapMs = options.lockGapMs ?? (this.lingerMs > 0 ? 150 : 0);
+    if (gapMs > 0) this.lockOptions = { ...this.lockOptions, gapMs };
   }
 
   /** Makes `name` the current context, in the file kubectl would write it to. */
