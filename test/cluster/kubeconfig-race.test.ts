@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { toolPath } from '../../scripts/lib/toolchain.mjs';
-import { KubeconfigWriter } from '../../src/kube/kubeconfig/writer';
+import { DEFAULT_LOCK_LINGER_MS, KubeconfigWriter } from '../../src/kube/kubeconfig/writer';
 import { loadKubeconfig } from '../../src/kube/kubeconfig/model';
 import type { ManagedProcess } from '../harness/processes';
 import { runProgram, spawnManaged } from '../harness/processes';
@@ -26,7 +26,7 @@ const REPO = path.resolve(__dirname, '..', '..');
 // The writer's default linger (what users get). Our writer holds the lock only for its final read-check-write, a few
 // milliseconds, so the linger is what covers kubectl's window between its first read and its lock; with 10 ms, a
 // kubectl slowed down by a loaded machine outlasts it now and then and writes back what was removed meanwhile.
-const LINGER_MS = Number(process.env.VCE_RACE_LINGER_MS ?? 100);
+const LINGER_MS = Number(process.env.VCE_RACE_LINGER_MS ?? DEFAULT_LOCK_LINGER_MS);
 
 interface KubectlStats {
   ops: number;
@@ -161,11 +161,11 @@ describe('kubeconfig race: our writer, a second writer process and kubectl on on
     seed(file);
     const started = Date.now();
     const resultFile = path.join(dir, 'worker.json');
-    // Our writers together write about three times a second (each write holds the lock 100 ms and leaves a 150 ms gap);
+    // Our writers together write about twice a second (each write holds the lock 200 ms and leaves a 150 ms gap);
     // kubectl about six times. The counts keep the three lanes busy for about the same time.
-    const workerOps = 170;
-    const ourOps = 170;
-    const kubectlOps = 660;
+    const workerOps = 130;
+    const ourOps = 130;
+    const kubectlOps = 740;
 
     worker = spawnManaged(
       'kubeconfig-writer-worker',

@@ -39,7 +39,7 @@ export interface KubeconfigWriterOptions {
   /** Poll interval while waiting for the lock (default 25 ms). */
   readonly lockPollMs?: number;
   /**
-   * How long to keep holding the lock after writing (default 100 ms). kubectl reads the kubeconfig before it takes
+   * How long to keep holding the lock after writing (default DEFAULT_LOCK_LINGER_MS). kubectl reads the kubeconfig before it takes
    * the lock and then writes the difference between that read and a fresh one, deleting whatever appeared in
    * between (kubernetes/kubernetes#28260). Holding the lock a little longer makes a kubectl that read the old
    * content fail with "file exists" instead of silently deleting what we just wrote.
@@ -83,6 +83,13 @@ type Plan = Map<string, Mutator[]>;
 
 const LIST: Record<EntryKind, 'clusters' | 'users' | 'contexts'> = { cluster: 'clusters', user: 'users', context: 'contexts' };
 
+/**
+ * The default lockLingerMs. It has to outlast kubectl's time from its first read to its lock, which is milliseconds on
+ * an idle machine; with 100 ms, a kubectl on a 2-core machine loaded twice over once took longer in the race test
+ * (test/cluster/kubeconfig-race.test.ts) and wrote back an entry that had been removed meanwhile.
+ */
+export const DEFAULT_LOCK_LINGER_MS = 200;
+
 /** Times a change is read and planned without the lock before planning under the lock (files kept changing). */
 const OPTIMISTIC_ATTEMPTS = 3;
 
@@ -100,7 +107,7 @@ export class KubeconfigWriter {
       ...(options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {}),
       ...(options.lockPollMs !== undefined ? { pollMs: options.lockPollMs } : {}),
     };
-    this.lingerMs = options.lockLingerMs ?? 100;
+    this.lingerMs = options.lockLingerMs ?? DEFAULT_LOCK_LINGER_MS;
     const gapMs = options.lockGapMs ?? (this.lingerMs > 0 ? 150 : 0);
     if (gapMs > 0) this.lockOptions = { ...this.lockOptions, gapMs };
   }
