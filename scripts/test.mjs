@@ -18,9 +18,10 @@
 // VCE_SKIP_REAL_NODE=1: then they are not run, and the closing line says so. The closing line counts the tests that
 // touched a real vcluster.
 //
-// --parallel (an experiment, not what `npm test` does): the cluster suite runs at the same time as the integration
-// suite and the newcomer check (each starts its own control plane and node; the node harness keeps concurrent runs
-// apart), their output lines prefixed with the suite's name. It trades a shorter run for more load on the machine.
+// --parallel (not what `npm test` does): two lanes at the same time, each line of output prefixed with its step's
+// name: the cluster suite (its files on a real node and the kubeconfig race, then the others), and static, unit,
+// integration, package and newcomer. Every suite starts its own control plane and node (the node harness keeps
+// concurrent runs apart). On 2 cores the run is CPU-bound: README ("Tests") has the figures.
 import { spawn } from 'node:child_process';
 import readline from 'node:readline';
 import fs from 'node:fs';
@@ -34,7 +35,7 @@ import { envWithNode, mainWrapper, repoRoot, toolPath } from './lib/toolchain.mj
 const ALL = ['static', 'unit', 'cluster', 'integration', 'package', 'newcomer'];
 const say = (msg) => process.stdout.write(`\n[test] ${msg}\n`);
 
-/** `prefix` (--parallel): the child's output lines are prefixed with it. */
+/** `prefix` (lanes): the child's output lines are prefixed with it. */
 function run(node, args, { env = {}, label, prefix } = {}) {
   return new Promise((resolve) => {
     const start = Date.now();
@@ -90,8 +91,8 @@ function readResult(file, r, label) {
   return { label, passes: counts.passes, failures, pending: counts.pending ?? 0, real: counts.real, ms: r.ms };
 }
 
-async function check(node, label, args) {
-  const r = await run(node, args, { label });
+async function check(node, label, args, prefix) {
+  const r = await run(node, args, { label, prefix });
   return { label, passes: r.code === 0 ? 1 : 0, failures: r.code === 0 ? 0 : 1, pending: 0, ms: r.ms };
 }
 
@@ -118,75 +119,110 @@ mainWrapper(async () => {
     }
   }
 
-  const results = [];
-  if (suites.includes('static')) {
-    for (const c of CHECKS) results.push(await check(node, c.label, c.args));
-  }
-  // Unit tests read files and start small programs: mocha's 2 s default is too short on a busy 2-core machine.
-  if (suites.includes('unit')) results.push(await mocha(node, 'unit', ['test/unit/**/*.test.ts'], ['--timeout', '20000']));
-  const parallel = process.argv.includes('--parallel');
-  const clusterLane = async (prefix) => {
-    const out = [];
-    if (suites.includes('cluster')) {
-      out.push(
-        await mocha(
+  // The steps, in the order a serial run takes them and the summary lists them. The cluster suite is two
+  // runs of mocha: the files on a real node (and the kubeconfig race, which mostly waits) and the others.
+  const clusterArgs = ['--require', 'test/cluster/setup.ts', '--timeout', '120000'];
+  const NODE_FILES = ['test/cluster/real-node-*.test.ts', 'test/cluster/kubeconfig-race.test.ts'];
+  const steps = [
+    {
+      name: 'static',
+      suite: 'static',
+      run: async (prefix) => {
+        const out = [];
+        for (const c of CHECKS) out.push(await check(node, c.label, c.args, prefix?.(c.label)));
+        return out;
+      },
+    },
+    // Unit tests read files and start small programs: mocha's 2 s default is too short on a busy 2-core machine.
+    { name: 'unit', suite: 'unit', run: async (prefix) => [await mocha(node, 'unit', ['test/unit/**/*.test.ts'], ['--timeout', '20000'], prefix?.('unit'))] },
+    {
+      name: 'cluster',
+      suite: 'cluster',
+      run: async (prefix) => [
+        await mocha(node, 'cluster', ['test/cluster/**/*.test.ts'], [...clusterArgs, ...NODE_FILES.flatMap((g) => ['--ignore', g])], prefix?.('cluster')),
+      ],
+    },
+    {
+      name: 'clusterNode',
+      suite: 'cluster',
+      run: async (prefix) => [await mocha(node, 'cluster (node, race)', skipReal ? NODE_FILES.slice(1) : NODE_FILES, clusterArgs, prefix?.('cluster node'))],
+    },
+    {
+      name: 'integration',
+      suite: 'integration',
+      run: async (prefix) => {
+        const resultFile = path.join(os.tmpdir(), `vce-integration-${process.pid}.json`);
+        // Longer than the launcher's default: this run also starts a real node and a real vcluster.
+        const r = await run(node, [path.join(repoRoot, 'scripts', 'integration.mjs'), '--result-file', resultFile, '--timeout', '900'], {
+          label: 'integration',
+          prefix: prefix?.('integration'),
+        });
+        const out = [readResult(resultFile, r, 'integration')];
+        // Workspace trust: the same extension in Restricted Mode (only the trust tests).
+        const untrustedFile = path.join(os.tmpdir(), `vce-integration-untrusted-${process.pid}.json`);
+        const u = await run(
           node,
-          'cluster',
-          ['test/cluster/**/*.test.ts'],
-          ['--require', 'test/cluster/setup.ts', '--timeout', '120000', ...(skipReal ? ['--ignore', 'test/cluster/real-node-*.test.ts'] : [])],
-          prefix,
-        ),
-      );
-    }
-    return out;
-  };
-  const otherLane = async (prefix) => {
-    const out = [];
-    if (suites.includes('integration')) {
-      const resultFile = path.join(os.tmpdir(), `vce-integration-${process.pid}.json`);
-      // Longer than the launcher's default: this run also starts a real node and a real vcluster.
-      const r = await run(node, [path.join(repoRoot, 'scripts', 'integration.mjs'), '--result-file', resultFile, '--timeout', '900'], {
-        label: 'integration',
-        prefix,
-      });
-      out.push(readResult(resultFile, r, 'integration'));
-      // Workspace trust: the same extension in Restricted Mode (only the trust tests).
-      const untrustedFile = path.join(os.tmpdir(), `vce-integration-untrusted-${process.pid}.json`);
-      const u = await run(
-        node,
-        [
-          path.join(repoRoot, 'scripts', 'integration.mjs'),
-          '--untrusted',
-          '--no-ui',
-          '--no-build',
-          '--grep',
-          'workspace trust',
-          '--result-file',
-          untrustedFile,
-        ],
-        { label: 'integration (untrusted)', prefix },
-      );
-      out.push(readResult(untrustedFile, u, 'integration untrusted'));
-    }
-    if (suites.includes('package')) {
-      const resultFile = path.join(os.tmpdir(), `vce-package-${process.pid}.json`);
-      const r = await run(node, [path.join(repoRoot, 'scripts', 'package.mjs'), '--check', '--result-file', resultFile], { label: 'package', prefix });
-      out.push(readResult(resultFile, r, 'package'));
-    }
-    if (suites.includes('newcomer')) {
-      const resultFile = path.join(os.tmpdir(), `vce-newcomer-${process.pid}.json`);
-      const r = await run(node, [path.join(repoRoot, 'scripts', 'newcomer.mjs'), '--result-file', resultFile], { label: 'newcomer', prefix });
-      out.push(readResult(resultFile, r, 'newcomer'));
-    }
-    return out;
-  };
-  if (parallel) {
-    const [a, b] = await Promise.all([clusterLane('[cluster] '), otherLane('[integration+] ')]);
-    results.push(...a, ...b);
-  } else {
-    results.push(...(await clusterLane()), ...(await otherLane()));
-  }
+          [
+            path.join(repoRoot, 'scripts', 'integration.mjs'),
+            '--untrusted',
+            '--no-ui',
+            '--no-build',
+            '--grep',
+            'workspace trust',
+            '--result-file',
+            untrustedFile,
+          ],
+          { label: 'integration (untrusted)', prefix: prefix?.('untrusted') },
+        );
+        out.push(readResult(untrustedFile, u, 'integration untrusted'));
+        return out;
+      },
+    },
+    {
+      name: 'package',
+      suite: 'package',
+      run: async (prefix) => {
+        const resultFile = path.join(os.tmpdir(), `vce-package-${process.pid}.json`);
+        const r = await run(node, [path.join(repoRoot, 'scripts', 'package.mjs'), '--check', '--result-file', resultFile], {
+          label: 'package',
+          prefix: prefix?.('package'),
+        });
+        return [readResult(resultFile, r, 'package')];
+      },
+    },
+    {
+      name: 'newcomer',
+      suite: 'newcomer',
+      run: async (prefix) => {
+        const resultFile = path.join(os.tmpdir(), `vce-newcomer-${process.pid}.json`);
+        const r = await run(node, [path.join(repoRoot, 'scripts', 'newcomer.mjs'), '--result-file', resultFile], {
+          label: 'newcomer',
+          prefix: prefix?.('newcomer'),
+        });
+        return [readResult(resultFile, r, 'newcomer')];
+      },
+    },
+  ].filter((s) => suites.includes(s.suite));
 
+  const byStep = new Map();
+  if (!process.argv.includes('--parallel')) {
+    for (const s of steps) byStep.set(s.name, await s.run(undefined));
+  } else {
+    const lanes = [
+      ['clusterNode', 'cluster'],
+      ['static', 'unit', 'integration', 'package', 'newcomer'],
+    ];
+    const prefix = (label) => `[${label}] `;
+    await Promise.all(
+      lanes.map(async (lane) => {
+        for (const name of lane) {
+          const s = steps.find((x) => x.name === name);
+          if (s) byStep.set(name, await s.run(prefix));
+        }
+      }),
+    );
+  }
+  const results = steps.flatMap((s) => byStep.get(s.name) ?? []);
   process.stdout.write('\n[test] summary\n');
   for (const r of results) {
     process.stdout.write(
