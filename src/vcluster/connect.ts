@@ -15,7 +15,7 @@ import {
   type VirtualKubeconfig,
 } from './access';
 import type { ExplorerModel } from './explorer';
-import { podStatus } from './status';
+import { controlPlaneSelector, podStatus } from './status';
 import { parseVClusterContext } from './contextName';
 import type { KubeconfigSnapshot } from './kubeconfigState';
 import { contextNameFor } from './refs';
@@ -146,7 +146,7 @@ async function podState(
 ): Promise<{ waitingFor?: string; readySince?: number; missing?: boolean }> {
   let pods: Pod[];
   try {
-    pods = (await host.get<KubeList<Pod>>(`/api/v1/namespaces/${ref.namespace}/pods`, { query: { labelSelector: `app=vcluster,release=${ref.name}` }, signal }))
+    pods = (await host.get<KubeList<Pod>>(`/api/v1/namespaces/${ref.namespace}/pods`, { query: { labelSelector: controlPlaneSelector(ref.name) }, signal }))
       .items;
   } catch (err) {
     if (err instanceof KubeError && err.kind === 'forbidden') return {};

@@ -21,6 +21,7 @@ import {
   vclusterStatus,
 } from './status';
 import { contextNameFor } from './refs';
+import { controlPlaneSelector } from './status';
 
 // `vcluster describe` and `vcluster certs check` for one vcluster, read from the cluster it runs in (its host, or the
 // vcluster around a nested one) — never from the virtual cluster, so that describing a sleeping vcluster does not wake
@@ -383,7 +384,7 @@ export async function fetchDetails(cluster: KubeClient, ref: VClusterRef, o: Des
   const ns = ref.namespace;
   const name = ref.name;
   const signal = o.signal;
-  const selector = `app=vcluster,release=${name}`;
+  const selector = controlPlaneSelector(name);
   const problems: string[] = [];
   const [sts, deps] = await Promise.all([
     cluster.get<KubeList<Workload>>(`/apis/apps/v1/namespaces/${ns}/statefulsets`, { query: { labelSelector: selector }, signal }),
@@ -457,7 +458,7 @@ export async function fetchDetails(cluster: KubeClient, ref: VClusterRef, o: Des
 export function watchDetails(cluster: KubeClient, ref: VClusterRef, onChange: () => void): { dispose(): void } {
   const ns = ref.namespace;
   const name = ref.name;
-  const selector = `app=vcluster,release=${name}`;
+  const selector = controlPlaneSelector(name);
   const ours = (e: { object?: KubeEvent }) => {
     const n = e.object?.involvedObject?.name ?? '';
     return n === name || n.startsWith(`${name}-`);

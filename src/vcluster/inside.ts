@@ -25,7 +25,7 @@ import {
   objectEvents,
   resolvePortTarget,
 } from './resources';
-import { podStatus } from './status';
+import { controlPlaneSelector, podStatus } from './status';
 import { hostName } from './translate';
 
 // Working inside a vcluster, free of vscode: its namespaces and workloads, pod logs, exec, port-forwards to its pods
@@ -203,7 +203,7 @@ export class InsideVClusters {
   async controlPlanePods(ref: VClusterRef): Promise<{ name: string; status: string; containers: string[] }[]> {
     const host = await this.model.hostClientOf(ref);
     const l = await host.get<KubeList<Pod>>(`/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/pods`, {
-      query: { labelSelector: `app=vcluster,release=${ref.name}` },
+      query: { labelSelector: controlPlaneSelector(ref.name) },
     });
     return l.items.map((p) => ({ name: p.metadata.name, status: podStatus(p), containers: (p.spec?.containers ?? []).map((c) => c.name) }));
   }

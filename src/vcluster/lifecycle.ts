@@ -2,7 +2,15 @@ import type { KubeClient } from '../kube/client';
 import { KubeError } from '../kube/errors';
 import type { KubeList, Namespace, Secret, Workload } from '../kube/types';
 import { UserFacingError } from '../shared/errors';
-import { PAUSED_ANNOTATION, PAUSED_DATE_ANNOTATION, PAUSED_REPLICAS_ANNOTATION, RESTORING_ANNOTATION, SLEEP_MODE_LABEL, isPaused } from './status';
+import {
+  controlPlaneSelector,
+  PAUSED_ANNOTATION,
+  PAUSED_DATE_ANNOTATION,
+  PAUSED_REPLICAS_ANNOTATION,
+  RESTORING_ANNOTATION,
+  SLEEP_MODE_LABEL,
+  isPaused,
+} from './status';
 import { MANAGED_BY_LABEL, safeConcatName } from './translate';
 import { parse as parseYaml } from 'yaml';
 
@@ -107,7 +115,7 @@ async function deleteSyncedPods(c: KubeClient, ns: string, name: string, opts: L
 
 /** `vcluster pause NAME -n NS`, through the API. */
 export async function pauseVCluster(c: KubeClient, ns: string, name: string, opts: LifecycleOptions = {}): Promise<void> {
-  const selector = `app=vcluster,release=${name}`;
+  const selector = controlPlaneSelector(name);
   let found = await scaleDown(c, ns, 'statefulsets', selector, opts);
   if (!found) {
     found = await scaleDown(c, ns, 'deployments', selector, opts);
@@ -149,7 +157,7 @@ async function scaleUp(c: KubeClient, ns: string, kind: Kind, selector: string, 
 
 /** `vcluster resume NAME -n NS`, through the API. */
 export async function resumeVCluster(c: KubeClient, ns: string, name: string, opts: LifecycleOptions = {}): Promise<void> {
-  const selector = `app=vcluster,release=${name}`;
+  const selector = controlPlaneSelector(name);
   let found = await scaleUp(c, ns, 'statefulsets', selector, opts);
   if (!found) {
     found = await scaleUp(c, ns, 'deployments', selector, opts);

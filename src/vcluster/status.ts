@@ -12,6 +12,11 @@ export const SLEEP_MODE_LABEL = 'loft.sh/sleep-mode';
 export const SLEEP_TYPE_ANNOTATION = 'sleepmode.loft.sh/sleep-type';
 export const NON_DELETABLE_ANNOTATION = 'loft.sh/non-deletable';
 
+/** The labels of a vcluster's control-plane workload and pods, as the chart sets them and the CLI selects them. */
+export function controlPlaneSelector(name: string): string {
+  return `app=vcluster,release=${name}`;
+}
+
 export const STATUS_PAUSED = 'Paused';
 export const STATUS_WORKLOAD_SLEEPING = 'Sleeping (workloads only)';
 export const STATUS_SCALED_DOWN = 'ScaledDown';
