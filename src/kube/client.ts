@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { type Material, Credentials } from './credentials';
 import { KubeError, fromNetworkError, fromStatus } from './errors';
+import { proxyFromEnvironment } from './envProxy';
 import { ProxyHttpAgent, ProxyHttpsAgent, parseProxyUrl, proxyAuthorization, proxyHostPort } from './proxy';
 import { rememberAuthorization } from '../shared/redact';
 
@@ -45,6 +46,8 @@ export interface ClientOptions {
   readonly execTimeoutMs?: number;
   /** How often credential files (token, certificate, key, CA) are checked while watches run (default 10 s). */
   readonly credentialRecheckMs?: number;
+  /** Where HTTPS_PROXY, HTTP_PROXY and NO_PROXY are read for a cluster without proxy-url (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** Options for a WebSocket to the API server (the port-forward tunnel): same agent, TLS material and headers. */
@@ -65,6 +68,8 @@ interface Transport {
   readonly base: URL;
   /** An http(s) proxy in front of a plain-http API server: requests go to it in absolute form. */
   readonly forwardProxy?: URL;
+  /** Through a proxy (proxy-url or the environment's), with our own agent. */
+  readonly viaProxy: boolean;
   /**
    * The TLS options again, for every request: VS Code's extension host patches https (http.proxySupport) and may
    * replace our agent with its proxy agent, which takes TLS options from the request options only. Without this the
@@ -200,7 +205,11 @@ export class KubeClient {
       : {};
     const agentOptions = { keepAlive: true, maxSockets: 16 };
     const proxyRaw = this.currentSpec.cluster['proxy-url'];
-    const proxy = typeof proxyRaw === 'string' && proxyRaw ? parseProxyUrl(proxyRaw, this.currentSpec.clusterName) : undefined;
+    // No proxy-url: the environment's proxy, as kubectl (it is read once per transport; kubectl reads it once per run).
+    const proxy =
+      typeof proxyRaw === 'string' && proxyRaw
+        ? parseProxyUrl(proxyRaw, this.currentSpec.clusterName)
+        : proxyFromEnvironment(base, this.options.env ?? process.env);
     let agent: http.Agent;
     let forwardProxy: URL | undefined;
     if (proxy) {
@@ -217,7 +226,7 @@ export class KubeClient {
       agent = isHttps ? new https.Agent({ ...agentOptions, ...tls }) : new http.Agent(agentOptions);
     }
     this.transport?.agent.destroy();
-    this.transport = { key, agent, isHttps, base, tls, ...(forwardProxy ? { forwardProxy } : {}) };
+    this.transport = { key, agent, isHttps, base, tls, viaProxy: proxy !== undefined, ...(forwardProxy ? { forwardProxy } : {}) };
     return this.transport;
   }
 
@@ -433,9 +442,9 @@ export class KubeClient {
         onResponse,
       );
     }
-    if (this.currentSpec.cluster['proxy-url']) {
+    if (t.viaProxy) {
       // Through our proxy agent, not through https.request: a host that patches https.request (VS Code's proxy
-      // support) must not swap the agent that carries the cluster's own proxy.
+      // support) must not swap the agent that carries the cluster's proxy.
       return new http.ClientRequest(
         {
           ...t.tls,

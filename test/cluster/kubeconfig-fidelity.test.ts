@@ -111,13 +111,16 @@ describe("the user's kubeconfig behaves as in kubectl (same files, same API serv
       'current-context': 'x',
     });
 
-  async function whoKubectl(files: readonly string[], context = 'x'): Promise<Who & { stderr: string }> {
+  /** This process's environment without proxy variables, plus `extra`. */
+  const envWith = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const v of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy']) delete env[v];
+    return { ...env, ...extra };
+  };
+
+  async function whoKubectl(files: readonly string[], context = 'x', extraEnv: NodeJS.ProcessEnv = {}): Promise<Who & { stderr: string }> {
     // From another directory, so that nothing relative resolves against the working directory by accident.
-    const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: files.join(path.delimiter) };
-    delete env.HTTPS_PROXY;
-    delete env.https_proxy;
-    delete env.HTTP_PROXY;
-    delete env.http_proxy;
+    const env = envWith({ ...extraEnv, KUBECONFIG: files.join(path.delimiter) });
     const r = await runProgram(kubectl, ['auth', 'whoami', '-o', 'json', '--context', context], {
       env,
       cwd: os.tmpdir(),
@@ -128,9 +131,9 @@ describe("the user's kubeconfig behaves as in kubectl (same files, same API serv
     return { user: (JSON.parse(r.stdout) as { status: { userInfo: { username: string } } }).status.userInfo.username, stderr: r.stderr };
   }
 
-  async function ourClient(files: readonly string[], context = 'x'): Promise<KubeClient> {
+  async function ourClient(files: readonly string[], context = 'x', extraEnv: NodeJS.ProcessEnv = {}): Promise<KubeClient> {
     const merged = await loadKubeconfig(files);
-    const c = new KubeClient(connectionSpecFor(merged, context), { timeoutMs: 30_000, credentialRecheckMs: 500 });
+    const c = new KubeClient(connectionSpecFor(merged, context), { timeoutMs: 30_000, credentialRecheckMs: 500, env: envWith(extraEnv) });
     clients.push(c);
     return c;
   }
@@ -264,6 +267,57 @@ describe("the user's kubeconfig behaves as in kubectl (same files, same API serv
         });
       }
     }
+
+    describe('no proxy-url: the proxy from the environment (HTTPS_PROXY, NO_PROXY)', () => {
+      // The server by a name only the proxy resolves (api.vce.invalid -> 127.0.0.1, as a proxy with its own DNS), with
+      // tls-server-name for the API server's certificate: kubectl never proxies a loopback address.
+      let proxy: TestProxy;
+      let f: string;
+      let target: string;
+      before(async () => {
+        proxy = await startConnectProxy(undefined, { 'api.vce.invalid': '127.0.0.1' });
+        proxies.push(proxy);
+        const port = new URL(host.server).port;
+        target = `api.vce.invalid:${port}`;
+        f = single('env-proxy/config', clusterEntry({ server: `https://${target}`, 'tls-server-name': 'kubernetes.default.svc' }), { token: tokens.alice });
+      });
+
+      it('HTTPS_PROXY: both go through it to the API server', async () => {
+        const env = { HTTPS_PROXY: proxy.url };
+        proxy.reset();
+        assert.equal(userOf(await whoKubectl([f], 'x', env)), sa('alice'));
+        assert.deepEqual([...new Set(proxy.targets)], [target], 'kubectl went through the proxy');
+        proxy.reset();
+        assert.equal(userOf(await whoUs(ourClient([f], 'x', env))), sa('alice'));
+        assert.deepEqual([...new Set(proxy.targets)], [target], 'we went through the proxy');
+      });
+
+      it('a proxy without scheme in https_proxy (lower case) is taken as http://, by both', async () => {
+        const env = { https_proxy: proxy.url.replace(/^http:\/\//, '') };
+        proxy.reset();
+        assert.equal(userOf(await whoKubectl([f], 'x', env)), sa('alice'));
+        assert.equal(userOf(await whoUs(ourClient([f], 'x', env))), sa('alice'));
+        assert.ok(proxy.targets.length >= 2 && proxy.targets.every((t) => t === target), proxy.targets.join(', '));
+      });
+
+      it('NO_PROXY naming the server: neither uses the proxy (and the name does not resolve without it)', async () => {
+        for (const noProxy of ['.invalid', 'api.vce.invalid', `vce.invalid:${new URL(host.server).port}`]) {
+          const env = { HTTPS_PROXY: proxy.url, NO_PROXY: noProxy };
+          proxy.reset();
+          const k = await whoKubectl([f], 'x', env);
+          const o = await whoUs(ourClient([f], 'x', env));
+          assert.ok('error' in k && 'error' in o, `${noProxy}: kubectl ${userOf(k)}; ours ${userOf(o)}`);
+          assert.deepEqual(proxy.targets, [], `${noProxy}: nothing went through the proxy`);
+        }
+      });
+
+      it('a server on a loopback address never goes through the proxy, whatever HTTPS_PROXY says', async () => {
+        const direct = single('env-proxy-loopback/config', clusterEntry(), { token: tokens.alice });
+        const env = { HTTPS_PROXY: 'http://127.0.0.1:9' }; // nothing listens on the discard port
+        assert.equal(userOf(await whoKubectl([direct], 'x', env)), sa('alice'));
+        assert.equal(userOf(await whoUs(ourClient([direct], 'x', env))), sa('alice'));
+      });
+    });
 
     it('a proxy-url with another scheme is refused by both', async () => {
       const f = single('proxy-ftp/config', clusterEntry({ 'proxy-url': 'ftp://127.0.0.1:21' }), { token: tokens.alice });

@@ -66,7 +66,11 @@ function track(server: net.Server, sockets: Set<net.Socket>): void {
 }
 
 /** An HTTP proxy that only does CONNECT; with `auth` ("user:password") it demands Basic Proxy-Authorization. */
-export async function startConnectProxy(auth?: string): Promise<TestProxy> {
+/**
+ * An HTTP CONNECT proxy; with `auth` ("user:password") it demands Basic Proxy-Authorization. `hosts` are names it
+ * resolves itself (name -> address), as a proxy with its own DNS does for names the client cannot resolve.
+ */
+export async function startConnectProxy(auth?: string, hosts: Readonly<Record<string, string>> = {}): Promise<TestProxy> {
   const sockets = new Set<net.Socket>();
   const server = http.createServer((_req, res) => {
     res.writeHead(405);
@@ -93,7 +97,7 @@ export async function startConnectProxy(auth?: string): Promise<TestProxy> {
       return;
     }
     state.targets.push(target);
-    tunnel(state, client, m[1]!, Number(m[2]), () => {
+    tunnel(state, client, hosts[m[1]!.toLowerCase()] ?? m[1]!, Number(m[2]), () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head.length) client.unshift(head);
     });
