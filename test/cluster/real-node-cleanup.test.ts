@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../../scripts/lib/toolchain.mjs';
 import { cleanupDeadRuns, leftoversOf, type NodeRun } from '../harness/nodeState';
@@ -129,9 +130,13 @@ describe('[real node] a real node leaves nothing behind on the machine', functio
       leftoversOf(s.run).some((l) => l.startsWith('network interface')),
       'the bridge is left after SIGKILL',
     );
-    // A machine stop ends the host's processes too (the watchdog would have killed them and removed their directory).
+    // A machine stop ends the host's processes too (the watchdog would have killed them and removed their directory
+    // and its own list, test/harness/processes.ts).
     for (const pid of s.processes) if (alive(pid)) process.kill(-pid, 'SIGKILL');
     fs.rmSync(s.hostDir, { recursive: true, force: true });
+    const watchdogList = path.join(os.tmpdir(), `vce-watchdog-${p.child.pid}.json`);
+    assert.ok(fs.existsSync(watchdogList), 'the killed watchdog left its list');
+    fs.rmSync(watchdogList);
     const { cleaned, failed } = cleanupDeadRuns();
     assert.deepEqual(failed, []);
     assert.ok(cleaned.includes(s.run.id), `cleaned ${cleaned.join(', ')}`);
