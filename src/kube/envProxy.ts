@@ -11,8 +11,7 @@
 import net from 'node:net';
 import { domainToASCII } from 'node:url';
 import { KubeError } from './errors';
-
-const DEFAULT_PORTS: Record<string, string> = { 'http:': '80', 'https:': '443', 'socks5:': '1080' };
+import { DEFAULT_PORTS } from './proxy';
 
 type Matcher = (host: string, port: string, ip: string | undefined) => boolean;
 
@@ -67,29 +66,23 @@ function splitHostPort(s: string): { host: string; port: string } | undefined {
   return m ? { host: m[1]!, port: m[2]! } : undefined;
 }
 
-function loopback(ip: string): boolean {
-  const list = new net.BlockList();
-  list.addSubnet('127.0.0.0', 8, 'ipv4');
-  list.addAddress('::1', 'ipv6');
-  list.addSubnet('::ffff:127.0.0.0', 104, 'ipv6');
-  return list.check(ip, net.isIPv6(ip) ? 'ipv6' : 'ipv4');
-}
+const family = (ip: string): 'ipv4' | 'ipv6' => (net.isIPv6(ip) ? 'ipv6' : 'ipv4');
+
+/** What Go's IP.IsLoopback counts: 127.0.0.0/8, ::1 and IPv4-mapped 127.x. */
+const LOOPBACK = new net.BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+LOOPBACK.addSubnet('::ffff:127.0.0.0', 104, 'ipv6');
 
 function parseCidr(p: string): Matcher | undefined {
   const m = /^(.+)\/(\d{1,3})$/.exec(p);
   if (!m) return undefined;
-  const family = net.isIP(m[1]!);
+  const version = net.isIP(m[1]!);
   const bits = Number(m[2]);
-  if (!family || bits > (family === 4 ? 32 : 128)) return undefined;
+  if (!version || bits > (version === 4 ? 32 : 128)) return undefined;
   const list = new net.BlockList();
-  list.addSubnet(m[1]!, bits, family === 4 ? 'ipv4' : 'ipv6');
-  return (_host, _port, ip) => ip !== undefined && list.check(ip, net.isIPv6(ip) ? 'ipv6' : 'ipv4');
-}
-
-function sameIp(a: string, b: string): boolean {
-  const list = new net.BlockList();
-  list.addAddress(a, net.isIPv6(a) ? 'ipv6' : 'ipv4');
-  return list.check(b, net.isIPv6(b) ? 'ipv6' : 'ipv4');
+  list.addSubnet(m[1]!, bits, family(m[1]!));
+  return (_host, _port, ip) => ip !== undefined && list.check(ip, family(ip));
 }
 
 function parseConfig(env: NodeJS.ProcessEnv): EnvProxyConfig {
@@ -115,8 +108,9 @@ function parseConfig(env: NodeJS.ProcessEnv): EnvProxyConfig {
     const pport = hp ? hp.port : '';
     if (hp && !phost) continue;
     if (net.isIP(phost)) {
-      const ip = phost;
-      ipMatchers.push((_host, port, target) => target !== undefined && sameIp(ip, target) && (pport === '' || pport === port));
+      const one = new net.BlockList();
+      one.addAddress(phost, family(phost));
+      ipMatchers.push((_host, port, ip) => ip !== undefined && one.check(ip, family(ip)) && (pport === '' || pport === port));
       continue;
     }
     if (!phost) continue;
@@ -136,10 +130,10 @@ function parseConfig(env: NodeJS.ProcessEnv): EnvProxyConfig {
 
 function useProxy(cfg: EnvProxyConfig, target: URL): boolean {
   const host = idna(target.hostname.replace(/^\[|\]$/g, ''));
-  const port = target.port || DEFAULT_PORTS[target.protocol] || '';
+  const port = target.port || String(DEFAULT_PORTS[target.protocol] ?? '');
   if (host === 'localhost') return false;
   const ip = net.isIP(host) ? host : undefined;
-  if (ip && loopback(ip)) return false;
+  if (ip && LOOPBACK.check(ip, family(ip))) return false;
   const h = host.trim().toLowerCase();
   if (ip && cfg.ipMatchers.some((m) => m(h, port, ip))) return false;
   return !cfg.domainMatchers.some((m) => m(h, port, ip));

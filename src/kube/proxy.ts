@@ -12,7 +12,8 @@ import tls from 'node:tls';
 import { KubeError } from './errors';
 
 const SCHEMES = new Set(['http:', 'https:', 'socks5:']);
-const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443, 'socks5:': 1080 };
+/** Go's default ports by scheme (portMap in net/http and in golang.org/x/net/http/httpproxy). */
+export const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443, 'socks5:': 1080 };
 
 /** Parses a proxy-url; throws KubeError('config') with kubectl's reason for what kubectl refuses. */
 export function parseProxyUrl(raw: string, clusterName: string): URL {
