@@ -201,7 +201,7 @@ async function timeoutError(lockPath: string, file: string, timeoutMs: number): 
     const st = await fsp.stat(lockPath);
     ageMs = Date.now() - st.mtimeMs;
     content = await fsp.readFile(lockPath, 'utf8').catch(() => undefined);
-    const m = /^vcluster-explorer pid=(\d+)/.exec(content ?? '');
+    const m = new RegExp(`^${TOKEN_PREFIX}pid=(\\d+)`).exec(content ?? '');
     if (m) holder = `vcluster Explorer (process ${m[1]})`;
   } catch {
     // it vanished meanwhile

@@ -46,7 +46,7 @@ export interface KubeconfigWriterOptions {
    */
   readonly lockLingerMs?: number;
   /**
-   * How long after releasing the lock none of our writers takes it again (default 150 ms, 0 when lockLingerMs is 0),
+   * How long after releasing the lock none of our writers takes it again (default DEFAULT_LOCK_GAP_MS, 0 when lockLingerMs is 0),
    * so that a kubectl started meanwhile gets it; see LockOptions.gapMs.
    */
   readonly lockGapMs?: number;
@@ -90,6 +90,9 @@ const LIST: Record<EntryKind, 'clusters' | 'users' | 'contexts'> = { cluster: 'c
  */
 export const DEFAULT_LOCK_LINGER_MS = 200;
 
+/** The default lockGapMs: longer than kubectl takes from its start to trying the lock (about 100 ms). */
+const DEFAULT_LOCK_GAP_MS = 150;
+
 /** Times a change is read and planned without the lock before planning under the lock (files kept changing). */
 const OPTIMISTIC_ATTEMPTS = 3;
 
@@ -103,13 +106,12 @@ export class KubeconfigWriter {
     if (options.files.length === 0) throw new KubeconfigError('invalidArgument', 'No kubeconfig file given to write to');
     this.files = [...new Set(options.files.map((f) => path.resolve(f)))];
     if (options.backupDir) this.backups = new BackupStore(options.backupDir, options.keepBackups ?? 10);
+    this.lingerMs = options.lockLingerMs ?? DEFAULT_LOCK_LINGER_MS;
     this.lockOptions = {
       ...(options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {}),
       ...(options.lockPollMs !== undefined ? { pollMs: options.lockPollMs } : {}),
+      gapMs: options.lockGapMs ?? (this.lingerMs > 0 ? DEFAULT_LOCK_GAP_MS : 0),
     };
-    this.lingerMs = options.lockLingerMs ?? DEFAULT_LOCK_LINGER_MS;
-    const gapMs = options.lockGapMs ?? (this.lingerMs > 0 ? 150 : 0);
-    if (gapMs > 0) this.lockOptions = { ...this.lockOptions, gapMs };
   }
 
   /** Makes `name` the current context, in the file kubectl would write it to. */
