@@ -91,6 +91,13 @@ function readResult(file, r, label) {
   return { label, passes: counts.passes, failures, pending: counts.pending ?? 0, real: counts.real, ms: r.ms };
 }
 
+/** Runs scripts/<script> with `--result-file` and reads the counts it wrote (reported under `resultLabel`). */
+async function script(node, name, args, { label, resultLabel = label, prefix }) {
+  const resultFile = path.join(os.tmpdir(), `vce-${resultLabel.replace(/ /g, '-')}-${process.pid}.json`);
+  const r = await run(node, [path.join(repoRoot, 'scripts', name), ...args, '--result-file', resultFile], { label, prefix });
+  return readResult(resultFile, r, resultLabel);
+}
+
 async function check(node, label, args, prefix) {
   const r = await run(node, args, { label, prefix });
   return { label, passes: r.code === 0 ? 1 : 0, failures: r.code === 0 ? 0 : 1, pending: 0, ms: r.ms };
@@ -150,57 +157,26 @@ mainWrapper(async () => {
     {
       name: 'integration',
       suite: 'integration',
-      run: async (prefix) => {
-        const resultFile = path.join(os.tmpdir(), `vce-integration-${process.pid}.json`);
+      run: async (prefix) => [
         // Longer than the launcher's default: this run also starts a real node and a real vcluster.
-        const r = await run(node, [path.join(repoRoot, 'scripts', 'integration.mjs'), '--result-file', resultFile, '--timeout', '900'], {
-          label: 'integration',
-          prefix: prefix?.('integration'),
-        });
-        const out = [readResult(resultFile, r, 'integration')];
+        await script(node, 'integration.mjs', ['--timeout', '900'], { label: 'integration', prefix: prefix?.('integration') }),
         // Workspace trust: the same extension in Restricted Mode (only the trust tests).
-        const untrustedFile = path.join(os.tmpdir(), `vce-integration-untrusted-${process.pid}.json`);
-        const u = await run(
-          node,
-          [
-            path.join(repoRoot, 'scripts', 'integration.mjs'),
-            '--untrusted',
-            '--no-ui',
-            '--no-build',
-            '--grep',
-            'workspace trust',
-            '--result-file',
-            untrustedFile,
-          ],
-          { label: 'integration (untrusted)', prefix: prefix?.('untrusted') },
-        );
-        out.push(readResult(untrustedFile, u, 'integration untrusted'));
-        return out;
-      },
+        await script(node, 'integration.mjs', ['--untrusted', '--no-ui', '--no-build', '--grep', 'workspace trust'], {
+          label: 'integration (untrusted)',
+          resultLabel: 'integration untrusted',
+          prefix: prefix?.('untrusted'),
+        }),
+      ],
     },
     {
       name: 'package',
       suite: 'package',
-      run: async (prefix) => {
-        const resultFile = path.join(os.tmpdir(), `vce-package-${process.pid}.json`);
-        const r = await run(node, [path.join(repoRoot, 'scripts', 'package.mjs'), '--check', '--result-file', resultFile], {
-          label: 'package',
-          prefix: prefix?.('package'),
-        });
-        return [readResult(resultFile, r, 'package')];
-      },
+      run: async (prefix) => [await script(node, 'package.mjs', ['--check'], { label: 'package', prefix: prefix?.('package') })],
     },
     {
       name: 'newcomer',
       suite: 'newcomer',
-      run: async (prefix) => {
-        const resultFile = path.join(os.tmpdir(), `vce-newcomer-${process.pid}.json`);
-        const r = await run(node, [path.join(repoRoot, 'scripts', 'newcomer.mjs'), '--result-file', resultFile], {
-          label: 'newcomer',
-          prefix: prefix?.('newcomer'),
-        });
-        return [readResult(resultFile, r, 'newcomer')];
-      },
+      run: async (prefix) => [await script(node, 'newcomer.mjs', [], { label: 'newcomer', prefix: prefix?.('newcomer') })],
     },
   ].filter((s) => suites.includes(s.suite));
 
