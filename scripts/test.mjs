@@ -3,14 +3,14 @@
 // Kubernetes tools, code-server), then runs every check and suite and prints one closing line:
 //   total: N passed, N failed
 //
-//   node scripts/test.mjs [static] [unit] [cluster] [integration] [package] [newcomer] [--parallel]
+//   node scripts/test.mjs [static] [unit] [cluster] [integration] [package] [newcomer] [--serial]
 //                                                                                        (default: all of them)
 //
 // Suites: static (tsc over the three tsconfigs, eslint, import cycles), unit (plain-Node mocha), cluster (plain-Node
 // mocha against real etcd/kube-apiserver/kube-controller-manager, the vcluster CLI and Helm), integration (mocha inside
 // the real VS Code extension host: code-server in headless Chromium, then UI checks), package (the .vsix and its
-// contents), newcomer (README's `npm run demo` and `npm run screenshots` run through npm on a copy of the repository
-// with an empty code-server cache: scripts/newcomer.mjs). Exit code 0 only when everything passed.
+// contents), newcomer (README's `npm run demo` and `npm run screenshots` run through npm on a copy of the repository:
+// scripts/newcomer.mjs). Exit code 0 only when everything passed.
 //
 // The suites tagged [real vcluster] / [real node] (test/cluster/real-node-*.test.ts and
 // test/integration/real-node-*.test.ts) run real vclusters on a real node (test/harness/node.ts), which needs root,
@@ -18,10 +18,12 @@
 // VCE_SKIP_REAL_NODE=1: then they are not run, and the closing line says so. The closing line counts the tests that
 // touched a real vcluster.
 //
-// --parallel (not what `npm test` does): two lanes at the same time, each line of output prefixed with its step's
-// name: the cluster suite (its files on a real node and the kubeconfig race, then the others), and static, unit,
-// integration, package and newcomer. Every suite starts its own control plane and node (the node harness keeps
-// concurrent runs apart). On 2 cores the run is CPU-bound: README ("Tests") has the figures.
+// The steps run in three lanes at the same time, each line of output prefixed with its step's name: (1) the cluster
+// suite's files on a real node and the kubeconfig race, then package; (2) the rest of the cluster suite, then unit;
+// (3) static, integration, newcomer. The cluster lanes mostly wait on API servers, kubelets and lock gaps (under one
+// core each), so the three share 2 cores well; every suite starts its own control plane and node (the node harness
+// keeps concurrent runs apart). --serial runs the steps one after another without prefixes (twice as long). README
+// ("Tests") has the figures.
 import { spawn } from 'node:child_process';
 import readline from 'node:readline';
 import fs from 'node:fs';
@@ -104,6 +106,11 @@ async function check(node, label, args, prefix) {
 }
 
 mainWrapper(async () => {
+  const unknown = process.argv.slice(2).filter((a) => !ALL.includes(a) && a !== '--serial');
+  if (unknown.length) {
+    process.stderr.write(`unknown argument ${unknown.join(', ')}\nusage: node scripts/test.mjs [${ALL.join('] [')}] [--serial]\n`);
+    process.exit(2);
+  }
   const wanted = process.argv.slice(2).filter((a) => ALL.includes(a));
   const suites = wanted.length ? wanted : ALL;
   const t0 = Date.now();
@@ -181,12 +188,13 @@ mainWrapper(async () => {
   ].filter((s) => suites.includes(s.suite));
 
   const byStep = new Map();
-  if (!process.argv.includes('--parallel')) {
+  if (process.argv.includes('--serial')) {
     for (const s of steps) byStep.set(s.name, await s.run(undefined));
   } else {
     const lanes = [
-      ['clusterNode', 'cluster'],
-      ['static', 'unit', 'integration', 'package', 'newcomer'],
+      ['clusterNode', 'package'],
+      ['cluster', 'unit'],
+      ['static', 'integration', 'newcomer'],
     ];
     const prefix = (label) => `[${label}] `;
     await Promise.all(
