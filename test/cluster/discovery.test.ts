@@ -177,7 +177,8 @@ describe('discovery with a user that may only read one namespace', function () {
     }
     const doc = YAML.parse(user.kubeconfig) as { contexts: { context: Record<string, string> }[] };
     doc.contexts[0]!.context.namespace = ns;
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vce-rbac-')), 'config');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vce-rbac-'));
+    const file = path.join(dir, 'config');
     fs.writeFileSync(file, YAML.stringify(doc), { mode: 0o600 });
     const p = productModel([file]);
     try {
@@ -190,6 +191,7 @@ describe('discovery with a user that may only read one namespace', function () {
       );
     } finally {
       p.dispose();
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

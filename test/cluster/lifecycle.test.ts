@@ -242,7 +242,8 @@ describe('the model stays live: watches and recovery', function () {
     const user = await createRestrictedUser(host, ns, `restricted-${ns}`, `restricted-${ns}`);
     const doc = YAML.parse(user.kubeconfig) as { contexts: { context: Record<string, string> }[] };
     doc.contexts[0]!.context.namespace = ns;
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vce-rbac-watch-')), 'config');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vce-rbac-watch-'));
+    const file = path.join(dir, 'config');
     fs.writeFileSync(file, YAML.stringify(doc), { mode: 0o600 });
     const p = productModel([file], { watch: true, debounceMs: 50 });
     try {
@@ -259,6 +260,7 @@ describe('the model stays live: watches and recovery', function () {
       assert.equal(v?.status, 'Paused', 'the change arrived through the watch');
     } finally {
       p.dispose();
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
