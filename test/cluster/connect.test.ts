@@ -15,6 +15,9 @@ import { productModel, type ProductModel } from './product';
 
 // Connect without VS Code: the domain function the command calls reaches the vcluster's kubeconfig through the host,
 // chooses the endpoint, probes the virtual API server and writes the context; real kubectl then uses that context.
+// The vclusters are fixtures (test/harness/worlds.ts): a LoadBalancer ingress, a pod still starting, a kubeconfig
+// secret written late or never are states a real vcluster does not reach quickly here. Connect to a real vcluster
+// through the tunnel over the real kubelet: test/cluster/real-node-vcluster.test.ts and the integration suite.
 
 describe('connect (the domain function, without VS Code)', function () {
   this.timeout(180_000);

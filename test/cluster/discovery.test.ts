@@ -13,7 +13,9 @@ import { getHost, uniqueNamespace } from './setup';
 import { productModel, type ProductModel } from './product';
 
 // Discovery and status on real API servers, against worlds laid out as the chart and syncer do, and against the
-// real vcluster CLI's `list`: the tree must say what `vcluster list` says.
+// real vcluster CLI's `list`: the tree must say what `vcluster list` says. Fixtures, because one world holds every
+// status at once (sleeping, crash loops, scaled down, an old 0.20 Deployment layout, k3s); the status of a real
+// vcluster through its life is checked in test/cluster/real-node-vcluster.test.ts.
 
 describe('discovery on a real control plane', function () {
   this.timeout(180_000);

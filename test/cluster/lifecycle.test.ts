@@ -14,7 +14,9 @@ import { getHost, uniqueNamespace } from './setup';
 import { productModel, type ProductModel } from './product';
 
 // Pause and resume through the API must leave the host exactly as the CLI's own pause/resume would, so that
-// `vcluster list` (the real CLI) agrees and `vcluster resume` can undo our pause.
+// `vcluster list` (the real CLI) agrees and `vcluster resume` can undo our pause. Fixtures, for the layouts a real
+// vcluster does not reach quickly and for the model's watches and outages over many vclusters; pause and resume of a
+// real vcluster, by the product and by the CLI, are in test/cluster/real-node-vcluster.test.ts.
 
 async function cliList(host: HostCluster): Promise<{ Name: string; Namespace: string; Status: string }[]> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'vce-cli-home-'));

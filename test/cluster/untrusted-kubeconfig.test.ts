@@ -17,7 +17,8 @@ import { getHost, uniqueNamespace } from './setup';
 // A tenant's vc-NAME secret that names a program or a private file (test/harness/attacks.ts), on the real control
 // plane: kubectl, the oracle, shows that the attack is real (it runs the program and sends the file's content as a
 // token); the product's model browses and lists through it and Connect's entry works in kubectl, and nothing runs and
-// nothing is read.
+// nothing is read. The vclusters are fixtures: what is under test is the crafted secret, which a tenant writes
+// whatever runs behind it.
 
 describe('kubeconfigs from a cluster are data, never code (real control plane)', function () {
   this.timeout(180_000);

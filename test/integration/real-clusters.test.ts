@@ -1,6 +1,9 @@
 // The extension inside a real VS Code extension host against REAL clusters: etcd + kube-apiserver +
 // kube-controller-manager started by test/harness inside this extension host, vclusters laid out as the chart and
-// syncer do, virtual API servers that are real kube-apiservers, and the real kubectl, vcluster CLI and Helm.
+// syncer do, virtual API servers that are real kube-apiservers, and the real kubectl, vcluster CLI and Helm. Fixtures
+// here because the tree must show many vclusters in states a real one does not reach quickly, all at once (paused,
+// crash loop, scaled down, sleeping, a LoadBalancer endpoint, a kubeconfig secret never written, three levels of
+// nesting); the extension with real vclusters on a real node: real-node-vclusters.test.ts and real-node-inside.test.ts.
 //
 // One bundle on purpose: the suites share one host and one copy of the harness (its process registry, exit hooks and
 // watchdog), and run in this order; the suites that change vcluster.cliPath (untrusted input, bad input) go last.
