@@ -93,7 +93,8 @@ describe('kubeconfig writer: locks, malformed input, no data loss', () => {
       const f = fixture('kubectl-written.yaml', 'config');
       const slow = writer([f], { lockLingerMs: 600 });
       const first = slow.useContext('staging');
-      await new Promise((r) => setTimeout(r, 100));
+      // until the first writer holds the lock (it reads and plans first, which takes longer on a busy machine)
+      for (let i = 0; i < 200 && !fs.existsSync(`${f}.lock`); i++) await new Promise((r) => setTimeout(r, 10));
       await assert.rejects(writer([f], { lockTimeoutMs: 150 }).useContext('dev'), /held by vcluster Explorer \(process \d+\)/);
       await first;
     });
