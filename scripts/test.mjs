@@ -22,7 +22,7 @@
 // suite's files on a real node and the kubeconfig race, then package; (2) the rest of the cluster suite, then unit;
 // (3) static, integration, newcomer. The cluster lanes mostly wait on API servers, kubelets and lock gaps (under one
 // core each), so the three share 2 cores well; every suite starts its own control plane and node (the node harness
-// keeps concurrent runs apart). --serial runs the steps one after another without prefixes (twice as long). README
+// keeps concurrent runs apart). --serial runs the steps one after another without prefixes (about twice as long). README
 // ("Tests") has the figures.
 import { spawn } from 'node:child_process';
 import readline from 'node:readline';
