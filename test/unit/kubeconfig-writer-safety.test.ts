@@ -110,16 +110,21 @@ describe('kubeconfig writer: locks, malformed input, no data loss', () => {
       assert.ok(Date.now() - released >= 590, `the second write waited ${Date.now() - released} ms`);
 
       // another process of ours (on a file this process has not written): its lock carries our token, and the gap
-      // starts when the lock is gone. The lock stays long enough for the writer to find it even on a busy machine
-      // (it reads and plans before it tries the lock).
+      // starts when the lock is gone. The lock goes once the writer has read it (it reads and plans the change first,
+      // which can take long on a busy machine): its access time is set before its change time, so the writer's first
+      // read moves it (relatime); 5 s at most where access times are not kept.
       const e = fixture('kubectl-written.yaml', 'elsewhere');
-      fs.writeFileSync(`${e}.lock`, `vcluster-explorer pid=1 host=elsewhere id=0\n`);
+      const eLock = `${e}.lock`;
+      fs.writeFileSync(eLock, `vcluster-explorer pid=1 host=elsewhere id=0\n`);
+      fs.utimesSync(eLock, new Date(0), new Date());
       let removed = 0;
-      setTimeout(() => {
-        fs.unlinkSync(`${e}.lock`);
+      const removal = (async () => {
+        for (const until = Date.now() + 5000; Date.now() < until && fs.statSync(eLock).atimeMs === 0;) await new Promise((r) => setTimeout(r, 5));
+        fs.unlinkSync(eLock);
         removed = Date.now();
-      }, 1000);
+      })();
       await writer([e], { lockLingerMs: 0, lockGapMs: 600 }).useContext('staging');
+      await removal;
       assert.ok(removed > 0, 'the write waited for the lock');
       assert.ok(Date.now() - removed >= 590, `wrote ${Date.now() - removed} ms after the lock was gone`);
       assert.equal(parse(e)['current-context'], 'staging');

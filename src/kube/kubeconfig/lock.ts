@@ -135,7 +135,11 @@ export async function acquireLocks(files: readonly string[], options: LockOption
           const code = (err as NodeJS.ErrnoException).code;
           if (code !== 'EEXIST') throw lockFailed(lockPath, wanted.get(lockPath)!, err);
           if (Date.now() >= deadline) throw await timeoutError(lockPath, wanted.get(lockPath)!, timeoutMs);
-          if (gapMs > 0) heldByUs = (await fsp.readFile(lockPath, 'utf8').catch(() => '')).startsWith(TOKEN_PREFIX);
+          if (gapMs > 0) {
+            // Gone between the open and this read: it was released just now, by the holder the last poll saw.
+            const content = await fsp.readFile(lockPath, 'utf8').catch(() => undefined);
+            if (content !== undefined) heldByUs = content.startsWith(TOKEN_PREFIX);
+          }
           await new Promise((r) => setTimeout(r, Math.min(pollMs, Math.max(1, deadline - Date.now()))));
           continue;
         }
