@@ -9,6 +9,7 @@ import { parseVirtualKubeconfig } from '../../src/vcluster/access';
 import { createArgs, describeExit, findExecutable, lastErrorLine, runCli, runProgram } from '../../src/vcluster/cli';
 import { CancelledError, UserFacingError } from '../../src/shared/errors';
 import type { Secret } from '../../src/kube/types';
+import { waitFor } from '../harness/rest';
 
 // Bad input that reaches the domain layers: each case must end in one clear message that names the problem.
 // (Kubeconfig files have their own table in kubeconfig-*.test.ts; names in translate-status.test.ts; webview messages
@@ -33,13 +34,9 @@ function alive(pid: number): boolean {
   }
 }
 
-/** True once `pid` has ended, waiting up to `ms` for the kernel to deliver the kill (slow on a busy machine). */
-async function endsWithin(pid: number, ms: number): Promise<boolean> {
-  for (const until = Date.now() + ms; Date.now() < until;) {
-    if (!alive(pid)) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return !alive(pid);
+/** Resolves once `pid` has ended; the kill may take a moment to land on a busy machine (fails after 5 s). */
+function ended(pid: number, what: string): Promise<true> {
+  return waitFor(what, async () => !alive(pid), 5000, 50);
 }
 
 const SECRET_TOKEN = 'sha256~super-secret-token-value-0123456789';
@@ -61,7 +58,7 @@ describe('exec credential plugins', () => {
     const t0 = Date.now();
     await assert.rejects(p.get(), /did not answer within 1 s|did not answer within 0 s/);
     assert.ok(Date.now() - t0 < 3000);
-    assert.ok(await endsWithin(Number(fs.readFileSync(pidFile, 'utf8')), 5000), 'the plugin process is gone');
+    await ended(Number(fs.readFileSync(pidFile, 'utf8')), 'the plugin process to be gone');
   });
   it('garbage output is rejected without echoing it', async () => {
     const p = new ExecCredentialProvider({ ...V1, command: script('garbage', `echo "not json ${SECRET_TOKEN}"`) }, 'dave');
@@ -219,7 +216,7 @@ describe('the vcluster CLI', () => {
     await new Promise((r) => setTimeout(r, 300));
     ac.abort();
     await assert.rejects(run, CancelledError);
-    assert.ok(await endsWithin(Number(fs.readFileSync(pidFile, 'utf8')), 5000), 'the child of the CLI is gone too');
+    await ended(Number(fs.readFileSync(pidFile, 'utf8')), 'the child of the CLI to be gone too');
   });
   it('gets arguments as an array: a name with shell characters stays one argument', async () => {
     const out = path.join(tmp, 'args');

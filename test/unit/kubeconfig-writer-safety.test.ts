@@ -7,6 +7,7 @@ import path from 'node:path';
 import { KubeconfigError } from '../../src/kube/kubeconfig/errors';
 import { loadKubeconfig } from '../../src/kube/kubeconfig/model';
 import { removeCommand } from '../../src/kube/kubeconfig/lock';
+import { waitFor } from '../harness/rest';
 import { names, parse, spec, tempKubeconfigDir } from '../support/kubeconfigFiles';
 
 describe('kubeconfig writer: locks, malformed input, no data loss', () => {
@@ -94,7 +95,7 @@ describe('kubeconfig writer: locks, malformed input, no data loss', () => {
       const slow = writer([f], { lockLingerMs: 600 });
       const first = slow.useContext('staging');
       // until the first writer holds the lock (it reads and plans first, which takes longer on a busy machine)
-      for (let i = 0; i < 200 && !fs.existsSync(`${f}.lock`); i++) await new Promise((r) => setTimeout(r, 10));
+      await waitFor('the first writer to hold the lock', async () => fs.existsSync(`${f}.lock`), 2000, 10);
       await assert.rejects(writer([f], { lockTimeoutMs: 150 }).useContext('dev'), /held by vcluster Explorer \(process \d+\)/);
       await first;
     });
@@ -124,8 +125,8 @@ describe('kubeconfig writer: locks, malformed input, no data loss', () => {
         removed = Date.now();
       })();
       await writer([e], { lockLingerMs: 0, lockGapMs: 600 }).useContext('staging');
-      await removal;
       assert.ok(removed > 0, 'the write waited for the lock');
+      await removal;
       assert.ok(Date.now() - removed >= 590, `wrote ${Date.now() - removed} ms after the lock was gone`);
       assert.equal(parse(e)['current-context'], 'staging');
 
