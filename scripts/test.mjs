@@ -106,12 +106,14 @@ async function check(node, label, args, prefix) {
 }
 
 mainWrapper(async () => {
-  const unknown = process.argv.slice(2).filter((a) => !ALL.includes(a) && a !== '--serial');
+  const args = process.argv.slice(2);
+  const serial = args.includes('--serial');
+  const unknown = args.filter((a) => !ALL.includes(a) && a !== '--serial');
   if (unknown.length) {
     process.stderr.write(`unknown argument ${unknown.join(', ')}\nusage: node scripts/test.mjs [${ALL.join('] [')}] [--serial]\n`);
     process.exit(2);
   }
-  const wanted = process.argv.slice(2).filter((a) => ALL.includes(a));
+  const wanted = args.filter((a) => ALL.includes(a));
   const suites = wanted.length ? wanted : ALL;
   const t0 = Date.now();
   say(`setting up (${suites.join(', ')})`);
@@ -188,7 +190,7 @@ mainWrapper(async () => {
   ].filter((s) => suites.includes(s.suite));
 
   const byStep = new Map();
-  if (process.argv.includes('--serial')) {
+  if (serial) {
     for (const s of steps) byStep.set(s.name, await s.run(undefined));
   } else {
     const lanes = [
