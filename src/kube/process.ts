@@ -14,3 +14,19 @@ export function signalProcessGroup(pid: number | undefined, signal: NodeJS.Signa
     }
   }
 }
+
+/**
+ * Whether a process of this host with this pid exists. `kill(pid, 0)` sends nothing: ESRCH says there is no such
+ * process; EPERM says there is one (of another user). Anything but a plain positive pid counts as alive (0 and
+ * negative numbers name process groups), so that a caller never treats a malformed pid as dead. A pid reused by an
+ * unrelated process reads as alive: the safe side for callers that remove what a dead process left behind.
+ */
+export function processAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}

@@ -2,11 +2,11 @@
 // rename over the target, fsync of the directory. Symlinks are followed (the link stays a link and the file it
 // points to is replaced); the target's mode (and owner, when running as root) is kept; new files are 0600 in
 // directories created 0700. Temp files are 0600 and removed again whatever fails.
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { KubeconfigError } from './errors';
+import { removeDeadTemps, tempPathFor } from './leftovers';
 import { resolveSymlinks } from './lock';
 
 export async function writeFileAtomic(file: string, content: string | Buffer): Promise<void> {
@@ -24,7 +24,9 @@ export async function writeFileAtomic(file: string, content: string | Buffer): P
       throw writeError(file, e);
     });
   }
-  const tmp = path.join(dir, `.${path.basename(real)}.vce-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  // Copies that killed writers of this host left here (with credentials in them) go first (leftovers.ts).
+  await removeDeadTemps(dir);
+  const tmp = tempPathFor(real);
   let fh: fsp.FileHandle;
   try {
     fh = await fsp.open(tmp, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY, 0o600);

@@ -1,12 +1,16 @@
 // kubectl's kubeconfig lock (client-go tools/clientcmd/loader.go lockFile): `<file>.lock` created with
 // O_CREATE|O_EXCL, removed when done. kubectl never waits (it fails with "file exists"); we poll with a bounded wait.
 // Several files are locked in sorted order, as client-go's ModifyConfig does, so two of our writers cannot deadlock.
+// A lock of ours left by a process of this host that no longer runs (killed with SIGKILL, a crashed extension host)
+// is taken over (takeOverDead); kubectl's (empty) and another host's are never touched.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { processAlive } from '../process';
 import { KubeconfigError } from './errors';
+import { tempPathFor } from './leftovers';
 
 export interface LockOptions {
   /** How long to wait for a lock held by someone else (default 5000 ms). */
@@ -114,7 +118,7 @@ export async function acquireLocks(files: readonly string[], options: LockOption
   installExitHook();
   try {
     for (const lockPath of order) {
-      const token = `${TOKEN_PREFIX}pid=${process.pid} host=${os.hostname()} id=${randomBytes(8).toString('hex')}\n`;
+      const token = newToken();
       // the last attempt found the lock held by one of our writers in another process
       let heldByUs = false;
       for (;;) {
@@ -134,6 +138,8 @@ export async function acquireLocks(files: readonly string[], options: LockOption
         } catch (err) {
           const code = (err as NodeJS.ErrnoException).code;
           if (code !== 'EEXIST') throw lockFailed(lockPath, wanted.get(lockPath)!, err);
+          // Left by one of our writers that was killed: take it over and try again at once.
+          if (await takeOverDead(lockPath)) continue;
           if (Date.now() >= deadline) throw await timeoutError(lockPath, wanted.get(lockPath)!, timeoutMs);
           if (gapMs > 0) {
             // Gone between the open and this read: it was released just now, by the holder the last poll saw.
@@ -165,6 +171,131 @@ export async function acquireLocks(files: readonly string[], options: LockOption
     throw err;
   }
   return locks;
+}
+
+function newToken(): string {
+  return `${TOKEN_PREFIX}pid=${process.pid} host=${os.hostname()} id=${randomBytes(8).toString('hex')}\n`;
+}
+
+/** What a look at a lock file saw: its inode (dev:ino), mtime and content (the first KiB). */
+interface Seen {
+  readonly id: string;
+  readonly mtimeMs: number;
+  readonly content: string;
+}
+
+/** Inode and content through one handle (so they belong together), never through a symlink; undefined when absent. */
+async function look(p: string): Promise<Seen | undefined> {
+  let fh: fsp.FileHandle;
+  try {
+    fh = await fsp.open(p, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) return undefined;
+    const buf = Buffer.alloc(1024);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return { id: `${st.dev}:${st.ino}`, mtimeMs: st.mtimeMs, content: buf.subarray(0, bytesRead).toString('utf8') };
+  } catch {
+    return undefined;
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+}
+
+const TOKEN_FORMAT = /^vcluster-explorer pid=([1-9][0-9]{0,9}) host=(.*) id=[0-9a-f]{16}\n$/;
+
+/**
+ * The content is a whole token of ours (newToken) naming this host and a process that no longer runs. An empty file
+ * (kubectl's lock, or ours before its token was written), a partial token, another host's and a live process's are
+ * not: nothing but the holder removes those.
+ */
+function heldByDeadProcess(content: string): boolean {
+  const m = TOKEN_FORMAT.exec(content);
+  if (!m || m[2] !== os.hostname()) return false;
+  const pid = Number(m[1]);
+  return pid !== process.pid && !processAlive(pid);
+}
+
+/** A takeover guard older than this is left from a taker that was stopped or killed (a takeover takes milliseconds). */
+const GUARD_STALE_MS = 10_000;
+
+/**
+ * Removes `lockPath` when it is a lock of a dead process of ours (heldByDeadProcess); true when it did, and the
+ * caller tries O_EXCL again (whoever creates the lock first gets it, as always).
+ *
+ * The race: two of our writers (two VS Code windows) see the same dead lock. Were each to unlink it and create its
+ * own, the second unlink could remove the first taker's new lock, and both would write. So a takeover is done by one
+ * taker at a time, under a guard `<lock>.vce-takeover` created with O_EXCL: whoever holds the guard looks again and
+ * removes the lock only if it still is the very file judged dead (same inode and the same token, whose random id is
+ * never reused). The other takers find the guard and simply poll again. Inside the guard nothing of ours can
+ * change the lock (a dead holder does not release, live holders remove only their own inode, kubectl never removes
+ * another's lock), so what is left is a person or program removing it by hand at that moment: removeIfStill moves the
+ * file aside and checks what it moved before deleting it, and puts anything else back. A guard whose taker was
+ * killed (a dead pid of this host, or older than GUARD_STALE_MS) is removed the same way, so takeovers never stop.
+ */
+async function takeOverDead(lockPath: string): Promise<boolean> {
+  const seen = await look(lockPath);
+  if (!seen || !heldByDeadProcess(seen.content)) return false;
+  const guardPath = `${lockPath}.vce-takeover`;
+  let gh: fsp.FileHandle;
+  try {
+    gh = await fsp.open(guardPath, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY, 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return false;
+    const g = await look(guardPath);
+    if (g && (heldByDeadProcess(g.content) || Date.now() - g.mtimeMs > GUARD_STALE_MS)) await removeIfStill(guardPath, g);
+    return false;
+  }
+  let guard: Seen;
+  try {
+    const token = newToken();
+    await gh.writeFile(token);
+    const st = await gh.stat();
+    guard = { id: `${st.dev}:${st.ino}`, mtimeMs: st.mtimeMs, content: token };
+  } catch {
+    await gh.close().catch(() => undefined);
+    await fsp.unlink(guardPath).catch(() => undefined);
+    return false;
+  }
+  await gh.close().catch(() => undefined);
+  try {
+    const now = await look(lockPath);
+    if (!now || now.id !== seen.id || now.content !== seen.content) return false;
+    return await removeIfStill(lockPath, now);
+  } finally {
+    await removeIfStill(guardPath, guard);
+  }
+}
+
+/**
+ * Removes `p` only if it still is the file `seen` (same inode, same content), never a file that took its name since:
+ * renames it aside (atomic), checks what it moved, deletes that, and otherwise puts it back with link(), which fails
+ * rather than replace a file that took the name meanwhile. The aside name is a temp name of ours (leftovers.ts), so
+ * that what a taker killed right here leaves is removed by the next write into the directory.
+ */
+async function removeIfStill(p: string, seen: Seen): Promise<boolean> {
+  const aside = tempPathFor(p);
+  try {
+    await fsp.rename(p, aside);
+  } catch {
+    return false;
+  }
+  const moved = await look(aside);
+  if (moved && moved.id === seen.id && moved.content === seen.content) {
+    await fsp.unlink(aside).catch(() => undefined);
+    return true;
+  }
+  try {
+    await fsp.link(aside, p);
+  } catch (err) {
+    // No hard links on this file system: rename back unless the name was taken meanwhile.
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST' && !fs.existsSync(p)) await fsp.rename(aside, p).catch(() => undefined);
+  }
+  await fsp.unlink(aside).catch(() => undefined);
+  return false;
 }
 
 function lockFailed(lockPath: string, file: string, err: unknown): KubeconfigError {
