@@ -4,6 +4,7 @@ import { createApi, type VClusterExplorerApi } from './app/api';
 import { configSupport } from './app/config';
 import { LazyServices } from './app/services';
 import { StatusController } from './app/status';
+import { terminalKubeconfigs } from './app/terminalKubeconfigs';
 import { createViews } from './app/views';
 import { registerCommands } from './commands/handlers';
 import { restoreTunnels } from './commands/vclusterCommands';
@@ -56,6 +57,7 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
   status.treeView = views.treeView;
   const config = own(configSupport(context.extensionPath, services, logger));
   const logDocuments = own(new LogDocuments());
+  const terminalFiles = terminalKubeconfigs(context.globalStorageUri.fsPath);
 
   const env = {
     services: services.get,
@@ -78,6 +80,7 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
     logDocuments,
     own,
     openObjectYaml: (address: ObjectAddress) => views.yamlProvider.open(address),
+    terminalKubeconfigFolder: terminalFiles.folder,
   };
   for (const d of registerCommands(env, views.tree, logger)) own(d);
   own(trackKubernetesExtension());
@@ -98,6 +101,8 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
   // After activation returns (it stays cheap): the status bar, and the tunnels that kubeconfig contexts point at.
   setTimeout(() => {
     void status.refresh().catch((err) => logger.warn(`status: ${err}`));
+    const leftovers = terminalFiles.cleanUp();
+    if (leftovers) logger.info(`Removed ${leftovers} private terminal kubeconfig(s) of windows that no longer run`);
     void restoreTunnels(env).then(
       (n) => {
         if (n) logger.info(`Restored ${n} port-forward tunnel(s)`);

@@ -42,4 +42,6 @@ export interface CommandEnv {
   readonly logDocuments: LogDocuments;
   /** Opens the read-only YAML of one object. */
   readonly openObjectYaml: (address: ObjectAddress) => Promise<unknown>;
+  /** The folder for a terminal's private kubeconfig, only the user's to reach (src/app/terminalKubeconfigs.ts). */
+  readonly terminalKubeconfigFolder: () => string;
 }

@@ -288,7 +288,7 @@ export async function exec(env: CommandEnv, arg?: unknown): Promise<vscode.Termi
 export async function openTerminal(env: CommandEnv, arg?: unknown): Promise<vscode.Terminal> {
   const ref = await resolveRef(env, arg, (v) => v.phase === 'running', 'Open a terminal in which vcluster?');
   const services = await env.services();
-  const k = await services.inside.privateKubeconfig(ref);
+  const k = await services.inside.privateKubeconfig(ref, env.terminalKubeconfigFolder());
   let terminal: vscode.Terminal;
   try {
     // With the workspace scope on, the extension's environment collection replaces KUBECONFIG in every terminal, on top
@@ -300,6 +300,9 @@ export async function openTerminal(env: CommandEnv, arg?: unknown): Promise<vsco
       env: scoped ? { ...process.env, KUBECONFIG: k.file } : { KUBECONFIG: k.file },
       ...(scoped ? { strictEnv: true } : {}),
       iconPath: new vscode.ThemeIcon('vm'),
+      // Not revived after a reload: its kubeconfig goes with this window (and one of a window that no longer runs is
+      // removed at the next activation), so a revived terminal would name a file that is gone.
+      isTransient: true,
       message: `KUBECONFIG points at a private kubeconfig for vcluster ${ref.namespace}/${ref.name} (context ${k.contextName}); it is removed when this terminal closes.`,
     });
   } catch (err) {

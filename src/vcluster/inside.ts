@@ -337,15 +337,16 @@ export class InsideVClusters {
 
   /**
    * A private kubeconfig for the vcluster alone (0600 in a 0700 directory of its own) whose endpoint stays reachable
-   * until remove(): for a terminal whose KUBECONFIG points at it.
+   * until remove(): for a terminal whose KUBECONFIG points at it. `folder`: where (terminalFolders() of privateFolder.ts).
    */
-  async privateKubeconfig(ref: VClusterRef): Promise<PrivateKubeconfig> {
+  async privateKubeconfig(ref: VClusterRef, folder: string): Promise<PrivateKubeconfig> {
     const hold = await this.holdVCluster(ref);
+    let tunnelHold: { dispose(): void } | undefined;
     try {
       const { host, kubeconfig } = await this.model.virtualKubeconfig(ref);
       const endpoint = await chooseEndpoint(host, ref.namespace, ref.name, kubeconfig, this.tunnels);
-      const tunnelHold = endpoint.kind === 'tunnel' ? this.tunnels.hold(Number(new URL(endpoint.server).port)) : undefined;
-      const written = writePrivateKubeconfig(contextNameFor(ref), kubeconfig, endpoint);
+      if (endpoint.kind === 'tunnel') tunnelHold = this.tunnels.hold(Number(new URL(endpoint.server).port));
+      const written = writePrivateKubeconfig(contextNameFor(ref), kubeconfig, endpoint, folder);
       return {
         ...written,
         remove: () => {
@@ -355,6 +356,8 @@ export class InsideVClusters {
         },
       };
     } catch (err) {
+      // e.g. a folder refused for the file (privateFolder.ts)
+      tunnelHold?.dispose();
       hold.dispose();
       throw err;
     }

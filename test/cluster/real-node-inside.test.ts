@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
@@ -300,21 +301,27 @@ describe('[real vcluster] inside a real vcluster: workloads, logs, exec, port-fo
 
   describe('a private kubeconfig for a terminal', function () {
     it('is 0600 in a directory of its own, reaches the vcluster with the real kubectl, and is removed with its tunnel hold', async function () {
-      const k = await inside.privateKubeconfig(ref);
+      const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'vce-storage-'));
       try {
-        assert.equal(fs.statSync(k.file).mode & 0o777, 0o600);
-        assert.equal(fs.statSync(path.dirname(k.file)).mode & 0o777, 0o700);
-        const { stdout } = await execFileP(cluster.tools.kubectl, ['get', 'pods', '--namespace', APP_NS, '--output', 'name'], {
-          env: { ...process.env, KUBECONFIG: k.file, HOME: '/nonexistent' },
-          timeout: 30_000,
-        });
-        assert.deepEqual(stdout.trim().split('\n').sort(), [`pod/${webPod}`, 'pod/web-worker'].sort());
-        assert.equal(p.tunnels.closeIdle(60_000, Date.now() + 3_600_000), 0, 'its tunnel is held while the terminal is open');
+        const k = await inside.privateKubeconfig(ref, path.join(storage, 'terminal-kubeconfigs'));
+        try {
+          assert.ok(k.file.startsWith(path.join(storage, 'terminal-kubeconfigs') + path.sep), k.file);
+          assert.equal(fs.statSync(k.file).mode & 0o777, 0o600);
+          assert.equal(fs.statSync(path.dirname(k.file)).mode & 0o777, 0o700);
+          const { stdout } = await execFileP(cluster.tools.kubectl, ['get', 'pods', '--namespace', APP_NS, '--output', 'name'], {
+            env: { ...process.env, KUBECONFIG: k.file, HOME: '/nonexistent' },
+            timeout: 30_000,
+          });
+          assert.deepEqual(stdout.trim().split('\n').sort(), [`pod/${webPod}`, 'pod/web-worker'].sort());
+          assert.equal(p.tunnels.closeIdle(60_000, Date.now() + 3_600_000), 0, 'its tunnel is held while the terminal is open');
+        } finally {
+          k.remove();
+        }
+        assert.equal(fs.existsSync(k.file), false);
+        assert.equal(fs.existsSync(path.dirname(k.file)), false);
       } finally {
-        k.remove();
+        fs.rmSync(storage, { recursive: true, force: true });
       }
-      assert.equal(fs.existsSync(k.file), false);
-      assert.equal(fs.existsSync(path.dirname(k.file)), false);
     });
   });
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { resultFromStatus } from '../../src/kube/exec';
@@ -158,23 +159,33 @@ describe('inside a vcluster: the pure parts', function () {
         'team-a',
         'apps',
       );
-      const k = writePrivateKubeconfig('vcluster_apps_team-a_host', kc, { kind: 'tunnel', server: 'https://localhost:4567', tlsServerName: 'localhost' });
+      const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'vce-storage-'));
       try {
-        assert.equal(fs.statSync(k.file).mode & 0o777, 0o600);
-        assert.equal(fs.statSync(path.dirname(k.file)).mode & 0o777, 0o700);
-        const doc = parseYaml(fs.readFileSync(k.file, 'utf8')) as {
-          'current-context': string;
-          clusters: { cluster: Record<string, unknown> }[];
-          users: { user: Record<string, unknown> }[];
-        };
-        assert.equal(doc['current-context'], 'vcluster_apps_team-a_host');
-        assert.equal(doc.clusters[0]!.cluster.server, 'https://localhost:4567');
-        assert.deepEqual(doc.users[0]!.user, { token: 'tok' }, 'no exec from the secret');
-      } finally {
+        const k = writePrivateKubeconfig(
+          'vcluster_apps_team-a_host',
+          kc,
+          { kind: 'tunnel', server: 'https://localhost:4567', tlsServerName: 'localhost' },
+          storage,
+        );
+        try {
+          assert.equal(fs.statSync(k.file).mode & 0o777, 0o600);
+          assert.equal(fs.statSync(path.dirname(k.file)).mode & 0o777, 0o700);
+          const doc = parseYaml(fs.readFileSync(k.file, 'utf8')) as {
+            'current-context': string;
+            clusters: { cluster: Record<string, unknown> }[];
+            users: { user: Record<string, unknown> }[];
+          };
+          assert.equal(doc['current-context'], 'vcluster_apps_team-a_host');
+          assert.equal(doc.clusters[0]!.cluster.server, 'https://localhost:4567');
+          assert.deepEqual(doc.users[0]!.user, { token: 'tok' }, 'no exec from the secret');
+        } finally {
+          k.remove();
+        }
+        assert.equal(fs.existsSync(path.dirname(k.file)), false);
         k.remove();
+      } finally {
+        fs.rmSync(storage, { recursive: true, force: true });
       }
-      assert.equal(fs.existsSync(path.dirname(k.file)), false);
-      k.remove();
     });
   });
 });
