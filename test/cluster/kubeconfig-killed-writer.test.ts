@@ -19,8 +19,15 @@ import { runWriter, type WorkerConfig, type WorkerResult } from '../support/kube
 const REPO = path.resolve(__dirname, '..', '..');
 const WORKER = path.join(REPO, 'test', 'support', 'kubeconfig-kill-worker.ts');
 const WRITER_WORKER = path.join(REPO, 'test', 'support', 'kubeconfig-writer-worker.ts');
-/** This host in our temp names (src/kube/kubeconfig/leftovers.ts). */
-const hostTag = () => createHash('sha256').update(os.hostname()).digest('hex').slice(0, 8);
+/** This host (name and PID namespace) in our temp names (src/kube/kubeconfig/leftovers.ts). */
+const pidNs = (() => {
+  try {
+    return /^pid:\[([0-9]+)\]$/.exec(fs.readlinkSync('/proc/self/ns/pid'))?.[1] ?? '';
+  } catch {
+    return '';
+  }
+})();
+const hostTag = () => createHash('sha256').update(`${os.hostname()}\0${pidNs}`).digest('hex').slice(0, 8);
 const SEED =
   'apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    server: https://seed.example\n  name: seed\ncontexts:\n- context:\n    cluster: seed\n    user: seed\n  name: seed\ncurrent-context: seed\nusers:\n- name: seed\n  user:\n    token: seed\n';
 
@@ -149,6 +156,10 @@ describe('kubeconfig: what a killed writer of ours leaves behind does not block 
   for (const [what, content] of [
     ["kubectl's lock (an empty file)", ''],
     ['a lock of ours from another host', () => `vcluster-explorer pid=${deadPid} host=${os.hostname()}-elsewhere id=0123456789abcdef\n`],
+    [
+      'a lock of ours from this host name but another PID namespace (a container)',
+      () => `vcluster-explorer pid=${deadPid} host=${os.hostname()} pidns=1 id=0123456789abcdef\n`,
+    ],
     ['a token of ours written only in part', () => `vcluster-explorer pid=${deadPid} host=${os.hostname()}`],
   ] as const) {
     it(`${what} is respected even when no process holds it`, async () => {

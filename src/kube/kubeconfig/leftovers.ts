@@ -1,20 +1,39 @@
 // What a killed writer leaves behind, and how to tell ours of this host from everything else.
 //
 // The atomic writer (atomic.ts) writes a temp copy next to the kubeconfig, `.<name>.vce-<host>-<pid>-<random>.tmp`
-// (<host>: a short hash of this host's name, <pid>: the writing process), and renames it into place. A process killed
+// (<host>: a short hash of this host's name and PID namespace, <pid>: the writing process), and renames it into place. A process killed
 // in between (SIGKILL, a crashed extension host, power loss) leaves the copy behind, credentials and all, 0600. Our
 // writer removes such copies of dead processes of this host whenever it next writes into that directory: only names
 // of exactly this pattern, only regular files (never a link) owned by the user. A copy of a process of another host
 // (a home directory shared over NFS) is left alone: its pid says nothing here.
 import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { processAlive } from '../process';
 
-/** 8 hex digits naming this host in temp-file names (its name may hold characters a file name should not). */
+let pidNs: string | undefined;
+
+/**
+ * The inode of this process's PID namespace on Linux ('' elsewhere, or when /proc cannot tell). Pids are only
+ * comparable within one namespace: a container with the host's name (host networking) and a bind-mounted ~/.kube
+ * sees the same host name but other pids.
+ */
+export function pidNamespace(): string {
+  if (pidNs === undefined) {
+    try {
+      pidNs = /^pid:\[([0-9]+)\]$/.exec(fs.readlinkSync('/proc/self/ns/pid'))?.[1] ?? '';
+    } catch {
+      pidNs = '';
+    }
+  }
+  return pidNs;
+}
+
+/** 8 hex digits naming this host (its name and PID namespace) in file names (a host name may hold any character). */
 export function hostTag(): string {
-  return createHash('sha256').update(os.hostname()).digest('hex').slice(0, 8);
+  return createHash('sha256').update(`${os.hostname()}\0${pidNamespace()}`).digest('hex').slice(0, 8);
 }
 
 /** A new temp path next to `file`, for a copy that is renamed over it. */

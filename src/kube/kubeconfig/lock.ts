@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { processAlive } from '../process';
 import { KubeconfigError } from './errors';
-import { tempPathFor } from './leftovers';
+import { pidNamespace, tempPathFor } from './leftovers';
 
 export interface LockOptions {
   /** How long to wait for a lock held by someone else (default 5000 ms). */
@@ -173,8 +173,10 @@ export async function acquireLocks(files: readonly string[], options: LockOption
   return locks;
 }
 
+/** What our lock files hold: this process, this host (its name and, on Linux, its PID namespace) and a random id. */
 function newToken(): string {
-  return `${TOKEN_PREFIX}pid=${process.pid} host=${os.hostname()} id=${randomBytes(8).toString('hex')}\n`;
+  const ns = pidNamespace();
+  return `${TOKEN_PREFIX}pid=${process.pid} host=${os.hostname()}${ns ? ` pidns=${ns}` : ''} id=${randomBytes(8).toString('hex')}\n`;
 }
 
 /** What a look at a lock file saw: its inode (dev:ino), mtime and content (the first KiB). */
@@ -205,16 +207,16 @@ async function look(p: string): Promise<Seen | undefined> {
   }
 }
 
-const TOKEN_FORMAT = /^vcluster-explorer pid=([1-9][0-9]{0,9}) host=(.*) id=[0-9a-f]{16}\n$/;
+const TOKEN_FORMAT = /^vcluster-explorer pid=([1-9][0-9]{0,9}) host=(.*?)(?: pidns=([0-9]+))? id=[0-9a-f]{16}\n$/;
 
 /**
- * The content is a whole token of ours (newToken) naming this host and a process that no longer runs. An empty file
- * (kubectl's lock, or ours before its token was written), a partial token, another host's and a live process's are
- * not: nothing but the holder removes those.
+ * The content is a whole token of ours (newToken) naming this host (name and PID namespace) and a process that no
+ * longer runs. An empty file (kubectl's lock, or ours before its token was written), a partial token, another host's
+ * (or another PID namespace's) and a live process's are not: nothing but the holder removes those.
  */
 function heldByDeadProcess(content: string): boolean {
   const m = TOKEN_FORMAT.exec(content);
-  if (!m || m[2] !== os.hostname()) return false;
+  if (!m || m[2] !== os.hostname() || (m[3] ?? '') !== pidNamespace()) return false;
   const pid = Number(m[1]);
   return pid !== process.pid && !processAlive(pid);
 }
