@@ -2,6 +2,7 @@
 // timeouts, cancellation, gzip, streaming (watches) and errors classified for messages. Over 400 lines on purpose: a
 // request's life (agent, credentials, a 401 that refreshes them, classification) reads best in one place; the parts
 // that stand alone already live beside it (credentials.ts, proxy.ts, errors.ts).
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
@@ -39,6 +40,36 @@ export interface StreamOptions extends RequestOptions {
   readonly onResponse?: () => void;
 }
 
+// Bounds on what one API server can make the extension hold. No honest answer comes near them; a hostile or broken
+// server (an endless body, a gzip bomb, a watch line without end, a list whose pages never end) gets a clear error
+// naming it instead of the extension host's memory. Each is a ClientOptions field too, for tests.
+
+/**
+ * Largest response body, counted both as received (compressed) and after gunzip. The largest honest answers the
+ * extension asks for are single unpaged lists: the mapping view lists up to 50,000 objects (35,000 of them config
+ * map metadata with the syncer's annotations and managedFields, about 1 KiB each: some 40 MiB in one list), a
+ * virtual cluster's namespaces (10,000 namespaces: under 10 MiB). 128 MiB is three times the largest and stays far
+ * below V8's string limit (about 512 Mi characters), whose RangeError would otherwise end the answer.
+ */
+export const MAX_BODY_BYTES = 128 * 1024 * 1024;
+
+/**
+ * Largest watch event (one line of a watch stream): client-go's limit, the streaming decoder's maxBytes of 16 MiB
+ * (k8s.io/apimachinery v0.34 pkg/runtime/serializer/streaming/streaming.go, ErrObjectTooLarge). An API server stores
+ * no object over about 1.5 MiB (etcd's request limit), so an event is rarely over a few MiB.
+ */
+export const MAX_WATCH_FRAME_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Most pages of one paged list. At discovery's and kubectl's 500 objects a page that is 500,000 objects, ten times
+ * the largest list the benchmark builds (50,000 objects); an API server never sends an empty page with a continue
+ * token except in the rare case of a filtered list, so a server that keeps sending pages is stopped here.
+ */
+export const MAX_LIST_PAGES = 1000;
+
+/** Most objects kept from one paged list: four times the benchmark's largest list (50,000 objects). */
+export const MAX_LIST_ITEMS = 200_000;
+
 export interface ClientOptions {
   /** Per-request timeout (default 15 s). */
   readonly timeoutMs?: number;
@@ -48,6 +79,51 @@ export interface ClientOptions {
   readonly credentialRecheckMs?: number;
   /** Where HTTPS_PROXY, HTTP_PROXY and NO_PROXY are read for a cluster without proxy-url (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
+  /** Largest response body, received and after gunzip (default MAX_BODY_BYTES). */
+  readonly maxBodyBytes?: number;
+  /** Largest line of a watch stream (default MAX_WATCH_FRAME_BYTES). */
+  readonly maxWatchFrameBytes?: number;
+  /** Most pages of one paged list (default MAX_LIST_PAGES). */
+  readonly maxListPages?: number;
+  /** Most objects kept from one paged list (default MAX_LIST_ITEMS). */
+  readonly maxListItems?: number;
+}
+
+/** A byte count for messages: "16 MiB", or bytes when it is not a whole number of MiB. */
+export function formatBytes(n: number): string {
+  return n >= 1024 * 1024 && n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MiB` : `${n} bytes`;
+}
+
+/**
+ * The bounds of one paged list (listAll, listResources): a continue token seen before ends it (an API server's token
+ * names the last key read, so it never repeats; a server that repeats one would be paged forever), and so do more
+ * than maxListPages pages or maxListItems objects. Each ends the list with an error naming the server: a truncated
+ * list would show an incomplete cluster as if it were complete (vclusters missing from the tree without a word).
+ */
+export class ListBounds {
+  private readonly tokens = new Set<string>();
+  private pages = 0;
+  private items = 0;
+
+  constructor(
+    private readonly client: KubeClient,
+    private readonly path: string,
+  ) {}
+
+  /** After each page: its number of objects and its continue token. Throws KubeError('server') past a bound. */
+  page(items: number, token: string | undefined): void {
+    this.pages++;
+    this.items += items;
+    const { server, limits } = this.client;
+    const fail = (why: string) => new KubeError('server', `${server} sent a list ${this.path} that ${why}; it was not read further`);
+    if (this.items > limits.maxListItems) throw fail(`has more than ${limits.maxListItems} objects`);
+    if (!token) return;
+    // A digest per page, not the token: a server's huge tokens must not pile up.
+    const key = createHash('sha256').update(token).digest('base64');
+    if (this.tokens.has(key)) throw fail(`repeats the continue token of an earlier page (page ${this.pages})`);
+    if (this.pages >= limits.maxListPages) throw fail(`goes on past ${limits.maxListPages} pages`);
+    this.tokens.add(key);
+  }
 }
 
 /** Options for a WebSocket to the API server (the port-forward tunnel): same agent, TLS material and headers. */
@@ -117,6 +193,16 @@ export class KubeClient {
     this.server = server.replace(/\/+$/, '');
     this.currentSpec = spec;
     this.creds = new Credentials(spec, { execTimeoutMs: options.execTimeoutMs });
+  }
+
+  /** The bounds on this server's answers (the constants above unless ClientOptions set them). */
+  get limits(): { maxBodyBytes: number; maxWatchFrameBytes: number; maxListPages: number; maxListItems: number } {
+    return {
+      maxBodyBytes: this.options.maxBodyBytes ?? MAX_BODY_BYTES,
+      maxWatchFrameBytes: this.options.maxWatchFrameBytes ?? MAX_WATCH_FRAME_BYTES,
+      maxListPages: this.options.maxListPages ?? MAX_LIST_PAGES,
+      maxListItems: this.options.maxListItems ?? MAX_LIST_ITEMS,
+    };
   }
 
   get spec(): ConnectionSpec {
@@ -333,11 +419,22 @@ export class KubeClient {
         reqHeaders['Content-Length'] = String(Buffer.byteLength(body));
       }
       this.requests++;
+      const { maxBodyBytes, maxWatchFrameBytes } = this.limits;
       return await new Promise<unknown>((resolve, reject) => {
         const onResponse = (res: http.IncomingMessage) => {
           const status = res.statusCode ?? 0;
           const decoded = decode(res, (err) => reject(fromNetworkError(err, this.server)));
-          decoded.setEncoding('utf8');
+          // An answer over a bound: everything stops at once (no byte more is read or kept) and the caller gets the
+          // error; nothing is thrown from a stream's callback.
+          let over = false;
+          const tooLarge = (message: string) => {
+            if (over) return;
+            over = true;
+            reject(new KubeError('server', message));
+            decoded.destroy();
+            res.destroy();
+            req.destroy();
+          };
           res.on('error', (err) => reject(fromNetworkError(err, this.server)));
           // A connection cut in the middle of the body (settles nothing if the body was complete).
           res.on('close', () => {
@@ -347,25 +444,51 @@ export class KubeClient {
               );
           });
           if (status >= 400 || !streaming) {
-            let text = '';
-            decoded.on('data', (d: string) => {
-              text += d;
+            const bodyTooLarge = (how: string) =>
+              tooLarge(`${this.server} sent an answer to ${what} larger than ${formatBytes(maxBodyBytes)}${how}; it was not read further`);
+            if (decoded !== res) {
+              // Compressed: the bytes received count too, not only those gunzip makes of them.
+              let received = 0;
+              res.on('data', (c: Buffer) => {
+                received += c.length;
+                if (received > maxBodyBytes) bodyTooLarge(' (compressed)');
+              });
+            }
+            const chunks: Buffer[] = [];
+            let size = 0;
+            decoded.on('data', (c: Buffer) => {
+              if (over) return;
+              size += c.length;
+              if (size > maxBodyBytes) {
+                chunks.length = 0;
+                bodyTooLarge(decoded !== res ? ' (after gunzip)' : '');
+                return;
+              }
+              chunks.push(c);
             });
             decoded.on('end', () => {
-              if (status >= 400) {
-                if (status === 401) this.creds.unauthorized();
-                reject(fromStatus(status, text, what));
-                return;
-              }
-              const accept = options.accept ?? 'application/json';
-              if (!accept.includes('json')) {
-                resolve(text);
-                return;
-              }
+              if (over) return;
               try {
-                resolve(text ? JSON.parse(text) : undefined);
-              } catch {
-                reject(new KubeError('server', `${what}: the response is not JSON`));
+                const text = Buffer.concat(chunks, size).toString('utf8');
+                chunks.length = 0;
+                if (status >= 400) {
+                  if (status === 401) this.creds.unauthorized();
+                  reject(fromStatus(status, text, what));
+                  return;
+                }
+                const accept = options.accept ?? 'application/json';
+                if (!accept.includes('json')) {
+                  resolve(text);
+                  return;
+                }
+                try {
+                  resolve(text ? JSON.parse(text) : undefined);
+                } catch {
+                  reject(new KubeError('server', `${what}: the response is not JSON`));
+                }
+              } catch (err) {
+                // Out of memory for the string (RangeError) and the like: an error for the caller, never uncaught.
+                reject(new KubeError('server', `${what}: the answer of ${this.server} could not be read (${(err as Error).message})`));
               }
             });
             return;
@@ -378,22 +501,44 @@ export class KubeClient {
             /* the caller's bug */
           }
           if (onText) {
+            decoded.setEncoding('utf8');
             decoded.on('data', (d: string) => onText(d));
             decoded.on('end', () => resolve(undefined));
             return;
           }
-          let buf = '';
-          decoded.on('data', (d: string) => {
-            buf += d;
+          // Lines of a watch: each chunk is scanned once (a newline byte never occurs inside a UTF-8 sequence), the
+          // unfinished line is kept as chunks and joined once it ends, so a long line costs linear time; a line over
+          // maxWatchFrameBytes ends the watch, as client-go's decoder refuses an oversized frame.
+          const partial: Buffer[] = [];
+          let partialBytes = 0;
+          const frameTooLarge = () =>
+            tooLarge(`${this.server} sent an event on the watch ${apiPath} larger than ${formatBytes(maxWatchFrameBytes)}; the watch was ended`);
+          const emit = (line: string) => {
+            if (line.trim()) onLine?.(line);
+          };
+          decoded.on('data', (chunk: Buffer) => {
+            let start = 0;
             let i: number;
-            while ((i = buf.indexOf('\n')) >= 0) {
-              const line = buf.slice(0, i);
-              buf = buf.slice(i + 1);
-              if (line.trim()) onLine?.(line);
+            while (!over && (i = chunk.indexOf(0x0a, start)) >= 0) {
+              const piece = chunk.subarray(start, i);
+              start = i + 1;
+              if (partialBytes + piece.length > maxWatchFrameBytes) return frameTooLarge();
+              const line = partial.length ? Buffer.concat([...partial, piece], partialBytes + piece.length).toString('utf8') : piece.toString('utf8');
+              partial.length = 0;
+              partialBytes = 0;
+              emit(line);
             }
+            if (over || start >= chunk.length) return;
+            partialBytes += chunk.length - start;
+            if (partialBytes > maxWatchFrameBytes) {
+              partial.length = 0;
+              return frameTooLarge();
+            }
+            partial.push(chunk.subarray(start));
           });
           decoded.on('end', () => {
-            if (buf.trim()) onLine?.(buf);
+            if (over) return;
+            if (partialBytes) emit(Buffer.concat(partial, partialBytes).toString('utf8'));
             resolve(undefined);
           });
         };

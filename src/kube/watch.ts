@@ -11,6 +11,13 @@ import type { KubeList, KubeObject, WatchEvent } from './types';
 //   30 s cap, each pause plus up to 100 % random jitter, back to 0.8 s after 2 minutes without a pause;
 // - when the client's credentials change (a rotated token, a new certificate, a kubeconfig edit) the watch
 //   reconnects at once from where it was, so that it never runs on credentials that are no longer the configured ones.
+// Two guards against a server that ends every watch at once, which client-go does not have (its Request.Watch skips
+// the client's rate limiter, client-go v0.34 rest/request.go, and its reflector only counts a watch without events as
+// short), so that such a server cannot make us send thousands of requests a second:
+// - every request of the loop (list and watch) takes a token from a bucket with the rest client's default rate, QPS
+//   5 and burst 10 (client-go v0.34 rest/config.go DefaultQPS/DefaultBurst, util/flowcontrol/throttle.go);
+// - a watch that ends within a second counts as short even when it delivered events: it is resumed from its
+//   resource version (no relist, the events were real) after a pause from the same backoff, which grows.
 
 export interface BackoffOptions {
   readonly initialMs?: number;
@@ -51,6 +58,43 @@ export class ExponentialBackoff {
   }
 }
 
+export interface RateLimitOptions {
+  /** Tokens per second (default 5, client-go's DefaultQPS). */
+  readonly qps?: number;
+  /** Bucket size: requests that may go at once after a quiet time (default 10, client-go's DefaultBurst). */
+  readonly burst?: number;
+  readonly now?: () => number;
+}
+
+/**
+ * A token bucket like client-go's flowcontrol.NewTokenBucketRateLimiter (golang.org/x/time/rate underneath): full at
+ * first, refilled at qps tokens a second up to burst; a request that finds it empty waits for its token.
+ */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+  private readonly qps: number;
+  private readonly burst: number;
+  private readonly now: () => number;
+
+  constructor(options: RateLimitOptions = {}) {
+    this.qps = options.qps ?? 5;
+    this.burst = options.burst ?? 10;
+    this.now = options.now ?? Date.now;
+    this.tokens = this.burst;
+    this.last = this.now();
+  }
+
+  /** Takes a token and returns how long to wait before using it, in ms (0: at once); as rate.Limiter.Reserve. */
+  reserve(): number {
+    const now = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.qps) / 1000);
+    this.last = now;
+    this.tokens -= 1;
+    return this.tokens >= 0 ? 0 : (-this.tokens * 1000) / this.qps;
+  }
+}
+
 export interface WatchOptions {
   /** Label selector for the list and the watch. */
   readonly labelSelector?: string;
@@ -67,11 +111,16 @@ export interface WatchOptions {
   /** Server-side timeout of one watch request, seconds (default: random in [300, 600), as client-go). */
   readonly timeoutSeconds?: number;
   readonly backoff?: BackoffOptions;
+  /** The pace of this watcher's requests (default QPS 5, burst 10). */
+  readonly rateLimit?: RateLimitOptions;
 }
 
-type Outcome = { readonly kind: 'ended'; readonly short: boolean } | { readonly kind: 'restart' } | { readonly kind: 'failed'; readonly error: KubeError };
+type Outcome =
+  | { readonly kind: 'ended'; readonly short: boolean; readonly events: number }
+  | { readonly kind: 'restart' }
+  | { readonly kind: 'failed'; readonly error: KubeError };
 
-/** A watch shorter than this without any event is treated as a failure (client-go VeryShortWatchError). */
+/** A watch shorter than this is short: without events a failure (client-go VeryShortWatchError), with events paced. */
 const VERY_SHORT_WATCH_MS = 1000;
 
 export class Watcher {
@@ -129,9 +178,12 @@ export class Watcher {
 
   private async loop(): Promise<void> {
     const backoff = new ExponentialBackoff(this.opts.backoff);
+    const limiter = new TokenBucket(this.opts.rateLimit);
     let relisted = false;
     while (!this.abort.signal.aborted) {
       if (!this.rv) {
+        await this.sleep(limiter.reserve());
+        if (this.abort.signal.aborted) return;
         try {
           await this.list();
         } catch (err) {
@@ -146,6 +198,8 @@ export class Watcher {
         if (relisted || wasFailing) this.opts.onResync?.();
       }
       relisted = false;
+      await this.sleep(limiter.reserve());
+      if (this.abort.signal.aborted) return;
       const outcome = await this.watchOnce();
       if (this.abort.signal.aborted) return;
       switch (outcome.kind) {
@@ -153,6 +207,11 @@ export class Watcher {
           continue;
         case 'ended':
           if (!outcome.short) continue;
+          if (outcome.events > 0) {
+            this.opts.log?.('warn', `The watch ${this.path} ended within a second (after ${outcome.events} events); resuming after a pause`);
+            await this.sleep(backoff.next());
+            continue;
+          }
           this.opts.log?.('warn', `The watch ${this.path} ended within a second without any event; retrying after a pause`);
           break;
         case 'failed': {
@@ -205,7 +264,7 @@ export class Watcher {
       );
       if (this.streamError) return { kind: 'failed', error: this.streamError };
       if (this.restartRequested) return { kind: 'restart' };
-      return { kind: 'ended', short: this.events === 0 && Date.now() - started < VERY_SHORT_WATCH_MS };
+      return { kind: 'ended', short: Date.now() - started < VERY_SHORT_WATCH_MS, events: this.events };
     } catch (err) {
       if (this.streamError) return { kind: 'failed', error: this.streamError };
       if (this.restartRequested) return { kind: 'restart' };

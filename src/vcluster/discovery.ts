@@ -1,8 +1,8 @@
-import type { KubeClient, RequestOptions } from '../kube/client';
+import { ListBounds, type KubeClient, type RequestOptions } from '../kube/client';
 import { KubeError, isKubeError, qualifiedResource } from '../kube/errors';
 import { METADATA_LIST, type KubeList, type Pod, type Workload, type KubeObject } from '../kube/types';
 import type { DiscoveryResult, NamespaceInfo, ParentRef, PermissionDenial, RefusedNamespace, VClusterInfo } from '../shared/model';
-import { NON_DELETABLE_ANNOTATION, distroOf, isPaused, phaseOf, syncerVersion, vclusterStatus } from './status';
+import { NON_DELETABLE_ANNOTATION, annotation, distroOf, isPaused, label, phaseOf, stringEntries, syncerVersion, vclusterStatus } from './status';
 import { vclusterContextName } from './contextName';
 
 export const VCLUSTER_SELECTOR = 'app=vcluster';
@@ -202,27 +202,36 @@ export async function discoverNamespace(client: KubeClient, namespace: string, o
 /**
  * A whole list, read in pages of `limit` objects (0: one request). Every page is part of the snapshot of the first
  * one, so the list's resourceVersion is the first page's; a continue token that expired (410) restarts the list once.
+ * The list is bounded (ListBounds): a repeated continue token, too many pages or objects end it with an error naming
+ * the server. Only objects (no null, no scalars) are kept, and the list's metadata only when it is an object.
  */
 export async function listAll<T extends KubeObject>(client: KubeClient, path: string, options: RequestOptions, limit: number): Promise<KubeList<T>> {
   for (let attempt = 0; ; attempt++) {
     let first: KubeList<T> | undefined;
     const items: T[] = [];
     let token: string | undefined;
+    const bounds = new ListBounds(client, path);
     try {
       do {
         const page: KubeList<T> = await client.get<KubeList<T>>(path, {
           ...options,
           query: { ...options.query, ...(limit > 0 ? { limit } : {}), continue: token },
         });
+        if (!isObject(page)) throw new KubeError('server', `${client.server} answered the list ${path} with something that is not a list`);
         first ??= page;
-        for (const item of page.items ?? []) items.push(item);
-        token = limit > 0 ? page.metadata?.continue || undefined : undefined;
+        const pageItems = Array.isArray(page.items) ? page.items : [];
+        for (const item of pageItems) if (isObject(item) && isObject(item.metadata)) items.push(item);
+        const next = isObject(page.metadata) ? page.metadata.continue : undefined;
+        token = limit > 0 && typeof next === 'string' && next ? next : undefined;
+        bounds.page(pageItems.length, token);
       } while (token);
     } catch (err) {
       if (attempt === 0 && first && isKubeError(err, 'gone')) continue;
       throw err;
     }
-    return { ...first, items, metadata: { ...first.metadata, continue: undefined } };
+    const meta = isObject(first.metadata) ? first.metadata : {};
+    const rv = typeof meta.resourceVersion === 'string' ? meta.resourceVersion : undefined;
+    return { ...first, items, metadata: { ...(rv ? { resourceVersion: rv } : {}), continue: undefined } };
   }
 }
 
@@ -236,7 +245,7 @@ export function buildVClusters(
 ): VClusterInfo[] {
   const podsBy = new Map<string, Pod[]>();
   for (const p of pods ?? []) {
-    const rel = p.metadata.labels?.release;
+    const rel = label(p, 'release');
     if (!rel) continue;
     const key = `${p.metadata.namespace}/${rel}`;
     let arr = podsBy.get(key);
@@ -246,14 +255,15 @@ export function buildVClusters(
   for (const arr of podsBy.values()) arr.sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
   const configAnnotations = new Map<string, Record<string, string>>();
   for (const s of secrets ?? []) {
-    if (s.metadata.name.startsWith('vc-config-')) configAnnotations.set(`${s.metadata.namespace}/${s.metadata.name}`, s.metadata.annotations ?? {});
+    if (typeof s.metadata.name === 'string' && s.metadata.name.startsWith('vc-config-'))
+      configAnnotations.set(`${s.metadata.namespace}/${s.metadata.name}`, stringEntries(s.metadata.annotations));
   }
 
   const out: VClusterInfo[] = [];
   const add = (w: Workload, kind: 'StatefulSet' | 'Deployment') => {
-    const name = w.metadata.labels?.release;
+    const name = label(w, 'release');
     if (!name) return;
-    const ns = w.metadata.namespace ?? '';
+    const ns = typeof w.metadata.namespace === 'string' ? w.metadata.namespace : '';
     const status = vclusterStatus(w, podsBy.get(`${ns}/${name}`) ?? [], configAnnotations.get(`${ns}/vc-config-${name}`));
     const ctxName = vclusterContextName(name, ns, opts.foundInContext);
     const connected = opts.kubeconfigContexts?.has(ctxName) ? ctxName : undefined;
@@ -265,17 +275,21 @@ export function buildVClusters(
       version: syncerVersion(w),
       distro: distroOf(w),
       created: w.metadata.creationTimestamp,
-      chart: w.metadata.labels?.chart,
+      chart: label(w, 'chart'),
       replicas: w.spec?.replicas ?? 1,
       paused: isPaused(w),
       connectedContext: connected,
       current: connected !== undefined && opts.currentContext === connected,
-      nonDeletable: w.metadata.annotations?.[NON_DELETABLE_ANNOTATION] === 'true',
+      nonDeletable: annotation(w, NON_DELETABLE_ANNOTATION) === 'true',
     });
   };
   for (const w of statefulSets) add(w, 'StatefulSet');
   for (const w of deployments) add(w, 'Deployment');
   return out;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 export function groupByNamespace(vclusters: readonly VClusterInfo[]): NamespaceInfo[] {

@@ -1,4 +1,4 @@
-import type { KubeClient } from '../kube/client';
+import { ListBounds, type KubeClient } from '../kube/client';
 import { KubeError } from '../kube/errors';
 import { METADATA_LIST, eventTime, type KubeEvent, type KubeList, type KubeObject, type Namespace, type Pod, type Service, type Workload } from '../kube/types';
 import { UserFacingError } from '../shared/errors';
@@ -142,23 +142,38 @@ export async function listResourcePage(client: KubeClient, vclusterName: string,
     signal: o.signal,
     timeoutMs: o.timeoutMs,
   });
+  // The server's answer is data: only objects with a name are shown, the continue token only when it is a string.
+  const items = Array.isArray(l?.items) ? l.items : [];
+  const meta: { continue?: unknown; resourceVersion?: unknown } = typeof l?.metadata === 'object' && l.metadata !== null ? l.metadata : {};
   return {
-    items: l.items.map((x) =>
-      describeResource(def.kind, { ...x, metadata: { ...x.metadata, namespace: x.metadata.namespace ?? o.namespace } }, vclusterName, hostNamespace),
-    ),
-    ...(l.metadata.continue ? { continue: l.metadata.continue } : {}),
-    ...(l.metadata.resourceVersion ? { resourceVersion: l.metadata.resourceVersion } : {}),
+    items: items
+      .filter((x) => typeof x === 'object' && x !== null && typeof x.metadata === 'object' && x.metadata !== null && typeof x.metadata.name === 'string')
+      .map((x) =>
+        describeResource(
+          def.kind,
+          { ...x, metadata: { ...x.metadata, namespace: typeof x.metadata.namespace === 'string' ? x.metadata.namespace : o.namespace } },
+          vclusterName,
+          hostNamespace,
+        ),
+      ),
+    ...(typeof meta.continue === 'string' && meta.continue ? { continue: meta.continue } : {}),
+    ...(typeof meta.resourceVersion === 'string' && meta.resourceVersion ? { resourceVersion: meta.resourceVersion } : {}),
   };
 }
 
-/** Every object of a kind in a namespace, page by page (PAGE_SIZE per request). */
+/**
+ * Every object of a kind in a namespace, page by page (PAGE_SIZE per request), bounded as every paged list
+ * (ListBounds: a repeated continue token, too many pages or objects end it with an error naming the server).
+ */
 export async function listResources(client: KubeClient, vclusterName: string, hostNamespace: string, o: ListResourcesOptions): Promise<ResourceInfo[]> {
   const out: ResourceInfo[] = [];
+  const bounds = new ListBounds(client, kindDef(o.kind).path(o.namespace));
   let cont: string | undefined;
   do {
     const page = await listResourcePage(client, vclusterName, hostNamespace, { ...o, continue: cont });
-    out.push(...page.items);
+    for (const item of page.items) out.push(item);
     cont = page.continue;
+    bounds.page(page.items.length, cont);
   } while (cont);
   return out;
 }
@@ -166,8 +181,13 @@ export async function listResources(client: KubeClient, vclusterName: string, ho
 /** The namespaces of a virtual cluster: the user's first, then the system ones (each group by name). */
 export async function listVirtualNamespaces(client: KubeClient, signal?: AbortSignal): Promise<{ name: string; system: boolean; phase?: string }[]> {
   const l = await client.get<KubeList<Namespace>>('/api/v1/namespaces', { signal });
-  return l.items
-    .map((n) => ({ name: n.metadata.name, system: SYSTEM_NAMESPACES.has(n.metadata.name), ...(n.status?.phase ? { phase: n.status.phase } : {}) }))
+  return (Array.isArray(l?.items) ? l.items : [])
+    .filter((n) => typeof n?.metadata?.name === 'string')
+    .map((n) => ({
+      name: n.metadata.name,
+      system: SYSTEM_NAMESPACES.has(n.metadata.name),
+      ...(typeof n.status?.phase === 'string' && n.status.phase ? { phase: n.status.phase } : {}),
+    }))
     .sort((a, b) => Number(a.system) - Number(b.system) || a.name.localeCompare(b.name));
 }
 

@@ -66,8 +66,36 @@ export function podStatus(pod: Pod): string {
   return reason;
 }
 
+// Labels and annotations read from a list are a server's data: a value may be a number, an object or null (JSON
+// allows it, an odd or hostile server sends it), and such a value is no value here, as client-go's decoder refuses
+// an object whose labels are not strings.
+
+/** The string labels or annotations of an object; entries with other values are left out. */
+export function stringEntries(map: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (typeof map !== 'object' || map === null || Array.isArray(map)) return out;
+  for (const [k, v] of Object.entries(map as Record<string, unknown>)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+function stringValue(map: unknown, key: string): string | undefined {
+  if (typeof map !== 'object' || map === null || !Object.prototype.hasOwnProperty.call(map, key)) return undefined;
+  const v = (map as Record<string, unknown>)[key];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** A label of an object when it is a string. */
+export function label(o: { metadata?: { labels?: unknown } }, key: string): string | undefined {
+  return stringValue(o.metadata?.labels, key);
+}
+
+/** An annotation of an object when it is a string. */
+export function annotation(o: { metadata?: { annotations?: unknown } }, key: string): string | undefined {
+  return stringValue(o.metadata?.annotations, key);
+}
+
 export function isPaused(w: Workload): boolean {
-  return w.metadata.annotations?.[PAUSED_ANNOTATION] === 'true' || w.metadata.labels?.[SLEEP_MODE_LABEL] === 'true';
+  return annotation(w, PAUSED_ANNOTATION) === 'true' || label(w, SLEEP_MODE_LABEL) === 'true';
 }
 
 /**
@@ -77,7 +105,8 @@ export function isPaused(w: Workload): boolean {
  */
 export function vclusterStatus(workload: Workload, pods: readonly Pod[], configSecretAnnotations?: Record<string, string>): string {
   if (isPaused(workload)) return STATUS_PAUSED;
-  if (configSecretAnnotations && SLEEP_TYPE_ANNOTATION in configSecretAnnotations) return STATUS_WORKLOAD_SLEEPING;
+  if (typeof configSecretAnnotations === 'object' && configSecretAnnotations !== null && SLEEP_TYPE_ANNOTATION in configSecretAnnotations)
+    return STATUS_WORKLOAD_SLEEPING;
   if (pods.length > 0) return podStatus(pods[pods.length - 1]!);
   if (workload.spec?.replicas === 0) return STATUS_SCALED_DOWN;
   return '';

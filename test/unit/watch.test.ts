@@ -210,7 +210,12 @@ describe('no resources pile up over many retries', function () {
     });
     await new Promise<void>((r) => dropper.listen(0, '127.0.0.1', r));
     const c = client(`http://127.0.0.1:${(dropper.address() as AddressInfo).port}`);
-    const w = new Watcher(c, '/apis/apps/v1/statefulsets', { onEvent: () => undefined, backoff: { initialMs: 1, maxMs: 3, random: () => 0 } });
+    // Hundreds of retries in seconds: the request pace (QPS 5) is lifted for this test of leaks.
+    const w = new Watcher(c, '/apis/apps/v1/statefulsets', {
+      onEvent: () => undefined,
+      backoff: { initialMs: 1, maxMs: 3, random: () => 0 },
+      rateLimit: { qps: 1e6, burst: 1e6 },
+    });
     const until = async (n: number) => {
       while (accepted < n) await sleep(5);
     };
