@@ -6,7 +6,7 @@
 // vclusters, rows missing from the table, a context switch the file does not show, ...). Every process it starts is
 // stopped again, also on failure and on Ctrl-C (harness processes.ts).
 //
-// One file per measurement: activation.ts, mapping.ts (join and fetch), webview.ts, kubeconfig.ts, discovery.ts
+// One file per measurement: activation.ts, mapping.ts (join and fetch), webview.ts, kubeconfig.ts, hostile.ts, discovery.ts
 // (with hosts.ts and world.ts building the worlds), tree.ts, watch.ts, workbench.ts; report.ts prints. This file
 // runs them in order and builds each world once: the big one (10,000 namespaces, 2,000 vclusters) serves every
 // figure after discovery.
@@ -22,6 +22,7 @@ import { type DiscoveryPoint, measureDiscovery, measurePaging } from './discover
 import { type PreparedHost, growVClusters, prepareHost, stopHosts } from './hosts';
 import { measureActivation } from './activation';
 import { measureKubeconfig } from './kubeconfig';
+import { measureHostile } from './hostile';
 import { measureInside } from './inside';
 import { measureFetchMapping, measureJoin } from './mapping';
 import { RESULTS_FILE, RUNS, SIZES, TARGETS, cliEverywhere, machine, namespaceCurve, only, quick } from './options';
@@ -81,6 +82,10 @@ async function main(): Promise<number> {
     if (only.has('kubeconfig')) {
       say(`kubeconfig: switch, connect and undo at ${SIZES.kubeconfigContexts.join(', ')} contexts, and kubectl`);
       r.kubeconfig = await measureKubeconfig(SIZES.kubeconfigContexts, Math.min(RUNS, 5));
+    }
+    if (only.has('hostile')) {
+      say('hostile: loopback servers sending oversized and endless answers, with the default bounds');
+      r.hostile = await measureHostile(Math.min(RUNS, 5));
     }
     if (needBig) {
       const points: DiscoveryPoint[] = [];

@@ -1,6 +1,7 @@
 // The benchmark's report: the growth of each figure with size, the targets (met or missed, with the value), and the
 // printed tables. It reads only the results object, so a results.json can be printed again.
 import type { DiscoveryPoint, PagingPoint } from './discovery';
+import type { HostileResults } from './hostile';
 import type { KubeconfigPoint } from './kubeconfig';
 import { TARGETS } from './options';
 import { type Growth, type Summary, fmtBytes, fmtMs, fmtNum, fmtRatio, growth } from './stats';
@@ -304,6 +305,19 @@ export function printReport(r: Results, failures: readonly string[]): string {
     p(
       `   first page as the tree shows it, fresh model (includes reaching the vcluster): ${fmtMs(i.firstPageColdMs)}; again: ${fmtMs(i.firstPageWarmMs)}; every pod in one list: ${fmtMs(i.allPodsMs)}`,
     );
+    p();
+  }
+  if (r.hostile) {
+    const h = r.hostile as HostileResults;
+    p(
+      `9b. Hostile API servers (loopback), default bounds: body ${fmtBytes(h.bounds.bodyBytes)} (received and inflated), watch event ${fmtBytes(h.bounds.watchFrameBytes)}, ${h.bounds.listPages} pages a list`,
+    );
+    p('| case | until the error | peak memory growth (heap + Buffers, sampled) | bytes the server sent | error |');
+    p('|---|---:|---:|---:|---|');
+    for (const c of h.cases) p(`| ${c.name} | ${fmtMs(c.ms)} | +${fmtBytes(c.peakMemoryGrowthBytes.median)} | ${fmtBytes(c.bytesSent)} | ${c.error} |`);
+    p(`   one valid watch line: ${h.longLines.map((l) => `${fmtBytes(l.bytes)} ${fmtMs(l.ms)}`).join(', ')}`);
+    const e = h.endsAfterEvent;
+    p(`   a server that ends every watch after one event, ${e.seconds} s: ${e.watches} watch requests, ${e.lists} list, ${e.events} events`);
     p();
   }
   if (r.growth) {

@@ -47,9 +47,9 @@ export interface StreamOptions extends RequestOptions {
 /**
  * Largest response body, counted both as received (compressed) and after gunzip. The largest honest answers the
  * extension asks for are single unpaged lists: the mapping view lists up to 50,000 objects (35,000 of them config
- * map metadata with the syncer's annotations and managedFields, about 1 KiB each: some 40 MiB in one list), a
- * virtual cluster's namespaces (10,000 namespaces: under 10 MiB). 128 MiB is three times the largest and stays far
- * below V8's string limit (about 512 Mi characters), whose RangeError would otherwise end the answer.
+ * map metadata with the syncer's labels, annotations and managedFields, about 1.3 KiB each: some 45 MiB in one list),
+ * a virtual cluster's namespaces (10,000 namespaces: under 10 MiB). 128 MiB is about three times the largest and stays
+ * far below V8's string limit (about 512 Mi characters), whose RangeError would otherwise end the answer.
  */
 export const MAX_BODY_BYTES = 128 * 1024 * 1024;
 

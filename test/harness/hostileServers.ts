@@ -16,6 +16,8 @@ export type HostileBehaviour =
   | { readonly kind: 'endlessGzip' }
   /** Lists answer a small list; every watch starts an event line that never ends (no newline, ever). */
   | { readonly kind: 'endlessWatchLine' }
+  /** Not hostile, for the benchmark: every watch sends one valid event line of about `bytes` bytes, 64 KiB a write. */
+  | { readonly kind: 'longWatchLine'; readonly bytes: number }
   /** Every list page has one object and the same continue token, forever. */
   | { readonly kind: 'repeatingContinue' }
   /** Every list page has `items` objects and a new continue token, forever. */
@@ -146,6 +148,32 @@ export async function hostileServer(behaviour: HostileBehaviour): Promise<Hostil
           if (!first) return a;
           first = false;
           return Buffer.from('{"type":"ADDED","object":{"metadata":{"name":"');
+        });
+        return;
+      }
+      case 'longWatchLine': {
+        if (!isWatch) return json(res, smallList());
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        const head = Buffer.from('{"type":"ADDED","object":{"metadata":{"name":"big","annotations":{"a":"');
+        const tail = Buffer.from('"}}}}\n');
+        let left = Math.max(0, behaviour.bytes - head.length - tail.length);
+        const fill = Buffer.alloc(64 * 1024, 0x61);
+        let stage = 0;
+        pump(res, () => {
+          if (stage === 0) {
+            stage = 1;
+            return head;
+          }
+          if (left > 0) {
+            const n = Math.min(left, fill.length);
+            left -= n;
+            return fill.subarray(0, n);
+          }
+          if (stage === 1) {
+            stage = 2;
+            return tail;
+          }
+          return undefined;
         });
         return;
       }
