@@ -3,11 +3,12 @@
 // is shown as text only: log lines are whatever a container printed.
 //
 // A busy pod writes faster than an editor should re-render: appended text is collected and the document is told to
-// change at most every UPDATE_MS, and only the last MAX_CHARS characters are kept. When the tab closes, the stream is
-// stopped (its AbortSignal fires).
+// change at most every UPDATE_MS, and at most the last MAX_CHARS characters are kept (cut in large steps: appendKept in
+// src/shared/logText.ts). When the tab closes, the stream is stopped (its AbortSignal fires).
 
 import * as vscode from 'vscode';
 import { Disposable } from '../platform/disposable';
+import { appendKept } from '../shared/logText';
 
 export const LOG_SCHEME = 'vcluster-log';
 const UPDATE_MS = 200;
@@ -91,12 +92,9 @@ export class LogDocuments extends Disposable implements vscode.TextDocumentConte
   private append(key: string, text: string): void {
     const d = this.docs.get(key);
     if (!d || !text) return;
-    d.text += text;
-    if (d.text.length > MAX_CHARS) {
-      const cut = d.text.length - MAX_CHARS;
-      d.text = d.text.slice(cut);
-      d.dropped += cut;
-    }
+    const kept = appendKept(d.text, text, MAX_CHARS);
+    d.text = kept.text;
+    d.dropped += kept.dropped;
     d.pending ??= setTimeout(() => {
       d.pending = undefined;
       this.changed.fire(vscode.Uri.parse(key));
