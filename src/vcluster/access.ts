@@ -18,7 +18,10 @@ export type EndpointKind = 'secret' | 'loadBalancer' | 'nodePort' | 'tunnel';
 export interface VirtualEndpoint {
   readonly kind: EndpointKind;
   readonly server: string;
-  /** For tunnels: the TLS server name to verify (the secret's host, which the serving certificate covers). */
+  /**
+   * For tunnels: the TLS server name to verify (the secret's host, which the serving certificate covers), written as
+   * the cluster's tls-server-name because the server URL names 127.0.0.1.
+   */
   readonly tlsServerName?: string;
 }
 
@@ -129,7 +132,8 @@ export function ingressHost(value: string | undefined): string | undefined {
 /**
  * Chooses the endpoint: the secret's server unless it is the default https://localhost:8443; a LoadBalancer
  * ingress of Service NAME; a NodePort when the host itself is a local cluster; otherwise a port-forward tunnel to
- * the pod's port 8443 (the secret's host is kept so that TLS verification still matches the certificate).
+ * the pod's port 8443 at https://127.0.0.1:PORT (the secret's host becomes tls-server-name, so that TLS verification
+ * still matches the certificate).
  */
 export async function chooseEndpoint(
   host: KubeClient,
@@ -161,7 +165,20 @@ export async function chooseEndpoint(
   const target = new URL(kc.secretServer);
   const podPort = Number(target.port || 8443);
   const localPort = await tunnels.open(host, namespace, `${name}-0`, podPort);
-  return { kind: 'tunnel', server: `https://${target.hostname}:${localPort}`, tlsServerName: target.hostname };
+  return { kind: 'tunnel', server: `https://127.0.0.1:${localPort}`, tlsServerName: tunnelServerName(kc, target.hostname) };
+}
+
+/**
+ * The name a tunnelled connection verifies the serving certificate against. The tunnel listens on 127.0.0.1 only
+ * (src/kube/tunnel.ts), so its URL names that address: `localhost` may resolve to ::1 first (kubectl and Node try
+ * it), where another local user can listen on the same port. The certificate is still checked against the host the
+ * secret named (`localhost`; vcluster v0.36.1 pkg/server/cert/cert.go GenAPIServerServingCerts issues it for DNS
+ * localhost and IP 127.0.0.1), or the secret's own tls-server-name; an IP address needs none.
+ */
+function tunnelServerName(kc: VirtualKubeconfig, secretHost: string): string | undefined {
+  if (kc.cluster['tls-server-name']) return kc.cluster['tls-server-name'];
+  const h = secretHost.replace(/^\[|\]$/g, '');
+  return isIP(h) ? undefined : h;
 }
 
 /** The connection to a vcluster's API server: the allow-listed entries of its secret, at the chosen endpoint. */
@@ -169,7 +186,7 @@ export function virtualConnectionSpec(contextName: string, kc: VirtualKubeconfig
   return {
     contextName,
     clusterName: contextName,
-    cluster: { ...kc.cluster, server: endpoint.server },
+    cluster: { ...kc.cluster, server: endpoint.server, ...(endpoint.tlsServerName ? { 'tls-server-name': endpoint.tlsServerName } : {}) },
     userName: contextName,
     user: { ...kc.user },
   };

@@ -164,7 +164,7 @@ describe('inside a vcluster: the pure parts', function () {
         const k = writePrivateKubeconfig(
           'vcluster_apps_team-a_host',
           kc,
-          { kind: 'tunnel', server: 'https://localhost:4567', tlsServerName: 'localhost' },
+          { kind: 'tunnel', server: 'https://127.0.0.1:4567', tlsServerName: 'localhost' },
           storage,
         );
         try {
@@ -176,7 +176,9 @@ describe('inside a vcluster: the pure parts', function () {
             users: { user: Record<string, unknown> }[];
           };
           assert.equal(doc['current-context'], 'vcluster_apps_team-a_host');
-          assert.equal(doc.clusters[0]!.cluster.server, 'https://localhost:4567');
+          // the address the tunnel listens on, and the name its certificate is checked against
+          assert.equal(doc.clusters[0]!.cluster.server, 'https://127.0.0.1:4567');
+          assert.equal(doc.clusters[0]!.cluster['tls-server-name'], 'localhost');
           assert.deepEqual(doc.users[0]!.user, { token: 'tok' }, 'no exec from the secret');
         } finally {
           k.remove();
