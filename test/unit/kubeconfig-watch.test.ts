@@ -1,6 +1,7 @@
 // The kubeconfig file watch on real files: a `~/.kube/config` that is a symlink into a dotfiles directory (changed
 // there by rename, as kubectl and our writer write), a kubeconfig (and its directory) created after start, and a
-// change that touches only credentials, which changes nothing visible but must reach the clients.
+// change that touches only credentials, which changes nothing visible but must reach the clients, and a change in the
+// gap between the first read and the watch.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -103,6 +104,33 @@ describe('kubeconfig file watch', function () {
     assert.deepEqual(
       (await ready).contexts.map((c) => c.name),
       ['kind-kind'],
+    );
+  });
+
+  it('sees a change made after the first read but before the watch is in place', async () => {
+    const file = path.join(dir, 'config');
+    fs.writeFileSync(file, config(['one']), { mode: 0o600 });
+    state = new KubeconfigState(() => [file]);
+    const s = state;
+    // The listener of the first read runs before the watch is installed (installing it awaits the file system): a
+    // write here is in the gap, and no watch event will ever report it.
+    let changed = false;
+    const sub = s.onDidChange(() => {
+      if (changed) return;
+      changed = true;
+      replace(file, config(['two']));
+    });
+    const seen = next((l) => s.onDidChange(l), 'the change in the gap');
+    const first = await s.reload();
+    sub.dispose();
+    assert.equal(first.currentContext, 'one');
+    assert.ok(changed);
+    assert.equal((await seen).currentContext, 'one', 'the first read');
+    const again = await next((l) => s.onDidChange(l), 'the change in the gap');
+    assert.equal(again.currentContext, 'two');
+    assert.deepEqual(
+      s.snapshot()?.contexts.map((c) => c.name),
+      ['two'],
     );
   });
 

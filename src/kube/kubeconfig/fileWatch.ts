@@ -62,8 +62,10 @@ function keyOf(targets: WatchTargets): string {
 
 /**
  * Watches a list of kubeconfig files; calls onChange (debounced) when one of them may have changed. Call update()
- * after every read of the files: when the set of places to watch changed (a link retargeted, a directory created),
- * the watches move and onChange is called once more, so that nothing that happened in between is missed.
+ * after every read of the files: whenever watches are installed (the first time, or moved because a link was
+ * retargeted or a directory created), onChange is called once more, so that a change between that read and the new
+ * watch (which no watch event reports) is still read. The reader compares what it read and tells nobody when
+ * nothing changed.
  */
 export class KubeconfigFileWatcher {
   private watchers: fs.FSWatcher[] = [];
@@ -81,7 +83,6 @@ export class KubeconfigFileWatcher {
     for (const f of files) await watchTargetsOf(f, targets);
     const key = keyOf(targets);
     if (this.closed || key === this.key) return;
-    const first = this.key === '';
     this.closeWatchers();
     this.key = key;
     for (const [dir, names] of targets) {
@@ -96,7 +97,7 @@ export class KubeconfigFileWatcher {
         // Gone meanwhile: the next read moves the watch.
       }
     }
-    if (!first) this.fire();
+    this.fire();
   }
 
   private fire(): void {
