@@ -2,7 +2,7 @@
 // sigs.k8s.io/yaml, which decodes through go-yaml v2 (go.yaml.in/yaml/v2 v2.4, resolve.go `resolve`): by the first
 // character a plain scalar may be a bool/null/.inf/.nan/merge key from a fixed table (y, Yes, on, OFF, ~, null, ...),
 // a float (".5"), or — starting with a digit or a sign — a timestamp, an int in any of Go's ParseInt base-0 forms
-// (0x1F, 0o17, 0b101, 017, 1_000) or a float (1e3, 1.5, 09). Such a value written plain comes back to kubectl as a
+// (0x1F, 0o17, 0b101, 017, 1_000; and go-yaml's own signed binary 0b+1, 0b-1) or a float (1e3, 1.5, 09). Such a value written plain comes back to kubectl as a
 // number or a bool, and a name of that kind makes kubectl refuse the whole file. The writer quotes them.
 // The test is on the safe side: quoting a string that Go would have read as a string anyway costs nothing.
 
@@ -81,8 +81,10 @@ export function goYamlReadsAsNonString(s: string): boolean {
   const m = GO_INT.exec(plain);
   if (m && goIntFits(m[1]!, m[2]!)) return true;
   if (YAML_STYLE_FLOAT.test(plain)) return true;
-  // go-yaml's own binary forms, up to 64 bits.
-  return /^-?0b[01]{1,64}$/.test(plain);
+  // go-yaml's own binary forms: `0b` then strconv.ParseInt of the rest in base 2, which takes a sign there too, so
+  // `0b+1` is 1 and `0b-1` is -1 (resolve.go of go-yaml v2.4 and v3.0). v3 does the same with `0o` (`0o-7` is -7):
+  // not kubectl's decoder, but quoted as well. Any length: quoting a string costs nothing.
+  return /^-?0b[01]{1,64}$/.test(plain) || /^0b[-+][01]+$/.test(plain) || /^0o[-+][0-7]+$/.test(plain);
 }
 
 /**
