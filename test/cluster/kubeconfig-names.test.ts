@@ -13,72 +13,73 @@ import { KubeconfigWriter } from '../../src/kube/kubeconfig/writer';
 import { runProgram } from '../harness/processes';
 
 /** Shapes go-yaml v2 resolves to non-strings, and near misses. */
+const RISKY_NAMES = [
+  'yes',
+  'Yes',
+  'YES',
+  'no',
+  'NO',
+  'on',
+  'On',
+  'off',
+  'OFF',
+  'y',
+  'Y',
+  'n',
+  'N',
+  'true',
+  'False',
+  '~',
+  'null',
+  'Null',
+  'NULL',
+  '.inf',
+  '-.Inf',
+  '+.INF',
+  '.nan',
+  '<<',
+  '0',
+  '-0',
+  '+1',
+  '017',
+  '08',
+  '0x1F',
+  '0X1f',
+  '0o17',
+  '0O17',
+  '0b101',
+  '-0b11',
+  '0b+1',
+  '0b-1',
+  '0b_+1',
+  '0o-7',
+  '1e3',
+  '1E-3',
+  '.5',
+  '1.',
+  '1_000',
+  '0x_ff',
+  '2001-12-14',
+  '2001-12-14T21:59:43.10Z',
+  '2001-12-14 21:59:43.10',
+  '1:20',
+  '18446744073709551615',
+  '18446744073709551616',
+  '9223372036854775808',
+  '-9223372036854775809',
+  '0xFFFFFFFFFFFFFFFFF',
+  '=',
+  '-',
+  '+',
+  '.',
+  '..',
+  '0x',
+  'e3',
+  '_1',
+  'x1',
+];
 const risky = fc.oneof(
-  fc.constantFrom(
-    'yes',
-    'Yes',
-    'YES',
-    'no',
-    'NO',
-    'on',
-    'On',
-    'off',
-    'OFF',
-    'y',
-    'Y',
-    'n',
-    'N',
-    'true',
-    'False',
-    '~',
-    'null',
-    'Null',
-    'NULL',
-    '.inf',
-    '-.Inf',
-    '+.INF',
-    '.nan',
-    '<<',
-    '0',
-    '-0',
-    '+1',
-    '017',
-    '08',
-    '0x1F',
-    '0X1f',
-    '0o17',
-    '0O17',
-    '0b101',
-    '-0b11',
-    '0b+1',
-    '0b-1',
-    '0b_+1',
-    '0o-7',
-    '1e3',
-    '1E-3',
-    '.5',
-    '1.',
-    '1_000',
-    '0x_ff',
-    '2001-12-14',
-    '2001-12-14T21:59:43.10Z',
-    '2001-12-14 21:59:43.10',
-    '1:20',
-    '18446744073709551615',
-    '18446744073709551616',
-    '9223372036854775808',
-    '-9223372036854775809',
-    '0xFFFFFFFFFFFFFFFFF',
-    '=',
-    '-',
-    '+',
-    '.',
-    '..',
-    '0x',
-    'e3',
-    '_1',
-    'x1',
-  ),
+  fc.constantFrom(...RISKY_NAMES),
   fc.stringMatching(/^[-+]?[0-9][0-9_]{0,6}(\.[0-9_]{0,3})?([eE][-+]?[0-9]{1,2})?$/),
   fc.stringMatching(/^[-+]?0[xXoObB][-+]?[0-9a-fA-F_]{1,6}$/),
   fc.stringMatching(/^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ][0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(\.[0-9]{1,3})?(Z|[-+][0-9]{2}:[0-9]{2})?)?$/),
@@ -127,42 +128,52 @@ describe('names the writer writes read back identically in real kubectl', functi
     return JSON.parse(r.stdout) as KubectlView;
   };
 
+  let run = 0;
+  /** Writes a context (and cluster, user, namespace) of every name, into a kubectl-written file or a new one. */
+  const writeAndView = async (names: readonly string[], edit: boolean): Promise<void> => {
+    const file = path.join(dir, `config-${run++}`);
+    if (edit) {
+      fs.writeFileSync(
+        file,
+        'apiVersion: v1\nclusters:\n- cluster:\n    server: https://seed.example\n  name: seed\ncontexts:\n- context:\n    cluster: seed\n    user: seed\n  name: seed\ncurrent-context: seed\nkind: Config\npreferences: {}\nusers:\n- name: seed\n  user:\n    token: seed\n',
+        { mode: 0o600 },
+      );
+    }
+    const w = new KubeconfigWriter({ files: [file], lockLingerMs: 0 });
+    for (const n of names) {
+      await w.upsertContext({
+        name: n,
+        cluster: { name: n, cluster: { server: 'https://x.example' } },
+        user: { name: n, user: { token: 't' } },
+        namespace: n,
+      });
+    }
+    await w.useContext(names[names.length - 1]!);
+    const v = await view(file);
+    const ctx = new Map((v.contexts ?? []).map((c) => [c.name, c.context]));
+    for (const n of names) {
+      assert.deepEqual(ctx.get(n), { cluster: n, user: n, namespace: n }, `context ${JSON.stringify(n)}`);
+    }
+    const clusters = new Set((v.clusters ?? []).map((c) => c.name));
+    const users = new Set((v.users ?? []).map((u) => u.name));
+    for (const n of names) {
+      assert.ok(clusters.has(n), `cluster ${JSON.stringify(n)}`);
+      assert.ok(users.has(n), `user ${JSON.stringify(n)}`);
+    }
+    assert.equal(v['current-context'], names[names.length - 1]);
+    fs.rmSync(file);
+  };
+
+  it('every fixed risky shape, all in one file, new and edited', async () => {
+    await writeAndView(RISKY_NAMES, false);
+    await writeAndView(RISKY_NAMES, true);
+  });
+
   it('contexts, clusters, users, namespaces and current-context (property-based, new files and edits)', async () => {
-    let run = 0;
     await fc.assert(
       fc.asyncProperty(fc.uniqueArray(name, { minLength: 1, maxLength: 12 }), async (names) => {
-        const file = path.join(dir, `config-${run++}`);
         // Half of the runs edit an existing kubectl-written file (the minimal-splice path), half start a new one.
-        if (run % 2 === 0) {
-          fs.writeFileSync(
-            file,
-            'apiVersion: v1\nclusters:\n- cluster:\n    server: https://seed.example\n  name: seed\ncontexts:\n- context:\n    cluster: seed\n    user: seed\n  name: seed\ncurrent-context: seed\nkind: Config\npreferences: {}\nusers:\n- name: seed\n  user:\n    token: seed\n',
-            { mode: 0o600 },
-          );
-        }
-        const w = new KubeconfigWriter({ files: [file], lockLingerMs: 0 });
-        for (const n of names) {
-          await w.upsertContext({
-            name: n,
-            cluster: { name: n, cluster: { server: 'https://x.example' } },
-            user: { name: n, user: { token: 't' } },
-            namespace: n,
-          });
-        }
-        await w.useContext(names[names.length - 1]!);
-        const v = await view(file);
-        const ctx = new Map((v.contexts ?? []).map((c) => [c.name, c.context]));
-        for (const n of names) {
-          assert.deepEqual(ctx.get(n), { cluster: n, user: n, namespace: n }, `context ${JSON.stringify(n)}`);
-        }
-        const clusters = new Set((v.clusters ?? []).map((c) => c.name));
-        const users = new Set((v.users ?? []).map((u) => u.name));
-        for (const n of names) {
-          assert.ok(clusters.has(n), `cluster ${JSON.stringify(n)}`);
-          assert.ok(users.has(n), `user ${JSON.stringify(n)}`);
-        }
-        assert.equal(v['current-context'], names[names.length - 1]);
-        fs.rmSync(file);
+        await writeAndView(names, run % 2 === 1);
       }),
       { numRuns: 40 },
     );
