@@ -105,12 +105,19 @@ export async function acquireLocks(files: readonly string[], options: LockOption
   const gapMs = options.gapMs ?? 0;
   const deadline = Date.now() + timeoutMs;
   const wanted = new Map<string, string>(); // lock path -> the kubeconfig file it guards
+  // Locks of symlink targets, taken where we may: a link into a directory we cannot create files in (a read-only
+  // dotfiles checkout) is written by kubectl, which locks only `<link>.lock` (client-go v0.34 loader.go lockFile), and
+  // a kubectl given the target's path cannot take `<target>.lock` there either.
+  const besides = new Set<string>();
   for (const f of files) {
     const abs = path.resolve(f);
     if (!fs.existsSync(path.dirname(abs))) continue;
     wanted.set(lockPathFor(abs), abs);
     const real = await resolveSymlinks(abs);
-    if (real !== abs && fs.existsSync(path.dirname(real))) wanted.set(lockPathFor(real), real);
+    if (real !== abs && fs.existsSync(path.dirname(real)) && !wanted.has(lockPathFor(real))) {
+      wanted.set(lockPathFor(real), real);
+      besides.add(lockPathFor(real));
+    }
   }
   const order = [...wanted.keys()].sort();
   const got: OwnLock[] = [];
@@ -137,6 +144,7 @@ export async function acquireLocks(files: readonly string[], options: LockOption
           fh = await fsp.open(lockPath, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY, 0o600);
         } catch (err) {
           const code = (err as NodeJS.ErrnoException).code;
+          if (besides.has(lockPath) && (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')) break;
           if (code !== 'EEXIST') throw lockFailed(lockPath, wanted.get(lockPath)!, err);
           // Left by one of our writers that was killed: take it over and try again at once.
           if (await takeOverDead(lockPath)) continue;
