@@ -113,6 +113,7 @@ export async function acquireLocks(files: readonly string[], options: LockOption
     const abs = path.resolve(f);
     if (!fs.existsSync(path.dirname(abs))) continue;
     wanted.set(lockPathFor(abs), abs);
+    besides.delete(lockPathFor(abs)); // a configured file's own lock is never optional
     const real = await resolveSymlinks(abs);
     if (real !== abs && fs.existsSync(path.dirname(real)) && !wanted.has(lockPathFor(real))) {
       wanted.set(lockPathFor(real), real);
