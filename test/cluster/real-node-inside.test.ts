@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
+import YAML from 'yaml';
 import { KubeClient } from '../../src/kube/client';
 import { KubeError } from '../../src/kube/errors';
 import { openExec, runInPod } from '../../src/kube/exec';
@@ -308,6 +309,10 @@ describe('[real vcluster] inside a real vcluster: workloads, logs, exec, port-fo
           assert.ok(k.file.startsWith(path.join(storage, 'terminal-kubeconfigs') + path.sep), k.file);
           assert.equal(fs.statSync(k.file).mode & 0o777, 0o600);
           assert.equal(fs.statSync(path.dirname(k.file)).mode & 0o777, 0o700);
+          // The tunnel's own address, and the name vcluster's serving certificate was issued for.
+          const written = YAML.parse(fs.readFileSync(k.file, 'utf8')) as { clusters: { cluster: Record<string, unknown> }[] };
+          assert.match(String(written.clusters[0]!.cluster.server), /^https:\/\/127\.0\.0\.1:\d+$/);
+          assert.equal(written.clusters[0]!.cluster['tls-server-name'], 'localhost');
           const { stdout } = await execFileP(cluster.tools.kubectl, ['get', 'pods', '--namespace', APP_NS, '--output', 'name'], {
             env: { ...process.env, KUBECONFIG: k.file, HOME: '/nonexistent' },
             timeout: 30_000,

@@ -107,7 +107,9 @@ describe('[real vcluster] the extension with a real vcluster on a real node', fu
     const server = doc.clusters.find((c) => c.name === VCLUSTER_CONTEXT)!.cluster.server;
     // The secret names https://localhost:8443 and Service NAME is a ClusterIP: only a port-forward reaches the pod.
     const port = Number(new URL(server).port);
-    assert.match(server, /^https:\/\/localhost:\d+$/);
+    // The tunnel listens on 127.0.0.1 only; the certificate (issued by vcluster for localhost) is checked by name.
+    assert.match(server, /^https:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal(doc.clusters.find((c) => c.name === VCLUSTER_CONTEXT)!.cluster['tls-server-name'], 'localhost');
     assert.ok(
       (await api.testing.services()).tunnels.list().some((t) => t.localPort === port && t.pod === `${NAME}-0` && t.remotePort === 8443),
       'a tunnel to the pod port 8443 is open',
