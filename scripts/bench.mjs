@@ -9,24 +9,15 @@
 //
 // Prints a table, writes bench/results.json (git-ignored), exits non-zero when a measured operation returned a wrong
 // result. Times are reported, never asserted.
-import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { childEnv, repoRoot } from './lib/toolchain.mjs';
+import { endedHow, exitStatus, repoRoot, runChild } from './lib/toolchain.mjs';
 
-const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(repoRoot, 'bench', 'main.ts'), ...process.argv.slice(2)], {
+// Signals are passed on (Ctrl-C in a terminal reaches both anyway): the child stops every process it started and
+// exits; this launcher waits for that and exits with the child's status.
+const { ended } = runChild(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(repoRoot, 'bench', 'main.ts'), ...process.argv.slice(2)], {
   cwd: repoRoot,
-  stdio: 'inherit',
-  env: childEnv(),
+  forwardSignals: true,
 });
-// Pass signals on (Ctrl-C in a terminal reaches both anyway): the child stops every process it started and exits;
-// this launcher waits for that and exits with the child's status.
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(sig);
-  });
-}
-child.on('error', (err) => {
-  console.error(`[bench] could not start node: ${err.message}`);
-  process.exit(1);
-});
-child.on('close', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+const r = await ended;
+if (r.error) console.error(`[bench] ${endedHow(r)} (node)`);
+process.exit(exitStatus(r));

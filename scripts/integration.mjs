@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the integration suite (test/integration/*.test.ts) inside a real VS Code extension host: code-server from npm,
-// driven by Debian's Chromium (see scripts/lib/vscode-host.mjs), then the UI checks of scripts/ui-checks.mjs.
+// driven by Debian's Chromium (see scripts/lib/vscode-host.mjs), then the UI checks of scripts/lib/ui-checks.mjs.
 //
 //   node scripts/integration.mjs [options]
 //     --kubeconfig <file>   KUBECONFIG for the extension host (default: a file that does not exist, so the extension
@@ -26,7 +26,7 @@ import { parseArgs } from 'node:util';
 import { SKIP_REAL_NODE_ENV } from './lib/real-node.mjs';
 import { cacheRoot, repoRoot, runNodeScript, toolPath, vclusterChartDir } from './lib/toolchain.mjs';
 import { makeTempDir, runIntegrationTests } from './lib/vscode-host.mjs';
-import { runUiChecks } from './ui-checks.mjs';
+import { runUiChecks } from './lib/ui-checks.mjs';
 
 const say = (msg) => process.stderr.write(`[integration] ${msg}\n`);
 

@@ -3,20 +3,14 @@
 // missing (scripts/setup.mjs, no dependencies of its own), then runs the script with that Node, forwarding
 // Ctrl-C / SIGTERM, and exits with its code. Used by `npm run demo`, `npm run bench` and `npm run screenshots`.
 //   node scripts/launch.mjs <script.mjs> [args...]
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { setup } from './setup.mjs';
-import { envWithNode, mainWrapper, repoRoot } from './lib/toolchain.mjs';
+import { envWithNode, exitStatus, mainWrapper, repoRoot, runChild } from './lib/toolchain.mjs';
 
 mainWrapper(async () => {
   const [script, ...args] = process.argv.slice(2);
   if (!script) throw new Error('usage: node scripts/launch.mjs <script.mjs> [args...]');
   const node = await setup(['npm', 'apt']);
-  const child = spawn(node, [path.join(repoRoot, 'scripts', script), ...args], {
-    cwd: repoRoot,
-    stdio: 'inherit',
-    env: envWithNode(node),
-  });
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
-  child.on('close', (code, signal) => process.exit(code ?? (signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 1)));
+  const { ended } = runChild(node, [path.join(repoRoot, 'scripts', script), ...args], { cwd: repoRoot, env: envWithNode(node), forwardSignals: true });
+  process.exit(exitStatus(await ended));
 });

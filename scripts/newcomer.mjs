@@ -16,11 +16,11 @@
 // 6. stops the demo with SIGINT to its process group (Ctrl-C in a terminal) and checks that every process it started
 //    has ended and that its kubeconfig is gone.
 // Each step is one check in the result ({ passes, failures, failed: [{ title, message }] }), as the other suites report.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { cacheRoot, childEnv, log, repoRoot, which } from './lib/toolchain.mjs';
+import { cacheRoot, childEnv, log, repoRoot, runChild, which } from './lib/toolchain.mjs';
 import { descendants, makeTempDir, openWorkbench, processesMentioning, showViewContainer, viewPane } from './lib/vscode-host.mjs';
 
 const say = (msg) => process.stderr.write(`[newcomer] ${msg}\n`);
@@ -119,31 +119,26 @@ function startNpm(args, { cwd, env, logFile }) {
   if (!npm) throw new Error('npm is not on PATH');
   const out = fs.openSync(logFile, 'a');
   fs.writeSync(out, `$ npm ${args.join(' ')}\n`);
-  const child = spawn(npm, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines = [];
   const waiters = new Set();
-  let buf = '';
-  child.stdout.setEncoding('utf8').on('data', (d) => {
-    fs.writeSync(out, d);
-    buf += d;
-    let i;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      lines.push(buf.slice(0, i));
-      buf = buf.slice(i + 1);
+  const child = runChild(npm, args, {
+    cwd,
+    env,
+    detached: true,
+    onData: (d) => fs.writeSync(out, d),
+    onLine: (line, stream) => {
+      if (stream !== 'stdout') return;
+      lines.push(line);
       for (const w of waiters) w();
-    }
+    },
   });
-  child.stderr.on('data', (d) => fs.writeSync(out, d));
-  const exited = new Promise((resolve) =>
-    child.on('close', (code, signal) => {
-      fs.closeSync(out);
-      for (const w of waiters) w();
-      resolve({ code, signal });
-    }),
-  );
+  // exitInfo is set before the waiters look, so that a waitForLine() pending at the exit rejects at once.
   let exitInfo;
-  void exited.then((e) => {
-    exitInfo = e;
+  const exited = child.ended.then(({ code, signal }) => {
+    fs.closeSync(out);
+    exitInfo = { code, signal };
+    for (const w of waiters) w();
+    return exitInfo;
   });
   return {
     pid: child.pid,

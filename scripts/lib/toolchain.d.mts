@@ -1,4 +1,4 @@
-// Types for toolchain.mjs, so that TypeScript tests and the harness can import it.
+// Types for toolchain.mjs (and the modules it re-exports), so that TypeScript tests and the harness can import it.
 export const repoRoot: string;
 export const versions: {
   nodeTest: string;
@@ -14,6 +14,7 @@ export const aptPackages: string[];
 export function cacheRoot(): string;
 export class SetupError extends Error {}
 export function log(msg: string): void;
+export function elapsed(start: number): string;
 export interface ChildEnvOptions {
   pathFirst?: string[];
   set?: Record<string, string>;
@@ -22,6 +23,27 @@ export interface ChildEnvOptions {
 export function basePath(): string[];
 export function childEnv(opts?: ChildEnvOptions): NodeJS.ProcessEnv & { PATH: string };
 export function envWithNode(nodeBin: string, opts?: ChildEnvOptions): NodeJS.ProcessEnv & { PATH: string };
+export interface ChildEnd {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Set when the program could not be started. */
+  error?: Error;
+}
+export function runChild(
+  cmd: string,
+  args: readonly string[],
+  opts?: {
+    cwd?: string;
+    env?: NodeJS.ProcessEnv;
+    stdio?: unknown;
+    detached?: boolean;
+    onData?: (chunk: string, stream: 'stdout' | 'stderr') => void;
+    onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+    forwardSignals?: boolean;
+  },
+): { child: import('node:child_process').ChildProcess; pid: number | undefined; ended: Promise<ChildEnd> };
+export function exitStatus(end: ChildEnd): number;
+export function endedHow(end: ChildEnd): string;
 export function runNodeScript(args: string[], opts?: { stdio?: unknown }): Promise<void>;
 export function which(cmd: string): string | undefined;
 export function run(

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // Checks of the real workbench UI that the extension-host API cannot see (what the user actually gets on screen),
 // run by scripts/integration.mjs after the mocha suite. Each check drives code-server in headless Chromium.
-//   node scripts/ui-checks.mjs [--kubeconfig <file>]   (expects a built dist/; default kubeconfig: a missing file)
+//   node scripts/lib/ui-checks.mjs [--kubeconfig <file>]   (expects a built dist/; default kubeconfig: a missing file)
 // A failing check leaves a screenshot in screenshots/failures/.
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { makeTempDir, openWorkbench, showViewContainer, viewPane } from './lib/vscode-host.mjs';
-import { repoRoot } from './lib/toolchain.mjs';
+import { makeTempDir, openWorkbench, showViewContainer, viewPane } from './vscode-host.mjs';
+import { repoRoot } from './toolchain.mjs';
 
 const CONTAINER_TITLE = 'vcluster'; // package.json contributes.viewsContainers.activitybar[0].title
 const VIEW_NAME = 'Clusters'; // contributes.views.vclusterExplorer[0].name
