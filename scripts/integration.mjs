@@ -25,6 +25,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SKIP_REAL_NODE_ENV } from './lib/real-node.mjs';
 import { cacheRoot, repoRoot, runNodeScript, toolPath, vclusterChartDir } from './lib/toolchain.mjs';
+import { liveGroupMembers } from './lib/host-processes.mjs';
 import { makeTempDir, runIntegrationTests } from './lib/vscode-host.mjs';
 import { runUiChecks } from './lib/ui-checks.mjs';
 
@@ -67,27 +68,6 @@ function parseEnv(pairs = []) {
 
 /** The process groups the suite recorded (see test/integration/support/cluster.ts): [{ pid, name, exe }]. */
 const processFile = path.join(os.tmpdir(), `vce-integration-processes-${process.pid}.json`);
-
-/** Processes of process group `pgid` that still run (zombies, killed but not yet reaped, do not count), from /proc. */
-function liveGroupMembers(pgid) {
-  let entries;
-  try {
-    entries = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
-  } catch {
-    return [];
-  }
-  const out = [];
-  for (const d of entries) {
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') out.push(Number(d));
-    } catch {
-      // ended while we looked
-    }
-  }
-  return out;
-}
 
 /** Kills (SIGKILL) every recorded process group that is still alive; returns their names. Synchronous: runs on exit. */
 export function killLeftovers(file = processFile) {

@@ -21,6 +21,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { cacheRoot, childEnv, log, repoRoot, runChild, which } from './lib/toolchain.mjs';
+import { commandLine, running } from './lib/host-processes.mjs';
 import { descendants, makeTempDir, openWorkbench, processesMentioning, showViewContainer, viewPane } from './lib/vscode-host.mjs';
 
 const say = (msg) => process.stderr.write(`[newcomer] ${msg}\n`);
@@ -91,24 +92,6 @@ export function newcomerEnv(cacheDir) {
 }
 
 // ---- processes -------------------------------------------------------------------------------------------------------
-
-/** True while `pid` exists and is not a zombie. */
-function running(pid) {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-function commandLine(pid) {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim().slice(0, 200);
-  } catch {
-    return '?';
-  }
-}
 
 /**
  * Starts `npm <args>` in its own process group (like a terminal's foreground job) and collects its output:

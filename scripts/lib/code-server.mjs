@@ -6,7 +6,8 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { childEnv, codeServerEntry, ensureCodeServer, ensureNode, repoRoot, versions } from './toolchain.mjs';
-import { atMost, descendants, installExitHooks, isAlive, live, makeTempDir, say, signalTree, sleep } from './host-processes.mjs';
+import { atMost, descendants, isAlive, say, signalTree, sleep } from './host-processes.mjs';
+import { makeTempDir, register } from './process-registry.mjs';
 
 /** User settings for a quiet, deterministic workbench (no welcome page, tips, update checks or AI side bar). */
 export const defaultUserSettings = {
@@ -85,7 +86,6 @@ export async function startCodeServer({
   readyTimeoutMs = 90_000,
 } = {}) {
   if (!workspace) throw new Error('startCodeServer: workspace is required');
-  installExitHooks();
   const entry = (await ensureCodeServer()) ?? codeServerEntry();
   const node24 = await ensureNode(versions.nodeCodeServer);
   port ??= await freePort();
@@ -156,6 +156,7 @@ export async function startCodeServer({
 
   const pid = child.pid;
   let stopping;
+  let forget;
   const logTail = (n = 40) => {
     try {
       return fs
@@ -183,14 +184,14 @@ export async function startCodeServer({
           signalTree(pid, 'SIGKILL', tree.filter(isAlive));
           await atMost(exited, 2000);
         }
-        live.delete(record);
+        forget();
         if (!process.env.VCE_KEEP_TMP) fs.rmSync(tmpDir, { recursive: true, force: true });
         else say(`kept ${tmpDir} (VCE_KEEP_TMP)`);
       })();
       return stopping;
     },
   };
-  live.add(record);
+  forget = register(record);
 
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + readyTimeoutMs;

@@ -1,51 +1,9 @@
-// Processes and temporary folders of the real VS Code host (scripts/lib/vscode-host.mjs): what is still running, the
-// exit hooks that stop it, process trees from /proc, and small waiting helpers.
+// Processes of the real VS Code host (scripts/lib/vscode-host.mjs): process trees from /proc and small waiting
+// helpers. What is still running and the exit hooks that stop it are in the registry the harness shares
+// (process-registry.mjs).
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 
 export const say = (msg) => process.stderr.write(`[vscode-host] ${msg}\n`);
-
-// ---- process bookkeeping ----------------------------------------------------------------------------------------
-
-/** Everything still running: { name, killSync(), stop() }. */
-export const live = new Set();
-/** Temporary folders removed at exit at the latest (see makeTempDir). */
-const tempDirs = new Set();
-let hooksInstalled = false;
-
-/** A new temporary folder that is removed on process exit, also after a signal; remove it earlier with rmSync. */
-export function makeTempDir(prefix) {
-  installExitHooks();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  tempDirs.add(dir);
-  return dir;
-}
-
-export function installExitHooks() {
-  if (hooksInstalled) return;
-  hooksInstalled = true;
-  process.on('exit', () => {
-    for (const r of live) r.killSync();
-    if (!process.env.VCE_KEEP_TMP) for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
-  });
-  for (const [sig, code] of [
-    ['SIGINT', 130],
-    ['SIGTERM', 143],
-    ['SIGHUP', 129],
-  ]) {
-    process.on(sig, () => {
-      say(`${sig}: stopping ${[...live].map((r) => r.name).join(', ') || 'nothing'}`);
-      const hardStop = setTimeout(() => process.exit(code), 8000);
-      hardStop.unref();
-      Promise.allSettled([...live].map((r) => r.stop())).finally(() => process.exit(code));
-    });
-  }
-  process.on('uncaughtException', (err) => {
-    console.error(err);
-    process.exit(1); // the 'exit' hook kills what is left
-  });
-}
 
 /** Child processes of `pid`, recursively, from /proc (Linux); empty elsewhere. */
 export function descendants(pid) {
@@ -110,6 +68,46 @@ export function processesMentioning(needle) {
     }
   }
   return out.filter((p) => p !== process.pid);
+}
+
+/** True while `pid` exists and is not a zombie. */
+export function running(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** The command line of `pid` (at most 200 characters), '?' when it is gone. */
+export function commandLine(pid) {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim().slice(0, 200);
+  } catch {
+    return '?';
+  }
+}
+
+/** Processes of process group `pgid` that still run (zombies, killed but not yet reaped, do not count), from /proc. */
+export function liveGroupMembers(pgid) {
+  let entries;
+  try {
+    entries = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return [];
+  }
+  const out = [];
+  for (const d of entries) {
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') out.push(Number(d));
+    } catch {
+      // ended while we looked
+    }
+  }
+  return out;
 }
 
 export function isAlive(pid) {

@@ -12,8 +12,9 @@
 // Every process started here is stopped again: stop() ends the whole process tree, and exit hooks do the same on
 // SIGINT/SIGTERM/SIGHUP, on an uncaught exception and on process exit. Programs are started without a shell.
 //
-// The parts: host-processes.mjs (bookkeeping and exit hooks), code-server.mjs, workbench.mjs (Chromium, UI helpers, the
-// integration suite).
-export { descendants, makeTempDir, processesMentioning } from './host-processes.mjs';
+// The parts: process-registry.mjs (bookkeeping and exit hooks, shared with the test harness), host-processes.mjs
+// (process trees from /proc), code-server.mjs, workbench.mjs (Chromium, UI helpers, the integration suite).
+export { descendants, processesMentioning } from './host-processes.mjs';
+export { makeTempDir } from './process-registry.mjs';
 export { defaultUserSettings, freePort, startCodeServer } from './code-server.mjs';
 export { chromiumArgs, chromiumPath, openWorkbench, runIntegrationTests, showViewContainer, viewPane, workbenchNoise } from './workbench.mjs';

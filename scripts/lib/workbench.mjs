@@ -5,7 +5,8 @@ import path from 'node:path';
 import { format } from 'node:util';
 import { repoRoot } from './toolchain.mjs';
 import { cleanBaseEnv, startCodeServer } from './code-server.mjs';
-import { atMost, installExitHooks, live, makeTempDir, processesMentioning, say, sleep } from './host-processes.mjs';
+import { atMost, processesMentioning, say, sleep } from './host-processes.mjs';
+import { makeTempDir, register } from './process-registry.mjs';
 
 export const chromiumPath = process.env.VCE_CHROMIUM || '/usr/bin/chromium';
 
@@ -88,7 +89,6 @@ export async function openWorkbench({
   deviceScaleFactor = 1,
   waitForWorkbench = true,
 } = {}) {
-  installExitHooks();
   const chromium = await loadChromium();
   const ownServer = !server && !url;
   if (ownServer) server = await startCodeServer({ extensionDevelopmentPath, workspace, env, trust, settings });
@@ -96,6 +96,7 @@ export async function openWorkbench({
   fs.mkdirSync(path.join(profileDir, 'tmp'), { recursive: true });
   let context;
   let stopping;
+  let forget;
   const record = {
     name: 'Chromium',
     killSync() {
@@ -125,14 +126,14 @@ export async function openWorkbench({
             // gone
           }
         }
-        live.delete(record);
+        forget();
         fs.rmSync(profileDir, { recursive: true, force: true });
         if (ownServer) await server.stop();
       })();
       return stopping;
     },
   };
-  live.add(record);
+  forget = register(record);
 
   let resolveExit;
   const exited = new Promise((resolve) => {

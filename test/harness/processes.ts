@@ -1,12 +1,13 @@
-// Child processes for tests and the demo: every child runs in its own process group (detached), is registered here,
-// and is killed — with its whole group — when the test process ends for any reason: a normal exit, SIGINT, SIGTERM,
-// SIGHUP, an uncaught exception or an unhandled rejection. A small watchdog process also kills the groups if this
-// process is killed with SIGKILL (which no handler can see). Programs are always started with argument arrays, never
-// through a shell.
+// Child processes for tests and the demo: every child runs in its own process group (detached) and is registered in
+// the registry the scripts share (scripts/lib/process-registry.mjs), which kills it — with its whole group — when the
+// test process ends for any reason: a normal exit, SIGINT, SIGTERM, SIGHUP, an uncaught exception or an unhandled
+// rejection, and whose watchdog process also kills the groups if this process is killed with SIGKILL (which no
+// handler can see). Programs are always started with argument arrays, never through a shell.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { groupAlive, killGroup, register, registered } from '../../scripts/lib/process-registry.mjs';
+
+export { cleanUpOnExit, killAllSync, onExitSync, removeOnExit, stopAll } from '../../scripts/lib/process-registry.mjs';
 
 export interface ManagedProcess {
   readonly name: string;
@@ -35,181 +36,15 @@ export interface SpawnOptions {
   onOutput?: (chunk: string) => void;
 }
 
-const registry = new Map<number, ManagedProcess>();
-let hooksInstalled = false;
-let watchdog: ChildProcess | undefined;
-
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function killGroup(pgid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, sig);
-  } catch {
-    /* already gone */
-  }
-}
-
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-/**
- * Kills every registered process group synchronously: SIGTERM, up to `graceMs` for them to go, then SIGKILL.
- * Used from exit paths, where nothing asynchronous runs any more.
- */
-export function killAllSync(graceMs = 1500): void {
-  const pgids = [...registry.keys()];
-  for (const pgid of pgids) killGroup(pgid, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (pgids.some(groupAlive) && Date.now() < deadline) sleepSync(25);
-  for (const pgid of pgids) if (groupAlive(pgid)) killGroup(pgid, 'SIGKILL');
-  registry.clear();
-  cleanupCallbacks.splice(0).forEach((fn) => {
-    try {
-      fn();
-    } catch {
-      /* best effort on the way out */
-    }
-  });
-  if (watchdog?.pid) killGroup(watchdog.pid, 'SIGKILL');
-  watchdog = undefined;
-}
-
-/** Stops every registered process (asynchronously, with a grace period). */
-export async function stopAll(graceMs = 3000): Promise<void> {
-  await Promise.all([...registry.values()].map((p) => p.stop(graceMs)));
-}
-
-/** Number of processes still registered (alive or not yet reaped by stop()). */
+/** The harness's processes still running (not yet reaped by stop()): the registered process groups. */
 export function runningProcesses(): { name: string; pid: number }[] {
-  return [...registry.values()].filter((p) => !p.hasExited()).map((p) => ({ name: p.name, pid: p.pid }));
-}
-
-const cleanupCallbacks: (() => void)[] = [];
-
-/** Runs `fn` synchronously when the process exits (after the children are killed), e.g. to remove temp dirs. */
-export function onExitSync(fn: () => void): () => void {
-  installHooks();
-  cleanupCallbacks.push(fn);
-  return () => {
-    const i = cleanupCallbacks.indexOf(fn);
-    if (i >= 0) cleanupCallbacks.splice(i, 1);
-  };
-}
-
-function installHooks(): void {
-  if (hooksInstalled) return;
-  hooksInstalled = true;
-  process.on('exit', () => killAllSync());
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.on(sig, () => {
-      killAllSync();
-      // The conventional exit status for "killed by signal N" is 128 + N.
-      process.exit(128 + ({ SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const)[sig]);
-    });
-  }
-  // An uncaught exception or unhandled rejection ends the process through 'exit' (which kills the groups) unless
-  // someone else handles it: mocha does, turning it into a test failure and carrying on, and then the children must
-  // stay for the remaining tests. So only act when no other handler is installed, as Node's default would: crash.
-  process.on('uncaughtException', (err) => {
-    if (process.listenerCount('uncaughtException') > 1) return;
-    process.stderr.write(`uncaught exception: ${(err?.stack ?? String(err)).slice(0, 4000)}\n`);
-    killAllSync();
-    process.exit(1);
-  });
-  process.on('unhandledRejection', (reason) => {
-    if (process.listenerCount('unhandledRejection') > 1) return;
-    const r = reason as Error | undefined;
-    process.stderr.write(`unhandled rejection: ${(r?.stack ?? String(reason)).slice(0, 4000)}\n`);
-    killAllSync();
-    process.exit(1);
-  });
-}
-
-// The watchdog: a tiny Node process (in its own group, so terminal signals do not reach it) that polls this process
-// and, once it is gone, kills the process groups listed in a file. It exits by itself when its parent dies.
-let watchdogFile: string | undefined;
-
-function updateWatchdog(): void {
-  if (!watchdogFile) {
-    watchdogFile = path.join(os.tmpdir(), `vce-watchdog-${process.pid}.json`);
-    fs.writeFileSync(watchdogFile, '[]');
-    const code = [
-      "const fs = require('fs');",
-      "const { spawnSync } = require('child_process');",
-      'const [parent, file] = [Number(process.argv[1]), process.argv[2]];',
-      'const alive = (p) => { try { process.kill(p, 0); return true; } catch (e) { return e.code === "EPERM"; } };',
-      'const timer = setInterval(() => {',
-      '  if (alive(parent)) return;',
-      '  clearInterval(timer);',
-      '  let st = { groups: [], dirs: [], commands: [] }; try { st = JSON.parse(fs.readFileSync(file, "utf8")); } catch {}',
-      '  for (const g of st.groups) { try { process.kill(-g, "SIGKILL"); } catch {} }',
-      '  setTimeout(() => {',
-      '    for (const c of st.commands || []) { try { spawnSync(c.argv[0], c.argv.slice(1), { cwd: c.cwd, stdio: "ignore", timeout: 120000 }); } catch {} }',
-      '    for (const d of st.dirs) { try { fs.rmSync(d, { recursive: true, force: true }); } catch {} }',
-      '    try { fs.unlinkSync(file); } catch {}',
-      '    process.exit(0);',
-      '  }, 300);',
-      '}, 500);',
-    ].join('\n');
-    watchdog = spawn(process.execPath, ['-e', code, String(process.pid), watchdogFile], {
-      detached: true,
-      stdio: 'ignore',
-      env: { PATH: process.env.PATH ?? '' },
-    });
-    watchdog.unref();
-    const file = watchdogFile;
-    cleanupCallbacks.push(() => fs.rmSync(file, { force: true }));
-  }
-  fs.writeFileSync(watchdogFile, JSON.stringify({ groups: [...registry.keys()], dirs: [...tempDirs], commands: [...abandonCommands] }));
-}
-
-const tempDirs = new Set<string>();
-const abandonCommands = new Set<{ argv: string[]; cwd?: string }>();
-
-/**
- * Runs `fn` synchronously when this process exits normally or by a handled signal (like onExitSync), and `argv` (a
- * program with its arguments, no shell) from the watchdog when this process is killed with SIGKILL — after the process
- * groups are killed and before the temp dirs are removed. For state that killing the groups does not remove (a real
- * node's containers, mounts, network). Returns a function that forgets both.
- */
-export function cleanUpOnExit(fn: () => void, argv: string[], cwd?: string): () => void {
-  const forgetSync = onExitSync(fn);
-  const command = { argv, cwd };
-  abandonCommands.add(command);
-  updateWatchdog();
-  return () => {
-    forgetSync();
-    abandonCommands.delete(command);
-    updateWatchdog();
-  };
-}
-
-/**
- * Removes `dir` when this process exits, also when it is SIGKILLed (the watchdog does it then). Returns a function
- * that forgets the dir (after the caller removed it itself).
- */
-export function removeOnExit(dir: string): () => void {
-  tempDirs.add(dir);
-  const forgetSync = onExitSync(() => fs.rmSync(dir, { recursive: true, force: true }));
-  updateWatchdog();
-  return () => {
-    forgetSync();
-    tempDirs.delete(dir);
-    updateWatchdog();
-  };
+  return registered()
+    .filter((e) => e.pgid !== undefined && !e.hasExited?.())
+    .map((e) => ({ name: e.name, pid: e.pgid! }));
 }
 
 /** Starts a program in its own process group and registers it for cleanup. */
 export function spawnManaged(name: string, command: string, args: readonly string[], opts: SpawnOptions = {}): ManagedProcess {
-  installHooks();
   const child = spawn(command, args, {
     cwd: opts.cwd,
     env: opts.env ?? process.env,
@@ -244,6 +79,7 @@ export function spawnManaged(name: string, command: string, args: readonly strin
     });
   });
   let stopping: Promise<void> | undefined;
+  let forget = (): void => undefined;
   const proc: ManagedProcess = {
     name,
     pid,
@@ -261,14 +97,12 @@ export function spawnManaged(name: string, command: string, args: readonly strin
         clearTimeout(timer);
         // The leader is gone; make sure nothing else in its group lingers.
         if (groupAlive(pid)) killGroup(pid, 'SIGKILL');
-        registry.delete(pid);
-        updateWatchdog();
+        forget();
       })();
       return stopping;
     },
   };
-  registry.set(pid, proc);
-  updateWatchdog();
+  forget = register({ name, pgid: pid, hasExited: proc.hasExited, stop: proc.stop });
   return proc;
 }
 
@@ -287,7 +121,6 @@ export async function runProgram(
   args: readonly string[],
   opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; allowFailure?: boolean; input?: string } = {},
 ): Promise<RunResult> {
-  installHooks();
   const child = spawn(command, args, {
     cwd: opts.cwd,
     env: opts.env ?? process.env,
@@ -307,22 +140,18 @@ export async function runProgram(
     child.on('close', (code, signal) => resolve({ code, signal }));
   });
   const pid = child.pid;
-  if (pid !== undefined) {
-    registry.set(pid, {
-      name: command,
-      pid,
-      child,
-      exited: closed,
-      hasExited: () => child.exitCode !== null || child.signalCode !== null,
-      output: () => stdout + stderr,
-      signal: (sig) => killGroup(pid, sig),
-      stop: async () => {
-        killGroup(pid, 'SIGKILL');
-        await closed;
-      },
-    });
-    updateWatchdog();
-  }
+  const forget =
+    pid === undefined
+      ? () => undefined
+      : register({
+          name: command,
+          pgid: pid,
+          hasExited: () => child.exitCode !== null || child.signalCode !== null,
+          stop: async () => {
+            killGroup(pid, 'SIGKILL');
+            await closed;
+          },
+        });
   if (opts.input !== undefined) child.stdin?.end(opts.input);
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -333,9 +162,8 @@ export async function runProgram(
   clearTimeout(timer);
   if (pid !== undefined) {
     if (groupAlive(pid)) killGroup(pid, 'SIGKILL');
-    registry.delete(pid);
-    updateWatchdog();
   }
+  forget();
   if (spawnError) throw new Error(`could not start ${command}: ${spawnError.message}`);
   const status = timedOut ? 'timed out' : signal ? `killed by ${signal}` : `exit ${code}`;
   if ((code !== 0 || timedOut) && !opts.allowFailure) {
