@@ -5,14 +5,12 @@
 // src/. Where the real statefulset controller runs (the host), it creates the pods and PVCs; on an API server without
 // a controller-manager the builder creates pod NAME-0 itself, as worlds.ts does inside virtual clusters.
 import { stringify as toYaml } from 'yaml';
-import { makeKubeconfig } from '../test/harness/apiServer';
+import { b64, commonLabels, helmReleaseSecret, podTemplate, vclusterConfig, vclusterKubeconfigSecret } from '../test/harness/chartObjects';
 import type { KObject } from '../test/harness/rest';
-import { DEFAULT_SERVER, DEFAULT_VERSION, encodeHelmRelease, podStatusFor } from '../test/harness/worlds';
+import { DEFAULT_SERVER, DEFAULT_VERSION, podStatusFor } from '../test/harness/worlds';
 import { type BulkRest, pool } from './bulk';
 
 export const CONCURRENCY = 16;
-const b64 = (s: string) => Buffer.from(s).toString('base64');
-const FAKE_CA = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 
 export function nsName(prefix: string, i: number): string {
   return `${prefix}-${String(i).padStart(4, '0')}`;
@@ -35,27 +33,11 @@ export async function createNamespaces(rest: BulkRest, prefix: string, from: num
 }
 
 function chartLabels(name: string): Record<string, string> {
-  return { app: 'vcluster', chart: `vcluster-${DEFAULT_VERSION}`, release: name, heritage: 'Helm', 'app.kubernetes.io/managed-by': 'Helm' };
+  return { ...commonLabels(name, DEFAULT_VERSION, 'k8s'), 'app.kubernetes.io/managed-by': 'Helm' };
 }
 
-const CONFIG_YAML = toYaml({
-  controlPlane: {
-    distro: { k8s: { enabled: false, version: '' } },
-    statefulSet: { highAvailability: { replicas: 1 } },
-    service: { enabled: true, spec: { type: 'ClusterIP' } },
-  },
-  exportKubeConfig: { context: '', server: '', insecure: false, additionalSecrets: [] },
-  sync: {
-    toHost: {
-      pods: { enabled: true },
-      services: { enabled: true },
-      endpoints: { enabled: true },
-      persistentVolumeClaims: { enabled: true },
-      configMaps: { enabled: true, all: false },
-      secrets: { enabled: true, all: false },
-    },
-  },
-});
+/** vc-config-NAME's vcluster.yaml: the same for every vcluster of the benchmark (the name is not part of it). */
+const CONFIG_YAML = toYaml(vclusterConfig({ name: '', version: DEFAULT_VERSION, distro: 'k8s' }));
 
 export function statefulSetBody(name: string, ns: string): KObject {
   const helm = { 'meta.helm.sh/release-name': name, 'meta.helm.sh/release-namespace': ns };
@@ -68,41 +50,7 @@ export function statefulSetBody(name: string, ns: string): KObject {
       selector: { matchLabels: { app: 'vcluster', release: name } },
       serviceName: `${name}-headless`,
       podManagementPolicy: 'Parallel',
-      template: {
-        metadata: { labels: { app: 'vcluster', release: name } },
-        spec: {
-          terminationGracePeriodSeconds: 15,
-          serviceAccountName: `vc-${name}`,
-          volumes: [
-            { name: 'binaries', emptyDir: {} },
-            { name: 'certs', emptyDir: {} },
-            { name: 'vcluster-config', secret: { secretName: `vc-config-${name}` } },
-          ],
-          initContainers: [
-            {
-              name: 'kubernetes',
-              image: 'ghcr.io/loft-sh/kubernetes:v1.36.0',
-              command: ['cp'],
-              args: ['-r', '/kubernetes/.', '/binaries/'],
-              volumeMounts: [{ mountPath: '/binaries', name: 'binaries' }],
-            },
-          ],
-          containers: [
-            {
-              name: 'syncer',
-              image: `ghcr.io/loft-sh/vcluster-pro:${DEFAULT_VERSION}`,
-              env: [{ name: 'VCLUSTER_NAME', value: name }],
-              ports: [{ containerPort: 8443, name: 'https', protocol: 'TCP' }],
-              volumeMounts: [
-                { name: 'data', mountPath: '/data' },
-                { name: 'binaries', mountPath: '/binaries' },
-                { name: 'certs', mountPath: '/pki' },
-                { name: 'vcluster-config', mountPath: '/var/lib/vcluster' },
-              ],
-            },
-          ],
-        },
-      },
+      template: podTemplate(name, DEFAULT_VERSION, 'k8s', 'StatefulSet'),
       volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '5Gi' } } } }],
     },
   };
@@ -149,25 +97,7 @@ export async function buildVClusters(
       metadata: { name: `vc-config-${name}`, namespace: ns, labels, annotations: helm },
       data: { 'config.yaml': b64(CONFIG_YAML) },
     });
-    const now = new Date().toISOString();
-    await rest.create(`${base}/secrets`, {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      type: 'helm.sh/release.v1',
-      metadata: { name: `sh.helm.release.v1.${name}.v1`, namespace: ns, labels: { owner: 'helm', name, status: 'deployed', version: '1' } },
-      data: {
-        release: b64(
-          encodeHelmRelease({
-            name,
-            namespace: ns,
-            version: 1,
-            info: { first_deployed: now, last_deployed: now, status: 'deployed' },
-            chart: { metadata: { name: 'vcluster', version: DEFAULT_VERSION, apiVersion: 'v2' } },
-            config: {},
-          }),
-        ),
-      },
-    });
+    await rest.create(`${base}/secrets`, helmReleaseSecret({ name, namespace: ns, version: DEFAULT_VERSION, distro: 'k8s', values: {} }));
     const sts = await rest.create(`/apis/apps/v1/namespaces/${ns}/statefulsets`, statefulSetBody(name, ns));
     if (!o.controllers) {
       const tpl = statefulSetBody(name, ns).spec.template;
@@ -194,34 +124,7 @@ export async function buildVClusters(
         },
       });
     }
-    await rest.create(`${base}/secrets`, {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      type: 'Opaque',
-      metadata: {
-        name: `vc-${name}`,
-        namespace: ns,
-        labels: { app: 'vcluster', 'vcluster-name': name },
-        ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name, uid: service.metadata.uid, controller: false }],
-      },
-      data: {
-        config: b64(
-          makeKubeconfig({
-            contextName: 'Default',
-            clusterName: 'Default',
-            userName: 'Default',
-            server: DEFAULT_SERVER,
-            caPem: FAKE_CA,
-            certPem: '',
-            keyPem: '',
-          }),
-        ),
-        'certificate-authority': b64(FAKE_CA),
-        'client-certificate': '',
-        'client-key': '',
-        token: '',
-      },
-    });
+    await rest.create(`${base}/secrets`, vclusterKubeconfigSecret({ name, namespace: ns, version: DEFAULT_VERSION, service, server: DEFAULT_SERVER }).secret);
   });
   // Report every new pod Running, as the kubelet would (the host's controller may still be creating them).
   const pending = new Map(list.map((v) => [`${v.namespace}/${v.name}-0`, v]));

@@ -1,5 +1,6 @@
 // The objects the vcluster Helm chart installs, as the fixtures of worlds.ts write them: labels, the vc-config secret,
 // the control plane's pod template and status per state, the Helm release secret.
+import { makeKubeconfig } from './apiServer';
 import { type KObject, KubeRest, waitFor } from './rest';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
@@ -272,6 +273,57 @@ export function helmReleaseSecret(o: {
     },
     data: { release: b64(encodeHelmRelease(release)) },
   };
+}
+
+/** The placeholder CA of a vc-NAME secret whose vcluster has no real control plane behind it. */
+export const FAKE_CA = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+
+/**
+ * vc-NAME, the kubeconfig secret the syncer writes once it ran (owned by Service NAME, `service` as the API returned
+ * it): its kubeconfig (context, cluster and user "Default") and the same credentials as separate keys; `token` only
+ * from 0.20 on. Returns the Secret and the kubeconfig text.
+ */
+export function vclusterKubeconfigSecret(o: {
+  name: string;
+  namespace: string;
+  version: string;
+  service: KObject;
+  server: string;
+  caPem?: string;
+  certPem?: string;
+  keyPem?: string;
+  token?: string;
+}): { secret: KObject; kubeconfig: string } {
+  const [ca, cert, key] = [o.caPem ?? FAKE_CA, o.certPem ?? '', o.keyPem ?? ''];
+  const kubeconfig = makeKubeconfig({
+    contextName: 'Default',
+    clusterName: 'Default',
+    userName: 'Default',
+    server: o.server,
+    caPem: ca,
+    certPem: cert,
+    keyPem: key,
+  });
+  const data: Record<string, string> = {
+    config: b64(kubeconfig),
+    'certificate-authority': b64(ca),
+    'client-certificate': b64(cert),
+    'client-key': b64(key),
+  };
+  if (versionAtLeast(o.version, 0, 20)) data.token = b64(o.token ?? '');
+  const secret = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'Opaque',
+    metadata: {
+      name: `vc-${o.name}`,
+      namespace: o.namespace,
+      labels: { app: 'vcluster', 'vcluster-name': o.name },
+      ownerReferences: [ownerRefTo({ ...o.service, kind: 'Service', apiVersion: 'v1' })],
+    },
+    data,
+  };
+  return { secret, kubeconfig };
 }
 
 export function ownerRefTo(obj: KObject, controller = false): KObject {

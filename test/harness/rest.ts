@@ -33,11 +33,24 @@ const patchContentType: Record<PatchType, string> = {
 
 export type KObject = Record<string, any>;
 
+export interface KubeRestOptions {
+  /**
+   * Connections to reuse (keep-alive, pooled sockets), for many requests in a row (the benchmark's world builder).
+   * Default: a fresh connection per request, as the fault tests need: they stop and restart servers under us.
+   */
+  agent?: https.Agent;
+}
+
 export class KubeRest {
   private readonly url: URL;
+  protected readonly agent: https.Agent | undefined;
 
-  constructor(readonly creds: RestCredentials) {
+  constructor(
+    readonly creds: RestCredentials,
+    opts: KubeRestOptions = {},
+  ) {
     this.url = new URL(creds.server);
+    this.agent = opts.agent;
   }
 
   /** One request; resolves with status and parsed body (or raw text). Never retries. */
@@ -60,8 +73,7 @@ export class KubeRest {
           cert: this.creds.certPem,
           key: this.creds.keyPem,
           ...(this.creds.tlsServerName ? { servername: this.creds.tlsServerName } : {}),
-          // A fresh connection per request: the fault tests stop and restart servers under us.
-          agent: false,
+          agent: this.agent ?? false,
           timeout: timeoutMs,
           headers: {
             Accept: 'application/json',

@@ -13,7 +13,6 @@
 // description of everything that was built, so tests can compare what the product finds with what exists.
 import { randomBytes } from 'node:crypto';
 import { stringify as toYaml } from 'yaml';
-import { makeKubeconfig } from './apiServer';
 import type { HostCluster, VirtualControlPlane } from './controlPlane';
 import { allocateLoopbackAddress } from './ports';
 import { type KObject, KubeRest } from './rest';
@@ -31,6 +30,7 @@ import {
   podStatusFor,
   podTemplate,
   vclusterConfig,
+  vclusterKubeconfigSecret,
   waitForPod,
 } from './chartObjects';
 
@@ -247,31 +247,16 @@ async function buildVCluster(host: HostCluster, target: Target, spec: VClusterSp
   const wroteSecret = spec.kubeconfigSecret ?? !(state === 'Pending' || state === 'ContainerCreating' || state.startsWith('Init:'));
   let secretKubeconfig: string | undefined;
   if (wroteSecret) {
-    const server = exportServer ?? DEFAULT_SERVER;
-    const ca = virtual?.ca.certPem ?? '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
-    const cert = virtual?.admin.certPem ?? '';
-    const key = virtual?.admin.keyPem ?? '';
-    const token = virtual?.token ?? '';
-    secretKubeconfig = makeKubeconfig({ contextName: 'Default', clusterName: 'Default', userName: 'Default', server, caPem: ca, certPem: cert, keyPem: key });
-    const data: Record<string, string> = {
-      config: b64(secretKubeconfig),
-      'certificate-authority': b64(ca),
-      'client-certificate': b64(cert),
-      'client-key': b64(key),
-    };
-    if (versionAtLeast(version, 0, 20)) data.token = b64(token);
-    await rest.ensure(`${base}/secrets`, {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      type: 'Opaque',
-      metadata: {
-        name: `vc-${name}`,
-        namespace: ns,
-        labels: { app: 'vcluster', 'vcluster-name': name },
-        ownerReferences: [ownerRefTo({ ...service, kind: 'Service', apiVersion: 'v1' })],
-      },
-      data,
+    const vcSecret = vclusterKubeconfigSecret({
+      name,
+      namespace: ns,
+      version,
+      service,
+      server: exportServer ?? DEFAULT_SERVER,
+      ...(virtual ? { caPem: virtual.ca.certPem, certPem: virtual.admin.certPem, keyPem: virtual.admin.keyPem, token: virtual.token } : {}),
     });
+    secretKubeconfig = vcSecret.kubeconfig;
+    await rest.ensure(`${base}/secrets`, vcSecret.secret);
   }
 
   const built: BuiltVCluster = {
