@@ -21,7 +21,7 @@ import type { ObjectAddress } from './webview/objectUri';
 import type { ChangeEvent } from './vcluster/explorer';
 
 // Composition root: wires the parts together and returns the public API; no feature logic lives here (see
-// docs/architecture.md). Nothing here loads @kubernetes/client-node: src/services.ts (which does) loads on first use.
+// docs/architecture.md). The domain services (src/services.ts) load on first use, through src/app/services.ts.
 
 export type { VClusterExplorerApi } from './app/api';
 

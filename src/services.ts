@@ -17,8 +17,8 @@ import { maskCredentials, readHelmRelease, valuesYaml, type HelmRelease } from '
 import { fetchDetails, watchDetails } from './vcluster/describe';
 import { InsideVClusters } from './vcluster/inside';
 
-// Everything that needs @kubernetes/client-node lives behind this module, which extension.ts imports lazily on first
-// use, so that activation stays cheap.
+// The domain services behind one object, which src/app/services.ts imports on first use, so that activation stays
+// cheap. @kubernetes/client-node is not loaded here: only src/kube/authProvider.ts imports it (dist/authProvider.js).
 
 export interface ServicesOptions {
   /** The user's kubeconfig files (setting override, else $KUBECONFIG, else ~/.kube/config). */
