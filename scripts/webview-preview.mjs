@@ -196,7 +196,7 @@ async function previewInVsCode() {
   const { openWorkbench, makeTempDir } = await import('./lib/vscode-host.mjs');
   await ensureWebviewBundle();
   const secret = randomBytes(12).toString('base64');
-  const ext = makeTempDir('vcx-webview-ext-');
+  const ext = makeTempDir('vce-webview-ext-');
   fs.mkdirSync(path.join(ext, 'dist'));
   fs.mkdirSync(path.join(ext, 'media'));
   for (const f of ['webview.js', 'codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(root, 'dist', f), path.join(ext, 'dist', f));
@@ -216,7 +216,7 @@ async function previewInVsCode() {
   fs.writeFileSync(
     path.join(ext, 'package.json'),
     JSON.stringify({
-      name: 'vcx-webview-check',
+      name: 'vce-webview-check',
       publisher: 'preview',
       version: '0.0.0',
       engines: { vscode: '^1.101.0' },
@@ -224,7 +224,7 @@ async function previewInVsCode() {
       activationEvents: ['onStartupFinished'],
     }),
   );
-  const workspace = makeTempDir('vcx-webview-ws-');
+  const workspace = makeTempDir('vce-webview-ws-');
   const report = path.join(ext, 'rendered.json');
   const events = path.join(ext, 'events.log');
   fs.mkdirSync(outDir, { recursive: true });
@@ -237,7 +237,7 @@ async function previewInVsCode() {
     const wb = await openWorkbench({
       extensionDevelopmentPath: ext,
       workspace,
-      env: { VCX_REPORT: report, VCX_EVENTS: events, VCX_ROWS: String(smallRows), VCX_LIFECYCLE: lifecycle ? '1' : '0', VCX_SECRET: secret },
+      env: { VCE_REPORT: report, VCE_EVENTS: events, VCE_ROWS: String(smallRows), VCE_LIFECYCLE: lifecycle ? '1' : '0', VCE_SECRET: secret },
       settings: { 'workbench.colorTheme': theme },
       viewport: { width: 1400, height: 1000 },
     });

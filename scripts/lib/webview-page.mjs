@@ -193,7 +193,7 @@ function installStub() {
 export async function openWebviewPage({ viewport = { width: 1280, height: 900 } } = {}) {
   const html_ = await import(pathToFileURL(path.join(repoRoot, 'src/webview/html.ts')).href);
   const { renderHtml } = html_.default ?? html_;
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'vcx-webview-'));
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'vce-webview-'));
   const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath, headless: true, viewport, args: chromiumArgs });
   const problems = [];
   const close = async () => {

@@ -4,8 +4,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { API_VERSION, Commands, EXPLORER_VIEW_ID, VIEW_CONTAINER_ID } from '../../src/shared/ids';
-
-const EXTENSION_ID = 'vcluster-explorer.vcluster-explorer';
+import { EXTENSION_ID } from './support/workbench';
 
 interface Manifest {
   contributes: {

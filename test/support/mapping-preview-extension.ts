@@ -2,9 +2,9 @@
 // ObjectYamlProvider over a made-up model, so the mapping panel can be looked at (and checked) inside real VS Code
 // without a cluster. The preview bundles this file with esbuild and loads it as the extension under development.
 //
-// Environment: VCX_EVENTS (a file the extension appends its lifecycle events to), VCX_REPORT (where the last
-// render report goes), VCX_ROWS (rows of the sample model), VCX_LIFECYCLE=1 (also exercise watch, hide and reveal),
-// VCX_SECRET (the value the sample Secret's YAML holds, which must never reach the editor).
+// Environment: VCE_EVENTS (a file the extension appends its lifecycle events to), VCE_REPORT (where the last
+// render report goes), VCE_ROWS (rows of the sample model), VCE_LIFECYCLE=1 (also exercise watch, hide and reveal),
+// VCE_SECRET (the value the sample Secret's YAML holds, which must never reach the editor).
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { MappingModel, MappingRow, VClusterRef } from '../../src/shared/model';
@@ -14,12 +14,12 @@ import type { MappingSource } from '../../src/webview/source';
 import { ObjectYamlProvider } from '../../src/webview/yamlDocuments';
 import { sampleModel, summarize } from '../../webview-ui/sampleModel';
 
-const log = (line: string) => fs.appendFileSync(process.env.VCX_EVENTS!, `${line}\n`);
+const log = (line: string) => fs.appendFileSync(process.env.VCE_EVENTS!, `${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function activate(context: vscode.ExtensionContext): void {
-  let model: MappingModel = sampleModel({ rows: Number(process.env.VCX_ROWS || 60), namespaces: 6 });
-  const lifecycle = process.env.VCX_LIFECYCLE === '1';
+  let model: MappingModel = sampleModel({ rows: Number(process.env.VCE_ROWS || 60), namespaces: 6 });
+  const lifecycle = process.env.VCE_LIFECYCLE === '1';
   let changed: (() => void) | undefined;
   const yaml = new ObjectYamlProvider(
     async (a) =>
@@ -29,7 +29,7 @@ export function activate(context: vscode.ExtensionContext): void {
         'metadata:',
         `  name: ${a.name}`,
         `  namespace: ${a.namespace}`,
-        ...(a.kind === 'Secret' ? ['type: Opaque', 'data:', `  password: ${process.env.VCX_SECRET ?? ''}`] : ['spec: {}']),
+        ...(a.kind === 'Secret' ? ['type: Opaque', 'data:', `  password: ${process.env.VCE_SECRET ?? ''}`] : ['spec: {}']),
       ].join('\n') + '\n',
   );
   const source: MappingSource = {
@@ -54,7 +54,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const panel = panels.show(model.vcluster);
   panel.onDidRender((r) => {
     log(`rendered ${r.total}`);
-    fs.writeFileSync(process.env.VCX_REPORT!, JSON.stringify(r));
+    fs.writeFileSync(process.env.VCE_REPORT!, JSON.stringify(r));
   });
   if (!lifecycle) return;
   void (async () => {

@@ -10,7 +10,7 @@ import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { TENANT_READ_RULES, buildWorld, createTenantUser, type TenantUser } from '../../harness/worlds';
 import { fx } from '../support/fixture';
 import { kubectl } from '../support/programs';
-import { captureMessages, description, item, label, tooltipText, waitFor, type MessageNode } from '../support/workbench';
+import { EXTENSION_ID, captureMessages, description, item, label, tooltipText, waitFor, type MessageNode } from '../support/workbench';
 
 const CONTEXT = 'tenant';
 const NS = 'tenant-a';
@@ -91,7 +91,7 @@ export function tenantsSuite(): void {
       assert.equal(it.command?.command, 'vcluster.setSearchNamespaces', 'clicking the node searches namespaces');
       // Its inline actions, as the manifest puts them on `viewItem == forbidden`.
       const menus = (
-        vscode.extensions.getExtension('vcluster-explorer.vcluster-explorer')!.packageJSON as {
+        vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as {
           contributes: { menus: Record<string, { command: string; when: string; group?: string }[]> };
         }
       ).contributes.menus['view/item/context']!;

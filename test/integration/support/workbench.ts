@@ -12,6 +12,7 @@ import { waitFor } from '../../harness/rest';
 export { waitFor };
 export type { ContextNode, ExplorerNode, MessageNode, NamespaceNode, VClusterNode };
 
+/** The extension's id: `publisher.name` of package.json. */
 export const EXTENSION_ID = 'vcluster-explorer.vcluster-explorer';
 
 /** The API with the handles the extension adds only when VS Code runs its tests. */
