@@ -24,7 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SKIP_REAL_NODE_ENV } from './lib/real-node.mjs';
-import { cacheRoot, repoRoot, runNodeScript, toolPath, vclusterChartDir } from './lib/toolchain.mjs';
+import { cacheRoot, repoRoot, runIfMain, runNodeScript, toolPath, vclusterChartDir } from './lib/toolchain.mjs';
 import { liveGroupMembers } from './lib/host-processes.mjs';
 import { makeTempDir, runIntegrationTests } from './lib/vscode-host.mjs';
 import { runUiChecks } from './lib/ui-checks.mjs';
@@ -190,16 +190,11 @@ export async function main(argv = process.argv.slice(2)) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  // Also on Ctrl-C / SIGTERM: scripts/lib/vscode-host.mjs stops code-server and then exits, which runs this.
+  // Also on Ctrl-C / SIGTERM: the process registry (scripts/lib/process-registry.mjs) stops code-server and then
+  // exits, which runs this.
   process.on('exit', () => {
     const killed = killLeftovers();
     if (killed.length) say(`killed ${killed.length} process group(s) the extension host left behind: ${killed.join(', ')}`);
   });
-  main().then(
-    (code) => process.exit(code),
-    (err) => {
-      say(`error: ${err?.message ?? err}`);
-      process.exit(1);
-    },
-  );
 }
+runIfMain(import.meta.url, main, say);

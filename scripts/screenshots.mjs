@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { repoRoot, runNodeScript, toolPath } from './lib/toolchain.mjs';
+import { repoRoot, runIfMain, runNodeScript, toolPath } from './lib/toolchain.mjs';
 import { makeTempDir, openWorkbench, showViewContainer, viewPane } from './lib/vscode-host.mjs';
 
 const say = (msg) => process.stderr.write(`[screenshots] ${msg}\n`);
@@ -84,12 +84,4 @@ export async function main(argv = process.argv.slice(2)) {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main().then(
-    (code) => process.exit(code),
-    (err) => {
-      say(`error: ${err?.message ?? err}`);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, main, say);

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { repoRoot, runNodeScript, toolPath } from './lib/toolchain.mjs';
+import { repoRoot, runIfMain, runNodeScript, toolPath } from './lib/toolchain.mjs';
 
 const say = (msg) => process.stderr.write(`[test-electron] ${msg}\n`);
 
@@ -101,12 +101,4 @@ export async function main(argv = process.argv.slice(2)) {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main().then(
-    (code) => process.exit(code),
-    (err) => {
-      say(`error: ${err?.message ?? err}`);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, main, say);

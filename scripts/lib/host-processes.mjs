@@ -5,24 +5,33 @@ import fs from 'node:fs';
 
 export const say = (msg) => process.stderr.write(`[vscode-host] ${msg}\n`);
 
-/** Child processes of `pid`, recursively, from /proc (Linux); empty elsewhere. */
-export function descendants(pid) {
+/** Every process from /proc (Linux; empty elsewhere): { pid, state, ppid, pgrp } of /proc/PID/stat. */
+function processTable() {
   let entries;
   try {
     entries = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
   } catch {
     return [];
   }
-  const children = new Map();
+  const out = [];
   for (const d of entries) {
     try {
       const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (!children.has(ppid)) children.set(ppid, []);
-      children.get(ppid).push(Number(d));
+      const [state, ppid, pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.push({ pid: Number(d), state, ppid: Number(ppid), pgrp: Number(pgrp) });
     } catch {
       // the process ended while we looked
     }
+  }
+  return out;
+}
+
+/** Child processes of `pid`, recursively, from /proc (Linux); empty elsewhere. */
+export function descendants(pid) {
+  const children = new Map();
+  for (const p of processTable()) {
+    if (!children.has(p.ppid)) children.set(p.ppid, []);
+    children.get(p.ppid).push(p.pid);
   }
   const out = [];
   const queue = [pid];
@@ -54,20 +63,14 @@ export function signalTree(pid, signal, extra = []) {
 /** Processes (not ours) whose command line contains `needle`, from /proc. */
 export function processesMentioning(needle) {
   const out = [];
-  let entries;
-  try {
-    entries = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
-  } catch {
-    return out;
-  }
-  for (const d of entries) {
+  for (const { pid } of processTable()) {
     try {
-      if (fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(needle)) out.push(Number(d));
+      if (pid !== process.pid && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(needle)) out.push(pid);
     } catch {
       // ended meanwhile
     }
   }
-  return out.filter((p) => p !== process.pid);
+  return out;
 }
 
 /** True while `pid` exists and is not a zombie. */
@@ -91,23 +94,9 @@ export function commandLine(pid) {
 
 /** Processes of process group `pgid` that still run (zombies, killed but not yet reaped, do not count), from /proc. */
 export function liveGroupMembers(pgid) {
-  let entries;
-  try {
-    entries = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
-  } catch {
-    return [];
-  }
-  const out = [];
-  for (const d of entries) {
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') out.push(Number(d));
-    } catch {
-      // ended while we looked
-    }
-  }
-  return out;
+  return processTable()
+    .filter((p) => p.pgrp === pgid && p.state !== 'Z' && p.state !== 'X')
+    .map((p) => p.pid);
 }
 
 export function isAlive(pid) {

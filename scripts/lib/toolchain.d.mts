@@ -70,3 +70,4 @@ export function codeServerDir(): string;
 export function codeServerEntry(): string;
 export function ensureCodeServer(): Promise<void>;
 export function mainWrapper(fn: () => Promise<void>): void;
+export function runIfMain(moduleUrl: string, main: () => Promise<number>, say: (msg: string) => void): void;

@@ -65,3 +65,18 @@ export function mainWrapper(fn) {
     process.exit(1);
   });
 }
+
+/**
+ * Runs `main` (it resolves to the exit status) when the module at `moduleUrl` is the program node was started with;
+ * a failure is one line through `say`.
+ */
+export function runIfMain(moduleUrl, main, say) {
+  if (moduleUrl !== `file://${process.argv[1]}`) return;
+  main().then(
+    (code) => process.exit(code),
+    (err) => {
+      say(`error: ${err?.message ?? err}`);
+      process.exit(1);
+    },
+  );
+}
