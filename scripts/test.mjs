@@ -7,11 +7,11 @@
 //                                                                                        (default: all of them)
 //
 // Suites: static (tsc over the four tsconfigs: the root one, webview-ui/, test/ and bench/; eslint, prettier, import
-// cycles), unit (plain-Node mocha), cluster (plain-Node
-// mocha against real etcd/kube-apiserver/kube-controller-manager, the vcluster CLI and Helm), integration (mocha inside
-// the real VS Code extension host: code-server in headless Chromium, then UI checks), package (the .vsix and its
-// contents), newcomer (README's `npm run demo` and `npm run screenshots` run through npm on a copy of the repository:
-// scripts/newcomer.mjs). Exit code 0 only when everything passed.
+// cycles), unit (plain-Node mocha), cluster (plain-Node mocha against real etcd/kube-apiserver/kube-controller-manager,
+// the vcluster CLI and Helm), integration (mocha inside the real VS Code extension host: code-server in headless
+// Chromium, then UI checks), package (the .vsix and its contents), newcomer (README's `npm run demo` and `npm run
+// screenshots` run through npm on a copy of the repository: scripts/newcomer.mjs). Exit code 0 only when everything
+// passed.
 //
 // The suites tagged [real vcluster] / [real node] (test/cluster/real-node-*.test.ts and
 // test/integration/real-node-*.test.ts) run real vclusters on a real node (test/harness/node.ts), which needs root,
