@@ -16,8 +16,8 @@ import { SearchNamespacesStore } from './platform/searchNamespaces';
 import { Settings } from './platform/settings';
 import { TunnelStore } from './platform/tunnelStore';
 import { WorkspaceScope } from './platform/workspaceScope';
-import { LogDocuments } from './webview/logDocuments';
-import type { ObjectAddress } from './webview/objectUri';
+import { LogDocuments } from './documents/logDocuments';
+import type { ObjectAddress } from './documents/objectUri';
 import type { ChangeEvent } from './vcluster/explorer';
 
 // Composition root: wires the parts together and returns the public API; no feature logic lives here (see

@@ -8,9 +8,9 @@ import { API_VERSION } from '../shared/ids';
 import type { ContextInfo, MappingModel, ResourceInfo, VClusterInfo, VClusterRef } from '../shared/model';
 import type { ExplorerTreeProvider } from '../tree/explorerTree';
 import type { ChangeEvent } from '../vcluster/explorer';
-import type { ConfigDocumentProvider } from '../webview/configDocuments';
+import type { ConfigDocumentProvider } from '../documents/configDocuments';
 import type { DescribePanels } from '../webview/describePanel';
-import type { LogDocuments } from '../webview/logDocuments';
+import type { LogDocuments } from '../documents/logDocuments';
 import type { MappingPanels } from '../webview/mappingPanel';
 import type { ObjectDescribePanels } from '../webview/objectDescribePanel';
 

@@ -3,7 +3,7 @@ import type { Logger } from '../platform/logger';
 import { VClusterYamlDiagnostics } from '../platform/vclusterYaml';
 import { loadBundledSchema, type JsonSchema } from '../vcluster/config/schema';
 import type { VClusterConfigValidator } from '../vcluster/config/validate';
-import { CONFIG_SCHEME, ConfigDocumentProvider } from '../webview/configDocuments';
+import { CONFIG_SCHEME, ConfigDocumentProvider } from '../documents/configDocuments';
 import type { LazyServices } from './services';
 
 // vcluster.yaml support: the bundled schema (read on first use), validators compiled on first use, diagnostics, and the

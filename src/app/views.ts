@@ -9,7 +9,7 @@ import { DescribePanels } from '../webview/describePanel';
 import { MappingPanels } from '../webview/mappingPanel';
 import { ObjectDescribePanels } from '../webview/objectDescribePanel';
 import { MAPPING_KINDS, type MappingKind } from '../shared/model';
-import { ObjectYamlProvider } from '../webview/yamlDocuments';
+import { ObjectYamlProvider } from '../documents/yamlDocuments';
 import type { LazyServices } from './services';
 
 // The views: the tree, the mapping panels with their read-only object YAML documents, and the describe panels. They

@@ -6,7 +6,7 @@ import { CancelledError, UserFacingError } from '../shared/errors';
 import type { VClusterRef } from '../shared/model';
 import { BUNDLED_CHART_VERSION } from '../vcluster/config/migrations';
 import { contextNameFor, parentOf } from '../vcluster/refs';
-import { CONFIG_SCHEME } from '../webview/configUri';
+import { CONFIG_SCHEME } from '../documents/configUri';
 import { findVCluster, flag, refFromArg } from './args';
 import type { CommandEnv } from './env';
 import { KEEP, pickValuesFile, schemaForVersion } from './valuesFiles';

@@ -8,9 +8,9 @@ import type { VClusterRef } from '../shared/model';
 import type { ObjectDetails, ObjectRef } from '../shared/objectDescribe';
 import type { VClusterYamlDiagnostics } from '../platform/vclusterYaml';
 import type { JsonSchema } from '../vcluster/config/schema';
-import type { ConfigDocumentProvider } from '../webview/configDocuments';
-import type { LogDocuments } from '../webview/logDocuments';
-import type { ObjectAddress } from '../webview/objectUri';
+import type { ConfigDocumentProvider } from '../documents/configDocuments';
+import type { LogDocuments } from '../documents/logDocuments';
+import type { ObjectAddress } from '../documents/objectUri';
 
 /** What command handlers get: services (loaded lazily), the tree, settings, the logger and workspace-scope control. */
 export interface CommandEnv {

@@ -11,7 +11,7 @@ import type { MappingModel, MappingRow, VClusterRef } from '../../src/shared/mod
 import type { Side } from '../../src/shared/protocol';
 import { MappingPanels } from '../../src/webview/mappingPanel';
 import type { MappingSource } from '../../src/webview/source';
-import { ObjectYamlProvider } from '../../src/webview/yamlDocuments';
+import { ObjectYamlProvider } from '../../src/documents/yamlDocuments';
 import { sampleModel, summarize } from '../../webview-ui/sampleModel';
 
 const log = (line: string) => fs.appendFileSync(process.env.VCE_EVENTS!, `${line}\n`);

@@ -8,7 +8,7 @@ import { decodeReleaseData, maskCredentials, toHelmRelease, valuesYaml } from '.
 import { BUNDLED_CHART_VERSION, KeyMoves, buildMoves, describeTarget, pairAdvisorExample } from '../../src/vcluster/config/migrations';
 import { deprecationAt, isVClusterYamlName, loadBundledSchema, schemaAt, schemaForVersion } from '../../src/vcluster/config/schema';
 import { VClusterConfigValidator, hasErrors, type ConfigProblem } from '../../src/vcluster/config/validate';
-import { decodeConfigUri, encodeConfigUri } from '../../src/webview/configUri';
+import { decodeConfigUri, encodeConfigUri } from '../../src/documents/configUri';
 
 const root = path.resolve(__dirname, '..', '..');
 const schema = loadBundledSchema(root);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
-import { OBJECT_SCHEME, addressForRow, decodeObjectUri, encodeObjectUri, prepareObjectYaml, type ObjectAddress } from '../../src/webview/objectUri';
+import { OBJECT_SCHEME, addressForRow, decodeObjectUri, encodeObjectUri, prepareObjectYaml, type ObjectAddress } from '../../src/documents/objectUri';
 
 const nested: ObjectAddress = {
   ref: { context: 'gke_proj_europe-west1_main cluster', namespace: 'team-a', name: 'dev', parents: [{ namespace: 'vc-outer', name: 'outer' }] },
