@@ -78,34 +78,46 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { paths: noExec }],
     },
   },
-  // The import direction (docs/architecture.md): shared ← kube ← vcluster ← platform/tree/webview ← commands ← app ←
-  // extension.ts, and webview-ui (the browser bundle) sees only src/shared. test/unit/lint-layers.test.ts proves that a
-  // wrong import fails `npm run lint`.
+  // The import direction (docs/architecture.md): shared ← kube ← vcluster ← platform/tree/webview/documents ← commands ←
+  // app ← extension.ts, and webview-ui (the browser bundle) sees only src/shared: each page (webview-ui/<page>/) its
+  // own folder, webview-ui/common and src/shared; webview-ui/common only itself and src/shared.
+  // test/unit/lint-layers.test.ts proves that a wrong import fails `npm run lint`.
   ...layer(['src/shared/**'], ['^\\.\\./'], 'src/shared is plain data: it imports nothing else of the extension.', true),
   ...layer(
     ['src/kube/**'],
-    [above('vcluster', 'platform', 'tree', 'webview', 'commands', 'app', 'services', 'extension')],
+    [above('vcluster', 'platform', 'tree', 'webview', 'documents', 'commands', 'app', 'services', 'extension')],
     'src/kube is the bottom layer: it imports only src/shared.',
     true,
   ),
   ...layer(
     ['src/vcluster/**'],
-    [above('platform', 'tree', 'webview', 'commands', 'app', 'services', 'extension')],
+    [above('platform', 'tree', 'webview', 'documents', 'commands', 'app', 'services', 'extension')],
     'src/vcluster is the domain: it imports src/kube and src/shared, nothing of the UI.',
     true,
   ),
   ...layer(
     ['src/webview/**'],
-    [above('kube', 'vcluster', 'tree', 'commands', 'app', 'services', 'extension')],
+    [above('kube', 'vcluster', 'tree', 'documents', 'commands', 'app', 'services', 'extension')],
     'src/webview renders the shared models: it reads data through the source its owner passes in, not from src/kube or src/vcluster.',
   ),
   ...layer(
+    ['src/documents/**'],
+    [above('kube', 'vcluster', 'tree', 'webview', 'commands', 'app', 'services', 'extension')],
+    'src/documents serves read-only text documents: it reads data through what its owner passes in, not from src/kube or src/vcluster.',
+  ),
+  ...layer(
     ['src/platform/**', 'src/tree/**'],
-    [above('webview', 'commands', 'app', 'extension')],
+    [above('webview', 'documents', 'commands', 'app', 'extension')],
     'src/platform and src/tree sit below the commands and the composition root.',
   ),
   ...layer(['src/commands/**'], [above('app', 'extension')], 'Commands do not import the composition root.'),
-  ...layer(['webview-ui/**'], ['^\\.\\./(?!src/shared/)'], 'The webview bundle imports only src/shared.', true),
+  ...layer(
+    ['webview-ui/**'],
+    ['^\\.\\./(?!common/|\\.\\./src/shared/)'],
+    'A webview page imports only its own folder, webview-ui/common and src/shared.',
+    true,
+  ),
+  ...layer(['webview-ui/common/**'], ['^\\.\\./(?!\\.\\./src/shared/)'], 'webview-ui/common imports only itself and src/shared.', true),
   {
     // TypeScript checks names itself; scripts hand callbacks to the browser through Playwright's page.evaluate.
     files: ['**/*.ts'],

@@ -7,9 +7,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { repoRoot } from '../scripts/lib/toolchain.mjs';
 import { encodeMappingModel } from '../src/shared/mappingWire';
-import { digestKeys, rowKey } from '../src/shared/protocol';
-import { sampleModel } from '../webview-ui/sampleModel';
-import { DEFAULT_PREFS, tableView } from '../webview-ui/view';
+import { digestKeys, rowKey } from '../src/shared/mappingProtocol';
+import { sampleModel } from '../webview-ui/mapping/sampleModel';
+import { DEFAULT_PREFS, tableView } from '../webview-ui/mapping/view';
 import { say, wrong } from './common';
 import { type Summary, fmtBytes, fmtMs, summarize } from './stats';
 

@@ -85,7 +85,7 @@ export const authProviderOptions = {
 
 export const webviewOptions = {
   ...common,
-  entryPoints: ['webview-ui/main.ts'],
+  entryPoints: ['webview-ui/mapping/main.ts'],
   outfile: 'dist/webview.js',
   platform: 'browser',
   format: 'esm',
@@ -95,13 +95,13 @@ export const webviewOptions = {
 
 export const describeWebviewOptions = {
   ...webviewOptions,
-  entryPoints: ['webview-ui/describe.ts'],
+  entryPoints: ['webview-ui/describe/main.ts'],
   outfile: 'dist/describe.js',
 };
 
 export const objectDescribeWebviewOptions = {
   ...webviewOptions,
-  entryPoints: ['webview-ui/objectDescribe.ts'],
+  entryPoints: ['webview-ui/objectDescribe/main.ts'],
   outfile: 'dist/objectDescribe.js',
 };
 
@@ -139,9 +139,9 @@ function copyCodicons() {
 
 async function main() {
   const configs = [extensionOptions, authProviderOptions];
-  if (fs.existsSync(path.join(root, 'webview-ui', 'main.ts'))) configs.push(webviewOptions);
-  if (fs.existsSync(path.join(root, 'webview-ui', 'describe.ts'))) configs.push(describeWebviewOptions);
-  if (fs.existsSync(path.join(root, 'webview-ui', 'objectDescribe.ts'))) configs.push(objectDescribeWebviewOptions);
+  if (fs.existsSync(path.join(root, 'webview-ui', 'mapping', 'main.ts'))) configs.push(webviewOptions);
+  if (fs.existsSync(path.join(root, 'webview-ui', 'describe', 'main.ts'))) configs.push(describeWebviewOptions);
+  if (fs.existsSync(path.join(root, 'webview-ui', 'objectDescribe', 'main.ts'))) configs.push(objectDescribeWebviewOptions);
   if (args.has('--tests') && testOptions.entryPoints.length) configs.push(testOptions);
   copyCodicons();
   if (watch) {

@@ -41,9 +41,9 @@ async function main() {
   console.log(`dist/webview.js  ${(bytes / 1024).toFixed(0)} KiB`);
   register();
   registerCjs(); // the .ts modules load as CommonJS (no "type": "module"); their relative imports need this hook
-  const { sampleModel } = await importTs('webview-ui/sampleModel.ts');
-  const { DEFAULT_PREFS, tableView } = await importTs('webview-ui/view.ts');
-  const { digestKeys, rowKey } = await importTs('src/shared/protocol.ts');
+  const { sampleModel } = await importTs('webview-ui/mapping/sampleModel.ts');
+  const { DEFAULT_PREFS, tableView } = await importTs('webview-ui/mapping/view.ts');
+  const { digestKeys, rowKey } = await importTs('src/shared/mappingProtocol.ts');
   const { encodeMappingModel } = await importTs('src/shared/mappingWire.ts');
   /** What the webview must report for a model shown with default filters: computed here, independently of the page. */
   const expectedDigest = (m) => digestKeys(tableView(m.rows, DEFAULT_PREFS).rows.map(rowKey));

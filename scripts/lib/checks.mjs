@@ -26,9 +26,9 @@ export const CHECKS = [
       '--exit-code',
       'circular:1',
       'src/extension.ts',
-      'webview-ui/main.ts',
-      'webview-ui/describe.ts',
-      'webview-ui/objectDescribe.ts',
+      'webview-ui/mapping/main.ts',
+      'webview-ui/describe/main.ts',
+      'webview-ui/objectDescribe/main.ts',
     ],
   },
 ];

@@ -74,7 +74,7 @@ export function createViews(o: {
     logger,
     load: async (t) => {
       const s = await services.get();
-      const { fetchObjectDetails } = await import('../vcluster/objectDetails');
+      const { fetchObjectDetails } = await import('../vcluster/objectDescribe');
       return fetchObjectDetails((await s.model.reach(t.ref)).client, t);
     },
     onAction: (t, action) => {

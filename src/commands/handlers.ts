@@ -5,7 +5,7 @@ import type { ExplorerTreeProvider } from '../tree/explorerTree';
 import { compareWithDeployed, describe, showConfig, upgrade } from './configCommands';
 import { clearWorkspaceContext, setContextNamespace, switchContext, undoKubeconfigChange } from './contextCommands';
 import type { CommandEnv } from './env';
-import { describeObject } from './describeObjectCommand';
+import { describeObject } from './objectDescribeCommand';
 import { exec, logs, openTerminal, portForward, restartPortForward, revealHostObject, showEvents, stopPortForward } from './insideCommands';
 import { revealInKubernetes } from './kubernetesCommands';
 import { registerCommand } from './register';

@@ -9,7 +9,7 @@
 import { parseDocument, isMap, isScalar, type Document } from 'yaml';
 import { redact } from '../shared/redact';
 import { MAPPING_KINDS, type MappingKind, type MappingRow, type VClusterRef } from '../shared/model';
-import type { Side } from '../shared/protocol';
+import type { Side } from '../shared/mappingProtocol';
 import { refFromQuery, refQuery } from './refQuery';
 
 export const OBJECT_SCHEME = 'vcluster-object';

@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 import type { MappingRow, VClusterRef } from '../shared/model';
-import type { Side } from '../shared/protocol';
+import type { Side } from '../shared/mappingProtocol';
 import { errorMessage, UserFacingError } from '../shared/errors';
 import { redact } from '../shared/redact';
 import { Disposable } from '../platform/disposable';

@@ -10,7 +10,15 @@
 
 import type * as vscode from 'vscode';
 import type { MappingModel, MappingRow, VClusterRef } from '../shared/model';
-import { PROTOCOL_VERSION, parseFromWebview, parsePersistedState, rowKey, type FromWebview, type RenderedReport, type ToWebview } from '../shared/protocol';
+import {
+  PROTOCOL_VERSION,
+  parseFromWebview,
+  parsePersistedState,
+  rowKey,
+  type FromWebview,
+  type RenderedReport,
+  type ToWebview,
+} from '../shared/mappingProtocol';
 import { errorMessage } from '../shared/errors';
 import { encodeMappingModel } from '../shared/mappingWire';
 import { redact } from '../shared/redact';

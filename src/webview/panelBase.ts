@@ -10,7 +10,7 @@ import type { ToDescribeWebview } from '../shared/describe';
 import type { ToObjectDescribeWebview } from '../shared/objectDescribe';
 import { errorMessage } from '../shared/errors';
 import type { VClusterRef } from '../shared/model';
-import type { ToWebview } from '../shared/protocol';
+import type { ToWebview } from '../shared/mappingProtocol';
 import { Disposable } from '../platform/disposable';
 import { redact } from '../shared/redact';
 import { FollowWhileVisible } from './followWhileVisible';

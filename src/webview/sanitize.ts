@@ -4,7 +4,7 @@
 import type { MappingModel, MappingRow } from '../shared/model';
 import type { ToDescribeWebview } from '../shared/describe';
 import type { ToObjectDescribeWebview } from '../shared/objectDescribe';
-import type { ToWebview } from '../shared/protocol';
+import type { ToWebview } from '../shared/mappingProtocol';
 import { redact } from '../shared/redact';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };

@@ -3,7 +3,7 @@
 // No vscode import: the panel is the only part that talks to VS Code.
 
 import type { MappingModel, MappingRow, VClusterRef } from '../shared/model';
-import type { Side } from '../shared/protocol';
+import type { Side } from '../shared/mappingProtocol';
 
 export interface MappingSource {
   /** Reads both sides and joins them. Rejects with an Error whose message may be shown (after redact()). */

@@ -8,11 +8,11 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { MappingModel, MappingRow, VClusterRef } from '../../src/shared/model';
-import type { Side } from '../../src/shared/protocol';
+import type { Side } from '../../src/shared/mappingProtocol';
 import { MappingPanels } from '../../src/webview/mappingPanel';
 import type { MappingSource } from '../../src/webview/source';
 import { ObjectYamlProvider } from '../../src/documents/yamlDocuments';
-import { sampleModel, summarize } from '../../webview-ui/sampleModel';
+import { sampleModel, summarize } from '../../webview-ui/mapping/sampleModel';
 
 const log = (line: string) => fs.appendFileSync(process.env.VCE_EVENTS!, `${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -19,8 +19,15 @@ const wrong: [file: string, code: string][] = [
   ['src/webview/fixture.ts', "import { KubeClient } from '../kube/client';\nexport const c = KubeClient;\n"],
   ['src/tree/fixture.ts', "import { flag } from '../commands/args';\nexport const f = flag;\n"],
   ['src/commands/fixture.ts', "import { activate } from '../extension';\nexport const a = activate;\n"],
+  ['src/documents/fixture.ts', "import { fetchMapping } from '../vcluster/mapping';\nexport const f = fetchMapping;\n"],
+  ['src/documents/fixture.ts', "import { MappingPanels } from '../webview/mappingPanel';\nexport const p = MappingPanels;\n"],
+  ['src/webview/fixture.ts', "import { LogDocuments } from '../documents/logDocuments';\nexport const l = LogDocuments;\n"],
+  ['src/tree/fixture.ts', "import { LogDocuments } from '../documents/logDocuments';\nexport const l = LogDocuments;\n"],
+  ['webview-ui/mapping/fixture.ts', "import { refKey } from '../../src/vcluster/refs';\nexport const k = refKey;\n"],
+  ['webview-ui/mapping/fixture.ts', "import { MappingPanels } from '../../src/webview/mappingPanel';\nexport const p = MappingPanels;\n"],
+  ['webview-ui/describe/fixture.ts', "import { byId } from '../mapping/dom';\nexport const b = byId;\n"],
+  ['webview-ui/common/fixture.ts', "import { state } from '../mapping/state';\nexport const s = state;\n"],
   ['webview-ui/fixture.ts', "import { refKey } from '../src/vcluster/refs';\nexport const k = refKey;\n"],
-  ['webview-ui/fixture.ts', "import { MappingPanels } from '../src/webview/mappingPanel';\nexport const p = MappingPanels;\n"],
 ];
 
 const right: [file: string, code: string][] = [
@@ -28,7 +35,11 @@ const right: [file: string, code: string][] = [
   ['src/vcluster/fixture.ts', "import { KubeClient } from '../kube/client';\nexport const c = KubeClient;\n"],
   ['src/tree/fixture.ts', "import { refKey } from '../vcluster/refs';\nexport const k = refKey;\n"],
   ['src/commands/fixture.ts', "import { ExplorerTreeProvider } from '../tree/explorerTree';\nexport const t = ExplorerTreeProvider;\n"],
-  ['webview-ui/fixture.ts', "import { rowKey } from '../src/shared/protocol';\nexport const p = rowKey;\n"],
+  ['src/documents/fixture.ts', "import { Disposable } from '../platform/disposable';\nexport const d = Disposable;\n"],
+  ['src/app/fixture.ts', "import { LogDocuments } from '../documents/logDocuments';\nexport const l = LogDocuments;\n"],
+  ['webview-ui/mapping/fixture.ts', "import { rowKey } from '../../src/shared/mappingProtocol';\nexport const p = rowKey;\n"],
+  ['webview-ui/describe/fixture.ts', "import { listen } from '../common/vscodeApi';\nexport const l = listen;\n"],
+  ['webview-ui/common/fixture.ts', "import { refLabel } from '../../src/shared/mappingProtocol';\nexport const r = refLabel;\n"],
 ];
 
 describe('lint: the import direction of the layers', function () {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import type { MappingModel, MappingRow } from '../../src/shared/model';
 import { WIRE_FIELDS, decodeMappingModel, encodeMappingModel } from '../../src/shared/mappingWire';
-import { sampleModel } from '../../webview-ui/sampleModel';
-import { RowIndex, sortRows } from '../../webview-ui/view';
+import { sampleModel } from '../../webview-ui/mapping/sampleModel';
+import { RowIndex, sortRows } from '../../webview-ui/mapping/view';
 
 describe('mapping wire form', () => {
   it('decodes to exactly the model it encodes, every kind of row included', () => {

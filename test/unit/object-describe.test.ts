@@ -3,7 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import type { KubeObject } from '../../src/kube/types';
 import { kubernetesExtensionApi } from '../../src/shared/kubernetesExtensionApi';
 import { parseFromObjectDescribeWebview, parseObjectRef, type ObjectRef } from '../../src/shared/objectDescribe';
-import { LAST_APPLIED_ANNOTATION, buildObjectDetails } from '../../src/vcluster/objectDetails';
+import { LAST_APPLIED_ANNOTATION, buildObjectDetails } from '../../src/vcluster/objectDescribe';
 import type { EventInfo } from '../../src/vcluster/resources';
 
 // The describe view's model of objects inside a vcluster, built from objects shaped as a kube-apiserver returns them

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import type { MappingRow } from '../../src/shared/model';
-import { rowKey } from '../../src/shared/protocol';
-import { sampleModel } from '../../webview-ui/sampleModel';
-import { MIN_WIDTH, diagramKeyOrder, kindSummaries, layoutDiagram } from '../../webview-ui/layout';
+import { rowKey } from '../../src/shared/mappingProtocol';
+import { sampleModel } from '../../webview-ui/mapping/sampleModel';
+import { MIN_WIDTH, diagramKeyOrder, kindSummaries, layoutDiagram } from '../../webview-ui/mapping/layout';
 import { naturalKey } from '../../src/shared/mappingOrder';
-import { DEFAULT_PREFS, RowIndex, cmpNatural, filterRows, normalizePrefs, sortRows, tableView, type ViewPrefs } from '../../webview-ui/view';
+import { DEFAULT_PREFS, RowIndex, cmpNatural, filterRows, normalizePrefs, sortRows, tableView, type ViewPrefs } from '../../webview-ui/mapping/view';
 
 const rows: MappingRow[] = [
   { kind: 'Service', virtualNamespace: 'shop', virtualName: 'cart', hostNamespace: 'vc', hostName: 'cart-x-shop-x-dev', state: 'synced' },

@@ -13,14 +13,14 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 
-import { decodeMappingModel } from '../src/shared/mappingWire';
-import { PROTOCOL_VERSION, isToWebview, type ToWebview } from '../src/shared/protocol';
+import { decodeMappingModel } from '../../src/shared/mappingWire';
+import { PROTOCOL_VERSION, isToWebview, type ToWebview } from '../../src/shared/mappingProtocol';
 import { diagramSection, followDiagramWidth, renderDiagram } from './diagram';
 import { byId, el, setStatus } from './dom';
 import { onPrefsChange, persist, post, setModel, state, takePending } from './state';
 import { headerSection, renderErrors, renderHeader, renderSummary } from './summary';
 import { renderTable, syncControls, tableSection } from './table';
-import { listen } from './vscodeApi';
+import { listen } from '../common/vscodeApi';
 
 function buildSkeleton(): void {
   byId('app').replaceChildren(

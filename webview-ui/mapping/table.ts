@@ -3,12 +3,12 @@
 // the table scrolls, so 50,000 objects cost what 40 do. Rows have one tab stop (roving tabindex); the arrow keys,
 // Page Up/Down, Home and End move it, Enter opens the virtual object's YAML and Shift+Enter the host object's.
 
-import type { MappingRow } from '../src/shared/model';
-import { digestKeys, rowKey, type Side } from '../src/shared/protocol';
-import { MAPPING_KINDS } from '../src/shared/model';
+import type { MappingRow } from '../../src/shared/model';
+import { digestKeys, rowKey, type Side } from '../../src/shared/mappingProtocol';
+import { MAPPING_KINDS } from '../../src/shared/model';
 import { byId, el, option, setStatus } from './dom';
 import { post, request, setPrefs, state } from './state';
-import { hostRef, virtualRef } from '../src/shared/mappingOrder';
+import { hostRef, virtualRef } from '../../src/shared/mappingOrder';
 import { STATE_LABELS, type SortColumn, type TableView, type ViewPrefs } from './view';
 
 /** Row height in px (also in mapping.css: .grid-row). */

@@ -12,11 +12,11 @@ import {
   type FromDescribeWebview,
   type ToDescribeWebview,
   type VClusterDetails,
-} from '../src/shared/describe';
-import type { VClusterRef } from '../src/shared/model';
-import { refLabel } from '../src/shared/protocol';
-import { badge, button, el, facts, section, table, when } from './describeDom';
-import { listen, vscode } from './vscodeApi';
+} from '../../src/shared/describe';
+import type { VClusterRef } from '../../src/shared/model';
+import { refLabel } from '../../src/shared/mappingProtocol';
+import { badge, button, el, facts, section, table, when } from '../common/detailsDom';
+import { listen, vscode } from '../common/vscodeApi';
 
 function initialRef(): VClusterRef | undefined {
   const saved = parseDescribeState(vscode.getState());

@@ -5,9 +5,9 @@
 // sorted order per column, so a keystroke costs one pass of `includes` over the sorted rows and no sort. The rows
 // arrive in the default order (src/shared/mappingOrder.ts), so the first paint sorts nothing either.
 
-import { KIND_ORDER, STATE_ORDER, hostRef, textKey, tieKey, virtualRef } from '../src/shared/mappingOrder';
-import type { MappingKind, MappingRow, SyncState } from '../src/shared/model';
-import { MAPPING_KINDS, SYNC_STATES } from '../src/shared/model';
+import { KIND_ORDER, STATE_ORDER, hostRef, textKey, tieKey, virtualRef } from '../../src/shared/mappingOrder';
+import type { MappingKind, MappingRow, SyncState } from '../../src/shared/model';
+import { MAPPING_KINDS, SYNC_STATES } from '../../src/shared/model';
 
 export type SortColumn = 'kind' | 'virtual' | 'state' | 'host' | 'virtualStatus' | 'hostStatus';
 export const SORT_COLUMNS: readonly SortColumn[] = ['kind', 'virtual', 'state', 'host', 'virtualStatus', 'hostStatus'];

@@ -2,7 +2,7 @@
 // webview: main.ts does not import it). Host names follow vcluster's short form `<name>-x-<namespace>-x-<vcluster>`
 // without the hashing of long names, which is enough for a picture.
 
-import type { MappingKind, MappingModel, MappingRow, MappingSummary, SyncState } from '../src/shared/model';
+import type { MappingKind, MappingModel, MappingRow, MappingSummary, SyncState } from '../../src/shared/model';
 
 const KINDS: readonly MappingKind[] = ['Pod', 'Service', 'ConfigMap', 'Secret', 'PersistentVolumeClaim', 'ServiceAccount', 'Endpoints', 'Ingress'];
 const POD_STATUS = ['Running', 'Running', 'Running', 'Pending', 'Completed', 'CrashLoopBackOff'];

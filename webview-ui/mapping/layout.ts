@@ -2,8 +2,8 @@
 // namespace) whose boxes grow with namespaces × kinds, never with objects. Plain-Node tests drive it
 // (test/unit/webview-view.test.ts); webview-ui/diagram.ts draws it.
 
-import type { MappingKind, MappingRow } from '../src/shared/model';
-import { KIND_ORDER } from '../src/shared/mappingOrder';
+import type { MappingKind, MappingRow } from '../../src/shared/model';
+import { KIND_ORDER } from '../../src/shared/mappingOrder';
 import { cmpNatural } from './view';
 
 // ---- counts ---------------------------------------------------------------------------------------------------

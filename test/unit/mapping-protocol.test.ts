@@ -11,7 +11,7 @@ import {
   parseVClusterRef,
   refLabel,
   rowKey,
-} from '../../src/shared/protocol';
+} from '../../src/shared/mappingProtocol';
 import { refKey } from '../../src/shared/refKey';
 
 describe('protocol: parseFromWebview', () => {

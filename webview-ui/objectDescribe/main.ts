@@ -11,10 +11,10 @@ import {
   type ObjectDetails,
   type ObjectRef,
   type ToObjectDescribeWebview,
-} from '../src/shared/objectDescribe';
-import { refLabel } from '../src/shared/protocol';
-import { badge, button, el, facts, section, table, when } from './describeDom';
-import { listen, vscode } from './vscodeApi';
+} from '../../src/shared/objectDescribe';
+import { refLabel } from '../../src/shared/mappingProtocol';
+import { badge, button, el, facts, section, table, when } from '../common/detailsDom';
+import { listen, vscode } from '../common/vscodeApi';
 
 function initialTarget(): ObjectRef | undefined {
   const saved = parseObjectRef((vscode.getState() as { target?: unknown } | undefined)?.target);

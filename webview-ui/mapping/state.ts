@@ -2,10 +2,10 @@
 // it shows, the current model with its row index, and the messages it sends. The renderers subscribe to preference
 // changes (onPrefsChange) instead of being imported here, so the modules form no cycle.
 
-import type { MappingModel, VClusterRef } from '../src/shared/model';
-import { parseVClusterRef, type FromWebview, type FromWebviewRequest } from '../src/shared/protocol';
+import type { MappingModel, VClusterRef } from '../../src/shared/model';
+import { parseVClusterRef, type FromWebview, type FromWebviewRequest } from '../../src/shared/mappingProtocol';
 import { DEFAULT_PREFS, RowIndex, normalizePrefs, type ViewPrefs } from './view';
-import { vscode } from './vscodeApi';
+import { vscode } from '../common/vscodeApi';
 
 export interface ViewState {
   prefs: ViewPrefs;
