@@ -9,10 +9,10 @@ import { mkTmp } from './common';
 export type EsbuildOptions = Record<string, unknown>;
 export const PRODUCTION = { minify: true, sourcemap: false, legalComments: 'none', logLevel: 'error' } as const;
 
-type BuildOptions = Record<
-  'extensionOptions' | 'authProviderOptions' | 'webviewOptions' | 'describeWebviewOptions' | 'objectDescribeWebviewOptions',
-  EsbuildOptions
->;
+type BuildOptions = Record<'extensionOptions' | 'authProviderOptions', EsbuildOptions> & {
+  readonly WEBVIEW_PAGES: readonly string[];
+  pageOptions(page: string): EsbuildOptions;
+};
 
 export async function buildOptions(): Promise<BuildOptions> {
   return (await import(pathToFileURL(path.join(repoRoot, 'scripts', 'build.mjs')).href)) as BuildOptions;
@@ -23,12 +23,10 @@ export async function buildProduction(dir: string): Promise<{ extFile: string; w
   const build = await buildOptions();
   const esbuild = await import('esbuild');
   const extFile = path.join(dir, 'extension.js');
-  const webFile = path.join(dir, 'webview.js');
+  const webFile = path.join(dir, 'mapping.js');
   const ext = await esbuild.build({ ...build.extensionOptions, ...PRODUCTION, outfile: extFile, metafile: true } as never);
   await esbuild.build({ ...build.authProviderOptions, ...PRODUCTION, outfile: path.join(dir, 'authProvider.js') } as never);
-  await esbuild.build({ ...build.webviewOptions, ...PRODUCTION, outfile: webFile } as never);
-  await esbuild.build({ ...build.describeWebviewOptions, ...PRODUCTION, outfile: path.join(dir, 'describe.js') } as never);
-  await esbuild.build({ ...build.objectDescribeWebviewOptions, ...PRODUCTION, outfile: path.join(dir, 'objectDescribe.js') } as never);
+  for (const page of build.WEBVIEW_PAGES) await esbuild.build({ ...build.pageOptions(page), ...PRODUCTION, outfile: path.join(dir, `${page}.js`) } as never);
   return { extFile, webFile, metafile: (ext as { metafile: unknown }).metafile };
 }
 

@@ -261,7 +261,7 @@ export function printReport(r: Results, failures: readonly string[]): string {
       `   load ${fmtMs(a.loadMs)}, activate() ${fmtMs(a.activateMs)}, load+activate ${fmtMs(a.loadPlusActivateMs)}; ${a.vscodeCallsDuringActivate} vscode API calls`,
     );
     p(
-      `   dist/extension.js ${fmtBytes(a.sizes.extensionBytes)} (gzip ${fmtBytes(a.sizes.extensionGzipBytes)}; client-node code in it ${fmtBytes(a.sizes.clientNodeBytesInExtension)}), dist/webview.js ${fmtBytes(a.sizes.webviewBytes)} (gzip ${fmtBytes(a.sizes.webviewGzipBytes)})`,
+      `   dist/extension.js ${fmtBytes(a.sizes.extensionBytes)} (gzip ${fmtBytes(a.sizes.extensionGzipBytes)}; client-node code in it ${fmtBytes(a.sizes.clientNodeBytesInExtension)}), dist/mapping.js ${fmtBytes(a.sizes.webviewBytes)} (gzip ${fmtBytes(a.sizes.webviewGzipBytes)})`,
     );
     p(
       `   @kubernetes/client-node evaluated during load+activate: ${a.clientNode.evaluatedDuringActivate ? `YES (${a.clientNode.modulesEvaluatedByLoadAndActivate} modules)` : 'no (0 modules)'}; after the lazy services load: ${a.clientNode.modulesEvaluatedAfterServicesLoaded} modules; for a user with an auth-provider: ${a.clientNode.modulesEvaluatedForAnAuthProvider} modules (the probe's positive control)`,
@@ -282,7 +282,7 @@ export function printReport(r: Results, failures: readonly string[]): string {
     p();
   }
   if (r.webview) {
-    p(`7. The mapping view in Chromium (dist/webview.js ${fmtBytes(r.webview.bundleBytes)})`);
+    p(`7. The mapping view in Chromium (dist/mapping.js ${fmtBytes(r.webview.bundleBytes)})`);
     p('| rows | message | plain model | data → first paint | keystroke → table | scroll frame median / p95 | frames > 50 ms | rows in the DOM |');
     p('|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const w of r.webview.points as WebviewPoint[]) {

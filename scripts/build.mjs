@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// Builds the two bundles with esbuild:
+// Builds the bundles with esbuild:
 //   dist/extension.js  Node, CommonJS, `vscode` external (minified with --production)
 //   dist/authProvider.js  @kubernetes/client-node for kubeconfig users with an auth-provider, loaded by the extension
 //                      bundle only for such a user (src/kube/authProvider.ts)
-//   dist/webview.js    browser bundle of the mapping view, webview-ui/main.ts (plus dist/codicon.css|ttf for its icons)
-//   dist/describe.js   browser bundle of the describe view, webview-ui/describe.ts
-//   dist/objectDescribe.js  browser bundle of the describe view of objects inside a vcluster, webview-ui/objectDescribe.ts
+//   dist/<page>.js     one browser bundle per webview page, webview-ui/<page>/main.ts (WEBVIEW_PAGES): mapping.js
+//                      (the mapping view), describe.js (a vcluster's describe view), objectDescribe.js (the describe
+//                      view of an object inside a vcluster); plus dist/codicon.css|ttf for their icons
 // and, with --tests, the integration suite (out/integration/*.js) that runs inside the VS Code extension host.
 // Type checking is separate: `npm run typecheck` (tsc --noEmit over each tsconfig).
 import * as esbuild from 'esbuild';
@@ -83,27 +83,21 @@ export const authProviderOptions = {
   outfile: 'dist/authProvider.js',
 };
 
-export const webviewOptions = {
-  ...common,
-  entryPoints: ['webview-ui/mapping/main.ts'],
-  outfile: 'dist/webview.js',
-  platform: 'browser',
-  format: 'esm',
-  target: 'es2022',
-  metafile: true,
-};
+/** The webview pages, each webview-ui/<page>/main.ts bundled as dist/<page>.js (a panel's PanelKind names its page). */
+export const WEBVIEW_PAGES = ['mapping', 'describe', 'objectDescribe'];
 
-export const describeWebviewOptions = {
-  ...webviewOptions,
-  entryPoints: ['webview-ui/describe/main.ts'],
-  outfile: 'dist/describe.js',
-};
-
-export const objectDescribeWebviewOptions = {
-  ...webviewOptions,
-  entryPoints: ['webview-ui/objectDescribe/main.ts'],
-  outfile: 'dist/objectDescribe.js',
-};
+/** The esbuild options of one webview page. */
+export function pageOptions(page) {
+  return {
+    ...common,
+    entryPoints: [`webview-ui/${page}/main.ts`],
+    outfile: `dist/${page}.js`,
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+    metafile: true,
+  };
+}
 
 function integrationTestEntries() {
   const dir = path.join(root, 'test', 'integration');
@@ -139,9 +133,7 @@ function copyCodicons() {
 
 async function main() {
   const configs = [extensionOptions, authProviderOptions];
-  if (fs.existsSync(path.join(root, 'webview-ui', 'mapping', 'main.ts'))) configs.push(webviewOptions);
-  if (fs.existsSync(path.join(root, 'webview-ui', 'describe', 'main.ts'))) configs.push(describeWebviewOptions);
-  if (fs.existsSync(path.join(root, 'webview-ui', 'objectDescribe', 'main.ts'))) configs.push(objectDescribeWebviewOptions);
+  for (const page of WEBVIEW_PAGES) if (fs.existsSync(path.join(root, 'webview-ui', page, 'main.ts'))) configs.push(pageOptions(page));
   if (args.has('--tests') && testOptions.entryPoints.length) configs.push(testOptions);
   copyCodicons();
   if (watch) {

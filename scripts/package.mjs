@@ -65,7 +65,7 @@ async function main() {
   for (const f of [
     'dist/extension.js',
     'dist/authProvider.js',
-    'dist/webview.js',
+    'dist/mapping.js',
     'dist/describe.js',
     'dist/objectDescribe.js',
     'schemas/vcluster.schema.json',

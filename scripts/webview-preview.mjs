@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Renders the built mapping webview (dist/webview.js, media/panel.css and media/mapping.css) with a sample model in
+// Renders the built mapping webview (dist/mapping.js, media/panel.css and media/mapping.css) with a sample model in
 // headless Debian Chromium, under the same Content Security Policy the panel uses, and writes PNG screenshots into screenshots/.
 // A design aid: it stubs acquireVsCodeApi and sets VS Code-like theme variables for dark, light and high contrast
 // (scripts/lib/webview-page.mjs). The real check runs inside VS Code.
@@ -38,7 +38,7 @@ async function importTs(file) {
 
 async function main() {
   const bytes = await ensureWebviewBundle();
-  console.log(`dist/webview.js  ${(bytes / 1024).toFixed(0)} KiB`);
+  console.log(`dist/mapping.js  ${(bytes / 1024).toFixed(0)} KiB`);
   register();
   registerCjs(); // the .ts modules load as CommonJS (no "type": "module"); their relative imports need this hook
   const { sampleModel } = await importTs('webview-ui/mapping/sampleModel.ts');
@@ -199,7 +199,7 @@ async function previewInVsCode() {
   const ext = makeTempDir('vce-webview-ext-');
   fs.mkdirSync(path.join(ext, 'dist'));
   fs.mkdirSync(path.join(ext, 'media'));
-  for (const f of ['webview.js', 'codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(root, 'dist', f), path.join(ext, 'dist', f));
+  for (const f of ['mapping.js', 'codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(root, 'dist', f), path.join(ext, 'dist', f));
   for (const f of ['panel.css', 'mapping.css']) fs.copyFileSync(path.join(root, 'media', f), path.join(ext, 'media', f));
   await esbuild.build({
     entryPoints: [path.join(root, 'test', 'support', 'mapping-preview-extension.ts')],

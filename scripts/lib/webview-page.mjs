@@ -1,4 +1,4 @@
-// The mapping webview alone in headless Debian Chromium: the built page (dist/webview.js, media/panel.css and
+// The mapping webview alone in headless Debian Chromium: the built page (dist/mapping.js, media/panel.css and
 // media/mapping.css) under the Content Security Policy the panel uses, with acquireVsCodeApi stubbed and VS Code-like
 // theme variables, served from a fake origin through request interception (no network, no server process). Used by the design preview
 // (scripts/webview-preview.mjs) and by the benchmark (bench/webview.ts). The caller must be able to import
@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
-import { webviewOptions } from '../build.mjs';
+import { pageOptions } from '../build.mjs';
 import { chromiumArgs, chromiumPath } from './vscode-host.mjs';
 import { repoRoot } from './toolchain.mjs';
 
@@ -157,14 +157,14 @@ export const THEMES = {
   },
 };
 
-/** Builds dist/webview.js (and copies the codicon files) from the current sources; returns its size in bytes. */
+/** Builds dist/mapping.js (and copies the codicon files) from the current sources; returns its size in bytes. */
 export async function ensureWebviewBundle() {
-  await esbuild.build({ ...webviewOptions, absWorkingDir: repoRoot, logLevel: 'warning' });
+  await esbuild.build({ ...pageOptions('mapping'), absWorkingDir: repoRoot, logLevel: 'warning' });
   const src = path.join(repoRoot, 'node_modules', '@vscode', 'codicons', 'dist');
   for (const f of ['codicon.css', 'codicon.ttf']) {
     if (!fs.existsSync(path.join(repoRoot, 'dist', f))) fs.copyFileSync(path.join(src, f), path.join(repoRoot, 'dist', f));
   }
-  return fs.statSync(path.join(repoRoot, 'dist', 'webview.js')).size;
+  return fs.statSync(path.join(repoRoot, 'dist', 'mapping.js')).size;
 }
 
 const CONTENT_TYPES = { '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf', '.map': 'application/json', '.svg': 'image/svg+xml' };
@@ -211,7 +211,7 @@ export async function openWebviewPage({ viewport = { width: 1280, height: 900 } 
     const html = renderHtml({
       cspSource: ORIGIN,
       nonce,
-      scriptUri: `${ORIGIN}/dist/webview.js`,
+      scriptUri: `${ORIGIN}/dist/mapping.js`,
       styleUris: [`${ORIGIN}/media/panel.css`, `${ORIGIN}/media/mapping.css`],
       codiconUri: `${ORIGIN}/dist/codicon.css`,
       title: 'Mapping preview',

@@ -2,7 +2,7 @@
 // document addresses (configUri.ts, objectUri.ts) carry it. No vscode import.
 
 import type { VClusterRef } from '../shared/model';
-import { parseVClusterRef } from '../shared/mappingProtocol';
+import { parseVClusterRef } from '../shared/vclusterRef';
 
 /** The query naming `ref`: its host context, the vclusters around it (outermost first), then its own namespace/name. */
 export function refQuery(ref: VClusterRef): URLSearchParams {

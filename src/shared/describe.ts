@@ -7,7 +7,7 @@
 // settings named below. Free text from the cluster (event and termination messages) is redacted by the host.
 
 import type { VClusterPhase, VClusterRef } from './model';
-import { parseVClusterRef } from './mappingProtocol';
+import { parseVClusterRef } from './vclusterRef';
 
 export const DESCRIBE_PROTOCOL_VERSION = 1;
 /** Certificates that expire within this many days get a warning. */

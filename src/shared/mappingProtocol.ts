@@ -1,10 +1,10 @@
-// The message protocol between the mapping panel (extension host) and its webview (webview-ui/).
+// The message protocol between the mapping panel (src/webview/mappingPanel.ts) and its page (webview-ui/mapping/).
 //
 // Rules both sides follow:
 // - The webview sends `ready` first; the host posts nothing before it (and re-sends the current model on every
 //   `ready`, because a hidden webview may be recreated).
 // - Requests from the webview carry a numeric `id`; the host answers each with one `reply` echoing it.
-// - The host validates every incoming message with parseFromWebview() before it looks at it: the webview runs
+// - The host validates every incoming message with parseFromMappingWebview() before it looks at it: the webview runs
 //   untrusted content (names and statuses from a cluster) and is treated as untrusted itself.
 // - Nothing here carries secret material: rows are object metadata by construction, and free text from a cluster
 //   (error messages) is passed through redact() by the host before it is posted.
@@ -13,8 +13,9 @@
 
 import type { WireMappingModel } from './mappingWire';
 import type { MappingRow, VClusterRef } from './model';
+import { parseVClusterRef } from './vclusterRef';
 
-export const PROTOCOL_VERSION = 2;
+export const MAPPING_PROTOCOL_VERSION = 2;
 
 /** Longest string accepted in an identifier-like field (row keys, digests). */
 export const MAX_KEY_LENGTH = 1024;
@@ -26,7 +27,7 @@ export const MAX_REQUEST_ID = 2 ** 31 - 1;
 export type Side = 'virtual' | 'host';
 
 /** What the webview rendered, reported back so that tests can assert what the user actually sees. */
-export interface RenderedReport {
+export interface MappingRenderReport {
   /** Table rows in the DOM: the table renders only the rows in view (plus a few above and below). */
   readonly rows: number;
   /** Rows that pass the current filters: what scrolling through the table shows. */
@@ -39,7 +40,7 @@ export interface RenderedReport {
 
 // ---- host → webview -------------------------------------------------------------------------------------------
 
-export type ToWebview =
+export type ToMappingWebview =
   /** A (re)load started; the webview keeps showing the previous model, marked as updating. */
   | { readonly type: 'loading'; readonly ref: VClusterRef }
   /** The model in its compact wire form (mappingWire.ts). */
@@ -52,20 +53,20 @@ export type ToWebview =
 
 // ---- webview → host -------------------------------------------------------------------------------------------
 
-export type FromWebview =
+export type FromMappingWebview =
   | { readonly type: 'ready'; readonly version: number }
   /** Open the YAML of one side of the row whose rowKey() is `rowKey` (the host looks the row up in its model). */
   | { readonly type: 'openYaml'; readonly id: number; readonly rowKey: string; readonly side: Side }
   /** Reload the model now. */
   | { readonly type: 'refresh'; readonly id: number }
-  | ({ readonly type: 'rendered' } & RenderedReport)
+  | ({ readonly type: 'rendered' } & MappingRenderReport)
   /** An unexpected error inside the webview, for the log. */
   | { readonly type: 'clientError'; readonly message: string };
 
-export type FromWebviewRequest = Extract<FromWebview, { id: number }>;
+export type MappingRequest = Extract<FromMappingWebview, { id: number }>;
 
 /** The state the webview persists with setState and the serializer gets back after a reload. */
-export interface PersistedState {
+export interface MappingState {
   readonly ref: VClusterRef;
   /** The webview's own view preferences (filters, sort, expanded groups); the host does not read them. */
   readonly view?: unknown;
@@ -124,7 +125,7 @@ function isSide(v: unknown): v is Side {
  * Validates a message from the webview. Returns a fresh object holding only the known fields, or undefined for
  * anything unexpected (unknown type, missing or mistyped field, oversized string, out-of-range number).
  */
-export function parseFromWebview(msg: unknown): FromWebview | undefined {
+export function parseFromMappingWebview(msg: unknown): FromMappingWebview | undefined {
   if (!isRecord(msg) || typeof msg.type !== 'string') return undefined;
   switch (msg.type) {
     case 'ready':
@@ -146,42 +147,15 @@ export function parseFromWebview(msg: unknown): FromWebview | undefined {
   }
 }
 
-const NAME_MAX = 253;
-
-function parseParent(v: unknown): { namespace: string; name: string } | undefined {
-  if (!isRecord(v) || !isString(v.namespace, NAME_MAX, 1) || !isString(v.name, NAME_MAX, 1)) return undefined;
-  return { namespace: v.namespace, name: v.name };
-}
-
-/**
- * Validates a VClusterRef that came back from outside the extension's memory (a restored webview's state, a URI).
- * Returns a fresh object or undefined.
- */
-export function parseVClusterRef(v: unknown): VClusterRef | undefined {
-  if (!isRecord(v)) return undefined;
-  if (!isString(v.context, MAX_KEY_LENGTH, 1) || !isString(v.namespace, NAME_MAX, 1) || !isString(v.name, NAME_MAX, 1)) {
-    return undefined;
-  }
-  if (v.parents === undefined) return { context: v.context, namespace: v.namespace, name: v.name };
-  if (!Array.isArray(v.parents) || v.parents.length > 20) return undefined;
-  const parents = [];
-  for (const p of v.parents) {
-    const parsed = parseParent(p);
-    if (!parsed) return undefined;
-    parents.push(parsed);
-  }
-  return parents.length ? { context: v.context, namespace: v.namespace, name: v.name, parents } : { context: v.context, namespace: v.namespace, name: v.name };
-}
-
 /** Validates the state a webview persisted (what a WebviewPanelSerializer receives). */
-export function parsePersistedState(v: unknown): PersistedState | undefined {
+export function parseMappingState(v: unknown): MappingState | undefined {
   if (!isRecord(v)) return undefined;
   const ref = parseVClusterRef(v.ref);
   return ref ? { ref, view: v.view } : undefined;
 }
 
 /** A light shape check for the webview side (messages there come from the host, which is trusted). */
-export function isToWebview(v: unknown): v is ToWebview {
+export function isToMappingWebview(v: unknown): v is ToMappingWebview {
   if (!isRecord(v)) return false;
   switch (v.type) {
     case 'loading':
@@ -195,11 +169,4 @@ export function isToWebview(v: unknown): v is ToWebview {
     default:
       return false;
   }
-}
-
-/** "name (namespace) in context", with enclosing vclusters: for titles and labels. */
-export function refLabel(ref: VClusterRef): string {
-  const chain = (ref.parents ?? []).map((p) => p.name);
-  const via = chain.length ? ` via ${chain.join(' › ')}` : '';
-  return `${ref.name} (${ref.namespace}) in ${ref.context}${via}`;
 }

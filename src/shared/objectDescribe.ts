@@ -6,7 +6,7 @@
 // Free text from the cluster (messages, annotation values) is redacted by the host before it is posted.
 
 import { RESOURCE_KIND_NAMES, type ResourceKind, type VClusterRef } from './model';
-import { parseVClusterRef } from './mappingProtocol';
+import { parseVClusterRef } from './vclusterRef';
 
 export const OBJECT_DESCRIBE_PROTOCOL_VERSION = 1;
 

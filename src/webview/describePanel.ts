@@ -23,7 +23,7 @@ import { DetailsPanelBase, type PanelBaseOptions, type PanelKind } from './panel
 import { PanelRegistry } from './panelRegistry';
 
 export const DESCRIBE_VIEW_TYPE = 'vcluster.describe';
-const DESCRIBE_KIND: PanelKind = { viewType: DESCRIBE_VIEW_TYPE, label: 'Describe', script: 'describe.js', styles: ['panel.css', 'describe.css'] };
+const DESCRIBE_KIND: PanelKind = { viewType: DESCRIBE_VIEW_TYPE, label: 'Describe', page: 'describe', what: 'describe', styles: ['panel.css', 'describe.css'] };
 
 export interface DescribeSource {
   load(ref: VClusterRef): Promise<VClusterDetails>;

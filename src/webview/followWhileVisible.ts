@@ -5,7 +5,6 @@ import type * as vscode from 'vscode';
 import { Disposable } from '../platform/disposable';
 import { errorMessage } from '../shared/errors';
 import { redact } from '../shared/redact';
-import type { PanelLogger } from './source';
 
 export interface FollowOptions {
   readonly panel: vscode.WebviewPanel;
@@ -16,7 +15,7 @@ export interface FollowOptions {
   /** The panel became hidden (its webview is destroyed and sends `ready` again when shown). */
   readonly onHidden: () => void;
   readonly debounceMs: () => number;
-  readonly log: PanelLogger;
+  readonly log: { debug(msg: string): void; warn(msg: string): void };
   /** "mapping panel of ns/name", for log lines. */
   readonly what: string;
 }

@@ -1,5 +1,5 @@
-// The mapping webview's HTML. Pure (no vscode import) so that plain-Node tests can check the Content Security
-// Policy: nothing runs but the one bundled script carrying the nonce; styles, fonts and images only from the
+// The HTML of every webview panel (panelBase.ts). Pure (no vscode import) so that plain-Node tests can check the Content
+// Security Policy: nothing runs but the one bundled script carrying the nonce; styles, fonts and images only from the
 // extension's own resources (webview.cspSource); no inline style or script, no eval, no network.
 
 export interface HtmlInput {
@@ -7,9 +7,9 @@ export interface HtmlInput {
   readonly cspSource: string;
   /** Fresh per page load, from crypto.randomBytes / randomUUID. */
   readonly nonce: string;
-  /** webview.asWebviewUri(dist/webview.js) */
+  /** webview.asWebviewUri(dist/<page>.js), e.g. dist/mapping.js */
   readonly scriptUri: string;
-  /** Style sheets, in order (the mapping CSS). */
+  /** Style sheets, in order. */
   readonly styleUris: readonly string[];
   /** dist/codicon.css: linked with the id vscode-elements' icon component looks for. */
   readonly codiconUri?: string;

@@ -5,19 +5,20 @@
 //   panels.show(ref);                        // opens or reveals the panel of that vcluster
 //
 // Security: the HTML has a strict CSP with a fresh nonce (html.ts); the webview may load only dist/ and media/;
-// every message from it is validated with parseFromWebview() before use; rows carry metadata only and free text
+// every message from it is validated with parseFromMappingWebview() before use; rows carry metadata only and free text
 // from the cluster (statuses, error messages) goes through redact() before it is posted (post() and sanitizeModel()).
 
 import type * as vscode from 'vscode';
 import type { MappingModel, MappingRow, VClusterRef } from '../shared/model';
 import {
-  PROTOCOL_VERSION,
-  parseFromWebview,
-  parsePersistedState,
+  MAPPING_PROTOCOL_VERSION,
+  parseFromMappingWebview,
+  parseMappingState,
   rowKey,
-  type FromWebview,
-  type RenderedReport,
-  type ToWebview,
+  type FromMappingWebview,
+  type MappingRenderReport,
+  type Side,
+  type ToMappingWebview,
 } from '../shared/mappingProtocol';
 import { errorMessage } from '../shared/errors';
 import { encodeMappingModel } from '../shared/mappingWire';
@@ -25,16 +26,31 @@ import { redact } from '../shared/redact';
 import { WebviewPanelBase, type PanelBaseOptions, type PanelKind } from './panelBase';
 import { PanelRegistry } from './panelRegistry';
 import { sanitizeModel } from './sanitize';
-import type { MappingSource } from './source';
 
 export const MAPPING_VIEW_TYPE = 'vcluster.mapping';
-const MAPPING_KIND: PanelKind = { viewType: MAPPING_VIEW_TYPE, label: 'Mapping', script: 'webview.js', styles: ['panel.css', 'mapping.css'] };
+const MAPPING_KIND: PanelKind = { viewType: MAPPING_VIEW_TYPE, label: 'Mapping', page: 'mapping', what: 'mapping', styles: ['panel.css', 'mapping.css'] };
+
+/**
+ * What the mapping panel needs from the rest of the extension. The extension plugs in the real implementation
+ * (src/vcluster/mapping.ts over the kube clients); tests can plug in one over a real API server.
+ */
+export interface MappingSource {
+  /** Reads both sides and joins them. Rejects with an Error whose message may be shown (after redact()). */
+  load(ref: VClusterRef): Promise<MappingModel>;
+  /**
+   * Calls onChange (possibly in bursts; the panel debounces) whenever objects of the mapped kinds change on either
+   * side. The panel calls this while it is visible and disposes the handle when it is hidden or closed.
+   */
+  watch(ref: VClusterRef, onChange: () => void): { dispose(): void };
+  /** Opens the YAML of one side of a row in an editor (see ObjectYamlProvider.open). */
+  openYaml(ref: VClusterRef, row: MappingRow, side: Side): Promise<void>;
+}
 
 export interface MappingPanelOptions extends PanelBaseOptions {
   readonly source: MappingSource;
 }
 
-export class MappingPanel extends WebviewPanelBase<ToWebview, RenderedReport> {
+export class MappingPanel extends WebviewPanelBase<ToMappingWebview, MappingRenderReport> {
   /** The last model loaded (also while the webview is not ready yet). */
   model: MappingModel | undefined;
 
@@ -87,7 +103,7 @@ export class MappingPanel extends WebviewPanelBase<ToWebview, RenderedReport> {
    * dropped. Public so that integration tests can drive the router the way the webview does.
    */
   async receive(raw: unknown): Promise<void> {
-    const msg = parseFromWebview(raw);
+    const msg = parseFromMappingWebview(raw);
     if (!msg) {
       const type =
         typeof raw === 'object' && raw !== null && typeof (raw as { type?: unknown }).type === 'string'
@@ -99,10 +115,10 @@ export class MappingPanel extends WebviewPanelBase<ToWebview, RenderedReport> {
     await this.handle(msg);
   }
 
-  private async handle(msg: FromWebview): Promise<void> {
+  private async handle(msg: FromMappingWebview): Promise<void> {
     switch (msg.type) {
       case 'ready':
-        if (msg.version !== PROTOCOL_VERSION) this.log.warn(`mapping webview speaks protocol ${msg.version}, expected ${PROTOCOL_VERSION}`);
+        if (msg.version !== MAPPING_PROTOCOL_VERSION) this.log.warn(`mapping webview speaks protocol ${msg.version}, expected ${MAPPING_PROTOCOL_VERSION}`);
         this.ready = true;
         this.postCurrent();
         return;
@@ -169,6 +185,6 @@ export class MappingPanel extends WebviewPanelBase<ToWebview, RenderedReport> {
 export class MappingPanels extends PanelRegistry<MappingPanel> {
   constructor(opts: MappingPanelOptions) {
     // The webview's persisted state holds the VClusterRef and its own view preferences.
-    super(MAPPING_KIND, opts, (panel, ref) => new MappingPanel(panel, ref, opts), parsePersistedState);
+    super(MAPPING_KIND, opts, (panel, ref) => new MappingPanel(panel, ref, opts), parseMappingState);
   }
 }

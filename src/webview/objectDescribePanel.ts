@@ -24,7 +24,8 @@ export const OBJECT_DESCRIBE_VIEW_TYPE = 'vcluster.describeObject';
 const OBJECT_DESCRIBE_KIND: PanelKind = {
   viewType: OBJECT_DESCRIBE_VIEW_TYPE,
   label: 'Describe',
-  script: 'objectDescribe.js',
+  page: 'objectDescribe',
+  what: 'object describe',
   styles: ['panel.css', 'describe.css'],
 };
 

@@ -6,27 +6,32 @@
 
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { ToDescribeWebview } from '../shared/describe';
-import type { ToObjectDescribeWebview } from '../shared/objectDescribe';
 import { errorMessage } from '../shared/errors';
 import type { VClusterRef } from '../shared/model';
-import type { ToWebview } from '../shared/mappingProtocol';
 import { Disposable } from '../platform/disposable';
 import { redact } from '../shared/redact';
 import { FollowWhileVisible } from './followWhileVisible';
 import { renderHtml } from './html';
 import { redactMessage } from './sanitize';
-import type { PanelLogger } from './source';
 
-/** One family of panels: its view type, its title word, the bundled script and the style sheets it loads. */
+/** One family of panels: its view type, its title word and its page. */
 export interface PanelKind {
   readonly viewType: string;
-  /** "Mapping" or "Describe": the title is `<label>: <vcluster name>`, log lines use it in lower case. */
+  /** "Mapping" or "Describe": the title is `<label>: <vcluster name>`. */
   readonly label: string;
-  /** The script in dist/. */
-  readonly script: string;
+  /** Its page, webview-ui/<page>/main.ts: the bundle dist/<page>.js. */
+  readonly page: string;
+  /** How log lines name the panel ("mapping", "object describe"). */
+  readonly what: string;
   /** Style sheets in media/, in order. */
   readonly styles: readonly string[];
+}
+
+/** The logger the panels write to; the platform Logger fits. Messages are redacted by the logger. */
+export interface PanelLogger {
+  debug(msg: string): void;
+  warn(msg: string): void;
+  error(msg: string, err?: unknown): void;
 }
 
 export interface PanelBaseOptions {
@@ -49,7 +54,8 @@ export interface PanelView {
   readonly state?: Record<string, unknown>;
 }
 
-export abstract class WebviewPanelBase<Out extends ToWebview | ToDescribeWebview | ToObjectDescribeWebview, Report> extends Disposable {
+/** A panel that posts messages of type `Out` (its protocol's host → page messages) and records reports of type `Report`. */
+export abstract class WebviewPanelBase<Out extends { readonly type: string }, Report> extends Disposable {
   /** What the webview reported rendering last (tests). */
   lastRendered: Report | undefined;
   private readonly renderedEmitter = new vscode.EventEmitter<Report>();
@@ -59,7 +65,8 @@ export abstract class WebviewPanelBase<Out extends ToWebview | ToDescribeWebview
   /** The webview said `ready` and was not hidden since: messages posted now arrive. */
   protected ready = false;
   private follow: FollowWhileVisible | undefined;
-  private readonly what: string;
+  /** How log lines name this panel. */
+  protected readonly what: string;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -69,7 +76,7 @@ export abstract class WebviewPanelBase<Out extends ToWebview | ToDescribeWebview
     view: PanelView = {},
   ) {
     super();
-    this.what = kind.label.toLowerCase();
+    this.what = kind.what;
     // registered first, so released last: the message and dispose subscriptions and the follower go before the panel
     this.register(panel);
     const webview = panel.webview;
@@ -81,7 +88,7 @@ export abstract class WebviewPanelBase<Out extends ToWebview | ToDescribeWebview
     webview.html = renderHtml({
       cspSource: webview.cspSource,
       nonce: randomBytes(18).toString('base64url'),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, kind.script)).toString(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, `${kind.page}.js`)).toString(),
       codiconUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'codicon.css')).toString(),
       styleUris: kind.styles.map((s) => webview.asWebviewUri(vscode.Uri.joinPath(media, s)).toString()),
       title,
@@ -178,10 +185,7 @@ export abstract class WebviewPanelBase<Out extends ToWebview | ToDescribeWebview
  * A panel that shows details read by load() (the describe views): the newest read wins, the last details or error are
  * kept, and a webview that says `ready` (first, or again after being hidden) gets what is known now.
  */
-export abstract class DetailsPanelBase<Out extends ToWebview | ToDescribeWebview | ToObjectDescribeWebview, Report, Details> extends WebviewPanelBase<
-  Out,
-  Report
-> {
+export abstract class DetailsPanelBase<Out extends { readonly type: string }, Report, Details> extends WebviewPanelBase<Out, Report> {
   /** The last details loaded (tests and the API). */
   details: Details | undefined;
   private error: string | undefined;

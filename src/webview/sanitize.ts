@@ -1,10 +1,7 @@
-// What leaves the extension host for the mapping webview: metadata only, with free text from the cluster passed
+// What leaves the extension host for the webviews: metadata only, with free text from the cluster passed
 // through redact(). No vscode import (unit-tested in plain Node).
 
 import type { MappingModel, MappingRow } from '../shared/model';
-import type { ToDescribeWebview } from '../shared/describe';
-import type { ToObjectDescribeWebview } from '../shared/objectDescribe';
-import type { ToWebview } from '../shared/mappingProtocol';
 import { redact } from '../shared/redact';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -46,9 +43,9 @@ export function sanitizeModel(model: MappingModel): MappingModel {
 }
 
 /**
- * The last step before a message is posted to a webview (mapping or describe): its free-text `message` (an error, often
+ * The last step before a message is posted to a webview (any panel's): its free-text `message` (an error, often
  * quoting a server's answer) through redact(). Models and details are redacted when they are loaded.
  */
-export function redactMessage<T extends ToWebview | ToDescribeWebview | ToObjectDescribeWebview>(msg: T): T {
+export function redactMessage<T extends { readonly type: string }>(msg: T): T {
   return 'message' in msg && typeof msg.message === 'string' ? { ...msg, message: redact(msg.message) } : msg;
 }

@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import type { MappingModel, MappingRow, VClusterRef } from '../../src/shared/model';
 import type { Side } from '../../src/shared/mappingProtocol';
 import { MappingPanels } from '../../src/webview/mappingPanel';
-import type { MappingSource } from '../../src/webview/source';
+import type { MappingSource } from '../../src/webview/mappingPanel';
 import { ObjectYamlProvider } from '../../src/documents/yamlDocuments';
 import { sampleModel, summarize } from '../../webview-ui/mapping/sampleModel';
 

@@ -39,7 +39,7 @@ const right: [file: string, code: string][] = [
   ['src/app/fixture.ts', "import { LogDocuments } from '../documents/logDocuments';\nexport const l = LogDocuments;\n"],
   ['webview-ui/mapping/fixture.ts', "import { rowKey } from '../../src/shared/mappingProtocol';\nexport const p = rowKey;\n"],
   ['webview-ui/describe/fixture.ts', "import { listen } from '../common/vscodeApi';\nexport const l = listen;\n"],
-  ['webview-ui/common/fixture.ts', "import { refLabel } from '../../src/shared/mappingProtocol';\nexport const r = refLabel;\n"],
+  ['webview-ui/common/fixture.ts', "import { refLabel } from '../../src/shared/vclusterRef';\nexport const r = refLabel;\n"],
 ];
 
 describe('lint: the import direction of the layers', function () {

@@ -3,35 +3,37 @@ import type { MappingRow } from '../../src/shared/model';
 import {
   MAX_KEY_LENGTH,
   MAX_TEXT_LENGTH,
-  PROTOCOL_VERSION,
+  MAPPING_PROTOCOL_VERSION,
   digestKeys,
-  isToWebview,
-  parseFromWebview,
-  parsePersistedState,
-  parseVClusterRef,
-  refLabel,
+  isToMappingWebview,
+  parseFromMappingWebview,
+  parseMappingState,
   rowKey,
 } from '../../src/shared/mappingProtocol';
+import { parseVClusterRef, refLabel } from '../../src/shared/vclusterRef';
 import { refKey } from '../../src/shared/refKey';
 
-describe('protocol: parseFromWebview', () => {
+describe('mapping protocol: parseFromMappingWebview', () => {
   it('accepts each well-formed message and returns only the known fields', () => {
-    assert.deepEqual(parseFromWebview({ type: 'ready', version: PROTOCOL_VERSION }), { type: 'ready', version: PROTOCOL_VERSION });
-    assert.deepEqual(parseFromWebview({ type: 'openYaml', id: 7, rowKey: 'Pod|default/web|host/web-x-default-x-vc', side: 'host', extra: { evil: true } }), {
-      type: 'openYaml',
-      id: 7,
-      rowKey: 'Pod|default/web|host/web-x-default-x-vc',
-      side: 'host',
-    });
-    assert.deepEqual(parseFromWebview({ type: 'refresh', id: 0 }), { type: 'refresh', id: 0 });
-    assert.deepEqual(parseFromWebview({ type: 'rendered', rows: 200, matching: 950, total: 1000, digest: '0badf00d' }), {
+    assert.deepEqual(parseFromMappingWebview({ type: 'ready', version: MAPPING_PROTOCOL_VERSION }), { type: 'ready', version: MAPPING_PROTOCOL_VERSION });
+    assert.deepEqual(
+      parseFromMappingWebview({ type: 'openYaml', id: 7, rowKey: 'Pod|default/web|host/web-x-default-x-vc', side: 'host', extra: { evil: true } }),
+      {
+        type: 'openYaml',
+        id: 7,
+        rowKey: 'Pod|default/web|host/web-x-default-x-vc',
+        side: 'host',
+      },
+    );
+    assert.deepEqual(parseFromMappingWebview({ type: 'refresh', id: 0 }), { type: 'refresh', id: 0 });
+    assert.deepEqual(parseFromMappingWebview({ type: 'rendered', rows: 200, matching: 950, total: 1000, digest: '0badf00d' }), {
       type: 'rendered',
       rows: 200,
       matching: 950,
       total: 1000,
       digest: '0badf00d',
     });
-    assert.deepEqual(parseFromWebview({ type: 'clientError', message: 'boom' }), { type: 'clientError', message: 'boom' });
+    assert.deepEqual(parseFromMappingWebview({ type: 'clientError', message: 'boom' }), { type: 'clientError', message: 'boom' });
   });
 
   const bad: [string, unknown][] = [
@@ -70,17 +72,17 @@ describe('protocol: parseFromWebview', () => {
   ];
   for (const [what, msg] of bad) {
     it(`rejects ${what}`, () => {
-      assert.equal(parseFromWebview(msg), undefined);
+      assert.equal(parseFromMappingWebview(msg), undefined);
     });
   }
 
   it('accepts strings exactly at the limits', () => {
-    assert.ok(parseFromWebview({ type: 'openYaml', id: 1, rowKey: 'x'.repeat(MAX_KEY_LENGTH), side: 'virtual' }));
-    assert.ok(parseFromWebview({ type: 'clientError', message: 'x'.repeat(MAX_TEXT_LENGTH) }));
+    assert.ok(parseFromMappingWebview({ type: 'openYaml', id: 1, rowKey: 'x'.repeat(MAX_KEY_LENGTH), side: 'virtual' }));
+    assert.ok(parseFromMappingWebview({ type: 'clientError', message: 'x'.repeat(MAX_TEXT_LENGTH) }));
   });
 });
 
-describe('protocol: refs and persisted state', () => {
+describe('mapping protocol: refs and persisted state', () => {
   const ref = { context: 'kind-host', namespace: 'team-a', name: 'dev', parents: [{ namespace: 'outer-ns', name: 'outer' }] };
 
   it('parses a valid ref and drops unknown fields', () => {
@@ -99,10 +101,10 @@ describe('protocol: refs and persisted state', () => {
   });
 
   it('restores the ref from a persisted state and rejects states without one', () => {
-    assert.deepEqual(parsePersistedState({ ref, view: { text: 'web' } })?.ref, ref);
-    assert.equal(parsePersistedState({ view: {} }), undefined);
-    assert.equal(parsePersistedState(undefined), undefined);
-    assert.equal(parsePersistedState({ ref: { context: 'c' } }), undefined);
+    assert.deepEqual(parseMappingState({ ref, view: { text: 'web' } })?.ref, ref);
+    assert.equal(parseMappingState({ view: {} }), undefined);
+    assert.equal(parseMappingState(undefined), undefined);
+    assert.equal(parseMappingState({ ref: { context: 'c' } }), undefined);
   });
 
   it('gives the same key for equal refs and different keys for different vclusters', () => {
@@ -114,7 +116,7 @@ describe('protocol: refs and persisted state', () => {
   });
 });
 
-describe('protocol: row keys and digests', () => {
+describe('mapping protocol: row keys and digests', () => {
   const rows: MappingRow[] = [
     { kind: 'Pod', virtualNamespace: 'default', virtualName: 'web', hostNamespace: 'vc-ns', hostName: 'web-x-default-x-vc', state: 'synced' },
     { kind: 'Service', virtualNamespace: 'default', virtualName: 'web', hostNamespace: 'vc-ns', hostName: 'web-x-default-x-vc', state: 'synced' },
@@ -143,18 +145,18 @@ describe('protocol: row keys and digests', () => {
   });
 });
 
-describe('protocol: isToWebview', () => {
+describe('mapping protocol: isToMappingWebview', () => {
   it('recognises the host messages and nothing else', () => {
     const ref = { context: 'c', namespace: 'n', name: 'v' };
-    assert.ok(isToWebview({ type: 'loading', ref }));
-    assert.ok(isToWebview({ type: 'model', model: { rows: [], strings: [], summary: {}, vcluster: ref } }));
-    assert.ok(!isToWebview({ type: 'model', model: { rows: [], summary: {}, vcluster: ref } }), 'the plain model is not the wire form');
-    assert.ok(isToWebview({ type: 'loadError', ref, message: 'x' }));
-    assert.ok(isToWebview({ type: 'reply', id: 1, ok: true }));
-    assert.ok(isToWebview({ type: 'reply', id: 1, ok: false, message: 'denied' }));
-    assert.ok(!isToWebview({ type: 'reply', id: 1, ok: false }));
-    assert.ok(!isToWebview({ type: 'model', model: { rows: 'x' } }));
-    assert.ok(!isToWebview({ type: 'ready', version: 1 }));
-    assert.ok(!isToWebview('model'));
+    assert.ok(isToMappingWebview({ type: 'loading', ref }));
+    assert.ok(isToMappingWebview({ type: 'model', model: { rows: [], strings: [], summary: {}, vcluster: ref } }));
+    assert.ok(!isToMappingWebview({ type: 'model', model: { rows: [], summary: {}, vcluster: ref } }), 'the plain model is not the wire form');
+    assert.ok(isToMappingWebview({ type: 'loadError', ref, message: 'x' }));
+    assert.ok(isToMappingWebview({ type: 'reply', id: 1, ok: true }));
+    assert.ok(isToMappingWebview({ type: 'reply', id: 1, ok: false, message: 'denied' }));
+    assert.ok(!isToMappingWebview({ type: 'reply', id: 1, ok: false }));
+    assert.ok(!isToMappingWebview({ type: 'model', model: { rows: 'x' } }));
+    assert.ok(!isToMappingWebview({ type: 'ready', version: 1 }));
+    assert.ok(!isToMappingWebview('model'));
   });
 });

@@ -7,7 +7,7 @@ import type { MappingModel } from '../../src/shared/model';
 const cspSource = 'https://*.vscode-cdn.net';
 const base = {
   cspSource,
-  scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview.js',
+  scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/mapping.js',
   styleUris: ['https://file+.vscode-resource.vscode-cdn.net/ext/media/panel.css', 'https://file+.vscode-resource.vscode-cdn.net/ext/media/mapping.css'],
   codiconUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/codicon.css',
 };
@@ -52,7 +52,7 @@ describe('webview html: renderHtml', () => {
     assert.equal(scripts.length, 1);
     for (const [, attrs, body] of scripts) {
       assert.match(attrs!, new RegExp(`\\snonce="${nonce}"`));
-      assert.match(attrs!, /\ssrc="https:\/\/file\+\.vscode-resource\.vscode-cdn\.net\/ext\/dist\/webview\.js"/);
+      assert.match(attrs!, /\ssrc="https:\/\/file\+\.vscode-resource\.vscode-cdn\.net\/ext\/dist\/mapping\.js"/);
       assert.equal(body!.trim(), '');
     }
   });

@@ -14,7 +14,7 @@ import {
   type VClusterDetails,
 } from '../../src/shared/describe';
 import type { VClusterRef } from '../../src/shared/model';
-import { refLabel } from '../../src/shared/mappingProtocol';
+import { refLabel } from '../../src/shared/vclusterRef';
 import { badge, button, el, facts, section, table, when } from '../common/detailsDom';
 import { listen, vscode } from '../common/vscodeApi';
 

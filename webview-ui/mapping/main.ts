@@ -14,7 +14,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 
 import { decodeMappingModel } from '../../src/shared/mappingWire';
-import { PROTOCOL_VERSION, isToWebview, type ToWebview } from '../../src/shared/mappingProtocol';
+import { MAPPING_PROTOCOL_VERSION, isToMappingWebview, type ToMappingWebview } from '../../src/shared/mappingProtocol';
 import { diagramSection, followDiagramWidth, renderDiagram } from './diagram';
 import { byId, el, setStatus } from './dom';
 import { onPrefsChange, persist, post, setModel, state, takePending } from './state';
@@ -42,7 +42,7 @@ function renderAll(): void {
   renderTable();
 }
 
-function onMessage(msg: ToWebview): void {
+function onMessage(msg: ToMappingWebview): void {
   switch (msg.type) {
     case 'loading':
       state.ref = msg.ref;
@@ -74,7 +74,7 @@ function onMessage(msg: ToWebview): void {
   }
 }
 
-listen(isToWebview, onMessage);
+listen(isToMappingWebview, onMessage);
 
 onPrefsChange((change) => {
   syncControls();
@@ -88,4 +88,4 @@ persist();
 renderHeader();
 syncControls();
 setStatus('Loading…');
-post({ type: 'ready', version: PROTOCOL_VERSION });
+post({ type: 'ready', version: MAPPING_PROTOCOL_VERSION });

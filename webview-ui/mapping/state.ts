@@ -3,7 +3,8 @@
 // changes (onPrefsChange) instead of being imported here, so the modules form no cycle.
 
 import type { MappingModel, VClusterRef } from '../../src/shared/model';
-import { parseVClusterRef, type FromWebview, type FromWebviewRequest } from '../../src/shared/mappingProtocol';
+import { type FromMappingWebview, type MappingRequest } from '../../src/shared/mappingProtocol';
+import { parseVClusterRef } from '../../src/shared/vclusterRef';
 import { DEFAULT_PREFS, RowIndex, normalizePrefs, type ViewPrefs } from './view';
 import { vscode } from '../common/vscodeApi';
 
@@ -45,7 +46,7 @@ export function setModel(model: MappingModel): void {
   persist();
 }
 
-export function post(msg: FromWebview): void {
+export function post(msg: FromMappingWebview): void {
   vscode.postMessage(msg);
 }
 
@@ -57,10 +58,10 @@ const pending = new Map<number, string>();
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** Sends a request; `what` names it in the status line when the reply reports a failure. */
-export function request(msg: DistributiveOmit<FromWebviewRequest, 'id'>, what: string): void {
+export function request(msg: DistributiveOmit<MappingRequest, 'id'>, what: string): void {
   const id = nextId++;
   pending.set(id, what);
-  post({ ...msg, id } as FromWebview);
+  post({ ...msg, id } as FromMappingWebview);
 }
 
 /** What the request with this id was, once (undefined for unknown ids). */

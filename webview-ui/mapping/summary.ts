@@ -1,7 +1,7 @@
 // The mapping webview's header, summary (counters and objects per kind) and the list of kinds that could not be read.
 
 import type { ViewPrefs } from './view';
-import { refLabel } from '../../src/shared/mappingProtocol';
+import { refLabel } from '../../src/shared/vclusterRef';
 import { byId, el } from './dom';
 import { kindSummaries } from './layout';
 import { request, setPrefs, state } from './state';

@@ -12,7 +12,7 @@ import {
   type ObjectRef,
   type ToObjectDescribeWebview,
 } from '../../src/shared/objectDescribe';
-import { refLabel } from '../../src/shared/mappingProtocol';
+import { refLabel } from '../../src/shared/vclusterRef';
 import { badge, button, el, facts, section, table, when } from '../common/detailsDom';
 import { listen, vscode } from '../common/vscodeApi';
 
