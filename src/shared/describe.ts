@@ -6,10 +6,10 @@
 // certificate secret only the certificates' names and expiry dates, of the config secret only annotations and the
 // settings named below. Free text from the cluster (event and termination messages) is redacted by the host.
 
+import { isCount, type DetailsProtocol, type FromDetailsWebview, type ToDetailsWebview } from './detailsProtocol';
 import type { VClusterPhase, VClusterRef } from './model';
 import { parseVClusterRef } from './vclusterRef';
 
-export const DESCRIBE_PROTOCOL_VERSION = 1;
 /** Certificates that expire within this many days get a warning. */
 export const CERT_WARNING_DAYS = 30;
 
@@ -130,72 +130,30 @@ export interface VClusterDetails {
   readonly problems: readonly string[];
 }
 
-// ---- protocol ---------------------------------------------------------------------------------------------------
-
-export type ToDescribeWebview =
-  | { readonly type: 'loading'; readonly ref: VClusterRef }
-  | { readonly type: 'details'; readonly details: VClusterDetails }
-  | { readonly type: 'loadError'; readonly ref: VClusterRef; readonly message: string };
-
-export type FromDescribeWebview =
-  | { readonly type: 'ready'; readonly version: number }
-  | { readonly type: 'refresh' }
-  /** Run a vcluster command on this vcluster (the host maps the name to a command id; nothing else runs). */
-  | { readonly type: 'action'; readonly action: DescribeAction }
-  | { readonly type: 'rendered'; readonly sections: number; readonly events: number; readonly warnings: number }
-  | { readonly type: 'clientError'; readonly message: string };
+// ---- protocol (a details protocol, detailsProtocol.ts) ---------------------------------------------------------
 
 export const DESCRIBE_ACTIONS = ['showConfig', 'upgrade', 'showMapping'] as const;
 export type DescribeAction = (typeof DESCRIBE_ACTIONS)[number];
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+/** What the page reports after a render: what the tests read. */
+export interface DescribeRenderReport {
+  readonly sections: number;
+  readonly events: number;
+  readonly warnings: number;
 }
 
-const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 1_000_000;
+export const DESCRIBE_PROTOCOL: DetailsProtocol<'ref', VClusterRef, VClusterDetails, DescribeAction, DescribeRenderReport> = {
+  version: 1,
+  subjectKey: 'ref',
+  actions: DESCRIBE_ACTIONS,
+  parseSubject: parseVClusterRef,
+  parseReport: (m) =>
+    isCount(m.sections) && isCount(m.events) && isCount(m.warnings) ? { sections: m.sections, events: m.events, warnings: m.warnings } : undefined,
+  listKey: 'pods',
+};
 
-/** Validates a message from the describe webview; undefined for anything unexpected. */
-export function parseFromDescribeWebview(msg: unknown): FromDescribeWebview | undefined {
-  if (!isRecord(msg) || typeof msg.type !== 'string') return undefined;
-  switch (msg.type) {
-    case 'ready':
-      return isCount(msg.version) ? { type: 'ready', version: msg.version } : undefined;
-    case 'refresh':
-      return { type: 'refresh' };
-    case 'action':
-      return DESCRIBE_ACTIONS.includes(msg.action as DescribeAction) ? { type: 'action', action: msg.action as DescribeAction } : undefined;
-    case 'rendered':
-      return isCount(msg.sections) && isCount(msg.events) && isCount(msg.warnings)
-        ? { type: 'rendered', sections: msg.sections, events: msg.events, warnings: msg.warnings }
-        : undefined;
-    case 'clientError':
-      return typeof msg.message === 'string' && msg.message.length <= 4000 ? { type: 'clientError', message: msg.message } : undefined;
-    default:
-      return undefined;
-  }
-}
-
-/** A light shape check on the webview side (messages there come from the host). */
-export function isToDescribeWebview(v: unknown): v is ToDescribeWebview {
-  if (!isRecord(v)) return false;
-  switch (v.type) {
-    case 'loading':
-      return isRecord(v.ref);
-    case 'details':
-      return isRecord(v.details) && isRecord(v.details.ref) && Array.isArray(v.details.pods);
-    case 'loadError':
-      return isRecord(v.ref) && typeof v.message === 'string';
-    default:
-      return false;
-  }
-}
-
-/** The state the describe webview persists (for restoring the panel after a reload). */
-export function parseDescribeState(v: unknown): { ref: VClusterRef } | undefined {
-  if (!isRecord(v)) return undefined;
-  const ref = parseVClusterRef(v.ref);
-  return ref ? { ref } : undefined;
-}
+export type ToDescribeWebview = ToDetailsWebview<'ref', VClusterRef, VClusterDetails>;
+export type FromDescribeWebview = FromDetailsWebview<DescribeAction, DescribeRenderReport>;
 
 /** Certificates that need attention: expired or expiring within CERT_WARNING_DAYS. */
 export function expiringCertificates(d: Pick<VClusterDetails, 'certificates'>): CertificateDetails[] {

@@ -5,10 +5,9 @@
 // (never a value), and the annotation kubectl keeps the last applied object in is left out (it would carry the values).
 // Free text from the cluster (messages, annotation values) is redacted by the host before it is posted.
 
+import { isCount, type DetailsProtocol, type FromDetailsWebview, type ToDetailsWebview } from './detailsProtocol';
 import { RESOURCE_KIND_NAMES, type ResourceKind, type VClusterRef } from './model';
 import { parseVClusterRef } from './vclusterRef';
-
-export const OBJECT_DESCRIBE_PROTOCOL_VERSION = 1;
 
 /** An object inside a vcluster. */
 export interface ObjectRef {
@@ -85,17 +84,12 @@ export interface ObjectDetails {
   readonly problems: readonly string[];
 }
 
-// ---- protocol ---------------------------------------------------------------------------------------------------
-
-export type ToObjectDescribeWebview =
-  | { readonly type: 'loading'; readonly target: ObjectRef }
-  | { readonly type: 'details'; readonly details: ObjectDetails }
-  | { readonly type: 'loadError'; readonly target: ObjectRef; readonly message: string };
+// ---- protocol (a details protocol, detailsProtocol.ts) ---------------------------------------------------------
 
 export const OBJECT_DESCRIBE_ACTIONS = ['showYaml', 'showLogs', 'revealHostObject'] as const;
 export type ObjectDescribeAction = (typeof OBJECT_DESCRIBE_ACTIONS)[number];
 
-/** What the webview reports after a render: what the tests read. */
+/** What the page reports after a render: what the tests read. */
 export interface ObjectRenderReport {
   readonly sections: readonly string[];
   readonly events: number;
@@ -104,56 +98,26 @@ export interface ObjectRenderReport {
   readonly text: string;
 }
 
-export type FromObjectDescribeWebview =
-  | { readonly type: 'ready'; readonly version: number }
-  | { readonly type: 'refresh' }
-  | { readonly type: 'action'; readonly action: ObjectDescribeAction }
-  | ({ readonly type: 'rendered' } & ObjectRenderReport)
-  | { readonly type: 'clientError'; readonly message: string };
+const MAX_TEXT = 200_000;
+
+export const OBJECT_DESCRIBE_PROTOCOL: DetailsProtocol<'target', ObjectRef, ObjectDetails, ObjectDescribeAction, ObjectRenderReport> = {
+  version: 1,
+  subjectKey: 'target',
+  actions: OBJECT_DESCRIBE_ACTIONS,
+  parseSubject: parseObjectRef,
+  parseReport: ({ sections, events, warnings, text }) => {
+    if (!Array.isArray(sections) || sections.length > 50 || !sections.every((s) => typeof s === 'string' && s.length <= 100)) return undefined;
+    if (!isCount(events) || !isCount(warnings) || typeof text !== 'string' || text.length > MAX_TEXT) return undefined;
+    return { sections: sections as string[], events, warnings, text };
+  },
+  listKey: 'events',
+};
+
+export type ToObjectDescribeWebview = ToDetailsWebview<'target', ObjectRef, ObjectDetails>;
+export type FromObjectDescribeWebview = FromDetailsWebview<ObjectDescribeAction, ObjectRenderReport>;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 1_000_000;
-const MAX_TEXT = 200_000;
-
-/** Validates a message from the object describe webview; undefined for anything unexpected. */
-export function parseFromObjectDescribeWebview(msg: unknown): FromObjectDescribeWebview | undefined {
-  if (!isRecord(msg) || typeof msg.type !== 'string') return undefined;
-  switch (msg.type) {
-    case 'ready':
-      return isCount(msg.version) ? { type: 'ready', version: msg.version } : undefined;
-    case 'refresh':
-      return { type: 'refresh' };
-    case 'action':
-      return OBJECT_DESCRIBE_ACTIONS.includes(msg.action as ObjectDescribeAction) ? { type: 'action', action: msg.action as ObjectDescribeAction } : undefined;
-    case 'rendered': {
-      const { sections, events, warnings, text } = msg;
-      if (!Array.isArray(sections) || sections.length > 50 || !sections.every((s) => typeof s === 'string' && s.length <= 100)) return undefined;
-      if (!isCount(events) || !isCount(warnings) || typeof text !== 'string' || text.length > MAX_TEXT) return undefined;
-      return { type: 'rendered', sections: sections as string[], events, warnings, text };
-    }
-    case 'clientError':
-      return typeof msg.message === 'string' && msg.message.length <= 4000 ? { type: 'clientError', message: msg.message } : undefined;
-    default:
-      return undefined;
-  }
-}
-
-/** A light shape check on the webview side (messages there come from the host). */
-export function isToObjectDescribeWebview(v: unknown): v is ToObjectDescribeWebview {
-  if (!isRecord(v)) return false;
-  switch (v.type) {
-    case 'loading':
-      return isRecord(v.target);
-    case 'details':
-      return isRecord(v.details) && isRecord(v.details.target) && Array.isArray(v.details.events);
-    case 'loadError':
-      return isRecord(v.target) && typeof v.message === 'string';
-    default:
-      return false;
-  }
 }
 
 /** The object a persisted webview state names, or undefined. */

@@ -5,21 +5,15 @@
 //   panels.show(ref);
 //
 // Security as the mapping view: strict CSP with a fresh nonce (html.ts), resources only from dist/ and media/, every
-// message from the webview validated (parseFromDescribeWebview) before use; the details carry no secret data and their
+// message from the webview validated (detailsPanel.ts) before use; the details carry no secret data and their
 // free text was redacted when read; the webview renders everything as text (textContent), never as HTML.
 
 import type * as vscode from 'vscode';
-import {
-  DESCRIBE_PROTOCOL_VERSION,
-  parseDescribeState,
-  parseFromDescribeWebview,
-  type DescribeAction,
-  type FromDescribeWebview,
-  type ToDescribeWebview,
-  type VClusterDetails,
-} from '../shared/describe';
+import { DESCRIBE_PROTOCOL, type DescribeAction, type DescribeRenderReport, type VClusterDetails } from '../shared/describe';
+import { parseDetailsState } from '../shared/detailsProtocol';
 import type { VClusterRef } from '../shared/model';
-import { DetailsPanelBase, type PanelBaseOptions, type PanelKind } from './panelBase';
+import { DetailsPanelBase } from './detailsPanel';
+import type { PanelBaseOptions, PanelKind } from './panelBase';
 import { PanelRegistry } from './panelRegistry';
 
 export const DESCRIBE_VIEW_TYPE = 'vcluster.describe';
@@ -37,15 +31,13 @@ export interface DescribePanelOptions extends PanelBaseOptions {
   readonly onAction?: (ref: VClusterRef, action: DescribeAction) => void;
 }
 
-type DescribeReport = { sections: number; events: number; warnings: number };
-
-export class DescribePanel extends DetailsPanelBase<ToDescribeWebview, DescribeReport, VClusterDetails> {
+export class DescribePanel extends DetailsPanelBase<'ref', VClusterRef, VClusterDetails, DescribeAction, DescribeRenderReport> {
   constructor(
     panel: vscode.WebviewPanel,
     ref: VClusterRef,
     private readonly opts: DescribePanelOptions,
   ) {
-    super(panel, ref, DESCRIBE_KIND, opts);
+    super(panel, ref, opts, { kind: DESCRIBE_KIND, protocol: DESCRIBE_PROTOCOL, subject: ref, subjectLabel: `${ref.namespace}/${ref.name}` });
     this.start();
   }
 
@@ -57,63 +49,20 @@ export class DescribePanel extends DetailsPanelBase<ToDescribeWebview, DescribeR
     return this.opts.source.load(this.ref);
   }
 
-  protected get subject(): string {
-    return `${this.ref.namespace}/${this.ref.name}`;
-  }
-
-  protected loadingMessage(): ToDescribeWebview {
-    return { type: 'loading', ref: this.ref };
-  }
-
-  protected detailsMessage(details: VClusterDetails): ToDescribeWebview {
-    return { type: 'details', details };
-  }
-
-  protected loadErrorMessage(message: string): ToDescribeWebview {
-    return { type: 'loadError', ref: this.ref, message };
-  }
-
-  /** Validates and handles one message from the webview (public so that tests can drive it). */
-  receive(raw: unknown): Promise<void> {
-    const msg = parseFromDescribeWebview(raw);
-    if (!msg) {
-      this.log.warn('describe panel: ignored an invalid message from the webview');
-      return Promise.resolve();
-    }
-    this.handle(msg);
-    return Promise.resolve();
-  }
-
-  private handle(msg: FromDescribeWebview): void {
-    switch (msg.type) {
-      case 'ready':
-        if (msg.version !== DESCRIBE_PROTOCOL_VERSION) this.log.warn(`describe webview speaks protocol ${msg.version}`);
-        this.webviewReady();
-        return;
-      case 'refresh':
-        void this.reload();
-        return;
-      case 'action':
-        this.opts.onAction?.(this.ref, msg.action);
-        return;
-      case 'rendered':
-        this.rendered({ sections: msg.sections, events: msg.events, warnings: msg.warnings });
-        return;
-      case 'clientError':
-        this.log.warn(`describe webview error: ${msg.message}`);
-        return;
-      default: {
-        const never: never = msg;
-        void never;
-      }
-    }
+  protected act(action: DescribeAction): void {
+    this.opts.onAction?.(this.ref, action);
   }
 }
 
 /** The open describe panels (one per vcluster), restored after a window reload. */
 export class DescribePanels extends PanelRegistry<DescribePanel> {
   constructor(opts: DescribePanelOptions) {
-    super(DESCRIBE_KIND, opts, (panel, ref) => new DescribePanel(panel, ref, opts), parseDescribeState);
+    super(
+      DESCRIBE_KIND,
+      opts,
+      (panel, ref) => new DescribePanel(panel, ref, opts),
+      (state) => parseDetailsState(DESCRIBE_PROTOCOL, state),
+    );
   }
 
   override show(ref: VClusterRef, column?: vscode.ViewColumn): DescribePanel {

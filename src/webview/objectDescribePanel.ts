@@ -5,19 +5,11 @@
 // (src/vcluster/objectDetails.ts) and rendered as text.
 
 import * as vscode from 'vscode';
-import {
-  OBJECT_DESCRIBE_PROTOCOL_VERSION,
-  parseFromObjectDescribeWebview,
-  parseObjectRef,
-  type FromObjectDescribeWebview,
-  type ObjectDescribeAction,
-  type ObjectDetails,
-  type ObjectRef,
-  type ObjectRenderReport,
-  type ToObjectDescribeWebview,
-} from '../shared/objectDescribe';
+import { parseDetailsState } from '../shared/detailsProtocol';
+import { OBJECT_DESCRIBE_PROTOCOL, type ObjectDescribeAction, type ObjectDetails, type ObjectRef, type ObjectRenderReport } from '../shared/objectDescribe';
 import { refKey } from '../shared/refKey';
-import { DetailsPanelBase, type PanelBaseOptions, type PanelKind } from './panelBase';
+import { DetailsPanelBase } from './detailsPanel';
+import type { PanelBaseOptions, PanelKind } from './panelBase';
 
 export const OBJECT_DESCRIBE_VIEW_TYPE = 'vcluster.describeObject';
 
@@ -35,16 +27,21 @@ export interface ObjectDescribePanelOptions extends PanelBaseOptions {
   readonly onAction?: (target: ObjectRef, action: ObjectDescribeAction) => void;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 const titleOf = (t: ObjectRef) => `Describe: ${t.kind.toLowerCase()} ${t.name}`;
 
-export class ObjectDescribePanel extends DetailsPanelBase<ToObjectDescribeWebview, ObjectRenderReport, ObjectDetails> {
+export class ObjectDescribePanel extends DetailsPanelBase<'target', ObjectRef, ObjectDetails, ObjectDescribeAction, ObjectRenderReport> {
   constructor(
     panel: vscode.WebviewPanel,
     readonly target: ObjectRef,
     private readonly opts: ObjectDescribePanelOptions,
   ) {
-    super(panel, target.ref, OBJECT_DESCRIBE_KIND, opts, { title: titleOf(target), state: { target } });
+    super(panel, target.ref, opts, {
+      kind: OBJECT_DESCRIBE_KIND,
+      protocol: OBJECT_DESCRIBE_PROTOCOL,
+      subject: target,
+      subjectLabel: `${target.kind} ${target.namespace}/${target.name}`,
+      view: { title: titleOf(target), state: { target } },
+    });
     // Read when opened and again when shown after being hidden (the webview was re-created); nothing to watch.
     this.start();
   }
@@ -57,57 +54,8 @@ export class ObjectDescribePanel extends DetailsPanelBase<ToObjectDescribeWebvie
     return this.opts.load(this.target);
   }
 
-  protected get subject(): string {
-    return `${this.target.kind} ${this.target.namespace}/${this.target.name}`;
-  }
-
-  protected loadingMessage(): ToObjectDescribeWebview {
-    return { type: 'loading', target: this.target };
-  }
-
-  protected detailsMessage(details: ObjectDetails): ToObjectDescribeWebview {
-    return { type: 'details', details };
-  }
-
-  protected loadErrorMessage(message: string): ToObjectDescribeWebview {
-    return { type: 'loadError', target: this.target, message };
-  }
-
-  /** Validates and handles one message from the webview (public so that tests can drive it). */
-  async receive(raw: unknown): Promise<void> {
-    const msg = parseFromObjectDescribeWebview(raw);
-    if (!msg) {
-      this.log.warn('object describe panel: ignored an invalid message from the webview');
-      return;
-    }
-    this.handle(msg);
-  }
-
-  private handle(msg: FromObjectDescribeWebview): void {
-    switch (msg.type) {
-      case 'ready':
-        if (msg.version !== OBJECT_DESCRIBE_PROTOCOL_VERSION) this.log.warn(`object describe webview speaks protocol ${msg.version}`);
-        this.webviewReady();
-        return;
-      case 'refresh':
-        void this.reload();
-        return;
-      case 'action':
-        this.opts.onAction?.(this.target, msg.action);
-        return;
-      case 'rendered': {
-        const { sections, events, warnings, text } = msg;
-        this.rendered({ sections, events, warnings, text });
-        return;
-      }
-      case 'clientError':
-        this.log.warn(`object describe webview error: ${msg.message}`);
-        return;
-      default: {
-        const never: never = msg;
-        void never;
-      }
-    }
+  protected act(action: ObjectDescribeAction): void {
+    this.opts.onAction?.(this.target, action);
   }
 }
 
@@ -140,7 +88,7 @@ export class ObjectDescribePanels implements vscode.Disposable {
   registerSerializer(): vscode.Disposable {
     return vscode.window.registerWebviewPanelSerializer(OBJECT_DESCRIBE_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
-        const target = parseObjectRef(isRecord(state) ? state.target : undefined);
+        const target = parseDetailsState(OBJECT_DESCRIBE_PROTOCOL, state)?.target;
         if (!target || this.panels.has(keyOf(target))) {
           if (!target) this.opts.logger?.warn(`${OBJECT_DESCRIBE_VIEW_TYPE}: could not restore a panel (no object in its state)`);
           panel.dispose();

@@ -1,15 +1,14 @@
-// What the mapping, describe and object describe panels share as objects: the webview set-up (options, HTML with a fresh nonce, one
-// script and one style sheet list), the subscriptions they own (released by the Disposable base), the `rendered`
-// and `disposed` events, waiting for the next render, posting a redacted message, and following changes while visible.
-// Each panel adds its own protocol (receive/handle) and what it loads (reload); the two describe panels share
-// DetailsPanelBase below for reading their details and replaying them to a webview that is (again) ready.
+// What every webview panel shares as an object: the webview set-up (options, HTML with a fresh nonce, its page's
+// script and style sheets), the subscriptions it owns (released by the Disposable base), the `rendered` and `disposed`
+// events, waiting for the next render, posting a redacted message, and following changes while visible. Each panel
+// adds its own protocol (receive) and what it loads (reload); the details panels (the two describe views) share
+// DetailsPanelBase (detailsPanel.ts), which does both for a details protocol.
 
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { errorMessage } from '../shared/errors';
 import type { VClusterRef } from '../shared/model';
 import { Disposable } from '../platform/disposable';
-import { redact } from '../shared/redact';
 import { FollowWhileVisible } from './followWhileVisible';
 import { renderHtml } from './html';
 import { redactMessage } from './sanitize';
@@ -178,65 +177,5 @@ export abstract class WebviewPanelBase<Out extends { readonly type: string }, Re
     this.disposeEmitter.fire();
     this.disposeEmitter.dispose();
     this.renderedEmitter.dispose();
-  }
-}
-
-/**
- * A panel that shows details read by load() (the describe views): the newest read wins, the last details or error are
- * kept, and a webview that says `ready` (first, or again after being hidden) gets what is known now.
- */
-export abstract class DetailsPanelBase<Out extends { readonly type: string }, Report, Details> extends WebviewPanelBase<Out, Report> {
-  /** The last details loaded (tests and the API). */
-  details: Details | undefined;
-  private error: string | undefined;
-  private generation = 0;
-  private loading: Promise<void> = Promise.resolve();
-
-  /** Reads the details. */
-  protected abstract load(): Promise<Details>;
-  /** What is described, for log lines ("ns/name"). */
-  protected abstract get subject(): string;
-  protected abstract loadingMessage(): Out;
-  protected abstract detailsMessage(details: Details): Out;
-  protected abstract loadErrorMessage(message: string): Out;
-
-  reload(): Promise<void> {
-    this.loading = this.read();
-    return this.loading;
-  }
-
-  /** Resolves when the latest read has ended (details or error set). */
-  async settled(): Promise<void> {
-    let last: Promise<void> | undefined;
-    while (last !== this.loading) {
-      last = this.loading;
-      await last;
-    }
-  }
-
-  private async read(): Promise<void> {
-    if (this.isDisposed) return;
-    const gen = ++this.generation;
-    this.post(this.loadingMessage());
-    try {
-      const details = await this.load();
-      if (gen !== this.generation || this.isDisposed) return;
-      this.details = details;
-      this.error = undefined;
-      this.post(this.detailsMessage(details));
-    } catch (err) {
-      if (gen !== this.generation || this.isDisposed) return;
-      this.error = redact(errorMessage(err));
-      this.log.warn(`describe ${this.subject}: ${this.error}`);
-      this.post(this.loadErrorMessage(this.error));
-    }
-  }
-
-  /** The webview said `ready`: messages arrive from now on, starting with what is known. */
-  protected webviewReady(): void {
-    this.ready = true;
-    if (this.details) this.post(this.detailsMessage(this.details));
-    else if (this.error) this.post(this.loadErrorMessage(this.error));
-    else this.post(this.loadingMessage());
   }
 }

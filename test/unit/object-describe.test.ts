@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { parse as parseYaml } from 'yaml';
 import type { KubeObject } from '../../src/kube/types';
 import { kubernetesExtensionApi } from '../../src/shared/kubernetesExtensionApi';
-import { parseFromObjectDescribeWebview, parseObjectRef, type ObjectRef } from '../../src/shared/objectDescribe';
+import { parseFromDetailsWebview } from '../../src/shared/detailsProtocol';
+import { OBJECT_DESCRIBE_PROTOCOL, parseObjectRef, type ObjectRef } from '../../src/shared/objectDescribe';
 import { LAST_APPLIED_ANNOTATION, buildObjectDetails } from '../../src/vcluster/objectDescribe';
 import type { EventInfo } from '../../src/vcluster/resources';
 
@@ -195,6 +196,8 @@ binaryData: { logo.png: iVBORw0KGgo= }
 });
 
 describe('describe view of objects inside a vcluster: the protocol', function () {
+  const parseFromObjectDescribeWebview = (msg: unknown) => parseFromDetailsWebview(OBJECT_DESCRIBE_PROTOCOL, msg);
+
   it('accepts the messages of the webview and nothing else', function () {
     assert.deepEqual(parseFromObjectDescribeWebview({ type: 'refresh' }), { type: 'refresh' });
     assert.deepEqual(parseFromObjectDescribeWebview({ type: 'action', action: 'showLogs' }), { type: 'action', action: 'showLogs' });

@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Pod, Secret, Workload } from '../../src/kube/types';
-import { CERT_WARNING_DAYS, expiringCertificates, isToDescribeWebview, parseDescribeState, parseFromDescribeWebview } from '../../src/shared/describe';
+import { CERT_WARNING_DAYS, DESCRIBE_PROTOCOL, expiringCertificates } from '../../src/shared/describe';
+import { isToDetailsWebview, parseDetailsState, parseFromDetailsWebview } from '../../src/shared/detailsProtocol';
 import type { ContextInfo } from '../../src/shared/model';
 import { backingStoreType, buildDetails, certificatesOf, contextsPointingAt, type DescribeInput, type KubeEvent } from '../../src/vcluster/describe';
 import { describeOutcome, isChartVersion, parseCliVersion, upgradeArgs, versionOffers, versionStep, versionStepWarning } from '../../src/vcluster/upgrade';
@@ -314,6 +315,10 @@ describe('describe: details from recorded objects', () => {
 });
 
 describe('describe: webview protocol', () => {
+  const parseFromDescribeWebview = (msg: unknown) => parseFromDetailsWebview(DESCRIBE_PROTOCOL, msg);
+  const isToDescribeWebview = (v: unknown) => isToDetailsWebview(DESCRIBE_PROTOCOL, v);
+  const parseDescribeState = (v: unknown) => parseDetailsState(DESCRIBE_PROTOCOL, v);
+
   it("accepts the webview's messages with only their known fields and rejects anything else", () => {
     assert.deepEqual(parseFromDescribeWebview({ type: 'ready', version: 1, x: 1 }), { type: 'ready', version: 1 });
     assert.deepEqual(parseFromDescribeWebview({ type: 'action', action: 'upgrade' }), { type: 'action', action: 'upgrade' });

@@ -1,53 +1,25 @@
-// The describe webview: the details of one vcluster, posted by src/webview/describePanel.ts (protocol in
-// src/shared/describe.ts). Everything from the cluster is put into the DOM as text (textContent / createTextNode),
-// never as HTML; the page loads nothing from the network.
+// The describe page: the details of one vcluster, posted by src/webview/describePanel.ts (a details protocol,
+// src/shared/describe.ts; its life in ../common/detailsPage.ts). Everything from the cluster is put into the DOM as
+// text (textContent / createTextNode), never as HTML; the page loads nothing from the network.
 
-import {
-  CERT_WARNING_DAYS,
-  DESCRIBE_PROTOCOL_VERSION,
-  expiringCertificates,
-  isToDescribeWebview,
-  parseDescribeState,
-  type DescribeAction,
-  type FromDescribeWebview,
-  type ToDescribeWebview,
-  type VClusterDetails,
-} from '../../src/shared/describe';
-import type { VClusterRef } from '../../src/shared/model';
+import { CERT_WARNING_DAYS, DESCRIBE_PROTOCOL, expiringCertificates, type VClusterDetails } from '../../src/shared/describe';
 import { refLabel } from '../../src/shared/vclusterRef';
 import { badge, button, el, facts, section, table, when } from '../common/detailsDom';
-import { listen, vscode } from '../common/vscodeApi';
+import { detailsPage } from '../common/detailsPage';
 
-function initialRef(): VClusterRef | undefined {
-  const saved = parseDescribeState(vscode.getState());
-  if (saved) return saved.ref;
-  try {
-    return parseDescribeState(JSON.parse(document.body.dataset.state ?? '{}'))?.ref;
-  } catch {
-    return undefined;
-  }
-}
-
-let ref = initialRef();
-
-function post(msg: FromDescribeWebview): void {
-  vscode.postMessage(msg);
-}
-
-function action(a: DescribeAction): void {
-  post({ type: 'action', action: a });
-}
+const page = detailsPage(DESCRIBE_PROTOCOL);
 
 function header(d: VClusterDetails | undefined, status?: string): HTMLElement {
+  const ref = page.subject();
   const title = el('h1', undefined, `vcluster ${ref?.name ?? ''}`);
   const sub = el('p', 'muted', ref ? refLabel(ref) : '');
   const actions = el(
     'div',
     'actions',
-    button('Refresh', 'refresh', () => post({ type: 'refresh' })),
-    button('Show Config', 'file-code', () => action('showConfig')),
-    button('Upgrade…', 'arrow-circle-up', () => action('upgrade')),
-    button('Mapping', 'type-hierarchy-sub', () => action('showMapping')),
+    button('Refresh', 'refresh', page.refresh),
+    button('Show Config', 'file-code', () => page.action('showConfig')),
+    button('Upgrade…', 'arrow-circle-up', () => page.action('upgrade')),
+    button('Mapping', 'type-hierarchy-sub', () => page.action('showMapping')),
   );
   const top = el('header', 'top', el('div', 'titles', title, sub), actions);
   const line = el('p', 'status');
@@ -61,8 +33,7 @@ function header(d: VClusterDetails | undefined, status?: string): HTMLElement {
   return el('div', undefined, top, line);
 }
 
-function render(d: VClusterDetails): void {
-  const app = document.getElementById('app')!;
+function render(d: VClusterDetails): HTMLElement[] {
   const sections: HTMLElement[] = [];
   const expiring = expiringCertificates(d);
 
@@ -206,39 +177,13 @@ function render(d: VClusterDetails): void {
     sections.push(section('problems', 'Could not read', ul));
   }
 
-  app.replaceChildren(header(d), ...sections);
-  app.setAttribute('aria-busy', 'false');
-  post({ type: 'rendered', sections: sections.length, events: d.events.length, warnings: expiring.length });
+  return sections;
 }
 
-function onMessage(msg: ToDescribeWebview): void {
-  const app = document.getElementById('app')!;
-  switch (msg.type) {
-    case 'loading':
-      ref = msg.ref;
-      vscode.setState({ ref });
-      app.setAttribute('aria-busy', 'true');
-      if (!app.querySelector('section')) app.replaceChildren(header(undefined, 'Loading…'));
-      break;
-    case 'details':
-      ref = msg.details.ref;
-      vscode.setState({ ref });
-      render(msg.details);
-      break;
-    case 'loadError':
-      ref = msg.ref;
-      app.setAttribute('aria-busy', 'false');
-      app.replaceChildren(header(undefined), el('p', 'status error', `Could not describe the vcluster: ${msg.message}`));
-      post({ type: 'rendered', sections: 0, events: 0, warnings: 0 });
-      break;
-    default: {
-      const never: never = msg;
-      void never;
-    }
-  }
-}
-
-listen(isToDescribeWebview, onMessage);
-
-document.getElementById('app')!.replaceChildren(header(undefined, 'Loading…'));
-post({ type: 'ready', version: DESCRIBE_PROTOCOL_VERSION });
+page.start({
+  header,
+  sections: render,
+  report: (d, sections) => ({ sections: sections.length, events: d.events.length, warnings: expiringCertificates(d).length }),
+  errorReport: () => ({ sections: 0, events: 0, warnings: 0 }),
+  failure: 'Could not describe the vcluster',
+});

@@ -1,40 +1,13 @@
-// The describe view of an object inside a vcluster, posted by src/webview/objectDescribePanel.ts (protocol in
-// src/shared/objectDescribe.ts). Everything from the cluster is put into the DOM as text, never as HTML; warning
-// events get their own row style and a marker; the page loads nothing from the network.
+// The describe page of an object inside a vcluster, posted by src/webview/objectDescribePanel.ts (a details protocol,
+// src/shared/objectDescribe.ts; its life in ../common/detailsPage.ts). Everything from the cluster is put into the DOM
+// as text, never as HTML; warning events get their own row style and a marker; the page loads nothing from the network.
 
-import {
-  OBJECT_DESCRIBE_PROTOCOL_VERSION,
-  isToObjectDescribeWebview,
-  parseObjectRef,
-  type FromObjectDescribeWebview,
-  type ObjectDescribeAction,
-  type ObjectDetails,
-  type ObjectRef,
-  type ToObjectDescribeWebview,
-} from '../../src/shared/objectDescribe';
+import { OBJECT_DESCRIBE_PROTOCOL, type ObjectDetails } from '../../src/shared/objectDescribe';
 import { refLabel } from '../../src/shared/vclusterRef';
 import { badge, button, el, facts, section, table, when } from '../common/detailsDom';
-import { listen, vscode } from '../common/vscodeApi';
+import { detailsPage } from '../common/detailsPage';
 
-function initialTarget(): ObjectRef | undefined {
-  const saved = parseObjectRef((vscode.getState() as { target?: unknown } | undefined)?.target);
-  if (saved) return saved;
-  try {
-    return parseObjectRef((JSON.parse(document.body.dataset.state ?? '{}') as { target?: unknown }).target);
-  } catch {
-    return undefined;
-  }
-}
-
-let target = initialTarget();
-
-function post(msg: FromObjectDescribeWebview): void {
-  vscode.postMessage(msg);
-}
-
-function action(a: ObjectDescribeAction): void {
-  post({ type: 'action', action: a });
-}
+const page = detailsPage(OBJECT_DESCRIBE_PROTOCOL);
 
 function phaseClass(d: ObjectDetails): string {
   if (/^(Running|Ready|Complete|Succeeded|ClusterIP|NodePort|LoadBalancer|ExternalName)$/.test(d.status)) return 'running';
@@ -44,17 +17,17 @@ function phaseClass(d: ObjectDetails): string {
 }
 
 function header(d: ObjectDetails | undefined, status?: string): HTMLElement {
-  const t = d?.target ?? target;
+  const t = d?.target ?? page.subject();
   const title = el('h1', undefined, t ? `${t.kind} ${t.name}` : 'Object');
   const sub = el('p', 'muted', t ? `namespace ${t.namespace} · vcluster ${refLabel(t.ref)}` : '');
   const actions = el(
     'div',
     'actions',
-    button('Refresh', 'refresh', () => post({ type: 'refresh' })),
-    button('YAML', 'file-code', () => action('showYaml')),
+    button('Refresh', 'refresh', page.refresh),
+    button('YAML', 'file-code', () => page.action('showYaml')),
   );
-  if (t?.kind === 'Pod') actions.append(button('Logs', 'output', () => action('showLogs')));
-  if (d?.host) actions.append(button('Host Object', 'link-external', () => action('revealHostObject')));
+  if (t?.kind === 'Pod') actions.append(button('Logs', 'output', () => page.action('showLogs')));
+  if (d?.host) actions.append(button('Host Object', 'link-external', () => page.action('revealHostObject')));
   const line = el('p', 'status');
   line.id = 'status';
   line.setAttribute('role', 'status');
@@ -73,8 +46,7 @@ function containerState(c: ObjectDetails['containers'][number]): string {
   return `${c.state}${c.reason ? ` (${c.reason})` : ''}${c.exitCode !== undefined ? `, exit code ${c.exitCode}` : ''}${c.message ? `: ${c.message}` : ''}`;
 }
 
-function render(d: ObjectDetails): void {
-  const app = document.getElementById('app')!;
+function render(d: ObjectDetails): HTMLElement[] {
   const sections: HTMLElement[] = [];
   sections.push(
     section(
@@ -177,45 +149,18 @@ function render(d: ObjectDetails): void {
     for (const p of d.problems) ul.append(el('li', undefined, p));
     sections.push(section('problems', 'Could not read', ul));
   }
-  app.replaceChildren(header(d), ...sections);
-  app.setAttribute('aria-busy', 'false');
-  post({
-    type: 'rendered',
+  return sections;
+}
+
+page.start({
+  header,
+  sections: render,
+  report: (d, sections, app) => ({
     sections: sections.map((s) => s.id),
     events: d.events.length,
-    warnings,
+    warnings: d.events.filter((e) => e.type === 'Warning').length,
     text: (app.innerText || app.textContent || '').slice(0, 200_000),
-  });
-}
-
-function onMessage(msg: ToObjectDescribeWebview): void {
-  const app = document.getElementById('app')!;
-  switch (msg.type) {
-    case 'loading':
-      target = msg.target;
-      vscode.setState({ target });
-      app.setAttribute('aria-busy', 'true');
-      if (!app.querySelector('section')) app.replaceChildren(header(undefined, 'Loading…'));
-      break;
-    case 'details':
-      target = msg.details.target;
-      vscode.setState({ target });
-      render(msg.details);
-      break;
-    case 'loadError':
-      target = msg.target;
-      app.setAttribute('aria-busy', 'false');
-      app.replaceChildren(header(undefined), el('p', 'status error', `Could not describe the object: ${msg.message}`));
-      post({ type: 'rendered', sections: [], events: 0, warnings: 0, text: app.textContent ?? '' });
-      break;
-    default: {
-      const never: never = msg;
-      void never;
-    }
-  }
-}
-
-listen(isToObjectDescribeWebview, onMessage);
-
-document.getElementById('app')!.replaceChildren(header(undefined, 'Loading…'));
-post({ type: 'ready', version: OBJECT_DESCRIBE_PROTOCOL_VERSION });
+  }),
+  errorReport: (app) => ({ sections: [], events: 0, warnings: 0, text: app.textContent ?? '' }),
+  failure: 'Could not describe the object',
+});
