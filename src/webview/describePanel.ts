@@ -14,7 +14,7 @@ import { parseDetailsState } from '../shared/detailsProtocol';
 import type { VClusterRef } from '../shared/model';
 import { DetailsPanelBase } from './detailsPanel';
 import type { PanelBaseOptions, PanelKind } from './panelBase';
-import { PanelRegistry } from './panelRegistry';
+import { PanelRegistry, vclusterFamily } from './panelRegistry';
 
 export const DESCRIBE_VIEW_TYPE = 'vcluster.describe';
 const DESCRIBE_KIND: PanelKind = { viewType: DESCRIBE_VIEW_TYPE, label: 'Describe', page: 'describe', what: 'describe', styles: ['panel.css', 'describe.css'] };
@@ -54,18 +54,16 @@ export class DescribePanel extends DetailsPanelBase<'ref', VClusterRef, VCluster
   }
 }
 
-/** The open describe panels (one per vcluster), restored after a window reload. */
+/** The open describe panels (one per vcluster), restored after a window reload; showing an open one reads it again. */
 export class DescribePanels extends PanelRegistry<DescribePanel> {
   constructor(opts: DescribePanelOptions) {
-    super(
-      DESCRIBE_KIND,
-      opts,
-      (panel, ref) => new DescribePanel(panel, ref, opts),
-      (state) => parseDetailsState(DESCRIBE_PROTOCOL, state),
-    );
-  }
-
-  override show(ref: VClusterRef, column?: vscode.ViewColumn): DescribePanel {
-    return super.show(ref, column, (p) => void p.reload());
+    super({
+      kind: DESCRIBE_KIND,
+      base: opts,
+      create: (panel, ref) => new DescribePanel(panel, ref, opts),
+      parseState: (state) => parseDetailsState(DESCRIBE_PROTOCOL, state)?.ref,
+      ...vclusterFamily(DESCRIBE_KIND),
+      onReveal: (p) => void p.reload(),
+    });
   }
 }

@@ -24,7 +24,7 @@ import { errorMessage } from '../shared/errors';
 import { encodeMappingModel } from '../shared/mappingWire';
 import { redact } from '../shared/redact';
 import { WebviewPanelBase, type PanelBaseOptions, type PanelKind } from './panelBase';
-import { PanelRegistry } from './panelRegistry';
+import { PanelRegistry, vclusterFamily } from './panelRegistry';
 import { sanitizeModel } from './sanitize';
 
 export const MAPPING_VIEW_TYPE = 'vcluster.mapping';
@@ -184,7 +184,13 @@ export class MappingPanel extends WebviewPanelBase<ToMappingWebview, MappingRend
 /** Owns the open mapping panels (one per vcluster) and restores them after a window reload. */
 export class MappingPanels extends PanelRegistry<MappingPanel> {
   constructor(opts: MappingPanelOptions) {
-    // The webview's persisted state holds the VClusterRef and its own view preferences.
-    super(MAPPING_KIND, opts, (panel, ref) => new MappingPanel(panel, ref, opts), parseMappingState);
+    super({
+      kind: MAPPING_KIND,
+      base: opts,
+      create: (panel, ref) => new MappingPanel(panel, ref, opts),
+      // The webview's persisted state holds the VClusterRef and its own view preferences.
+      parseState: (state) => parseMappingState(state)?.ref,
+      ...vclusterFamily(MAPPING_KIND),
+    });
   }
 }

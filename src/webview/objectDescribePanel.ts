@@ -4,12 +4,13 @@
 // dist/ and media/, every message from the webview validated before use, details redacted when built
 // (src/vcluster/objectDetails.ts) and rendered as text.
 
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { parseDetailsState } from '../shared/detailsProtocol';
 import { OBJECT_DESCRIBE_PROTOCOL, type ObjectDescribeAction, type ObjectDetails, type ObjectRef, type ObjectRenderReport } from '../shared/objectDescribe';
 import { refKey } from '../shared/refKey';
 import { DetailsPanelBase } from './detailsPanel';
 import type { PanelBaseOptions, PanelKind } from './panelBase';
+import { PanelRegistry } from './panelRegistry';
 
 export const OBJECT_DESCRIBE_VIEW_TYPE = 'vcluster.describeObject';
 
@@ -59,66 +60,18 @@ export class ObjectDescribePanel extends DetailsPanelBase<'target', ObjectRef, O
   }
 }
 
-const keyOf = (t: ObjectRef) => `${refKey(t.ref)}|${t.kind}|${t.namespace}|${t.name}`;
-
-/** The open object describe panels, one per object. */
-export class ObjectDescribePanels implements vscode.Disposable {
-  private readonly panels = new Map<string, ObjectDescribePanel>();
-
-  constructor(private readonly opts: ObjectDescribePanelOptions) {}
-
-  /** The panel of `target`: revealed and read again when open, created otherwise. */
-  show(target: ObjectRef, column: vscode.ViewColumn = vscode.ViewColumn.Active): ObjectDescribePanel {
-    const key = keyOf(target);
-    const existing = this.panels.get(key);
-    if (existing) {
-      existing.panel.reveal(column);
-      void existing.reload();
-      return existing;
-    }
-    const panel = vscode.window.createWebviewPanel(OBJECT_DESCRIBE_VIEW_TYPE, titleOf(target), column, {
-      enableScripts: true,
-      enableFindWidget: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.opts.extensionUri, 'dist'), vscode.Uri.joinPath(this.opts.extensionUri, 'media')],
+/** The open object describe panels, one per object, restored after a window reload. */
+export class ObjectDescribePanels extends PanelRegistry<ObjectDescribePanel, ObjectRef> {
+  constructor(opts: ObjectDescribePanelOptions) {
+    super({
+      kind: OBJECT_DESCRIBE_KIND,
+      base: opts,
+      create: (panel, target) => new ObjectDescribePanel(panel, target, opts),
+      parseState: (state) => parseDetailsState(OBJECT_DESCRIBE_PROTOCOL, state)?.target,
+      keyOf: (t) => `${refKey(t.ref)}|${t.kind}|${t.namespace}|${t.name}`,
+      title: titleOf,
+      noun: 'object',
+      onReveal: (p) => void p.reload(),
     });
-    return this.adopt(panel, target);
-  }
-
-  /** Restores panels after a window reload from the object the webview saved (anything that does not validate closes). */
-  registerSerializer(): vscode.Disposable {
-    return vscode.window.registerWebviewPanelSerializer(OBJECT_DESCRIBE_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
-        const target = parseDetailsState(OBJECT_DESCRIBE_PROTOCOL, state)?.target;
-        if (!target || this.panels.has(keyOf(target))) {
-          if (!target) this.opts.logger?.warn(`${OBJECT_DESCRIBE_VIEW_TYPE}: could not restore a panel (no object in its state)`);
-          panel.dispose();
-          return;
-        }
-        this.adopt(panel, target);
-      },
-    });
-  }
-
-  private adopt(panel: vscode.WebviewPanel, target: ObjectRef): ObjectDescribePanel {
-    const key = keyOf(target);
-    const p = new ObjectDescribePanel(panel, target, this.opts);
-    this.panels.set(key, p);
-    p.onDidDispose(() => {
-      if (this.panels.get(key) === p) this.panels.delete(key);
-    });
-    return p;
-  }
-
-  get(target: ObjectRef): ObjectDescribePanel | undefined {
-    return this.panels.get(keyOf(target));
-  }
-
-  get all(): readonly ObjectDescribePanel[] {
-    return [...this.panels.values()];
-  }
-
-  dispose(): void {
-    for (const p of [...this.panels.values()]) p.dispose();
-    this.panels.clear();
   }
 }

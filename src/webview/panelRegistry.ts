@@ -1,5 +1,5 @@
-// What the mapping and describe panels share as a family: one panel per vcluster, opened or revealed, and restored
-// after a window reload from the vcluster reference in the webview's persisted state (anything that does not validate
+// What every panel family shares: one panel per subject (a vcluster, an object inside one), opened or revealed, and
+// restored after a window reload from the subject in the webview's persisted state (anything that does not validate
 // closes the restored panel).
 
 import * as vscode from 'vscode';
@@ -14,40 +14,55 @@ export interface RegisteredPanel {
   dispose(): void;
 }
 
-export class PanelRegistry<P extends RegisteredPanel> extends Disposable {
+/** One family of panels, each showing one subject. */
+export interface PanelFamily<P extends RegisteredPanel, Subject> {
+  readonly kind: PanelKind;
+  readonly base: PanelBaseOptions;
+  /** Makes the panel object for a new or restored WebviewPanel. */
+  create(panel: vscode.WebviewPanel, subject: Subject): P;
+  /** The subject a restored webview's state names, or undefined. */
+  parseState(state: unknown): Subject | undefined;
+  /** One panel per key. */
+  keyOf(subject: Subject): string;
+  /** The title of a new panel. */
+  title(subject: Subject): string;
+  /** What the state of a restored panel names, for the log line when it does not ("vcluster", "object"). */
+  readonly noun: string;
+  /** Runs when `show` reveals an open panel. */
+  onReveal?(p: P): void;
+}
+
+/** The parts of a family whose panels each show one vcluster. */
+export function vclusterFamily(kind: PanelKind): Pick<PanelFamily<RegisteredPanel, VClusterRef>, 'keyOf' | 'title' | 'noun'> {
+  return { keyOf: refKey, title: (ref) => panelTitle(kind, ref), noun: 'vcluster' };
+}
+
+export class PanelRegistry<P extends RegisteredPanel, Subject = VClusterRef> extends Disposable {
   private readonly panels = new Map<string, P>();
 
-  /**
-   * @param create makes the panel object for a new or restored WebviewPanel
-   * @param parseState the vcluster a restored webview's state names, or undefined
-   */
-  constructor(
-    private readonly kind: PanelKind,
-    private readonly o: PanelBaseOptions,
-    private readonly create: (panel: vscode.WebviewPanel, ref: VClusterRef) => P,
-    private readonly parseState: (state: unknown) => { ref: VClusterRef } | undefined,
-  ) {
+  constructor(private readonly family: PanelFamily<P, Subject>) {
     super();
   }
 
-  /** The panel of `ref`: revealed when open (`onReveal` runs then), created otherwise. */
-  show(ref: VClusterRef, column: vscode.ViewColumn = vscode.ViewColumn.Active, onReveal?: (p: P) => void): P {
-    const existing = this.panels.get(refKey(ref));
+  /** The panel of `subject`: revealed when open (the family's onReveal runs then), created otherwise. */
+  show(subject: Subject, column: vscode.ViewColumn = vscode.ViewColumn.Active): P {
+    const existing = this.panels.get(this.family.keyOf(subject));
     if (existing) {
       existing.panel.reveal(column);
-      onReveal?.(existing);
+      this.family.onReveal?.(existing);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(this.kind.viewType, panelTitle(this.kind, ref), column, {
+    const extensionUri = this.family.base.extensionUri;
+    const panel = vscode.window.createWebviewPanel(this.family.kind.viewType, this.family.title(subject), column, {
       enableScripts: true,
       enableFindWidget: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.o.extensionUri, 'dist'), vscode.Uri.joinPath(this.o.extensionUri, 'media')],
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
     });
-    return this.adopt(panel, ref);
+    return this.adopt(panel, subject);
   }
 
-  get(ref: VClusterRef): P | undefined {
-    return this.panels.get(refKey(ref));
+  get(subject: Subject): P | undefined {
+    return this.panels.get(this.family.keyOf(subject));
   }
 
   get all(): readonly P[] {
@@ -56,26 +71,27 @@ export class PanelRegistry<P extends RegisteredPanel> extends Disposable {
 
   /** Restores panels after a window reload (VS Code calls this on activation by `onWebviewPanel:<viewType>`). */
   registerSerializer(): vscode.Disposable {
-    return vscode.window.registerWebviewPanelSerializer(this.kind.viewType, {
+    const { kind, base } = this.family;
+    return vscode.window.registerWebviewPanelSerializer(kind.viewType, {
       deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
-        const parsed = this.parseState(state);
-        if (!parsed) {
-          this.o.logger?.warn(`${this.kind.viewType}: could not restore a panel (no vcluster in its state)`);
+        const subject = this.family.parseState(state);
+        if (subject === undefined) {
+          base.logger?.warn(`${kind.viewType}: could not restore a panel (no ${this.family.noun} in its state)`);
           panel.dispose();
           return;
         }
-        if (this.panels.has(refKey(parsed.ref))) {
+        if (this.panels.has(this.family.keyOf(subject))) {
           panel.dispose();
           return;
         }
-        this.adopt(panel, parsed.ref);
+        this.adopt(panel, subject);
       },
     });
   }
 
-  private adopt(panel: vscode.WebviewPanel, ref: VClusterRef): P {
-    const key = refKey(ref);
-    const p = this.create(panel, ref);
+  private adopt(panel: vscode.WebviewPanel, subject: Subject): P {
+    const key = this.family.keyOf(subject);
+    const p = this.family.create(panel, subject);
     this.panels.set(key, p);
     p.onDidDispose(() => {
       if (this.panels.get(key) === p) this.panels.delete(key);
