@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Renders the built mapping webview (dist/mapping.js, media/panel.css and media/mapping.css) with a sample model in
+// Renders the built mapping webview (dist/mapping.js and dist/mapping.css) with a sample model in
 // headless Debian Chromium, under the same Content Security Policy the panel uses, and writes PNG screenshots into screenshots/.
 // A design aid: it stubs acquireVsCodeApi and sets VS Code-like theme variables for dark, light and high contrast
 // (scripts/lib/webview-page.mjs). The real check runs inside VS Code.
@@ -198,9 +198,7 @@ async function previewInVsCode() {
   const secret = randomBytes(12).toString('base64');
   const ext = makeTempDir('vce-webview-ext-');
   fs.mkdirSync(path.join(ext, 'dist'));
-  fs.mkdirSync(path.join(ext, 'media'));
-  for (const f of ['mapping.js', 'codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(root, 'dist', f), path.join(ext, 'dist', f));
-  for (const f of ['panel.css', 'mapping.css']) fs.copyFileSync(path.join(root, 'media', f), path.join(ext, 'media', f));
+  for (const f of ['mapping.js', 'mapping.css', 'codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(root, 'dist', f), path.join(ext, 'dist', f));
   await esbuild.build({
     entryPoints: [path.join(root, 'test', 'support', 'mapping-preview-extension.ts')],
     outfile: path.join(ext, 'extension.js'),

@@ -1,6 +1,6 @@
-// The mapping webview alone in headless Debian Chromium: the built page (dist/mapping.js, media/panel.css and
-// media/mapping.css) under the Content Security Policy the panel uses, with acquireVsCodeApi stubbed and VS Code-like
-// theme variables, served from a fake origin through request interception (no network, no server process). Used by the design preview
+// The mapping webview alone in headless Debian Chromium: the built page (dist/mapping.js and dist/mapping.css) under
+// the Content Security Policy the panel uses, with acquireVsCodeApi stubbed and VS Code-like theme variables, served
+// from a fake origin through request interception (no network, no server process). Used by the design preview
 // (scripts/webview-preview.mjs) and by the benchmark (bench/webview.ts). The caller must be able to import
 // TypeScript (tsx): the page's HTML comes from src/webview/html.ts.
 //
@@ -212,7 +212,7 @@ export async function openWebviewPage({ viewport = { width: 1280, height: 900 } 
       cspSource: ORIGIN,
       nonce,
       scriptUri: `${ORIGIN}/dist/mapping.js`,
-      styleUris: [`${ORIGIN}/media/panel.css`, `${ORIGIN}/media/mapping.css`],
+      styleUris: [`${ORIGIN}/dist/mapping.css`],
       codiconUri: `${ORIGIN}/dist/codicon.css`,
       title: 'Mapping preview',
       state: { ref: { context: 'kind-host', namespace: 'vcluster-dev', name: 'dev' } },
@@ -222,7 +222,7 @@ export async function openWebviewPage({ viewport = { width: 1280, height: 900 } 
       if (url.origin !== ORIGIN) return route.abort();
       if (url.pathname === '/' || url.pathname === '/index.html') return route.fulfill({ contentType: 'text/html', body: html });
       const file = path.join(repoRoot, path.normalize(url.pathname));
-      const allowed = [path.join(repoRoot, 'dist') + path.sep, path.join(repoRoot, 'media') + path.sep];
+      const allowed = [path.join(repoRoot, 'dist') + path.sep];
       if (!allowed.some((d) => file.startsWith(d)) || !fs.existsSync(file)) return route.fulfill({ status: 404, body: '' });
       return route.fulfill({ contentType: CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream', body: fs.readFileSync(file) });
     });

@@ -4,7 +4,7 @@
 //   context.subscriptions.push(panels, panels.registerSerializer());
 //   panels.show(ref);
 //
-// Security as the mapping view: strict CSP with a fresh nonce (html.ts), resources only from dist/ and media/, every
+// Security as the mapping view: strict CSP with a fresh nonce (html.ts), resources only from dist/, every
 // message from the webview validated (detailsPanel.ts) before use; the details carry no secret data and their
 // free text was redacted when read; the webview renders everything as text (textContent), never as HTML.
 
@@ -17,7 +17,7 @@ import type { PanelBaseOptions, PanelKind } from './panelBase';
 import { PanelRegistry, vclusterFamily } from './panelRegistry';
 
 export const DESCRIBE_VIEW_TYPE = 'vcluster.describe';
-const DESCRIBE_KIND: PanelKind = { viewType: DESCRIBE_VIEW_TYPE, label: 'Describe', page: 'describe', what: 'describe', styles: ['panel.css', 'describe.css'] };
+const DESCRIBE_KIND: PanelKind = { viewType: DESCRIBE_VIEW_TYPE, label: 'Describe', page: 'describe', what: 'describe' };
 
 export interface DescribeSource {
   load(ref: VClusterRef): Promise<VClusterDetails>;

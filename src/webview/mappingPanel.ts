@@ -4,7 +4,7 @@
 //   context.subscriptions.push(panels, panels.registerSerializer());
 //   panels.show(ref);                        // opens or reveals the panel of that vcluster
 //
-// Security: the HTML has a strict CSP with a fresh nonce (html.ts); the webview may load only dist/ and media/;
+// Security: the HTML has a strict CSP with a fresh nonce (html.ts); the webview may load only dist/;
 // every message from it is validated with parseFromMappingWebview() before use; rows carry metadata only and free text
 // from the cluster (statuses, error messages) goes through redact() before it is posted (post() and sanitizeModel()).
 
@@ -28,7 +28,7 @@ import { PanelRegistry, vclusterFamily } from './panelRegistry';
 import { sanitizeModel } from './sanitize';
 
 export const MAPPING_VIEW_TYPE = 'vcluster.mapping';
-const MAPPING_KIND: PanelKind = { viewType: MAPPING_VIEW_TYPE, label: 'Mapping', page: 'mapping', what: 'mapping', styles: ['panel.css', 'mapping.css'] };
+const MAPPING_KIND: PanelKind = { viewType: MAPPING_VIEW_TYPE, label: 'Mapping', page: 'mapping', what: 'mapping' };
 
 /**
  * What the mapping panel needs from the rest of the extension. The extension plugs in the real implementation

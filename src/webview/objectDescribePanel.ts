@@ -1,8 +1,8 @@
 // The describe view of an object inside a vcluster (vcluster.describeObject): one WebviewPanel per object, read when
 // opened, shown again, revealed or refreshed (its Refresh button), restored after a window reload. On the same panel
 // base as the vcluster's describe view (panelBase.ts): strict CSP with a fresh nonce (html.ts), resources only from
-// dist/ and media/, every message from the webview validated before use, details redacted when built
-// (src/vcluster/objectDetails.ts) and rendered as text.
+// dist/, every message from the webview validated before use, details redacted when built
+// (src/vcluster/objectDescribe.ts) and rendered as text.
 
 import type * as vscode from 'vscode';
 import { parseDetailsState } from '../shared/detailsProtocol';
@@ -19,7 +19,6 @@ const OBJECT_DESCRIBE_KIND: PanelKind = {
   label: 'Describe',
   page: 'objectDescribe',
   what: 'object describe',
-  styles: ['panel.css', 'describe.css'],
 };
 
 export interface ObjectDescribePanelOptions extends PanelBaseOptions {

@@ -18,12 +18,10 @@ export interface PanelKind {
   readonly viewType: string;
   /** "Mapping" or "Describe": the title is `<label>: <vcluster name>`. */
   readonly label: string;
-  /** Its page, webview-ui/<page>/main.ts: the bundle dist/<page>.js. */
+  /** Its page, webview-ui/<page>/main.ts: the bundles dist/<page>.js and dist/<page>.css (the style sheets it imports). */
   readonly page: string;
   /** How log lines name the panel ("mapping", "object describe"). */
   readonly what: string;
-  /** Style sheets in media/, in order. */
-  readonly styles: readonly string[];
 }
 
 /** The logger the panels write to; the platform Logger fits. Messages are redacted by the logger. */
@@ -80,8 +78,7 @@ export abstract class WebviewPanelBase<Out extends { readonly type: string }, Re
     this.register(panel);
     const webview = panel.webview;
     const dist = vscode.Uri.joinPath(base.extensionUri, 'dist');
-    const media = vscode.Uri.joinPath(base.extensionUri, 'media');
-    webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [dist, media] };
+    webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [dist] };
     const title = view.title ?? panelTitle(kind, ref);
     panel.title = title;
     webview.html = renderHtml({
@@ -89,7 +86,7 @@ export abstract class WebviewPanelBase<Out extends { readonly type: string }, Re
       nonce: randomBytes(18).toString('base64url'),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, `${kind.page}.js`)).toString(),
       codiconUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'codicon.css')).toString(),
-      styleUris: kind.styles.map((s) => webview.asWebviewUri(vscode.Uri.joinPath(media, s)).toString()),
+      styleUris: [webview.asWebviewUri(vscode.Uri.joinPath(dist, `${kind.page}.css`)).toString()],
       title,
       state: view.state ?? { ref },
     });

@@ -52,11 +52,10 @@ export class PanelRegistry<P extends RegisteredPanel, Subject = VClusterRef> ext
       this.family.onReveal?.(existing);
       return existing;
     }
-    const extensionUri = this.family.base.extensionUri;
     const panel = vscode.window.createWebviewPanel(this.family.kind.viewType, this.family.title(subject), column, {
       enableScripts: true,
       enableFindWidget: true,
-      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+      localResourceRoots: [vscode.Uri.joinPath(this.family.base.extensionUri, 'dist')],
     });
     return this.adopt(panel, subject);
   }

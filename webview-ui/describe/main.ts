@@ -2,6 +2,8 @@
 // src/shared/describe.ts; its life in ../common/detailsPage.ts). Everything from the cluster is put into the DOM as
 // text (textContent / createTextNode), never as HTML; the page loads nothing from the network.
 
+import '../common/panel.css';
+import '../common/details.css';
 import { CERT_WARNING_DAYS, DESCRIBE_PROTOCOL, expiringCertificates, type VClusterDetails } from '../../src/shared/describe';
 import { refLabel } from '../../src/shared/vclusterRef';
 import { badge, button, el, facts, section, table, when } from '../common/detailsDom';

@@ -5,6 +5,8 @@
 // This file boots the page and routes the host's messages; state.ts holds the state and the line to VS Code,
 // summary.ts, diagram.ts and table.ts draw their parts.
 
+import '../common/panel.css';
+import './mapping.css';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-collapsible/index.js';

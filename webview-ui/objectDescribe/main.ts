@@ -2,6 +2,9 @@
 // src/shared/objectDescribe.ts; its life in ../common/detailsPage.ts). Everything from the cluster is put into the DOM
 // as text, never as HTML; warning events get their own row style and a marker; the page loads nothing from the network.
 
+import '../common/panel.css';
+import '../common/details.css';
+import './objectDescribe.css';
 import { OBJECT_DESCRIBE_PROTOCOL, type ObjectDetails } from '../../src/shared/objectDescribe';
 import { refLabel } from '../../src/shared/vclusterRef';
 import { badge, button, el, facts, section, table, when } from '../common/detailsDom';
