@@ -1,12 +1,7 @@
-// DOM helpers of the describe views (the vcluster's, webview-ui/describe.ts, and an object's, objectDescribe.ts).
-// Text from the cluster goes into the DOM as text (append / textContent), never as HTML.
+// DOM helpers of the details pages (the describe views of a vcluster and of an object). Text from the cluster goes
+// into the DOM as text (append / textContent), never as HTML.
 
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, ...children: (Node | string | undefined)[]): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  for (const c of children) if (c !== undefined) e.append(c);
-  return e;
-}
+import { el } from './dom';
 
 export function when(iso: string | undefined): string {
   if (!iso) return '';
@@ -28,30 +23,30 @@ export function when(iso: string | undefined): string {
 
 /** A two-column table of label → value rows; empty values are left out. */
 export function facts(rows: [string, string | number | undefined | Node][]): HTMLElement {
-  const dl = el('dl', 'facts');
+  const dl = el('dl', { class: 'facts' });
   for (const [k, v] of rows) {
     if (v === undefined || v === '') continue;
-    dl.append(el('dt', undefined, k), el('dd', undefined, typeof v === 'number' ? String(v) : v));
+    dl.append(el('dt', {}, k), el('dd', {}, typeof v === 'number' ? String(v) : v));
   }
   return dl;
 }
 
 export function section(id: string, title: string, ...content: (Node | undefined)[]): HTMLElement {
-  const s = el('section', 'card', el('h2', undefined, title), ...content);
+  const s = el('section', { class: 'card' }, el('h2', {}, title), ...content);
   s.id = id;
   s.setAttribute('aria-label', title);
   return s;
 }
 
 export function table(headers: string[], rows: (string | Node)[][], cls = ''): HTMLElement {
-  const t = el('table', cls);
+  const t = el('table', { class: cls });
   const head = el('tr');
-  for (const h of headers) head.append(el('th', undefined, h));
-  t.append(el('thead', undefined, head));
+  for (const h of headers) head.append(el('th', {}, h));
+  t.append(el('thead', {}, head));
   const body = el('tbody');
   for (const r of rows) {
     const tr = el('tr');
-    for (const c of r) tr.append(el('td', undefined, c));
+    for (const c of r) tr.append(el('td', {}, c));
     body.append(tr);
   }
   t.append(body);
@@ -59,11 +54,11 @@ export function table(headers: string[], rows: (string | Node)[][], cls = ''): H
 }
 
 export function badge(text: string, kind: string): HTMLElement {
-  return el('span', `badge ${kind}`, text);
+  return el('span', { class: `badge ${kind}` }, text);
 }
 
 export function button(label: string, icon: string, onClick: () => void): HTMLButtonElement {
-  const b = el('button', 'action', el('span', `codicon codicon-${icon}`), label);
+  const b = el('button', { class: 'action' }, el('span', { class: `codicon codicon-${icon}` }), label);
   b.type = 'button';
   b.addEventListener('click', onClick);
   return b;

@@ -12,7 +12,7 @@ import {
   type Named,
   type ToDetailsWebview,
 } from '../../src/shared/detailsProtocol';
-import { el } from './detailsDom';
+import { el } from './dom';
 import { listen, vscode } from './vscodeApi';
 
 /** What a page module draws. */
@@ -81,7 +81,7 @@ export function detailsPage<K extends string, Subject, Details extends Named<K, 
         case 'loadError':
           subject = msg[key];
           app.setAttribute('aria-busy', 'false');
-          app.replaceChildren(view.header(undefined), el('p', 'status error', `${view.failure}: ${msg.message}`));
+          app.replaceChildren(view.header(undefined), el('p', { class: 'status error' }, `${view.failure}: ${msg.message}`));
           post({ type: 'rendered', ...view.errorReport(app) });
           break;
         default: {

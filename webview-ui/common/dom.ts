@@ -1,10 +1,14 @@
-// Small DOM helpers of the mapping webview. Text always goes in as textContent, never as HTML: everything shown
+// The DOM helpers every page uses. Text always goes in as text (append / textContent), never as HTML: everything shown
 // comes from a cluster.
 
+/**
+ * An element with attributes (`class` and `text` set className and textContent; undefined values are left out) and
+ * children (undefined ones are left out).
+ */
 export function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   props: Partial<Record<string, string>> = {},
-  ...children: (Node | string)[]
+  ...children: (Node | string | undefined)[]
 ): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(props)) {
@@ -13,39 +17,12 @@ export function el<K extends keyof HTMLElementTagNameMap>(
     else if (k === 'text') e.textContent = v;
     else e.setAttribute(k, v);
   }
-  e.append(...children);
+  for (const c of children) if (c !== undefined) e.append(c);
   return e;
-}
-
-const SVG_NS = 'http://www.w3.org/2000/svg';
-
-export function svg(tag: string, attrs: Record<string, string | number> = {}): SVGElement {
-  const e = document.createElementNS(SVG_NS, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  return e;
-}
-
-export function truncate(s: string, max: number): string {
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
 export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   const e = document.getElementById(id);
   if (!e) throw new Error(`missing #${id}`);
   return e as T;
-}
-
-/** A vscode-option of a vscode-single-select. */
-export function option(value: string, label: string): HTMLElement {
-  const o = document.createElement('vscode-option');
-  o.setAttribute('value', value);
-  o.textContent = label;
-  return o;
-}
-
-/** Sets the status line under the header. */
-export function setStatus(text: string, kind: 'info' | 'error' | '' = 'info'): void {
-  const s = byId('status');
-  s.textContent = text;
-  s.className = `status ${kind}`;
 }

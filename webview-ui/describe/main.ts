@@ -6,25 +6,26 @@ import '../common/panel.css';
 import '../common/details.css';
 import { CERT_WARNING_DAYS, DESCRIBE_PROTOCOL, expiringCertificates, type VClusterDetails } from '../../src/shared/describe';
 import { refLabel } from '../../src/shared/vclusterRef';
-import { badge, button, el, facts, section, table, when } from '../common/detailsDom';
+import { badge, button, facts, section, table, when } from '../common/detailsDom';
+import { el } from '../common/dom';
 import { detailsPage } from '../common/detailsPage';
 
 const page = detailsPage(DESCRIBE_PROTOCOL);
 
 function header(d: VClusterDetails | undefined, status?: string): HTMLElement {
   const ref = page.subject();
-  const title = el('h1', undefined, `vcluster ${ref?.name ?? ''}`);
-  const sub = el('p', 'muted', ref ? refLabel(ref) : '');
+  const title = el('h1', {}, `vcluster ${ref?.name ?? ''}`);
+  const sub = el('p', { class: 'muted' }, ref ? refLabel(ref) : '');
   const actions = el(
     'div',
-    'actions',
+    { class: 'actions' },
     button('Refresh', 'refresh', page.refresh),
     button('Show Config', 'file-code', () => page.action('showConfig')),
     button('Upgrade…', 'arrow-circle-up', () => page.action('upgrade')),
     button('Mapping', 'type-hierarchy-sub', () => page.action('showMapping')),
   );
-  const top = el('header', 'top', el('div', 'titles', title, sub), actions);
-  const line = el('p', 'status');
+  const top = el('header', { class: 'top' }, el('div', { class: 'titles' }, title, sub), actions);
+  const line = el('p', { class: 'status' });
   line.id = 'status';
   line.setAttribute('role', 'status');
   if (d) {
@@ -32,7 +33,7 @@ function header(d: VClusterDetails | undefined, status?: string): HTMLElement {
   } else if (status) {
     line.textContent = status;
   }
-  return el('div', undefined, top, line);
+  return el('div', {}, top, line);
 }
 
 function render(d: VClusterDetails): HTMLElement[] {
@@ -87,7 +88,7 @@ function render(d: VClusterDetails): HTMLElement[] {
               `${p.status} · phase ${p.phase}${p.node ? ` · node ${p.node}` : ' · not scheduled'} · ${p.restarts} restarts${p.conditions.length ? ` · ${p.conditions.map((c) => `${c.type}: ${c.reason ?? 'False'}${c.message ? ` (${c.message})` : ''}`).join('; ')}` : ''}`,
             ]),
           )
-        : el('p', 'muted', 'No control-plane pod.'),
+        : el('p', { class: 'muted' }, 'No control-plane pod.'),
       podRows.length ? table(['Pod', 'Container', 'State', 'Restarts', 'Last termination', 'Message', 'Image'], podRows, 'wide') : undefined,
     ),
   );
@@ -139,11 +140,11 @@ function render(d: VClusterDetails): HTMLElement[] {
     section(
       'certificates',
       'Certificates',
-      certs.note ? el('p', 'muted', certs.note) : undefined,
+      certs.note ? el('p', { class: 'muted' }, certs.note) : undefined,
       expiring.length
         ? el(
             'p',
-            'warning',
+            { class: 'warning' },
             `${expiring.length} certificate${expiring.length === 1 ? '' : 's'} expire${expiring.length === 1 ? 's' : ''} within ${CERT_WARNING_DAYS} days or already expired: rotate them (vcluster certs rotate).`,
           )
         : undefined,
@@ -151,7 +152,7 @@ function render(d: VClusterDetails): HTMLElement[] {
         ? table(
             ['Secret key', 'Subject', 'Expires', 'Days left'],
             certs.items.map((c) => {
-              const days = el('span', c.daysLeft < CERT_WARNING_DAYS ? 'warning' : '', String(c.daysLeft));
+              const days = el('span', { class: c.daysLeft < CERT_WARNING_DAYS ? 'warning' : '' }, String(c.daysLeft));
               return [c.key, c.subject, new Date(c.notAfter).toLocaleString(), days];
             }),
           )
@@ -169,13 +170,13 @@ function render(d: VClusterDetails): HTMLElement[] {
             d.events.map((e) => [when(e.lastSeen), e.type, e.reason ?? '', e.object, e.message, String(e.count)]),
             'wide',
           )
-        : el('p', 'muted', 'No events.'),
+        : el('p', { class: 'muted' }, 'No events.'),
     ),
   );
 
   if (d.problems.length) {
     const ul = el('ul');
-    for (const p of d.problems) ul.append(el('li', undefined, p));
+    for (const p of d.problems) ul.append(el('li', {}, p));
     sections.push(section('problems', 'Could not read', ul));
   }
 

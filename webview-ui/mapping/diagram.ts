@@ -2,7 +2,8 @@
 // the boxes). One tab stop for the whole picture (roving tabindex): the arrow keys move between boxes, Right/Left
 // expand and collapse a namespace, Enter on a kind filters the table.
 
-import { el, svg, truncate, byId } from './dom';
+import { byId, el } from '../common/dom';
+import { svg, truncate } from './dom';
 import { diagramKeyOrder, layoutDiagram, type DiagramLayout, type DiagramNode } from './layout';
 import { setPrefs, state } from './state';
 

@@ -2,7 +2,7 @@
 
 import type { ViewPrefs } from './view';
 import { refLabel } from '../../src/shared/vclusterRef';
-import { byId, el } from './dom';
+import { byId, el } from '../common/dom';
 import { kindSummaries } from './layout';
 import { request, setPrefs, state } from './state';
 

@@ -6,7 +6,8 @@
 import type { MappingRow } from '../../src/shared/model';
 import { digestKeys, rowKey, type Side } from '../../src/shared/mappingProtocol';
 import { MAPPING_KINDS } from '../../src/shared/model';
-import { byId, el, option, setStatus } from './dom';
+import { byId, el } from '../common/dom';
+import { option, setStatus } from './dom';
 import { post, request, setPrefs, state } from './state';
 import { hostRef, virtualRef } from '../../src/shared/mappingOrder';
 import { STATE_LABELS, type SortColumn, type TableView, type ViewPrefs } from './view';

@@ -7,7 +7,8 @@ import '../common/details.css';
 import './objectDescribe.css';
 import { OBJECT_DESCRIBE_PROTOCOL, type ObjectDetails } from '../../src/shared/objectDescribe';
 import { refLabel } from '../../src/shared/vclusterRef';
-import { badge, button, el, facts, section, table, when } from '../common/detailsDom';
+import { badge, button, facts, section, table, when } from '../common/detailsDom';
+import { el } from '../common/dom';
 import { detailsPage } from '../common/detailsPage';
 
 const page = detailsPage(OBJECT_DESCRIBE_PROTOCOL);
@@ -21,26 +22,26 @@ function phaseClass(d: ObjectDetails): string {
 
 function header(d: ObjectDetails | undefined, status?: string): HTMLElement {
   const t = d?.target ?? page.subject();
-  const title = el('h1', undefined, t ? `${t.kind} ${t.name}` : 'Object');
-  const sub = el('p', 'muted', t ? `namespace ${t.namespace} · vcluster ${refLabel(t.ref)}` : '');
+  const title = el('h1', {}, t ? `${t.kind} ${t.name}` : 'Object');
+  const sub = el('p', { class: 'muted' }, t ? `namespace ${t.namespace} · vcluster ${refLabel(t.ref)}` : '');
   const actions = el(
     'div',
-    'actions',
+    { class: 'actions' },
     button('Refresh', 'refresh', page.refresh),
     button('YAML', 'file-code', () => page.action('showYaml')),
   );
   if (t?.kind === 'Pod') actions.append(button('Logs', 'output', () => page.action('showLogs')));
   if (d?.host) actions.append(button('Host Object', 'link-external', () => page.action('revealHostObject')));
-  const line = el('p', 'status');
+  const line = el('p', { class: 'status' });
   line.id = 'status';
   line.setAttribute('role', 'status');
   if (d) line.append(d.status ? badge(d.status, phaseClass(d)) : '', d.ready ? ` ${d.ready} ready` : '');
   else if (status) line.textContent = status;
-  return el('div', undefined, el('header', 'top', el('div', 'titles', title, sub), actions), line);
+  return el('div', {}, el('header', { class: 'top' }, el('div', { class: 'titles' }, title, sub), actions), line);
 }
 
 function pairs(rows: readonly (readonly [string, string])[], none: string): HTMLElement {
-  if (!rows.length) return el('p', 'muted', none);
+  if (!rows.length) return el('p', { class: 'muted' }, none);
   return facts(rows.map(([k, v]) => [k, v]));
 }
 
@@ -93,20 +94,20 @@ function render(d: ObjectDetails): HTMLElement[] {
               ['Name', 'Port', 'Target port', 'Protocol', 'Node port'],
               d.ports.map((p) => [p.name ?? '', String(p.port), p.targetPort ?? '', p.protocol, p.nodePort ? String(p.nodePort) : '']),
             )
-          : el('p', 'muted', 'No ports.'),
+          : el('p', { class: 'muted' }, 'No ports.'),
       ),
     );
   }
   if (d.selector) sections.push(section('selector', 'Selector', pairs(d.selector, 'No selector.')));
   if (d.keys) {
-    const ul = el('ul', 'keys');
-    for (const k of d.keys) ul.append(el('li', undefined, k));
+    const ul = el('ul', { class: 'keys' });
+    for (const k of d.keys) ul.append(el('li', {}, k));
     sections.push(
       section(
         'keys',
         `Keys (${d.keys.length})`,
-        el('p', 'muted', 'Key names only; values are not read into this view.'),
-        d.keys.length ? ul : el('p', 'muted', 'No keys.'),
+        el('p', { class: 'muted' }, 'Key names only; values are not read into this view.'),
+        d.keys.length ? ul : el('p', { class: 'muted' }, 'No keys.'),
       ),
     );
   }
@@ -129,7 +130,7 @@ function render(d: ObjectDetails): HTMLElement[] {
     ? table(
         ['Type', 'Reason', 'Last seen', 'Count', 'From', 'Message'],
         d.events.map((e) => [
-          e.type === 'Warning' ? el('span', 'warning', '⚠ Warning') : e.type,
+          e.type === 'Warning' ? el('span', { class: 'warning' }, '⚠ Warning') : e.type,
           e.reason,
           when(e.last),
           String(e.count),
@@ -138,7 +139,7 @@ function render(d: ObjectDetails): HTMLElement[] {
         ]),
         'wide events',
       )
-    : el('p', 'muted', 'No events.');
+    : el('p', { class: 'muted' }, 'No events.');
   // Warning rows stand out as a whole (the table helper makes plain rows).
   if (d.events.length) {
     const rows = events.querySelectorAll('tbody tr');
@@ -149,7 +150,7 @@ function render(d: ObjectDetails): HTMLElement[] {
   sections.push(section('events', warnings ? `Events (${warnings} warning${warnings === 1 ? '' : 's'})` : 'Events', events));
   if (d.problems.length) {
     const ul = el('ul');
-    for (const p of d.problems) ul.append(el('li', undefined, p));
+    for (const p of d.problems) ul.append(el('li', {}, p));
     sections.push(section('problems', 'Could not read', ul));
   }
   return sections;
