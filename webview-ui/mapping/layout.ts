@@ -1,6 +1,6 @@
 // The mapping view's diagram layout and per-kind counts, without the DOM: two columns (virtual namespaces, the host
 // namespace) whose boxes grow with namespaces × kinds, never with objects. Plain-Node tests drive it
-// (test/unit/webview-view.test.ts); webview-ui/diagram.ts draws it.
+// (test/unit/webview-view.test.ts); diagram.ts draws it.
 
 import type { MappingKind, MappingRow } from '../../src/shared/model';
 import { KIND_ORDER } from '../../src/shared/mappingOrder';

@@ -1,6 +1,6 @@
 // The virtual→host mapping webview: summary, diagram and table of one vcluster's objects.
-// Talks to src/webview/mappingPanel.ts through the protocol in src/shared/protocol.ts. Imports only src/shared and
-// its own modules; everything it draws comes from the posted model, never from the network.
+// Talks to src/webview/mappingPanel.ts through the protocol in src/shared/mappingProtocol.ts. Imports only src/shared,
+// webview-ui/common and its own modules; everything it draws comes from the posted model, never from the network.
 //
 // This file boots the page and routes the host's messages; state.ts holds the state and the line to VS Code,
 // summary.ts, diagram.ts and table.ts draw their parts.
