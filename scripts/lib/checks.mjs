@@ -1,10 +1,17 @@
 // The static checks, written once: `npm run typecheck` and `npm run lint` (scripts/check.mjs) and the `static` suite of
 // `npm test` (scripts/test.mjs) all run this list.
+import fs from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from './toolchain.mjs';
 
 const bin = (pkg, file) => path.join(repoRoot, 'node_modules', pkg, file);
 const tsc = (project) => [bin('typescript', 'bin/tsc'), '--noEmit', '-p', project];
+/** The webview pages' entry points: webview-ui/<page>/main.ts. */
+const pageEntries = fs
+  .readdirSync(path.join(repoRoot, 'webview-ui'), { withFileTypes: true })
+  .filter((d) => d.isDirectory() && fs.existsSync(path.join(repoRoot, 'webview-ui', d.name, 'main.ts')))
+  .map((d) => `webview-ui/${d.name}/main.ts`)
+  .sort();
 
 /** Each check: the group it belongs to, a label, and the arguments of one `node` run. */
 export const CHECKS = [
@@ -18,17 +25,6 @@ export const CHECKS = [
   {
     group: 'lint',
     label: 'import cycles',
-    args: [
-      bin('dpdm', 'lib/bin/dpdm.js'),
-      '--no-warning',
-      '--no-tree',
-      '--transform',
-      '--exit-code',
-      'circular:1',
-      'src/extension.ts',
-      'webview-ui/mapping/main.ts',
-      'webview-ui/describe/main.ts',
-      'webview-ui/objectDescribe/main.ts',
-    ],
+    args: [bin('dpdm', 'lib/bin/dpdm.js'), '--no-warning', '--no-tree', '--transform', '--exit-code', 'circular:1', 'src/extension.ts', ...pageEntries],
   },
 ];
