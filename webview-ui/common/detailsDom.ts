@@ -38,6 +38,14 @@ export function section(id: string, title: string, ...content: (Node | undefined
   return s;
 }
 
+/** The parts of the details that could not be read, as a section; undefined when there are none. */
+export function problemsSection(problems: readonly string[]): HTMLElement | undefined {
+  if (!problems.length) return undefined;
+  const ul = el('ul');
+  for (const p of problems) ul.append(el('li', {}, p));
+  return section('problems', 'Could not read', ul);
+}
+
 export function table(headers: string[], rows: (string | Node)[][], cls = ''): HTMLElement {
   const t = el('table', { class: cls });
   const head = el('tr');

@@ -6,7 +6,7 @@ import '../common/panel.css';
 import '../common/details.css';
 import { CERT_WARNING_DAYS, DESCRIBE_PROTOCOL, expiringCertificates, type VClusterDetails } from '../../src/shared/describe';
 import { refLabel } from '../../src/shared/vclusterRef';
-import { badge, button, facts, section, table, when } from '../common/detailsDom';
+import { badge, button, facts, problemsSection, section, table, when } from '../common/detailsDom';
 import { el } from '../common/dom';
 import { detailsPage } from '../common/detailsPage';
 
@@ -174,11 +174,8 @@ function render(d: VClusterDetails): HTMLElement[] {
     ),
   );
 
-  if (d.problems.length) {
-    const ul = el('ul');
-    for (const p of d.problems) ul.append(el('li', {}, p));
-    sections.push(section('problems', 'Could not read', ul));
-  }
+  const problems = problemsSection(d.problems);
+  if (problems) sections.push(problems);
 
   return sections;
 }

@@ -7,7 +7,7 @@ import '../common/details.css';
 import './objectDescribe.css';
 import { OBJECT_DESCRIBE_PROTOCOL, type ObjectDetails } from '../../src/shared/objectDescribe';
 import { refLabel } from '../../src/shared/vclusterRef';
-import { badge, button, facts, section, table, when } from '../common/detailsDom';
+import { badge, button, facts, problemsSection, section, table, when } from '../common/detailsDom';
 import { el } from '../common/dom';
 import { detailsPage } from '../common/detailsPage';
 
@@ -148,11 +148,8 @@ function render(d: ObjectDetails): HTMLElement[] {
     });
   }
   sections.push(section('events', warnings ? `Events (${warnings} warning${warnings === 1 ? '' : 's'})` : 'Events', events));
-  if (d.problems.length) {
-    const ul = el('ul');
-    for (const p of d.problems) ul.append(el('li', {}, p));
-    sections.push(section('problems', 'Could not read', ul));
-  }
+  const problems = problemsSection(d.problems);
+  if (problems) sections.push(problems);
   return sections;
 }
 
