@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { parse as parseYaml } from 'yaml';
 import type { KubeObject } from '../../src/kube/types';
 import { kubernetesExtensionApi } from '../../src/shared/kubernetesExtensionApi';
-import { parseFromDetailsWebview } from '../../src/shared/detailsProtocol';
+import { isToDetailsWebview, parseDetailsState, parseFromDetailsWebview } from '../../src/shared/detailsProtocol';
 import { OBJECT_DESCRIBE_PROTOCOL, parseObjectRef, type ObjectRef } from '../../src/shared/objectDescribe';
 import { LAST_APPLIED_ANNOTATION, buildObjectDetails } from '../../src/vcluster/objectDescribe';
 import type { EventInfo } from '../../src/vcluster/resources';
@@ -219,6 +219,20 @@ describe('describe view of objects inside a vcluster: the protocol', function ()
     assert.equal(parseObjectRef({ ref, kind: 'Secret', namespace: 'shop', name: 'x' }), undefined);
     assert.equal(parseObjectRef({ ref: {}, kind: 'Pod', namespace: 'shop', name: 'x' }), undefined);
     assert.equal(parseObjectRef({ ref, kind: 'Pod', namespace: '', name: 'x' }), undefined);
+  });
+
+  it("names the object under its own key: the page takes only the host's messages about an object, the panel restores only a saved object", function () {
+    const target = { ref, kind: 'Pod', namespace: 'shop', name: 'web-1' };
+    assert.ok(isToDetailsWebview(OBJECT_DESCRIBE_PROTOCOL, { type: 'loading', target }));
+    assert.ok(isToDetailsWebview(OBJECT_DESCRIBE_PROTOCOL, { type: 'loadError', target, message: 'forbidden' }));
+    assert.ok(isToDetailsWebview(OBJECT_DESCRIBE_PROTOCOL, { type: 'details', details: { target, events: [] } }));
+    // the describe view of a vcluster names its subject `ref`; an object page ignores such messages
+    assert.ok(!isToDetailsWebview(OBJECT_DESCRIBE_PROTOCOL, { type: 'loading', ref }));
+    assert.ok(!isToDetailsWebview(OBJECT_DESCRIBE_PROTOCOL, { type: 'details', details: { target } }));
+    assert.ok(!isToDetailsWebview(OBJECT_DESCRIBE_PROTOCOL, { type: 'model', target }));
+    assert.deepEqual(parseDetailsState(OBJECT_DESCRIBE_PROTOCOL, { target, view: 'x' }), { target });
+    assert.equal(parseDetailsState(OBJECT_DESCRIBE_PROTOCOL, { ref }), undefined);
+    assert.equal(parseDetailsState(OBJECT_DESCRIBE_PROTOCOL, { target: { ...target, kind: 'Secret' } }), undefined);
   });
 });
 
