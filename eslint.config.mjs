@@ -16,6 +16,16 @@ const noExec = [
   { name: 'child_process', importNames: ['exec', 'execSync'], message: 'Use execFile/spawn with an argument array.' },
 ];
 
+// Every notification and modal message goes through src/platform/notify.ts, which redacts it and keeps cluster text
+// from becoming a `command:` link; a direct window.show*Message (member, computed or destructured) is an error.
+const NOTIFY = 'src/platform/notify.ts';
+const SHOW_MESSAGE = '/^show(Error|Warning|Information)Message$/';
+const noRawMessages = [
+  `MemberExpression[property.name=${SHOW_MESSAGE}]`,
+  `MemberExpression[property.value=${SHOW_MESSAGE}]`,
+  `ObjectPattern > Property[key.name=${SHOW_MESSAGE}]`,
+].map((selector) => ({ selector, message: 'Show messages through src/platform/notify.ts (redacted, no links from cluster text).' }));
+
 /** A relative import that climbs into one of these top-level parts of src/ (a folder, or services.ts/extension.ts). */
 function above(...parts) {
   return `^(\\.\\./)+(${parts.join('|')})(/|$)`;
@@ -28,14 +38,14 @@ function above(...parts) {
 function layer(files, regexes, message, noVscode = false) {
   const paths = noVscode ? [{ name: 'vscode', message: 'The domain layers and the webview must not import vscode.' }, ...noExec] : noExec;
   const dynamic = regexes.map((regex) => ({ selector: `ImportExpression[source.value=/${regex.replaceAll('/', '\\/')}/]`, message }));
+  const rules = (extra) => ({
+    'no-restricted-imports': ['error', { paths, patterns: regexes.map((regex) => ({ regex, message })) }],
+    'no-restricted-syntax': ['error', ...noShell, ...dynamic, ...extra],
+  });
   return [
-    {
-      files,
-      rules: {
-        'no-restricted-imports': ['error', { paths, patterns: regexes.map((regex) => ({ regex, message })) }],
-        'no-restricted-syntax': ['error', ...noShell, ...dynamic],
-      },
-    },
+    { files, ignores: [NOTIFY], rules: rules(noRawMessages) },
+    // notify.ts itself keeps its layer's import rules.
+    ...(files.some((f) => NOTIFY.startsWith(f.replace('**', ''))) ? [{ files: [NOTIFY], rules: rules([]) }] : []),
   ];
 }
 
@@ -78,6 +88,8 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { paths: noExec }],
     },
   },
+  // The parts of src/ without a layer of their own (src/app, extension.ts, services.ts); the layers add it to theirs.
+  { files: ['src/**'], rules: { 'no-restricted-syntax': ['error', ...noShell, ...noRawMessages] } },
   // The import direction (docs/architecture.md): shared ← kube ← vcluster ← platform/tree/webview/documents ← commands ←
   // app ← extension.ts, and webview-ui (the browser bundle) sees only src/shared: each page (webview-ui/<page>/) its
   // own folder, webview-ui/common and src/shared; webview-ui/common only itself and src/shared.

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import * as notify from '../platform/notify';
 import type { Logger } from '../platform/logger';
 import type { SearchNamespacesStore } from '../platform/searchNamespaces';
 import type { Settings } from '../platform/settings';
@@ -83,7 +84,7 @@ export function createViews(o: {
       else if (action === 'revealHostObject') void vscode.commands.executeCommand(Commands.revealHostObject, arg);
       else if ((MAPPING_KINDS as readonly string[]).includes(t.kind))
         void yamlProvider.open({ ref: t.ref, side: 'virtual', kind: t.kind as MappingKind, namespace: t.namespace, name: t.name });
-      else void vscode.window.showInformationMessage(`The YAML view opens pods, services and config maps; not a ${t.kind.toLowerCase()}.`);
+      else void notify.info(`The YAML view opens pods, services and config maps; not a ${t.kind.toLowerCase()}.`);
     },
   });
   const owned = [

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import * as notify from '../platform/notify';
 import { CancelledError, UserFacingError } from '../shared/errors';
 import type { VClusterRef } from '../shared/model';
 import { BUNDLED_CHART_VERSION } from '../vcluster/config/migrations';
@@ -139,7 +140,7 @@ export async function upgrade(env: CommandEnv, arg?: unknown): Promise<{ revisio
 
     const warning = versionStepWarning(deployed, chartVersion);
     if (warning && flag(arg, 'force') !== true) {
-      const answer = await vscode.window.showWarningMessage(
+      const answer = await notify.warning(
         `Upgrade vcluster ${ref.name} from ${deployed} to ${chartVersion}?`,
         { modal: true, detail: warning },
         'Upgrade Anyway',
@@ -182,7 +183,7 @@ export async function upgrade(env: CommandEnv, arg?: unknown): Promise<{ revisio
         }),
       );
     } catch (err) {
-      if (err instanceof CancelledError) void vscode.window.showWarningMessage(err.message);
+      if (err instanceof CancelledError) void notify.warning(err.message);
       throw err;
     } finally {
       await env.tree.refresh(parentOf(ref) ? { ref: parentOf(ref)! } : { context: ref.context });
@@ -190,7 +191,7 @@ export async function upgrade(env: CommandEnv, arg?: unknown): Promise<{ revisio
     const { ok, message } = describeOutcome(ref.name, outcome);
     env.logger[ok ? 'info' : 'warn'](message);
     if (!ok) throw new UserFacingError(message);
-    void vscode.window.showInformationMessage(`${message}${note ? ` (${note})` : ''}`);
+    void notify.info(`${message}${note ? ` (${note})` : ''}`);
     return outcome.after ? { revision: outcome.after.revision, status: outcome.after.status } : undefined;
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
@@ -216,7 +217,7 @@ export async function showConfig(env: CommandEnv, arg?: unknown): Promise<vscode
     const answer =
       flag(arg, 'running') === true
         ? 'Show Running Configuration'
-        : await vscode.window.showWarningMessage(
+        : await notify.warning(
             `vcluster ${ref.name} in ${ref.namespace} was not installed by Helm (it has no Helm release), so the values it was deployed with cannot be read.`,
             { modal: false },
             'Show Running Configuration',

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import * as notify from '../platform/notify';
 import { CancelledError, UserFacingError } from '../shared/errors';
 import { setContextKey } from '../platform/contextKeys';
 import { contextNameFor } from '../vcluster/refs';
@@ -41,13 +42,13 @@ export async function undoKubeconfigChange(env: CommandEnv): Promise<string> {
   const writer = services.userWriter();
   const last = await writer.lastChange();
   if (!last) throw new UserFacingError('The extension has not changed your kubeconfig (or its backups are gone).');
-  const answer = await vscode.window.showWarningMessage(`Undo the last kubeconfig change (${last.description})?`, { modal: true }, 'Undo');
+  const answer = await notify.warning(`Undo the last kubeconfig change (${last.description})?`, { modal: true }, 'Undo');
   if (answer !== 'Undo') throw new CancelledError();
   const result = await writer.undoLast();
   env.logger.info(`Undid kubeconfig change: ${result.description}`);
   await services.model.reloadKubeconfig();
   await env.refreshStatus();
-  void vscode.window.showInformationMessage(`Undone: ${result.description}`);
+  void notify.info(`Undone: ${result.description}`);
   return result.description;
 }
 
@@ -57,7 +58,7 @@ export async function clearWorkspaceContext(env: CommandEnv): Promise<void> {
   const services = await env.services();
   await services.model.reloadKubeconfig();
   await env.refreshStatus();
-  void vscode.window.showInformationMessage('Terminals of this window use your kubeconfig again (new terminals only).');
+  void notify.info('Terminals of this window use your kubeconfig again (new terminals only).');
 }
 
 /**

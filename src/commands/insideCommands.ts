@@ -1,5 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
 import * as vscode from 'vscode';
+import * as notify from '../platform/notify';
 import { isKubeError } from '../kube/errors';
 import { CancelledError, UserFacingError, errorMessage } from '../shared/errors';
 import type { ResourceKind } from '../shared/model';
@@ -191,7 +192,7 @@ async function streamInto(
       doc.end(logEndNote(err));
       if (!isKubeError(err, 'cancelled')) {
         env.logger.warn(`Log of ${header}: ${errorMessage(err)}`);
-        void vscode.window.showErrorMessage(redact(`The log of ${header} could not be read: ${errorMessage(err)}`));
+        void notify.error(`The log of ${header} could not be read: ${errorMessage(err)}`);
       }
     },
   );
@@ -355,12 +356,8 @@ export async function portForward(env: CommandEnv, arg?: unknown): Promise<Forwa
   );
   await env.refreshStatus();
   if (flag(arg, 'port') === undefined) {
-    void vscode.window
-      .showInformationMessage(
-        `Forwarding 127.0.0.1:${f.localPort} to ${t.kind.toLowerCase()} ${t.name}:${port} in vcluster ${t.ref.name}.`,
-        'Open in Browser',
-        'Stop',
-      )
+    void notify
+      .info(`Forwarding 127.0.0.1:${f.localPort} to ${t.kind.toLowerCase()} ${t.name}:${port} in vcluster ${t.ref.name}.`, 'Open in Browser', 'Stop')
       .then((a) => {
         if (a === 'Open in Browser') void vscode.env.openExternal(vscode.Uri.parse(`http://127.0.0.1:${f.localPort}/`));
         if (a === 'Stop') services.inside.stopForward(f.id);

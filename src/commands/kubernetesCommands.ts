@@ -1,5 +1,6 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
+import * as notify from '../platform/notify';
 import { splitList } from '../kube/kubeconfig/files';
 import { UserFacingError } from '../shared/errors';
 import { KUBERNETES_EXPLORER_VIEW_ID, KUBERNETES_EXTENSION_ID, kubernetesExtensionApi } from '../shared/kubernetesExtensionApi';
@@ -53,7 +54,7 @@ export async function revealInKubernetes(env: CommandEnv, arg?: unknown): Promis
   await vscode.commands.executeCommand(`${KUBERNETES_EXPLORER_VIEW_ID}.focus`);
   env.logger.info(`Showed vcluster ${ref.namespace}/${ref.name} in the Kubernetes extension (context ${contextName}${connected ? ', connected first' : ''})`);
   if (otherKubeconfig) {
-    void vscode.window.showWarningMessage(
+    void notify.warning(
       `The Kubernetes extension reads the kubeconfig ${otherKubeconfig}, not the one context "${contextName}" was written to (${ours.join(', ')}): it will not show the vcluster until it reads the same file (its setting vs-kubernetes.kubeconfig).`,
     );
   }

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
+import * as notify from '../platform/notify';
 import { describePermission, isKubeError } from '../kube/errors';
 import { CancelledError, UserFacingError, errorMessage } from '../shared/errors';
 import type { CommandId } from '../shared/ids';
 import type { Logger } from '../platform/logger';
-import { redact } from '../shared/redact';
 
 export type Handler = (...args: unknown[]) => unknown;
 
@@ -43,6 +43,6 @@ export function registerCommand(id: CommandId, handler: Handler, logger: Logger)
 
 async function showError(message: string, logger: Logger): Promise<void> {
   // Messages often quote a server's answer or a program's output: no credential may reach the notification.
-  const choice = await vscode.window.showErrorMessage(redact(message), 'Show Log');
+  const choice = await notify.error(message, 'Show Log');
   if (choice === 'Show Log') logger.show();
 }

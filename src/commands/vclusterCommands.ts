@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import * as vscode from 'vscode';
+import * as notify from '../platform/notify';
 import { CancelledError, UserFacingError, errorMessage } from '../shared/errors';
 import type { VClusterAction, VClusterInfo, VClusterRef } from '../shared/model';
 import type { RequirementOptions } from '../vcluster/permissions';
@@ -100,7 +101,7 @@ export async function pause(env: CommandEnv, arg?: unknown): Promise<void> {
       },
     }),
   );
-  void vscode.window.showInformationMessage(`vcluster ${ref.name} is paused. Its virtual objects and volumes are kept; resume brings the workloads back.`);
+  void notify.info(`vcluster ${ref.name} is paused. Its virtual objects and volumes are kept; resume brings the workloads back.`);
 }
 
 export async function resume(env: CommandEnv, arg?: unknown): Promise<void> {
@@ -119,7 +120,7 @@ export async function resume(env: CommandEnv, arg?: unknown): Promise<void> {
       },
     }),
   );
-  void vscode.window.showInformationMessage(`vcluster ${ref.name} is resuming.`);
+  void notify.info(`vcluster ${ref.name} is resuming.`);
 }
 
 // ---- connect / disconnect ----------------------------------------------------------------------------------------
@@ -135,7 +136,7 @@ export async function connect(env: CommandEnv, arg?: unknown): Promise<string> {
     const answer =
       flag(arg, 'resume') === true
         ? 'Resume and Connect'
-        : await vscode.window.showWarningMessage(`vcluster ${ref.name} is paused. Resume it and connect?`, { modal: true }, 'Resume and Connect');
+        : await notify.warning(`vcluster ${ref.name} is paused. Resume it and connect?`, { modal: true }, 'Resume and Connect');
     if (answer !== 'Resume and Connect') throw new CancelledError();
     await resume(env, ref);
   }
@@ -295,7 +296,7 @@ export async function create(env: CommandEnv, arg?: unknown): Promise<VClusterRe
     );
   } catch (err) {
     if (err instanceof CancelledError) {
-      void vscode.window.showWarningMessage(
+      void notify.warning(
         `Creating vcluster ${name} was cancelled. Whatever Helm had installed so far stays in namespace ${namespace}; delete the vcluster to remove it.`,
       );
     }
@@ -303,7 +304,7 @@ export async function create(env: CommandEnv, arg?: unknown): Promise<VClusterRe
   }
   const ref: VClusterRef = { context, namespace, name };
   await env.tree.refresh({ context });
-  void vscode.window.showInformationMessage(`vcluster ${name} created in ${namespace}.`);
+  void notify.info(`vcluster ${name} created in ${namespace}.`);
   if (connectAfter) await connect(env, { ...ref, scope: env.settings.connectScope });
   return ref;
 }
@@ -318,7 +319,7 @@ export async function deleteVCluster(env: CommandEnv, arg?: unknown): Promise<vo
   const { contextAbove, removeOwnContext, requireContextAbove } = await import('../vcluster/ownContext');
   requireContextAbove(await services.model.contexts(), ref);
   if (flag(arg, 'force') !== true) {
-    const answer = await vscode.window.showWarningMessage(
+    const answer = await notify.warning(
       `Delete vcluster "${ref.name}" in namespace "${ref.namespace}" of context "${ref.context}"?`,
       { modal: true, detail: 'Its control plane, virtual objects, synced workloads and volumes are removed. This cannot be undone.' },
       'Delete',
@@ -346,7 +347,7 @@ export async function deleteVCluster(env: CommandEnv, arg?: unknown): Promise<vo
   const parent = parentOf(ref);
   await env.tree.refresh(parent ? { ref: parent } : { context: ref.context });
   await env.refreshStatus();
-  void vscode.window.showInformationMessage(`vcluster ${ref.name} deleted.`);
+  void notify.info(`vcluster ${ref.name} deleted.`);
 }
 
 export async function showMapping(env: CommandEnv, arg?: unknown): Promise<void> {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { Commands } from '../shared/ids';
+import { escapeMarkdown, inertIcons } from '../shared/inertText';
 import { Disposable } from './disposable';
 
 export interface StatusBarState {
@@ -31,9 +32,11 @@ export class ContextStatusBar extends Disposable {
   update(state: StatusBarState): void {
     this.state = state;
     const icon = state.isVCluster ? '$(vm-active)' : '$(cloud)';
-    this.item.text = `${icon} ${state.context ?? 'no context'}${state.workspaceScoped ? ' $(folder)' : ''}`;
+    // A context name is data (a kubeconfig from anywhere, a vcluster's own name): shown as typed, never an icon in the
+    // text nor Markdown, a link or a command in the trusted tooltip.
+    this.item.text = `${icon} ${state.context !== undefined ? inertIcons(state.context) : 'no context'}${state.workspaceScoped ? ' $(folder)' : ''}`;
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**Kubernetes context:** ${state.context ?? 'none'}\n\n`);
+    md.appendMarkdown(`**Kubernetes context:** ${state.context !== undefined ? escapeMarkdown(state.context) : 'none'}\n\n`);
     if (state.isVCluster) md.appendMarkdown('This is a vcluster context.\n\n');
     md.appendMarkdown(
       state.workspaceScoped

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { ContextValues } from '../shared/ids';
 import type { ResourceInfo, ResourceKind, VClusterRef } from '../shared/model';
+import { escapeMarkdown as escapeMd } from '../shared/inertText';
 import { refKey } from '../shared/refKey';
 import { RESOURCE_KINDS, shortAge } from '../vcluster/resources';
 
@@ -182,8 +183,4 @@ function statusColor(r: ResourceInfo): vscode.ThemeColor | undefined {
   if (r.status === 'Progressing' || r.status === 'Running') return new vscode.ThemeColor('charts.yellow');
   if (r.status === 'Failed') return new vscode.ThemeColor('testing.iconFailed');
   return undefined;
-}
-
-export function escapeMd(s: string): string {
-  return s.replace(/[\\`*_{}[\]()#+\-.!|<>~&$]/g, '\\$&');
 }

@@ -11,6 +11,7 @@ import type {
   VClusterPhase,
   VClusterRef,
 } from '../shared/model';
+import { escapeMarkdown as escapeMd } from '../shared/inertText';
 import { redact } from '../shared/redact';
 import { ACTION_LABELS, describeMissing } from '../vcluster/permissions';
 import { refKey } from '../shared/refKey';
@@ -326,8 +327,4 @@ function safeHost(server: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function escapeMd(s: string): string {
-  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }

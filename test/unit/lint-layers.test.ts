@@ -68,4 +68,26 @@ describe('lint: the import direction of the layers', function () {
       assert.deepEqual(await importProblems(file, code), []);
     });
   }
+
+  // Every notification goes through src/platform/notify.ts (redaction, no links from cluster text): a direct
+  // window.show*Message anywhere else in src/ fails, and notify.ts keeps the import rules of its layer.
+  const wrongMessages: [file: string, code: string][] = [
+    ['src/commands/fixture.ts', "import * as vscode from 'vscode';\nexport const m = () => vscode.window.showErrorMessage('x');\n"],
+    ['src/app/fixture.ts', "import { window } from 'vscode';\nexport const m = () => window.showInformationMessage('x');\n"],
+    ['src/fixture.ts', "import * as vscode from 'vscode';\nexport const m = () => vscode.window['showWarningMessage']('x');\n"],
+    ['src/tree/fixture.ts', "import * as vscode from 'vscode';\nconst { showWarningMessage } = vscode.window;\nexport const m = showWarningMessage;\n"],
+    ['src/webview/fixture.ts', "import * as vscode from 'vscode';\nexport const m = () => vscode.window.showInformationMessage('x');\n"],
+    ['src/platform/notify.ts', "import { flag } from '../commands/args';\nexport const f = flag;\n"],
+  ];
+  for (const [file, code] of wrongMessages) {
+    it(`fails: ${file}: ${code.split('\n')[1]}`, async () => {
+      const problems = await importProblems(file, code);
+      assert.equal(problems.length, 1, `expected one error, got ${JSON.stringify(problems)}`);
+      assert.equal(problems[0]!.severity, 2);
+    });
+  }
+  it('passes: src/platform/notify.ts calls window.showErrorMessage', async () => {
+    const code = "import * as vscode from 'vscode';\nexport const m = () => vscode.window.showErrorMessage('x');\n";
+    assert.deepEqual(await importProblems('src/platform/notify.ts', code), []);
+  });
 });
