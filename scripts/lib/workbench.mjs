@@ -201,6 +201,42 @@ export function viewPane(page, name) {
 // ---- running the integration suite ------------------------------------------------------------------------------
 
 /**
+ * What the extension host cannot see: how the workbench rendered something (a notification, the status bar, a hover).
+ * A test logs `[vce-dom] {"id", "query", "hover"?}` (test/integration/support/workbench.ts, renderedDom) and reads the
+ * answer from $VCE_DOM_DIR/<id>.json: for each element matching the CSS selector `query` (after hovering the first
+ * match of `hover`), its text, its links and its codicons.
+ */
+export const DOM_QUERY_PREFIX = '[vce-dom] ';
+
+async function answerDomQuery(page, dir, line) {
+  let req;
+  try {
+    req = JSON.parse(line.slice(DOM_QUERY_PREFIX.length));
+  } catch {
+    return;
+  }
+  if (typeof req?.id !== 'string' || !/^[a-z0-9-]{1,64}$/.test(req.id) || typeof req.query !== 'string') return;
+  let answer;
+  try {
+    if (!page) throw new Error('the workbench page is not open yet');
+    if (typeof req.hover === 'string') await page.locator(req.hover).first().hover({ timeout: 10_000 });
+    const elements = await page.locator(req.query).evaluateAll((els) =>
+      els.map((e) => ({
+        text: e.textContent ?? '',
+        links: [...e.querySelectorAll('a')].map((a) => ({ href: a.getAttribute('href'), dataHref: a.getAttribute('data-href'), text: a.textContent ?? '' })),
+        icons: [...e.querySelectorAll('.codicon')].flatMap((i) => [...i.classList].filter((c) => c.startsWith('codicon-'))),
+      })),
+    );
+    answer = { elements };
+  } catch (err) {
+    answer = { error: String(err?.message ?? err) };
+  }
+  const file = path.join(dir, `${req.id}.json`);
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify(answer));
+  fs.renameSync(`${file}.tmp`, file);
+}
+
+/**
  * Runs the extension's integration suite inside a real VS Code extension host and returns the suite's exit code.
  *   testsDir    compiled folder whose index.js exports run() (out/integration)
  *   resultFile  where the reporter writes { passes, failures, pending, tests, failed } (VCE_RESULT_FILE)
@@ -229,8 +265,9 @@ export async function runIntegrationTests({
   });
   let server;
   let wb;
+  const domDir = makeTempDir('vce-dom-');
   try {
-    const serverEnv = { ...env, ...(resultFile ? { VCE_RESULT_FILE: path.resolve(resultFile) } : {}) };
+    const serverEnv = { ...env, VCE_DOM_DIR: domDir, ...(resultFile ? { VCE_RESULT_FILE: path.resolve(resultFile) } : {}) };
     server = await Promise.race([
       startCodeServer({ extensionDevelopmentPath, workspace, env: serverEnv, trust, settings }),
       timedOut.then(() => {
@@ -238,7 +275,11 @@ export async function runIntegrationTests({
       }),
     ]);
     say(`code-server ready on port ${server.port} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    wb = await openWorkbench({ server, extensionTestsPath: testsDir, onLog: (line) => log(line), waitForWorkbench: false });
+    const onLog = (line) => {
+      if (line.startsWith(DOM_QUERY_PREFIX)) void answerDomQuery(wb?.page, domDir, line);
+      else log(line);
+    };
+    wb = await openWorkbench({ server, extensionTestsPath: testsDir, onLog, waitForWorkbench: false });
     const outcome = await Promise.race([wb.exited, timedOut]);
     if (outcome === 'timeout') {
       say(
@@ -257,6 +298,7 @@ export async function runIntegrationTests({
     clearTimeout(timer);
     await wb?.stop();
     await server?.stop();
+    fs.rmSync(domDir, { recursive: true, force: true });
   }
 }
 

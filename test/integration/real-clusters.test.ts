@@ -13,6 +13,7 @@ import { configSuite } from './suites/config';
 import { connectSuite } from './suites/connect';
 import { contextsSuite } from './suites/contexts';
 import { createDeleteSuite } from './suites/create-delete';
+import { hostileTextSuite } from './suites/hostile-text';
 import { kubernetesExtensionSuite } from './suites/kubernetes-extension';
 import { lifecycleSuite } from './suites/lifecycle';
 import { mappingSuite } from './suites/mapping';
@@ -52,6 +53,7 @@ describe('vcluster Explorer against real clusters', function () {
   configSuite();
   untrustedSuite();
   tenantsSuite();
+  hostileTextSuite();
   badInputSuite();
   secretsSuite();
 });

@@ -214,3 +214,34 @@ export function extensionLog(logDir: string): string {
   if (fs.existsSync(logDir)) walk(logDir);
   return out.join('\n');
 }
+
+/** An element of the rendered workbench: its text, its links (href and the data-href of Markdown) and its codicons. */
+export interface RenderedElement {
+  readonly text: string;
+  readonly links: readonly { href: string | null; dataHref: string | null; text: string }[];
+  readonly icons: readonly string[];
+}
+
+let domQueries = 0;
+
+/**
+ * The elements of the workbench page that match the CSS selector `query`, as Chromium renders them (optionally after
+ * hovering the first match of `hover`): asked of scripts/lib/workbench.mjs, which drives the page, through a log line
+ * and a file in $VCE_DOM_DIR.
+ */
+export async function renderedDom(query: string, opts: { hover?: string } = {}): Promise<RenderedElement[]> {
+  const dir = process.env.VCE_DOM_DIR;
+  assert.ok(dir, 'VCE_DOM_DIR is set by scripts/lib/workbench.mjs (runIntegrationTests)');
+  const id = `q-${process.pid}-${domQueries++}`;
+  const file = path.join(dir, `${id}.json`);
+  console.log(`[vce-dom] ${JSON.stringify({ id, query, ...opts })}`);
+  const answer = await waitFor(
+    'the workbench to answer a DOM query',
+    async () => fs.existsSync(file) && (JSON.parse(fs.readFileSync(file, 'utf8')) as { elements?: RenderedElement[]; error?: string }),
+    30_000,
+    100,
+  );
+  fs.rmSync(file, { force: true });
+  if (answer.error !== undefined) throw new Error(`DOM query ${query}: ${answer.error}`);
+  return answer.elements ?? [];
+}
