@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { CancelledError, UserFacingError } from '../shared/errors';
 import type { ContextInfo, ParentRef, VClusterInfo, VClusterRef } from '../shared/model';
+import { inertIcons } from '../shared/inertText';
 import { redact } from '../shared/redact';
 import { parentOf } from '../vcluster/refs';
 import type { Services } from '../services';
@@ -67,9 +68,12 @@ export async function pickContext(
     return i < 0 ? Number.MAX_SAFE_INTEGER : i;
   };
   const toItem = (c: ContextInfo) => ({
-    label: `${c.current ? '$(check) ' : ''}${c.name}`,
+    // Context names are data (quick picks render $(icon)): shown as typed.
+    label: `${c.current ? '$(check) ' : ''}${inertIcons(c.name)}`,
     description: [c.current ? 'current' : '', recent.includes(c.name) ? 'recent' : ''].filter(Boolean).join(' · '),
-    detail: c.vcluster ? `vcluster ${c.vcluster.name} in ${c.vcluster.namespace} of ${c.vcluster.parentContext}` : c.server && redact(c.server),
+    detail: c.vcluster
+      ? inertIcons(`vcluster ${c.vcluster.name} in ${c.vcluster.namespace} of ${c.vcluster.parentContext}`)
+      : c.server && inertIcons(redact(c.server)),
     name: c.name,
   });
   const sorted = [...contexts].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));

@@ -4,6 +4,7 @@ import * as notify from '../platform/notify';
 import { isKubeError } from '../kube/errors';
 import { CancelledError, UserFacingError, errorMessage } from '../shared/errors';
 import type { ResourceKind } from '../shared/model';
+import { inertIcons } from '../shared/inertText';
 import { redact } from '../shared/redact';
 import type { Services } from '../services';
 import { ForwardNode, ResourceNode } from '../tree/insideNodes';
@@ -65,7 +66,11 @@ export async function resolveTarget(env: CommandEnv, arg: unknown, kinds: readon
   const items: (vscode.QuickPickItem & { resourceKind: ResourceKind })[] = [];
   for (const kind of kinds) {
     for (const r of await services.inside.resources(ref, { namespace: ns.label, kind })) {
-      items.push({ label: r.name, description: [kinds.length > 1 ? kind : undefined, r.status, r.ready].filter(Boolean).join(' · '), resourceKind: kind });
+      items.push({
+        label: r.name,
+        description: inertIcons([kinds.length > 1 ? kind : undefined, r.status, r.ready].filter(Boolean).join(' · ')),
+        resourceKind: kind,
+      });
     }
   }
   if (!items.length) throw new UserFacingError(`Namespace ${ns.label} of vcluster ${ref.name} has no ${kindsPhrase(kinds, 'or')}.`);
@@ -85,7 +90,7 @@ async function chooseContainer(services: Services, t: ObjectTarget, what: string
   const pick = await vscode.window.showQuickPick(
     containers.map((c) => ({
       label: c.name,
-      description: [c.init ? 'init container' : undefined, c.state, c.restarts ? `${c.restarts} restarts` : undefined].filter(Boolean).join(' · '),
+      description: inertIcons([c.init ? 'init container' : undefined, c.state, c.restarts ? `${c.restarts} restarts` : undefined].filter(Boolean).join(' · ')),
     })),
     { placeHolder: `${what}: select the container of pod ${t.name}` },
   );

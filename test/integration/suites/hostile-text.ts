@@ -98,5 +98,19 @@ export function hostileTextSuite(): void {
       assert.ok(!hover.icons.includes('codicon-squirrel'), `icons: ${hover.icons.join(' ')}`);
       assert.deepEqual(targets(hover), []);
     });
+
+    it('the context quick pick shows the name as typed, with no icon', async () => {
+      // Not awaited: the quick pick waits for a choice; closing it cancels the command.
+      const switching = vscode.commands.executeCommand('vcluster.switchContext');
+      try {
+        const row = '.quick-input-widget .monaco-list-row:has-text("hostile")';
+        const shown = await waitFor('the quick-pick row', async () => (await renderedDom(row)).find((e) => e.text.includes('hostile')));
+        assert.ok(shown.text.includes(`$(squirrel) ${LINK}`), shown.text);
+        assert.ok(!shown.icons.includes('codicon-squirrel'), `icons: ${shown.icons.join(' ')}`);
+      } finally {
+        await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+        await switching;
+      }
+    });
   });
 }
