@@ -16,14 +16,16 @@ const noExec = [
   { name: 'child_process', importNames: ['exec', 'execSync'], message: 'Use execFile/spawn with an argument array.' },
 ];
 
-// Every notification and modal message goes through src/platform/notify.ts, which redacts it and keeps cluster text
-// from becoming a `command:` link; a direct window.show*Message (member, computed or destructured) is an error.
+// Every notification, progress notification and modal message goes through src/platform/notify.ts, which redacts it
+// and keeps cluster text from becoming a `command:` link; a direct window.show*Message (member, computed or
+// destructured) or ProgressLocation.Notification is an error.
 const NOTIFY = 'src/platform/notify.ts';
 const SHOW_MESSAGE = '/^show(Error|Warning|Information)Message$/';
 const noRawMessages = [
   `MemberExpression[property.name=${SHOW_MESSAGE}]`,
   `MemberExpression[property.value=${SHOW_MESSAGE}]`,
   `ObjectPattern > Property[key.name=${SHOW_MESSAGE}]`,
+  "MemberExpression[object.property.name='ProgressLocation'][property.name='Notification']",
 ].map((selector) => ({ selector, message: 'Show messages through src/platform/notify.ts (redacted, no links from cluster text).' }));
 
 /** A relative import that climbs into one of these top-level parts of src/ (a folder, or services.ts/extension.ts). */

@@ -95,7 +95,7 @@ export async function pickVCluster(
   context?: string,
 ): Promise<VClusterRef> {
   const ctx = context ?? (await pickContext(await services.model.contexts(), 'Select the context that hosts the vcluster'));
-  const all = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Looking for vclusters in ${ctx}` }, () =>
+  const all = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Looking for vclusters in ${inertIcons(ctx)}` }, () =>
     services.listVClusters(ctx, true, { onlyExpanded: true }),
   );
   const list = all.filter(filter);

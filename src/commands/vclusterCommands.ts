@@ -42,11 +42,11 @@ export async function resolveRef(env: CommandEnv, arg: unknown, filter?: (v: VCl
 }
 
 export async function cancellable<T>(title: string, task: (signal: AbortSignal, report: (msg: string) => void) => Promise<T>): Promise<T> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+  return notify.progress(title, async (report, token) => {
     const ac = new AbortController();
     const sub = token.onCancellationRequested(() => ac.abort());
     try {
-      return await task(ac.signal, (message) => progress.report({ message }));
+      return await task(ac.signal, report);
     } finally {
       sub.dispose();
     }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { isKubeError } from '../kube/errors';
 import { CancelledError, UserFacingError } from '../shared/errors';
+import { inertIcons } from '../shared/inertText';
 import type { Services } from '../services';
 import { MessageNode, VClusterNode } from '../tree/nodes';
 import { dnsLabelProblem, parseNamespaceList } from '../vcluster/translate';
@@ -34,7 +35,7 @@ async function targetContext(services: Services, arg: unknown, placeHolder: stri
 /** All namespace names of a context, or undefined when the user may not list them (a tenant). */
 async function listableNamespaces(services: Services, context: string): Promise<string[] | undefined> {
   try {
-    return await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Listing namespaces of ${context}` }, () =>
+    return await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Listing namespaces of ${inertIcons(context)}` }, () =>
       services.model.namespaces(context),
     );
   } catch (err) {

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { inertLinks } from '../shared/inertText';
 import { redact } from '../shared/redact';
 
-// The one way the extension shows a notification or a modal message (lint forbids window.show*Message elsewhere).
+// The one way the extension shows a notification, a progress notification or a modal message (lint forbids
+// window.show*Message and ProgressLocation.Notification elsewhere).
 // Messages quote cluster data (Status messages, user names from a 403, names of nested vclusters, program output), so
 // the message and a modal's detail are redacted (no credential reaches the screen) and then made inert (VS Code turns
 // `[label](command:…)` in a notification into a link that runs the command; see src/shared/inertText.ts). Buttons are
@@ -41,4 +42,14 @@ export function info<T extends string>(message: string, ...items: T[]): Thenable
 export function info<T extends string>(message: string, options: vscode.MessageOptions, ...items: T[]): Thenable<T | undefined>;
 export function info(message: string, ...rest: (string | vscode.MessageOptions)[]): Thenable<string | undefined> {
   return show(() => vscode.window.showInformationMessage as Show, message, rest);
+}
+
+/**
+ * A cancellable progress notification. Its title and every reported message (often a program's output line) are
+ * notification text too: redacted and inert like a message.
+ */
+export function progress<T>(title: string, task: (report: (message: string) => void, token: vscode.CancellationToken) => Thenable<T>): Thenable<T> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: shownText(title), cancellable: true }, (p, token) =>
+    task((message) => p.report({ message: shownText(message) }), token),
+  );
 }

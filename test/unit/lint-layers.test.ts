@@ -70,13 +70,17 @@ describe('lint: the import direction of the layers', function () {
   }
 
   // Every notification goes through src/platform/notify.ts (redaction, no links from cluster text): a direct
-  // window.show*Message anywhere else in src/ fails, and notify.ts keeps the import rules of its layer.
+  // window.show*Message or a progress notification anywhere else in src/ fails, and notify.ts keeps the import rules of its layer.
   const wrongMessages: [file: string, code: string][] = [
     ['src/commands/fixture.ts', "import * as vscode from 'vscode';\nexport const m = () => vscode.window.showErrorMessage('x');\n"],
     ['src/app/fixture.ts', "import { window } from 'vscode';\nexport const m = () => window.showInformationMessage('x');\n"],
     ['src/fixture.ts', "import * as vscode from 'vscode';\nexport const m = () => vscode.window['showWarningMessage']('x');\n"],
     ['src/tree/fixture.ts', "import * as vscode from 'vscode';\nconst { showWarningMessage } = vscode.window;\nexport const m = showWarningMessage;\n"],
     ['src/webview/fixture.ts', "import * as vscode from 'vscode';\nexport const m = () => vscode.window.showInformationMessage('x');\n"],
+    [
+      'src/commands/fixture.ts',
+      "import * as vscode from 'vscode';\nexport const p = () => vscode.window.withProgress({ location: vscode.ProgressLocation.Notification }, async () => 1);\n",
+    ],
     ['src/platform/notify.ts', "import { flag } from '../commands/args';\nexport const f = flag;\n"],
   ];
   for (const [file, code] of wrongMessages) {

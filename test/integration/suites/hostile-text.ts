@@ -78,7 +78,12 @@ export function hostileTextSuite(): void {
         );
         assert.ok(hover.text.includes(`hostile $(squirrel) ${LINK}`), hover.text);
         assert.ok(!hover.icons.includes('codicon-squirrel'), `icons: ${hover.icons.join(' ')}`);
-        assert.deepEqual(targets(hover), ['command:vcluster.switchContext'], 'only the tooltip\'s own "Switch context" link');
+        // Only the tooltip's own links (Switch context, and Clear when the context is scoped to the workspace).
+        assert.ok(targets(hover).includes('command:vcluster.switchContext'), targets(hover).join(' '));
+        assert.ok(
+          targets(hover).every((t) => t === 'command:vcluster.switchContext' || t === 'command:vcluster.clearWorkspaceContext'),
+          targets(hover).join(' '),
+        );
       } finally {
         bar.update(before);
       }
