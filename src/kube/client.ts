@@ -11,7 +11,7 @@ import { type Material, Credentials } from './credentials';
 import { KubeError, fromNetworkError, fromStatus } from './errors';
 import { proxyFromEnvironment } from './envProxy';
 import { ProxyHttpAgent, ProxyHttpsAgent, parseProxyUrl, proxyAuthorization, proxyHostPort } from './proxy';
-import { rememberAuthorization } from '../shared/redact';
+import { type SecretOrigin, rememberAuthorization } from '../shared/redact';
 
 /**
  * What a client needs to reach one API server: the raw kubeconfig cluster and user entries (YAML field names) of a
@@ -87,6 +87,11 @@ export interface ClientOptions {
   readonly maxListPages?: number;
   /** Most objects kept from one paged list (default MAX_LIST_ITEMS). */
   readonly maxListItems?: number;
+  /**
+   * Whose credentials the spec holds, for redact(): 'user' (default) for the user's kubeconfig, 'cluster' for a
+   * kubeconfig read from a cluster (a vcluster's Secret), whose values a tenant chose (see rememberSecret()).
+   */
+  readonly credentialOrigin?: SecretOrigin;
 }
 
 /** A byte count for messages: "16 MiB", or bytes when it is not a whole number of MiB. */
@@ -257,7 +262,7 @@ export class KubeClient {
     }
     // A server or proxy that echoes the credential back in an error body must not get it shown: see redact().
     const auth = m.headers.Authorization;
-    rememberAuthorization(Array.isArray(auth) ? auth[0] : auth);
+    rememberAuthorization(Array.isArray(auth) ? auth[0] : auth, { origin: this.options.credentialOrigin ?? 'user' });
     const before = this.identity;
     this.identity = m.identity;
     if (this.transport && this.transport.key !== this.transportKey(m)) {

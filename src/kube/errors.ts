@@ -1,5 +1,5 @@
 import type { PermissionDenial } from '../shared/model';
-import { redact } from '../shared/redact';
+import { redactClipped } from '../shared/redact';
 
 // Classified Kubernetes API failures. The tree turns them into error nodes with a short label and the reason in the
 // tooltip; commands turn them into one clear message. Messages never contain credentials: they often quote an API
@@ -36,7 +36,8 @@ export class KubeError extends Error {
     /** For 'forbidden': the request the API server refused and for whom, when its message says so. */
     readonly denial?: Denial,
   ) {
-    super(redact(message));
+    // Cut to MAX_MESSAGE_CHARS before redaction: the message may be a server's answer of any size.
+    super(redactClipped(message));
     this.name = 'KubeError';
   }
 

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { inertLinks } from '../shared/inertText';
-import { redact } from '../shared/redact';
+import { redactClipped } from '../shared/redact';
 
 // The one way the extension shows a notification, a progress notification or a modal message (lint forbids
 // window.show*Message and ProgressLocation.Notification elsewhere).
@@ -11,7 +11,7 @@ import { redact } from '../shared/redact';
 
 /** The message, or a modal's detail, as it may be shown. */
 export function shownText(text: string): string {
-  return inertLinks(redact(text));
+  return inertLinks(redactClipped(text));
 }
 
 type Show = (message: string, ...rest: (string | vscode.MessageOptions)[]) => Thenable<string | undefined>;

@@ -108,7 +108,7 @@ export function parseVirtualKubeconfig(secret: Secret, namespace: string, name: 
       reduced.ignored,
     );
   }
-  rememberSecret(reduced.user.token);
+  rememberSecret(reduced.user.token, { origin: 'cluster' });
   return { cluster: reduced.cluster, user: reduced.user, secretServer: reduced.cluster.server, ignored: reduced.ignored };
 }
 
@@ -223,5 +223,5 @@ export async function virtualClient(
   const kc = await readVirtualKubeconfig(host, namespace, name, opts.signal);
   const endpoint = await chooseEndpoint(host, namespace, name, kc, opts.tunnels, opts.signal);
   const spec = virtualConnectionSpec(contextName, kc, endpoint);
-  return { client: new KubeClient(spec, { timeoutMs: opts.timeoutMs }), endpoint, spec, ignored: kc.ignored };
+  return { client: new KubeClient(spec, { timeoutMs: opts.timeoutMs, credentialOrigin: 'cluster' }), endpoint, spec, ignored: kc.ignored };
 }

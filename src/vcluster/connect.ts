@@ -76,7 +76,7 @@ export async function connectVCluster(deps: ConnectDeps, ref: VClusterRef, write
   report('choosing the endpoint');
   const endpoint = await chooseEndpoint(host, ref.namespace, ref.name, kc, deps.tunnels, signal);
   report(`checking ${endpoint.server}`);
-  const probe = new KubeClient(virtualConnectionSpec(contextName, kc, endpoint), { timeoutMs: deps.timeoutMs });
+  const probe = new KubeClient(virtualConnectionSpec(contextName, kc, endpoint), { timeoutMs: deps.timeoutMs, credentialOrigin: 'cluster' });
   try {
     await probe.get('/api/v1/namespaces/default', { signal });
   } catch (err) {

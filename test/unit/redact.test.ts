@@ -53,11 +53,11 @@ describe('redact()', () => {
   });
 
   it('any credential this process used, whatever its shape', () => {
-    rememberSecret('Opaque-Value-1');
-    rememberAuthorization(`Basic ${Buffer.from('alice:pw-of-alice').toString('base64')}`);
+    rememberSecret('Opaque-Value-1', { origin: 'user' });
+    rememberAuthorization(`Basic ${Buffer.from('alice:pw-of-alice').toString('base64')}`, { origin: 'user' });
     assert.equal(redact('server said Opaque-Value-1 twice: Opaque-Value-1'), 'server said <redacted> twice: <redacted>');
     assert.equal(redact('wrong password pw-of-alice'), 'wrong password <redacted>');
-    rememberSecret('abcdef'); // too short to remove everywhere
+    rememberSecret('abcdef', { origin: 'user' }); // too short to remove everywhere
     assert.equal(redact('abcdef'), 'abcdef');
   });
 });
@@ -183,7 +183,7 @@ describe('redaction at the domain boundaries', () => {
   });
 
   it("webview posts: error messages and the model's free text", () => {
-    rememberSecret('webview-Tok3n-value');
+    rememberSecret('webview-Tok3n-value', { origin: 'user' });
     const posted = redactMessage({ type: 'loadError', ref: { context: 'c', namespace: 'n', name: 'v' }, message: 'GET failed: webview-Tok3n-value rejected' });
     assert.deepEqual(posted, { type: 'loadError', ref: { context: 'c', namespace: 'n', name: 'v' }, message: 'GET failed: <redacted> rejected' });
     assert.deepEqual(redactMessage({ type: 'reply', id: 1, ok: false, message: 'Authorization: Bearer webview-Tok3n-value' }), {
