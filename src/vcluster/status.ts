@@ -1,3 +1,4 @@
+import { parseDocument } from 'yaml';
 import type { Pod, Workload } from '../kube/types';
 import type { VClusterPhase } from '../shared/model';
 
@@ -135,18 +136,48 @@ export function syncerVersion(w: Workload): string {
   return parts.length === 2 ? parts[1]! : '';
 }
 
+/** A vcluster config longer than a Secret can hold is not read for the distro (Kubernetes caps a Secret at 1 MiB). */
+const MAX_CONFIG_CHARS = 1024 * 1024;
+const DISTROS = ['k3s', 'k0s', 'k8s'] as const;
+
 /**
- * Distro from the pod template and the chart label: the 0.19 charts are named per distro (vcluster-k8s-…,
- * vcluster-k0s-…, vcluster-eks-…; plain "vcluster-" was k3s); 0.20+ templates show k3s/k0s through the image of the
- * init container `vcluster`, and k8s through the kube-apiserver init container. From 0.33 only k8s exists.
+ * The distro a vcluster config enables: `controlPlane.distro.<d>.enabled` (0.20+), or `distro.<d>.enabled` and
+ * `<d>.enabled` at the top as older configs wrote it. The config comes from the cluster (Secret vc-config-NAME), so it
+ * is parsed, bounded in size and aliases, and read by key: no pattern over its text.
  */
-export function distroOf(w: Workload, configYaml?: string): string | undefined {
-  if (configYaml) {
-    for (const d of ['k3s', 'k0s', 'k8s']) {
-      const re = new RegExp(`\\b${d}:\\s*\\n(?:\\s+.*\\n)*?\\s+enabled:\\s*true`);
-      if (re.test(configYaml)) return d;
+export function distroFromConfig(configYaml: string): string | undefined {
+  if (configYaml.length > MAX_CONFIG_CHARS) return undefined;
+  let cfg: unknown;
+  try {
+    const doc = parseDocument(configYaml, { prettyErrors: false, uniqueKeys: false, logLevel: 'silent' });
+    if (doc.errors.length) return undefined;
+    cfg = doc.toJS({ maxAliasCount: 100 });
+  } catch {
+    return undefined;
+  }
+  const obj = (v: unknown): Record<string, unknown> | undefined =>
+    v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  const root = obj(cfg);
+  if (!root) return undefined;
+  const layouts = [obj(obj(root.controlPlane)?.distro), obj(root.distro), root];
+  for (const d of DISTROS) {
+    for (const parent of layouts) {
+      const enabled = obj(parent?.[d])?.enabled;
+      if (enabled === true || enabled === 'true') return d;
     }
   }
+  return undefined;
+}
+
+/**
+ * Distro from the config (distroFromConfig), else from the pod template and the chart label: the 0.19 charts are
+ * named per distro (vcluster-k8s-…, vcluster-k0s-…, vcluster-eks-…; plain "vcluster-" was k3s); 0.20+ templates show
+ * k3s/k0s through the image of the init container `vcluster`, and k8s through the kube-apiserver init container. From
+ * 0.33 only k8s exists.
+ */
+export function distroOf(w: Workload, configYaml?: string): string | undefined {
+  const fromConfig = configYaml ? distroFromConfig(configYaml) : undefined;
+  if (fromConfig) return fromConfig;
   const spec = w.spec?.template?.spec;
   const images = [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].map((c) => c.image ?? '');
   if (images.some((i) => /rancher\/k3s/.test(i))) return 'k3s';
