@@ -136,21 +136,5 @@ export function valuesYaml(values: Record<string, unknown>): string {
   return Object.keys(values).length ? toYaml(values, { lineWidth: 0 }) : '{}\n';
 }
 
-const SECRET_KEY = /(password|passwd|token|secretkey|secret_key|privatekey|private_key|accesskey|access_key|clientsecret|client_secret|apikey|api_key)$/i;
-
-/**
- * Values for display: string values of keys that name a credential (password, token, …) and the password part of
- * URLs (a database dataSource like mysql://user:pw@host) are replaced, so that Show Config and Compare never put a
- * credential on the screen. Keys stay, so the structure (and a diff of it) is intact.
- */
-export function maskCredentials(v: unknown, key = ''): unknown {
-  if (Array.isArray(v)) return v.map((x) => maskCredentials(x));
-  if (v && typeof v === 'object') {
-    return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, maskCredentials(x, k)]));
-  }
-  if (typeof v === 'string') {
-    if (SECRET_KEY.test(key) && v) return '<hidden by vcluster Explorer>';
-    return v.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)[^@\s/]+@/gi, '$1<hidden>@');
-  }
-  return v;
-}
+// Values for display (Show Deployed Configuration, Compare): see hideCredentials.ts.
+export { maskCredentials } from './hideCredentials';
