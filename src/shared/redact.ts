@@ -269,7 +269,7 @@ const PATTERNS: readonly [RegExp, string | ((match: string, ...groups: string[])
   // `token: …`, `password=…`, `"client_secret":"…"`, kubeconfig data fields. Starts only at one of the key words;
   // `\s*` is followed by `[:=]`, which it excludes.
   [
-    /((?:client-certificate-data|client-key-data|certificate-authority-data|token|password|passwd|client[-_]?secret|secret[-_]?access[-_]?key|api[-_]?key|private[-_]?key)["']?\s*[:=]\s*["']?)[^\s"',}]+/gi,
+    /((?:client-certificate-data|client-key-data|certificate-authority-data|token|password|passwd|client[-_]?secret|secret[-_]?access[-_]?key|api[-_]?key|private[-_]?key)["']?\s*[:=]\s*["']?)[^\s"',}&]+/gi,
     `$1${REDACTED}`,
   ],
   // `--token VALUE`, `--password VALUE`, `-oidc-client-secret VALUE` (the `=` form is the rule above). Starts only
