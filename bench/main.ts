@@ -6,8 +6,9 @@
 // vclusters, rows missing from the table, a context switch the file does not show, ...). Every process it starts is
 // stopped again, also on failure and on Ctrl-C (harness processes.ts).
 //
-// One file per measurement: activation.ts, mapping.ts (join and fetch), webview.ts, kubeconfig.ts, hostile.ts, discovery.ts
-// (with hosts.ts and world.ts building the worlds), tree.ts, watch.ts, workbench.ts; report.ts prints. This file
+// One file per measurement: activation.ts, mapping.ts (join and fetch), webview.ts, kubeconfig.ts, hostile.ts,
+// hostile-text.ts, discovery.ts (with hosts.ts and world.ts building the worlds), tree.ts, watch.ts, workbench.ts;
+// report.ts prints. This file
 // runs them in order and builds each world once: the big one (10,000 namespaces, 2,000 vclusters) serves every
 // figure after discovery.
 //
@@ -21,6 +22,7 @@ import { failures, say, wrong } from './common';
 import { type DiscoveryPoint, measureDiscovery, measurePaging } from './discovery';
 import { type PreparedHost, growVClusters, prepareHost, stopHosts } from './hosts';
 import { measureActivation } from './activation';
+import { measureHostileText } from './hostile-text';
 import { measureKubeconfig } from './kubeconfig';
 import { measureHostile } from './hostile';
 import { measureInside } from './inside';
@@ -78,6 +80,10 @@ async function main(): Promise<number> {
     if (only.has('webview')) {
       say(`webview: the mapping view in Chromium at ${SIZES.webviewRows.join(', ')} rows`);
       r.webview = await measureWebview(SIZES.webviewRows, Math.min(RUNS, 5));
+    }
+    if (only.has('hostile-text')) {
+      say('hostile text: distroOf and redact() on the inputs that made the former code backtrack');
+      r.hostileText = measureHostileText(RUNS);
     }
     if (only.has('kubeconfig')) {
       say(`kubeconfig: switch, connect and undo at ${SIZES.kubeconfigContexts.join(', ')} contexts, and kubectl`);

@@ -2,6 +2,7 @@
 // printed tables. It reads only the results object, so a results.json can be printed again.
 import type { DiscoveryPoint, PagingPoint } from './discovery';
 import type { HostileResults } from './hostile';
+import { type HostileCase, hostileTextLines } from './hostile-text';
 import type { KubeconfigPoint } from './kubeconfig';
 import { TARGETS } from './options';
 import { type Growth, type Summary, fmtBytes, fmtMs, fmtNum, fmtRatio, growth } from './stats';
@@ -325,6 +326,10 @@ export function printReport(r: Results, failures: readonly string[]): string {
     for (const [name, g] of Object.entries(r.growth as Record<string, Growth>)) {
       p(`   ${name}: ${g.verdict}; ${g.points.map((x) => `${x.size}: ${fmtNum(x.value)}`).join(', ')}`);
     }
+    p();
+  }
+  if (r.hostileText) {
+    for (const line of hostileTextLines(r.hostileText as HostileCase[])) p(line);
     p();
   }
   if (r.targets) {
