@@ -112,11 +112,13 @@ describe('hiding credentials in deployed configurations', () => {
       },
       k3sDsn: 'root:dsn/pw@tcp(db:3306)/k3s',
       plain: 'https://10.0.0.1:6443/api?x=a@b',
+      image: 'nginx:1.27@sha256:0123abcd',
     };
     const text = masked(values, ['pa/ss', 'p/w@x', 'dsn/pw']);
     assert.ok(text.includes('postgres://vc:<hidden>@db.example.com:5432/vcluster'), text);
     assert.ok(text.includes('mysql://root:<hidden>@tcp(db:3306)/k3s'), text);
     assert.ok(text.includes('https://10.0.0.1:6443/api?x=a@b'), 'a port and path is no password');
+    assert.ok(text.includes('nginx:1.27@sha256:0123abcd'), 'an image tag is no password');
   });
 
   it('PEM keys and certificates under any key, also base64-encoded', () => {

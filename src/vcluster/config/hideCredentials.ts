@@ -137,6 +137,8 @@ export function maskUrlPasswords(v: string): string {
     if (colon < 0 || colon === userStart) return word;
     // Without a scheme, only a DSN shape: user:pass@tcp(…), @unix(…) or @host…; with a scheme, any URL.
     if (!scheme && !/^[A-Za-z0-9_.-]+$/.test(word.slice(0, colon))) return word;
+    // An image with a tag and a digest (nginx:1.27@sha256:…) has no password.
+    if (/^@sha(256|384|512):/.test(word.slice(at))) return word;
     // A port followed by a path is not a password (https://host:6443/a@b).
     if (scheme && /^\d+(\/|$)/.test(word.slice(colon + 1, at))) return word;
     return `${word.slice(0, colon + 1)}<hidden>${word.slice(at)}`;
