@@ -29,8 +29,8 @@ export function configSupport(extensionPath: string, services: LazyServices, log
     return v;
   };
   const configDocs = new ConfigDocumentProvider(async (a) => (await services.get()).configText(a.ref, a.kind));
-  // A deployed configuration is checked against the schema of its own chart (kept in the Helm release), else the
-  // bundled one with a note. Cached per document: compiling a schema takes a second or two.
+  // A deployed configuration is checked against the bundled schema, with a note when its chart is another version (the
+  // schema stored in the Helm release is cluster data and never run). Cached per document.
   const deployedSchemas = new Map<string, Promise<{ schema: JsonSchema; note?: string } | undefined>>();
   const schemaFor = (uri: vscode.Uri) => {
     const a = configDocs.addressOf(uri);
@@ -42,7 +42,7 @@ export function configSupport(extensionPath: string, services: LazyServices, log
         .then((s) => s.helmRelease(a.ref))
         .then(async (release) => {
           const { schemaForVersion } = await import('../commands/valuesFiles');
-          return schemaForVersion(bundledSchema, release?.chartVersion, release);
+          return schemaForVersion(bundledSchema, release?.chartVersion);
         });
       deployedSchemas.set(uri.toString(), p);
     }

@@ -38,17 +38,13 @@ describe('vcluster.yaml: the bundled schema', () => {
     assert.equal(deprecationAt(schema, ['controlPlane', 'distro']), undefined);
   });
 
-  it("picks the schema for a target version: bundled, the deployed chart's from its release, else bundled with a note", () => {
+  it("picks the bundled schema for every version, never the one stored in the deployed chart's release", () => {
     const bundled = () => schema;
-    const own = { $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object' };
-    const release = { name: 'vc', namespace: 'ns', revision: 1, status: 'deployed', chartVersion: '0.30.0', config: {}, schema: own };
-    assert.deepEqual(schemaForVersion(bundled, BUNDLED_CHART_VERSION, release), { schema });
+    assert.deepEqual(schemaForVersion(bundled, BUNDLED_CHART_VERSION), { schema });
     assert.deepEqual(schemaForVersion(bundled, undefined), { schema });
-    assert.deepEqual(schemaForVersion(bundled, 'v0.30.0', release), { schema: own, note: 'checked against the schema of the deployed chart 0.30.0' });
-    const fallback = schemaForVersion(bundled, '0.31.0', release);
-    assert.equal(fallback.schema, schema);
-    assert.equal(fallback.note, `no schema of vcluster 0.31.0 was found, so the file was checked against the bundled schema of ${BUNDLED_CHART_VERSION}`);
-    assert.match(schemaForVersion(bundled, '0.30.0', { ...release, schema: undefined }).note!, /no schema of vcluster 0\.30\.0 was found/);
+    const other = schemaForVersion(bundled, 'v0.30.0');
+    assert.equal(other.schema, schema);
+    assert.equal(other.note, `vcluster Explorer bundles the schema of ${BUNDLED_CHART_VERSION}, so the values were checked against that, not 0.30.0's`);
   });
 
   it('applies to vcluster.yaml, vcluster.yml and NAME.vcluster.yaml only', () => {
@@ -232,26 +228,22 @@ describe('Helm release reader and display', () => {
     data: { release: data },
   };
 
-  it('decodes base64(base64(gzip(JSON))) and keeps only the shown fields (never the manifest or templates)', () => {
+  it("decodes base64(base64(gzip(JSON))) and keeps only the shown fields (never the manifest, templates or the chart's schema)", () => {
     const r = toHelmRelease(decodeReleaseData(data), secret);
-    assert.deepEqual(
-      { ...r, schema: undefined },
-      {
-        name: 'vc',
-        namespace: 'ns',
-        revision: 3,
-        status: 'deployed',
-        description: 'Upgrade complete',
-        firstDeployed: '2026-01-01T00:00:00Z',
-        lastDeployed: '2026-02-01T00:00:00Z',
-        chartName: 'vcluster',
-        chartVersion: '0.36.1',
-        appVersion: '0.36.1',
-        config: { sync: { toHost: { ingresses: { enabled: true } } } },
-        schema: undefined,
-      },
-    );
-    assert.deepEqual(r.schema, { type: 'object' });
+    assert.deepEqual(r, {
+      name: 'vc',
+      namespace: 'ns',
+      revision: 3,
+      status: 'deployed',
+      description: 'Upgrade complete',
+      firstDeployed: '2026-01-01T00:00:00Z',
+      lastDeployed: '2026-02-01T00:00:00Z',
+      chartName: 'vcluster',
+      chartVersion: '0.36.1',
+      appVersion: '0.36.1',
+      config: { sync: { toHost: { ingresses: { enabled: true } } } },
+    });
+    assert.ok(!('schema' in r), "the chart's schema is cluster data and never kept");
     assert.ok(!JSON.stringify(r).includes('c2VjcmV0'));
   });
 

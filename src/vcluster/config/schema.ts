@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { HelmRelease } from './helmRelease';
 import { BUNDLED_CHART_VERSION } from './migrations';
 
 // The JSON schema of vcluster.yaml (chart/values.schema.json of the vcluster chart, draft 2020-12) and what can be read
@@ -109,13 +108,12 @@ export function deprecationAt(root: JsonSchema, keys: readonly string[]): Deprec
 }
 
 /**
- * The schema to validate values for a target chart version: the bundled one for its own version; the one stored in
- * the Helm release when the target is the deployed chart; otherwise the bundled one, with a note saying so.
+ * The schema to validate values for a target chart version: always the bundled one, with a note when the target is
+ * another version. Never the schema stored in a Helm release: that is cluster data, and its `pattern`s would run as
+ * regular expressions here (a backtracking one can take seconds per value).
  */
-export function schemaForVersion(bundled: () => JsonSchema, version: string | undefined, release?: HelmRelease): { schema: JsonSchema; note?: string } {
+export function schemaForVersion(bundled: () => JsonSchema, version: string | undefined): { schema: JsonSchema; note?: string } {
   const v = version?.replace(/^v/, '');
   if (!v || v === BUNDLED_CHART_VERSION) return { schema: bundled() };
-  if (release?.schema && release.chartVersion?.replace(/^v/, '') === v)
-    return { schema: release.schema, note: `checked against the schema of the deployed chart ${v}` };
-  return { schema: bundled(), note: `no schema of vcluster ${v} was found, so the file was checked against the bundled schema of ${BUNDLED_CHART_VERSION}` };
+  return { schema: bundled(), note: `vcluster Explorer bundles the schema of ${BUNDLED_CHART_VERSION}, so the values were checked against that, not ${v}'s` };
 }

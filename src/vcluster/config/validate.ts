@@ -36,13 +36,116 @@ type Segment = string | number;
 
 const compiled = new WeakMap<JsonSchema, ValidateFunction>();
 
+/**
+ * Why a schema `pattern` could make a backtracking engine (JavaScript's) take more than linear time in the length of
+ * the value, or undefined when it cannot: accepted are patterns without backreferences and lookarounds whose one
+ * unbounded quantifier (`*`, `+`, `{n,}`, or `{n,m}` with m over 64) repeats a single character or class, anchored with `^` unless the pattern is
+ * just that repetition (which matches at once). vcluster's schema has two such patterns (`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+ * and `.*`); anything else is refused when the schema is compiled, never run.
+ */
+export function unsafePattern(src: string): string | undefined {
+  interface Group {
+    inner: boolean;
+  }
+  const stack: Group[] = [{ inner: false }];
+  let last: 'none' | 'atom' | Group = 'none';
+  let unbounded = 0;
+  let i = 0;
+  const skipTo = (close: string) => {
+    const j = src.indexOf(close, i);
+    if (j < 0) return false;
+    i = j + 1;
+    return true;
+  };
+  while (i < src.length) {
+    const c = src[i]!;
+    if (c === '\\') {
+      const n = src[i + 1] ?? '';
+      if (/[1-9]/.test(n) || (n === 'k' && src[i + 2] === '<')) return 'a backreference';
+      i += 2;
+      if ((n === 'p' || n === 'P' || n === 'u') && src[i] === '{' && !skipTo('}')) return 'an unterminated escape';
+      last = 'atom';
+      continue;
+    }
+    if (c === '[') {
+      i++;
+      if (src[i] === '^') i++;
+      while (i < src.length && src[i] !== ']') i += src[i] === '\\' ? 2 : 1;
+      if (i >= src.length) return 'an unterminated character class';
+      i++;
+      last = 'atom';
+      continue;
+    }
+    if (c === '(') {
+      if (/^\(\?(?:=|!|<=|<!)/.test(src.slice(i, i + 4))) return 'a lookaround';
+      if (src.startsWith('(?:', i)) i += 3;
+      else if (src.startsWith('(?<', i)) {
+        if (!skipTo('>')) return 'an unterminated group name';
+      } else i++;
+      stack.push({ inner: false });
+      last = 'none';
+      continue;
+    }
+    if (c === ')') {
+      if (stack.length < 2) return 'an unbalanced parenthesis';
+      const g = stack.pop()!;
+      if (g.inner) stack[stack.length - 1]!.inner = true;
+      last = g;
+      i++;
+      continue;
+    }
+    if (c === '|') {
+      stack[stack.length - 1]!.inner = true;
+      last = 'none';
+      i++;
+      continue;
+    }
+    const q = /^(?:[*+?]|\{(\d+)(,(\d*))?\})/.exec(src.slice(i));
+    if (q) {
+      if (last === 'none') return 'a quantifier without an atom';
+      const max = q[0] === '?' ? 1 : q[0] === '*' || q[0] === '+' ? Infinity : q[2] === undefined ? Number(q[1]) : q[3] === '' ? Infinity : Number(q[3]);
+      if (max > 1 && last !== 'atom' && last.inner) return 'a repeated group that itself repeats or alternates';
+      // A long bounded repetition backtracks like an unbounded one.
+      if (max > 64) {
+        if (last !== 'atom') return 'an unbounded repetition of a group';
+        unbounded++;
+      }
+      stack[stack.length - 1]!.inner = true;
+      i += q[0].length;
+      if (src[i] === '?') i++;
+      last = 'none';
+      continue;
+    }
+    last = 'atom';
+    i++;
+  }
+  if (stack.length !== 1) return 'an unbalanced parenthesis';
+  if (unbounded > 1) return 'more than one unbounded repetition';
+  if (unbounded === 1 && !src.startsWith('^') && !/^(?:\.|\\.|\[[^\]]*\])\*$/.test(src)) return 'an unbounded repetition that is not anchored with ^';
+  return undefined;
+}
+
+/** ajv's pattern engine: JavaScript's RegExp, for patterns unsafePattern accepts only. */
+function linearRegExp(pattern: string, flags: string): RegExp {
+  const why = unsafePattern(pattern);
+  if (why) throw new Error(`The schema's pattern ${JSON.stringify(pattern.slice(0, 80))} is refused: it has ${why}, which can take exponential time.`);
+  return new RegExp(pattern, flags);
+}
+linearRegExp.code = 'new RegExp';
+
 /** Compiles a schema once (ajv's code generation for vcluster's schema takes a second or two). */
 export function compileSchema(schema: JsonSchema): ValidateFunction {
   let v = compiled.get(schema);
   if (!v) {
     // strict off: vcluster's schema uses keywords ajv does not know in strict mode; verbose: errors carry the data
-    // (for the null rule) and the schema (to name the allowed types of a oneOf).
-    const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true, validateSchema: false, code: { optimize: false } });
+    // (for the null rule) and the schema (to name the allowed types of a oneOf). Patterns go through linearRegExp.
+    const ajv = new Ajv2020({
+      allErrors: true,
+      strict: false,
+      verbose: true,
+      validateSchema: false,
+      code: { optimize: false, regExp: linearRegExp },
+    });
     v = ajv.compile(schema);
     compiled.set(schema, v);
   }
