@@ -13,7 +13,7 @@ import { parentOf } from './vcluster/refs';
 import type { KubeconfigState } from './vcluster/kubeconfigState';
 import type { VClusterDetails } from './shared/describe';
 import { UserFacingError } from './shared/errors';
-import { maskCredentials, readHelmRelease, valuesYaml, type HelmRelease } from './vcluster/config/helmRelease';
+import { maskCredentials, readDeployedRelease, valuesYaml, type ReadRelease } from './vcluster/config/helmRelease';
 import { fetchDetails, watchDetails } from './vcluster/describe';
 import { InsideVClusters } from './vcluster/inside';
 
@@ -176,23 +176,40 @@ export class Services {
     return toYaml(obj);
   }
 
-  /** The newest revision of the vcluster's Helm release, or undefined when it was not installed by Helm. */
-  async helmRelease(ref: VClusterRef, signal?: AbortSignal): Promise<HelmRelease | undefined> {
-    return readHelmRelease(await this.model.hostClientOf(ref), ref.namespace, ref.name, signal);
+  /**
+   * The deployed revision of the vcluster's Helm release (the one `helm upgrade` takes as current), or undefined when
+   * it was not installed by Helm. Secrets that are not what they claim are skipped and named in `concerns`.
+   */
+  async helmRelease(ref: VClusterRef, signal?: AbortSignal): Promise<ReadRelease | undefined> {
+    return readDeployedRelease(await this.model.hostClientOf(ref), ref.namespace, ref.name, signal);
+  }
+
+  private readonly shownReleases = new Map<string, ReadRelease>();
+
+  /**
+   * While held, the `values` document of REF shows exactly this release instead of reading it again: an upgrade shows
+   * the values it is about to apply, not whatever a Secret says a moment later.
+   */
+  showRelease(ref: VClusterRef, release: ReadRelease): { dispose(): void } {
+    const key = refKey(ref);
+    this.shownReleases.set(key, release);
+    return { dispose: () => this.shownReleases.get(key) === release && this.shownReleases.delete(key) };
   }
 
   /**
-   * A deployed configuration as YAML with credentials hidden: `values` = the user-supplied values of the Helm release
-   * (what `vcluster describe --config-only` prints); `running` = the merged configuration in Secret vc-config-NAME.
+   * A deployed configuration as YAML with credentials hidden: `values` = the user-supplied values of the deployed
+   * Helm revision (what `vcluster describe --config-only` prints); `running` = the merged configuration in Secret
+   * vc-config-NAME.
    */
   async configText(ref: VClusterRef, kind: 'values' | 'running'): Promise<string> {
     if (kind === 'values') {
-      const release = await this.helmRelease(ref);
+      const release = this.shownReleases.get(refKey(ref)) ?? (await this.helmRelease(ref));
       if (!release)
         throw new UserFacingError(
           `vcluster ${ref.name} in ${ref.namespace} has no Helm release (it was not installed by Helm), so there are no user-supplied values to show.`,
         );
-      const header = `# vcluster ${ref.name} (${ref.namespace}): the values it was deployed with — Helm release revision ${release.revision}, ${release.status}${release.chartVersion ? `, chart ${release.chartVersion}` : ''}. Read-only; credentials hidden.\n`;
+      const concerns = release.concerns.map((c) => `# Warning: ${c.replace(/[\r\n]+/g, ' ')}\n`).join('');
+      const header = `# vcluster ${ref.name} (${ref.namespace}): the values it was deployed with — Helm release revision ${release.revision}, ${release.status}${release.chartVersion ? `, chart ${release.chartVersion}` : ''} (Secret ${release.secretName}). Read-only; credentials hidden.\n${concerns}`;
       return header + valuesYaml(maskCredentials(release.config) as Record<string, unknown>);
     }
     const host = await this.model.hostClientOf(ref);

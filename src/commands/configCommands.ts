@@ -66,9 +66,10 @@ async function pickVersion(deployed: string | undefined, cliV: string | undefine
 
 /**
  * vcluster.upgrade `{ context, namespace, name, parents?, chartVersion?, valuesFile?, force? }`: `vcluster create NAME
- * --upgrade` with a values file (the deployed values when none is chosen) and a chart version, after validating the
- * values and warning before a skipped minor version or a downgrade (`force: true` skips that question, for automation).
- * Asks for whatever the argument leaves out. Returns the Helm release status afterwards.
+ * --upgrade` with a values file (the deployed values when none is chosen) and a chart version. The domain plans it
+ * (src/vcluster/upgrade.ts planUpgrade); deployed values are shown and confirmed, naming what they change in the host
+ * cluster, before they are applied. `force: true` skips only the question about a skipped minor version or a downgrade
+ * for a chosen file (automation). Asks for whatever the argument leaves out. Returns the Helm release status afterwards.
  */
 export async function upgrade(env: CommandEnv, arg?: unknown): Promise<{ revision: number; status: string } | undefined> {
   requireTrust('Upgrading a vcluster');
@@ -89,7 +90,7 @@ export async function upgrade(env: CommandEnv, arg?: unknown): Promise<{ revisio
   }
   const deployed = (release.chartVersion ?? info.version).replace(/^v/, '') || undefined;
 
-  const { versionStepWarning, isChartVersion, upgradeArgs, runUpgrade, describeOutcome } = await import('../vcluster/upgrade');
+  const { isChartVersion, planUpgrade, upgradeArgs, runUpgrade, describeOutcome } = await import('../vcluster/upgrade');
   let valuesFile = flag(arg, 'valuesFile') as string | undefined;
   let chartVersion = flag(arg, 'chartVersion') as string | undefined;
   if (valuesFile !== undefined && typeof valuesFile !== 'string') throw new UserFacingError('"valuesFile" must be a path');
@@ -99,55 +100,52 @@ export async function upgrade(env: CommandEnv, arg?: unknown): Promise<{ revisio
   // Asks only for what the argument leaves out: a version without a file keeps the deployed values; a file without a
   // version applies it at the deployed version.
   const fileGiven = valuesFile !== undefined;
-  let keepDeployed = false;
-  if (valuesFile === undefined) {
-    if (chartVersion !== undefined) keepDeployed = true;
-    else {
-      const picked = await pickValuesFile('Upgrade vcluster (1/2)', { keep: true });
-      if (picked === KEEP || picked === undefined) keepDeployed = true;
-      else valuesFile = picked;
-    }
+  if (valuesFile === undefined && chartVersion === undefined) {
+    const picked = await pickValuesFile('Upgrade vcluster (1/2)', { keep: true });
+    if (picked !== KEEP && picked !== undefined) valuesFile = picked;
   }
   if (valuesFile && !fs.existsSync(valuesFile)) throw new UserFacingError(`The values file ${valuesFile} does not exist.`);
-  if (chartVersion === undefined) {
-    chartVersion = fileGiven ? deployed : await pickVersion(deployed, await cliVersion(cli));
-  }
+  if (chartVersion === undefined) chartVersion = fileGiven ? deployed : await pickVersion(deployed, await cliVersion(cli));
   chartVersion = chartVersion?.replace(/^v/, '');
+
+  const { schema, note } = schemaForVersion(env.bundledSchema, chartVersion);
+  if (valuesFile) await env.vclusterYaml.requireValid(valuesFile, { schema, ...(note ? { schemaNote: note } : {}) });
+  const plan = planUpgrade({
+    name: ref.name,
+    namespace: ref.namespace,
+    release,
+    ...(chartVersion ? { targetVersion: chartVersion } : {}),
+    ...(deployed ? { deployedVersion: deployed } : {}),
+    values: valuesFile ? { from: 'file', file: valuesFile } : { from: 'deployed' },
+    schema,
+  });
+  if (note) env.logger.info(`Upgrade of ${ref.name}: ${note}`);
+  for (const c of plan.concerns) env.logger.warn(`Helm release of ${ref.name}: ${c}`);
+  // The values document shows exactly the release the plan was made from while the question is open.
+  const shown = plan.from === 'deployed' ? services.showRelease(ref, release) : undefined;
+  try {
+    if (plan.refusal) {
+      if (plan.refusal.showValues) await env.configDocs.open({ ref, kind: 'values' });
+      throw new UserFacingError(plan.refusal.message);
+    }
+    const ask = plan.confirmation;
+    if (ask && !(ask.skippable && flag(arg, 'force') === true)) {
+      if (plan.from === 'deployed') await env.configDocs.open({ ref, kind: 'values' });
+      const answer = await notify.warning(ask.message, { modal: true, detail: ask.detail }, ask.button);
+      if (answer !== ask.button) throw new CancelledError();
+    }
+  } finally {
+    shown?.dispose();
+  }
 
   // A temp folder for the deployed values and as the CLI's working directory (it refuses to run in a folder holding
   // something named like its chart, "vcluster").
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'vcluster-upgrade-'));
   try {
-    if (keepDeployed) {
-      const { valuesYaml } = await import('../vcluster/config/helmRelease');
+    if (plan.valuesText !== undefined) {
       valuesFile = path.join(work, 'deployed.vcluster.yaml');
-      fs.writeFileSync(valuesFile, valuesYaml(release.config), { mode: 0o600 });
+      fs.writeFileSync(valuesFile, plan.valuesText, { mode: 0o600 });
     }
-    const { schema, note } = schemaForVersion(env.bundledSchema, chartVersion, release);
-    if (keepDeployed) {
-      const { VClusterConfigValidator, hasErrors } = await import('../vcluster/config/validate');
-      const problems = new VClusterConfigValidator(schema).validate(fs.readFileSync(valuesFile!, 'utf8')).problems;
-      if (hasErrors(problems)) {
-        await env.configDocs.open({ ref, kind: 'values' });
-        throw new UserFacingError(
-          `The deployed configuration of ${ref.name} is not valid for vcluster ${chartVersion ?? BUNDLED_CHART_VERSION} (${problems.filter((p) => p.severity === 'error').length} errors, first: ${problems.find((p) => p.severity === 'error')!.message}). Nothing was run: write a vcluster.yaml for the new version and upgrade with it.`,
-        );
-      }
-    } else {
-      await env.vclusterYaml.requireValid(valuesFile!, { schema, ...(note ? { schemaNote: note } : {}) });
-    }
-    if (note) env.logger.info(`Upgrade of ${ref.name}: ${note}`);
-
-    const warning = versionStepWarning(deployed, chartVersion);
-    if (warning && flag(arg, 'force') !== true) {
-      const answer = await notify.warning(
-        `Upgrade vcluster ${ref.name} from ${deployed} to ${chartVersion}?`,
-        { modal: true, detail: warning },
-        'Upgrade Anyway',
-      );
-      if (answer !== 'Upgrade Anyway') throw new CancelledError();
-    }
-
     const args = upgradeArgs({
       name: ref.name,
       namespace: ref.namespace,
