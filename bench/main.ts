@@ -6,9 +6,9 @@
 // vclusters, rows missing from the table, a context switch the file does not show, ...). Every process it starts is
 // stopped again, also on failure and on Ctrl-C (harness processes.ts).
 //
-// One file per measurement: activation.ts, mapping.ts (join and fetch), webview.ts, kubeconfig.ts, hostile.ts,
-// hostile-text.ts, discovery.ts (with hosts.ts and world.ts building the worlds), tree.ts, watch.ts, workbench.ts;
-// report.ts prints. This file
+// One file per measurement: activation.ts, mapping.ts (join and fetch), hostile-config.ts, webview.ts, kubeconfig.ts,
+// hostile.ts, hostile-text.ts, discovery.ts (with hosts.ts and world.ts building the worlds), tree.ts, watch.ts,
+// workbench.ts; report.ts prints. This file
 // runs them in order and builds each world once: the big one (10,000 namespaces, 2,000 vclusters) serves every
 // figure after discovery.
 //
@@ -23,6 +23,7 @@ import { type DiscoveryPoint, measureDiscovery, measurePaging } from './discover
 import { type PreparedHost, growVClusters, prepareHost, stopHosts } from './hosts';
 import { measureActivation } from './activation';
 import { measureHostileText } from './hostile-text';
+import { measureHostileConfig } from './hostile-config';
 import { measureKubeconfig } from './kubeconfig';
 import { measureHostile } from './hostile';
 import { measureInside } from './inside';
@@ -76,6 +77,10 @@ async function main(): Promise<number> {
     if (only.has('join')) {
       say(`join: joinMapping over ${SIZES.joinRows.join(', ')} rows in memory`);
       r.join = measureJoin(SIZES.joinRows, RUNS);
+    }
+    if (only.has('hostile-config')) {
+      say('hostile-config: a gzip bomb as release payload, the bundled patterns and a stored catastrophic one, in memory');
+      r.hostileConfig = await measureHostileConfig(RUNS);
     }
     if (only.has('webview')) {
       say(`webview: the mapping view in Chromium at ${SIZES.webviewRows.join(', ')} rows`);

@@ -16,6 +16,7 @@ const argValue = (name: string) => {
 export const PARTS = [
   'activation',
   'join',
+  'hostile-config',
   'webview',
   'kubeconfig',
   'hostile',

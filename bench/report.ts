@@ -330,6 +330,19 @@ export function printReport(r: Results, failures: readonly string[]): string {
   }
   if (r.hostileText) {
     for (const line of hostileTextLines(r.hostileText as HostileCase[])) p(line);
+  }
+  if (r.hostileConfig) {
+    const h = r.hostileConfig;
+    p('11. Hostile deployed configuration (a release Secret written by a tenant), in memory');
+    p(
+      `   gzip bomb: ${fmtBytes(h.bomb.secretDataBytes)} of Secret data inflating to ${fmtBytes(h.bomb.inflatesToBytes)}, refused at the ${fmtBytes(h.bomb.boundBytes)} bound in ${fmtMs(h.bomb.refuseMs)}; an unbounded inflate of a 64 MiB one (the old decoder): ${fmtMs(h.unboundedInflate64MiBMs)}`,
+    );
+    p(
+      `   bundled schema, a name failing its pattern at the end: ${(h.bundledPatterns as { length: number; validateMs: Summary }[]).map((x) => `${x.length} chars ${fmtMs(x.validateMs)}`).join(', ')}`,
+    );
+    p(
+      `   a stored schema's ^(a+)+$ as the old path ran it: ${(h.storedPattern.oldPathMs as { length: number; ms: number }[]).map((x) => `${x.length} chars ${fmtNum(x.ms)} ms`).join(', ')}; now refused when compiled, in ${fmtMs(h.storedPattern.refuseAtCompileMs)}`,
+    );
     p();
   }
   if (r.targets) {

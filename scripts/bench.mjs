@@ -5,7 +5,7 @@
 // starts and stops them on exit, failure or Ctrl-C.
 //
 //   npm run bench [-- --quick] [-- --runs N] [-- --cli-everywhere] [-- --namespace-curve] [-- --no-workbench]
-//                 [-- --only activation,join,webview,kubeconfig,hostile,hostile-text,discovery,tree,watch,mapping,inside,workbench]
+//                 [-- --only activation,join,hostile-config,webview,kubeconfig,hostile,hostile-text,discovery,tree,watch,mapping,inside,workbench]
 //
 // Prints a table, writes bench/results.json (git-ignored), exits non-zero when a measured operation returned a wrong
 // result. Times are reported, never asserted.
