@@ -179,9 +179,11 @@ export interface HostSideEffect {
 }
 
 /**
- * Keys of vcluster.yaml the vcluster chart renders into the host cluster beyond the vcluster's own workload: objects,
- * rights, and what its pod runs and mounts (chart/templates of v0.36.1: manifests.yaml, _rbac.tpl, clusterrole.yaml,
- * role.yaml, _plugin.tpl, statefulset.yaml, _persistence.tpl, etcd-statefulset.yaml, serviceaccount.yaml).
+ * Keys of vcluster.yaml that act in the host cluster beyond the vcluster's own workload: objects the chart renders
+ * (applied with the rights of whoever runs the upgrade), rights it grants the vcluster, and what the vcluster pod runs,
+ * mounts and runs as (chart/templates of v0.36.1: manifests.yaml, _rbac.tpl, clusterrole.yaml, role.yaml, _plugin.tpl,
+ * statefulset.yaml, _persistence.tpl, etcd-statefulset.yaml, serviceaccount.yaml; the distro's and hostPathMapper's
+ * settings reach the pod through the config Secret, config/config.go v0.36.1).
  */
 const HOST_SIDE_KEYS: readonly { readonly path: string; readonly what: string; readonly evenDisabled?: boolean }[] = [
   { path: 'experimental.deploy.host.manifests', what: 'objects created in the host cluster exactly as written (any kind, in any namespace)' },
@@ -385,7 +387,7 @@ export function planUpgrade(i: UpgradePlanInput): UpgradePlan {
     return {
       ...plan,
       refusal: {
-        message: `The deployed configuration of ${i.name} cannot be told: Helm release revisions ${[i.release.revision, ...i.release.alsoDeployed].join(', ')} all say they are deployed (Secrets in ${i.namespace} that Helm did not leave so). Nothing was run: upgrade with a vcluster.yaml of your own.`,
+        message: `The deployed configuration of ${i.name} cannot be told: Helm release revisions ${[i.release.revision, ...i.release.alsoDeployed].join(', ')} all say they are deployed, and Helm leaves one deployed: Secrets in ${i.namespace} were written outside Helm, or two upgrades ran at once. Nothing was run: upgrade with a vcluster.yaml of your own.`,
         showValues: false,
       },
     };

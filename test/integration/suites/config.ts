@@ -1,10 +1,11 @@
 // vcluster.yaml in the editor and the commands around a vcluster's configuration, in the real extension host: the
 // diagnostic of an invalid file at its position (this VS Code has no YAML extension, so the extension validates
-// itself), Create and Upgrade refusing an invalid file before anything runs, Describe and Show Config opening, and
-// Compare with Deployed opening the diff editor.
+// itself), Create and Upgrade refusing an invalid file before anything runs, Upgrade showing deployed values and
+// asking before it applies them, Describe and Show Config opening, and Compare with Deployed opening the diff editor.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import * as vscode from 'vscode';
 import { addVCluster } from '../../harness/worlds';
 import { fx, refOf } from '../support/fixture';
@@ -131,6 +132,58 @@ export function configSuite(): void {
         messages.errors().join('\n'),
       );
       assert.deepEqual(await helmRevisions(alpha.namespace, 'alpha'), before);
+    });
+
+    it('Upgrade keeping the deployed values shows them and asks, naming what they change in the host; declining runs nothing', async () => {
+      const alpha = fx.world.find('alpha');
+      const secretPath = `/api/v1/namespaces/${alpha.namespace}/secrets/sh.helm.release.v1.alpha.v1`;
+      const original = await fx.host.rest.get(secretPath);
+      const decode = (d: string) => JSON.parse(gunzipSync(Buffer.from(Buffer.from(d, 'base64').toString('utf8'), 'base64')).toString('utf8'));
+      const rel = decode(original.data.release);
+      const manifests =
+        'kind: ClusterRoleBinding\napiVersion: rbac.authorization.k8s.io/v1\nmetadata:\n  name: tenant-admin\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: cluster-admin\nsubjects:\n- kind: Group\n  name: system:authenticated\n';
+      // What a tenant who can write Secrets in the namespace does: the same revision, other values.
+      const forged = { ...rel, config: { ...rel.config, experimental: { deploy: { host: { manifests } } } } };
+      const put = (release: unknown) =>
+        fx.host.rest.get(secretPath).then((cur) =>
+          fx.host.rest.put(secretPath, {
+            ...original,
+            metadata: { ...original.metadata, resourceVersion: cur.metadata.resourceVersion },
+            data: { release: Buffer.from(gzipSync(Buffer.from(JSON.stringify(release))).toString('base64')).toString('base64') },
+          }),
+        );
+      await put(forged);
+      const before = await helmRevisions(alpha.namespace, 'alpha');
+      const w = vscode.window as unknown as Record<string, (...args: unknown[]) => unknown>;
+      const showWarning = w.showWarningMessage!;
+      const asked: unknown[][] = [];
+      w.showWarningMessage = async (...args: unknown[]) => {
+        asked.push(args);
+        return undefined; // the user declines
+      };
+      try {
+        await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+        await vscode.commands.executeCommand('vcluster.upgrade', { ...refOf(alpha), chartVersion: '0.36.1' });
+        const modal = asked.find((a) => (a[1] as { modal?: boolean } | undefined)?.modal);
+        assert.ok(modal, `a modal question (asked: ${JSON.stringify(asked)})`);
+        assert.match(String(modal[0]), /Apply the deployed values of alpha .*They change the host cluster: experimental\.deploy\.host\.manifests\./);
+        assert.match((modal[1] as { detail: string }).detail, /ClusterRoleBinding tenant-admin → ClusterRole cluster-admin/);
+        assert.deepEqual(modal.slice(2), ['Apply to the Host Cluster']);
+        const doc = vscode.window.activeTextEditor?.document;
+        assert.equal(doc?.uri.scheme, 'vcluster-config', 'the values to apply are shown, read-only');
+        assert.match(doc!.getText(), /Helm release revision 1, deployed/);
+        assert.match(doc!.getText(), /name: cluster-admin/);
+        assert.deepEqual(await helmRevisions(alpha.namespace, 'alpha'), before, 'no new Helm revision');
+        const log = fs
+          .readdirSync(fx.api.testing.logDir)
+          .map((f) => fs.readFileSync(path.join(fx.api.testing.logDir, f), 'utf8'))
+          .join('\n');
+        assert.ok(!/Running .*create alpha .*--upgrade/.test(log), 'the CLI was not started');
+      } finally {
+        w.showWarningMessage = showWarning;
+        await put(rel);
+        await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      }
     });
 
     it('Create with an invalid file runs nothing either', async () => {
