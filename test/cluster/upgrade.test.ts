@@ -2,12 +2,15 @@
 // --local-chart-dir as in real-cli.test.ts): a values change and a version change, each checked in the Helm release;
 // a rejected upgrade reports the CLI's reason and the release's state. Also: the Helm release reader against what
 // `vcluster describe --config-only` prints, describe against `vcluster describe --output json`, and the bundled
-// schema / old-key data against the pinned vcluster module.
+// schema / old-key data against the pinned vcluster module. And release Secrets a tenant wrote next to Helm's: which
+// revision is chosen (with real Helm as the oracle: `helm upgrade --reuse-values` and `helm get values`), Secrets that
+// are not what they claim, a gzip bomb.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { parse as parseYaml } from 'yaml';
 import { repoRoot, toolPath, vclusterChartDir, versions } from '../../scripts/lib/toolchain.mjs';
 import type { HostCluster } from '../harness/controlPlane';
@@ -15,11 +18,11 @@ import { runProgram } from '../harness/processes';
 import { waitFor, type KObject } from '../harness/rest';
 import { podStatusFor } from '../harness/worlds';
 import { KubeClient } from '../../src/kube/client';
-import { readHelmRelease, valuesYaml } from '../../src/vcluster/config/helmRelease';
+import { decodeReleaseData, readDeployedRelease, readHelmRelease, valuesYaml } from '../../src/vcluster/config/helmRelease';
 import { loadBundledSchema } from '../../src/vcluster/config/schema';
 import { VClusterConfigValidator } from '../../src/vcluster/config/validate';
 import { fetchDetails } from '../../src/vcluster/describe';
-import { describeOutcome, runUpgrade, upgradeArgs } from '../../src/vcluster/upgrade';
+import { describeOutcome, planUpgrade, runUpgrade, upgradeArgs } from '../../src/vcluster/upgrade';
 import { stampChart } from '../support/charts';
 import { getHost, uniqueNamespace } from './setup';
 
@@ -107,7 +110,9 @@ describe('upgrade with the real vcluster CLI and Helm', function () {
     const r = await cli(['describe', name, '-n', ns, '--config-only']);
     assert.deepEqual(parseYaml(valuesYaml(release.config)), parseYaml(r.stdout), 'same user-supplied values as the CLI');
     assert.equal((release.config as { sync: { toHost: { ingresses: { enabled: boolean } } } }).sync.toHost.ingresses.enabled, false);
-    assert.ok(release.schema && (release.schema as { $schema?: string }).$schema?.includes('2020-12'), "the chart's schema is stored in the release");
+    assert.ok(!('schema' in release), "the chart's schema stored in the release is cluster data and never kept");
+    assert.deepEqual([release.secretName, release.concerns, release.alsoDeployed], [`sh.helm.release.v1.${name}.v1`, [], []]);
+    assert.deepEqual(await readDeployedRelease(client, ns, name), release, 'one revision: the newest is the deployed one');
     assert.equal(await readHelmRelease(client, ns, 'not-installed-by-helm'), undefined, 'no release: undefined (the metadata list has "items": null)');
   });
 
@@ -149,6 +154,114 @@ describe('upgrade with the real vcluster CLI and Helm', function () {
     assert.equal(ok, false);
     assert.notEqual(outcome.result.code, 0);
     assert.match(message, /vcluster create --upgrade failed for up \(exit code \d+\): .+\. Afterwards Helm release revision 3 is deployed \(unchanged\)\./);
+  });
+
+  describe('a release history with Secrets Helm did not write (whoever can write Secrets in the namespace can add one)', () => {
+    const forgedName = `sh.helm.release.v1.${name}.v99`;
+    const hostManifests =
+      'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: tenant-admin\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: cluster-admin\nsubjects:\n- kind: ServiceAccount\n  name: default\n  namespace: tenant\n';
+    const forgedValues = { experimental: { deploy: { host: { manifests: hostManifests } } } };
+
+    /** The revision Helm left deployed (3 after the tests above; 1 when only this block runs). */
+    let deployedRev: number;
+    before(async () => {
+      const l = await host.rest.get(`/api/v1/namespaces/${ns}/secrets?labelSelector=${encodeURIComponent(`owner=helm,name=${name},status=deployed`)}`);
+      assert.equal(l.items.length, 1, 'Helm left one revision deployed');
+      deployedRev = Number(l.items[0].metadata.labels.version);
+    });
+
+    /** Revision 99 written next to the real ones: the real deployed release copied, with other values and status. */
+    async function forge(o: { status: string; type?: string; payload?: string }) {
+      const real = await host.rest.get(`/api/v1/namespaces/${ns}/secrets/sh.helm.release.v1.${name}.v${deployedRev}`);
+      const rel = decodeReleaseData(real.data.release) as Record<string, unknown> & { info: Record<string, unknown> };
+      const forged = { ...rel, version: 99, config: forgedValues, info: { ...rel.info, status: o.status } };
+      const data = o.payload ?? execHelmEncode(forged);
+      await host.rest.create(`/api/v1/namespaces/${ns}/secrets`, {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        type: o.type ?? 'helm.sh/release.v1',
+        metadata: { name: forgedName, labels: { owner: 'helm', name, status: o.status, version: '99' } },
+        data: { release: Buffer.from(data).toString('base64') },
+      });
+    }
+    /** Helm's encoding: base64 of gzip of JSON (pkg/storage/driver/util.go encodeRelease, v3.21.4). */
+    function execHelmEncode(release: unknown): string {
+      return gzipSync(Buffer.from(JSON.stringify(release))).toString('base64');
+    }
+    /** The values `helm upgrade --reuse-values` takes as current, from Helm itself (a client-side dry run). */
+    async function helmReused(): Promise<unknown> {
+      const r = await runProgram(
+        toolPath('helm'),
+        ['upgrade', name, charts[current]!, '-n', ns, '--kube-context', host.contextName, '--reuse-values', '--dry-run=client', '-o', 'json'],
+        { cwd: home, env, timeoutMs: 120_000 },
+      );
+      return (JSON.parse(r.stdout) as { config: unknown }).config;
+    }
+    async function helmGetValues(): Promise<unknown> {
+      const r = await runProgram(toolPath('helm'), ['get', 'values', name, '-n', ns, '--kube-context', host.contextName, '-o', 'json'], {
+        cwd: home,
+        env,
+        timeoutMs: 60_000,
+      });
+      return JSON.parse(r.stdout);
+    }
+    const plan = async () => {
+      const release = await readDeployedRelease(client, ns, name);
+      assert.ok(release);
+      return {
+        release,
+        plan: planUpgrade({ name, namespace: ns, release, targetVersion: current, values: { from: 'deployed' }, schema: loadBundledSchema(repoRoot) }),
+      };
+    };
+
+    afterEach(async () => host.rest.delete(`/api/v1/namespaces/${ns}/secrets/${forgedName}`));
+
+    it('a newer revision that is not deployed (failed): the deployed revision is kept, as helm upgrade takes it', async () => {
+      await forge({ status: 'failed' });
+      const { release, plan: p } = await plan();
+      assert.deepEqual([release.revision, release.status, release.concerns], [deployedRev, 'deployed', []]);
+      assert.deepEqual(release.config, await helmReused(), 'the values Helm itself reuses on upgrade');
+      assert.deepEqual(p.hostSideEffects, [], 'the deployed values reach nothing beyond the vcluster');
+      assert.ok(p.confirmation && !p.refusal);
+      // `helm get values` (and `helm status`) show the newest revision whatever its status, and so does readHelmRelease.
+      assert.deepEqual(await helmGetValues(), forgedValues);
+      assert.equal((await readHelmRelease(client, ns, name))?.revision, 99);
+    });
+
+    it('a newer revision that says deployed: Helm takes it; the plan refuses, since two revisions say deployed', async () => {
+      await forge({ status: 'deployed' });
+      assert.deepEqual(await helmReused(), forgedValues, 'Helm reuses the forged values: the choice alone is no defence');
+      const { release, plan: p } = await plan();
+      assert.deepEqual([release.revision, release.alsoDeployed], [99, [deployedRev]]);
+      assert.match(release.concerns.join(' '), new RegExp(`Revisions 99, ${deployedRev} all say they are deployed`));
+      assert.equal(p.confirmation, undefined);
+      assert.match(p.refusal!.message, new RegExp(`revisions 99, ${deployedRev} all say they are deployed.*Nothing was run`));
+      assert.deepEqual(
+        p.hostSideEffects.map((e) => [e.path, e.what.replace(/^.*: /, '')]),
+        [['experimental.deploy.host.manifests', 'ClusterRoleBinding tenant-admin → ClusterRole cluster-admin']],
+      );
+    });
+
+    it('a Secret labelled as the deployed revision 99 but not of type helm.sh/release.v1 is ignored and named', async () => {
+      await forge({ status: 'deployed', type: 'Opaque' });
+      assert.equal((await readHelmRelease(client, ns, name))?.revision, deployedRev, "describe's reader ignores it too");
+      const { release, plan: p } = await plan();
+      assert.equal(release.revision, deployedRev);
+      assert.deepEqual(release.concerns, [`Secret ${forgedName} is not a release Helm wrote: its type is "Opaque", not helm.sh/release.v1; it was ignored.`]);
+      assert.match(p.confirmation!.detail, /Warning: Secret sh\.helm\.release\.v1\.up\.v99 is not a release Helm wrote/);
+    });
+
+    it('a gzip bomb as revision 99 (a small Secret inflating to 64 MiB) is not inflated beyond the bound, and is named', async () => {
+      const bomb = gzipSync(
+        Buffer.concat([Buffer.from('{"name":"up","version":99,"config":{"x":"'), Buffer.alloc(64 * 1024 * 1024, 0x20), Buffer.from('"}}')]),
+      );
+      await forge({ status: 'deployed', payload: bomb.toString('base64') });
+      const fromDescribe = await readHelmRelease(client, ns, name);
+      assert.equal(fromDescribe?.revision, deployedRev, 'the newest usable revision, for describe');
+      assert.match(fromDescribe.concerns.join(' '), /Secret sh\.helm\.release\.v1\.up\.v99 could not be decoded: the release inflates to more than 32 MiB/);
+      const { release } = await plan();
+      assert.equal(release.revision, deployedRev, 'and for the upgrade');
+    });
   });
 
   it('describes the vcluster as `vcluster describe` does, with certificate expiry from its certificate secret', async () => {
