@@ -185,7 +185,13 @@ export interface HostSideEffect {
  * statefulset.yaml, _persistence.tpl, etcd-statefulset.yaml, serviceaccount.yaml; the distro's and hostPathMapper's
  * settings reach the pod through the config Secret, config/config.go v0.36.1).
  */
-const HOST_SIDE_KEYS: readonly { readonly path: string; readonly what: string; readonly evenDisabled?: boolean }[] = [
+const HOST_SIDE_KEYS: readonly {
+  readonly path: string;
+  readonly what: string;
+  readonly evenDisabled?: boolean;
+  /** Named only when this holds (default: whenever the key is set to something that is not inert). */
+  readonly when?: (v: unknown) => boolean;
+}[] = [
   { path: 'experimental.deploy.host.manifests', what: 'objects created in the host cluster exactly as written (any kind, in any namespace)' },
   { path: 'experimental.deploy.host.manifestsTemplate', what: 'a Helm template rendered into objects created in the host cluster' },
   { path: 'rbac.clusterRole', what: 'the cluster-wide rights the vcluster gets in the host (its ClusterRole)' },
@@ -225,7 +231,13 @@ const HOST_SIDE_KEYS: readonly { readonly path: string; readonly what: string; r
   { path: 'sync.fromHost.configMaps', what: 'host ConfigMaps of other namespaces read by the vcluster' },
   { path: 'sync.fromHost.customResources', what: 'host custom resources read by the vcluster (a ClusterRole)' },
   { path: 'networking.replicateServices.fromHost', what: 'host Services of other namespaces read by the vcluster' },
-  { path: 'exportKubeConfig', what: "a Secret with the vcluster's kubeconfig, possibly in another host namespace" },
+  { path: 'exportKubeConfig.secret.namespace', what: "a Secret with the vcluster's kubeconfig written into another host namespace" },
+  {
+    path: 'exportKubeConfig.additionalSecrets',
+    what: "Secrets with the vcluster's kubeconfig written into other host namespaces",
+    when: (v) =>
+      Array.isArray(v) && v.some((x) => typeof (x as { namespace?: unknown } | null)?.namespace === 'string' && (x as { namespace: string }).namespace !== ''),
+  },
 ];
 
 function at(values: unknown, path: string): unknown {
@@ -292,7 +304,7 @@ export function hostSideEffects(values: Record<string, unknown>): HostSideEffect
   const out: HostSideEffect[] = [];
   for (const k of HOST_SIDE_KEYS) {
     const v = at(values, k.path);
-    if (inert(v, k.evenDisabled)) continue;
+    if (inert(v, k.evenDisabled) || (k.when && !k.when(v))) continue;
     let what = k.what;
     if (k.path === 'experimental.deploy.host.manifests' && typeof v === 'string') {
       const objs = manifestObjects(v);

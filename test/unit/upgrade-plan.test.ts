@@ -99,6 +99,7 @@ describe('upgrade plan: deployed values are shown and confirmed, naming what the
         advanced: { serviceAccount: { enabled: false, name: 'admin-sa' } },
       },
       sync: { fromHost: { secrets: { enabled: true, mappings: { byName: { '*/*': 'x/*' } } } }, toHost: { ingresses: { enabled: true } } },
+      exportKubeConfig: { server: 'https://x:443', additionalSecrets: [{ name: 'a' }, { name: 'b', namespace: 'kube-system' }] },
     };
     const p = plan(values);
     assert.deepEqual(
@@ -115,10 +116,16 @@ describe('upgrade plan: deployed values are shown and confirmed, naming what the
         'controlPlane.distro.k8s.apiServer',
         'controlPlane.advanced.serviceAccount',
         'sync.fromHost.secrets',
+        'exportKubeConfig.additionalSecrets',
       ],
     );
     for (const e of p.hostSideEffects) assert.ok(p.confirmation!.detail.includes(`• ${e.path}: `), e.path);
     assert.ok(!p.confirmation!.detail.includes('ingresses'), 'a sync inside the namespace is not a host-side effect');
+    assert.deepEqual(
+      hostSideEffects({ exportKubeConfig: { server: 'https://x:443', additionalSecrets: [{ name: 'a' }] } }),
+      [],
+      'a kubeconfig Secret in its own namespace is not',
+    );
   });
 
   it('asks a plain question, not skippable either, when nothing reaches beyond the vcluster; disabled keys are not named', () => {
