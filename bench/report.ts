@@ -333,7 +333,7 @@ export function printReport(r: Results, failures: readonly string[]): string {
   }
   if (r.hostileConfig) {
     const h = r.hostileConfig;
-    p('11. Hostile deployed configuration (a release Secret written by a tenant), in memory');
+    p('12. Hostile deployed configuration (a release Secret written by a tenant), in memory');
     p(
       `   gzip bomb: ${fmtBytes(h.bomb.secretDataBytes)} of Secret data inflating to ${fmtBytes(h.bomb.inflatesToBytes)}, refused at the ${fmtBytes(h.bomb.boundBytes)} bound in ${fmtMs(h.bomb.refuseMs)}; an unbounded inflate of a 64 MiB one (the old decoder): ${fmtMs(h.unboundedInflate64MiBMs)}`,
     );
