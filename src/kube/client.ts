@@ -1,7 +1,6 @@
 // The one HTTP client of the extension for the Kubernetes API: TLS and credentials from a kubeconfig entry, proxies,
-// timeouts, cancellation, gzip, streaming (watches) and errors classified for messages. Over 400 lines on purpose: a
-// request's life (agent, credentials, a 401 that refreshes them, classification) reads best in one place; the parts
-// that stand alone already live beside it (credentials.ts, proxy.ts, errors.ts).
+// timeouts, cancellation, gzip, streaming (watches), bounds on what a server may send, and errors classified for
+// messages. Credentials, proxies and error kinds live beside it (credentials.ts, proxy.ts, errors.ts).
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';

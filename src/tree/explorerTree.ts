@@ -1,7 +1,6 @@
-// The Clusters view's TreeDataProvider. Over 400 lines on purpose: VS Code asks one provider for children, parents and
-// items, so the node cache, the parent links, the expansion holds and the watches of expanded folders live in one
-// object that must stay consistent; what stands alone already lives beside it (node kinds in nodes.ts and
-// insideNodes.ts, the model in src/vcluster/explorer.ts).
+// The Clusters view's TreeDataProvider: the node cache, the parent links, the expansion holds and the watches of
+// expanded folders, kept consistent in one object because VS Code asks one provider for children, parents and items.
+// The node kinds are in nodes.ts and insideNodes.ts, the model in src/vcluster/explorer.ts.
 import * as vscode from 'vscode';
 import type { ExplorerModel, ChangeEvent } from '../vcluster/explorer';
 import { KubeError } from '../kube/errors';

@@ -4,8 +4,8 @@
 // real kube-apiserver of the harness; both must agree — on the user, or on refusing. Identities: service-account
 // tokens from the TokenRequest API and client certificates signed by the cluster's CA. Proxies are real local
 // CONNECT and SOCKS5 proxies (test/harness/proxies.ts) in front of the real API server.
-// Over 400 lines on purpose: every case uses the identities, RBAC and side-by-side check (kubectl vs our client) that
-// the one top-level before() sets up; split files would each repeat that set-up or need it moved into the harness.
+// Every case uses the identities, RBAC and side-by-side check (kubectl vs our client) that the one top-level before()
+// sets up.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';

@@ -11,8 +11,8 @@
 // not run, so synced Endpoints objects laid out by fixtures are not overwritten.
 //
 // Free ports are in ports.ts and what every kube-apiserver of the harness shares (flags, readiness, kubeconfigs) in
-// apiServer.ts. A little over 400 lines remain on purpose: startHost() is one ordered start-up (certificates, etcd, API
-// server, controller manager, clean-up on any failure) that reads best in one piece.
+// apiServer.ts. startHost() is one ordered start-up: certificates, etcd, API server, controller manager, and clean-up
+// on any failure.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -6,9 +6,8 @@
 // path; what a killed run (SIGKILL, machine stop) left behind is removed by the next run that starts — only ever the
 // state of runs whose process is gone.
 //
-// Over 400 lines on purpose: creating a piece of node state (markers, allocation), finding it again (inspection) and
-// removing it (removal) must name the same things the same way, so the three sections stay in one file where a
-// reader can check that everything created is also inspected and removed.
+// Three sections name the same things the same way: creating a piece of node state (markers, allocation), finding it
+// again (inspection) and removing it (removal).
 //
 // Everything here is synchronous so that it also works from exit hooks, and runs programs without a shell.
 import { spawnSync } from 'node:child_process';

@@ -1,8 +1,8 @@
 // Reading kubeconfig files and merging them the way client-go does (tools/clientcmd/loader.go, Load): files in
 // precedence order, the first file that defines a context, cluster or user wins, the first non-empty
 // current-context wins, missing files are skipped. Problems are returned as data so that one broken entry never
-// hides the good ones; KubeconfigError is thrown only when no file exists at all. Over 400 lines on purpose: the
-// merge and the per-entry checks must stay next to each other to keep client-go's precedence rules in one view.
+// hides the good ones; KubeconfigError is thrown only when no file exists at all. The merge and the per-entry checks
+// stand next to each other, so client-go's precedence rules read in one place.
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';

@@ -6,8 +6,8 @@
 // without the lock, because for a big file that is most of the time. Then lock all files (`<file>.lock`, O_EXCL,
 // bounded wait), check that none changed since it was read, keep a reverse patch for undo, and write atomically.
 // A file that changed in between is read and planned again; after a few such conflicts the planning happens under
-// the lock too. Over 400 lines on purpose: the plan-lock-check-write transaction is one piece of reasoning; the text
-// edits (yamlEdit.ts, fastEdit.ts), locks (lock.ts), atomic writes (atomic.ts) and undo (backup.ts) live beside it.
+// the lock too. The text edits (yamlEdit.ts, fastEdit.ts), locks (lock.ts), atomic writes (atomic.ts) and undo
+// (backup.ts) live beside it.
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
