@@ -1,30 +1,24 @@
 // The model behind the tree and the public API, free of vscode: kubeconfig contexts, per-context discovery with a
-// cache, watches on what has been looked at, nested discovery through the virtual API servers, and file watching
-// of the kubeconfig. The tree renders it and refreshes the subtree named in each change event. Over 400 lines: its
-// caches, watches, holds and virtual clients share one lifetime (a scope is dropped with everything below it); the
-// pure parts live in discovery.ts, access.ts and permissions.ts.
-import type { ConnectionSpec } from '../kube/client';
-import { KubeClient } from '../kube/client';
-import { connectionSpecFor } from '../kube/connection';
+// cache, watches on what has been looked at (a burst of changes coalesced into one rediscovery), nested discovery
+// through the virtual API servers, and the user's permissions per namespace. A scope is dropped with everything below
+// it: its cache, its watches, its permission answers and the virtual clients inside it. The tree renders the model and
+// refreshes the subtree named in each change event. The parts: discovery.ts (what discovery lists), clientPool.ts (one
+// client per context), reach.ts (virtual clients and the holds on them), access.ts and permissions.ts.
+import type { KubeClient } from '../kube/client';
 import { KubeError } from '../kube/errors';
 import type { KubeconfigState, KubeconfigSnapshot } from './kubeconfigState';
 import { METADATA_LIST, type KubeList, type Namespace, type WatchEvent } from '../kube/types';
 import { Watcher } from '../kube/watch';
 import type { ContextInfo, DiscoveryResult, NamespaceInfo, ParentRef, PermissionSummary, VClusterRef } from '../shared/model';
 import { errorMessage } from '../shared/errors';
-import {
-  type TunnelProvider,
-  type VirtualEndpoint,
-  type VirtualKubeconfig,
-  UnusableClusterKubeconfigError,
-  readVirtualKubeconfig,
-  virtualClient,
-} from './access';
+import type { TunnelProvider } from './access';
+import { ClientPool } from './clientPool';
 import { type DiscoverOptions, type ListedCollection, VCLUSTER_SELECTOR, discoverForWatch, discoverNamespace } from './discovery';
 import { AccessReview, type WorkloadKind } from './permissions';
+import { Reach } from './reach';
 import { Emitter } from '../shared/emitter';
 import { contextKey, refKey } from '../shared/refKey';
-import { contextNameFor, parentOf } from './refs';
+import { contextNameFor } from './refs';
 
 /** How long a namespace's permission summary is reused before the API is asked again. */
 const PERMISSIONS_TTL_MS = 5 * 60_000;
@@ -48,9 +42,6 @@ export interface ExplorerOptions {
 
 type Cached = { ok: true; result: DiscoveryResult; at: number } | { ok: false; error: Error; at: number };
 
-/** Unheld virtual clients (one-off reads: object YAML, the API's nested listing) are closed after this long unused. */
-const VIRTUAL_IDLE_MS = 10_000;
-
 interface Scope {
   readonly key: string;
   readonly event: ChangeEvent;
@@ -73,32 +64,40 @@ export class ExplorerModel {
   private readonly changes = new Emitter<ChangeEvent>((err) => this.opts.log?.('error', `change listener failed: ${errorMessage(err)}`));
   /** Told when something shown may have changed: the kubeconfig, a context's vclusters, a vcluster's nested ones. */
   readonly onDidChange = this.changes.event;
-  private clients = new Map<string, { client: KubeClient; fingerprint: string }>();
-  private virtual = new Map<string, Promise<{ client: KubeClient; endpoint: VirtualEndpoint }>>();
+  private readonly pool: ClientPool;
+  private readonly virtual: Reach;
   private scopes = new Map<string, Scope>();
   /** Per host context: the API's answers about the user's permissions (dropped with the context's scope). */
   private reviews = new Map<
     string,
     { review: AccessReview; summaries: Map<string, { at: number; summary?: PermissionSummary; pending?: Promise<PermissionSummary> }> }
   >();
-  /** Per vcluster (refKey): names of the fields its vc-NAME kubeconfig had and that were left out. */
-  private ignored = new Map<string, readonly string[]>();
-  private loggedIgnored = new Set<string>();
-  /** Reasons to keep a virtual cluster's client and watches: an expanded tree node, an open view (refKey → count). */
-  private holds = new Map<string, number>();
-  private lastUse = new Map<string, number>();
-  private sweeper?: NodeJS.Timeout;
   private kubeconfigSub: { dispose(): void };
   private contentSub: { dispose(): void };
   private disposed = false;
 
   constructor(private readonly opts: ExplorerOptions) {
+    this.pool = new ClientPool({
+      snapshot: () => this.snap,
+      timeoutMs: () => this.timeoutMs,
+      dropped: (context) => this.dropScope(contextKey(context)),
+      log: opts.log,
+    });
+    this.virtual = new Reach({
+      contextClient: (context) => this.client(context),
+      ready: () => this.ready(),
+      dropScope: (key) => this.dropScope(key, false),
+      changed: (ref) => this.fire({ scope: 'vcluster', ref }),
+      tunnels: opts.tunnels,
+      timeoutMs: () => this.timeoutMs,
+      log: opts.log,
+    });
     this.kubeconfigSub = opts.kubeconfig.onDidChange(() => {
-      this.pruneClients();
+      this.pool.prune();
       this.fire({ scope: 'kubeconfig' });
     });
     // Credentials can change without anything visible changing (a rotated token): clients take them in place.
-    this.contentSub = opts.kubeconfig.onDidChangeContent(() => this.pruneClients());
+    this.contentSub = opts.kubeconfig.onDidChangeContent(() => this.pool.prune());
   }
 
   private get snap(): KubeconfigSnapshot | undefined {
@@ -128,61 +127,9 @@ export class ExplorerModel {
     return (this.snapshot() ?? (await this.reloadKubeconfig())).contexts;
   }
 
-  /** The connection details of a kubeconfig context (raw entries, relative paths resolved as kubectl does). */
-  connectionSpec(context: string): ConnectionSpec {
-    const merged = this.snap?.merged;
-    if (!merged) throw new KubeError('config', `The context "${context}" is not in the kubeconfig`);
-    return connectionSpecFor(merged, context);
-  }
-
-  /** A client for a kubeconfig context (cached; takes changed credentials in place, see pruneClients). */
+  /** A client for a kubeconfig context (cached; takes changed credentials in place, see ClientPool.prune). */
   client(context: string): KubeClient {
-    const spec = this.connectionSpec(context);
-    const fingerprint = JSON.stringify(spec);
-    const have = this.clients.get(context);
-    if (have && have.fingerprint === fingerprint) return have.client;
-    if (have && this.updateInPlace(context, have, spec, fingerprint)) return have.client;
-    have?.client.dispose();
-    const client = new KubeClient(spec, { timeoutMs: this.timeoutMs });
-    this.clients.set(context, { client, fingerprint });
-    return client;
-  }
-
-  /**
-   * A context whose server stayed the same keeps its client (and its watches, which reconnect with the new
-   * credentials); one whose server changed starts over.
-   */
-  private updateInPlace(context: string, have: { client: KubeClient; fingerprint: string }, spec: ConnectionSpec, fingerprint: string): boolean {
-    try {
-      have.client.update(spec);
-      have.fingerprint = fingerprint;
-      this.opts.log?.('info', `The credentials of context "${context}" changed: live watches reconnect with the new ones`);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  private pruneClients(): void {
-    for (const [ctx, c] of [...this.clients]) {
-      let spec: ConnectionSpec | undefined;
-      try {
-        spec = this.connectionSpec(ctx);
-      } catch {
-        spec = undefined;
-      }
-      const fp = spec && JSON.stringify(spec);
-      if (fp === c.fingerprint) continue;
-      // A new namespace in the context changes where a restricted user's discovery looks: discover again.
-      const namespaceChanged = spec?.namespace !== c.client.namespace;
-      if (spec && fp && this.updateInPlace(ctx, c, spec, fp)) {
-        if (namespaceChanged) this.dropScope(contextKey(ctx));
-        continue;
-      }
-      c.client.dispose();
-      this.clients.delete(ctx);
-      this.dropScope(contextKey(ctx));
-    }
+    return this.pool.client(context);
   }
 
   // ---- discovery --------------------------------------------------------------------------------------------
@@ -376,165 +323,30 @@ export class ExplorerModel {
         this.scopes.delete(k);
       }
     }
-    if (!clients) return;
-    for (const k of [...this.virtual.keys()]) {
-      if (k === key || k.startsWith(`${key}|`)) this.closeVirtual(k);
-    }
+    if (clients) this.virtual.closeBelow(key);
   }
 
-  private closeVirtual(key: string): void {
-    const v = this.virtual.get(key);
-    if (!v) return;
-    this.virtual.delete(key);
-    this.lastUse.delete(key);
-    void v.then(
-      (x) => x.client.dispose(),
-      () => undefined,
-    );
-    this.opts.log?.('debug', `closed the client of virtual cluster ${key}`);
-  }
+  // ---- virtual clusters and the holds on them: Reach (reach.ts) does the work and documents each ----------------
 
-  // ---- holds: what may make requests into a virtual cluster ------------------------------------------------------
-
-  /** True when `key` or a vcluster inside it is held (a nested vcluster is reached through the ones around it). */
-  isHeld(key: string): boolean {
-    for (const [k, n] of this.holds) if (n > 0 && (k === key || k.startsWith(`${key}|`))) return true;
-    return false;
-  }
-
-  /**
-   * Allows requests into the virtual cluster of `ref` (and the ones around it) until disposed: the tree holds an
-   * expanded vcluster, a view holds the vcluster it shows. Without any hold the model closes the client.
-   */
-  hold(ref: VClusterRef): { dispose(): void } {
-    const key = refKey(ref);
-    this.holds.set(key, (this.holds.get(key) ?? 0) + 1);
-    let done = false;
-    return {
-      dispose: () => {
-        if (done) return;
-        done = true;
-        const n = (this.holds.get(key) ?? 1) - 1;
-        if (n > 0) this.holds.set(key, n);
-        else this.holds.delete(key);
-        this.sweep(0);
-      },
-    };
-  }
-
-  /**
-   * The tree collapsed `ref`: stop nested discovery in it and in everything below it now, and close the clients
-   * nothing else holds.
-   */
-  collapse(ref: VClusterRef): void {
-    this.dropScope(refKey(ref), false);
-    this.sweep(0);
-  }
-
-  /** Closes virtual clients that nothing holds and nothing used for `idleMs`, and their nested scopes. */
-  sweep(idleMs = VIRTUAL_IDLE_MS, now = Date.now()): number {
-    let closed = 0;
-    for (const key of [...this.virtual.keys()]) {
-      if (this.isHeld(key) || now - (this.lastUse.get(key) ?? 0) < idleMs) continue;
-      this.dropScope(key, false);
-      this.closeVirtual(key);
-      closed++;
-    }
-    return closed;
-  }
-
-  /** Keys of the virtual clients open now (tests). */
-  openVirtualClients(): string[] {
-    return [...this.virtual.keys()];
-  }
+  readonly isHeld: Reach['isHeld'] = (key) => this.virtual.isHeld(key);
+  readonly hold: Reach['hold'] = (ref) => this.virtual.hold(ref);
+  readonly collapse: Reach['collapse'] = (ref) => this.virtual.collapse(ref);
+  readonly sweep: Reach['sweep'] = (idleMs, now) => this.virtual.sweep(idleMs, now);
+  readonly openVirtualClients: Reach['openVirtualClients'] = () => this.virtual.openVirtualClients();
+  readonly reach: Reach['reach'] = (ref) => this.virtual.reach(ref);
+  readonly virtualKubeconfig: Reach['virtualKubeconfig'] = (ref, signal) => this.virtual.virtualKubeconfig(ref, signal);
+  readonly ignoredKubeconfigFields: Reach['ignoredKubeconfigFields'] = (ref) => this.virtual.ignoredKubeconfigFields(ref);
+  readonly hostClientOf: Reach['hostClientOf'] = (ref) => this.virtual.hostClientOf(ref);
 
   /** Forgets cached results (and watches) of a scope (contextKey() or refKey()) and what is below it, or everything. */
   invalidate(key?: string): void {
     if (key === undefined) {
       this.reviews.clear();
       for (const k of [...this.scopes.keys()]) this.dropScope(k);
-      for (const c of this.clients.values()) c.client.dispose();
-      this.clients.clear();
+      this.pool.clear();
     } else {
       this.dropScope(key);
     }
-  }
-
-  // ---- virtual clusters ---------------------------------------------------------------------------------------
-
-  /** A client for the virtual API server of `ref` (through its parents for nested vclusters). Cached. */
-  reach(ref: VClusterRef): Promise<{ client: KubeClient; endpoint: VirtualEndpoint }> {
-    const key = refKey(ref);
-    for (let r: VClusterRef | undefined = ref; r; r = parentOf(r)) this.lastUse.set(refKey(r), Date.now());
-    this.sweeper ??= setInterval(() => this.sweep(), VIRTUAL_IDLE_MS / 2).unref();
-    let p = this.virtual.get(key);
-    if (!p) {
-      p = (async () => {
-        await this.ready();
-        const parentRef = parentOf(ref);
-        const host = parentRef ? (await this.reach(parentRef)).client : this.client(ref.context);
-        const r = await this.noteIgnored(
-          ref,
-          virtualClient(host, ref.namespace, ref.name, contextNameFor(ref), { tunnels: this.opts.tunnels, timeoutMs: this.timeoutMs }),
-        );
-        return { client: r.client, endpoint: r.endpoint };
-      })();
-      p.catch(() => this.virtual.delete(key));
-      this.virtual.set(key, p);
-    }
-    return p;
-  }
-
-  /**
-   * The allow-listed kubeconfig of a vcluster's vc-NAME secret, read through the cluster it runs in (for Connect). What
-   * was left out is recorded as for the tree.
-   */
-  async virtualKubeconfig(ref: VClusterRef, signal?: AbortSignal): Promise<{ host: KubeClient; kubeconfig: VirtualKubeconfig }> {
-    const host = await this.hostClientOf(ref);
-    const kubeconfig = await this.noteIgnored(ref, readVirtualKubeconfig(host, ref.namespace, ref.name, signal));
-    return { host, kubeconfig };
-  }
-
-  /**
-   * Names of the fields of a vcluster's kubeconfig secret that were left out because a kubeconfig from a cluster may not
-   * use them (exec, auth-provider, file paths, …), as of the last time it was read; [] when nothing was.
-   */
-  ignoredKubeconfigFields(ref: VClusterRef): readonly string[] {
-    return this.ignored.get(refKey(ref)) ?? [];
-  }
-
-  /** Records (and logs once, by name) what was left out of a vcluster's kubeconfig secret, when the read succeeds or fails. */
-  private async noteIgnored<T extends { ignored: readonly string[] }>(ref: VClusterRef, read: Promise<T>): Promise<T> {
-    let ignored: readonly string[] = [];
-    try {
-      const r = await read;
-      ignored = r.ignored;
-      return r;
-    } catch (err) {
-      if (err instanceof UnusableClusterKubeconfigError) ignored = err.ignored;
-      throw err;
-    } finally {
-      const key = refKey(ref);
-      const before = this.ignored.get(key) ?? [];
-      if (ignored.length) this.ignored.set(key, ignored);
-      else this.ignored.delete(key);
-      const logKey = `${key}|${ignored.join(',')}`;
-      if (ignored.length && !this.loggedIgnored.has(logKey)) {
-        this.loggedIgnored.add(logKey);
-        this.opts.log?.(
-          'warn',
-          `The kubeconfig in secret ${ref.namespace}/vc-${ref.name} names fields that a kubeconfig read from a cluster may not use; they were left out (nothing they name is run or read): ${ignored.join(', ')}`,
-        );
-      }
-      if (before.join(',') !== ignored.join(',')) this.fire({ scope: 'vcluster', ref });
-    }
-  }
-
-  /** The client of the cluster a vcluster runs in: the host context, or its parent's virtual API server. */
-  async hostClientOf(ref: VClusterRef): Promise<KubeClient> {
-    await this.ready();
-    const parent = parentOf(ref);
-    return parent ? (await this.reach(parent)).client : this.client(ref.context);
   }
 
   /** Reads the kubeconfig once if nothing has read it yet. */
@@ -599,7 +411,7 @@ export class ExplorerModel {
 
   dispose(): void {
     this.disposed = true;
-    clearInterval(this.sweeper);
+    this.virtual.dispose();
     this.invalidate();
     this.kubeconfigSub.dispose();
     this.contentSub.dispose();
