@@ -67,7 +67,7 @@ export class Services {
    * contexts the commands check and offer, so programs that get a context name (the vcluster CLI, Helm) get this list.
    */
   async kubeconfigFiles(): Promise<string[]> {
-    return [...(this.model.snapshot() ?? (await this.model.reloadKubeconfig())).files];
+    return [...(await this.model.kubeconfig()).files];
   }
 
   /** The writer for the user's kubeconfig (global scope). */
@@ -224,7 +224,7 @@ export class Services {
 
   /** What vcluster.describe shows, read from the cluster the vcluster runs in (never from the vcluster itself). */
   async describe(ref: VClusterRef, signal?: AbortSignal): Promise<VClusterDetails> {
-    const snap = this.model.snapshot() ?? (await this.model.reloadKubeconfig());
+    const snap = await this.model.kubeconfig();
     const cluster = await this.model.hostClientOf(ref);
     return fetchDetails(cluster, ref, {
       contexts: snap.contexts,

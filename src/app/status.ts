@@ -21,7 +21,7 @@ export class StatusController extends Disposable {
   /** Shows the current context; reading the kubeconfig needs no client-node, so this works before the tree loads more. */
   readonly refresh = async (): Promise<void> => {
     const k = await this.o.services.kubeconfig();
-    const snap = k.snapshot() ?? (await k.reload());
+    const snap = await k.loaded();
     const current = snap.contexts.find((c) => c.current);
     const workspaceScoped = this.o.scope.on;
     const loaded = this.o.services.loaded;
@@ -47,7 +47,7 @@ export class StatusController extends Disposable {
     const { findExecutable } = await import('../vcluster/cli');
     const cliMissing = !findExecutable('vcluster', this.o.settings.cliPath || undefined);
     setContextKey('cliMissing', cliMissing);
-    const kubeconfigReady = (s.model.snapshot() ?? (await s.model.reloadKubeconfig())).state === 'ready';
+    const kubeconfigReady = (await s.model.kubeconfig()).state === 'ready';
     // A message would hide the welcome views, which say the same when there is no kubeconfig.
     if (this.treeView)
       this.treeView.message =

@@ -164,7 +164,7 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
 
   private async children(model: ExplorerModel, node?: ExplorerNode): Promise<ExplorerNode[]> {
     if (!node) {
-      const snap = model.snapshot() ?? (await model.reloadKubeconfig());
+      const snap = await model.kubeconfig();
       setContextKey('state', snap.state);
       const out: ExplorerNode[] = snap.contexts.map((c) => new ContextNode(c));
       // File-level problems (invalid YAML, unreadable file, …) are shown even when they leave no context at all: the

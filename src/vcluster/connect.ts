@@ -165,7 +165,7 @@ async function podState(
  * is stale) when the context is gone or points elsewhere.
  */
 export async function restoreTunnel(deps: Omit<ConnectDeps, 'timeoutMs'>, contextName: string, record: TunnelRecord): Promise<boolean> {
-  const snap = deps.model.snapshot() ?? (await deps.model.reloadKubeconfig());
+  const snap = await deps.model.kubeconfig();
   const entry = snap.contexts.find((c) => c.name === contextName);
   if (!entry?.server?.endsWith(`:${record.localPort}`)) return false;
   const host = await deps.model.hostClientOf(record.ref);

@@ -85,7 +85,7 @@ export class ExplorerModel {
     });
     this.virtual = new Reach({
       contextClient: (context) => this.client(context),
-      ready: () => this.ready(),
+      ready: () => this.kubeconfig(),
       dropScope: (key) => this.dropScope(key, false),
       changed: (ref) => this.fire({ scope: 'vcluster', ref }),
       tunnels: opts.tunnels,
@@ -123,8 +123,13 @@ export class ExplorerModel {
     return this.opts.kubeconfig.reload();
   }
 
+  /** The kubeconfig as last read; it is read first when nothing has read it yet. */
+  kubeconfig(): Promise<KubeconfigSnapshot> {
+    return this.opts.kubeconfig.loaded();
+  }
+
   async contexts(): Promise<readonly ContextInfo[]> {
-    return (this.snapshot() ?? (await this.reloadKubeconfig())).contexts;
+    return (await this.kubeconfig()).contexts;
   }
 
   /** A client for a kubeconfig context (cached; takes changed credentials in place, see ClientPool.prune). */
@@ -137,7 +142,7 @@ export class ExplorerModel {
   /** vclusters of a host context (cached; watched while cached in watch mode). */
   vclusters(context: string, force = false): Promise<DiscoveryResult> {
     return this.load(contextKey(context), { scope: 'context', context }, force, async () => {
-      await this.ready();
+      await this.kubeconfig();
       const client = this.client(context);
       const contextNames = new Set(this.snap?.contexts.map((c) => c.name));
       const searchNamespaces = this.opts.searchNamespaces?.(context) ?? [];
@@ -349,16 +354,11 @@ export class ExplorerModel {
     }
   }
 
-  /** Reads the kubeconfig once if nothing has read it yet. */
-  private async ready(): Promise<void> {
-    if (!this.snap) await this.reloadKubeconfig();
-  }
-
   // ---- permissions ----------------------------------------------------------------------------------------------
 
   /** The API's answers about what the user of a host context may do (cached until the context is refreshed). */
   async accessReview(context: string): Promise<AccessReview> {
-    await this.ready();
+    await this.kubeconfig();
     const client = this.client(context);
     let r = this.reviews.get(context);
     if (!r || r.review.client !== client) {
@@ -402,7 +402,7 @@ export class ExplorerModel {
 
   /** All namespace names of a context (for the namespace filter). */
   async namespaces(context: string): Promise<string[]> {
-    await this.ready();
+    await this.kubeconfig();
     const l = await this.client(context).get<KubeList<Namespace>>('/api/v1/namespaces', {
       accept: METADATA_LIST,
     });

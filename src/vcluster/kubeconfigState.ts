@@ -54,6 +54,11 @@ export class KubeconfigState {
     return this.snap;
   }
 
+  /** The snapshot; the files are read first when nothing has read them yet. */
+  async loaded(): Promise<KubeconfigSnapshot> {
+    return this.snap ?? (await this.reload());
+  }
+
   /** Re-reads the files (concurrent calls share one read; a call during a read schedules one more). */
   reload(): Promise<KubeconfigSnapshot> {
     if (this.reloading) {

@@ -10,7 +10,8 @@ import { contextNameFor, parentOf } from './refs';
 
 /** The merged kubeconfig as the explorer model reads it (ExplorerModel fits). */
 export interface KubeconfigView {
-  snapshot(): KubeconfigSnapshot | undefined;
+  /** The kubeconfig as last read (read first when nothing has read it yet). */
+  kubeconfig(): Promise<KubeconfigSnapshot>;
   reloadKubeconfig(): Promise<KubeconfigSnapshot>;
 }
 
@@ -59,7 +60,7 @@ export function contextToLeave(snap: KubeconfigSnapshot, ref: VClusterRef): { fr
 
 /** Switches to the context above the vcluster when the current context is inside it; returns the switch made, if any. */
 export async function leaveIfInside(kube: KubeconfigView, writer: () => ContextWriter, ref: VClusterRef): Promise<{ from: string; to: string } | undefined> {
-  const snap = kube.snapshot() ?? (await kube.reloadKubeconfig());
+  const snap = await kube.kubeconfig();
   const leave = contextToLeave(snap, ref);
   if (!leave) return undefined;
   await writer().useContext(leave.to);

@@ -33,7 +33,7 @@ describe("a vcluster's own context (ownContext)", () => {
   let dir: string;
   let file: string;
   let state: KubeconfigState;
-  const kube = () => ({ snapshot: () => state.snapshot(), reloadKubeconfig: () => state.reload() });
+  const kube = () => ({ kubeconfig: () => state.loaded(), reloadKubeconfig: () => state.reload() });
   const writer = () => new KubeconfigWriter({ files: [file] });
   const read = () =>
     YAML.parse(fs.readFileSync(file, 'utf8')) as {
