@@ -1,20 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { stringify as toYaml } from 'yaml';
 import { KubeconfigWriter } from './kube/kubeconfig/writer';
 import { TunnelManager } from './kube/tunnel';
-import type { KubeClient } from './kube/client';
-import type { KubeObject } from './kube/types';
 import type { MappingKind, MappingModel, VClusterInfo, VClusterRef } from './shared/model';
 import { ExplorerModel, withConnection } from './vcluster/explorer';
-import { fetchMapping, MAPPED_KINDS, hostListPath } from './vcluster/mapping';
+import { fetchMapping, objectYaml, watchMapping } from './vcluster/mapping';
 import { refKey } from './shared/refKey';
-import { parentOf } from './vcluster/refs';
 import type { KubeconfigState } from './vcluster/kubeconfigState';
 import type { VClusterDetails } from './shared/describe';
 import { UserFacingError } from './shared/errors';
 import { maskCredentials, readDeployedRelease, valuesYaml, type ReadRelease } from './vcluster/config/helmRelease';
-import { fetchDetails, watchDetails } from './vcluster/describe';
+import { fetchDetails, watchDescribe } from './vcluster/describeRead';
 import { InsideVClusters } from './vcluster/inside';
 
 // The domain services behind one object, which src/app/services.ts imports on first use, so that activation stays
@@ -141,39 +137,13 @@ export class Services {
   }
 
   /** Calls onChange on any change of the mapped kinds on either side, until disposed (holding the vcluster meanwhile). */
-  async watchMapping(ref: VClusterRef, onChange: () => void): Promise<{ dispose(): void }> {
-    const { Watcher } = await import('./kube/watch');
-    const hold = this.model.hold(ref);
-    let host: KubeClient;
-    let virtual: KubeClient;
-    try {
-      host = await this.model.hostClientOf(ref);
-      virtual = (await this.model.reach(ref)).client;
-    } catch (err) {
-      hold.dispose();
-      throw err;
-    }
-    const watchers = MAPPED_KINDS.filter((k) => k.watched).flatMap((k) => [
-      new Watcher(virtual, k.path, { onEvent: onChange, onResync: onChange }),
-      new Watcher(host, hostListPath(k, ref.namespace), { labelSelector: `vcluster.loft.sh/managed-by=${ref.name}`, onEvent: onChange, onResync: onChange }),
-    ]);
-    return {
-      dispose: () => {
-        watchers.forEach((w) => w.dispose());
-        hold.dispose();
-      },
-    };
+  watchMapping(ref: VClusterRef, onChange: () => void): Promise<{ dispose(): void }> {
+    return watchMapping(this.model, ref, onChange);
   }
 
   /** One object as YAML (managedFields dropped). The caller hides Secret data. */
-  async objectYaml(ref: VClusterRef, side: 'virtual' | 'host', kind: MappingKind, namespace: string, name: string): Promise<string> {
-    const spec = MAPPED_KINDS.find((k) => k.kind === kind);
-    if (!spec) throw new Error(`Unknown kind ${kind}`);
-    const client: KubeClient = side === 'virtual' ? (await this.model.reach(ref)).client : await this.model.hostClientOf(ref);
-    const p = `${hostListPath(spec, namespace)}/${name}`;
-    const obj = await client.get<KubeObject & { metadata: { managedFields?: unknown } }>(p);
-    delete obj.metadata.managedFields;
-    return toYaml(obj);
+  objectYaml(ref: VClusterRef, side: 'virtual' | 'host', kind: MappingKind, namespace: string, name: string): Promise<string> {
+    return objectYaml(this.model, ref, side, kind, namespace, name);
   }
 
   /**
@@ -235,22 +205,8 @@ export class Services {
   }
 
   /** Calls onChange when what describe shows changes, until disposed. A nested vcluster's parent is held meanwhile. */
-  async watchDescribe(ref: VClusterRef, onChange: () => void): Promise<{ dispose(): void }> {
-    const parent = parentOf(ref);
-    const hold = parent ? this.model.hold(parent) : undefined;
-    try {
-      const cluster = await this.model.hostClientOf(ref);
-      const w = watchDetails(cluster, ref, onChange);
-      return {
-        dispose: () => {
-          w.dispose();
-          hold?.dispose();
-        },
-      };
-    } catch (err) {
-      hold?.dispose();
-      throw err;
-    }
+  watchDescribe(ref: VClusterRef, onChange: () => void): Promise<{ dispose(): void }> {
+    return watchDescribe(this.model, ref, onChange);
   }
 
   dispose(): void {

@@ -1,13 +1,10 @@
 import { X509Certificate } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
-import type { KubeClient } from '../kube/client';
-import { KubeError } from '../kube/errors';
-import { Watcher } from '../kube/watch';
-import { eventTime, type KubeEvent, type KubeList, type Pod, type Secret, type Service, type Workload } from '../kube/types';
+import { eventTime, type KubeEvent, type Pod, type Secret, type Service, type Workload } from '../kube/types';
 import type { CertificateDetails, ContainerDetails, ContextPointer, EventDetails, PodDetails, VClusterDetails } from '../shared/describe';
 import type { ContextInfo, VClusterRef } from '../shared/model';
 import { redact } from '../shared/redact';
-import { readHelmRelease, type HelmReleaseStatus } from './config/helmRelease';
+import type { HelmReleaseStatus } from './config/helmRelease';
 import {
   PAUSED_DATE_ANNOTATION,
   PAUSED_REPLICAS_ANNOTATION,
@@ -21,13 +18,13 @@ import {
   vclusterStatus,
 } from './status';
 import { contextNameFor } from './refs';
-import { controlPlaneSelector } from './status';
 
 // `vcluster describe` and `vcluster certs check` for one vcluster, read from the cluster it runs in (its host, or the
 // vcluster around a nested one) — never from the virtual cluster, so that describing a sleeping vcluster does not wake
 // it. What the CLI prints (pkg/cli/describe_helm.go, pkg/cli/certs/check_helm.go, v0.36.1) plus why the status is what
 // it is. No secret data leaves this module: the certificate secret yields names and expiry dates, the config secret its
-// annotations and a few settings. No vscode import.
+// annotations and a few settings. No vscode import. This file builds what is shown from what was read (pure, tested
+// with recorded objects); describeRead.ts reads and watches it.
 
 /** Annotations of the vCluster Platform's sleep mode on the config secret (loft-sh/agentapi sleepmodeconfig_types.go). */
 export const SLEEPING_SINCE_ANNOTATION = 'sleepmode.loft.sh/sleeping-since';
@@ -42,7 +39,8 @@ interface ContainerStateFull {
   terminated?: { reason?: string; exitCode: number; signal?: number; message?: string; finishedAt?: string };
 }
 
-interface PodFull extends Pod {
+/** A pod with the status fields describe shows. */
+export interface PodFull extends Pod {
   status?: Pod['status'] & {
     conditions?: { type: string; status: string; reason?: string; message?: string }[];
     initContainerStatuses?: {
@@ -357,124 +355,4 @@ export function buildDetails(ref: VClusterRef, i: DescribeInput): VClusterDetail
     },
     problems: [...i.problems],
   };
-}
-
-// ---- reading ----------------------------------------------------------------------------------------------------
-
-export interface DescribeOptions {
-  readonly contexts: readonly ContextInfo[];
-  readonly currentContext?: string;
-  readonly tunnelPorts?: readonly number[];
-  readonly signal?: AbortSignal;
-  readonly now?: () => Date;
-}
-
-async function optional<T>(what: string, problems: string[], p: Promise<T>): Promise<T | undefined> {
-  try {
-    return await p;
-  } catch (err) {
-    if (err instanceof KubeError && err.kind === 'notFound') return undefined;
-    problems.push(`${what}: ${redact(err instanceof Error ? err.message : String(err))}`);
-    return undefined;
-  }
-}
-
-/** Reads everything describe shows, from `cluster` (where the vcluster's control plane runs). */
-export async function fetchDetails(cluster: KubeClient, ref: VClusterRef, o: DescribeOptions): Promise<VClusterDetails> {
-  const ns = ref.namespace;
-  const name = ref.name;
-  const signal = o.signal;
-  const selector = controlPlaneSelector(name);
-  const problems: string[] = [];
-  const [sts, deps] = await Promise.all([
-    cluster.get<KubeList<Workload>>(`/apis/apps/v1/namespaces/${ns}/statefulsets`, { query: { labelSelector: selector }, signal }),
-    cluster.get<KubeList<Workload>>(`/apis/apps/v1/namespaces/${ns}/deployments`, { query: { labelSelector: selector }, signal }),
-  ]);
-  const kind = sts.items?.length ? 'StatefulSet' : 'Deployment';
-  const workload = sts.items?.[0] ?? deps.items?.[0];
-  if (!workload)
-    throw new KubeError('notFound', `No vcluster "${name}" was found in namespace "${ns}" (no StatefulSet or Deployment labelled ${selector}).`, 404);
-  const pods =
-    (await optional('pods', problems, cluster.get<KubeList<PodFull>>(`/api/v1/namespaces/${ns}/pods`, { query: { labelSelector: selector }, signal })))
-      ?.items ?? [];
-  const involved = [workload.metadata.name, ...(pods ?? []).map((p) => p.metadata.name)];
-  const [eventLists, configSecret, certSecret, service, release] = await Promise.all([
-    Promise.all(
-      involved.map((n) =>
-        optional(
-          'events',
-          problems,
-          cluster.get<KubeList<KubeEvent>>(`/api/v1/namespaces/${ns}/events`, { query: { fieldSelector: `involvedObject.name=${n}` }, signal }),
-        ),
-      ),
-    ),
-    optional(`secret vc-config-${name}`, problems, cluster.get<Secret>(`/api/v1/namespaces/${ns}/secrets/vc-config-${name}`, { signal })),
-    optional(`secret ${certSecretName(name)}`, problems, cluster.get<Secret>(`/api/v1/namespaces/${ns}/secrets/${certSecretName(name)}`, { signal })),
-    optional(`service ${name}`, problems, cluster.get<Service>(`/api/v1/namespaces/${ns}/services/${name}`, { signal })),
-    optional('Helm release', problems, readHelmRelease(cluster, ns, name, signal)),
-  ]);
-  // Keep only what is shown: the config secret's annotations and config, the cert secret's certificates.
-  const slimConfig: Secret | undefined = configSecret
-    ? { metadata: configSecret.metadata, data: configSecret.data?.['config.yaml'] ? { 'config.yaml': configSecret.data['config.yaml'] } : {} }
-    : undefined;
-  const slimCerts: Secret | undefined = certSecret
-    ? { metadata: certSecret.metadata, data: Object.fromEntries(Object.entries(certSecret.data ?? {}).filter(([k]) => k.endsWith('.crt'))) }
-    : undefined;
-  const seen = new Set<string>();
-  const events = eventLists
-    .flatMap((l) => l?.items ?? [])
-    .filter((e) => (e.metadata.uid && !seen.has(e.metadata.uid) ? (seen.add(e.metadata.uid), true) : !e.metadata.uid));
-  return buildDetails(ref, {
-    workload,
-    kind,
-    pods,
-    events,
-    ...(slimConfig ? { configSecret: slimConfig } : {}),
-    ...(slimCerts ? { certSecret: slimCerts } : {}),
-    ...(service ? { service } : {}),
-    ...(release
-      ? {
-          release: {
-            revision: release.revision,
-            status: release.status,
-            ...(release.chartVersion ? { chartVersion: release.chartVersion } : {}),
-            ...(release.lastDeployed ? { lastDeployed: release.lastDeployed } : {}),
-            ...(release.description ? { description: release.description } : {}),
-          },
-        }
-      : {}),
-    contexts: o.contexts,
-    ...(o.currentContext ? { currentContext: o.currentContext } : {}),
-    tunnelPorts: o.tunnelPorts ?? [],
-    problems,
-    now: o.now?.() ?? new Date(),
-  });
-}
-
-/**
- * Calls onChange when anything describe shows changes: the workload, its pods, events about them, and its secrets
- * (config, certificates, Helm releases). All in the cluster the vcluster runs in. Dispose to stop.
- */
-export function watchDetails(cluster: KubeClient, ref: VClusterRef, onChange: () => void): { dispose(): void } {
-  const ns = ref.namespace;
-  const name = ref.name;
-  const selector = controlPlaneSelector(name);
-  const ours = (e: { object?: KubeEvent }) => {
-    const n = e.object?.involvedObject?.name ?? '';
-    return n === name || n.startsWith(`${name}-`);
-  };
-  const watchers = [
-    new Watcher(cluster, `/apis/apps/v1/namespaces/${ns}/statefulsets`, { labelSelector: selector, onEvent: onChange, onResync: onChange }),
-    new Watcher(cluster, `/apis/apps/v1/namespaces/${ns}/deployments`, { labelSelector: selector, onEvent: onChange, onResync: onChange }),
-    new Watcher(cluster, `/api/v1/namespaces/${ns}/pods`, { labelSelector: selector, onEvent: onChange, onResync: onChange }),
-    new Watcher(cluster, `/api/v1/namespaces/${ns}/events`, {
-      onEvent: (e) => {
-        if (ours(e as { object?: KubeEvent })) onChange();
-      },
-      onResync: onChange,
-    }),
-    new Watcher(cluster, `/api/v1/namespaces/${ns}/secrets`, { labelSelector: `owner=helm,name=${name}`, onEvent: onChange, onResync: onChange }),
-    new Watcher(cluster, `/api/v1/namespaces/${ns}/secrets`, { labelSelector: `release=${name}`, onEvent: onChange, onResync: onChange }),
-  ];
-  return { dispose: () => watchers.forEach((w) => w.dispose()) };
 }

@@ -1,8 +1,10 @@
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import type { KubeClient } from '../kube/client';
 import { KubeError } from '../kube/errors';
 import { METADATA_LIST, type KubeList, type KubeObject, type Pod, type Secret } from '../kube/types';
+import { Watcher } from '../kube/watch';
 import { MAPPING_KINDS, type MappingKind, type MappingModel, type MappingRow, type MappingSummary, type SyncState, type VClusterRef } from '../shared/model';
+import type { Reach } from './reach';
 import { podStatus } from './status';
 import { MANAGED_BY_LABEL, OBJECT_NAMESPACE_ANNOTATION, OBJECT_NAME_ANNOTATION, hostName } from './translate';
 
@@ -221,4 +223,49 @@ export async function fetchMapping(opts: FetchMappingOptions): Promise<MappingMo
   }
   const rows = joinMapping({ vclusterName: name, hostNamespace: opts.hostNamespace, virtual, host });
   return { vcluster: opts.ref, hostNamespace: opts.hostNamespace, rows, summary: summarize(rows), errors, fetchedAt: new Date().toISOString() };
+}
+
+/** How the mapping reaches both sides of a vcluster (ExplorerModel fits). */
+export type MappingAccess = Pick<Reach, 'hold' | 'hostClientOf' | 'reach'>;
+
+/** Calls onChange on any change of the mapped kinds on either side, until disposed (holding the vcluster meanwhile). */
+export async function watchMapping(model: MappingAccess, ref: VClusterRef, onChange: () => void): Promise<{ dispose(): void }> {
+  const hold = model.hold(ref);
+  let host: KubeClient;
+  let virtual: KubeClient;
+  try {
+    host = await model.hostClientOf(ref);
+    virtual = (await model.reach(ref)).client;
+  } catch (err) {
+    hold.dispose();
+    throw err;
+  }
+  const watchers = MAPPED_KINDS.filter((k) => k.watched).flatMap((k) => [
+    new Watcher(virtual, k.path, { onEvent: onChange, onResync: onChange }),
+    new Watcher(host, hostListPath(k, ref.namespace), { labelSelector: `vcluster.loft.sh/managed-by=${ref.name}`, onEvent: onChange, onResync: onChange }),
+  ]);
+  return {
+    dispose: () => {
+      watchers.forEach((w) => w.dispose());
+      hold.dispose();
+    },
+  };
+}
+
+/** One object as YAML (managedFields dropped). The caller hides Secret data. */
+export async function objectYaml(
+  model: MappingAccess,
+  ref: VClusterRef,
+  side: 'virtual' | 'host',
+  kind: MappingKind,
+  namespace: string,
+  name: string,
+): Promise<string> {
+  const spec = MAPPED_KINDS.find((k) => k.kind === kind);
+  if (!spec) throw new Error(`Unknown kind ${kind}`);
+  const client: KubeClient = side === 'virtual' ? (await model.reach(ref)).client : await model.hostClientOf(ref);
+  const p = `${hostListPath(spec, namespace)}/${name}`;
+  const obj = await client.get<KubeObject & { metadata: { managedFields?: unknown } }>(p);
+  delete obj.metadata.managedFields;
+  return toYaml(obj);
 }

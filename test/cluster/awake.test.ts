@@ -12,7 +12,7 @@ import { makeKubeconfig } from '../harness/apiServer';
 import type { HostCluster, VirtualControlPlane } from '../harness/controlPlane';
 import { buildWorld } from '../harness/worlds';
 import { KubeClient } from '../../src/kube/client';
-import { fetchDetails } from '../../src/vcluster/describe';
+import { fetchDetails } from '../../src/vcluster/describeRead';
 import type { VClusterRef } from '../../src/shared/model';
 import { productModel, type ProductModel } from './product';
 import { getHost, uniqueNamespace } from './setup';

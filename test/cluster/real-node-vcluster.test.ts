@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { fetchDetails } from '../../src/vcluster/describe';
+import { fetchDetails } from '../../src/vcluster/describeRead';
 import { pauseVCluster, resumeVCluster } from '../../src/vcluster/lifecycle';
 import { fetchMapping, MAPPED_KINDS } from '../../src/vcluster/mapping';
 import type { MappingModel } from '../../src/shared/model';

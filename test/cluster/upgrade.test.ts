@@ -21,7 +21,7 @@ import { KubeClient } from '../../src/kube/client';
 import { decodeReleaseData, readDeployedRelease, readHelmRelease, valuesYaml } from '../../src/vcluster/config/helmRelease';
 import { loadBundledSchema } from '../../src/vcluster/config/schema';
 import { VClusterConfigValidator } from '../../src/vcluster/config/validate';
-import { fetchDetails } from '../../src/vcluster/describe';
+import { fetchDetails } from '../../src/vcluster/describeRead';
 import { describeOutcome, planUpgrade, runUpgrade, upgradeArgs } from '../../src/vcluster/upgrade';
 import { stampChart } from '../support/charts';
 import { getHost, uniqueNamespace } from './setup';
