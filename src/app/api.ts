@@ -2,7 +2,7 @@ import type * as vscode from 'vscode';
 import type { VClusterYamlDiagnostics } from '../platform/vclusterYaml';
 import type { ContextKeyValues } from '../platform/contextKeys';
 import type { ContextStatusBar } from '../platform/statusBar';
-import type { Services } from '../services';
+import type { Services } from '../vcluster/services';
 import type { VClusterDetails } from '../shared/describe';
 import { API_VERSION } from '../shared/ids';
 import type { ContextInfo, MappingModel, ResourceInfo, VClusterInfo, VClusterRef } from '../shared/model';

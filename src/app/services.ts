@@ -3,7 +3,7 @@ import type { Logger } from '../platform/logger';
 import type { SearchNamespacesStore } from '../platform/searchNamespaces';
 import type { Settings } from '../platform/settings';
 import type { WorkspaceScope } from '../platform/workspaceScope';
-import type { Services } from '../services';
+import type { Services } from '../vcluster/services';
 import type { KubeconfigState } from '../vcluster/kubeconfigState';
 import { lateHandle } from '../shared/lateHandle';
 
@@ -48,7 +48,7 @@ export class LazyServices {
   }
 
   readonly get = (): Promise<Services> => {
-    this.servicesPromise ??= import('../services').then(async ({ Services: S }) => {
+    this.servicesPromise ??= import('../vcluster/services').then(async ({ Services: S }) => {
       const t0 = performance.now();
       const { settings, logger } = this.o;
       const s = new S({

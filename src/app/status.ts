@@ -3,7 +3,7 @@ import type { Logger } from '../platform/logger';
 import type { Settings } from '../platform/settings';
 import { ContextStatusBar } from '../platform/statusBar';
 import type { WorkspaceScope } from '../platform/workspaceScope';
-import type { Services } from '../services';
+import type { Services } from '../vcluster/services';
 import type { LazyServices } from './services';
 import { Disposable } from '../platform/disposable';
 

@@ -4,7 +4,7 @@ import type { ContextInfo, ParentRef, VClusterInfo, VClusterRef } from '../share
 import { inertIcons } from '../shared/inertText';
 import { redact } from '../shared/redact';
 import { parentOf } from '../vcluster/refs';
-import type { Services } from '../services';
+import type { Services } from '../vcluster/services';
 import { ContextNode, MessageNode, NamespaceNode, VClusterNode } from '../tree/nodes';
 
 // Argument shapes of the public contract (README.md, Commands): a tree node, a plain object, or nothing (then quick

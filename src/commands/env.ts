@@ -2,7 +2,7 @@ import type { RecentContexts } from '../platform/recentContexts';
 import type { TunnelStore } from '../platform/tunnelStore';
 import type { Logger } from '../platform/logger';
 import type { Settings } from '../platform/settings';
-import type { Services } from '../services';
+import type { Services } from '../vcluster/services';
 import type { ExplorerTreeProvider } from '../tree/explorerTree';
 import type { VClusterRef } from '../shared/model';
 import type { ObjectDetails, ObjectRef } from '../shared/objectDescribe';

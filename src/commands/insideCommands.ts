@@ -6,7 +6,7 @@ import { CancelledError, UserFacingError, errorMessage } from '../shared/errors'
 import type { ResourceKind } from '../shared/model';
 import { inertIcons } from '../shared/inertText';
 import { redact } from '../shared/redact';
-import type { Services } from '../services';
+import type { Services } from '../vcluster/services';
 import { ForwardNode, ResourceNode } from '../tree/insideNodes';
 import { VClusterNode } from '../tree/nodes';
 import type { ForwardInfo, ObjectTarget } from '../vcluster/inside';

@@ -4,7 +4,7 @@ import * as notify from '../platform/notify';
 import { CancelledError, UserFacingError, errorMessage } from '../shared/errors';
 import type { VClusterAction, VClusterInfo, VClusterRef } from '../shared/model';
 import type { RequirementOptions } from '../vcluster/permissions';
-import type { Services } from '../services';
+import type { Services } from '../vcluster/services';
 import { contextNameFor, parentOf } from '../vcluster/refs';
 import { dnsLabelProblem } from '../vcluster/translate';
 import { NamespaceNode } from '../tree/nodes';

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { isKubeError } from '../kube/errors';
 import { CancelledError, UserFacingError } from '../shared/errors';
 import { inertIcons } from '../shared/inertText';
-import type { Services } from '../services';
+import type { Services } from '../vcluster/services';
 import { MessageNode, VClusterNode } from '../tree/nodes';
 import { dnsLabelProblem, parseNamespaceList } from '../vcluster/translate';
 import { contextFromArg, flag, pickContext, refFromArg } from './args';

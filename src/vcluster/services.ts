@@ -1,17 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { KubeconfigWriter } from './kube/kubeconfig/writer';
-import { TunnelManager } from './kube/tunnel';
-import type { MappingKind, MappingModel, VClusterInfo, VClusterRef } from './shared/model';
-import { ExplorerModel, withConnection } from './vcluster/explorer';
-import { fetchMapping, objectYaml, watchMapping } from './vcluster/mapping';
-import { refKey } from './shared/refKey';
-import type { KubeconfigState } from './vcluster/kubeconfigState';
-import type { VClusterDetails } from './shared/describe';
-import { UserFacingError } from './shared/errors';
-import { maskCredentials, readDeployedRelease, valuesYaml, type ReadRelease } from './vcluster/config/helmRelease';
-import { fetchDetails, watchDescribe } from './vcluster/describeRead';
-import { InsideVClusters } from './vcluster/inside';
+import { KubeconfigWriter } from '../kube/kubeconfig/writer';
+import { TunnelManager } from '../kube/tunnel';
+import type { MappingKind, MappingModel, VClusterInfo, VClusterRef } from '../shared/model';
+import { ExplorerModel, withConnection } from './explorer';
+import { fetchMapping, objectYaml, watchMapping } from './mapping';
+import { refKey } from '../shared/refKey';
+import type { KubeconfigState } from './kubeconfigState';
+import type { VClusterDetails } from '../shared/describe';
+import { UserFacingError } from '../shared/errors';
+import { maskCredentials, readDeployedRelease, valuesYaml, type ReadRelease } from './config/helmRelease';
+import { fetchDetails, watchDescribe } from './describeRead';
+import { InsideVClusters } from './inside';
 
 // The domain services behind one object, which src/app/services.ts imports on first use, so that activation stays
 // cheap. @kubernetes/client-node is not loaded here: only src/kube/authProvider.ts imports it (dist/authProvider.js).
