@@ -2,7 +2,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { createApi, type VClusterExplorerApi } from './app/api';
 import { configSupport } from './app/config';
-import { LazyServices } from './app/services';
+import { LazyServices } from './app/lazyServices';
 import { StatusController } from './app/status';
 import { terminalKubeconfigs } from './app/terminalKubeconfigs';
 import { createViews } from './app/views';

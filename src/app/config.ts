@@ -4,7 +4,7 @@ import { VClusterYamlDiagnostics } from '../platform/vclusterYaml';
 import { loadBundledSchema, type JsonSchema } from '../vcluster/config/schema';
 import type { VClusterConfigValidator } from '../vcluster/config/validate';
 import { CONFIG_SCHEME, ConfigDocumentProvider } from '../documents/configDocuments';
-import type { LazyServices } from './services';
+import type { LazyServices } from './lazyServices';
 
 // vcluster.yaml support: the bundled schema (read on first use), validators compiled on first use, diagnostics, and the
 // read-only documents of deployed configurations.

@@ -4,7 +4,7 @@ import type { Settings } from '../platform/settings';
 import { ContextStatusBar } from '../platform/statusBar';
 import type { WorkspaceScope } from '../platform/workspaceScope';
 import type { Services } from '../vcluster/services';
-import type { LazyServices } from './services';
+import type { LazyServices } from './lazyServices';
 import { Disposable } from '../platform/disposable';
 
 // What the window shows about the kubeconfig outside the tree: the status bar (current context, workspace scope,

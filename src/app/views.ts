@@ -11,7 +11,7 @@ import { MappingPanels } from '../webview/mappingPanel';
 import { ObjectDescribePanels } from '../webview/objectDescribePanel';
 import { MAPPING_KINDS, type MappingKind } from '../shared/model';
 import { ObjectYamlProvider } from '../documents/yamlDocuments';
-import type { LazyServices } from './services';
+import type { LazyServices } from './lazyServices';
 
 // The views: the tree, the mapping panels with their read-only object YAML documents, and the describe panels. They
 // are registered at activation so that panels and YAML tabs restored after a window reload find their provider.
