@@ -28,7 +28,7 @@ const noRawMessages = [
   "MemberExpression[object.property.name='ProgressLocation'][property.name='Notification']",
 ].map((selector) => ({ selector, message: 'Show messages through src/platform/notify.ts (redacted, no links from cluster text).' }));
 
-/** A relative import that climbs into one of these top-level parts of src/ (a folder, or services.ts/extension.ts). */
+/** A relative import that climbs into one of these top-level parts of src/ (a folder, or extension.ts). */
 function above(...parts) {
   return `^(\\.\\./)+(${parts.join('|')})(/|$)`;
 }
@@ -90,7 +90,7 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { paths: noExec }],
     },
   },
-  // The parts of src/ without a layer of their own (src/app, extension.ts, services.ts); the layers add it to theirs.
+  // The parts of src/ without a layer of their own (src/app, extension.ts); the layers add it to theirs.
   { files: ['src/**'], rules: { 'no-restricted-syntax': ['error', ...noShell, ...noRawMessages] } },
   // The import direction (docs/architecture.md): shared ← kube ← vcluster ← platform/tree/webview/documents ← commands ←
   // app ← extension.ts, and webview-ui (the browser bundle) sees only src/shared: each page (webview-ui/<page>/) its
@@ -99,24 +99,24 @@ export default tseslint.config(
   ...layer(['src/shared/**'], ['^\\.\\./'], 'src/shared is plain data: it imports nothing else of the extension.', true),
   ...layer(
     ['src/kube/**'],
-    [above('vcluster', 'platform', 'tree', 'webview', 'documents', 'commands', 'app', 'services', 'extension')],
+    [above('vcluster', 'platform', 'tree', 'webview', 'documents', 'commands', 'app', 'extension')],
     'src/kube is the bottom layer: it imports only src/shared.',
     true,
   ),
   ...layer(
     ['src/vcluster/**'],
-    [above('platform', 'tree', 'webview', 'documents', 'commands', 'app', 'services', 'extension')],
+    [above('platform', 'tree', 'webview', 'documents', 'commands', 'app', 'extension')],
     'src/vcluster is the domain: it imports src/kube and src/shared, nothing of the UI.',
     true,
   ),
   ...layer(
     ['src/webview/**'],
-    [above('kube', 'vcluster', 'tree', 'documents', 'commands', 'app', 'services', 'extension')],
+    [above('kube', 'vcluster', 'tree', 'documents', 'commands', 'app', 'extension')],
     'src/webview renders the shared models: it reads data through the source its owner passes in, not from src/kube or src/vcluster.',
   ),
   ...layer(
     ['src/documents/**'],
-    [above('kube', 'vcluster', 'tree', 'webview', 'commands', 'app', 'services', 'extension')],
+    [above('kube', 'vcluster', 'tree', 'webview', 'commands', 'app', 'extension')],
     'src/documents serves read-only text documents: it reads data through what its owner passes in, not from src/kube or src/vcluster.',
   ),
   ...layer(

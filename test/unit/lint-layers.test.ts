@@ -34,6 +34,7 @@ const right: [file: string, code: string][] = [
   ['src/kube/fixture.ts', "import { redact } from '../shared/redact';\nexport const r = redact;\n"],
   ['src/vcluster/fixture.ts', "import { KubeClient } from '../kube/client';\nexport const c = KubeClient;\n"],
   ['src/tree/fixture.ts', "import { refKey } from '../vcluster/refs';\nexport const k = refKey;\n"],
+  ['src/vcluster/config/fixture.ts', "import { Services } from '../services';\nexport const s = Services;\n"],
   ['src/commands/fixture.ts', "import { ExplorerTreeProvider } from '../tree/explorerTree';\nexport const t = ExplorerTreeProvider;\n"],
   ['src/documents/fixture.ts', "import { Disposable } from '../platform/disposable';\nexport const d = Disposable;\n"],
   ['src/app/fixture.ts', "import { LogDocuments } from '../documents/logDocuments';\nexport const l = LogDocuments;\n"],
