@@ -21,7 +21,7 @@ import type { ObjectAddress } from './documents/objectUri';
 import type { ChangeEvent } from './vcluster/explorer';
 
 // Composition root: wires the parts together and returns the public API; no feature logic lives here (see
-// docs/architecture.md). The domain services (src/services.ts) load on first use, through src/app/services.ts.
+// docs/architecture.md). The domain services (src/vcluster/services.ts) load on first use, through src/app/lazyServices.ts.
 
 export type { VClusterExplorerApi } from './app/api';
 
