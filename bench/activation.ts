@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { repoRoot } from '../scripts/lib/toolchain.mjs';
-import { runProgram } from '../test/harness/processes';
+import { runProgram } from '../test/harness/cluster/processes';
 import { PRODUCTION, buildOptions, buildProduction } from './bundles';
 import { mkTmp, wrong } from './common';
 import { quick } from './options';

@@ -3,7 +3,7 @@
 // bounded pool. Like the harness's client it is independent of the product's KubeClient, so fixtures never share a
 // bug with what they measure.
 import https from 'node:https';
-import { type KObject, KubeRest, type PatchType, type RestCredentials } from '../test/harness/rest';
+import { type KObject, KubeRest, type PatchType, type RestCredentials } from '../test/harness/cluster/rest';
 
 const TIMEOUT_MS = 60_000;
 const retryable = (status: number) => status === 429 || status >= 500;

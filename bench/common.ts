@@ -3,8 +3,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ClusterAccess } from '../test/harness/controlPlane';
-import { onExitSync } from '../test/harness/processes';
+import type { ClusterAccess } from '../test/harness/cluster/controlPlane';
+import { onExitSync } from '../test/harness/cluster/processes';
 import type { ConnectionSpec } from '../src/kube/client';
 import type { DiscoveryResult } from '../src/shared/model';
 import { BulkRest } from './bulk';

@@ -1,4 +1,4 @@
-// Hostile API servers (test/harness/hostileServers.ts, loopback): how long the client takes to refuse each oversized
+// Hostile API servers (test/harness/cluster/hostileServers.ts, loopback): how long the client takes to refuse each oversized
 // or endless answer with its default bounds, and how much memory it needs meanwhile (peak growth of heap plus
 // Buffers over the case, sampled every 5 ms after a full GC), plus the watch requests a server that ends every watch after one
 // event gets in 5 s, and the time to read one long valid watch line at several sizes (linear: each chunk is scanned
@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { KubeClient, MAX_BODY_BYTES, MAX_LIST_PAGES, MAX_WATCH_FRAME_BYTES } from '../src/kube/client';
 import { Watcher } from '../src/kube/watch';
 import { listAll } from '../src/vcluster/discovery';
-import { type HostileBehaviour, hostileServer } from '../test/harness/hostileServers';
+import { type HostileBehaviour, hostileServer } from '../test/harness/cluster/hostileServers';
 import { gc, sleep, wrong } from './common';
 import { type Summary, summarize } from './stats';
 

@@ -1,7 +1,7 @@
 // The benchmark's host clusters: real etcd + kube-apiserver (+ kube-controller-manager) from the test harness, with
 // namespaces and vclusters laid out by world.ts. Every host started here is stopped by stopHosts(), also on failure.
 import { performance } from 'node:perf_hooks';
-import { startHost, type HostCluster } from '../test/harness/controlPlane';
+import { startHost, type HostCluster } from '../test/harness/cluster/controlPlane';
 import { bulkRest, say } from './common';
 import { buildVClusters, createNamespaces } from './world';
 

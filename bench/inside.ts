@@ -4,8 +4,8 @@
 // (so reaching the vcluster — its kubeconfig secret, the endpoint, TLS — is included) and warm; then every object at
 // once (what repeated "Show more" ends with).
 import { performance } from 'node:perf_hooks';
-import type { HostCluster } from '../test/harness/controlPlane';
-import { buildWorld } from '../test/harness/worlds';
+import type { HostCluster } from '../test/harness/cluster/controlPlane';
+import { buildWorld } from '../test/harness/worlds/worlds';
 import { PAGE_SIZE } from '../src/vcluster/resources';
 import { pool } from './bulk';
 import { bulkRest, gc, kubeconfigFile, say, wrong } from './common';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { toolPath } from '../scripts/lib/toolchain.mjs';
-import { runProgram } from '../test/harness/processes';
+import { runProgram } from '../test/harness/cluster/processes';
 import { loadKubeconfig } from '../src/kube/kubeconfig/model';
 import { KubeconfigWriter } from '../src/kube/kubeconfig/writer';
 import { mkTmp, say, wrong } from './common';

@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { runningProcesses } from '../test/harness/processes';
+import { runningProcesses } from '../test/harness/cluster/processes';
 import { failures, say, wrong } from './common';
 import { type DiscoveryPoint, measureDiscovery, measurePaging } from './discovery';
 import { type PreparedHost, growVClusters, prepareHost, stopHosts } from './hosts';

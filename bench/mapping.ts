@@ -8,10 +8,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { repoRoot } from '../scripts/lib/toolchain.mjs';
-import type { HostCluster } from '../test/harness/controlPlane';
-import { runProgram } from '../test/harness/processes';
-import type { KObject } from '../test/harness/rest';
-import { hostName as fixtureHostName, namespaceLabelKey } from '../test/harness/worlds';
+import type { HostCluster } from '../test/harness/cluster/controlPlane';
+import { runProgram } from '../test/harness/cluster/processes';
+import type { KObject } from '../test/harness/cluster/rest';
+import { hostName as fixtureHostName, namespaceLabelKey } from '../test/harness/worlds/worlds';
 import { joinMapping, summarize as summarizeMapping } from '../src/vcluster/mapping';
 import type { MappingKind } from '../src/shared/model';
 import { pool } from './bulk';
@@ -62,7 +62,7 @@ function dataObject(kind: 'ConfigMap' | 'Secret', name: string, ns: string): Obj
   };
 }
 
-/** The host twin of a virtual object as test/harness/worlds.ts lays it out (checked there against the real syncer), minus the token annotation; `annotated` false: labels only. */
+/** The host twin of a virtual object as test/harness/worlds/worlds.ts lays it out (checked there against the real syncer), minus the token annotation; `annotated` false: labels only. */
 function hostTwin(v: Obj, vcluster: string, hostNs: string, annotated: boolean, serviceUid?: string): Obj {
   const vns = v.metadata.namespace!;
   const name = fixtureHostName(v.metadata.name, vns, vcluster);

@@ -3,7 +3,7 @@
 // cached), getTreeItem for each, expanding every namespace, every namespace of the cluster pinned, and the heap the
 // first expansion leaves held (model cache, nodes, the context's client).
 import { performance } from 'node:perf_hooks';
-import type { HostCluster } from '../test/harness/controlPlane';
+import type { HostCluster } from '../test/harness/cluster/controlPlane';
 import { productModel } from '../test/cluster/product';
 import { withConnection } from '../src/vcluster/explorer';
 import { InsideVClusters } from '../src/vcluster/inside';

@@ -1,7 +1,7 @@
 // 4. Watch latency: a vcluster created in the host (a StatefulSet labelled as the chart labels it) until the model
 // has it, after its change event: the real ExplorerModel with watches, the setting's default window.
 import { performance } from 'node:perf_hooks';
-import type { HostCluster } from '../test/harness/controlPlane';
+import type { HostCluster } from '../test/harness/cluster/controlPlane';
 import { productModel } from '../test/cluster/product';
 import type { DiscoveryResult } from '../src/shared/model';
 import { bulkRest, countVClusters, kubeconfigFile, sleep, wrong } from './common';

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { repoRoot } from '../scripts/lib/toolchain.mjs';
-import type { HostCluster } from '../test/harness/controlPlane';
+import type { HostCluster } from '../test/harness/cluster/controlPlane';
 import { extensionFolder } from './bundles';
 import { mkTmp, say, sleep, wrong } from './common';
 import { type Summary, fmtMs, summarize } from './stats';

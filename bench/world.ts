@@ -5,9 +5,9 @@
 // src/. Where the real statefulset controller runs (the host), it creates the pods and PVCs; on an API server without
 // a controller-manager the builder creates pod NAME-0 itself, as worlds.ts does inside virtual clusters.
 import { stringify as toYaml } from 'yaml';
-import { b64, commonLabels, helmReleaseSecret, podTemplate, vclusterConfig, vclusterKubeconfigSecret } from '../test/harness/chartObjects';
-import type { KObject } from '../test/harness/rest';
-import { DEFAULT_SERVER, DEFAULT_VERSION, podStatusFor } from '../test/harness/worlds';
+import { b64, commonLabels, helmReleaseSecret, podTemplate, vclusterConfig, vclusterKubeconfigSecret } from '../test/harness/worlds/chartObjects';
+import type { KObject } from '../test/harness/cluster/rest';
+import { DEFAULT_SERVER, DEFAULT_VERSION, podStatusFor } from '../test/harness/worlds/worlds';
 import { type BulkRest, pool } from './bulk';
 
 export const CONCURRENCY = 16;

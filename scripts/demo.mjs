@@ -6,7 +6,7 @@
 // 1. sets up what is missing (the Go-built Kubernetes tools, Helm and the vcluster CLI, the real node's kubelet,
 //    syncer, kine and images; code-server unless --no-editor),
 // 2. starts etcd + kube-apiserver + kube-controller-manager + kube-scheduler and a real node (containerd + kubelet,
-//    test/harness/node.ts), and lays out the fixture vclusters for states a real one cannot reach quickly (crashing,
+//    test/harness/node/node.ts), and lays out the fixture vclusters for states a real one cannot reach quickly (crashing,
 //    sleeping, an old 0.20 layout scaled down),
 // 3. writes a kubeconfig (contexts "demo-host" = admin, "demo-restricted" = a user who may only read namespace team-a,
 //    with no namespace in its context: the tenant's path of README, from the Forbidden node to vcluster dev) and prints
@@ -16,7 +16,7 @@
 // 5. builds the extension and starts code-server with it (KUBECONFIG set, kubectl/helm/vcluster on PATH) and prints
 //    the URL; --no-editor stops after step 3 (the real vclusters still come up).
 // On a machine that cannot run a node (not root, no overlayfs, ...), or with --no-real or VCE_SKIP_REAL_NODE=1, it
-// says what is missing and shows the fixture world only: every vcluster laid out by test/harness/worlds.ts, each
+// says what is missing and shows the fixture world only: every vcluster laid out by test/harness/worlds/worlds.ts, each
 // running one with its own real virtual API server.
 // Ctrl-C or SIGTERM stops everything. The harness is TypeScript (test/harness); it runs here through tsx.
 import fs from 'node:fs';
@@ -77,21 +77,21 @@ async function main() {
   // The harness modules are TypeScript loaded as CommonJS (the package has no "type": "module"): hook both loaders.
   register();
   registerCjs();
-  const { startHost } = await import('../test/harness/controlPlane.ts');
-  const { buildDemoWorld } = await import('../test/harness/worlds.ts');
+  const { startHost } = await import('../test/harness/cluster/controlPlane.ts');
+  const { buildDemoWorld } = await import('../test/harness/worlds/worlds.ts');
 
   // Every process (etcd, the API servers, the controller-manager, the node, code-server) is in a registry whose exit
-  // hooks kill it on Ctrl-C, SIGTERM, SIGHUP, an uncaught exception or a normal exit (test/harness/processes.ts and
+  // hooks kill it on Ctrl-C, SIGTERM, SIGHUP, an uncaught exception or a normal exit (test/harness/cluster/processes.ts and
   // scripts/lib/vscode-host.mjs); the temp dirs and the node's machine-wide state go with them
-  // (test/harness/nodeState.ts). The kubeconfig is removed too: its ports die with us.
+  // (test/harness/node/nodeState.ts). The kubeconfig is removed too: its ports die with us.
   process.on('exit', () => fs.rmSync(opts.kubeconfig, { force: true }));
   const missing = opts.real && process.env[SKIP_REAL_NODE_ENV] !== '1' ? realNodeSupport() : ['(real vclusters turned off)'];
   let host;
   let restricted;
   let real;
   if (missing.length === 0) {
-    const { startRealCluster } = await import('../test/harness/node.ts');
-    const { buildRealDemo } = await import('../test/harness/realDemo.ts');
+    const { startRealCluster } = await import('../test/harness/node/node.ts');
+    const { buildRealDemo } = await import('../test/harness/node/realDemo.ts');
     log('starting the control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler) and a real node (containerd, kubelet)');
     const cluster = await startRealCluster({ contextName: 'demo-host' });
     host = cluster.host;

@@ -14,7 +14,7 @@
 // passed.
 //
 // The suites tagged [real vcluster] / [real node] (test/cluster/real-node-*.test.ts and
-// test/integration/real-node-*.test.ts) run real vclusters on a real node (test/harness/node.ts), which needs root,
+// test/integration/real-node-*.test.ts) run real vclusters on a real node (test/harness/node/node.ts), which needs root,
 // overlayfs and cgroups. On a machine without them those suites fail, saying what is missing, unless
 // VCE_SKIP_REAL_NODE=1: then they are not run, and the closing line says so. The closing line counts the tests that
 // touched a real vcluster.

@@ -64,7 +64,7 @@ export const goTools = {
       `-s -w -X github.com/loft-sh/vcluster/pkg/telemetry.SyncerVersion=${versions.vcluster.slice(1)} -X main.version=${versions.vcluster.slice(1)}`,
     ],
   },
-  // The rest is for real vclusters on a real node (test/harness/node.ts). Same module as the control plane, so the Go
+  // The rest is for real vclusters on a real node (test/harness/node/node.ts). Same module as the control plane, so the Go
   // build cache is shared and only the node commands are compiled on top.
   node: {
     version: versions.kubernetes,

@@ -1,4 +1,4 @@
-// Types for process-registry.mjs, so that the test harness (test/harness/processes.ts) can import it.
+// Types for process-registry.mjs, so that the test harness (test/harness/cluster/processes.ts) can import it.
 export interface RegistryEntry {
   readonly name: string;
   /** Its process group: SIGTERM/SIGKILL at exit, SIGKILL from the watchdog after a SIGKILL of this process. */

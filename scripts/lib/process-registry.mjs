@@ -1,5 +1,5 @@
 // One registry of what a process of ours must stop or remove before it ends, for the scripts (code-server and
-// Chromium of the real VS Code host, scripts/lib/vscode-host.mjs) and the test harness (test/harness/processes.ts,
+// Chromium of the real VS Code host, scripts/lib/vscode-host.mjs) and the test harness (test/harness/cluster/processes.ts,
 // which starts its children through it) alike, also when both run in one process (the demo, the benchmark).
 //
 // Registered: entries { name, pgid?, killSync(), stop(graceMs) } (a child started detached, in its own process group

@@ -1,4 +1,4 @@
-// The images and the chart for real vclusters on a real node (test/harness/node.ts), and what a machine lacks to run
+// The images and the chart for real vclusters on a real node (test/harness/node/node.ts), and what a machine lacks to run
 // one. Built from the cache toolchain.mjs fills (Go-built tools, Debian packages); plain Node ESM without dependencies.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -148,7 +148,7 @@ export async function ensureChartRepo() {
 export const SKIP_REAL_NODE_ENV = 'VCE_SKIP_REAL_NODE';
 
 /**
- * What this machine lacks to run a real node (containerd, runc and a kubelet; test/harness/node.ts), one sentence per
+ * What this machine lacks to run a real node (containerd, runc and a kubelet; test/harness/node/node.ts), one sentence per
  * missing thing; [] when it can. Checked without changing anything on the machine except a throw-away overlay mount.
  */
 export function realNodeSupport() {

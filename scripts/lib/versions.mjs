@@ -22,7 +22,7 @@ export const versions = {
 
 // chromium: the browser the UI tests drive; libkrb5-dev, g++, make: code-server's native modules; openssl: the harness's
 // certificates; git, ca-certificates: the newcomer check copies the repository, npm and Go download over TLS.
-// The real node of the tests and the demo (test/harness/node.ts): containerd, runc and the CNI plugins; busybox-static
+// The real node of the tests and the demo (test/harness/node/node.ts): containerd, runc and the CNI plugins; busybox-static
 // and gcc for the locally built images (busybox, pause); iptables to check that the node left no rules behind.
 export const aptPackages = [
   'chromium',

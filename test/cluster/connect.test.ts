@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import type { HostCluster } from '../harness/controlPlane';
-import { runProgram } from '../harness/processes';
-import { waitFor } from '../harness/rest';
-import { buildWorld, podStatusFor, type World } from '../harness/worlds';
+import type { HostCluster } from '../harness/cluster/controlPlane';
+import { runProgram } from '../harness/cluster/processes';
+import { waitFor } from '../harness/cluster/rest';
+import { buildWorld, podStatusFor, type World } from '../harness/worlds/worlds';
 import { toolPath } from '../../scripts/lib/toolchain.mjs';
 import { KubeconfigWriter } from '../../src/kube/kubeconfig/writer';
 import { connectVCluster, disconnectContext } from '../../src/vcluster/connect';
@@ -15,7 +15,7 @@ import { productModel, type ProductModel } from './product';
 
 // Connect without VS Code: the domain function the command calls reaches the vcluster's kubeconfig through the host,
 // chooses the endpoint, probes the virtual API server and writes the context; real kubectl then uses that context.
-// The vclusters are fixtures (test/harness/worlds.ts): a LoadBalancer ingress, a pod still starting, a kubeconfig
+// The vclusters are fixtures (test/harness/worlds/worlds.ts): a LoadBalancer ingress, a pod still starting, a kubeconfig
 // secret written late or never are states a real vcluster does not reach quickly here. Connect to a real vcluster
 // through the tunnel over the real kubelet: test/cluster/real-node-vcluster.test.ts and the integration suite.
 

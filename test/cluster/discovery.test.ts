@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import type { HostCluster } from '../harness/controlPlane';
-import { buildWorld, type World } from '../harness/worlds';
-import { runProgram } from '../harness/processes';
+import type { HostCluster } from '../harness/cluster/controlPlane';
+import { buildWorld, type World } from '../harness/worlds/worlds';
+import { runProgram } from '../harness/cluster/processes';
 import { toolPath } from '../../scripts/lib/toolchain.mjs';
 import type { VClusterInfo } from '../../src/shared/model';
 import { discover } from '../../src/vcluster/discovery';
@@ -168,7 +168,7 @@ describe('discovery with a user that may only read one namespace', function () {
     const host = await getHost();
     const ns = uniqueNamespace('rbac');
     await buildWorld(host, [{ name: 'mine', namespace: ns, access: 'none' }]);
-    const { createRestrictedUser } = await import('../harness/worlds');
+    const { createRestrictedUser } = await import('../harness/worlds/worlds');
     const user = await createRestrictedUser(host, ns, `restricted-${ns}`, `restricted-${ns}`);
     // Without a namespace in the context, the fallback (like the CLI's) looks in "default", which is forbidden too.
     const withoutNs = productModel([user.kubeconfigPath]);

@@ -10,9 +10,9 @@ import { gunzipSync } from 'node:zlib';
 import { AppsV1Api, CoreV1Api, KubeConfig, VersionApi } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import { repoRoot, toolPath } from '../../scripts/lib/toolchain.mjs';
-import type { HostCluster } from '../harness/controlPlane';
-import { runProgram } from '../harness/processes';
-import { DEFAULT_SERVER, hostName, safeConcatName, type DemoWorld } from '../harness/worlds';
+import type { HostCluster } from '../harness/cluster/controlPlane';
+import { runProgram } from '../harness/cluster/processes';
+import { DEFAULT_SERVER, hostName, safeConcatName, type DemoWorld } from '../harness/worlds/worlds';
 import { getDemoWorld, getHost } from './setup';
 
 function kubeConfig(yaml: string, server?: string): KubeConfig {
@@ -323,7 +323,7 @@ describe('test harness: a real Kubernetes control plane', function () {
 
 describe('test harness: child processes never outlive the test process', function () {
   this.timeout(30_000);
-  const probe = path.join(repoRoot, 'test', 'harness', 'cleanup-probe.ts');
+  const probe = path.join(repoRoot, 'test', 'harness', 'cluster', 'cleanup-probe.ts');
 
   function alive(pid: number): boolean {
     try {

@@ -3,7 +3,7 @@
 // (`kubectl auth whoami -o json`, a SelfSubjectReview) and asks our client the same on the same files against the
 // real kube-apiserver of the harness; both must agree — on the user, or on refusing. Identities: service-account
 // tokens from the TokenRequest API and client certificates signed by the cluster's CA. Proxies are real local
-// CONNECT and SOCKS5 proxies (test/harness/proxies.ts) in front of the real API server.
+// CONNECT and SOCKS5 proxies (test/harness/cluster/proxies.ts) in front of the real API server.
 // Every case uses the identities, RBAC and side-by-side check (kubectl vs our client) that the one top-level before()
 // sets up.
 import assert from 'node:assert/strict';
@@ -17,11 +17,11 @@ import { connectionSpecFor } from '../../src/kube/connection';
 import { KubeconfigWriter } from '../../src/kube/kubeconfig/writer';
 import { loadKubeconfig } from '../../src/kube/kubeconfig/model';
 import { contextKey } from '../../src/shared/refKey';
-import { createCA } from '../harness/certs';
-import type { HostCluster } from '../harness/controlPlane';
-import { runProgram } from '../harness/processes';
-import { startConnectProxy, startSocks5Proxy, type TestProxy } from '../harness/proxies';
-import { waitFor } from '../harness/rest';
+import { createCA } from '../harness/cluster/certs';
+import type { HostCluster } from '../harness/cluster/controlPlane';
+import { runProgram } from '../harness/cluster/processes';
+import { startConnectProxy, startSocks5Proxy, type TestProxy } from '../harness/cluster/proxies';
+import { waitFor } from '../harness/cluster/rest';
 import { productModel } from './product';
 import { getHost, uniqueNamespace } from './setup';
 

@@ -12,8 +12,8 @@ import { toolPath } from '../../scripts/lib/toolchain.mjs';
 import { KubeconfigError } from '../../src/kube/kubeconfig/errors';
 import { loadKubeconfig } from '../../src/kube/kubeconfig/model';
 import { KubeconfigWriter } from '../../src/kube/kubeconfig/writer';
-import { runProgram, spawnManaged, type ManagedProcess } from '../harness/processes';
-import { waitFor } from '../harness/rest';
+import { runProgram, spawnManaged, type ManagedProcess } from '../harness/cluster/processes';
+import { waitFor } from '../harness/cluster/rest';
 import { runWriter, type WorkerConfig, type WorkerResult } from '../support/kubeconfig-writer-worker';
 
 const REPO = path.resolve(__dirname, '..', '..');

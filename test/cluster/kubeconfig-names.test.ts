@@ -10,7 +10,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { toolPath } from '../../scripts/lib/toolchain.mjs';
 import { KubeconfigWriter } from '../../src/kube/kubeconfig/writer';
-import { runProgram } from '../harness/processes';
+import { runProgram } from '../harness/cluster/processes';
 
 /** Shapes go-yaml v2 resolves to non-strings, and near misses. */
 const RISKY_NAMES = [

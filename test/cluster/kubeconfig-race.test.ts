@@ -17,8 +17,8 @@ import path from 'node:path';
 import { toolPath } from '../../scripts/lib/toolchain.mjs';
 import { DEFAULT_LOCK_LINGER_MS, KubeconfigWriter } from '../../src/kube/kubeconfig/writer';
 import { loadKubeconfig } from '../../src/kube/kubeconfig/model';
-import type { ManagedProcess } from '../harness/processes';
-import { runProgram, spawnManaged } from '../harness/processes';
+import type { ManagedProcess } from '../harness/cluster/processes';
+import { runProgram, spawnManaged } from '../harness/cluster/processes';
 import type { WorkerResult } from '../support/kubeconfig-writer-worker';
 import { runWriter } from '../support/kubeconfig-writer-worker';
 

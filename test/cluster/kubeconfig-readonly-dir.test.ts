@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { toolPath } from '../../scripts/lib/toolchain.mjs';
-import { runProgram } from '../harness/processes';
+import { runProgram } from '../harness/cluster/processes';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const WORKER = path.join(REPO, 'test', 'support', 'kubeconfig-upsert-worker.ts');

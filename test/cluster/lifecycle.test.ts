@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { HostCluster } from '../harness/controlPlane';
+import type { HostCluster } from '../harness/cluster/controlPlane';
 import YAML from 'yaml';
-import { buildWorld, createRestrictedUser, type World } from '../harness/worlds';
-import { runProgram } from '../harness/processes';
+import { buildWorld, createRestrictedUser, type World } from '../harness/worlds/worlds';
+import { runProgram } from '../harness/cluster/processes';
 import { toolPath } from '../../scripts/lib/toolchain.mjs';
 import { pauseVCluster, resumeVCluster } from '../../src/vcluster/lifecycle';
 import type { KubeList, Pod, Workload } from '../../src/kube/types';
-import { waitFor } from '../harness/rest';
+import { waitFor } from '../harness/cluster/rest';
 import { getHost, uniqueNamespace } from './setup';
 import { productModel, type ProductModel } from './product';
 

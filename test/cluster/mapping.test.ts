@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import type { HostCluster } from '../harness/controlPlane';
-import { buildWorld, createLongNameSyncedObject, type BuiltVCluster, type World } from '../harness/worlds';
+import type { HostCluster } from '../harness/cluster/controlPlane';
+import { buildWorld, createLongNameSyncedObject, type BuiltVCluster, type World } from '../harness/worlds/worlds';
 import { MAPPED_KINDS } from '../../src/vcluster/mapping';
 import type { MappingModel } from '../../src/shared/model';
 import { getHost, uniqueNamespace } from './setup';
 import { productModel, type ProductModel } from './product';
 
 // The mapping model on real API servers: a virtual API server with objects, and their host twins laid out by the
-// worlds (vcluster's own rules written down in test/harness/worlds.ts, not taken from the product's code), including
+// worlds (vcluster's own rules written down in test/harness/worlds/worlds.ts, not taken from the product's code), including
 // hashed names, host objects without annotations (name-rule fallback), orphans, virtual-only objects and a nested
 // vcluster.
 

@@ -9,10 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { toolPath, vclusterChartDir, versions } from '../../scripts/lib/toolchain.mjs';
-import type { HostCluster } from '../harness/controlPlane';
-import { runProgram } from '../harness/processes';
-import { waitFor, type KObject } from '../harness/rest';
-import { buildWorld } from '../harness/worlds';
+import type { HostCluster } from '../harness/cluster/controlPlane';
+import { runProgram } from '../harness/cluster/processes';
+import { waitFor, type KObject } from '../harness/cluster/rest';
+import { buildWorld } from '../harness/worlds/worlds';
 import { getHost, uniqueNamespace } from './setup';
 
 const version = versions.vcluster.replace(/^v/, '');

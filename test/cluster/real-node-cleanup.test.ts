@@ -4,12 +4,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../../scripts/lib/toolchain.mjs';
-import { cleanupDeadRuns, leftoversOf, type NodeRun } from '../harness/nodeState';
-import { waitFor } from '../harness/rest';
+import { cleanupDeadRuns, leftoversOf, type NodeRun } from '../harness/node/nodeState';
+import { waitFor } from '../harness/cluster/rest';
 
 // A real node changes the machine outside its own directory (a bridge, cgroups, mounts, CNI cache files, log links,
-// kernel settings): test/harness/nodeState.ts removes all of it. Each test runs a node with a running pod in a child
-// process (test/harness/node-probe.ts) and ends it in a different way; then nothing of that run may be left.
+// kernel settings): test/harness/node/nodeState.ts removes all of it. Each test runs a node with a running pod in a child
+// process (test/harness/node/node-probe.ts) and ends it in a different way; then nothing of that run may be left.
 
 interface ProbeStart {
   run: NodeRun;
@@ -30,7 +30,7 @@ function alive(pid: number): boolean {
 
 describe('[real node] a real node leaves nothing behind on the machine', function () {
   this.timeout(240_000);
-  const probe = path.join(repoRoot, 'test', 'harness', 'node-probe.ts');
+  const probe = path.join(repoRoot, 'test', 'harness', 'node', 'node-probe.ts');
 
   function startProbe(mode: 'stop' | 'wait'): { child: ChildProcess; lines: Promise<string>[]; closed: Promise<number | null> } {
     const child = spawn(process.execPath, ['--import', 'tsx', probe, mode], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -131,7 +131,7 @@ describe('[real node] a real node leaves nothing behind on the machine', functio
       'the bridge is left after SIGKILL',
     );
     // A machine stop ends the host's processes too (the watchdog would have killed them and removed their directory
-    // and its own list, test/harness/processes.ts).
+    // and its own list, test/harness/cluster/processes.ts).
     for (const pid of s.processes) if (alive(pid)) process.kill(-pid, 'SIGKILL');
     fs.rmSync(s.hostDir, { recursive: true, force: true });
     const watchdogList = path.join(os.tmpdir(), `vce-watchdog-${p.child.pid}.json`);

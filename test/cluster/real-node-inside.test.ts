@@ -16,13 +16,13 @@ import { UserFacingError } from '../../src/shared/errors';
 import type { VClusterRef } from '../../src/shared/model';
 import { InsideVClusters, type ObjectTarget } from '../../src/vcluster/inside';
 import { pauseVCluster } from '../../src/vcluster/lifecycle';
-import { type RealCluster } from '../harness/node';
-import { applyObjects, createRealVCluster, sampleApp, type RealVCluster } from '../harness/realVCluster';
-import { httpGetLocal, waitFor, type KObject } from '../harness/rest';
+import { type RealCluster } from '../harness/node/node';
+import { applyObjects, createRealVCluster, sampleApp, type RealVCluster } from '../harness/node/realVCluster';
+import { httpGetLocal, waitFor, type KObject } from '../harness/cluster/rest';
 import { getRealCluster } from './setup';
 import { productModel, type ProductModel } from './product';
 
-// Working inside a real vcluster on the real node: the sample application runs in it (test/harness/realVCluster.ts),
+// Working inside a real vcluster on the real node: the sample application runs in it (test/harness/node/realVCluster.ts),
 // and the product lists its workloads, streams a container's log, runs commands in a container with their exit codes,
 // forwards local ports to a pod and a service, and writes a private kubeconfig that the real kubectl uses. Every
 // request goes to the vcluster's own API server (through the tunnel to its pod), which hands logs, exec and

@@ -3,8 +3,8 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { KubeClient } from '../../src/kube/client';
 import { TunnelManager } from '../../src/kube/tunnel';
-import { NODE_TAINT_KEY, type RealCluster } from '../harness/node';
-import { waitFor, type KObject } from '../harness/rest';
+import { NODE_TAINT_KEY, type RealCluster } from '../harness/node/node';
+import { waitFor, type KObject } from '../harness/cluster/rest';
 import { getRealCluster } from './setup';
 import { productModel, type ProductModel } from './product';
 

@@ -3,15 +3,23 @@ import { fetchDetails } from '../../src/vcluster/describeRead';
 import { pauseVCluster, resumeVCluster } from '../../src/vcluster/lifecycle';
 import { fetchMapping, MAPPED_KINDS } from '../../src/vcluster/mapping';
 import type { MappingModel } from '../../src/shared/model';
-import { type RealCluster } from '../harness/node';
-import { applyObjects, createRealVCluster, provideClaimVolume, runVClusterCli, sampleApp, VCLUSTER_VERSION, type RealVCluster } from '../harness/realVCluster';
-import { waitFor, type KObject } from '../harness/rest';
-import { buildWorld } from '../harness/worlds';
+import { type RealCluster } from '../harness/node/node';
+import {
+  applyObjects,
+  createRealVCluster,
+  provideClaimVolume,
+  runVClusterCli,
+  sampleApp,
+  VCLUSTER_VERSION,
+  type RealVCluster,
+} from '../harness/node/realVCluster';
+import { waitFor, type KObject } from '../harness/cluster/rest';
+import { buildWorld } from '../harness/worlds/worlds';
 import { getHost, getRealCluster, uniqueNamespace } from './setup';
 import { productModel, type ProductModel } from './product';
 
 // vclusters as users have them: installed by the real vcluster CLI from the real chart, their pod running the real
-// syncer on a real node (test/harness/node.ts, realVCluster.ts). What the product says is checked against the real
+// syncer on a real node (test/harness/node/node.ts, realVCluster.ts). What the product says is checked against the real
 // CLI (`vcluster list`) and against what the real syncer created on the host.
 //
 // One vcluster "apps" carries the sample application and, later, a nested vcluster "inner"; the tests run in order

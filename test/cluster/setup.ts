@@ -7,9 +7,9 @@
 // Loaded as a normal import it registers a root-level after() hook; loaded with `mocha --require` it also works as a
 // root hook plugin (mochaHooks). Either way the state lives on globalThis, so two module instances (ESM and CJS
 // loaders) still share one control plane.
-import { startHost, type HostCluster } from '../harness/controlPlane';
-import { startRealCluster, type RealCluster } from '../harness/node';
-import { buildDemoWorld, type DemoWorld } from '../harness/worlds';
+import { startHost, type HostCluster } from '../harness/cluster/controlPlane';
+import { startRealCluster, type RealCluster } from '../harness/node/node';
+import { buildDemoWorld, type DemoWorld } from '../harness/worlds/worlds';
 
 interface SharedState {
   host?: Promise<HostCluster>;
@@ -39,7 +39,7 @@ export function getDemoWorld(): Promise<DemoWorld> {
 }
 
 /**
- * The shared host with a real node (test/harness/node.ts), separate from the fixture host above so that the fixture
+ * The shared host with a real node (test/harness/node/node.ts), separate from the fixture host above so that the fixture
  * suites keep a cluster without scheduler and kubelet. Started by the first suite that needs it; stopped after the
  * last test. Rejects with NodeUnsupportedError on a machine that cannot run a node.
  */

@@ -9,10 +9,19 @@ import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { toolPath, vclusterChartDir, versions } from '../../scripts/lib/toolchain.mjs';
-import type { HostCluster } from '../harness/controlPlane';
-import { runProgram } from '../harness/processes';
-import { waitFor, type KObject } from '../harness/rest';
-import { TENANT_READ_RULES, addVCluster, buildWorld, createTenantUser, podStatusFor, type TenantRule, type TenantUser, type World } from '../harness/worlds';
+import type { HostCluster } from '../harness/cluster/controlPlane';
+import { runProgram } from '../harness/cluster/processes';
+import { waitFor, type KObject } from '../harness/cluster/rest';
+import {
+  TENANT_READ_RULES,
+  addVCluster,
+  buildWorld,
+  createTenantUser,
+  podStatusFor,
+  type TenantRule,
+  type TenantUser,
+  type World,
+} from '../harness/worlds/worlds';
 import { KubeClient } from '../../src/kube/client';
 import { connectionSpecFor } from '../../src/kube/connection';
 import { KubeError, describePermission, parseDenial, qualifiedResource } from '../../src/kube/errors';

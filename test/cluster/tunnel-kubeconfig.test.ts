@@ -23,8 +23,8 @@ import { KubeconfigWriter } from '../../src/kube/kubeconfig/writer';
 import { PORT_FORWARD_PROTOCOLS, TunnelManager } from '../../src/kube/tunnel';
 import type { Secret } from '../../src/kube/types';
 import { DEFAULT_SECRET_SERVER, chooseEndpoint, parseVirtualKubeconfig, virtualConnectionSpec, virtualKubeconfigEntry } from '../../src/vcluster/access';
-import type { HostCluster } from '../harness/controlPlane';
-import { runProgram } from '../harness/processes';
+import type { HostCluster } from '../harness/cluster/controlPlane';
+import { runProgram } from '../harness/cluster/processes';
 import { getHost } from './setup';
 
 /** A port-forward endpoint whose every stream goes to `target` (host:port). */

@@ -7,14 +7,14 @@ import { toolPath } from '../../scripts/lib/toolchain.mjs';
 import { KubeconfigWriter } from '../../src/kube/kubeconfig/writer';
 import { UnusableClusterKubeconfigError, chooseEndpoint, readVirtualKubeconfig, virtualKubeconfigEntry } from '../../src/vcluster/access';
 import { ALLOWED_CLUSTER_FIELDS, ALLOWED_USER_FIELDS } from '../../src/vcluster/clusterKubeconfig';
-import { type AttackVariant, type Canary, attackKubeconfig, makeCanary, plantKubeconfigSecret } from '../harness/attacks';
-import type { HostCluster, VirtualControlPlane } from '../harness/controlPlane';
-import { runProgram } from '../harness/processes';
-import { type BuiltVCluster, buildWorld } from '../harness/worlds';
+import { type AttackVariant, type Canary, attackKubeconfig, makeCanary, plantKubeconfigSecret } from '../harness/worlds/attacks';
+import type { HostCluster, VirtualControlPlane } from '../harness/cluster/controlPlane';
+import { runProgram } from '../harness/cluster/processes';
+import { type BuiltVCluster, buildWorld } from '../harness/worlds/worlds';
 import { productModel, type ProductModel } from './product';
 import { getHost, uniqueNamespace } from './setup';
 
-// A tenant's vc-NAME secret that names a program or a private file (test/harness/attacks.ts), on the real control
+// A tenant's vc-NAME secret that names a program or a private file (test/harness/worlds/attacks.ts), on the real control
 // plane: kubectl, the oracle, shows that the attack is real (it runs the program and sends the file's content as a
 // token); the product's model browses and lists through it and Connect's entry works in kubectl, and nothing runs and
 // nothing is read. The vclusters are fixtures: what is under test is the crafted secret, which a tenant writes

@@ -1,5 +1,5 @@
 // Working inside a REAL vcluster from VS Code: a host with a real node started inside this extension host, a vcluster
-// created by the real CLI (test/harness/realVCluster.ts) running the sample application on the node. The tree is
+// created by the real CLI (test/harness/node/realVCluster.ts) running the sample application on the node. The tree is
 // expanded down to a pod; the log command streams what the container prints into an editor; the exec command opens a
 // terminal in the container where a command runs and ends with its exit code; the port-forward command forwards a
 // local port to the app's service; the openTerminal command opens a terminal whose KUBECONFIG is the vcluster's own.
@@ -10,9 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ForwardInfo } from '../../src/vcluster/inside';
-import type { RealCluster } from '../harness/node';
-import { applyObjects, createRealVCluster, sampleApp, type RealVCluster } from '../harness/realVCluster';
-import { httpGetLocal, waitFor, type KObject } from '../harness/rest';
+import type { RealCluster } from '../harness/node/node';
+import { applyObjects, createRealVCluster, sampleApp, type RealVCluster } from '../harness/node/realVCluster';
+import { httpGetLocal, waitFor, type KObject } from '../harness/cluster/rest';
 import { getRealCluster, stopRealCluster } from './support/cluster';
 import { onPath } from './support/programs';
 import {

@@ -1,5 +1,5 @@
 // The extension inside a real VS Code extension host against a REAL vcluster: a host with a real node
-// (test/harness/node.ts, started inside this extension host), a vcluster created through the extension's create
+// (test/harness/node/node.ts, started inside this extension host), a vcluster created through the extension's create
 // command by the real vcluster CLI from the real chart, its pod running the real syncer on the real kubelet. Connect
 // goes through the extension's port-forward tunnel over that kubelet; kubectl then works through the written context;
 // pause, resume and delete are done with the commands and with the CLI, each checked by the other.
@@ -9,9 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import * as vscode from 'vscode';
-import type { RealCluster } from '../harness/node';
-import { provideVolume, realValues, runVClusterCli, VCLUSTER_VERSION } from '../harness/realVCluster';
-import { waitFor, type KObject } from '../harness/rest';
+import type { RealCluster } from '../harness/node/node';
+import { provideVolume, realValues, runVClusterCli, VCLUSTER_VERSION } from '../harness/node/realVCluster';
+import { waitFor, type KObject } from '../harness/cluster/rest';
 import { getRealCluster, stopRealCluster } from './support/cluster';
 import { kubectl } from './support/programs';
 import { Tree, description, extensionApi, extensionLogTail, item, setSetting, type TestedApi } from './support/workbench';

@@ -9,7 +9,7 @@ import { parseVirtualKubeconfig } from '../../src/vcluster/access';
 import { createArgs, describeExit, findExecutable, lastErrorLine, runCli, runProgram } from '../../src/vcluster/cli';
 import { CancelledError, UserFacingError } from '../../src/shared/errors';
 import type { Secret } from '../../src/kube/types';
-import { waitFor } from '../harness/rest';
+import { waitFor } from '../harness/cluster/rest';
 
 // Bad input that reaches the domain layers: each case must end in one clear message that names the problem.
 // (Kubeconfig files have their own table in kubeconfig-*.test.ts; names in translate-status.test.ts; webview messages

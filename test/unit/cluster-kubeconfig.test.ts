@@ -13,14 +13,14 @@ import { ALLOWED_CLUSTER_FIELDS, ALLOWED_USER_FIELDS } from '../../src/vcluster/
 import { ExplorerModel } from '../../src/vcluster/explorer';
 import { KubeconfigState } from '../../src/vcluster/kubeconfigState';
 import type { Secret } from '../../src/kube/types';
-import { type CA, type CertFiles, createLoopbackServing } from '../harness/certs';
+import { type CA, type CertFiles, createLoopbackServing } from '../harness/cluster/certs';
 
 // A kubeconfig read from a cluster (Secret vc-NAME) is data written by whoever may create secrets in that namespace. A
 // tenant of a shared host cluster plants a StatefulSet labelled app=vcluster and a vc-NAME secret whose kubeconfig
 // names a credential plugin (exec), an auth-provider command (cmd-path) or a local file (tokenFile, client-key, …).
 // Before the allow-list, reading that secret ran the program as the user and sent the file's content as a bearer
 // token. Here the "host" and the "virtual API server" are one small local HTTPS server (a test CA made with openssl by
-// test/harness/certs.ts) that serves the planted secret as a recorded API object and records every Authorization
+// test/harness/cluster/certs.ts) that serves the planted secret as a recorded API object and records every Authorization
 // header it receives (the real control plane version of these checks is test/cluster/untrusted-kubeconfig.test.ts).
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vce-untrusted-'));

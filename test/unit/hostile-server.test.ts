@@ -1,4 +1,4 @@
-// Bounded answers from any API server: a hostile or broken server (test/harness/hostileServers.ts, loopback only)
+// Bounded answers from any API server: a hostile or broken server (test/harness/cluster/hostileServers.ts, loopback only)
 // sends an endless body, a gzip bomb, a watch line without end, a list whose pages never end, or ends every watch
 // after one event. The client must stop reading with a clear error that names the server, keep its memory bounded
 // (the server's bytes stop growing), never throw uncaught, and pace its watch requests.
@@ -10,8 +10,8 @@ import { KubeError } from '../../src/kube/errors';
 import { TokenBucket, Watcher } from '../../src/kube/watch';
 import { listAll } from '../../src/vcluster/discovery';
 import { listResources } from '../../src/vcluster/resources';
-import { type HostileBehaviour, type HostileServer, hostileServer } from '../harness/hostileServers';
-import { waitFor } from '../harness/rest';
+import { type HostileBehaviour, type HostileServer, hostileServer } from '../harness/cluster/hostileServers';
+import { waitFor } from '../harness/cluster/rest';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const until = (what: string, fn: () => boolean) => waitFor(what, async () => fn(), 10_000, 20);

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { KubeconfigError } from '../../src/kube/kubeconfig/errors';
 import { KubeconfigWriter } from '../../src/kube/kubeconfig/writer';
-import { runProgram } from '../harness/processes';
+import { runProgram } from '../harness/cluster/processes';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const WORKER = path.join(REPO, 'test', 'support', 'kubeconfig-fault-worker.ts');

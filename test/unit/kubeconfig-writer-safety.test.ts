@@ -7,7 +7,7 @@ import path from 'node:path';
 import { KubeconfigError } from '../../src/kube/kubeconfig/errors';
 import { loadKubeconfig } from '../../src/kube/kubeconfig/model';
 import { removeCommand } from '../../src/kube/kubeconfig/lock';
-import { waitFor } from '../harness/rest';
+import { waitFor } from '../harness/cluster/rest';
 import { names, parse, spec, tempKubeconfigDir } from '../support/kubeconfigFiles';
 
 describe('kubeconfig writer: locks, malformed input, no data loss', () => {

@@ -21,7 +21,7 @@ import {
   rememberSecret,
 } from '../../src/shared/redact';
 import { redactMessage, sanitizeModel } from '../../src/webview/sanitize';
-import { type CA, type CertFiles, createLoopbackServing } from '../harness/certs';
+import { type CA, type CertFiles, createLoopbackServing } from '../harness/cluster/certs';
 
 // One redaction function (src/shared/redact.ts) at every boundary where text reaches a person. The domain-side paths
 // are checked here (API error bodies, watch errors, credential-plugin stderr, server URLs in network errors, webview

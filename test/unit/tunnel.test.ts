@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { KubeClient } from '../../src/kube/client';
 import { PORT_FORWARD_PROTOCOLS, TunnelManager } from '../../src/kube/tunnel';
-import { type CA, createCA, issueCert } from '../harness/certs';
+import { type CA, createCA, issueCert } from '../harness/cluster/certs';
 
 // The port-forward tunnel's requests and its bookkeeping, against a local WebSocket server that speaks the
 // Kubernetes port-forward subprotocol (channel byte, then the port number as the first frame of each channel): what a

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { addVCluster } from '../../harness/worlds';
+import { addVCluster } from '../../harness/worlds/worlds';
 import { OTHER_CONTEXT, contextStatus, fx, refOf } from '../support/fixture';
 import { captureMessages, setSetting, waitFor } from '../support/workbench';
 

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as vscode from 'vscode';
-import { addVCluster } from '../../harness/worlds';
+import { addVCluster } from '../../harness/worlds/worlds';
 import { fx, refOf } from '../support/fixture';
 import { captureMessages, waitFor } from '../support/workbench';
 

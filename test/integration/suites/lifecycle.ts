@@ -3,7 +3,7 @@
 // vcluster that really runs is in test/integration/real-node-vclusters.test.ts.
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { KObject } from '../../harness/rest';
+import type { KObject } from '../../harness/cluster/rest';
 import { fx, refOf } from '../support/fixture';
 import { vclusterList } from '../support/programs';
 import { description, item, waitFor } from '../support/workbench';

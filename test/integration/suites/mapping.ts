@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { MappingRow } from '../../../src/shared/model';
-import { createVirtualOnlyObject, type BuiltObject } from '../../harness/worlds';
+import { createVirtualOnlyObject, type BuiltObject } from '../../harness/worlds/worlds';
 import { fx, refOf } from '../support/fixture';
 import { waitFor } from '../support/workbench';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import * as vscode from 'vscode';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
-import { TENANT_READ_RULES, buildWorld, createTenantUser, type TenantUser } from '../../harness/worlds';
+import { TENANT_READ_RULES, buildWorld, createTenantUser, type TenantUser } from '../../harness/worlds/worlds';
 import { fx } from '../support/fixture';
 import { kubectl } from '../support/programs';
 import { EXTENSION_ID, captureMessages, description, item, label, tooltipText, waitFor, type MessageNode } from '../support/workbench';

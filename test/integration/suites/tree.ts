@@ -2,7 +2,7 @@
 // and the kubeconfig file watcher.
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { addVCluster, type BuiltVCluster, type VClusterState } from '../../harness/worlds';
+import { addVCluster, type BuiltVCluster, type VClusterState } from '../../harness/worlds/worlds';
 import { OTHER_CONTEXT, fx, readKubeconfig } from '../support/fixture';
 import { kubectl } from '../support/programs';
 import { description, iconId, item, label, setSetting, tooltipText, type MessageNode, type VClusterNode } from '../support/workbench';

@@ -1,6 +1,6 @@
 // Cluster data is data, never code, inside VS Code: a tenant of the host cluster plants vclusters whose vc-NAME secrets
 // name a program (exec, auth-provider cmd-path) or a private file of the user (tokenFile, certificate and key paths)
-// (test/harness/attacks.ts). Browsing them in the tree, listing through the public API (nested) and connecting runs
+// (test/harness/worlds/attacks.ts). Browsing them in the tree, listing through the public API (nested) and connecting runs
 // the canary program never (it would leave a line in its marker file) and reads the private file never (its content
 // is a valid token of the virtual API server: had it been read, the tokenFile-only vcluster would list its nested
 // vclusters instead of saying that it has no usable credential). The written context has no exec block.
@@ -11,8 +11,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { type AttackVariant, type Canary, attackKubeconfig, makeCanary, plantKubeconfigSecret } from '../../harness/attacks';
-import { addVCluster } from '../../harness/worlds';
+import { type AttackVariant, type Canary, attackKubeconfig, makeCanary, plantKubeconfigSecret } from '../../harness/worlds/attacks';
+import { addVCluster } from '../../harness/worlds/worlds';
 import { fx, readKubeconfig } from '../support/fixture';
 import { kubectl } from '../support/programs';
 import { captureMessages, captureQuickPicks, extensionLog, label, setSetting, tooltipText, waitFor, type ExplorerNode } from '../support/workbench';

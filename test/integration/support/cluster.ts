@@ -3,14 +3,14 @@
 //
 // Nothing may outlive the run, also when the extension host is killed:
 //  1. the after() hook stops the host and every virtual API server;
-//  2. test/harness/processes.ts kills its process groups when the extension host exits (exit/signal hooks) and its
+//  2. test/harness/cluster/processes.ts kills its process groups when the extension host exits (exit/signal hooks) and its
 //     watchdog does so even after a SIGKILL;
 //  3. this module records the process groups in the file named by $VCE_PROCESS_FILE (set by scripts/integration.mjs),
 //     and the launcher kills whatever of them is still alive once the run is over.
 import fs from 'node:fs';
-import { startHost, type HostCluster } from '../../harness/controlPlane';
-import { startRealCluster, type RealCluster } from '../../harness/node';
-import { runningProcesses } from '../../harness/processes';
+import { startHost, type HostCluster } from '../../harness/cluster/controlPlane';
+import { startRealCluster, type RealCluster } from '../../harness/node/node';
+import { runningProcesses } from '../../harness/cluster/processes';
 
 let hostPromise: Promise<HostCluster> | undefined;
 let realPromise: Promise<RealCluster> | undefined;
@@ -89,7 +89,7 @@ export function getHost(): Promise<HostCluster> {
 }
 
 /**
- * A second host with a real node (test/harness/node.ts; context "real-host"), for the real-vcluster suite. Its node
+ * A second host with a real node (test/harness/node/node.ts; context "real-host"), for the real-vcluster suite. Its node
  * state is removed by its stop(), the harness's exit hooks and, after a SIGKILL, the harness's watchdog.
  */
 export function getRealCluster(): Promise<RealCluster> {

@@ -1,12 +1,12 @@
 // The fixture of the cluster suites: one real host (support/cluster.ts) with a world of vclusters laid out as the chart
-// and the syncer do (test/harness/worlds.ts), a kubeconfig the extension is pointed at through the setting
+// and the syncer do (test/harness/worlds/worlds.ts), a kubeconfig the extension is pointed at through the setting
 // `vcluster.kubeconfig` (the "user's kubeconfig" of these tests), and the extension's API.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
-import type { HostCluster } from '../../harness/controlPlane';
-import { buildWorld, type BuiltVCluster, type VClusterSpec, type World } from '../../harness/worlds';
+import type { HostCluster } from '../../harness/cluster/controlPlane';
+import { buildWorld, type BuiltVCluster, type VClusterSpec, type World } from '../../harness/worlds/worlds';
 import { getHost, stopHost } from './cluster';
 import { Tree, extensionApi, setSetting, waitFor, type TestedApi } from './workbench';
 

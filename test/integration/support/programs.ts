@@ -2,7 +2,7 @@
 // (never a shell) through the harness's runProgram, which puts each in its own process group and kills it on exit.
 import fs from 'node:fs';
 import path from 'node:path';
-import { runProgram, type RunResult } from '../../harness/processes';
+import { runProgram, type RunResult } from '../../harness/cluster/processes';
 
 /** A program on PATH (scripts/integration.mjs puts the cached kubectl, helm and vcluster first). */
 export function onPath(name: string): string {

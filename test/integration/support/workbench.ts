@@ -7,7 +7,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { TestingHandles, VClusterExplorerApi } from '../../../src/app/api';
 import type { ContextNode, ExplorerNode, MessageNode, NamespaceNode, VClusterNode } from '../../../src/tree/nodes';
-import { waitFor } from '../../harness/rest';
+import { waitFor } from '../../harness/cluster/rest';
 
 export { waitFor };
 export type { ContextNode, ExplorerNode, MessageNode, NamespaceNode, VClusterNode };

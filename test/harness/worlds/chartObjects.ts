@@ -1,7 +1,7 @@
 // The objects the vcluster Helm chart installs, as the fixtures of worlds.ts write them: labels, the vc-config secret,
 // the control plane's pod template and status per state, the Helm release secret.
-import { makeKubeconfig } from './apiServer';
-import { type KObject, KubeRest, waitFor } from './rest';
+import { makeKubeconfig } from '../cluster/apiServer';
+import { type KObject, KubeRest, waitFor } from '../cluster/rest';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { versionAtLeast } from './vclusterRules';

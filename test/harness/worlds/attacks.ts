@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { stringify as toYaml } from 'yaml';
-import type { ClusterAccess } from './controlPlane';
+import type { ClusterAccess } from '../cluster/controlPlane';
 import type { BuiltVCluster } from './worlds';
 
 export interface Canary {

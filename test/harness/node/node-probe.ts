@@ -5,8 +5,8 @@
 //   wait    wait to be killed by a signal from the test (SIGTERM: the exit hooks clean up; SIGKILL: the watchdog does)
 import { NODE_TAINT_KEY, startRealCluster } from './node';
 import { leftoversOf } from './nodeState';
-import { waitFor, type KObject } from './rest';
-import { runningProcesses } from './processes';
+import { waitFor, type KObject } from '../cluster/rest';
+import { runningProcesses } from '../cluster/processes';
 
 async function main(): Promise<void> {
   const mode = process.argv[2] ?? 'stop';

@@ -1,6 +1,6 @@
-// Removes the machine-wide state of node runs whose process is gone (test/harness/nodeState.ts), or of the run whose
-// id is given once its process is gone. The watchdog of test/harness/processes.ts runs it after a SIGKILLed test
-// process; it can also be run by hand:  node --import tsx test/harness/node-cleanup.ts [RUN_ID]
+// Removes the machine-wide state of node runs whose process is gone (test/harness/node/nodeState.ts), or of the run whose
+// id is given once its process is gone. The watchdog of test/harness/cluster/processes.ts runs it after a SIGKILLed test
+// process; it can also be run by hand:  node --import tsx test/harness/node/node-cleanup.ts [RUN_ID]
 import { cleanupDeadRuns, cleanupRun, isLive, readRuns } from './nodeState';
 
 const id = process.argv[2];

@@ -11,11 +11,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
-import { versions } from '../../scripts/lib/toolchain.mjs';
-import { removeOnExit, runProgram, type RunResult } from './processes';
-import { collectionPath, KubeRest, waitFor, type KObject } from './rest';
+import { versions } from '../../../scripts/lib/toolchain.mjs';
+import { removeOnExit, runProgram, type RunResult } from '../cluster/processes';
+import { collectionPath, KubeRest, waitFor, type KObject } from '../cluster/rest';
 import { NODE_TAINT_KEY, type RealCluster } from './node';
-import { hostName, kindInfo } from './worlds';
+import { hostName, kindInfo } from '../worlds/worlds';
 
 export const VCLUSTER_VERSION = versions.vcluster.replace(/^v/, '');
 /** Port of the syncer's proxy to the virtual API server (controlPlane.proxy.port of the chart). */

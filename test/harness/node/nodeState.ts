@@ -1,4 +1,4 @@
-// The machine-wide state of a real node (test/harness/node.ts), and its removal. A node changes the machine outside
+// The machine-wide state of a real node (test/harness/node/node.ts), and its removal. A node changes the machine outside
 // its own directory: a network bridge, cgroups, mounts, CNI cache files, container log links, kernel settings the
 // kubelet adjusts. Several test runs (several engineers) may run nodes on one machine at once, so everything a run
 // creates is named after its run id, and every run leaves a marker recording its pid (with the process start time and

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { stringify as toYaml } from 'yaml';
-import { toolPath } from '../../scripts/lib/toolchain.mjs';
+import { toolPath } from '../../../scripts/lib/toolchain.mjs';
 import { issueCert, type CA, type CertFiles, type KeyPairFiles } from './certs';
 import type { ManagedProcess } from './processes';
 import { KubeRest, waitFor } from './rest';

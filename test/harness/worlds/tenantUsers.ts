@@ -1,10 +1,10 @@
 // Users with little RBAC on the test host: a restricted developer, and tenants with their own namespaces and rules.
-import type { HostCluster } from './controlPlane';
+import type { HostCluster } from '../cluster/controlPlane';
 import fs from 'node:fs';
 import path from 'node:path';
-import { type KObject } from './rest';
+import { type KObject } from '../cluster/rest';
 import { ensureNamespace } from './chartObjects';
-import { makeKubeconfig } from './apiServer';
+import { makeKubeconfig } from '../cluster/apiServer';
 
 export interface RestrictedUser {
   user: string;

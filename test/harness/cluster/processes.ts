@@ -5,9 +5,9 @@
 // handler can see). Programs are always started with argument arrays, never through a shell.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import { groupAlive, killGroup, register, registered } from '../../scripts/lib/process-registry.mjs';
+import { groupAlive, killGroup, register, registered } from '../../../scripts/lib/process-registry.mjs';
 
-export { cleanUpOnExit, killAllSync, onExitSync, removeOnExit, stopAll } from '../../scripts/lib/process-registry.mjs';
+export { cleanUpOnExit, killAllSync, onExitSync, removeOnExit, stopAll } from '../../../scripts/lib/process-registry.mjs';
 
 export interface ManagedProcess {
   readonly name: string;

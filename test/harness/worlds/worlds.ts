@@ -7,15 +7,15 @@
 // vclusters; a real one costs about 540 MB and half a minute) and for states a real vcluster cannot reach quickly on a
 // test machine — crash loops, the platform's sleep mode, other versions and distros, scaled-down and paused layouts
 // built in bulk, LoadBalancer and exportKubeConfig endpoints, orphaned, unannotated and hashed-name host objects, users
-// with little RBAC. Everything a real vcluster does quickly is tested on real ones (test/harness/realVCluster.ts).
+// with little RBAC. Everything a real vcluster does quickly is tested on real ones (test/harness/node/realVCluster.ts).
 //
 // A "world" is a set of vclusters built into a host cluster (and, for nested ones, into virtual clusters), plus a
 // description of everything that was built, so tests can compare what the product finds with what exists.
 import { randomBytes } from 'node:crypto';
 import { stringify as toYaml } from 'yaml';
-import type { HostCluster, VirtualControlPlane } from './controlPlane';
-import { allocateLoopbackAddress } from './ports';
-import { type KObject, KubeRest } from './rest';
+import type { HostCluster, VirtualControlPlane } from '../cluster/controlPlane';
+import { allocateLoopbackAddress } from '../cluster/ports';
+import { type KObject, KubeRest } from '../cluster/rest';
 import type { BuiltObject, BuiltVCluster, SyncedKind, VClusterSpec, VClusterState, VirtualOnlyKind, World } from './worldTypes';
 import { DEFAULT_SERVER, DEFAULT_VERSION, versionAtLeast } from './vclusterRules';
 import { type RestrictedUser, createRestrictedUser } from './tenantUsers';

@@ -1,6 +1,6 @@
 // What a world is made of: the specs tests write (VClusterSpec, WorkloadSpec) and the description of what was built.
-import type { HostCluster, VirtualControlPlane } from './controlPlane';
-import type { KubeRest } from './rest';
+import type { HostCluster, VirtualControlPlane } from '../cluster/controlPlane';
+import type { KubeRest } from '../cluster/rest';
 
 /** The status `vcluster list` would print; the fixture makes the cluster look exactly like that. */
 export type VClusterState =

@@ -7,22 +7,22 @@
 // startRealCluster() starts the whole thing: a host (controlPlane.ts, prepared with forNode and listening on the
 // node's bridge address, so pods can reach it), the node, and a local Helm chart repository with the vcluster chart.
 // Every exit path removes everything: stop(), the exit and signal hooks of processes.ts, and — if the test process is
-// SIGKILLed — its watchdog, which runs test/harness/node-cleanup.ts; a run that could not clean up at all (machine
+// SIGKILLed — its watchdog, which runs test/harness/node/node-cleanup.ts; a run that could not clean up at all (machine
 // stop) is cleaned by the next run that starts (nodeState.ts).
 import fs from 'node:fs';
 import http from 'node:http';
 import type net from 'node:net';
 import path from 'node:path';
 import { stringify as toYaml } from 'yaml';
-import { chartRepoDir, ensureChartRepo, ensureNodeImages, nodeImages, realNodeSupport, SKIP_REAL_NODE_ENV } from '../../scripts/lib/real-node.mjs';
-import { ensureGoTools, repoRoot, toolPath } from '../../scripts/lib/toolchain.mjs';
-import { issueCert } from './certs';
-import { makeKubeconfig } from './apiServer';
-import { startHost, type HostCluster } from './controlPlane';
-import { freePort } from './ports';
+import { chartRepoDir, ensureChartRepo, ensureNodeImages, nodeImages, realNodeSupport, SKIP_REAL_NODE_ENV } from '../../../scripts/lib/real-node.mjs';
+import { ensureGoTools, repoRoot, toolPath } from '../../../scripts/lib/toolchain.mjs';
+import { issueCert } from '../cluster/certs';
+import { makeKubeconfig } from '../cluster/apiServer';
+import { startHost, type HostCluster } from '../cluster/controlPlane';
+import { freePort } from '../cluster/ports';
 import { cleanupRun, createBridge, createCgroupRoot, leftoversOf, recordSysctls, reserveRun, type NodeRun } from './nodeState';
-import { cleanUpOnExit, runProgram, spawnManaged, type ManagedProcess } from './processes';
-import { waitFor, type KObject } from './rest';
+import { cleanUpOnExit, runProgram, spawnManaged, type ManagedProcess } from '../cluster/processes';
+import { waitFor, type KObject } from '../cluster/rest';
 
 /** The taint of the real node: only pods that tolerate it (real vclusters and what they sync) are scheduled there. */
 export const NODE_TAINT_KEY = 'vcluster-explorer/real-node';
@@ -401,7 +401,7 @@ async function startRealClusterWith(tools: NodeTools, opts: RealClusterOptions):
   const r = reserveRun();
   const forget = cleanUpOnExit(
     () => void cleanupRun(r),
-    [process.execPath, '--import', 'tsx', path.join(repoRoot, 'test', 'harness', 'node-cleanup.ts'), r.id],
+    [process.execPath, '--import', 'tsx', path.join(repoRoot, 'test', 'harness', 'node', 'node-cleanup.ts'), r.id],
     repoRoot,
   );
   let host: HostCluster | undefined;

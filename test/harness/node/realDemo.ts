@@ -3,7 +3,7 @@
 // quickly on this machine (worlds.ts): an old 0.20 layout scaled down, a crash loop, the platform's sleep mode.
 import type { RealCluster } from './node';
 import { applyObjects, createRealVCluster, provideClaimVolume, sampleApp, type RealVCluster } from './realVCluster';
-import { buildWorld, createRestrictedUser, demoSpecs, type RestrictedUser, type World } from './worlds';
+import { buildWorld, createRestrictedUser, demoSpecs, type RestrictedUser, type World } from '../worlds/worlds';
 
 /** The fixture vclusters of the demo: states a real vcluster does not reach quickly here. */
 export const demoFixtureNames = ['broken', 'legacy', 'nap'] as const;

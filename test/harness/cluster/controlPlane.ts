@@ -16,7 +16,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { versions } from '../../scripts/lib/toolchain.mjs';
+import { versions } from '../../../scripts/lib/toolchain.mjs';
 import { apiServerArgs, makeKubeconfig, makeUserKubeconfigFn, ms, requireTool, waitReady, writePrivate, type ApiServerSpec } from './apiServer';
 import { createCA, createServiceAccountKeys, issueCert, kubernetesDnsNames, type CA, type CertFiles, type KeyPairFiles } from './certs';
 import { freePort } from './ports';
@@ -128,7 +128,7 @@ export interface HostOptions {
   /** Print progress to stderr. */
   verbose?: boolean;
   /**
-   * Prepare the host for a real node (test/harness/node.ts): the Node authorizer, the ServiceAccount admission plugin
+   * Prepare the host for a real node (test/harness/node/node.ts): the Node authorizer, the ServiceAccount admission plugin
    * (pods get their token volume, as in any cluster), a client certificate for the API server to reach kubelets, the
    * controllers of NODE_HOST_CONTROLLERS and a kube-scheduler. bindAddress must then be reachable from pods.
    */

@@ -1,6 +1,6 @@
 // Objects inside a virtual cluster and the host twins vcluster's syncer would write for them (names, labels,
 // annotations, owner references), for the worlds of worlds.ts.
-import type { KObject } from './rest';
+import type { KObject } from '../cluster/rest';
 import { randomBytes } from 'node:crypto';
 import { hostLabels, namespaceLabelKey, versionAtLeast } from './vclusterRules';
 import type { BuiltObject, BuiltVCluster, WorkloadSpec } from './worldTypes';
