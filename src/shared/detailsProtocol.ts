@@ -7,6 +7,7 @@
 // the host answers with what it knows (loading, the details or the error); the host validates every message from the
 // page with parseFromDetailsWebview() before it looks at it; an action is a name from the protocol's list, which the
 // host maps to a command (nothing else runs). No vscode, no DOM, no Node: both bundles import this module.
+import { isRecord } from './guards';
 
 /** `{ [key]: subject }`: how the messages, the details and the persisted state name what is described. */
 export type Named<K extends string, Subject> = { readonly [P in K]: Subject };
@@ -44,10 +45,6 @@ export type FromDetailsWebview<Action extends string, Report> =
   | ({ readonly type: 'rendered' } & Report)
   /** An unexpected error inside the page, for the log. */
   | { readonly type: 'clientError'; readonly message: string };
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** A count in a message from the page: a small non-negative integer. */
 export const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 1_000_000;

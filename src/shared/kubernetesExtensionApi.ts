@@ -13,6 +13,7 @@
 // that switches the context (kubectl v1 only runs kubectl command lines). So vcluster Explorer makes the vcluster's
 // context current in the kubeconfig itself, refreshes the cluster explorer through the API (the current context is
 // the expanded one there) and focuses its view (the `<view id>.focus` command VS Code makes for every view).
+import { isRecord } from './guards';
 
 export const KUBERNETES_EXTENSION_ID = 'ms-kubernetes-tools.vscode-kubernetes-tools';
 /** The Kubernetes extension's Clusters view (its package.json, views.kubernetesView). */
@@ -27,10 +28,6 @@ export interface KubernetesExtensionApi {
   readonly kubeconfigPath?: () => KubeconfigPathOfExtension | undefined;
   /** Why a component is missing (e.g. "clusterexplorer v1: version-unknown"), for the log. */
   readonly unavailable: readonly string[];
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null;
 }
 
 /** One component of the broker: its api object, or the reason it is not there. */

@@ -14,6 +14,7 @@
 import type { WireMappingModel } from './mappingWire';
 import type { MappingRow, VClusterRef } from './model';
 import { parseVClusterRef } from './vclusterRef';
+import { isRecord } from './guards';
 
 export const MAPPING_PROTOCOL_VERSION = 2;
 
@@ -98,12 +99,6 @@ export function digestKeys(keys: readonly string[]): string {
 }
 
 // ---- validation -----------------------------------------------------------------------------------------------
-
-type Rec = Record<string, unknown>;
-
-function isRecord(v: unknown): v is Rec {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function isId(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_REQUEST_ID;

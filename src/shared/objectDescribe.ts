@@ -8,6 +8,7 @@
 import { isCount, type DetailsProtocol, type FromDetailsWebview, type ToDetailsWebview } from './detailsProtocol';
 import { RESOURCE_KIND_NAMES, type ResourceKind, type VClusterRef } from './model';
 import { parseVClusterRef } from './vclusterRef';
+import { isRecord } from './guards';
 
 /** An object inside a vcluster. */
 export interface ObjectRef {
@@ -115,10 +116,6 @@ export const OBJECT_DESCRIBE_PROTOCOL: DetailsProtocol<'target', ObjectRef, Obje
 
 export type ToObjectDescribeWebview = ToDetailsWebview<'target', ObjectRef, ObjectDetails>;
 export type FromObjectDescribeWebview = FromDetailsWebview<ObjectDescribeAction, ObjectRenderReport>;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** The object a persisted webview state names, or undefined. */
 export function parseObjectRef(v: unknown): ObjectRef | undefined {

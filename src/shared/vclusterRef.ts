@@ -2,15 +2,12 @@
 // URI), validated, and its label for titles. No vscode, no DOM, no Node: both bundles import this module.
 
 import type { VClusterRef } from './model';
+import { isRecord } from './guards';
 
 /** Longest context name accepted. */
 const CONTEXT_MAX = 1024;
 /** Longest Kubernetes namespace or object name. */
 const NAME_MAX = 253;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function isString(v: unknown, max: number): v is string {
   return typeof v === 'string' && v.length >= 1 && v.length <= max;

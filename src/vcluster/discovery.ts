@@ -4,6 +4,7 @@ import { METADATA_LIST, type KubeList, type Pod, type Workload, type KubeObject 
 import type { DiscoveryResult, NamespaceInfo, ParentRef, PermissionDenial, RefusedNamespace, VClusterInfo } from '../shared/model';
 import { NON_DELETABLE_ANNOTATION, annotation, distroOf, isPaused, label, phaseOf, stringEntries, syncerVersion, vclusterStatus } from './status';
 import { vclusterContextName } from './contextName';
+import { isRecord as isObject } from '../shared/guards';
 
 export const VCLUSTER_SELECTOR = 'app=vcluster';
 
@@ -286,10 +287,6 @@ export function buildVClusters(
   for (const w of statefulSets) add(w, 'StatefulSet');
   for (const w of deployments) add(w, 'Deployment');
   return out;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 export function groupByNamespace(vclusters: readonly VClusterInfo[]): NamespaceInfo[] {

@@ -12,6 +12,7 @@ import { redact } from '../../shared/redact';
 import { KubeconfigError } from './errors';
 import { type FastLayout, fastParseKubeconfig } from './fastYaml';
 import { lockPathFor, resolveSymlinks } from './lock';
+import { isRecord } from '../../shared/guards';
 
 /** YAML 1.1, as sigs.k8s.io/yaml (go-yaml v2) reads kubeconfigs: `yes`, `on`, `no` are booleans there. */
 export const YAML_OPTIONS = { version: '1.1', uniqueKeys: true, prettyErrors: false } as const;
@@ -143,9 +144,8 @@ export function managedFields(kind: EntryKind): ReadonlySet<string> {
   return new Set(Object.keys(FIELDS[kind]).filter((k) => k !== 'extensions'));
 }
 
-export function isObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+/** A plain object (not null, not an array). */
+export const isObject: (v: unknown) => v is JsonObject = isRecord;
 
 function typeName(v: unknown): string {
   if (v === null || v === undefined) return 'nothing';

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { BUNDLED_CHART_VERSION } from './migrations';
+import { isRecord as isObject } from '../../shared/guards';
 
 // The JSON schema of vcluster.yaml (chart/values.schema.json of the vcluster chart, draft 2020-12) and what can be read
 // from it beyond validation: the schema of a key path, and the keys the schema itself marks deprecated (vcluster's Go
@@ -19,10 +20,6 @@ export function isVClusterYamlName(fileName: string): boolean {
 
 export function loadBundledSchema(root: string): JsonSchema {
   return JSON.parse(fs.readFileSync(path.join(root, BUNDLED_SCHEMA_PATH), 'utf8')) as JsonSchema;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Follows local `$ref`s (`#/$defs/Name`). */
