@@ -54,11 +54,6 @@ export interface Connection {
   readonly tunnel?: TunnelRecord;
 }
 
-/**
- * Connects to a vcluster: writes its context with `writer` (made current) after the virtual API server answered at the
- * chosen endpoint. A tunnel it opened is pinned (kept open while the context points at it). Nothing is written when the
- * probe fails.
- */
 export interface ConnectOptions {
   readonly signal?: AbortSignal;
   readonly report?: (step: string) => void;
@@ -66,6 +61,11 @@ export interface ConnectOptions {
   readonly expectPod?: boolean;
 }
 
+/**
+ * Connects to a vcluster: writes its context with `writer` (made current) after the virtual API server answered at the
+ * chosen endpoint. A tunnel it opened is pinned (kept open while the context points at it). Nothing is written when the
+ * probe fails.
+ */
 export async function connectVCluster(deps: ConnectDeps, ref: VClusterRef, writer: KubeconfigWriter, opts: ConnectOptions = {}): Promise<Connection> {
   const { signal } = opts;
   const report = opts.report ?? (() => undefined);
