@@ -14,6 +14,7 @@ import { Logger } from './platform/logger';
 import { RecentContexts } from './platform/recentContexts';
 import { SearchNamespacesStore } from './platform/searchNamespaces';
 import { Settings } from './platform/settings';
+import { Settings as SettingKeys } from './shared/ids';
 import { TunnelStore } from './platform/tunnelStore';
 import { WorkspaceScope } from './platform/workspaceScope';
 import { LogDocuments } from './documents/logDocuments';
@@ -93,8 +94,9 @@ export function activate(context: vscode.ExtensionContext): VClusterExplorerApi 
   );
   own(
     settings.onDidChange((e) => {
-      if (['kubeconfig', 'requestTimeoutSeconds', 'refresh.mode'].some((k) => e.affectsConfiguration(`vcluster.${k}`))) void views.tree.refresh();
-      if (e.affectsConfiguration('vcluster.cliPath') && services.loaded) void status.checkCli(services.loaded);
+      const changed = (key: string) => e.affectsConfiguration(`vcluster.${key}`);
+      if ([SettingKeys.kubeconfig, SettingKeys.requestTimeoutSeconds, SettingKeys.refreshMode].some(changed)) void views.tree.refresh();
+      if (changed(SettingKeys.cliPath) && services.loaded) void status.checkCli(services.loaded);
     }),
   );
 
