@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { KubeconfigError } from './errors';
+import { KubeconfigError, fsFailureReason } from './errors';
 import { removeDeadTemps, tempPathFor } from './leftovers';
 import { resolveSymlinks } from './lock';
 
@@ -99,14 +99,6 @@ export async function removeFileDurably(file: string): Promise<void> {
 }
 
 function writeError(file: string, err: unknown): KubeconfigError {
-  const code = (err as NodeJS.ErrnoException).code;
-  const why =
-    code === 'EACCES' || code === 'EPERM'
-      ? 'permission denied'
-      : code === 'ENOSPC'
-        ? 'no space left on device'
-        : code === 'EROFS'
-          ? 'read-only file system'
-          : (code ?? (err instanceof Error ? err.message : String(err)));
+  const why = fsFailureReason(err, err instanceof Error ? err.message : String(err));
   return new KubeconfigError('writeFailed', `Cannot write ${file}: ${why}; the file was not changed`, file);
 }

@@ -60,3 +60,12 @@ export class KubeconfigError extends UserFacingError {
     return new KubeconfigError(first.code, first.message + more, first.file, problems);
   }
 }
+
+/** Why a file operation failed, in words for a message: the common errno codes spelled out, else the code itself. */
+export function fsFailureReason(err: unknown, fallback = 'unknown error'): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ENOSPC') return 'no space left on device';
+  if (code === 'EROFS') return 'read-only file system';
+  return code ?? fallback;
+}

@@ -9,7 +9,7 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { processAlive } from '../process';
-import { KubeconfigError } from './errors';
+import { KubeconfigError, fsFailureReason } from './errors';
 import { pidNamespace, tempPathFor } from './leftovers';
 
 export interface LockOptions {
@@ -310,16 +310,7 @@ async function removeIfStill(p: string, seen: Seen): Promise<boolean> {
 }
 
 function lockFailed(lockPath: string, file: string, err: unknown): KubeconfigError {
-  const code = (err as NodeJS.ErrnoException).code;
-  const why =
-    code === 'EACCES' || code === 'EPERM'
-      ? 'permission denied'
-      : code === 'EROFS'
-        ? 'read-only file system'
-        : code === 'ENOSPC'
-          ? 'no space left on device'
-          : (code ?? 'unknown error');
-  return new KubeconfigError('lockFailed', `Cannot lock ${file}: creating ${lockPath} failed (${why}); the file was not changed`, file);
+  return new KubeconfigError('lockFailed', `Cannot lock ${file}: creating ${lockPath} failed (${fsFailureReason(err)}); the file was not changed`, file);
 }
 
 /** A lock older than this whose file is empty (kubectl writes nothing into its lock) was most likely left behind. */
