@@ -1,6 +1,7 @@
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import type { KubeClient } from '../kube/client';
 import { KubeError } from '../kube/errors';
+import { builtinKind, resourcePath } from '../kube/kinds';
 import { METADATA_LIST, type KubeList, type KubeObject, type Pod, type Secret } from '../kube/types';
 import { Watcher } from '../kube/watch';
 import { MAPPING_KINDS, type MappingKind, type MappingModel, type MappingRow, type MappingSummary, type SyncState, type VClusterRef } from '../shared/model';
@@ -22,19 +23,47 @@ export interface KindSpec {
   readonly watched: boolean;
 }
 
-/** How each kind of MAPPING_KINDS is listed, watched and looked up: one row per kind, checked for completeness. */
-const KINDS: { readonly [K in MappingKind]: Omit<KindSpec, 'kind'> } = {
-  Pod: { path: '/api/v1/pods', metadataOnly: false, syncKey: 'pods', defaultSynced: true, watched: true },
-  Service: { path: '/api/v1/services', metadataOnly: false, syncKey: 'services', defaultSynced: true, watched: true },
-  Endpoints: { path: '/api/v1/endpoints', metadataOnly: true, syncKey: 'endpoints', defaultSynced: true, watched: true },
-  ConfigMap: { path: '/api/v1/configmaps', metadataOnly: true, syncKey: 'configMaps', defaultSynced: true, watched: true },
-  Secret: { path: '/api/v1/secrets', metadataOnly: true, syncKey: 'secrets', defaultSynced: true, watched: true },
-  PersistentVolumeClaim: { path: '/api/v1/persistentvolumeclaims', metadataOnly: false, syncKey: 'persistentVolumeClaims', defaultSynced: true, watched: true },
-  Ingress: { path: '/apis/networking.k8s.io/v1/ingresses', metadataOnly: false, syncKey: 'ingresses', defaultSynced: false, watched: false },
-  ServiceAccount: { path: '/api/v1/serviceaccounts', metadataOnly: true, syncKey: 'serviceAccounts', defaultSynced: false, watched: false },
+/** vcluster's sync facts of a kind it can copy to the host, and how the mapping view follows it. */
+export interface SyncFacts {
+  /** The chart values key under sync.toHost. */
+  readonly syncKey: string;
+  /** Its `enabled` default (chart/values.yaml of vcluster v0.36.1). */
+  readonly defaultSynced: boolean;
+  /**
+   * Whether every object is copied by default. Config maps and secrets are enabled with `all: false`: only those a
+   * pod uses, or that carry the vcluster.loft.sh/force-sync annotation, get a host twin (vcluster v0.36.1
+   * pkg/controllers/resources/configmaps/to_host_syncer.go isConfigMapUsed); the others stay virtual.
+   */
+  readonly all: boolean;
+  /** Whether an open mapping view watches the kind on both sides (else it shows it as of the last load). */
+  readonly watched: boolean;
+}
+
+/** The sync column of the kinds table (src/kube/kinds.ts), one row per kind of MAPPING_KINDS, checked for completeness. */
+export const SYNC_FACTS: { readonly [K in MappingKind]: SyncFacts } = {
+  Pod: { syncKey: 'pods', defaultSynced: true, all: true, watched: true },
+  Service: { syncKey: 'services', defaultSynced: true, all: true, watched: true },
+  Endpoints: { syncKey: 'endpoints', defaultSynced: true, all: true, watched: true },
+  ConfigMap: { syncKey: 'configMaps', defaultSynced: true, all: false, watched: true },
+  Secret: { syncKey: 'secrets', defaultSynced: true, all: false, watched: true },
+  PersistentVolumeClaim: { syncKey: 'persistentVolumeClaims', defaultSynced: true, all: true, watched: true },
+  Ingress: { syncKey: 'ingresses', defaultSynced: false, all: true, watched: false },
+  ServiceAccount: { syncKey: 'serviceAccounts', defaultSynced: false, all: true, watched: false },
 };
 
-export const MAPPED_KINDS: readonly KindSpec[] = MAPPING_KINDS.map((kind) => ({ kind, ...KINDS[kind] }));
+/** Whether every object of a kind has a host twin when vcluster runs with the chart's defaults. */
+export function everyObjectSyncedByDefault(kind: string): boolean {
+  const f = Object.prototype.hasOwnProperty.call(SYNC_FACTS, kind) ? SYNC_FACTS[kind as MappingKind] : undefined;
+  return f !== undefined && f.defaultSynced && f.all;
+}
+
+function kindSpec(kind: MappingKind): KindSpec {
+  const k = builtinKind(kind);
+  const { syncKey, defaultSynced, watched } = SYNC_FACTS[kind];
+  return { kind, path: resourcePath(k), metadataOnly: k.metadataOnly === true, syncKey, defaultSynced, watched };
+}
+
+export const MAPPED_KINDS: readonly KindSpec[] = MAPPING_KINDS.map(kindSpec);
 
 /** The list path of a kind in one namespace (the host namespace, or any namespace for a single object). */
 export function hostListPath(spec: KindSpec, hostNamespace: string): string {
