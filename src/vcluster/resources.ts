@@ -2,6 +2,9 @@ import { ListBounds, type KubeClient } from '../kube/client';
 import { KubeError } from '../kube/errors';
 import { METADATA_LIST, eventTime, type KubeEvent, type KubeList, type KubeObject, type Namespace, type Pod, type Service, type Workload } from '../kube/types';
 import { UserFacingError } from '../shared/errors';
+import { INSIDE_KINDS, builtinKind, resourcePath, type BuiltinKind } from '../kube/kinds';
+import { shortHumanAge } from '../kube/table';
+import { everyObjectSyncedByDefault } from './mapping';
 import type { ObjectEvent } from '../shared/objectDescribe';
 import type { ResourceInfo, ResourceKind } from '../shared/model';
 import { podStatus } from './status';
@@ -18,22 +21,21 @@ export interface KindDef {
   /** The collection path in a namespace. */
   path(namespace: string): string;
   readonly metadataOnly: boolean;
-  /** Whether vcluster's syncer copies it to the host by default (pods and services; sync.toHost, v0.36.1). */
+  /**
+   * Whether vcluster's syncer copies every object of it to the host by default (pods and services; config maps only
+   * when a pod uses them: src/vcluster/mapping.ts SYNC_FACTS).
+   */
   readonly synced: boolean;
 }
 
-const core = (plural: string) => (ns: string) => `/api/v1/namespaces/${encodeURIComponent(ns)}/${plural}`;
-const group = (gv: string, plural: string) => (ns: string) => `/apis/${gv}/namespaces/${encodeURIComponent(ns)}/${plural}`;
+/** The collection path of a table kind in a namespace. */
+const at = (kind: BuiltinKind) => (ns: string) => resourcePath(builtinKind(kind), { namespace: ns });
 
-export const RESOURCE_KINDS: readonly KindDef[] = [
-  { kind: 'Pod', plural: 'Pods', path: core('pods'), metadataOnly: false, synced: true },
-  { kind: 'Deployment', plural: 'Deployments', path: group('apps/v1', 'deployments'), metadataOnly: false, synced: false },
-  { kind: 'StatefulSet', plural: 'StatefulSets', path: group('apps/v1', 'statefulsets'), metadataOnly: false, synced: false },
-  { kind: 'DaemonSet', plural: 'DaemonSets', path: group('apps/v1', 'daemonsets'), metadataOnly: false, synced: false },
-  { kind: 'Job', plural: 'Jobs', path: group('batch/v1', 'jobs'), metadataOnly: false, synced: false },
-  { kind: 'Service', plural: 'Services', path: core('services'), metadataOnly: false, synced: true },
-  { kind: 'ConfigMap', plural: 'ConfigMaps', path: core('configmaps'), metadataOnly: true, synced: false },
-];
+/** The inside kinds of the kinds table (src/kube/kinds.ts), in the tree's order; `synced` from vcluster's sync facts. */
+export const RESOURCE_KINDS: readonly KindDef[] = INSIDE_KINDS.map((kind) => {
+  const k = builtinKind(kind);
+  return { kind, plural: k.title, path: at(kind), metadataOnly: k.metadataOnly === true, synced: everyObjectSyncedByDefault(kind) };
+});
 
 /** The kind definition for a kind name (case-insensitive; plurals such as "pods" too); a clear error otherwise. */
 export function kindDef(kind: string): KindDef {
@@ -59,18 +61,7 @@ interface DaemonSetLike extends KubeObject {
 
 /** "3s", "5m", "2h", "4d", "1y": kubectl's short age (k8s.io/apimachinery duration.ShortHumanDuration). */
 export function shortAge(created: string | undefined, now = Date.now()): string {
-  if (!created) return '';
-  const s = Math.floor((now - Date.parse(created)) / 1000);
-  if (!Number.isFinite(s)) return '';
-  if (s < 0) return '0s';
-  if (s < 120) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h}h`;
-  const d = Math.floor(h / 24);
-  if (d < 365 * 2) return `${d}d`;
-  return `${Math.floor(d / 365)}y`;
+  return shortHumanAge(created, now);
 }
 
 /** One object as the tree and the API show it. `vclusterName`: for the host twin of synced kinds. */
@@ -253,14 +244,14 @@ export async function forwardablePorts(
   name: string,
 ): Promise<{ port: number; label: string }[]> {
   if (kind === 'Pod') {
-    const p = await client.get<Pod>(`${core('pods')(namespace)}/${encodeURIComponent(name)}`);
+    const p = await client.get<Pod>(`${at('Pod')(namespace)}/${encodeURIComponent(name)}`);
     return (p.spec?.containers ?? []).flatMap((c) =>
       (c.ports ?? [])
         .filter((x) => (x.protocol ?? 'TCP') === 'TCP')
         .map((x) => ({ port: x.containerPort, label: `${x.containerPort}${x.name ? ` (${x.name})` : ''} · container ${c.name}` })),
     );
   }
-  const s = await client.get<Service>(`${core('services')(namespace)}/${encodeURIComponent(name)}`);
+  const s = await client.get<Service>(`${at('Service')(namespace)}/${encodeURIComponent(name)}`);
   return (s.spec?.ports ?? [])
     .filter((x) => (x.protocol ?? 'TCP') === 'TCP')
     .map((x) => ({ port: x.port, label: `${x.port}${x.name ? ` (${x.name})` : ''} → ${x.targetPort ?? x.port}` }));
@@ -274,12 +265,12 @@ export async function forwardablePorts(
 export async function resolvePortTarget(client: KubeClient, kind: 'Pod' | 'Service', namespace: string, name: string, port: number): Promise<PortTarget> {
   if (!(Number.isInteger(port) && port > 0 && port < 65536)) throw new UserFacingError(`${port} is not a port number (1–65535).`);
   if (kind === 'Pod') {
-    const p = await getOrExplain<Pod>(client, `${core('pods')(namespace)}/${encodeURIComponent(name)}`, `Pod ${namespace}/${name}`);
+    const p = await getOrExplain<Pod>(client, `${at('Pod')(namespace)}/${encodeURIComponent(name)}`, `Pod ${namespace}/${name}`);
     if (p.status?.phase !== 'Running')
       throw new UserFacingError(`Pod ${namespace}/${name} is not running (${podStatus(p) || 'unknown status'}): nothing can be forwarded to it yet.`);
     return { pod: name, podPort: port };
   }
-  const s = await getOrExplain<Service>(client, `${core('services')(namespace)}/${encodeURIComponent(name)}`, `Service ${namespace}/${name}`);
+  const s = await getOrExplain<Service>(client, `${at('Service')(namespace)}/${encodeURIComponent(name)}`, `Service ${namespace}/${name}`);
   const sp = (s.spec?.ports ?? []).find((x) => x.port === port);
   if (!sp)
     throw new UserFacingError(`Service ${namespace}/${name} has no port ${port} (it has ${(s.spec?.ports ?? []).map((x) => x.port).join(', ') || 'none'}).`);
@@ -287,7 +278,7 @@ export async function resolvePortTarget(client: KubeClient, kind: 'Pod' | 'Servi
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
   if (!selector) throw new UserFacingError(`Service ${namespace}/${name} has no selector, so no pod stands behind it to forward to.`);
-  const pods = await client.get<KubeList<Pod>>(core('pods')(namespace), { query: { labelSelector: selector } });
+  const pods = await client.get<KubeList<Pod>>(at('Pod')(namespace), { query: { labelSelector: selector } });
   const pod = pods.items.find(isReadyPod) ?? pods.items.find((p) => p.status?.phase === 'Running');
   if (!pod) throw new UserFacingError(`No running pod is behind Service ${namespace}/${name} (selector ${selector}).`);
   const target = sp.targetPort ?? sp.port;
