@@ -39,7 +39,15 @@ export const KINDS = {
     namespaced: true,
     title: 'PersistentVolumeClaims',
   },
-  ServiceAccount: { kind: 'ServiceAccount', resource: 'serviceaccounts', group: '', version: 'v1', namespaced: true, title: 'ServiceAccounts', metadataOnly: true },
+  ServiceAccount: {
+    kind: 'ServiceAccount',
+    resource: 'serviceaccounts',
+    group: '',
+    version: 'v1',
+    namespaced: true,
+    title: 'ServiceAccounts',
+    metadataOnly: true,
+  },
   Event: { kind: 'Event', resource: 'events', group: '', version: 'v1', namespaced: true, title: 'Events' },
   // namespaced, groups
   Deployment: { kind: 'Deployment', resource: 'deployments', group: 'apps', version: 'v1', namespaced: true, title: 'Deployments' },

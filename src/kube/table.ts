@@ -60,7 +60,6 @@ const obj = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v
 const str = (v: unknown, max = 253): string => (typeof v === 'string' ? v.slice(0, max) : '');
 
 // C0 and C1 controls but tab, DEL, and bidirectional overrides: nothing a label should carry from a server.
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 /** One cell as plain text, as kubectl prints it. */
@@ -145,7 +144,11 @@ export function parseTable(doc: unknown, namespace?: string, now = Date.now()): 
 }
 
 /** One page of objects of a resource as a table. */
-export async function listTablePage(client: KubeClient, r: ResourceLocation & { readonly metadataOnly?: boolean }, o: TableOptions = {}): Promise<ResourceTable> {
+export async function listTablePage(
+  client: KubeClient,
+  r: ResourceLocation & { readonly metadataOnly?: boolean },
+  o: TableOptions = {},
+): Promise<ResourceTable> {
   const doc = await client.get<unknown>(resourcePath(r, { namespace: o.namespace }), {
     accept: r.metadataOnly ? TABLE_ACCEPT_METADATA : TABLE_ACCEPT,
     query: { includeObject: 'Metadata', limit: o.limit ?? TABLE_PAGE_SIZE, continue: o.continue, labelSelector: o.labelSelector },
