@@ -5,7 +5,7 @@ import type { ContextStatusBar } from '../platform/statusBar';
 import type { Services } from '../vcluster/services';
 import type { VClusterDetails } from '../shared/describe';
 import { API_VERSION } from '../shared/ids';
-import type { ContextInfo, MappingModel, ResourceInfo, VClusterInfo, VClusterRef } from '../shared/model';
+import type { AnyResourceInfo, ContextInfo, MappingModel, VClusterInfo, VClusterRef } from '../shared/model';
 import type { ExplorerTreeProvider } from '../tree/explorerTree';
 import type { ChangeEvent } from '../vcluster/explorer';
 import type { ConfigDocumentProvider } from '../documents/configDocuments';
@@ -23,10 +23,13 @@ export interface VClusterExplorerApi {
   /** What vcluster.describe shows: status and why, versions, endpoint, contexts, pause/sleep, events, certificates. */
   describe(ref: VClusterRef): Promise<VClusterDetails>;
   /**
-   * Objects inside a vcluster, read from its own API server: `kind` is Pod, Deployment, StatefulSet, DaemonSet, Job,
-   * Service or ConfigMap (config maps as metadata only; secrets never).
+   * Objects inside a vcluster, read from its own API server, in a namespace or (without one) in all of them. `kind` is
+   * any kind it serves, named as kubectl takes it: a Kind (`Deployment`), a resource (`deployments`), a short name
+   * (`deploy`) or resource.group (`widgets.example.com`). Pod, Deployment, StatefulSet, DaemonSet, Job, Service and
+   * ConfigMap come back as ResourceInfo (config maps as metadata only); every other kind, custom resources included,
+   * as its metadata only (OtherResourceInfo: no object's data, so never a secret's).
    */
-  listResources(ref: VClusterRef, options: { namespace: string; kind: string }): Promise<ResourceInfo[]>;
+  listResources(ref: VClusterRef, options: { namespace?: string; kind: string }): Promise<AnyResourceInfo[]>;
   readonly onDidChange: vscode.Event<ChangeEvent | { scope: 'status' }>;
   /** Handles for the extension's own integration tests: present only when VS Code runs the extension's tests. */
   readonly testing?: TestingHandles;
@@ -61,7 +64,8 @@ export function createApi(
     listVClusters: async (ctx, options) => (await services()).listVClusters(ctx, options?.nested ?? false),
     getMapping: async (ref) => (await services()).mapping(ref),
     describe: async (ref) => (await services()).describe(ref),
-    listResources: async (ref, options) => (await services()).inside.resources(ref, { namespace: options.namespace, kind: options.kind }),
+    listResources: async (ref, options) =>
+      (await services()).inside.resources(ref, { ...(options.namespace ? { namespace: options.namespace } : {}), kind: options.kind }),
     onDidChange,
     ...(testing ? { testing } : {}),
   };

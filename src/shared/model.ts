@@ -179,6 +179,28 @@ export interface MappingModel {
 export const RESOURCE_KIND_NAMES = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'Service', 'ConfigMap'] as const;
 export type ResourceKind = (typeof RESOURCE_KIND_NAMES)[number];
 
+/**
+ * An object of any other kind a vcluster serves (found through its API discovery, custom resources included), as
+ * listResources() shows it: its metadata only.
+ */
+export interface OtherResourceInfo {
+  /** The Kind as the API server names it ("Widget"). */
+  readonly kind: string;
+  /** The API group ("example.com"); "" for the core group. */
+  readonly group: string;
+  readonly version: string;
+  /** The resource name ("widgets"). */
+  readonly resource: string;
+  /** Absent for cluster-scoped kinds. */
+  readonly namespace?: string;
+  readonly name: string;
+  /** ISO timestamp of its creation. */
+  readonly created?: string;
+}
+
+/** What listResources() returns: ResourceInfo for the kinds of RESOURCE_KIND_NAMES, OtherResourceInfo for the rest. */
+export type AnyResourceInfo = ResourceInfo | OtherResourceInfo;
+
 /** An object inside a virtual cluster, as the tree and listResources() show it. */
 export interface ResourceInfo {
   readonly kind: ResourceKind;

@@ -6,7 +6,8 @@ import type { TunnelManager } from '../kube/tunnel';
 import type { KubeList, Pod } from '../kube/types';
 import { Watcher } from '../kube/watch';
 import { UserFacingError } from '../shared/errors';
-import type { ResourceInfo, ResourceKind, VClusterRef } from '../shared/model';
+import type { AnyResourceInfo, ResourceInfo, ResourceKind, VClusterRef } from '../shared/model';
+import { ApiResourceCache } from './apiResources';
 import { chooseEndpoint } from './access';
 import type { ExplorerModel } from './explorer';
 import { type PrivateKubeconfig, writePrivateKubeconfig } from './privateKubeconfig';
@@ -18,7 +19,10 @@ import {
   type ListPage,
   type ListResourcesOptions,
   forwardablePorts,
+  insideKind,
+  insideKindOf,
   kindDef,
+  listObjectMetadata,
   listResourcePage,
   listResources,
   listVirtualNamespaces,
@@ -41,6 +45,9 @@ export interface ObjectTarget {
   readonly name: string;
   readonly container?: string;
 }
+
+/** An inside kind by its name or its plural, as the tree and the commands name them ("Pod", "pod", "pods"). */
+export type InsideKindName = ResourceKind | Lowercase<ResourceKind> | `${Lowercase<ResourceKind>}s`;
 
 export interface ForwardInfo {
   readonly id: string;
@@ -72,12 +79,15 @@ export class InsideVClusters {
   /** Told when a port-forward starts, stops or breaks. */
   readonly onDidChange = this.changes.event;
   private readonly tunnelSub: { dispose(): void };
+  /** What each vcluster's API server serves (API discovery), read once per vcluster. */
+  readonly apiResources: ApiResourceCache;
 
   constructor(
     private readonly model: ExplorerModel,
     private readonly tunnels: TunnelManager,
   ) {
     this.tunnelSub = tunnels.onDidChange(() => this.changed());
+    this.apiResources = new ApiResourceCache((ref) => this.virtual(ref));
   }
 
   private changed(): void {
@@ -124,9 +134,20 @@ export class InsideVClusters {
     return listVirtualNamespaces(await this.virtual(ref), signal);
   }
 
-  /** Every object of a kind in a namespace of the vcluster (page by page). */
-  async resources(ref: VClusterRef, o: ListResourcesOptions): Promise<ResourceInfo[]> {
-    return listResources(await this.virtual(ref), ref.name, ref.namespace, o);
+  /**
+   * Every object of a kind in a namespace of the vcluster, or in all of them without one (page by page). `kind` is
+   * any kind as kubectl takes it (Kind, resource, short name, resource.group; custom resources included): the inside
+   * kinds come back as ResourceInfo, as the tree shows them; every other kind as its metadata (OtherResourceInfo).
+   */
+  async resources(ref: VClusterRef, o: ListResourcesOptions & { readonly kind: InsideKindName }): Promise<ResourceInfo[]>;
+  async resources(ref: VClusterRef, o: ListResourcesOptions): Promise<AnyResourceInfo[]>;
+  async resources(ref: VClusterRef, o: ListResourcesOptions): Promise<AnyResourceInfo[]> {
+    const known = insideKind(o.kind);
+    if (known) return listResources(await this.virtual(ref), ref.name, ref.namespace, { ...o, kind: known.kind });
+    const { resource } = await this.apiResources.resolve(ref, o.kind, o.signal);
+    const inside = insideKindOf(resource);
+    if (inside) return listResources(await this.virtual(ref), ref.name, ref.namespace, { ...o, kind: inside.kind });
+    return listObjectMetadata(await this.virtual(ref), resource, o);
   }
 
   /** One page of objects (the tree shows large namespaces page by page). */
@@ -374,6 +395,7 @@ export class InsideVClusters {
   dispose(): void {
     for (const id of [...this.forwards.keys()]) this.stopForward(id);
     this.tunnelSub.dispose();
+    this.apiResources.dispose();
     this.changes.dispose();
   }
 }

@@ -2,11 +2,12 @@ import { ListBounds, type KubeClient } from '../kube/client';
 import { KubeError } from '../kube/errors';
 import { METADATA_LIST, eventTime, type KubeEvent, type KubeList, type KubeObject, type Namespace, type Pod, type Service, type Workload } from '../kube/types';
 import { UserFacingError } from '../shared/errors';
-import { INSIDE_KINDS, builtinKind, resourcePath, type BuiltinKind } from '../kube/kinds';
+import type { ApiResource } from '../kube/apiDiscovery';
+import { INSIDE_KINDS, builtinKind, groupResource, resourcePath, type BuiltinKind } from '../kube/kinds';
 import { shortHumanAge } from '../kube/table';
 import { everyObjectSyncedByDefault } from './mapping';
 import type { ObjectEvent } from '../shared/objectDescribe';
-import type { ResourceInfo, ResourceKind } from '../shared/model';
+import type { OtherResourceInfo, ResourceInfo, ResourceKind } from '../shared/model';
 import { podStatus } from './status';
 import { hostName } from './translate';
 
@@ -115,7 +116,8 @@ export interface ListPage {
 }
 
 export interface ListResourcesOptions {
-  readonly namespace: string;
+  /** For a namespaced kind: this namespace; without it (or ""), all namespaces, as `kubectl get -A`. */
+  readonly namespace?: string;
   readonly kind: string;
   readonly limit?: number;
   readonly continue?: string;
@@ -126,8 +128,7 @@ export interface ListResourcesOptions {
 /** One page of objects of a kind in a namespace of a virtual cluster (ordered by name, as the API server lists). */
 export async function listResourcePage(client: KubeClient, vclusterName: string, hostNamespace: string, o: ListResourcesOptions): Promise<ListPage> {
   const def = kindDef(o.kind);
-  if (!o.namespace) throw new UserFacingError('A namespace is needed to list objects inside a vcluster.');
-  const l = await client.get<KubeList>(def.path(o.namespace), {
+  const l = await client.get<KubeList>(def.path(o.namespace ?? ''), {
     query: { limit: o.limit ?? PAGE_SIZE, continue: o.continue },
     ...(def.metadataOnly ? { accept: METADATA_LIST } : {}),
     signal: o.signal,
@@ -142,7 +143,7 @@ export async function listResourcePage(client: KubeClient, vclusterName: string,
       .map((x) =>
         describeResource(
           def.kind,
-          { ...x, metadata: { ...x.metadata, namespace: typeof x.metadata.namespace === 'string' ? x.metadata.namespace : o.namespace } },
+          { ...x, metadata: { ...x.metadata, namespace: typeof x.metadata.namespace === 'string' ? x.metadata.namespace : (o.namespace ?? '') } },
           vclusterName,
           hostNamespace,
         ),
@@ -158,13 +159,71 @@ export async function listResourcePage(client: KubeClient, vclusterName: string,
  */
 export async function listResources(client: KubeClient, vclusterName: string, hostNamespace: string, o: ListResourcesOptions): Promise<ResourceInfo[]> {
   const out: ResourceInfo[] = [];
-  const bounds = new ListBounds(client, kindDef(o.kind).path(o.namespace));
+  const bounds = new ListBounds(client, kindDef(o.kind).path(o.namespace ?? ''));
   let cont: string | undefined;
   do {
     const page = await listResourcePage(client, vclusterName, hostNamespace, { ...o, continue: cont });
     for (const item of page.items) out.push(item);
     cont = page.continue;
     bounds.page(page.items.length, cont);
+  } while (cont);
+  return out;
+}
+
+/** The inside kind a name stands for when it is one by name or plural ("Pod", "pods"), without asking the server. */
+export function insideKind(kind: string): KindDef | undefined {
+  const k = kind.trim().toLowerCase();
+  return RESOURCE_KINDS.find((x) => x.kind.toLowerCase() === k || x.plural.toLowerCase() === k);
+}
+
+/** The inside kind a discovered resource is (same group and resource), if it is one. */
+export function insideKindOf(r: { readonly group: string; readonly resource: string }): KindDef | undefined {
+  return RESOURCE_KINDS.find((x) => {
+    const k = builtinKind(x.kind);
+    return k.group === r.group && k.resource === r.resource;
+  });
+}
+
+/**
+ * Every object of any resource (one found through API discovery) as metadata only, page by page and bounded as
+ * every paged list: no object's data is requested, whatever its kind. Namespaced resources in `namespace`, or in
+ * all namespaces without one.
+ */
+export async function listObjectMetadata(
+  client: KubeClient,
+  r: ApiResource,
+  o: { readonly namespace?: string; readonly signal?: AbortSignal; readonly timeoutMs?: number; readonly limit?: number },
+): Promise<OtherResourceInfo[]> {
+  if (!r.verbs.includes('list')) throw new UserFacingError(`${r.kind} (${groupResource(r)}) cannot be listed: its API server does not offer that.`);
+  const path = resourcePath(r, { namespace: o.namespace });
+  const bounds = new ListBounds(client, path);
+  const out: OtherResourceInfo[] = [];
+  let cont: string | undefined;
+  do {
+    const l = await client.get<KubeList>(path, {
+      accept: METADATA_LIST,
+      query: { limit: o.limit ?? PAGE_SIZE, continue: cont },
+      signal: o.signal,
+      timeoutMs: o.timeoutMs,
+    });
+    const items = Array.isArray(l?.items) ? l.items : [];
+    for (const x of items) {
+      const m: Partial<KubeObject['metadata']> = typeof x?.metadata === 'object' && x.metadata !== null ? x.metadata : {};
+      if (typeof m.name !== 'string' || !m.name) continue;
+      const ns = r.namespaced ? (typeof m.namespace === 'string' ? m.namespace : o.namespace) : undefined;
+      out.push({
+        kind: r.kind,
+        group: r.group,
+        version: r.version,
+        resource: r.resource,
+        ...(ns ? { namespace: ns } : {}),
+        name: m.name,
+        ...(typeof m.creationTimestamp === 'string' ? { created: m.creationTimestamp } : {}),
+      });
+    }
+    const meta: { continue?: unknown } = typeof l?.metadata === 'object' && l.metadata !== null ? l.metadata : {};
+    cont = typeof meta.continue === 'string' && meta.continue ? meta.continue : undefined;
+    bounds.page(items.length, cont);
   } while (cont);
   return out;
 }
