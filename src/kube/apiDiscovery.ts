@@ -299,11 +299,17 @@ export function describeResource(r: ApiResource): string {
 
 const MAX_NAMED_IN_MESSAGE = 40;
 
+/** Kubernetes' own groups: the core group, the unqualified ones (apps, batch, …) and *.k8s.io. */
+const isKubernetesGroup = (g: string) => !g.includes('.') || g.endsWith('.k8s.io');
+
+/** The kinds that can be listed, for a message: custom (non-Kubernetes) groups first, as those are the likelier typos. */
 function servedKinds(resources: readonly ApiResource[]): string {
-  const listable = [...new Set(resources.filter((r) => r.verbs.includes('list')).map((r) => r.kind))].sort((a, b) => a.localeCompare(b));
-  if (!listable.length) return 'it serves no kinds that can be listed';
-  const shown = listable.slice(0, MAX_NAMED_IN_MESSAGE).join(', ');
-  return `it serves ${shown}${listable.length > MAX_NAMED_IN_MESSAGE ? ` and ${listable.length - MAX_NAMED_IN_MESSAGE} more` : ''}`;
+  const listable = resources.filter((r) => r.verbs.includes('list'));
+  const sorted = (rs: readonly ApiResource[]) => [...new Set(rs.map((r) => r.kind))].sort((a, b) => a.localeCompare(b));
+  const kinds = [...new Set([...sorted(listable.filter((r) => !isKubernetesGroup(r.group))), ...sorted(listable.filter((r) => isKubernetesGroup(r.group)))])];
+  if (!kinds.length) return 'it serves no kinds that can be listed';
+  const shown = kinds.slice(0, MAX_NAMED_IN_MESSAGE).join(', ');
+  return `it serves ${shown}${kinds.length > MAX_NAMED_IN_MESSAGE ? ` and ${kinds.length - MAX_NAMED_IN_MESSAGE} more` : ''}`;
 }
 
 /**

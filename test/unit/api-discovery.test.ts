@@ -74,7 +74,7 @@ describe('API discovery', () => {
     assert.deepEqual([pods.kind, pods.version, pods.namespaced, pods.shortNames], ['Pod', 'v1', true, ['po']]);
     assert.ok(pods.verbs.includes('list') && pods.subresources.includes('log') && pods.subresources.includes('exec'));
     const deploy = find(agg.resources, 'deployments.apps')!;
-    assert.deepEqual([deploy.kind, deploy.version, deploy.shortNames, deploy.subresources.sort()], ['Deployment', 'v1', ['deploy'], ['scale', 'status']]);
+    assert.deepEqual([deploy.kind, deploy.version, deploy.shortNames, [...deploy.subresources].sort()], ['Deployment', 'v1', ['deploy'], ['scale', 'status']]);
     const hpa = find(agg.resources, 'horizontalpodautoscalers.autoscaling')!;
     assert.deepEqual([hpa.version, hpa.versions], ['v2', ['v2', 'v1']], 'the preferred version, then the others');
     const w = find(agg.resources, 'widgets.example.com')!;
@@ -222,7 +222,7 @@ describe('kinds as kubectl names them', () => {
     assert.throws(
       () => resolveKind(resources, 'gizmos'),
       (err: Error) =>
-        err instanceof UserFacingError && /serves no kind "gizmos"/.test(err.message) && /Deployment/.test(err.message) && / and 18 more\.$/.test(err.message),
+        err instanceof UserFacingError && /serves no kind "gizmos": it serves Widget, APIService, /.test(err.message) && / and 18 more\.$/.test(err.message),
     );
     assert.throws(
       () =>
