@@ -1,3 +1,4 @@
+import { UserFacingError } from '../shared/errors';
 import { MAPPING_KINDS, RESOURCE_KIND_NAMES } from '../shared/model';
 
 // The one table of the built-in Kubernetes kinds the extension knows by name: where each is served (group, version,
@@ -150,7 +151,7 @@ export function resourcePath(r: ResourceLocation, o: { readonly namespace?: stri
   if (!GROUP.test(r.group) || !SEGMENT.test(r.version) || !SEGMENT.test(r.resource) || (o.subresource !== undefined && !SEGMENT.test(o.subresource)))
     throw new Error(`Not a resource path: ${JSON.stringify([r.group, r.version, r.resource, o.subresource])}`);
   // "." and ".." pass encodeURIComponent unchanged and a URL resolves them: never a namespace or name.
-  for (const x of [o.namespace, o.name]) if (x === '.' || x === '..') throw new Error(`Not a namespace or name: ${x}`);
+  for (const x of [o.namespace, o.name]) if (x === '.' || x === '..') throw new UserFacingError(`"${x}" is not the name of a namespace or an object.`);
   let p = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
   if (r.namespaced && o.namespace) p += `/namespaces/${encodeURIComponent(o.namespace)}`;
   p += `/${r.resource}`;

@@ -19,6 +19,7 @@ import {
   resourcePath,
 } from '../../src/kube/kinds';
 import { TABLE_ACCEPT, TABLE_ACCEPT_METADATA, cellText, listTable, parseTable } from '../../src/kube/table';
+import { UserFacingError } from '../../src/shared/errors';
 import { MAPPING_KINDS, RESOURCE_KIND_NAMES } from '../../src/shared/model';
 import { MAPPED_KINDS, SYNC_FACTS, everyObjectSyncedByDefault } from '../../src/vcluster/mapping';
 import { RESOURCE_KINDS, kindDef } from '../../src/vcluster/resources';
@@ -63,7 +64,7 @@ describe('the table of kinds', () => {
       { group: 'a/b', version: 'v1', resource: 'x', namespaced: false },
     ])
       assert.throws(() => resourcePath(bad), /Not a resource path/);
-    assert.throws(() => resourcePath(KINDS.Pod, { namespace: '..' }));
+    assert.throws(() => resourcePath(KINDS.Pod, { namespace: '..' }), UserFacingError);
     assert.throws(() => resourcePath(KINDS.Pod, { namespace: 'ns', name: '.' }));
   });
 
