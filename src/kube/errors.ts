@@ -27,6 +27,20 @@ export type KubeErrorKind =
  */
 export type Denial = PermissionDenial;
 
+/**
+ * One cause of a Status's details (k8s.io/apimachinery v0.34 pkg/apis/meta/v1/types.go StatusCause): for a 422 the
+ * invalid field ("spec.replicas") and why; for a server-side apply conflict (409) the field and the manager holding it
+ * (type "FieldManagerConflict"). Server text: shown, never acted on.
+ */
+export interface StatusCause {
+  readonly type?: string;
+  readonly message?: string;
+  readonly field?: string;
+}
+
+/** Most causes kept from one Status (an API server sends one per invalid field or conflict). */
+const MAX_CAUSES = 100;
+
 export class KubeError extends Error {
   constructor(
     readonly kind: KubeErrorKind,
@@ -35,6 +49,8 @@ export class KubeError extends Error {
     readonly reason?: string,
     /** For 'forbidden': the request the API server refused and for whom, when its message says so. */
     readonly denial?: Denial,
+    /** The Status's details.causes (422 field errors, 409 apply conflicts), when the server sent them. */
+    readonly causes?: readonly StatusCause[],
   ) {
     // Cut to MAX_MESSAGE_CHARS before redaction: the message may be a server's answer of any size.
     super(redactClipped(message));
@@ -119,10 +135,12 @@ export function fromNetworkError(err: unknown, server: string): KubeError {
 export function fromStatus(status: number, body: string, what: string): KubeError {
   let message: string;
   let reason: string | undefined;
+  let causes: StatusCause[] | undefined;
   try {
-    const s = JSON.parse(body) as { message?: string; reason?: string };
-    message = s.message ?? '';
-    reason = s.reason;
+    const s = JSON.parse(body) as { message?: string; reason?: string; details?: { causes?: unknown } };
+    message = typeof s.message === 'string' ? s.message : '';
+    reason = typeof s.reason === 'string' ? s.reason : undefined;
+    causes = readCauses(s.details?.causes);
   } catch {
     message = body.slice(0, 200);
   }
@@ -141,7 +159,19 @@ export function fromStatus(status: number, body: string, what: string): KubeErro
                 ? 'invalid'
                 : 'server';
   const text = message ? `${what}: ${message}` : `${what}: HTTP ${status}`;
-  return new KubeError(kind, text, status, reason, kind === 'forbidden' ? parseDenial(message) : undefined);
+  return new KubeError(kind, text, status, reason, kind === 'forbidden' ? parseDenial(message) : undefined, causes);
+}
+
+function readCauses(raw: unknown): StatusCause[] | undefined {
+  if (!Array.isArray(raw)) return undefined;
+  const str = (v: unknown) => (typeof v === 'string' ? redact(v.slice(0, 2000)) : undefined);
+  const out: StatusCause[] = [];
+  for (const c of raw.slice(0, MAX_CAUSES)) {
+    if (typeof c !== 'object' || c === null) continue;
+    const o = c as Record<string, unknown>;
+    out.push({ type: str(o.type), message: str(o.message), field: str(o.field) });
+  }
+  return out.length ? out : undefined;
 }
 
 const GO_QUOTED = '"((?:[^"\\\\]|\\\\.)*)"';
