@@ -86,7 +86,8 @@ export function parseManifest(text: string, options: ParseOptions = {}): Manifes
   for (const doc of composer.compose(new Parser(lines.addNewLine).parse(text), true)) {
     index++;
     if (index > maxDocuments) throw new UserFacingError(`The file${from} has more than ${maxDocuments} documents; nothing was applied`);
-    const start = doc.range[0];
+    // Where the content starts: after a `---` marker and the comments before the content.
+    const start = doc.contents?.range[0] ?? doc.range[0];
     const line = lines.linePos(start).line;
     const where = { index, line };
     const problem = doc.errors[0];
