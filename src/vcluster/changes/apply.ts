@@ -119,6 +119,21 @@ async function getOrAbsent(client: KubeClient, path: string, signal?: AbortSigna
   }
 }
 
+/**
+ * The live object and the dry run against that same version: a dry run keeps the live resourceVersion, so a
+ * different one means a controller wrote the object in between, and both are read again (as kubectl diff retries,
+ * k8s.io/kubectl v0.34.4 pkg/cmd/diff/diff.go maxRetries); the last try's pair is kept.
+ */
+async function liveAndDryRun(client: KubeClient, e: PlanEntry, force: boolean, signal?: AbortSignal): Promise<{ live?: Obj; dryRun: Obj }> {
+  const path = objectPath({ resource: e.resource, namespace: e.namespace, name: e.doc.name });
+  for (let attempt = 1; ; attempt++) {
+    const live = await getOrAbsent(client, path, signal);
+    const dryRun = await applyRequest(client, e, true, force, signal);
+    const rv = (o: Obj | undefined) => metadataOf(o).resourceVersion;
+    if (!live || rv(live) === rv(dryRun) || attempt >= 4) return { ...(live ? { live } : {}), dryRun };
+  }
+}
+
 function actionOf(live: Obj | undefined, result: Obj): PlannedAction {
   if (!live) return 'create';
   return sameObject(live, result) ? 'unchanged' : 'configure';
@@ -203,8 +218,7 @@ export async function planApply(client: KubeClient, docs: readonly ManifestDocum
       entries[i] = { ...base, action: 'create', waitsFor: d.waitsFor };
     } else {
       try {
-        const live = await getOrAbsent(client, objectPath({ ...base, name: d.doc.name }), signal);
-        const dryRun = await applyRequest(client, { ...base, action: 'create' }, true, options.force === true, signal);
+        const { live, dryRun } = await liveAndDryRun(client, { ...base, action: 'create' }, options.force === true, signal);
         entries[i] = { ...base, action: actionOf(live, dryRun), dryRun, ...(live ? { live } : {}) };
       } catch (err) {
         if (isCancellation(err) || isConnectionLoss(err)) throw err;

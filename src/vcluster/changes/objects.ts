@@ -71,9 +71,9 @@ function canonical(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
-/** An object as YAML with sorted keys, as kubectl prints it (sigs.k8s.io/yaml marshals through JSON). */
+/** An object as YAML with sorted keys and unindented lists, as kubectl prints it (sigs.k8s.io/yaml, through JSON). */
 export function toSortedYaml(o: Obj): string {
-  return stringify(o, { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false });
+  return stringify(o, { sortMapEntries: true, indentSeq: false, lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 /** An object as YAML in the server's field order (for editing). */
