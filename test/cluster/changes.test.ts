@@ -239,6 +239,26 @@ spec:\n  group: ${group}\n  scope: Namespaced\n  names: { plural: widgets, singu
     );
   });
 
+  it('cancelled during the apply: the objects already applied and those not sent are listed', async () => {
+    const ns = uniqueNamespace('chg-stop');
+    await kubectl(['create', 'namespace', ns]);
+    const text = Array.from({ length: 12 }, (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c${i}, namespace: ${ns} }\n`).join('---\n');
+    const p = await plan(text);
+    const ac = new AbortController();
+    const r = await applyPlan(client, p, { concurrency: 1, signal: ac.signal, onProgress: (pr) => pr.done === 4 && ac.abort() });
+    assert.equal(r.stopped, 'The apply was cancelled');
+    assert.deepEqual(
+      r.applied.map((a) => a.doc.name),
+      ['c0', 'c1', 'c2', 'c3'],
+    );
+    assert.deepEqual(
+      r.notApplied.map((d) => d.name),
+      ['c4', 'c5', 'c6', 'c7', 'c8', 'c9', 'c10', 'c11'],
+    );
+    const names = (await jsonpath(['configmaps', '-n', ns], '{.items[*].metadata.name}')).split(' ').filter((n) => /^c\d+$/.test(n));
+    assert.deepEqual(names.sort(), ['c0', 'c1', 'c2', 'c3']);
+  });
+
   it('the API server goes away mid-apply: what was applied and what was not are listed', async () => {
     const ns = uniqueNamespace('chg-lost');
     await kubectl(['create', 'namespace', ns]);
