@@ -239,6 +239,25 @@ spec:\n  group: ${group}\n  scope: Namespaced\n  names: { plural: widgets, singu
     );
   });
 
+  it('a file of 10,000 documents: progress over all of them, and cancelled in the dry run nothing is applied', async () => {
+    const ns = uniqueNamespace('chg-huge');
+    await kubectl(['create', 'namespace', ns]);
+    const text = Array.from(
+      { length: 10_000 },
+      (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c${i}, namespace: ${ns} }\ndata: { i: "${i}" }\n`,
+    ).join('---\n');
+    const docs = parseManifest(text);
+    assert.equal(docs.length, 10_000);
+    const ac = new AbortController();
+    const seen: number[] = [];
+    await assert.rejects(
+      planApply(client, docs, { resolve, signal: ac.signal, onProgress: (pr) => (seen.push(pr.total), pr.done === 200 && ac.abort()) }),
+      (err: unknown) => err instanceof CancelledError || isKubeError(err, 'cancelled'),
+    );
+    assert.ok(seen.length > 200 && seen.every((t) => t === 10_000), 'progress counts toward all 10,000 documents');
+    assert.equal(await jsonpath(['configmaps', '-n', ns], '{.items[*].metadata.name}').then((s) => s.split(' ').filter((n) => /^c\d+$/.test(n)).length), 0);
+  });
+
   it('cancelled during the apply: the objects already applied and those not sent are listed', async () => {
     const ns = uniqueNamespace('chg-stop');
     await kubectl(['create', 'namespace', ns]);
@@ -392,6 +411,18 @@ spec:\n  group: ${group}\n  scope: Namespaced\n  names: { plural: widgets, singu
     assert.equal(shape(ann), shape(theirs), `ours ${ann}, kubectl's ${theirs}`);
     assert.equal(ann.slice(19), theirs.slice(19), 'the same zone suffix');
     assert.equal(RESTARTED_AT, 'kubectl.kubernetes.io/restartedAt');
+
+    // kubectl restarts an OnDelete StatefulSet too (objectrestarter.go refuses only a paused Deployment); so do we, and say so.
+    const sts = deployment(ns, 'db')
+      .replace('kind: Deployment', 'kind: StatefulSet')
+      .replace('spec:\n  replicas: 1', 'spec:\n  serviceName: db\n  updateStrategy: { type: OnDelete }\n  replicas: 1');
+    assert.equal((await kubectl(['apply', '-f', '-'], sts)).code, 0);
+    const restarted = await restartWorkload(client, { resource: apps('statefulsets'), namespace: ns, name: 'db' });
+    assert.match(restarted.note ?? '', /updates on delete/);
+    assert.equal(
+      await jsonpath(['statefulset', 'db', '-n', ns], `{.spec.template.metadata.annotations.kubectl\\.kubernetes\\.io/restartedAt}`),
+      restarted.restartedAt,
+    );
 
     await kubectl(['rollout', 'pause', 'deployment/web', '-n', ns]);
     await assert.rejects(
