@@ -2,7 +2,7 @@
 // delete, scale and restart, against the harness's real kube-apiserver and kube-controller-manager (the deployment
 // and namespace controllers run), with real kubectl v1.34.4 as the oracle and as the other field manager. No real
 // vcluster is needed: a vcluster's API server is a kube-apiserver like this one, and these calls reach it through the
-// same KubeClient.
+// same KubeClient. Over 400 lines on purpose: every case shares the client, the resolver and kubectl as the oracle.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
