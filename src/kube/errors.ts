@@ -1,5 +1,5 @@
 import type { PermissionDenial } from '../shared/model';
-import { redactClipped } from '../shared/redact';
+import { redact, redactClipped } from '../shared/redact';
 
 // Classified Kubernetes API failures. The tree turns them into error nodes with a short label and the reason in the
 // tooltip; commands turn them into one clear message. Messages never contain credentials: they often quote an API
