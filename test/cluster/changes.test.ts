@@ -2,13 +2,15 @@
 // delete, scale and restart, against the harness's real kube-apiserver and kube-controller-manager (the deployment
 // and namespace controllers run), with real kubectl v1.34.4 as the oracle and as the other field manager. No real
 // vcluster is needed: a vcluster's API server is a kube-apiserver like this one, and these calls reach it through the
-// same KubeClient. Over 400 lines on purpose: every case shares the client, the resolver and kubectl as the oracle.
+// same KubeClient. Every case shares the client, the resolver and kubectl as the oracle; the one that stops an API
+// server starts a host of its own, so that the shared host's controllers are not left recovering for the suites
+// after it.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import type { HostCluster } from '../harness/cluster/controlPlane';
+import { type HostCluster, startHost } from '../harness/cluster/controlPlane';
 import { runProgram } from '../harness/cluster/processes';
 import { waitFor } from '../harness/cluster/rest';
 import { toolPath } from '../../scripts/lib/toolchain.mjs';
@@ -38,6 +40,24 @@ function discoveryResolver(client: KubeClient): ResourceResolver {
       throw err;
     }
   };
+}
+
+/** A client of the host's admin kubeconfig. */
+function clientOf(host: HostCluster): KubeClient {
+  const doc = YAML.parse(host.kubeconfig) as {
+    clusters: { name: string; cluster: Record<string, unknown> }[];
+    users: { name: string; user: Record<string, unknown> }[];
+  };
+  return new KubeClient(
+    {
+      contextName: host.contextName,
+      clusterName: doc.clusters[0]!.name,
+      cluster: doc.clusters[0]!.cluster,
+      userName: doc.users[0]!.name,
+      user: doc.users[0]!.user,
+    },
+    { timeoutMs: 20_000 },
+  );
 }
 
 const apps = (resource: string): ResolvedResource => ({
@@ -81,20 +101,7 @@ describe('changes inside a cluster: apply, diff, edit, delete, scale, restart', 
 
   before(async () => {
     host = await getHost();
-    const doc = YAML.parse(host.kubeconfig) as {
-      clusters: { name: string; cluster: Record<string, unknown> }[];
-      users: { name: string; user: Record<string, unknown> }[];
-    };
-    client = new KubeClient(
-      {
-        contextName: host.contextName,
-        clusterName: doc.clusters[0]!.name,
-        cluster: doc.clusters[0]!.cluster,
-        userName: doc.users[0]!.name,
-        user: doc.users[0]!.user,
-      },
-      { timeoutMs: 20_000 },
-    );
+    client = clientOf(host);
     resolve = discoveryResolver(client);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vce-changes-'));
   });
@@ -279,25 +286,35 @@ spec:\n  group: ${group}\n  scope: Namespaced\n  names: { plural: widgets, singu
   });
 
   it('the API server goes away mid-apply: what was applied and what was not are listed', async () => {
-    const ns = uniqueNamespace('chg-lost');
-    await kubectl(['create', 'namespace', ns]);
-    const text = Array.from({ length: 8 }, (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c${i}, namespace: ${ns} }\n`).join('---\n');
-    const p = await plan(text);
-    let stopping: Promise<void> | undefined;
-    let r;
+    // A host of its own (no controllers needed for config maps): stopping the shared one would leave its controllers
+    // backing off while later suites wait for them.
+    const own = await startHost({ contextName: 'changes-lost', controllers: [] });
+    const ownClient = clientOf(own);
     try {
-      r = await applyPlan(client, p, { concurrency: 1, onProgress: (pr) => pr.done === 3 && (stopping = host.stopApiServer()) });
-      await stopping;
+      const ns = 'chg-lost';
+      await own.rest.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+      const text = Array.from({ length: 8 }, (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c${i}, namespace: ${ns} }\n`).join('---\n');
+      const p = await planApply(ownClient, parseManifest(text), { resolve: discoveryResolver(ownClient) });
+      let stopping: Promise<void> | undefined;
+      let r;
+      try {
+        r = await applyPlan(ownClient, p, { concurrency: 1, onProgress: (pr) => pr.done === 3 && (stopping = own.stopApiServer()) });
+        await stopping;
+      } finally {
+        await stopping?.catch(() => undefined);
+        await own.startApiServer();
+      }
+      assert.ok(r.stopped && /stopped answering/.test(r.stopped), r.stopped);
+      assert.ok(r.applied.length >= 3, `${r.applied.length} applied`);
+      assert.ok(r.notApplied.length >= 1, 'some were not sent');
+      assert.equal(r.applied.length + r.failed.length + r.notApplied.length, 8, 'every document is listed once');
+      const list = await own.rest.get<{ items: { metadata: { name: string } }[] }>(`/api/v1/namespaces/${ns}/configmaps`);
+      const live = list.items.map((c) => c.metadata.name).filter((n) => /^c\d$/.test(n));
+      assert.deepEqual(live.sort(), r.applied.map((a) => a.doc.name).sort(), 'exactly the listed ones exist');
     } finally {
-      await stopping?.catch(() => undefined);
-      await host.startApiServer();
+      ownClient.dispose();
+      await own.stop();
     }
-    assert.ok(r.stopped && /stopped answering/.test(r.stopped), r.stopped);
-    assert.ok(r.applied.length >= 3, `${r.applied.length} applied`);
-    assert.ok(r.notApplied.length >= 1, 'some were not sent');
-    assert.equal(r.applied.length + r.failed.length + r.notApplied.length, 8, 'every document is listed once');
-    const live = (await jsonpath(['configmaps', '-n', ns], '{.items[*].metadata.name}')).split(' ').filter((n) => /^c\d$/.test(n));
-    assert.deepEqual(live.sort(), r.applied.map((a) => a.doc.name).sort(), 'exactly the listed ones exist');
   });
 
   it('diff shows the same changed lines as `kubectl diff --server-side`, Secret data masked the same way', async () => {
@@ -362,6 +379,12 @@ spec:\n  group: ${group}\n  scope: Namespaced\n  names: { plural: widgets, singu
     assert.equal(await jsonpath(['configmap', 'cfg', '-n', ns], '{.data.k}'), 'mine');
 
     assert.equal((await kubectl(['apply', '-f', '-'], deployment(ns, 'web'))).code, 0);
+    // The deployment controller writes the new Deployment's status once; opened before that, the save would be
+    // refused as a conflict (the resourceVersion moved) before the server validates it.
+    await waitFor(
+      'the deployment controller to observe the new Deployment',
+      async () => (await jsonpath(['deploy', 'web', '-n', ns], '{.status.observedGeneration}')) === '1',
+    );
     const d = await openForEdit(client, { resource: apps('deployments'), namespace: ns, name: 'web' });
     assert.doesNotMatch(d.yaml, /^status:/m);
     const bad = d.yaml.replace(/replicas: 1/, 'replicas: -1');

@@ -103,7 +103,15 @@ describe('[real vcluster] inside a real vcluster: workloads, logs, exec, port-fo
       assert.ok(page.continue, 'a continue token for the next page');
       const next = await inside.resourcePage(ref, { namespace: APP_NS, kind: 'ConfigMap', limit: 1, continue: page.continue });
       assert.notEqual(next.items[0]?.name, page.items[0]?.name);
-      await assert.rejects(inside.resources(ref, { namespace: APP_NS, kind: 'Secret' }), UserFacingError);
+      // Any kind the vcluster serves is listed; a Secret as its name only, never its data.
+      const secrets = await inside.resources(ref, { namespace: APP_NS, kind: 'Secret' });
+      const creds = secrets.find((x) => x.name === 'web-credentials');
+      assert.deepEqual([creds?.kind, creds?.namespace], ['Secret', APP_NS]);
+      assert.ok(
+        secrets.every((x) => !('data' in x) && !('stringData' in x)),
+        'no data',
+      );
+      await assert.rejects(inside.resources(ref, { namespace: APP_NS, kind: 'NoSuchKind' }), UserFacingError);
     });
 
     it('reads the events of a pod (synced from the host)', async function () {
