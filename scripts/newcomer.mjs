@@ -8,7 +8,7 @@
 // 2. gives it a cache folder (XDG_CACHE_HOME) of its own that links to this machine's built Go tools, Node runtimes,
 //    images and code-server. Installing those from nothing is what the set-up of `npm test` itself does on a fresh
 //    machine, through `npm run` as here (CI runs that every time); doing it again here would spend 2½ minutes of one
-//    core compiling code-server's native modules on every warm run (see README, "Tests");
+//    core compiling code-server's native modules on every warm run (see docs/development.md);
 // 3. runs `npm run demo` there through the system's npm, in an environment like a terminal's: no npm_* variables, no
 //    cached Node or tool folder on PATH;
 // 4. waits for `URL=…`, opens it in Chromium and waits for the Clusters view to list the demo's contexts;

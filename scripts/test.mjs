@@ -23,8 +23,8 @@
 // suite's files on a real node and the kubeconfig race, then package; (2) the rest of the cluster suite, then unit;
 // (3) static, integration, newcomer. The cluster lanes mostly wait on API servers, kubelets and lock gaps (under one
 // core each), so the three share 2 cores well; every suite starts its own control plane and node (the node harness
-// keeps concurrent runs apart). --serial runs the steps one after another without prefixes (about twice as long). README
-// ("Tests") has the figures.
+// keeps concurrent runs apart). --serial runs the steps one after another without prefixes (about twice as long).
+// docs/development.md ("How long `npm test` takes") has the figures.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -1,5 +1,5 @@
 // Stable identifiers shared by the extension, its manifest and its tests. Changing one is a breaking change:
-// keybindings, tests and other extensions rely on them (see docs in README, "Public contract").
+// keybindings, tests and other extensions rely on them (see README.md, "Commands").
 
 export const VIEW_CONTAINER_ID = 'vclusterExplorer';
 export const EXPLORER_VIEW_ID = 'vcluster.explorer';
