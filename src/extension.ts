@@ -7,7 +7,7 @@ import { StatusController } from './app/status';
 import { terminalKubeconfigs } from './app/terminalKubeconfigs';
 import { createViews } from './app/views';
 import { registerCommands } from './commands/handlers';
-import { restoreTunnels } from './commands/vclusterCommands';
+import { restoreTunnels } from './app/tunnels';
 import { contextKeyValues } from './platform/contextKeys';
 import { trackKubernetesExtension } from './platform/kubernetesExtension';
 import { Logger } from './platform/logger';

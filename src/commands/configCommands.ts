@@ -8,10 +8,12 @@ import type { VClusterRef } from '../shared/model';
 import { BUNDLED_CHART_VERSION } from '../vcluster/config/migrations';
 import { contextNameFor, parentOf } from '../vcluster/refs';
 import { CONFIG_SCHEME } from '../documents/configUri';
-import { findVCluster, flag, refFromArg } from './args';
+import type { Services } from '../vcluster/services';
+import { parseCompareArgs, parseShowConfigArgs, parseUpgradeArgs, parseVClusterArg } from './contract';
 import type { CommandEnv } from './env';
+import { cancellable, cliEnv, requireCli, requirePermissions, requireTrust, resolveRef } from './helpers';
+import { findVCluster } from './picks';
 import { KEEP, pickValuesFile, schemaForVersion } from './valuesFiles';
-import { cancellable, cliEnv, requireCli, requirePermissions, requireTrust, resolveRef } from './vclusterCommands';
 
 // vcluster.upgrade, vcluster.showConfig, vcluster.compareWithDeployed and vcluster.describe. Handlers resolve the
 // target, ask, call the domain (src/vcluster/upgrade.ts, describe.ts, config/) and show the result.
@@ -30,19 +32,17 @@ async function cliContextFor(env: CommandEnv, ref: VClusterRef, what: string): P
   return ctx;
 }
 
-async function cliVersion(cli: string): Promise<string | undefined> {
-  const { runProgram } = await import('../vcluster/cli');
-  const { parseCliVersion } = await import('../vcluster/upgrade');
+async function cliVersion(services: Services, cli: string): Promise<string | undefined> {
   try {
-    const r = await runProgram(cli, ['--version'], { timeoutMs: 15_000 });
-    return parseCliVersion(r.stdout + r.stderr);
+    const r = await services.ops.runProgram(cli, ['--version'], { timeoutMs: 15_000 });
+    return services.ops.parseCliVersion(r.stdout + r.stderr);
   } catch {
     return undefined;
   }
 }
 
-async function pickVersion(deployed: string | undefined, cliV: string | undefined): Promise<string> {
-  const { versionOffers, isChartVersion } = await import('../vcluster/upgrade');
+async function pickVersion(services: Services, deployed: string | undefined, cliV: string | undefined): Promise<string> {
+  const { versionOffers, isChartVersion } = services.ops;
   const offers = versionOffers({ deployed, cli: cliV, bundled: BUNDLED_CHART_VERSION });
   const OTHER = '__other__';
   const pick = await vscode.window.showQuickPick(
@@ -75,8 +75,8 @@ export async function upgrade(env: CommandEnv, arg?: unknown): Promise<{ revisio
   requireTrust('Upgrading a vcluster');
   // From the editor title of a vcluster.yaml: that file, applied to a vcluster to pick.
   const fromEditor = arg instanceof vscode.Uri && arg.scheme === 'file' ? arg.fsPath : undefined;
-  if (fromEditor) arg = { valuesFile: fromEditor };
-  const ref = await resolveRef(env, arg, undefined, 'Upgrade which vcluster?');
+  const given = parseUpgradeArgs(fromEditor ? { valuesFile: fromEditor } : arg);
+  const ref = await resolveRef(env, given, undefined, 'Upgrade which vcluster?');
   const services = await env.services();
   const cli = await requireCli(env);
   const info = await findVCluster(services, ref);
@@ -90,12 +90,10 @@ export async function upgrade(env: CommandEnv, arg?: unknown): Promise<{ revisio
   }
   const deployed = (release.chartVersion ?? info.version).replace(/^v/, '') || undefined;
 
-  const { isChartVersion, planUpgrade, upgradeArgs, runUpgrade, describeOutcome } = await import('../vcluster/upgrade');
-  let valuesFile = flag(arg, 'valuesFile') as string | undefined;
-  let chartVersion = flag(arg, 'chartVersion') as string | undefined;
-  if (valuesFile !== undefined && typeof valuesFile !== 'string') throw new UserFacingError('"valuesFile" must be a path');
-  if (chartVersion !== undefined && (typeof chartVersion !== 'string' || !isChartVersion(chartVersion))) {
-    throw new UserFacingError(`"${String(chartVersion)}" is not a chart version (expected e.g. 0.36.1)`);
+  const { isChartVersion, planUpgrade, upgradeArgs, runUpgrade, describeOutcome } = services.ops;
+  let { valuesFile, chartVersion } = given;
+  if (chartVersion !== undefined && !isChartVersion(chartVersion)) {
+    throw new UserFacingError(`"${chartVersion}" is not a chart version (expected e.g. 0.36.1)`);
   }
   // Asks only for what the argument leaves out: a version without a file keeps the deployed values; a file without a
   // version applies it at the deployed version.
@@ -105,7 +103,7 @@ export async function upgrade(env: CommandEnv, arg?: unknown): Promise<{ revisio
     if (picked !== KEEP && picked !== undefined) valuesFile = picked;
   }
   if (valuesFile && !fs.existsSync(valuesFile)) throw new UserFacingError(`The values file ${valuesFile} does not exist.`);
-  if (chartVersion === undefined) chartVersion = fileGiven ? deployed : await pickVersion(deployed, await cliVersion(cli));
+  if (chartVersion === undefined) chartVersion = fileGiven ? deployed : await pickVersion(services, deployed, await cliVersion(services, cli));
   chartVersion = chartVersion?.replace(/^v/, '');
 
   const { schema, note } = schemaForVersion(env.bundledSchema, chartVersion);
@@ -129,7 +127,7 @@ export async function upgrade(env: CommandEnv, arg?: unknown): Promise<{ revisio
       throw new UserFacingError(plan.refusal.message);
     }
     const ask = plan.confirmation;
-    if (ask && !(ask.skippable && flag(arg, 'force') === true)) {
+    if (ask && !(ask.skippable && given.force)) {
       if (plan.from === 'deployed') await env.configDocs.open({ ref, kind: 'values' });
       const answer = await notify.warning(ask.message, { modal: true, detail: ask.detail }, ask.button);
       if (answer !== ask.button) throw new CancelledError();
@@ -208,19 +206,19 @@ function refFromConfigUri(env: CommandEnv, arg: unknown): VClusterRef | undefine
  * read-only YAML document. A vcluster without a Helm release says so and offers the configuration it runs with.
  */
 export async function showConfig(env: CommandEnv, arg?: unknown): Promise<vscode.Uri> {
-  const ref = refFromConfigUri(env, arg) ?? (await resolveRef(env, arg, undefined, 'Show the configuration of which vcluster?'));
+  const given = parseShowConfigArgs(arg);
+  const ref = refFromConfigUri(env, arg) ?? (await resolveRef(env, given, undefined, 'Show the configuration of which vcluster?'));
   const services = await env.services();
   const release = await services.helmRelease(ref);
   if (!release) {
-    const answer =
-      flag(arg, 'running') === true
-        ? 'Show Running Configuration'
-        : await notify.warning(
-            `vcluster ${ref.name} in ${ref.namespace} was not installed by Helm (it has no Helm release), so the values it was deployed with cannot be read.`,
-            { modal: false },
-            'Show Running Configuration',
-            'Describe',
-          );
+    const answer = given.running
+      ? 'Show Running Configuration'
+      : await notify.warning(
+          `vcluster ${ref.name} in ${ref.namespace} was not installed by Helm (it has no Helm release), so the values it was deployed with cannot be read.`,
+          { modal: false },
+          'Show Running Configuration',
+          'Describe',
+        );
     if (answer === 'Describe') {
       await env.showDescribe(ref);
       throw new CancelledError('showConfig: described instead');
@@ -241,12 +239,12 @@ export async function showConfig(env: CommandEnv, arg?: unknown): Promise<vscode
 export async function compareWithDeployed(env: CommandEnv, arg?: unknown): Promise<void> {
   const active = vscode.window.activeTextEditor?.document.uri;
   const target = arg ?? active;
-  let ref = refFromConfigUri(env, target) ?? refFromArg(arg);
-  let local = flag(arg, 'valuesFile') as string | undefined;
+  const given = parseCompareArgs(arg);
+  let ref = refFromConfigUri(env, target) ?? given.ref;
+  let local = given.valuesFile;
   if (!local && target instanceof vscode.Uri && target.scheme === 'file') local = target.fsPath;
-  if (local !== undefined && (typeof local !== 'string' || !fs.existsSync(local)))
-    throw new UserFacingError(`The values file ${String(local)} does not exist.`);
-  if (!ref) ref = await resolveRef(env, undefined, undefined, 'Compare with the configuration of which vcluster?');
+  if (local !== undefined && !fs.existsSync(local)) throw new UserFacingError(`The values file ${local} does not exist.`);
+  if (!ref) ref = await resolveRef(env, {}, undefined, 'Compare with the configuration of which vcluster?');
   if (!local) {
     const picked = await pickValuesFile('Compare with the deployed configuration');
     if (!picked || picked === KEEP) throw new CancelledError();
@@ -266,6 +264,6 @@ export async function compareWithDeployed(env: CommandEnv, arg?: unknown): Promi
 
 /** vcluster.describe: the details view of one vcluster. */
 export async function describe(env: CommandEnv, arg?: unknown): Promise<void> {
-  const ref = refFromConfigUri(env, arg) ?? (await resolveRef(env, arg, undefined, 'Describe which vcluster?'));
+  const ref = refFromConfigUri(env, arg) ?? (await resolveRef(env, parseVClusterArg(arg), undefined, 'Describe which vcluster?'));
   await env.showDescribe(ref);
 }

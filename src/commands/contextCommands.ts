@@ -1,26 +1,25 @@
 import * as vscode from 'vscode';
 import * as notify from '../platform/notify';
 import { CancelledError, UserFacingError } from '../shared/errors';
-import { setContextKey } from '../platform/contextKeys';
-import { contextNameFor } from '../vcluster/refs';
 import { dnsLabelProblem } from '../vcluster/translate';
-import { contextFromArg, flag, pickContext, refFromArg, scopeFrom } from './args';
+import { parseSetContextNamespaceArgs, parseSwitchContextArgs } from './contract';
 import type { CommandEnv } from './env';
+import { kubeconfigChanged } from './helpers';
+import { pickContext } from './picks';
 
 /**
  * vcluster.switchContext: from a context node, a connected vcluster node, `{ context, scope? }`, or the palette (a
  * quick pick: host and vcluster contexts grouped, recently used first, current marked). Returns the context name.
  */
 export async function switchContext(env: CommandEnv, arg?: unknown): Promise<string> {
+  const args = parseSwitchContextArgs(arg);
   const services = await env.services();
   await services.model.reloadKubeconfig();
-  let target = contextFromArg(arg);
-  const ref = refFromArg(arg);
-  if (!target && ref) target = contextNameFor(ref);
+  let target = args.context;
   const contexts = await services.model.contexts();
   if (!target) target = await pickContext(contexts, 'Switch the Kubernetes context', env.recentContexts.list());
   if (!contexts.some((c) => c.name === target)) throw new UserFacingError(`The context "${target}" is not in the kubeconfig.`);
-  const scope = scopeFrom(arg, env.settings.connectScope);
+  const scope = args.scope ?? env.settings.connectScope;
   if (scope === 'workspace') {
     await services.scopedWriter(true).useContext(target);
     await env.setWorkspaceScope(true);
@@ -30,9 +29,7 @@ export async function switchContext(env: CommandEnv, arg?: unknown): Promise<str
   }
   env.logger.info(`Switched to context ${target} (${scope})`);
   await env.recentContexts.remember(target);
-  await services.model.reloadKubeconfig();
-  await env.refreshStatus();
-  setContextKey('canUndoKubeconfig', scope === 'global');
+  await kubeconfigChanged(env, services, { undoable: scope === 'global' });
   return target;
 }
 
@@ -46,8 +43,7 @@ export async function undoKubeconfigChange(env: CommandEnv): Promise<string> {
   if (answer !== 'Undo') throw new CancelledError();
   const result = await writer.undoLast();
   env.logger.info(`Undid kubeconfig change: ${result.description}`);
-  await services.model.reloadKubeconfig();
-  await env.refreshStatus();
+  await kubeconfigChanged(env, services);
   void notify.info(`Undone: ${result.description}`);
   return result.description;
 }
@@ -55,9 +51,7 @@ export async function undoKubeconfigChange(env: CommandEnv): Promise<string> {
 /** vcluster.clearWorkspaceContext: terminals of this window go back to the user's kubeconfig. */
 export async function clearWorkspaceContext(env: CommandEnv): Promise<void> {
   await env.setWorkspaceScope(false);
-  const services = await env.services();
-  await services.model.reloadKubeconfig();
-  await env.refreshStatus();
+  await kubeconfigChanged(env, await env.services());
   void notify.info('Terminals of this window use your kubeconfig again (new terminals only).');
 }
 
@@ -68,24 +62,23 @@ export async function clearWorkspaceContext(env: CommandEnv): Promise<void> {
  * Returns the namespace written ("" when removed).
  */
 export async function setContextNamespace(env: CommandEnv, arg?: unknown): Promise<string> {
+  const args = parseSetContextNamespaceArgs(arg);
   const services = await env.services();
   const snap = await services.model.reloadKubeconfig();
-  const given = contextFromArg(arg) ?? (typeof flag(arg, 'context') === 'string' ? (flag(arg, 'context') as string) : undefined);
-  const target = given ?? (await pickContext(snap.contexts, 'Set the namespace of which context?', env.recentContexts.list()));
+  const target = args.context ?? (await pickContext(snap.contexts, 'Set the namespace of which context?', env.recentContexts.list()));
   const ctx = snap.contexts.find((c) => c.name === target);
   if (!ctx) throw new UserFacingError(`The context "${target}" is not in the kubeconfig.`);
-  let namespace = flag(arg, 'namespace');
+  let namespace = args.namespace;
   if (namespace === undefined) {
-    namespace = await vscode.window.showInputBox({
+    const typed = await vscode.window.showInputBox({
       title: `Namespace of context ${ctx.name}`,
       prompt: 'Written into the kubeconfig, as `kubectl config set-context --current --namespace` does (empty: remove it).',
       value: ctx.namespace ?? env.tree.searchNamespaces(ctx.name)[0] ?? '',
       validateInput: (v) => (v.trim() === '' ? undefined : dnsLabelProblem(v.trim(), 'namespace name')),
     });
-    if (namespace === undefined) throw new CancelledError();
-    namespace = (namespace as string).trim();
+    if (typed === undefined) throw new CancelledError();
+    namespace = typed.trim();
   }
-  if (typeof namespace !== 'string') throw new UserFacingError('"namespace" must be a string');
   const problem = namespace === '' ? undefined : dnsLabelProblem(namespace, 'namespace name');
   if (problem) throw new UserFacingError(problem);
   const scope = env.workspaceScoped() ? 'workspace' : 'global';
@@ -95,9 +88,7 @@ export async function setContextNamespace(env: CommandEnv, arg?: unknown): Promi
       ? `Set the namespace of context ${ctx.name} to "${namespace}" in ${result.files.join(', ')}`
       : `Context ${ctx.name} already had namespace "${namespace}"`,
   );
-  await services.model.reloadKubeconfig();
+  await kubeconfigChanged(env, services, result.changed ? { undoable: scope === 'global' } : {});
   await env.tree.refresh({ context: ctx.name });
-  await env.refreshStatus();
-  if (result.changed) setContextKey('canUndoKubeconfig', scope === 'global');
   return namespace;
 }

@@ -7,7 +7,9 @@ import { KUBERNETES_EXPLORER_VIEW_ID, KUBERNETES_EXTENSION_ID, kubernetesExtensi
 import { contextNameFor } from '../vcluster/refs';
 import { switchContext } from './contextCommands';
 import type { CommandEnv } from './env';
-import { connect, resolveRef } from './vclusterCommands';
+import { parseVClusterArg } from './contract';
+import { resolveRef } from './helpers';
+import { connect } from './vclusterCommands';
 
 // vcluster.revealInKubernetes: hands a vcluster over to the Kubernetes extension (an optional companion; see
 // src/shared/kubernetesExtensionApi.ts for the part of its public API used and what that API cannot do).
@@ -35,7 +37,7 @@ export async function revealInKubernetes(env: CommandEnv, arg?: unknown): Promis
       `Show in Kubernetes Extension needs the Kubernetes extension: install "Kubernetes" (${KUBERNETES_EXTENSION_ID}) from the Extensions view, then try again.`,
     );
   }
-  const ref = await resolveRef(env, arg, (v) => v.phase === 'running', 'Show which vcluster in the Kubernetes extension?');
+  const ref = await resolveRef(env, parseVClusterArg(arg), (v) => v.phase === 'running', 'Show which vcluster in the Kubernetes extension?');
   const services = await env.services();
   const snap = await services.model.reloadKubeconfig();
   const contextName = contextNameFor(ref);

@@ -3,30 +3,21 @@ import { isKubeError } from '../kube/errors';
 import { CancelledError, UserFacingError } from '../shared/errors';
 import { inertIcons } from '../shared/inertText';
 import type { Services } from '../vcluster/services';
-import { MessageNode, VClusterNode } from '../tree/nodes';
-import { dnsLabelProblem, parseNamespaceList } from '../vcluster/translate';
-import { contextFromArg, flag, pickContext, refFromArg } from './args';
+import { parseNamespaceList } from '../vcluster/translate';
+import { parseRefreshArgs, parseSearchNamespacesArgs } from './contract';
+import { pickContext } from './picks';
 import type { CommandEnv } from './env';
 
 /** vcluster.refresh: a node (or `{ context }` / a vcluster ref) refreshes its subtree; nothing refreshes everything. */
 export async function refresh(env: CommandEnv, arg?: unknown): Promise<void> {
-  if (arg instanceof MessageNode) {
-    await env.tree.refresh(arg.retry ?? (arg.context ? { context: arg.context } : undefined));
-    return;
-  }
-  const ref = arg instanceof VClusterNode ? arg.ref : refFromArg(arg);
-  if (ref) {
-    await env.tree.refresh({ ref });
-    return;
-  }
-  const context = contextFromArg(arg);
-  await env.tree.refresh(context ? { context } : undefined);
-  await env.refreshStatus();
+  const { retry, target } = parseRefreshArgs(arg);
+  await env.tree.refresh(target);
+  // A retry or a vcluster's subtree leaves the status bar as it is.
+  if (!retry && !target?.ref) await env.refreshStatus();
 }
 
 /** The context named by a node or `{ context, … }`, checked against the kubeconfig; asks when there is none. */
-async function targetContext(services: Services, arg: unknown, placeHolder: string): Promise<string> {
-  const given = contextFromArg(arg) ?? (typeof flag(arg, 'context') === 'string' ? (flag(arg, 'context') as string) : undefined);
+async function targetContext(services: Services, given: string | undefined, placeHolder: string): Promise<string> {
   const context = given ?? (await pickContext(await services.model.contexts(), placeHolder));
   if (!(await services.model.contexts()).some((c) => c.name === context)) throw new UserFacingError(`The context "${context}" is not in the kubeconfig.`);
   return context;
@@ -105,21 +96,10 @@ async function askNamespaces(services: Services, context: string, current: reado
  * vclusters. Kept per context across reloads. Returns the names set.
  */
 export async function setSearchNamespaces(env: CommandEnv, arg?: unknown): Promise<string[]> {
+  const given = parseSearchNamespacesArgs(arg);
   const services = await env.services();
-  const context = await targetContext(services, arg, 'Search namespaces of which context?');
-  const given = flag(arg, 'namespaces');
-  let names: string[];
-  if (given !== undefined) {
-    if (!Array.isArray(given) || !given.every((n): n is string => typeof n === 'string'))
-      throw new UserFacingError('"namespaces" must be a list of namespace names');
-    for (const n of given) {
-      const problem = dnsLabelProblem(n, 'namespace name');
-      if (problem) throw new UserFacingError(problem);
-    }
-    names = [...new Set(given)];
-  } else {
-    names = await askNamespaces(services, context, env.tree.searchNamespaces(context));
-  }
+  const context = await targetContext(services, given.context, 'Search namespaces of which context?');
+  const names = given.namespaces ?? (await askNamespaces(services, context, env.tree.searchNamespaces(context)));
   await env.tree.setSearchNamespaces(context, names);
   env.logger.info(`Namespaces to search in ${context}: ${names.length ? names.join(', ') : '(none)'}`);
   return names;

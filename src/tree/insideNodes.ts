@@ -3,6 +3,7 @@ import { ContextValues } from '../shared/ids';
 import type { ResourceInfo, ResourceKind, VClusterRef } from '../shared/model';
 import { escapeMarkdown as escapeMd } from '../shared/inertText';
 import { refKey } from '../shared/refKey';
+import { TREE_NODE } from '../shared/treeNode';
 import { RESOURCE_KINDS, shortAge } from '../vcluster/resources';
 
 // Tree nodes inside a vcluster: its "Namespaces" folder, each virtual namespace, a folder per kind, and the objects.
@@ -36,6 +37,7 @@ export function resourceContextValue(r: ResourceInfo): string {
 
 export class VNamespacesFolderNode {
   readonly type = 'vnamespaces';
+  readonly [TREE_NODE] = true;
   constructor(readonly ref: VClusterRef) {}
   get id(): string {
     return `vnsf:${refKey(this.ref)}`;
@@ -53,6 +55,7 @@ export class VNamespacesFolderNode {
 
 export class VNamespaceNode {
   readonly type = 'vnamespace';
+  readonly [TREE_NODE] = true;
   constructor(
     readonly ref: VClusterRef,
     readonly name: string,
@@ -76,6 +79,7 @@ export class VNamespaceNode {
 
 export class KindFolderNode {
   readonly type = 'vkind';
+  readonly [TREE_NODE] = true;
   constructor(
     readonly ref: VClusterRef,
     readonly namespace: string,
@@ -99,6 +103,7 @@ export class KindFolderNode {
 
 export class ResourceNode {
   readonly type = 'resource';
+  readonly [TREE_NODE] = true;
   constructor(
     readonly ref: VClusterRef,
     readonly info: ResourceInfo,
@@ -148,6 +153,7 @@ export class ResourceNode {
 /** Active port-forwards, under the vcluster they go into. */
 export class ForwardNode {
   readonly type = 'forward';
+  readonly [TREE_NODE] = true;
   constructor(
     readonly parentId: string,
     readonly forwardId: string,

@@ -15,6 +15,7 @@ import { escapeMarkdown as escapeMd } from '../shared/inertText';
 import { redact } from '../shared/redact';
 import { ACTION_LABELS, describeMissing } from '../vcluster/permissions';
 import { refKey } from '../shared/refKey';
+import { TREE_NODE } from '../shared/treeNode';
 import type { InsideNode } from './insideNodes';
 
 // Tree node classes: small, with stable ids and a contextValue from shared/ids. They hold data only; the provider
@@ -24,6 +25,7 @@ export type ExplorerNode = ContextNode | NamespaceNode | VClusterNode | MessageN
 
 export class ContextNode {
   readonly type = 'context';
+  readonly [TREE_NODE] = true;
   constructor(readonly info: ContextInfo) {}
   get id(): string {
     return `ctx:${this.info.name}`;
@@ -58,6 +60,7 @@ export class ContextNode {
 
 export class NamespaceNode {
   readonly type = 'namespace';
+  readonly [TREE_NODE] = true;
   constructor(
     readonly context: string,
     readonly name: string,
@@ -160,6 +163,7 @@ export function vclusterContextValue(v: VClusterInfo): string {
 
 export class VClusterNode {
   readonly type = 'vcluster';
+  readonly [TREE_NODE] = true;
   constructor(
     readonly info: VClusterInfo,
     readonly expandable: boolean,
@@ -223,6 +227,7 @@ export class VClusterNode {
 
 export class MessageNode {
   readonly type = 'message';
+  readonly [TREE_NODE] = true;
   constructor(
     readonly parentId: string,
     readonly label: string,

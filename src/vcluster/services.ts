@@ -12,6 +12,7 @@ import { UserFacingError } from '../shared/errors';
 import { maskCredentials, readDeployedRelease, valuesYaml, type ReadRelease } from './config/helmRelease';
 import { fetchDetails, watchDescribe } from './describeRead';
 import { InsideVClusters } from './inside';
+import * as operations from './operations';
 
 // The domain services behind one object, which src/app/services.ts imports on first use, so that activation stays
 // cheap. @kubernetes/client-node is not loaded here: only src/kube/authProvider.ts imports it (dist/authProvider.js).
@@ -38,6 +39,9 @@ export class Services {
   readonly tunnels: TunnelManager;
   /** Working inside vclusters: workloads, logs, exec, port-forwards, terminal kubeconfigs. */
   readonly inside: InsideVClusters;
+
+  /** The domain operations of the command handlers (src/vcluster/operations.ts), loaded with the services. */
+  readonly ops = operations;
 
   constructor(private readonly opts: ServicesOptions) {
     this.tunnels = new TunnelManager({ log: opts.log });

@@ -1,4 +1,5 @@
-// The rules of the commands that work inside a vcluster (src/vcluster/insideChoices.ts): object arguments, the kind a
+// The rules of the commands that work inside a vcluster (src/vcluster/insideChoices.ts, and src/commands/contract.ts for
+// their arguments): object arguments, the kind a
 // command takes, the container chosen without asking, log and terminal options, port numbers. The commands' behaviour
 // in a real extension host against a real vcluster is test/integration/real-node-inside.test.ts.
 import assert from 'node:assert/strict';
@@ -6,18 +7,8 @@ import { KubeError } from '../../src/kube/errors';
 import type { Pod } from '../../src/kube/types';
 import { UserFacingError } from '../../src/shared/errors';
 import type { VClusterRef } from '../../src/shared/model';
-import {
-  DEFAULT_SHELL,
-  execCommand,
-  execEndMessage,
-  knownContainer,
-  logChoiceFrom,
-  logEndNote,
-  parseObjectTarget,
-  portProblem,
-  requireKind,
-  requireRunning,
-} from '../../src/vcluster/insideChoices';
+import { execCommand, logChoiceFrom, parseObjectTarget } from '../../src/commands/contract';
+import { DEFAULT_SHELL, execEndMessage, knownContainer, logEndNote, portProblem, requireKind, requireRunning } from '../../src/vcluster/insideChoices';
 
 const ref: VClusterRef = { context: 'host', namespace: 'team-a', name: 'alpha' };
 const userError = (re: RegExp) => (err: unknown) => err instanceof UserFacingError && re.test(err.message);

@@ -1,57 +1,13 @@
 import * as vscode from 'vscode';
 import { CancelledError, UserFacingError } from '../shared/errors';
-import type { ContextInfo, ParentRef, VClusterInfo, VClusterRef } from '../shared/model';
+import type { ContextInfo, VClusterInfo, VClusterRef } from '../shared/model';
 import { inertIcons } from '../shared/inertText';
 import { redact } from '../shared/redact';
 import { parentOf } from '../vcluster/refs';
 import type { Services } from '../vcluster/services';
-import { ContextNode, MessageNode, NamespaceNode, VClusterNode } from '../tree/nodes';
 
-// Argument shapes of the public contract (README.md, Commands): a tree node, a plain object, or nothing (then quick
-// picks).
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null;
-}
-
-function isParents(v: unknown): v is ParentRef[] {
-  return Array.isArray(v) && v.every((p) => isObject(p) && typeof p.namespace === 'string' && typeof p.name === 'string');
-}
-
-/** A vcluster reference from a node or `{ context, namespace, name, parents? }`; undefined when not given. */
-export function refFromArg(arg: unknown): VClusterRef | undefined {
-  if (arg instanceof VClusterNode) return arg.ref;
-  if (!isObject(arg)) return undefined;
-  if (typeof arg.context === 'string' && typeof arg.namespace === 'string' && typeof arg.name === 'string') {
-    if (arg.parents !== undefined && !isParents(arg.parents)) throw new UserFacingError('"parents" must be a list of { namespace, name }');
-    return {
-      context: arg.context,
-      namespace: arg.namespace,
-      name: arg.name,
-      ...(isParents(arg.parents) && arg.parents.length ? { parents: arg.parents } : {}),
-    };
-  }
-  return undefined;
-}
-
-/** A context name from a context/namespace/error node or `{ context }`. */
-export function contextFromArg(arg: unknown): string | undefined {
-  if (arg instanceof ContextNode || arg instanceof NamespaceNode) return arg.context;
-  if (arg instanceof MessageNode) return arg.context;
-  if (isObject(arg) && typeof arg.context === 'string' && arg.namespace === undefined) return arg.context;
-  return undefined;
-}
-
-export function flag(arg: unknown, name: string): unknown {
-  return isObject(arg) && !(arg instanceof VClusterNode) ? arg[name] : undefined;
-}
-
-/** The `scope` of a command argument ("global" or "workspace"), else the setting's default. */
-export function scopeFrom(arg: unknown, fallback: 'global' | 'workspace'): 'global' | 'workspace' {
-  const s = flag(arg, 'scope');
-  if (s !== undefined && s !== 'global' && s !== 'workspace') throw new UserFacingError('"scope" must be "global" or "workspace"');
-  return (s as 'global' | 'workspace' | undefined) ?? fallback;
-}
+// The quick picks that ask for a context or a vcluster when a command's argument names none, and the current
+// discovery record of a vcluster.
 
 /**
  * Asks for a context: host and vcluster contexts grouped, recently used first (`recent`, most recent first), then by
