@@ -2,14 +2,16 @@ import type * as vscode from 'vscode';
 import type { Logger } from '../platform/logger';
 import { Commands } from '../shared/ids';
 import type { ExplorerTreeProvider } from '../tree/explorerTree';
-import { compareWithDeployed, describe, showConfig, upgrade } from './configCommands';
+import { compareWithDeployed, describe, showConfig } from './configCommands';
+import { create, deleteVCluster } from './createDeleteCommands';
 import { clearWorkspaceContext, setContextNamespace, switchContext, undoKubeconfigChange } from './contextCommands';
 import type { CommandEnv } from './env';
 import { describeObject } from './objectDescribeCommand';
 import { exec, logs, openTerminal, portForward, restartPortForward, revealHostObject, showEvents, stopPortForward } from './insideCommands';
 import { revealInKubernetes } from './kubernetesCommands';
 import { registerCommand } from './register';
-import { connect, create, deleteVCluster, disconnect, pause, resume, showMapping } from './vclusterCommands';
+import { upgrade } from './upgradeCommand';
+import { connect, disconnect, pause, resume, showMapping } from './vclusterCommands';
 import { filterNamespaces, refresh, setSearchNamespaces, showLog } from './viewCommands';
 
 /** Registers every command of package.json: the map is exhaustive over Commands, so a new id without a handler fails to compile. */

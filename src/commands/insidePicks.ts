@@ -18,7 +18,7 @@ import {
   tailProblem,
   type LogChoice,
 } from '../vcluster/insideChoices';
-import type { ObjectArgs } from './contract';
+import type { ObjectArgs } from './contractInside';
 import type { CommandEnv } from './env';
 import { resolveRef } from './helpers';
 

@@ -1,7 +1,7 @@
 import type { ObjectDetails } from '../shared/objectDescribe';
 import type { CommandEnv } from './env';
 import { INSIDE_KINDS } from '../vcluster/insideChoices';
-import { parseObjectArgs } from './contract';
+import { parseObjectArgs } from './contractInside';
 import { resolveTarget } from './insidePicks';
 
 /**

@@ -7,7 +7,7 @@ import { KubeError } from '../../src/kube/errors';
 import type { Pod } from '../../src/kube/types';
 import { UserFacingError } from '../../src/shared/errors';
 import type { VClusterRef } from '../../src/shared/model';
-import { execCommand, logChoiceFrom, parseObjectTarget } from '../../src/commands/contract';
+import { execCommand, logChoiceFrom, parseObjectTarget } from '../../src/commands/contractInside';
 import { DEFAULT_SHELL, execEndMessage, knownContainer, logEndNote, portProblem, requireKind, requireRunning } from '../../src/vcluster/insideChoices';
 
 const ref: VClusterRef = { context: 'host', namespace: 'team-a', name: 'alpha' };

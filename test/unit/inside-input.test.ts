@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { shellCommand } from '../../src/commands/contract';
+import { shellCommand } from '../../src/commands/contractInside';
 import { MAX_TAIL_LINES, parseSince, parseTail, shellProblem, sinceProblem, tailProblem } from '../../src/vcluster/insideChoices';
 
 // What a user types for a log's since/tail and for the shell of a terminal in a container.
