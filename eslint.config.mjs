@@ -28,6 +28,12 @@ const noRawMessages = [
   "MemberExpression[object.property.name='ProgressLocation'][property.name='Notification']",
 ].map((selector) => ({ selector, message: 'Show messages through src/platform/notify.ts (redacted, no links from cluster text).' }));
 
+// Command handlers load nothing themselves: what loads lazily comes through the services (src/app/lazyServices.ts loads
+// src/vcluster/services.ts, whose `ops` carry the domain operations), so a handler has no import() of its own.
+const noLazyImports = [
+  { selector: 'ImportExpression', message: 'No import() in src/commands: call the domain through the services (services.ops, src/vcluster/operations.ts).' },
+];
+
 /** A relative import that climbs into one of these top-level parts of src/ (a folder, or extension.ts). */
 function above(...parts) {
   return `^(\\.\\./)+(${parts.join('|')})(/|$)`;
@@ -35,14 +41,14 @@ function above(...parts) {
 
 /**
  * The import rules of one layer's files: the regexes their imports may not match (static `import … from` and dynamic
- * `import()` alike), and no vscode when `noVscode`.
+ * `import()` alike), no vscode when `noVscode`, and `more` syntax rules of the layer.
  */
-function layer(files, regexes, message, noVscode = false) {
+function layer(files, regexes, message, noVscode = false, more = []) {
   const paths = noVscode ? [{ name: 'vscode', message: 'The domain layers and the webview must not import vscode.' }, ...noExec] : noExec;
   const dynamic = regexes.map((regex) => ({ selector: `ImportExpression[source.value=/${regex.replaceAll('/', '\\/')}/]`, message }));
   const rules = (extra) => ({
     'no-restricted-imports': ['error', { paths, patterns: regexes.map((regex) => ({ regex, message })) }],
-    'no-restricted-syntax': ['error', ...noShell, ...dynamic, ...extra],
+    'no-restricted-syntax': ['error', ...noShell, ...dynamic, ...more, ...extra],
   });
   return [
     { files, ignores: [NOTIFY], rules: rules(noRawMessages) },
@@ -124,7 +130,7 @@ export default tseslint.config(
     [above('webview', 'documents', 'commands', 'app', 'extension')],
     'src/platform and src/tree sit below the commands and the composition root.',
   ),
-  ...layer(['src/commands/**'], [above('app', 'extension')], 'Commands do not import the composition root.'),
+  ...layer(['src/commands/**'], [above('app', 'extension')], 'Commands do not import the composition root.', false, noLazyImports),
   ...layer(
     ['webview-ui/**'],
     ['^\\.\\./(?!common/|\\.\\./src/shared/)'],

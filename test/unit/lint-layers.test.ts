@@ -19,6 +19,7 @@ const wrong: [file: string, code: string][] = [
   ['src/webview/fixture.ts', "import { KubeClient } from '../kube/client';\nexport const c = KubeClient;\n"],
   ['src/tree/fixture.ts', "import { flag } from '../commands/args';\nexport const f = flag;\n"],
   ['src/commands/fixture.ts', "import { activate } from '../extension';\nexport const a = activate;\n"],
+  ['src/commands/fixture.ts', "export const load = () => import('../vcluster/lifecycle');\n"],
   ['src/documents/fixture.ts', "import { fetchMapping } from '../vcluster/mapping';\nexport const f = fetchMapping;\n"],
   ['src/documents/fixture.ts', "import { MappingPanels } from '../webview/mappingPanel';\nexport const p = MappingPanels;\n"],
   ['src/webview/fixture.ts', "import { LogDocuments } from '../documents/logDocuments';\nexport const l = LogDocuments;\n"],
