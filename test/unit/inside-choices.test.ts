@@ -1,7 +1,7 @@
-// The rules of the commands that work inside a vcluster (src/vcluster/insideChoices.ts, and src/commands/contract.ts for
-// their arguments): object arguments, the kind a
-// command takes, the container chosen without asking, log and terminal options, port numbers. The commands' behaviour
-// in a real extension host against a real vcluster is test/integration/real-node-inside.test.ts.
+// The rules of the commands that work inside a vcluster (src/vcluster/insideChoices.ts; their arguments in
+// src/commands/contractInside.ts): object arguments, the kind a command takes, the container chosen without asking, log
+// and terminal options, port numbers. The commands' behaviour in a real extension host against a real vcluster is
+// test/integration/real-node-inside.test.ts.
 import assert from 'node:assert/strict';
 import { KubeError } from '../../src/kube/errors';
 import type { Pod } from '../../src/kube/types';

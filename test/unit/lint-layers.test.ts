@@ -8,16 +8,16 @@ const repoRoot = path.resolve(__dirname, '..', '..');
 
 const wrong: [file: string, code: string][] = [
   ['src/kube/fixture.ts', "import { refKey } from '../vcluster/refs';\nexport const k = refKey;\n"],
-  ['src/kube/kubeconfig/fixture.ts', "export const load = () => import('../../commands/args');\n"],
+  ['src/kube/kubeconfig/fixture.ts', "export const load = () => import('../../commands/contract');\n"],
   ['src/kube/fixture.ts', "import * as vscode from 'vscode';\nexport const v = vscode;\n"],
   ['src/shared/fixture.ts', "import { KubeError } from '../kube/errors';\nexport const e = KubeError;\n"],
   ['src/vcluster/fixture.ts', "import { Logger } from '../platform/logger';\nexport const l = Logger;\n"],
-  ['src/vcluster/config/fixture.ts', "import { flag } from '../../commands/args';\nexport const f = flag;\n"],
+  ['src/vcluster/config/fixture.ts', "import { scopeOf } from '../../commands/contract';\nexport const f = scopeOf;\n"],
   ['src/vcluster/fixture.ts', "export const load = () => import('../tree/nodes');\n"],
   ['src/vcluster/fixture.ts', "import * as vscode from 'vscode';\nexport const v = vscode;\n"],
   ['src/webview/fixture.ts', "import { fetchMapping } from '../vcluster/mapping';\nexport const f = fetchMapping;\n"],
   ['src/webview/fixture.ts', "import { KubeClient } from '../kube/client';\nexport const c = KubeClient;\n"],
-  ['src/tree/fixture.ts', "import { flag } from '../commands/args';\nexport const f = flag;\n"],
+  ['src/tree/fixture.ts', "import { scopeOf } from '../commands/contract';\nexport const f = scopeOf;\n"],
   ['src/commands/fixture.ts', "import { activate } from '../extension';\nexport const a = activate;\n"],
   ['src/commands/fixture.ts', "export const load = () => import('../vcluster/lifecycle');\n"],
   ['src/documents/fixture.ts', "import { fetchMapping } from '../vcluster/mapping';\nexport const f = fetchMapping;\n"],
@@ -83,7 +83,7 @@ describe('lint: the import direction of the layers', function () {
       'src/commands/fixture.ts',
       "import * as vscode from 'vscode';\nexport const p = () => vscode.window.withProgress({ location: vscode.ProgressLocation.Notification }, async () => 1);\n",
     ],
-    ['src/platform/notify.ts', "import { flag } from '../commands/args';\nexport const f = flag;\n"],
+    ['src/platform/notify.ts', "import { scopeOf } from '../commands/contract';\nexport const f = scopeOf;\n"],
   ];
   for (const [file, code] of wrongMessages) {
     it(`fails: ${file}: ${code.split('\n')[1]}`, async () => {
