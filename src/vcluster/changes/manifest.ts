@@ -1,5 +1,6 @@
 import { Composer, LineCounter, Parser, isMap } from 'yaml';
 import { UserFacingError } from '../../shared/errors';
+import { isRecord } from '../../shared/guards';
 
 // A YAML file of Kubernetes objects, read as kubectl reads it for `apply -f`: documents separated by `---`, empty ones
 // skipped, each an object with apiVersion, kind and metadata.name. The file comes from the user's workspace, but it
@@ -58,10 +59,6 @@ export function describeDocument(d: { index: number; kind?: string; name?: strin
   if (d.kind && d.name) return `document ${d.index} (${d.kind} ${d.namespace ? `${d.namespace}/` : ''}${d.name})`;
   if (d.kind) return `document ${d.index} (${d.kind}${d.line ? `, line ${d.line}` : ''})`;
   return `document ${d.index}${d.line ? ` (line ${d.line})` : ''}`;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**

@@ -2,6 +2,7 @@ import { stringify } from 'yaml';
 import { CancelledError } from '../../shared/errors';
 import { type KubeError, isKubeError } from '../../kube/errors';
 import type { ResolvedResource } from './manifest';
+import { isRecord } from '../../shared/guards';
 
 // What apply, diff, edit and the object actions share: where an object lives in the REST API, the field manager,
 // how objects are compared and printed, and a bounded worker pool.
@@ -18,9 +19,7 @@ export interface ObjectLocation {
 
 export type Obj = Record<string, unknown>;
 
-export function isRecord(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+export { isRecord };
 
 /** "/api/v1/namespaces/NS/configmaps" or "/apis/GROUP/VERSION/RESOURCE". */
 export function collectionPath(r: ResolvedResource, namespace?: string): string {
