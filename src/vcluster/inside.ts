@@ -6,7 +6,7 @@ import type { TunnelManager } from '../kube/tunnel';
 import type { KubeList, Pod } from '../kube/types';
 import { Watcher } from '../kube/watch';
 import { UserFacingError } from '../shared/errors';
-import type { AnyResourceInfo, ResourceInfo, ResourceKind, VClusterRef } from '../shared/model';
+import type { AnyResourceInfo, ResourceInfo, VClusterRef } from '../shared/model';
 import { ApiResourceCache } from './apiResources';
 import { chooseEndpoint } from './access';
 import type { ExplorerModel } from './explorer';
@@ -31,45 +31,18 @@ import {
 } from './resources';
 import { controlPlaneSelector, podStatus } from './status';
 import { hostName } from './translate';
+import { describeTarget, type ForwardInfo, type InsideKindName, type ObjectTarget } from './insideTarget';
 
 // Working inside a vcluster, free of vscode: its namespaces and workloads, pod logs, exec, port-forwards to its pods
 // and services (through the extension's one tunnel implementation, src/kube/tunnel.ts), events, and a private
 // kubeconfig for a terminal. Everything virtual goes through the vcluster's own API server (model.reach), which hands
 // logs, exec and port-forward to its syncer, which serves them from the host pod.
 
-/** An object inside a vcluster: `{ context, namespace, name, parents? }` of the vcluster plus the object. */
-export interface ObjectTarget {
-  readonly ref: VClusterRef;
-  readonly kind: ResourceKind;
-  readonly namespace: string;
-  readonly name: string;
-  readonly container?: string;
-}
-
-/** An inside kind by its name or its plural, as the tree and the commands name them ("Pod", "pod", "pods"). */
-export type InsideKindName = ResourceKind | Lowercase<ResourceKind> | `${Lowercase<ResourceKind>}s`;
-
-export interface ForwardInfo {
-  readonly id: string;
-  readonly target: ObjectTarget;
-  /** The port asked for: a container port of a pod, or a port of a service. */
-  readonly port: number;
-  readonly localPort: number;
-  /** The pod and port the tunnel goes to. */
-  readonly pod: string;
-  readonly podPort: number;
-  /** The last failure of a connection through it (cleared by a restart). */
-  readonly lastError?: string;
-}
+export { describeTarget, type ForwardInfo, type InsideKindName, type ObjectTarget } from './insideTarget';
 
 interface Forward {
   info: Omit<ForwardInfo, 'lastError'>;
   release: () => void;
-}
-
-/** What `label` says about a target, for messages: "pod shop/web-1 in vcluster apps". */
-export function describeTarget(t: ObjectTarget): string {
-  return `${t.kind.toLowerCase()} ${t.namespace}/${t.name} in vcluster ${t.ref.name}`;
 }
 
 export class InsideVClusters {
