@@ -9,7 +9,7 @@ import { parseVClusterArg } from './contract';
 import { forwardIdOf, parseExecArgs, parseForwardArg, parseLogsArgs, parseObjectArgs, parsePortForwardArgs } from './contractInside';
 import type { CommandEnv } from './env';
 import { resolveRef } from './helpers';
-import { askLogChoice, askPort, askShell, chooseContainer, resolveTarget } from './insidePicks';
+import { askLogChoice, askPort, askShell, chooseContainer, chooseContainerOf, resolveTarget } from './insidePicks';
 
 // Commands that work inside a vcluster: logs, a terminal in a container, a terminal for the vcluster, port-forwards,
 // events, the host twin of a synced object. Each parses its argument (src/commands/contract.ts), resolves its target
@@ -36,8 +36,9 @@ export async function logs(env: CommandEnv, arg?: unknown): Promise<vscode.Uri> 
   }
   let t = given.object ?? (await resolveTarget(env, given, ['Pod'], 'Logs'));
   if (t.kind !== 'Pod') throw new UserFacingError(`Logs are read from pods, not from a ${t.kind.toLowerCase()}.`);
-  t = await chooseContainer(services, t, 'Logs');
-  const restarts = (await services.inside.containers(t)).find((c) => c.name === t.container)?.restarts ?? 0;
+  const chosen = await chooseContainerOf(services, t, 'Logs');
+  t = chosen.target;
+  const restarts = chosen.containers.find((c) => c.name === t.container)?.restarts ?? 0;
   const choice = fromOptions ?? (await askLogChoice(restarts));
   const header = `pod ${t.namespace}/${t.name}, container ${t.container}, in vcluster ${t.ref.name}${choice.previous ? ' (previous container)' : ''}`;
   return streamInto(env, `${t.name}-${t.container}`, header, (signal, onText) => services.inside.logs(t, { ...choice, signal }, onText));

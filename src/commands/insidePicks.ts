@@ -57,10 +57,17 @@ export async function resolveTarget(env: CommandEnv, given: ObjectArgs, kinds: r
 }
 
 /** The container: given, the only one, or asked for. Unknown names get one clear message. */
+type ContainerInfo = Awaited<ReturnType<Services['inside']['containers']>>[number];
+
 export async function chooseContainer(services: Services, t: ObjectTarget, what: string): Promise<ObjectTarget> {
+  return (await chooseContainerOf(services, t, what)).target;
+}
+
+/** chooseContainer, with the pod's containers as read for the choice (so a caller needs not read the pod again). */
+export async function chooseContainerOf(services: Services, t: ObjectTarget, what: string): Promise<{ target: ObjectTarget; containers: ContainerInfo[] }> {
   const containers = await services.inside.containers(t);
   const known = knownContainer(t, containers);
-  if (known) return known;
+  if (known) return { target: known, containers };
   const pick = await vscode.window.showQuickPick(
     containers.map((c) => ({
       label: c.name,
@@ -69,7 +76,7 @@ export async function chooseContainer(services: Services, t: ObjectTarget, what:
     { placeHolder: `${what}: select the container of pod ${t.name}` },
   );
   if (!pick) throw new CancelledError();
-  return { ...t, container: pick.label };
+  return { target: { ...t, container: pick.label }, containers };
 }
 
 /** What to show of a log, asked when a tree node (not a plain object with options) started the command. */
