@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { releaseLingeringLocks } from '../kube/kubeconfig/lock';
 import { KubeconfigWriter } from '../kube/kubeconfig/writer';
 import { TunnelManager } from '../kube/tunnel';
 import type { MappingKind, MappingModel, VClusterInfo, VClusterRef } from '../shared/model';
@@ -217,5 +218,6 @@ export class Services {
     this.inside.dispose();
     this.model.dispose();
     this.tunnels.dispose();
+    releaseLingeringLocks(); // a kubeconfig lock still kept after a write: the window is closing
   }
 }

@@ -19,6 +19,7 @@ import { DEFAULT_LOCK_LINGER_MS, KubeconfigWriter } from '../../src/kube/kubecon
 import { loadKubeconfig } from '../../src/kube/kubeconfig/model';
 import type { ManagedProcess } from '../harness/cluster/processes';
 import { runProgram, spawnManaged } from '../harness/cluster/processes';
+import { waitFor } from '../harness/cluster/rest';
 import type { WorkerResult } from '../support/kubeconfig-writer-worker';
 import { runWriter } from '../support/kubeconfig-writer-worker';
 
@@ -85,7 +86,8 @@ describe('kubeconfig race: our writer, a second writer process and kubectl on on
     assert.notEqual(refused.code, 0);
     assert.match(refused.stderr, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.lock: file exists`));
     await holding;
-    assert.ok(!fs.existsSync(`${file}.lock`), 'our lock is gone afterwards');
+    // the write returns before the linger ends; the lock goes when it does
+    await waitFor('our lock to be released after the linger', async () => !fs.existsSync(`${file}.lock`), 10_000, 10);
     const merged = await loadKubeconfig([file]);
     assert.ok(merged.contexts.has('ours') && !merged.contexts.has('theirs'));
 

@@ -3,6 +3,7 @@
 // with { file, prefix, ops, lingerMs, result }. It adds contexts (each with its own cluster and user) under unique
 // names, switches to some, removes some of its older ones, and writes what it did to `result` as JSON.
 import fs from 'node:fs';
+import { settleLingeringLocks } from '../../src/kube/kubeconfig/lock';
 import { KubeconfigWriter } from '../../src/kube/kubeconfig/writer';
 
 export interface WorkerConfig {
@@ -72,8 +73,10 @@ function main(): void {
   // Interrupted by the test runner: leave through process.exit so the writer's exit hook removes a held lock.
   for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(sig, () => process.exit(130));
   runWriter(cfg).then(
-    (r) => {
+    async (r) => {
       fs.writeFileSync(cfg.result, JSON.stringify(r));
+      // the last write's lock is still lingering: let it run out (as a natural exit would) before process.exit
+      await settleLingeringLocks();
       process.exit(0);
     },
     (err: unknown) => {

@@ -3,6 +3,9 @@
 // Several files are locked in sorted order, as client-go's ModifyConfig does, so two of our writers cannot deadlock.
 // A lock of ours left by a process of this host that no longer runs (killed with SIGKILL, a crashed extension host)
 // is taken over (takeOverDead); kubectl's (empty) and another host's are never touched.
+// A lock may be kept for a while after the write it guarded (HeldLocks.releaseAfter, the writer's linger) and released
+// by a timer while the caller goes on; a later acquireLocks in this process waits for that release (and the gap after
+// it), and the process's exit, releaseLingeringLocks() and settleLingeringLocks() end the linger early or wait it out.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -38,6 +41,10 @@ interface OwnLock {
 
 /** Locks held by this process, removed on exit so a crash of the caller's logic does not leave them behind. */
 const held = new Map<string, OwnLock>();
+/** Sets of locks kept after their write (HeldLocks.releaseAfter) until their timer releases them. */
+const lingering = new Set<HeldLocks>();
+/** For each lock path that is lingering: settles once it is released (what acquireLocks waits for in this process). */
+const lingerDone = new Map<string, Promise<void>>();
 /** When this process last released each lock (lock path -> Date.now()), for LockOptions.gapMs. */
 const releasedAt = new Map<string, number>();
 /** What our lock files start with (see the token in acquireLocks); kubectl's lock files are empty. */
@@ -52,17 +59,23 @@ function isOurs(lock: OwnLock, st: { dev: number | bigint; ino: number | bigint 
   return `${st.dev}:${st.ino}` === lock.id && lock.token.startsWith(content);
 }
 
+/** Removes the lock file if it still is ours, synchronously (on exit, and releasing a linger at once). */
+function removeIfOursSync(lock: OwnLock): boolean {
+  try {
+    if (!isOurs(lock, fs.lstatSync(lock.path), fs.readFileSync(lock.path, 'utf8'))) return false;
+    fs.unlinkSync(lock.path);
+    return true;
+  } catch {
+    return false; // already gone
+  }
+}
+
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
+  // A lingering lock is still in `held`: a process.exit() during the linger removes it too.
   process.once('exit', () => {
-    for (const lock of held.values()) {
-      try {
-        if (isOurs(lock, fs.lstatSync(lock.path), fs.readFileSync(lock.path, 'utf8'))) fs.unlinkSync(lock.path);
-      } catch {
-        // already gone
-      }
-    }
+    for (const lock of held.values()) removeIfOursSync(lock);
   });
 }
 
@@ -70,28 +83,100 @@ export function lockPathFor(file: string): string {
   return `${file}.lock`;
 }
 
-/** A set of held locks; release() removes those that are still ours. */
+/**
+ * A set of held locks; release() removes those that are still ours, releaseAfter() does so later, in the background.
+ * Released once: whichever of the timer, release() and releaseLingeringLocks() comes first does it, so that no second
+ * removal can hit a lock someone else took meanwhile.
+ */
 export class HeldLocks {
+  private releasing?: Promise<void>;
+  private timer?: NodeJS.Timeout;
+  /** While lingering: the promise in lingerDone and what settles it. */
+  private linger?: { readonly done: Promise<void>; readonly settle: () => void; readonly paths: readonly string[] };
+
   constructor(private readonly locks: OwnLock[]) {}
 
   get paths(): readonly string[] {
     return this.locks.map((l) => l.path);
   }
 
-  async release(): Promise<void> {
-    for (const l of [...this.locks].reverse()) {
-      held.delete(l.path);
-      try {
-        if (isOurs(l, await fsp.lstat(l.path), await fsp.readFile(l.path, 'utf8'))) {
-          await fsp.unlink(l.path);
-          releasedAt.set(l.path, Date.now());
-        }
-      } catch {
-        // gone already
-      }
-    }
-    this.locks.length = 0;
+  release(): Promise<void> {
+    this.releasing ??= this.removeAll();
+    return this.releasing;
   }
+
+  /**
+   * Keeps the locks for `ms` more and returns at once; a timer releases them then. Until it does, acquireLocks in
+   * this process waits for them as for any held lock, and the process's exit removes them (installExitHook).
+   */
+  releaseAfter(ms: number): void {
+    if (this.releasing || this.linger) return;
+    let settle!: () => void;
+    const done = new Promise<void>((resolve) => (settle = resolve));
+    this.linger = { done, settle, paths: this.paths };
+    lingering.add(this);
+    for (const p of this.linger.paths) lingerDone.set(p, done);
+    this.timer = setTimeout(() => void this.release().catch(() => undefined), Math.max(0, ms));
+  }
+
+  /** Ends a linger at once and synchronously (releaseLingeringLocks); a release already under way is left to finish. */
+  releaseNowSync(): void {
+    if (this.releasing) return;
+    this.releasing = Promise.resolve();
+    try {
+      for (const l of [...this.locks].reverse()) {
+        held.delete(l.path);
+        if (removeIfOursSync(l)) releasedAt.set(l.path, Date.now());
+      }
+      this.locks.length = 0;
+    } finally {
+      this.endLinger();
+    }
+  }
+
+  private async removeAll(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    try {
+      for (const l of [...this.locks].reverse()) {
+        held.delete(l.path);
+        try {
+          if (isOurs(l, await fsp.lstat(l.path), await fsp.readFile(l.path, 'utf8'))) {
+            await fsp.unlink(l.path);
+            releasedAt.set(l.path, Date.now());
+          }
+        } catch {
+          // gone already
+        }
+      }
+      this.locks.length = 0;
+    } finally {
+      this.endLinger();
+    }
+  }
+
+  private endLinger(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    lingering.delete(this);
+    const linger = this.linger;
+    if (!linger) return;
+    for (const p of linger.paths) if (lingerDone.get(p) === linger.done) lingerDone.delete(p);
+    linger.settle();
+  }
+}
+
+/**
+ * Releases every lock of this process that is lingering after its write, at once (synchronously): for a process
+ * that is about to end (the extension's deactivation). A lock that was read by a kubectl just before our write is
+ * then no longer held against its write-back; the exit hook would remove it a moment later anyway.
+ */
+export function releaseLingeringLocks(): void {
+  for (const l of [...lingering]) l.releaseNowSync();
+}
+
+/** Settles once every lock that is lingering now has been released (by its timer, after its linger). */
+export async function settleLingeringLocks(): Promise<void> {
+  await Promise.all(new Set(lingerDone.values()));
 }
 
 /**
@@ -150,6 +235,15 @@ export async function acquireLocks(files: readonly string[], options: LockOption
           // Left by one of our writers that was killed: take it over and try again at once.
           if (await takeOverDead(lockPath)) continue;
           if (Date.now() >= deadline) throw await timeoutError(lockPath, wanted.get(lockPath)!, timeoutMs);
+          // Lingering after a write of this process: wait for its timer (no polling), then for the gap as always.
+          const ours = lingerDone.get(lockPath);
+          if (ours) {
+            let timer: NodeJS.Timeout | undefined;
+            await Promise.race([ours, new Promise((r) => (timer = setTimeout(r, deadline - Date.now())))]);
+            clearTimeout(timer);
+            heldByUs = false;
+            continue;
+          }
           if (gapMs > 0) {
             // Gone between the open and this read: it was released just now, by the holder the last poll saw.
             const content = await fsp.readFile(lockPath, 'utf8').catch(() => undefined);

@@ -4,7 +4,8 @@
 // Every change: read the files, refuse if any is malformed, plan the edit and make the new text minimally (comments
 // and unknown fields survive; a file in kubectl's layout is edited in the lines that change, see fastEdit.ts) — all
 // without the lock, because for a big file that is most of the time. Then lock all files (`<file>.lock`, O_EXCL,
-// bounded wait), check that none changed since it was read, keep a reverse patch for undo, and write atomically.
+// bounded wait), check that none changed since it was read, keep a reverse patch for undo, and write atomically;
+// the change returns then, while the lock stays for the linger (lockLingerMs) and is released in the background.
 // A file that changed in between is read and planned again; after a few such conflicts the planning happens under
 // the lock too. The text edits (yamlEdit.ts, fastEdit.ts), locks (lock.ts), atomic writes (atomic.ts) and undo
 // (backup.ts) live beside it.
@@ -18,7 +19,7 @@ import { BackupStore, contentBefore, sha256 } from './backup';
 import type { EntryKind } from './errors';
 import { KubeconfigError } from './errors';
 import { defaultWriteFile } from './files';
-import type { LockOptions } from './lock';
+import type { HeldLocks, LockOptions } from './lock';
 import { acquireLocks, lockPathFor } from './lock';
 import type { JsonObject, MergedKubeconfig, ParsedFile } from './model';
 import { blockingProblems, distinctFiles, entryBodyProblems, isObject, managedFields, mergeParsed, readKubeconfigFile } from './model';
@@ -42,7 +43,8 @@ export interface KubeconfigWriterOptions {
    * How long to keep holding the lock after writing (default DEFAULT_LOCK_LINGER_MS). kubectl reads the kubeconfig before it takes
    * the lock and then writes the difference between that read and a fresh one, deleting whatever appeared in
    * between (kubernetes/kubernetes#28260). Holding the lock a little longer makes a kubectl that read the old
-   * content fail with "file exists" instead of silently deleting what we just wrote.
+   * content fail with "file exists" instead of silently deleting what we just wrote. The write returns before the
+   * linger: a timer releases the lock (HeldLocks.releaseAfter), and our next write waits for it.
    */
   readonly lockLingerMs?: number;
   /**
@@ -264,9 +266,18 @@ export class KubeconfigWriter {
       await this.backups!.remove(record.id);
       return { description: record.description, files: record.files.map((f) => f.path) };
     } finally {
-      if (wrote && this.lingerMs > 0) await sleep(this.lingerMs);
-      await locks.release();
+      await this.letGo(locks, wrote);
     }
+  }
+
+  /**
+   * After a write the locks stay for the linger, released by a timer while the caller goes on (the file is already
+   * in place: the status bar and the tree can show it); our next write waits for them (lock.ts). Without a write
+   * they go at once.
+   */
+  private async letGo(locks: HeldLocks, wrote: boolean): Promise<void> {
+    if (wrote && this.lingerMs > 0) locks.releaseAfter(this.lingerMs);
+    else await locks.release();
   }
 
   private requireUsable(merged: MergedKubeconfig, name: string): void {
@@ -351,16 +362,10 @@ export class KubeconfigWriter {
           }
           return { changed: true, files: changes.map((c) => c.path), ...(record ? { backupId: record.id } : {}) };
         } finally {
-          if (!early) {
-            if (wrote && this.lingerMs > 0) await sleep(this.lingerMs);
-            await locks.release();
-          }
+          if (!early) await this.letGo(locks, wrote);
         }
       } finally {
-        if (early) {
-          if (wrote && this.lingerMs > 0) await sleep(this.lingerMs);
-          await early.release();
-        }
+        if (early) await this.letGo(early, wrote);
       }
     }
   }
@@ -508,8 +513,4 @@ function validateSpec(spec: ContextSpec): void {
   if (spec.namespace !== undefined && spec.namespace !== null && typeof spec.namespace !== 'string') throw bad('the namespace must be a string');
   const problems = [...entryBodyProblems('cluster', spec.cluster.cluster), ...entryBodyProblems('user', spec.user.user)];
   if (problems.length > 0) throw bad(problems[0]!);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
