@@ -2,8 +2,10 @@
 // user holding embedded certificates, as kubectl lays a file out), side by side with `kubectl config use-context` on
 // the same file. A switch is timed cold (the file was just changed by kubectl and nothing has read it yet) and warm
 // (the extension has read the file, as its file watcher does after every change, before the person clicks); connect
-// is timed warm. Also how long `<file>.lock` exists during each operation (seen from a worker thread watching the
-// folder), and how much disk the undo backups take next to the file.
+// is timed warm. Each is timed until it returns: the file is written then, while `<file>.lock` lingers (200 ms) and is
+// released in the background; the bench waits for that release outside the timing, as a person's next click comes
+// later, and so that kubectl is not refused. Also how long `<file>.lock` exists for each operation, the linger
+// included (seen from a worker thread watching the folder), and how much disk the undo backups take next to the file.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { toolPath } from '../scripts/lib/toolchain.mjs';
 import { runProgram } from '../test/harness/cluster/processes';
+import { settleLingeringLocks } from '../src/kube/kubeconfig/lock';
 import { loadKubeconfig } from '../src/kube/kubeconfig/model';
 import { KubeconfigWriter } from '../src/kube/kubeconfig/writer';
 import { mkTmp, say, wrong } from './common';
@@ -120,6 +123,8 @@ export async function measureKubeconfig(sizes: readonly number[], runs: number):
       const t0 = performance.now();
       await fn();
       const dt = performance.now() - t0;
+      // the lock our write left lingering, released in the background: gone before the next step (outside the timing)
+      await settleLingeringLocks();
       const h = await watcher.heldBetween(a, abs());
       if (run >= 0) {
         ms[what].push(dt);

@@ -88,6 +88,8 @@ export const TARGETS = {
   activateMs: 20,
   switchAt10000Ms: 1000,
   switchVsKubectl: 0.1,
+  /** The real workbench: a click on a context's switch button → the status bar names it. */
+  switchClickMs: 150,
   backupsToFileSize: 3,
   webviewFirstPaintMs: 300,
   webviewFilterMs: 50,

@@ -166,6 +166,29 @@ export function targets(r: Results): Target[] {
       k.backups.toFileSize <= TARGETS.backupsToFileSize,
     );
   }
+  // the cold switch against kubectl at the two sizes of the target, side by side in one run
+  const kcAt = (n: number) => ((r.kubeconfig ?? []) as KubeconfigPoint[]).find((k) => k.contexts === n);
+  if (r.kubeconfig) {
+    const sides = [1000, 10_000].map((n) => ({ n, k: kcAt(n) }));
+    push(
+      `cold switch ≤ ${TARGETS.switchVsKubectl}× kubectl at 1,000 and 10,000 contexts (one run)`,
+      sides
+        .map(({ n, k }) =>
+          k
+            ? `${fmtRatio(k.switchToKubectl)} at ${n.toLocaleString('en-US')} (${fmtMs(k.ms.switch)} vs ${fmtMs(k.ms.kubectl)})`
+            : `${n.toLocaleString('en-US')} not measured (the full run: node scripts/bench.mjs --only kubeconfig)`,
+        )
+        .join(' · '),
+      sides.every(({ k }) => k && k.switchToKubectl.median <= TARGETS.switchVsKubectl),
+    );
+  }
+  if (r.workbench?.switchClickToStatusBarMs) {
+    push(
+      `workbench: switch button click → status bar < ${TARGETS.switchClickMs} ms`,
+      fmtMs(r.workbench.switchClickToStatusBarMs),
+      r.workbench.switchClickToStatusBarMs.median < TARGETS.switchClickMs,
+    );
+  }
   const big = ((r.webview?.points ?? []) as WebviewPoint[]).at(-1);
   if (big) {
     push(
