@@ -12,8 +12,11 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { processAlive } from '../process';
-import { KubeconfigError, fsFailureReason } from './errors';
+import { KubeconfigError } from './errors';
+import { lockFailed, timeoutError } from './lockErrors';
 import { pidNamespace, tempPathFor } from './leftovers';
+
+export { STALE_LOCK_MS, removeCommand } from './lockErrors';
 
 export interface LockOptions {
   /** How long to wait for a lock held by someone else (default 5000 ms). */
@@ -125,7 +128,7 @@ export class HeldLocks {
     this.releasing = Promise.resolve();
     try {
       for (const l of [...this.locks].reverse()) {
-        held.delete(l.path);
+        if (held.get(l.path) === l) held.delete(l.path); // not a later lock of ours on the path (ours removed by hand)
         if (removeIfOursSync(l)) releasedAt.set(l.path, Date.now());
       }
       this.locks.length = 0;
@@ -135,10 +138,9 @@ export class HeldLocks {
   }
 
   private async removeAll(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
     try {
       for (const l of [...this.locks].reverse()) {
-        held.delete(l.path);
+        if (held.get(l.path) === l) held.delete(l.path); // not a later lock of ours on the path (ours removed by hand)
         try {
           if (isOurs(l, await fsp.lstat(l.path), await fsp.readFile(l.path, 'utf8'))) {
             await fsp.unlink(l.path);
@@ -234,7 +236,7 @@ export async function acquireLocks(files: readonly string[], options: LockOption
           if (code !== 'EEXIST') throw lockFailed(lockPath, wanted.get(lockPath)!, err);
           // Left by one of our writers that was killed: take it over and try again at once.
           if (await takeOverDead(lockPath)) continue;
-          if (Date.now() >= deadline) throw await timeoutError(lockPath, wanted.get(lockPath)!, timeoutMs);
+          if (Date.now() >= deadline) throw await timeoutError(lockPath, wanted.get(lockPath)!, timeoutMs, TOKEN_PREFIX);
           // Lingering after a write of this process: wait for its timer (no polling), then for the gap as always.
           const ours = lingerDone.get(lockPath);
           if (ours) {
@@ -401,58 +403,6 @@ async function removeIfStill(p: string, seen: Seen): Promise<boolean> {
   }
   await fsp.unlink(aside).catch(() => undefined);
   return false;
-}
-
-function lockFailed(lockPath: string, file: string, err: unknown): KubeconfigError {
-  return new KubeconfigError('lockFailed', `Cannot lock ${file}: creating ${lockPath} failed (${fsFailureReason(err)}); the file was not changed`, file);
-}
-
-/** A lock older than this whose file is empty (kubectl writes nothing into its lock) was most likely left behind. */
-export const STALE_LOCK_MS = 3 * 60_000;
-
-/** The command that removes a file, for the user's shell (POSIX sh, or PowerShell on Windows). */
-export function removeCommand(file: string, platform: NodeJS.Platform = process.platform): string {
-  return platform === 'win32' ? `Remove-Item -LiteralPath '${file.replace(/'/g, "''")}'` : `rm -- '${file.replace(/'/g, "'\\''")}'`;
-}
-
-function formatAge(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 120) return `${s} s`;
-  const m = Math.round(s / 60);
-  if (m < 120) return `${m} minutes`;
-  const h = Math.round(m / 60);
-  return h < 48 ? `${h} hours` : `${Math.round(h / 24)} days`;
-}
-
-async function timeoutError(lockPath: string, file: string, timeoutMs: number): Promise<KubeconfigError> {
-  let holder = 'another program (kubectl, the vcluster CLI or another VS Code window)';
-  let ageMs: number | undefined;
-  let content: string | undefined;
-  try {
-    const st = await fsp.stat(lockPath);
-    ageMs = Date.now() - st.mtimeMs;
-    content = await fsp.readFile(lockPath, 'utf8').catch(() => undefined);
-    const m = new RegExp(`^${TOKEN_PREFIX}pid=(\\d+)`).exec(content ?? '');
-    if (m) holder = `vcluster Explorer (process ${m[1]})`;
-  } catch {
-    // it vanished meanwhile
-  }
-  const secs = timeoutMs >= 1000 ? `${(timeoutMs / 1000).toFixed(timeoutMs % 1000 === 0 ? 0 : 1)} s` : `${timeoutMs} ms`;
-  const remove = removeCommand(lockPath);
-  if (ageMs !== undefined && ageMs >= STALE_LOCK_MS && content === '') {
-    return new KubeconfigError(
-      'lockTimeout',
-      `Cannot lock ${file}: ${lockPath} is ${formatAge(ageMs)} old and empty, so it was most likely left behind by a kubectl ` +
-        `(or another program) that crashed. If no kubectl is running, remove it with: ${remove}`,
-      file,
-    );
-  }
-  return new KubeconfigError(
-    'lockTimeout',
-    `Timed out after ${secs} waiting to lock ${file}: ${lockPath} is held by ${holder}.${ageMs !== undefined ? ` The lock file is ${formatAge(ageMs)} old.` : ''} ` +
-      `If no such program is running, the lock was left behind by one that crashed: remove it with ${remove} and try again.`,
-    file,
-  );
 }
 
 /** Follows symlinks to the file that is really written (which may not exist yet). Max 40 hops, like the kernel. */
