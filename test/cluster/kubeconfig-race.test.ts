@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { toolPath } from '../../scripts/lib/toolchain.mjs';
 import { DEFAULT_LOCK_LINGER_MS, KubeconfigWriter } from '../../src/kube/kubeconfig/writer';
+import { settleLingeringLocks } from '../../src/kube/kubeconfig/lock';
 import { loadKubeconfig } from '../../src/kube/kubeconfig/model';
 import type { ManagedProcess } from '../harness/cluster/processes';
 import { runProgram, spawnManaged } from '../harness/cluster/processes';
@@ -227,6 +228,8 @@ describe('kubeconfig race: our writer, a second writer process and kubectl on on
     };
 
     const [ours, kube] = await Promise.all([runWriter({ file, prefix: 'ours', ops: ourOps, lingerMs: LINGER_MS }), kubectlLane('kc', kubectlOps)]);
+    // our last write returned while its lock lingers: the timer must release it (checked at the end: no lock left)
+    await settleLingeringLocks();
     const exit = await worker.exited;
     assert.equal(exit.code, 0, `worker failed: ${worker.output().slice(-2000)}`);
     const proc = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as WorkerResult;
