@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describePermission, parseDenial } from '../kube/errors';
+import { settleLingeringLocks } from '../kube/kubeconfig/lock';
 import { signalProcessGroup } from '../kube/process';
 import { CancelledError, UserFacingError } from '../shared/errors';
 
@@ -62,7 +63,10 @@ export function describeExit(r: RunResult): string {
  * vcluster CLI starts helm as a child). Rejects with CancelledError when cancelled; resolves with the exit code
  * otherwise.
  */
-export function runProgram(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+export async function runProgram(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  // The vcluster CLI and Helm edit the kubeconfig through client-go, which gives up at once when `<file>.lock` exists:
+  // a lock of ours that still lingers after our own last write (it is released in the background) must be gone first.
+  await settleLingeringLocks();
   return new Promise<RunResult>((resolve, reject) => {
     if (opts.signal?.aborted) {
       reject(new CancelledError());

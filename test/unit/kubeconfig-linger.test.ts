@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { releaseLingeringLocks, settleLingeringLocks } from '../../src/kube/kubeconfig/lock';
 import { runProgram } from '../harness/cluster/processes';
+import { runProgram as runCliProgram } from '../../src/vcluster/cli';
 import { names, parse, spec, tempKubeconfigDir } from '../support/kubeconfigFiles';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -134,6 +135,19 @@ describe('kubeconfig writer: the lock lingers after the write returns', () => {
     assert.equal(r.code, 0);
     assert.equal(parse(f)['current-context'], 'staging');
     assert.ok(!fs.existsSync(`${f}.lock`), 'the exit removed the lingering lock');
+    assert.deepEqual(leftovers(), []);
+  });
+
+  it('the vcluster CLI and Helm start only after a lingering lock is released (client-go gives up on a lock at once)', async () => {
+    const f = fixture('kubectl-written.yaml', 'config');
+    const lock = `${f}.lock`;
+    const w = writer([f], { lockLingerMs: 1000, lockGapMs: 0 });
+    await w.useContext('staging');
+    assert.ok(ourLock(lock), 'the switch returned while its lock lingers');
+    // A program that fails when it finds the lock, as client-go's ModifyConfig does.
+    const r = await runCliProgram('/bin/sh', ['-c', 'if [ -e "$1" ]; then echo "found $1" >&2; exit 3; fi', 'sh', lock]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(!fs.existsSync(lock));
     assert.deepEqual(leftovers(), []);
   });
 });
