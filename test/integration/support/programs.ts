@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { runProgram, type RunResult } from '../../harness/cluster/processes';
+import { waitFor } from '../../harness/cluster/rest';
 
 /** A program on PATH (scripts/integration.mjs puts the cached kubectl, helm and vcluster first). */
 export function onPath(name: string): string {
@@ -20,7 +21,11 @@ export function onPath(name: string): string {
 }
 
 /** kubectl with an explicit kubeconfig file. */
-export function kubectl(kubeconfig: string, args: readonly string[], opts: { allowFailure?: boolean } = {}): Promise<RunResult> {
+export async function kubectl(kubeconfig: string, args: readonly string[], opts: { allowFailure?: boolean } = {}): Promise<RunResult> {
+  // `kubectl config` gives up at once on a held `<file>.lock`, and the extension's lock lingers 200 ms after its last
+  // write, in the background (the command has already returned): a test that edits the file the moment a command
+  // returns waits for the lock, as a person would simply be too slow to meet it.
+  if (args[0] === 'config') await waitFor('the extension to release its kubeconfig lock', async () => !fs.existsSync(`${kubeconfig}.lock`), 10_000, 25);
   return runProgram(onPath('kubectl'), ['--kubeconfig', kubeconfig, ...args], {
     timeoutMs: 60_000,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/' },
