@@ -60,7 +60,7 @@ export async function create(env: CommandEnv, arg?: unknown): Promise<VClusterRe
     if (!c) throw new CancelledError();
     connectAfter = c === 'Connect after creating';
   }
-  if (chartVersion !== undefined && chartVersion !== '' && !/^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/.test(chartVersion)) {
+  if (chartVersion !== undefined && chartVersion !== '' && !services.ops.isChartVersion(chartVersion)) {
     throw new UserFacingError(`"${chartVersion}" is not a chart version (expected e.g. 0.36.1)`);
   }
   if (valuesFile && !fs.existsSync(valuesFile)) throw new UserFacingError(`The values file ${valuesFile} does not exist.`);
