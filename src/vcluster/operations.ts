@@ -1,4 +1,4 @@
-// The domain operations the command handlers call, in one namespace that the services facade (src/services.ts `ops`)
+// The domain operations the command handlers call, in one namespace that the services facade (src/vcluster/services.ts `ops`)
 // carries: they load with the services on first use, not at activation, and the handlers need no import() of their own.
 
 export { CLI_MISSING, createArgs, findExecutable, runCli, runProgram } from './cli';

@@ -15,7 +15,7 @@ import { fetchDetails, watchDescribe } from './describeRead';
 import { InsideVClusters } from './inside';
 import * as operations from './operations';
 
-// The domain services behind one object, which src/app/services.ts imports on first use, so that activation stays
+// The domain services behind one object, which src/app/lazyServices.ts imports on first use, so that activation stays
 // cheap. @kubernetes/client-node is not loaded here: only src/kube/authProvider.ts imports it (dist/authProvider.js).
 
 export interface ServicesOptions {
